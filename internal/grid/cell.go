@@ -1,0 +1,120 @@
+package grid
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/paulmach/orb"
+	"github.com/uber/h3-go/v4"
+)
+
+// Layout of an H3 cell index (see h3geo.org, "H3 index"): bit 63 reserved, bits 59..62 the
+// mode (1 for a cell), bits 52..55 the resolution, bits 45..51 the base cell, then fifteen
+// 3-bit digits, digit r at bits 3*(15-r) .. 3*(15-r)+2; digits past the resolution are 7.
+const (
+	resShift  = 52
+	resMask   = uint64(0xf) << resShift
+	modeShift = 59
+	modeCell  = 1
+)
+
+// MaxRes is the finest H3 resolution.
+const MaxRes = 15
+
+// FromLonLat returns the cell at resolution res holding the point. It fails for
+// coordinates out of range and for res outside 0..15.
+func FromLonLat(lon, lat float64, res int) (uint64, error) {
+	if res < 0 || res > MaxRes {
+		return 0, fmt.Errorf("grid: resolution %d out of range 0..15", res)
+	}
+	if !(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90) {
+		return 0, fmt.Errorf("grid: coordinates (%v, %v) out of range", lon, lat)
+	}
+	c, err := h3.LatLngToCell(h3.LatLng{Lat: lat, Lng: lon}, res)
+	if err != nil {
+		return 0, fmt.Errorf("grid: cell of (%v, %v): %w", lon, lat, err)
+	}
+	return uint64(c), nil
+}
+
+// Res returns the resolution of a cell index.
+func Res(cell uint64) int { return int((cell & resMask) >> resShift) }
+
+// Parent returns the ancestor of cell at resolution res (res <= Res(cell)) by setting the
+// resolution field and filling the finer digits with 7. It does not validate cell.
+func Parent(cell uint64, res int) uint64 {
+	r := Res(cell)
+	if res >= r {
+		return cell
+	}
+	// digits res+1 .. r occupy the low bits from 3*(15-r) up to 3*(15-res); set them to 7.
+	fill := (uint64(1)<<(3*(r-res)) - 1) << (3 * (MaxRes - r))
+	return (cell&^resMask | uint64(res)<<resShift) | fill
+}
+
+// Valid reports whether cell is a valid H3 cell index.
+func Valid(cell uint64) bool { return h3.Cell(int64(cell)).IsValid() }
+
+// String formats a cell as H3's lower-case hexadecimal string.
+func String(cell uint64) string { return strconv.FormatUint(cell, 16) }
+
+// Parse reads a cell from H3's hexadecimal string and checks that it is a valid cell.
+func Parse(s string) (uint64, error) {
+	v, err := strconv.ParseUint(s, 16, 64)
+	if err != nil || v>>modeShift&0xf != modeCell || !Valid(v) {
+		return 0, fmt.Errorf("grid: %q is not an H3 cell", s)
+	}
+	return v, nil
+}
+
+// Center returns the centre of a cell as an orb point [lon,lat].
+func Center(cell uint64) orb.Point {
+	ll, err := h3.CellToLatLng(h3.Cell(int64(cell)))
+	if err != nil {
+		return orb.Point{math.NaN(), math.NaN()}
+	}
+	return orb.Point{ll.Lng, ll.Lat}
+}
+
+// Boundary returns a cell's outline as a closed ring [lon,lat], counter-clockwise as RFC
+// 7946 wants outer rings.
+func Boundary(cell uint64) (orb.Ring, error) {
+	b, err := h3.CellToBoundary(h3.Cell(int64(cell)))
+	if err != nil {
+		return nil, fmt.Errorf("grid: boundary of %s: %w", String(cell), err)
+	}
+	ring := make(orb.Ring, 0, len(b)+1)
+	for _, ll := range b {
+		ring = append(ring, orb.Point{ll.Lng, ll.Lat})
+	}
+	ring = append(ring, ring[0])
+	if ring.Orientation() == orb.CW {
+		ring.Reverse()
+	}
+	return ring, nil
+}
+
+// Disk returns the cells within k grid steps of cell, cell included.
+func Disk(cell uint64, k int) ([]uint64, error) {
+	d, err := h3.GridDisk(h3.Cell(int64(cell)), k)
+	if err != nil {
+		return nil, fmt.Errorf("grid: disk of %s: %w", String(cell), err)
+	}
+	out := make([]uint64, 0, len(d))
+	for _, c := range d {
+		if c != 0 {
+			out = append(out, uint64(c))
+		}
+	}
+	return out, nil
+}
+
+// AreaKm2 returns the exact area of a cell in square kilometres.
+func AreaKm2(cell uint64) float64 {
+	a, err := h3.CellAreaKm2(h3.Cell(int64(cell)))
+	if err != nil {
+		return math.NaN()
+	}
+	return a
+}

@@ -1,0 +1,130 @@
+package grid
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/uber/h3-go/v4"
+)
+
+// TestParentMatchesH3 holds the bit-arithmetic parent to h3-go's own on random points for
+// every (child, parent) resolution pair.
+func TestParentMatchesH3(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 300; i++ {
+		lat := rng.Float64()*170 - 85
+		lon := rng.Float64()*360 - 180
+		for child := 0; child <= MaxRes; child++ {
+			c, err := FromLonLat(lon, lat, child)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for p := 0; p <= child; p++ {
+				want, err := h3.Cell(int64(c)).Parent(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := Parent(c, p); got != uint64(want) {
+					t.Fatalf("Parent(%s, %d) = %s, h3 says %s", String(c), p, String(got), want)
+				}
+			}
+		}
+	}
+}
+
+func TestFromLonLatRejects(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		lon, lat float64
+		res      int
+	}{
+		{"lat too big", 0, 91, 9},
+		{"lon too small", -181, 0, 9},
+		{"res too big", 0, 0, 16},
+		{"res negative", 0, 0, -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := FromLonLat(tc.lon, tc.lat, tc.res); err == nil {
+				t.Errorf("FromLonLat(%v, %v, %d) gave no error", tc.lon, tc.lat, tc.res)
+			}
+		})
+	}
+}
+
+func TestBoundaryIsClosedCounterClockwise(t *testing.T) {
+	c, err := FromLonLat(-0.7594, 52.0406, 9) // central Milton Keynes
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Boundary(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r) != 7 || r[0] != r[6] {
+		t.Fatalf("want a closed ring of 6 vertices, got %v", r)
+	}
+	if r.Orientation() != orb.CCW {
+		t.Errorf("outer ring is not counter-clockwise")
+	}
+	centre := Center(c)
+	if got, _ := FromLonLat(centre[0], centre[1], 9); got != c {
+		t.Errorf("centre of %s lies in %s", String(c), String(got))
+	}
+}
+
+func TestParseRoundTrip(t *testing.T) {
+	c, _ := FromLonLat(-0.7594, 52.0406, 9)
+	got, err := Parse(String(c))
+	if err != nil || got != c {
+		t.Fatalf("Parse(String(%x)) = %x, %v", c, got, err)
+	}
+	for _, bad := range []string{"", "zz", "0", "ffffffffffffffff", "8a2a1072b59ffff0"} {
+		if _, err := Parse(bad); err == nil {
+			t.Errorf("Parse(%q) gave no error", bad)
+		}
+	}
+}
+
+func TestPolygonCellsCentreContainment(t *testing.T) {
+	// a 0.1 x 0.1 degree square around Milton Keynes: every returned cell's centre lies in it
+	sq := orb.Polygon{{{-0.8, 52.0}, {-0.7, 52.0}, {-0.7, 52.1}, {-0.8, 52.1}, {-0.8, 52.0}}}
+	cells, err := PolygonCells(sq, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cells) < 50 {
+		t.Fatalf("only %d res-8 cells in a 7 km square", len(cells))
+	}
+	b := sq.Bound()
+	for _, c := range cells {
+		if !b.Contains(Center(c)) {
+			t.Errorf("cell %s centre %v outside the square", String(c), Center(c))
+		}
+	}
+}
+
+func BenchmarkParent(b *testing.B) {
+	c, _ := FromLonLat(-0.7594, 52.0406, 15)
+	var sink uint64
+	for i := 0; i < b.N; i++ {
+		sink += Parent(c, i&15)
+	}
+	_ = sink
+}
+
+func BenchmarkParentCgo(b *testing.B) {
+	c, _ := FromLonLat(-0.7594, 52.0406, 15)
+	var sink h3.Cell
+	for i := 0; i < b.N; i++ {
+		p, _ := h3.Cell(int64(c)).Parent(i & 15)
+		sink += p
+	}
+	_ = sink
+}
+
+func BenchmarkFromLonLat(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		_, _ = FromLonLat(-0.7594+float64(i&1023)*1e-5, 52.0406, 15)
+	}
+}

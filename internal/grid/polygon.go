@@ -1,0 +1,62 @@
+package grid
+
+import (
+	"fmt"
+
+	"github.com/paulmach/orb"
+	"github.com/uber/h3-go/v4"
+)
+
+// PolygonCells returns the cells at resolution res whose centres lie inside the polygon
+// (H3's centre containment), holes respected.
+func PolygonCells(p orb.Polygon, res int) ([]uint64, error) {
+	if len(p) == 0 {
+		return nil, nil
+	}
+	gp := h3.GeoPolygon{GeoLoop: loop(p[0])}
+	for _, hole := range p[1:] {
+		gp.Holes = append(gp.Holes, loop(hole))
+	}
+	cells, err := h3.PolygonToCells(gp, res)
+	if err != nil {
+		return nil, fmt.Errorf("grid: polygon to cells at res %d: %w", res, err)
+	}
+	out := make([]uint64, 0, len(cells))
+	for _, c := range cells {
+		if c != 0 {
+			out = append(out, uint64(c))
+		}
+	}
+	return out, nil
+}
+
+// MultiPolygonCells is PolygonCells over every polygon of mp, without duplicates.
+func MultiPolygonCells(mp orb.MultiPolygon, res int) ([]uint64, error) {
+	seen := map[uint64]bool{}
+	var out []uint64
+	for _, p := range mp {
+		cells, err := PolygonCells(p, res)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cells {
+			if !seen[c] {
+				seen[c] = true
+				out = append(out, c)
+			}
+		}
+	}
+	return out, nil
+}
+
+func loop(r orb.Ring) h3.GeoLoop {
+	n := len(r)
+	if n > 1 && r[0] == r[n-1] {
+		n-- // H3 loops are implicitly closed
+	}
+	l := make(h3.GeoLoop, n)
+	for i := 0; i < n; i++ {
+		l[i] = h3.LatLng{Lat: r[i][1], Lng: r[i][0]}
+	}
+	return l
+}

@@ -1,0 +1,85 @@
+package hexbeat
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Error codes a caller can act on. The API maps each to an HTTP status.
+const (
+	EINVALID       = "invalid"       // bad input: 400 (or 422 for a well-formed but unusable file)
+	ENOTFOUND      = "not_found"     // 404
+	ECONFLICT      = "conflict"      // 409
+	ETOOLARGE      = "too_large"     // 413
+	EUNPROCESSABLE = "unprocessable" // 422: understood but cannot be used
+	EINTERNAL      = "internal"      // 500; the message is never shown to a client
+)
+
+// FieldError names one input field (a query parameter, JSON member or CSV column) and what
+// is wrong with it.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Error is a domain error: a code for programs, a message for people, and optional
+// per-field details.
+type Error struct {
+	Code    string
+	Message string
+	Fields  []FieldError
+}
+
+func (e *Error) Error() string {
+	if len(e.Fields) == 0 {
+		return e.Message
+	}
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return e.Message + " (" + strings.Join(parts, "; ") + ")"
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for any other
+// non-nil error, and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the message of the first *Error in err's chain, or "internal
+// error" for any other error, so that internal details never reach a client.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal error"
+}
+
+// fieldErrors collects per-field problems during validation.
+type fieldErrors []FieldError
+
+func (fe *fieldErrors) add(field, format string, args ...any) {
+	*fe = append(*fe, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func (fe fieldErrors) err(message string) error {
+	if len(fe) == 0 {
+		return nil
+	}
+	return &Error{Code: EINVALID, Message: message, Fields: fe}
+}

@@ -1,0 +1,124 @@
+package hexbeat
+
+import (
+	"crypto/sha256"
+	"time"
+)
+
+// Precision says how exactly an incident's time is known. data.police.uk street data gives
+// only the month; a force's own export may give the day or the minute.
+type Precision uint8
+
+// Time precisions, coarsest first.
+const (
+	PrecisionMonth Precision = 1
+	PrecisionDay   Precision = 2
+	PrecisionExact Precision = 3
+)
+
+func (p Precision) String() string {
+	switch p {
+	case PrecisionMonth:
+		return "month"
+	case PrecisionDay:
+		return "day"
+	case PrecisionExact:
+		return "exact"
+	}
+	return "unknown"
+}
+
+// Key identifies an incident across imports, so that importing the same data twice adds
+// nothing. It is a 128-bit digest of the incident's identity (see IncidentKey).
+type Key [16]byte
+
+// IncidentKey derives the idempotency key of an incident. With a source ID (the police.uk
+// Crime ID, or a force's own reference) the key is that ID within its namespace. Without
+// one (anti-social behaviour has none) it is the row's content plus its occurrence number
+// among identical rows of the same month and force, because identical rows are distinct
+// incidents at one anonymised map point.
+func IncidentKey(namespace, sourceID string, content []byte, occurrence int) Key {
+	var scratch [512]byte
+	b := append(scratch[:0], namespace...)
+	b = append(b, 0)
+	if sourceID != "" {
+		b = append(b, "id\x00"...)
+		b = append(b, sourceID...)
+	} else {
+		b = append(b, "content\x00"...)
+		b = append(b, content...)
+		for i := 0; i < 8; i++ {
+			b = append(b, byte(occurrence>>(8*i)))
+		}
+	}
+	sum := sha256.Sum256(b)
+	var k Key
+	copy(k[:], sum[:])
+	return k
+}
+
+// Incident is one recorded crime or anti-social behaviour report at a point.
+type Incident struct {
+	Key        Key
+	SourceID   string    // police.uk Crime ID or the force's reference; empty for ASB
+	OccurredAt time.Time // UTC; the first instant of the month for month precision
+	Precision  Precision
+	Category   string  // police.uk crime type, or a force's own category
+	Lon, Lat   float64 // WGS84 degrees
+	Cell       uint64  // H3 cell at resolution 15 (every coarser cell is derived from it)
+	Location   string  // "On or near ..." text
+	AreaCode   string  // LSOA code
+	AreaName   string  // LSOA name
+	Force      string  // the force the data falls within
+	Outcome    string  // last outcome category
+}
+
+// Batch describes one import: one file, all or nothing.
+type Batch struct {
+	ID         int64
+	Kind       string // street, stop-search, outcomes, generic-csv, geojson-points, boundaries, retailers, demo
+	Source     string // the file's name as given
+	SHA256     string // hex digest of the file's bytes
+	ImportedAt time.Time
+	Rows       int // rows read
+	Added      int // rows stored (new)
+}
+
+// StopSearch is one stop-and-search record.
+type StopSearch struct {
+	Key                  Key
+	OccurredAt           time.Time
+	Lon, Lat             *float64 // nil when the record has no location
+	Type                 string
+	Operation            bool
+	OperationName        string
+	Gender               string
+	AgeRange             string
+	SelfDefinedEthnicity string
+	OfficerEthnicity     string
+	Legislation          string
+	Object               string
+	Outcome              string
+	OutcomeLinked        *bool
+	OuterClothing        *bool
+}
+
+// Outcome is one case outcome for a police.uk Crime ID.
+type Outcome struct {
+	Key      Key
+	CrimeID  string
+	Month    time.Time
+	Type     string
+	Lon, Lat *float64
+	AreaCode string
+}
+
+// Retailer is a shop on a Trading Standards register.
+type Retailer struct {
+	ID       string
+	Name     string
+	Category string
+	Address  string
+	SizeBand string
+	Lon, Lat float64
+}

@@ -1,0 +1,95 @@
+package hexbeat
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// MaxResolution is the finest H3 resolution.
+const MaxResolution = 15
+
+// CellQuery asks for incident counts aggregated to H3 cells.
+type CellQuery struct {
+	Res        int          // H3 resolution 0..15
+	From, To   time.Time    // half-open [From, To); zero means unbounded
+	Categories []string     // category names; empty means all
+	Area       string       // boundary id; empty means everywhere
+	BBox       *orb.Bound   // [lon,lat] bounds on the incident points; nil means everywhere
+	Polygon    orb.Geometry // an ad hoc (multi)polygon on the incident points; nil means everywhere
+}
+
+// Validate reports every problem with the query at once.
+func (q CellQuery) Validate() error {
+	var fe fieldErrors
+	if q.Res < 0 || q.Res > MaxResolution {
+		fe.add("res", "must be an H3 resolution from 0 to 15, got %d", q.Res)
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
+		fe.add("to", "must be after from (%s)", q.From.Format(time.RFC3339))
+	}
+	if q.BBox != nil {
+		b := *q.BBox
+		if !validLonLat(b.Min[0], b.Min[1]) || !validLonLat(b.Max[0], b.Max[1]) {
+			fe.add("bbox", "corners must be longitude -180..180 and latitude -90..90")
+		} else if b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1] {
+			fe.add("bbox", "must be minLon,minLat,maxLon,maxLat with min <= max")
+		}
+	}
+	if q.Polygon != nil {
+		switch q.Polygon.(type) {
+		case orb.Polygon, orb.MultiPolygon:
+		default:
+			fe.add("polygon", "must be a Polygon or MultiPolygon, got %s", q.Polygon.GeoJSONType())
+		}
+	}
+	return fe.err("invalid cell query")
+}
+
+func validLonLat(lon, lat float64) bool {
+	return lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90 && !math.IsNaN(lon) && !math.IsNaN(lat)
+}
+
+// ValidLonLat reports whether lon, lat are finite WGS84 degrees in range.
+func ValidLonLat(lon, lat float64) bool { return validLonLat(lon, lat) }
+
+// CellCount is the number of incidents in one H3 cell.
+type CellCount struct {
+	Cell  uint64
+	Count int
+}
+
+// ParseTimeBound parses a period bound as a user writes it: "2025", "2025-01",
+// "2025-01-31" or an RFC 3339 instant. For an end bound (end true) a month or day
+// means its whole span, so the result is the first instant after it: "to=2025-06" runs
+// to the end of June.
+func ParseTimeBound(s string, end bool) (time.Time, error) {
+	layouts := []struct {
+		layout string
+		next   func(time.Time) time.Time
+	}{
+		{"2006", func(t time.Time) time.Time { return t.AddDate(1, 0, 0) }},
+		{"2006-01", func(t time.Time) time.Time { return t.AddDate(0, 1, 0) }},
+		{"2006-01-02", func(t time.Time) time.Time { return t.AddDate(0, 0, 1) }},
+	}
+	for _, l := range layouts {
+		if len(s) != len(l.layout) {
+			continue
+		}
+		t, err := time.Parse(l.layout, s)
+		if err != nil {
+			break
+		}
+		if end {
+			t = l.next(t)
+		}
+		return t.UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a year (2025), month (2025-01), day (2025-01-31) or RFC 3339 time", s)
+	}
+	return t.UTC(), nil
+}

@@ -1,0 +1,158 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+)
+
+// genericNamespace scopes the keys of a force's own records by the ID column's name, so
+// that two systems' references cannot collide.
+func genericNamespace(c Columns) string { return "generic/" + strings.ToLower(c.ID) }
+
+// readGeneric reads a force's own CSV whose columns are named in opts.Columns. Any
+// category is accepted (a force may add its own); times may be exact, a day or a month.
+func readGeneric(ctx context.Context, cr *csvReader, h *header, opts Options, rep *Report, sink hexbeat.ImportSink) error {
+	c := opts.Columns
+	var missing []string
+	need := func(flag, name string) int {
+		if name == "" {
+			missing = append(missing, "--"+flag+" (no column named)")
+			return -1
+		}
+		i := h.col(name)
+		if i < 0 {
+			missing = append(missing, fmt.Sprintf("--%s %q (no such column)", flag, name))
+		}
+		return i
+	}
+	iLon, iLat := need("lon", c.Lon), need("lat", c.Lat)
+	iTime, iCat := need("time", c.Time), need("category", c.Category)
+	iID, iLoc := -1, -1
+	if c.ID != "" {
+		iID = need("id", c.ID)
+	}
+	if c.Location != "" {
+		iLoc = need("location", c.Location)
+	}
+	if len(missing) > 0 {
+		return &FormatError{Line: 1, Reason: "generic CSV columns: " + strings.Join(missing, "; ") + fmt.Sprintf("; the header has %s", strings.Join(h.names, ","))}
+	}
+	var (
+		strs    = interner{}
+		cells   = cellCache{}
+		seenIDs = map[hexbeat.Key]struct{}{}
+		occ     = occurrences{}
+		chunk   = make([]hexbeat.Incident, 0, opts.ChunkSize)
+		content []byte
+		ns      = genericNamespace(c)
+	)
+	for {
+		fields, line, err := cr.read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if err := checkWidth(fields, h, line); err != nil {
+			return err
+		}
+		rep.Rows++
+		at, prec, ok := parseFlexibleTime(string(field(fields, iTime)), opts.Location)
+		if !ok {
+			rep.reject(ReasonBadTime, line)
+			continue
+		}
+		lon, lat, why := parseLonLat(field(fields, iLon), field(fields, iLat))
+		if why != "" {
+			rep.reject(why, line)
+			continue
+		}
+		catB := field(fields, iCat)
+		if len(catB) == 0 {
+			rep.reject(ReasonNoCategory, line)
+			continue
+		}
+		cat := strs.get(catB)
+		if known, ok := opts.Taxonomy.Lookup(cat); ok {
+			cat = known.Name
+		}
+		cell, err := cells.cell(lon, lat)
+		if err != nil {
+			rep.reject(ReasonBadLocation, line)
+			continue
+		}
+		inc := hexbeat.Incident{OccurredAt: at, Precision: prec, Category: cat, Lon: lon, Lat: lat, Cell: cell,
+			Location: strs.get(field(fields, iLoc))}
+		if id := field(fields, iID); len(id) > 0 {
+			inc.Key = hexbeat.IncidentKey(ns, unsafeString(id), nil, 0)
+			if _, dup := seenIDs[inc.Key]; dup {
+				rep.Duplicates++
+				rep.InFileDups++
+				continue
+			}
+			seenIDs[inc.Key] = struct{}{}
+			inc.SourceID = string(id)
+		} else {
+			content = content[:0]
+			for _, f := range fields {
+				content = append(content, f...)
+				content = append(content, 0)
+			}
+			inc.Key = hexbeat.IncidentKey(ns, "", content, occ.next(sha256.Sum256(content)))
+		}
+		rep.Accepted++
+		chunk = append(chunk, inc)
+		if len(chunk) == cap(chunk) {
+			if err := sink.AddIncidents(ctx, chunk); err != nil {
+				return err
+			}
+			chunk = chunk[:0]
+		}
+	}
+	if len(chunk) > 0 {
+		return sink.AddIncidents(ctx, chunk)
+	}
+	return nil
+}
+
+// flexibleLayouts are the time formats a force's export may use, finest first; times
+// without a zone are read in the configured location (Europe/London by default).
+var flexibleLayouts = []struct {
+	layout string
+	prec   hexbeat.Precision
+}{
+	{time.RFC3339Nano, hexbeat.PrecisionExact},
+	{"2006-01-02T15:04:05", hexbeat.PrecisionExact},
+	{"2006-01-02 15:04:05", hexbeat.PrecisionExact},
+	{"2006-01-02T15:04", hexbeat.PrecisionExact},
+	{"2006-01-02 15:04", hexbeat.PrecisionExact},
+	{"02/01/2006 15:04:05", hexbeat.PrecisionExact},
+	{"02/01/2006 15:04", hexbeat.PrecisionExact},
+	{"2006-01-02", hexbeat.PrecisionDay},
+	{"02/01/2006", hexbeat.PrecisionDay},
+	{"2006-01", hexbeat.PrecisionMonth},
+}
+
+func parseFlexibleTime(s string, loc *time.Location) (time.Time, hexbeat.Precision, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, 0, false
+	}
+	for _, l := range flexibleLayouts {
+		if t, err := time.ParseInLocation(l.layout, s, loc); err == nil {
+			if l.prec != hexbeat.PrecisionExact {
+				// a day or month is a calendar span: keep its date, as UTC midnight
+				t = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+			}
+			return t.UTC(), l.prec, true
+		}
+	}
+	return time.Time{}, 0, false
+}

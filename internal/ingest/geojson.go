@@ -1,0 +1,296 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+)
+
+// MaxGeoJSONBytes bounds a GeoJSON file, which is parsed whole.
+const MaxGeoJSONBytes = 512 << 20
+
+// In GeoJSON reports, a "line" is the feature's 1-based position in the collection.
+
+func readGeoJSON(ctx context.Context, r io.Reader, kind string, opts Options, rep *Report, sink hexbeat.ImportSink) error {
+	data, err := io.ReadAll(io.LimitReader(r, MaxGeoJSONBytes+1))
+	if err != nil {
+		return err
+	}
+	if len(data) > MaxGeoJSONBytes {
+		return &FormatError{Line: 1, Reason: fmt.Sprintf("GeoJSON larger than %d MiB", MaxGeoJSONBytes>>20)}
+	}
+	if !utf8.Valid(data) {
+		return &FormatError{Line: lineOfInvalidUTF8(data), Reason: "text is not valid UTF-8"}
+	}
+	var probe struct {
+		Type string `json:"type"`
+		CRS  *struct {
+			Properties struct {
+				Name string `json:"name"`
+			} `json:"properties"`
+		} `json:"crs"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return &FormatError{Line: jsonErrorLine(data, err), Reason: "not valid JSON: " + err.Error()}
+	}
+	if probe.Type != "FeatureCollection" {
+		return &FormatError{Line: 1, Reason: fmt.Sprintf("GeoJSON of type %q; hexbeat imports a FeatureCollection", probe.Type)}
+	}
+	if probe.CRS != nil {
+		name := probe.CRS.Properties.Name
+		if !strings.Contains(name, "CRS84") && !strings.HasSuffix(name, "EPSG::4326") && !strings.HasSuffix(name, "EPSG:4326") {
+			return &FormatError{Line: 1, Reason: fmt.Sprintf("coordinates in %q; hexbeat needs WGS84 longitude/latitude (RFC 7946)", name)}
+		}
+	}
+	fc, err := geojson.UnmarshalFeatureCollection(data)
+	if err != nil {
+		return &FormatError{Line: 1, Reason: "not a valid GeoJSON FeatureCollection: " + err.Error()}
+	}
+	if kind == "geojson" {
+		kind = KindPoints
+		for _, f := range fc.Features {
+			if f.Geometry == nil {
+				continue
+			}
+			switch f.Geometry.(type) {
+			case orb.Polygon, orb.MultiPolygon:
+				kind = KindBoundaries
+			}
+			break
+		}
+	}
+	rep.Kind = kind
+	if kind == KindBoundaries {
+		return readBoundaries(ctx, fc, opts, rep, sink)
+	}
+	return readPoints(ctx, fc, opts, rep, sink)
+}
+
+var codeProperty = regexp.MustCompile(`^([A-Za-z]+)\d*CD$`)
+
+// boundaryKinds maps ONS code prefixes to boundary kinds.
+var boundaryKinds = map[string]string{"lsoa": "lsoa", "msoa": "msoa", "wd": "ward", "lad": "lad", "oa": "oa", "ctry": "country", "rgn": "region", "cty": "county", "pfa": "force", "csp": "csp"}
+
+func readBoundaries(ctx context.Context, fc *geojson.FeatureCollection, opts Options, rep *Report, sink hexbeat.ImportSink) error {
+	var out []hexbeat.Boundary
+	seen := map[string]bool{}
+	for i, f := range fc.Features {
+		n := i + 1
+		rep.Rows++
+		var mp orb.MultiPolygon
+		switch g := f.Geometry.(type) {
+		case orb.Polygon:
+			mp = orb.MultiPolygon{g}
+		case orb.MultiPolygon:
+			mp = g
+		}
+		if mp == nil || !usablePolygons(mp) {
+			rep.reject(ReasonBadGeometry, n)
+			continue
+		}
+		b := hexbeat.Boundary{Geometry: mp, Kind: opts.BoundaryKind}
+		if f.ID != nil {
+			b.ID = fmt.Sprint(f.ID)
+		}
+		for key, v := range f.Properties {
+			m := codeProperty.FindStringSubmatch(key)
+			if m == nil {
+				continue
+			}
+			code, _ := v.(string)
+			if code == "" {
+				continue
+			}
+			if b.ID == "" {
+				b.ID = code
+			}
+			if b.Kind == "" {
+				b.Kind = boundaryKinds[strings.ToLower(m[1])]
+			}
+			if nm, ok := f.Properties[strings.TrimSuffix(key, "CD")+"NM"].(string); ok && b.Name == "" {
+				b.Name = nm
+			}
+		}
+		if b.Name == "" {
+			b.Name, _ = firstString(f.Properties, "name", "Name", "NAME", "title")
+		}
+		if b.ID == "" && b.Name != "" {
+			b.ID = slug(b.Name)
+		}
+		if b.ID == "" {
+			rep.reject("no id or name", n)
+			continue
+		}
+		if b.Name == "" {
+			b.Name = b.ID
+		}
+		if b.Kind == "" {
+			b.Kind = "custom"
+		}
+		if seen[b.ID] {
+			rep.Duplicates++
+			rep.InFileDups++
+			continue
+		}
+		seen[b.ID] = true
+		out = append(out, b)
+		rep.Accepted++
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return sink.PutBoundaries(ctx, out)
+}
+
+func usablePolygons(mp orb.MultiPolygon) bool {
+	for _, p := range mp {
+		if len(p) == 0 {
+			return false
+		}
+		for _, ring := range p {
+			if len(ring) < 4 || ring[0] != ring[len(ring)-1] {
+				return false
+			}
+			for _, pt := range ring {
+				if !hexbeat.ValidLonLat(pt[0], pt[1]) {
+					return false
+				}
+			}
+		}
+	}
+	return len(mp) > 0
+}
+
+func readPoints(ctx context.Context, fc *geojson.FeatureCollection, opts Options, rep *Report, sink hexbeat.ImportSink) error {
+	c := opts.Columns
+	timeKeys := nonEmpty(c.Time, "time", "datetime", "date", "occurred_at", "month", "Month")
+	catKeys := nonEmpty(c.Category, "category", "crime_type", "Crime type", "type", "offence")
+	idKeys := nonEmpty(c.ID, "id", "crime_id", "Crime ID", "reference")
+	locKeys := nonEmpty(c.Location, "location", "Location")
+	ns := genericNamespace(Columns{ID: "geojson"})
+	cells, occ := cellCache{}, occurrences{}
+	seenIDs := map[string]bool{}
+	var chunk []hexbeat.Incident
+	for i, f := range fc.Features {
+		n := i + 1
+		rep.Rows++
+		pt, ok := f.Geometry.(orb.Point)
+		if !ok {
+			rep.reject(ReasonBadGeometry, n)
+			continue
+		}
+		if !hexbeat.ValidLonLat(pt[0], pt[1]) {
+			rep.reject(ReasonBadLocation, n)
+			continue
+		}
+		ts, _ := firstString(f.Properties, timeKeys...)
+		at, prec, ok := parseFlexibleTime(ts, opts.Location)
+		if !ok {
+			rep.reject(ReasonBadTime, n)
+			continue
+		}
+		cat, _ := firstString(f.Properties, catKeys...)
+		if cat == "" {
+			rep.reject(ReasonNoCategory, n)
+			continue
+		}
+		if known, ok := opts.Taxonomy.Lookup(cat); ok {
+			cat = known.Name
+		}
+		cell, err := cells.cell(pt[0], pt[1])
+		if err != nil {
+			rep.reject(ReasonBadLocation, n)
+			continue
+		}
+		inc := hexbeat.Incident{OccurredAt: at, Precision: prec, Category: cat, Lon: pt[0], Lat: pt[1], Cell: cell}
+		inc.Location, _ = firstString(f.Properties, locKeys...)
+		id, _ := firstString(f.Properties, idKeys...)
+		if id == "" && f.ID != nil {
+			id = fmt.Sprint(f.ID)
+		}
+		if id != "" {
+			if seenIDs[id] {
+				rep.Duplicates++
+				rep.InFileDups++
+				continue
+			}
+			seenIDs[id] = true
+			inc.SourceID = id
+			inc.Key = hexbeat.IncidentKey(ns, id, nil, 0)
+		} else {
+			content := []byte(fmt.Sprintf("%v|%v|%s|%s", pt[0], pt[1], at.Format("2006-01-02T15:04:05Z"), cat))
+			inc.Key = hexbeat.IncidentKey(ns, "", content, occ.next(sha256.Sum256(content)))
+		}
+		chunk = append(chunk, inc)
+		rep.Accepted++
+	}
+	if len(chunk) == 0 {
+		return nil
+	}
+	return sink.AddIncidents(ctx, chunk)
+}
+
+func nonEmpty(first string, rest ...string) []string {
+	if first != "" {
+		return []string{first}
+	}
+	return rest
+}
+
+// firstString returns the first of the named properties that is present, as text.
+func firstString(props geojson.Properties, keys ...string) (string, bool) {
+	for _, k := range keys {
+		if v, ok := props[k]; ok && v != nil {
+			switch x := v.(type) {
+			case string:
+				return strings.TrimSpace(x), true
+			case float64:
+				return fmt.Sprint(x), true
+			}
+		}
+	}
+	return "", false
+}
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+func slug(s string) string {
+	return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
+}
+
+func lineOfInvalidUTF8(data []byte) int {
+	line := 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return line
+		}
+		if r == '\n' {
+			line++
+		}
+		i += size
+	}
+	return line
+}
+
+func jsonErrorLine(data []byte, err error) int {
+	var se *json.SyntaxError
+	off := int64(0)
+	if errors.As(err, &se) {
+		off = se.Offset
+	}
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	return 1 + strings.Count(string(data[:off]), "\n")
+}

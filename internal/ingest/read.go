@@ -1,0 +1,214 @@
+package ingest
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+)
+
+// File kinds ingest recognises.
+const (
+	KindStreet     = "street"
+	KindStopSearch = "stop-search"
+	KindOutcomes   = "outcomes"
+	KindGeneric    = "generic-csv"
+	KindPoints     = "geojson-points"
+	KindBoundaries = "boundaries"
+	KindRetailers  = "retailers"
+)
+
+// Kinds lists every kind a user may force with Options.Kind.
+var Kinds = []string{KindStreet, KindStopSearch, KindOutcomes, KindGeneric, KindPoints, KindBoundaries, KindRetailers}
+
+// Columns names the columns of a force's own CSV (or the properties of GeoJSON points).
+type Columns struct {
+	Lon, Lat, Time, Category, ID, Location string
+}
+
+// Options control how a file is read.
+type Options struct {
+	Kind           string            // force a kind; empty means recognise it from the content
+	Columns        Columns           // for generic CSV; setting Lon or Lat implies a generic CSV
+	Taxonomy       *hexbeat.Taxonomy // known categories; police.uk files must use them
+	Location       *time.Location    // for times without a zone in generic files; default Europe/London
+	MaxRecordBytes int               // default DefaultMaxRecordBytes
+	BoundaryKind   string            // the kind given to imported boundaries when the file does not say
+	ChunkSize      int               // rows per call to the sink; default 8192
+}
+
+func (o *Options) defaults() {
+	if o.ChunkSize <= 0 {
+		o.ChunkSize = 8192
+	}
+	if o.Location == nil {
+		if loc, err := time.LoadLocation("Europe/London"); err == nil {
+			o.Location = loc
+		} else {
+			o.Location = time.UTC
+		}
+	}
+	if o.Taxonomy == nil {
+		o.Taxonomy = hexbeat.NewTaxonomy(nil)
+	}
+}
+
+// Read recognises the file in r, parses it, and hands its rows to sink in chunks. It
+// returns a report of every row; a non-nil error means the file is refused (the caller
+// rolls back whatever reached the sink).
+func Read(ctx context.Context, r io.Reader, name string, opts Options, sink hexbeat.ImportSink) (*Report, error) {
+	opts.defaults()
+	rep := &Report{File: name}
+	br := bufio.NewReaderSize(r, 64<<10)
+	kind := opts.Kind
+	if kind == "" && (opts.Columns.Lon != "" || opts.Columns.Lat != "") {
+		kind = KindGeneric
+	}
+	first, err := firstByte(br)
+	if err != nil {
+		return rep, err
+	}
+	if kind == "" && (first == '{' || first == '[') {
+		kind = "geojson"
+	}
+	if kind == "geojson" || kind == KindPoints || kind == KindBoundaries {
+		return rep, readGeoJSON(ctx, br, kind, opts, rep, sink)
+	}
+	cr := newCSVReader(br, opts.MaxRecordBytes)
+	header, _, err := cr.read()
+	if err == io.EOF {
+		return rep, &FormatError{Line: 1, Reason: "the file is empty"}
+	}
+	if err != nil {
+		return rep, err
+	}
+	h := newHeader(header)
+	if kind == "" {
+		kind = h.detect()
+		if kind == "" {
+			return rep, &FormatError{Line: 1, Reason: fmt.Sprintf("unrecognised header %q: not a police.uk street, stop-and-search or outcomes file, nor a retailer register; for a force's own CSV name its columns with --lon, --lat, --time and --category", strings.Join(h.names, ","))}
+		}
+	}
+	rep.Kind = kind
+	switch kind {
+	case KindStreet:
+		return rep, readStreet(ctx, cr, h, opts, rep, sink)
+	case KindStopSearch:
+		return rep, readStopSearch(ctx, cr, h, opts, rep, sink)
+	case KindOutcomes:
+		return rep, readOutcomes(ctx, cr, h, opts, rep, sink)
+	case KindGeneric:
+		return rep, readGeneric(ctx, cr, h, opts, rep, sink)
+	case KindRetailers:
+		return rep, readRetailers(ctx, cr, h, opts, rep, sink)
+	}
+	return rep, fmt.Errorf("unknown file kind %q (one of %s)", kind, strings.Join(Kinds, ", "))
+}
+
+// firstByte returns the first byte that is not white space or a byte-order mark, without
+// consuming anything; 0 for an empty file.
+func firstByte(br *bufio.Reader) (byte, error) {
+	for n := 1; ; n++ {
+		b, err := br.Peek(n)
+		if len(b) < n {
+			if err == io.EOF || err == nil {
+				return 0, nil
+			}
+			return 0, err
+		}
+		c := b[n-1]
+		switch {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+		case c == 0xef || c == 0xbb || c == 0xbf:
+		default:
+			return c, nil
+		}
+		if n >= 4096 {
+			return c, nil
+		}
+	}
+}
+
+// header maps column names (trimmed, compared without case) to their positions.
+type header struct {
+	names []string
+	pos   map[string]int
+}
+
+func newHeader(fields [][]byte) *header {
+	h := &header{pos: map[string]int{}}
+	for i, f := range fields {
+		name := strings.TrimSpace(string(f))
+		h.names = append(h.names, name)
+		key := strings.ToLower(name)
+		if _, dup := h.pos[key]; !dup {
+			h.pos[key] = i
+		}
+	}
+	return h
+}
+
+// col returns the position of the first of the named columns present, or -1.
+func (h *header) col(names ...string) int {
+	for _, n := range names {
+		if i, ok := h.pos[strings.ToLower(n)]; ok {
+			return i
+		}
+	}
+	return -1
+}
+
+func (h *header) has(names ...string) bool {
+	for _, n := range names {
+		if h.col(n) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func (h *header) detect() string {
+	switch {
+	case h.has("Crime ID", "Month", "Longitude", "Latitude", "Crime type"):
+		return KindStreet
+	case h.has("Crime ID", "Month", "Outcome type"):
+		return KindOutcomes
+	case h.has("Type", "Date", "Legislation", "Object of search", "Outcome"):
+		return KindStopSearch
+	case h.col(retailerName...) >= 0 && h.col(lonNames...) >= 0 && h.col(latNames...) >= 0:
+		return KindRetailers
+	}
+	return ""
+}
+
+var (
+	lonNames = []string{"longitude", "lon", "lng", "long", "long_wgs", "x"}
+	latNames = []string{"latitude", "lat", "lat_wgs", "y"}
+)
+
+// checkWidth refuses a record whose field count differs from the header's.
+func checkWidth(fields [][]byte, h *header, line int) error {
+	if len(fields) != len(h.names) {
+		return &FormatError{Line: line, Reason: fmt.Sprintf("%d fields where the header has %d (a truncated file or an unquoted comma?)", len(fields), len(h.names))}
+	}
+	return nil
+}
+
+// field returns fields[i] trimmed of spaces, or nil when the column is absent.
+func field(fields [][]byte, i int) []byte {
+	if i < 0 {
+		return nil
+	}
+	f := fields[i]
+	for len(f) > 0 && (f[0] == ' ' || f[0] == '\t') {
+		f = f[1:]
+	}
+	for len(f) > 0 && (f[len(f)-1] == ' ' || f[len(f)-1] == '\t') {
+		f = f[:len(f)-1]
+	}
+	return f
+}
