@@ -1,0 +1,180 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// migration is one schema step, in each dialect's SQL. Steps are applied in order, each in
+// its own transaction, and recorded in schema_migrations; they are never edited once
+// released, only followed by new ones.
+type migration struct {
+	version          int
+	sqlite, postgres string
+}
+
+var migrations = []migration{
+	{1, `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE batches (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL, source TEXT NOT NULL, sha256 TEXT NOT NULL,
+  imported_at INTEGER NOT NULL, rows INTEGER NOT NULL DEFAULT 0, added INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE incidents (
+  id INTEGER PRIMARY KEY,
+  key BLOB NOT NULL UNIQUE,
+  batch_id INTEGER NOT NULL REFERENCES batches(id),
+  source_id TEXT NOT NULL,
+  occurred_at INTEGER NOT NULL,
+  precision INTEGER NOT NULL,
+  category TEXT NOT NULL,
+  lon REAL NOT NULL, lat REAL NOT NULL,
+  cell INTEGER NOT NULL,
+  location TEXT NOT NULL, area_code TEXT NOT NULL, area_name TEXT NOT NULL,
+  force TEXT NOT NULL, outcome TEXT NOT NULL);
+CREATE INDEX incidents_batch ON incidents (batch_id);
+CREATE TABLE stop_searches (
+  id INTEGER PRIMARY KEY,
+  key BLOB NOT NULL UNIQUE,
+  batch_id INTEGER NOT NULL REFERENCES batches(id),
+  occurred_at INTEGER NOT NULL,
+  lon REAL, lat REAL,
+  type TEXT NOT NULL, operation INTEGER NOT NULL, operation_name TEXT NOT NULL,
+  gender TEXT NOT NULL, age_range TEXT NOT NULL,
+  self_defined_ethnicity TEXT NOT NULL, officer_defined_ethnicity TEXT NOT NULL,
+  legislation TEXT NOT NULL, object TEXT NOT NULL, outcome TEXT NOT NULL,
+  outcome_linked INTEGER, outer_clothing INTEGER);
+CREATE INDEX stop_searches_time ON stop_searches (occurred_at);
+CREATE TABLE outcomes (
+  id INTEGER PRIMARY KEY,
+  key BLOB NOT NULL UNIQUE,
+  batch_id INTEGER NOT NULL REFERENCES batches(id),
+  crime_id TEXT NOT NULL, month INTEGER NOT NULL, type TEXT NOT NULL,
+  lon REAL, lat REAL, area_code TEXT NOT NULL);
+CREATE INDEX outcomes_crime ON outcomes (crime_id);
+CREATE TABLE boundaries (
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,
+  geojson TEXT NOT NULL, batch_id INTEGER NOT NULL REFERENCES batches(id));
+CREATE TABLE retailers (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, category TEXT NOT NULL, address TEXT NOT NULL,
+  size_band TEXT NOT NULL, lon REAL NOT NULL, lat REAL NOT NULL,
+  batch_id INTEGER NOT NULL REFERENCES batches(id));
+`, `
+CREATE EXTENSION IF NOT EXISTS postgis;
+CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE batches (
+  id bigserial PRIMARY KEY,
+  kind text NOT NULL, source text NOT NULL, sha256 text NOT NULL,
+  imported_at timestamptz NOT NULL, rows integer NOT NULL DEFAULT 0, added integer NOT NULL DEFAULT 0);
+CREATE TABLE incidents (
+  id bigserial PRIMARY KEY,
+  key bytea NOT NULL UNIQUE,
+  batch_id bigint NOT NULL REFERENCES batches(id),
+  source_id text NOT NULL,
+  occurred_at timestamptz NOT NULL,
+  precision smallint NOT NULL,
+  category text NOT NULL,
+  lon double precision NOT NULL, lat double precision NOT NULL,
+  cell bigint NOT NULL,
+  location text NOT NULL, area_code text NOT NULL, area_name text NOT NULL,
+  force text NOT NULL, outcome text NOT NULL,
+  geom geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED);
+CREATE INDEX incidents_batch ON incidents (batch_id);
+CREATE INDEX incidents_geom ON incidents USING gist (geom);
+CREATE TABLE stop_searches (
+  id bigserial PRIMARY KEY,
+  key bytea NOT NULL UNIQUE,
+  batch_id bigint NOT NULL REFERENCES batches(id),
+  occurred_at timestamptz NOT NULL,
+  lon double precision, lat double precision,
+  type text NOT NULL, operation boolean NOT NULL, operation_name text NOT NULL,
+  gender text NOT NULL, age_range text NOT NULL,
+  self_defined_ethnicity text NOT NULL, officer_defined_ethnicity text NOT NULL,
+  legislation text NOT NULL, object text NOT NULL, outcome text NOT NULL,
+  outcome_linked boolean, outer_clothing boolean,
+  geom geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED);
+CREATE INDEX stop_searches_time ON stop_searches (occurred_at);
+CREATE INDEX stop_searches_geom ON stop_searches USING gist (geom);
+CREATE TABLE outcomes (
+  id bigserial PRIMARY KEY,
+  key bytea NOT NULL UNIQUE,
+  batch_id bigint NOT NULL REFERENCES batches(id),
+  crime_id text NOT NULL, month date NOT NULL, type text NOT NULL,
+  lon double precision, lat double precision, area_code text NOT NULL);
+CREATE INDEX outcomes_crime ON outcomes (crime_id);
+CREATE TABLE boundaries (
+  id text PRIMARY KEY, kind text NOT NULL, name text NOT NULL,
+  geojson text NOT NULL, batch_id bigint NOT NULL REFERENCES batches(id),
+  geom geometry(MultiPolygon, 4326) NOT NULL);
+CREATE INDEX boundaries_geom ON boundaries USING gist (geom);
+CREATE TABLE retailers (
+  id text PRIMARY KEY, name text NOT NULL, category text NOT NULL, address text NOT NULL,
+  size_band text NOT NULL, lon double precision NOT NULL, lat double precision NOT NULL,
+  batch_id bigint NOT NULL REFERENCES batches(id),
+  geom geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED);
+CREATE INDEX retailers_geom ON retailers USING gist (geom);
+`},
+}
+
+// Migrate applies the migrations the database has not had yet. Concurrent starts are
+// safe: PostgreSQL takes an advisory lock, SQLite an immediate transaction.
+func (s *Store) Migrate(ctx context.Context) error {
+	conn, err := s.db.Connx(ctx)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	defer conn.Close()
+	if s.dialect == Postgres {
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(727274)`); err != nil {
+			return fmt.Errorf("store: migrate lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(727274)`)
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY)`); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	for _, m := range migrations {
+		tx, err := conn.BeginTxx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("store: migrate %d: %w", m.version, err)
+		}
+		var n int
+		if err := tx.GetContext(ctx, &n, s.db.Rebind(`SELECT count(*) FROM schema_migrations WHERE version = ?`), m.version); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("store: migrate %d: %w", m.version, err)
+		}
+		if n > 0 {
+			tx.Rollback()
+			continue
+		}
+		body := m.sqlite
+		if s.dialect == Postgres {
+			body = m.postgres
+		}
+		for _, stmt := range strings.Split(body, ";\n") {
+			if strings.TrimSpace(stmt) == "" {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("store: migrate %d: %w", m.version, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO schema_migrations (version) VALUES (?)`), m.version); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("store: migrate %d: %w", m.version, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("store: migrate %d: %w", m.version, err)
+		}
+	}
+	return nil
+}
+
+// SchemaVersion returns the newest applied migration.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.db.GetContext(ctx, &v, `SELECT coalesce(max(version), 0) FROM schema_migrations`)
+	return v, err
+}

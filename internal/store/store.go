@@ -1,0 +1,145 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq"  // PostgreSQL driver
+	_ "modernc.org/sqlite" // SQLite driver
+)
+
+// Dialects.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// Store is a connection to one hexbeat database.
+type Store struct {
+	db      *sqlx.DB
+	dialect string
+	url     string // for PostgreSQL LISTEN connections; never logged with its password
+}
+
+// Open connects to the database named by url: "sqlite:PATH" (a file, created if missing)
+// or "postgres://..." / "postgresql://...". It applies pending migrations.
+func Open(ctx context.Context, rawURL string) (*Store, error) {
+	s, err := open(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenNoMigrate connects without applying migrations (for `hexbeat migrate` itself).
+func OpenNoMigrate(rawURL string) (*Store, error) { return open(rawURL) }
+
+func open(rawURL string) (*Store, error) {
+	dialect, dsn, err := ParseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	driver := map[string]string{SQLite: "sqlite", Postgres: "postgres"}[dialect]
+	db, err := sqlx.Open(driver, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", Redact(rawURL), err)
+	}
+	if dialect == SQLite {
+		// one writer at a time is SQLite's rule; readers use WAL snapshots
+		db.SetMaxOpenConns(4)
+	} else {
+		db.SetMaxOpenConns(16)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	return &Store{db: db, dialect: dialect, url: dsn}, nil
+}
+
+// ParseURL splits a store URL into its dialect and the driver's data source name.
+func ParseURL(raw string) (dialect, dsn string, err error) {
+	switch {
+	case strings.HasPrefix(raw, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(raw, "sqlite:"), "//")
+		if path == "" {
+			return "", "", fmt.Errorf("store: %q names no file (want sqlite:PATH)", raw)
+		}
+		q := url.Values{}
+		for _, p := range []string{"journal_mode(WAL)", "busy_timeout(30000)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-65536)"} {
+			q.Add("_pragma", p)
+		}
+		q.Set("_txlock", "immediate")
+		return SQLite, "file:" + path + "?" + q.Encode(), nil
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		if _, err := url.Parse(raw); err != nil {
+			return "", "", fmt.Errorf("store: bad PostgreSQL URL %s", Redact(raw))
+		}
+		return Postgres, raw, nil
+	}
+	return "", "", fmt.Errorf("store: %q is not sqlite:PATH or postgres://...", Redact(raw))
+}
+
+// Redact hides the password of a URL for logs and messages.
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Dialect is SQLite or Postgres.
+func (s *Store) Dialect() string { return s.dialect }
+
+// Close closes the connection pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// Meta returns a value from the meta table ("" when unset).
+func (s *Store) Meta(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.db.GetContext(ctx, &v, s.db.Rebind(`SELECT value FROM meta WHERE key = ?`), key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: meta %s: %w", key, err)
+	}
+	return v, nil
+}
+
+// SetMeta stores a value in the meta table.
+func (s *Store) SetMeta(ctx context.Context, key, value string) error {
+	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO meta (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`), key, value)
+	if err != nil {
+		return fmt.Errorf("store: set meta %s: %w", key, err)
+	}
+	return nil
+}
+
+// Counts returns the number of rows in the data tables, for status pages and tests.
+func (s *Store) Counts(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{}
+	for _, t := range []string{"incidents", "stop_searches", "outcomes", "boundaries", "retailers", "batches"} {
+		var n int
+		if err := s.db.GetContext(ctx, &n, "SELECT count(*) FROM "+t); err != nil {
+			return nil, fmt.Errorf("store: count %s: %w", t, err)
+		}
+		out[t] = n
+	}
+	return out, nil
+}

@@ -1,0 +1,164 @@
+package store_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hexbeat/hexbeat/geodata"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/hexbeat/hexbeat/internal/ingest"
+	"github.com/hexbeat/hexbeat/internal/store"
+)
+
+func importFile(t *testing.T, s *store.Store, path string) (*ingest.Report, error) {
+	t.Helper()
+	rep, _, err := ingest.ImportFile(context.Background(), s, path, ingest.Options{Taxonomy: geodata.Taxonomy()}, nil)
+	return rep, err
+}
+
+func counts(t *testing.T, s *store.Store) map[string]int {
+	t.Helper()
+	c, err := s.Counts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestImportStreetIdempotent: the 2025-01 file imports its 14,494 located rows (all 208
+// identical ASB rows among them); the same file again, or under another name, adds nothing.
+func TestImportStreetIdempotent(t *testing.T) {
+	path := sharedData(t, "police/street/2025-01-thames-valley-street.csv")
+	eachStore(t, func(t *testing.T, s *store.Store) {
+		rep, err := importFile(t, s, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Added != 14494 || counts(t, s)["incidents"] != 14494 {
+			t.Fatalf("added %d, stored %d; want 14494", rep.Added, counts(t, s)["incidents"])
+		}
+		renamed := filepath.Join(t.TempDir(), "downloaded-again.csv")
+		data, _ := os.ReadFile(path)
+		os.WriteFile(renamed, data, 0o644)
+		for _, p := range []string{path, renamed} {
+			rep, err := importFile(t, s, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Added != 0 || rep.Duplicates != 14494 {
+				t.Errorf("%s again: added %d, duplicates %d; want 0 and 14494", filepath.Base(p), rep.Added, rep.Duplicates)
+			}
+		}
+		if n := counts(t, s)["incidents"]; n != 14494 {
+			t.Errorf("after re-imports the store holds %d incidents, want 14494", n)
+		}
+		var loaded int
+		cats := map[string]int{}
+		err = s.LoadIncidents(context.Background(), nil, func(incs []hexbeat.Incident) error {
+			for _, inc := range incs {
+				loaded++
+				cats[inc.Category]++
+				if inc.Cell == 0 || inc.OccurredAt.Format("2006-01") != "2025-01" {
+					t.Fatalf("loaded a bad incident %+v", inc)
+				}
+			}
+			return nil
+		})
+		if err != nil || loaded != 14494 || cats["Robbery"] != 126 || cats["Possession of weapons"] != 119 {
+			t.Errorf("loaded %d (robbery %d, weapons %d), err %v", loaded, cats["Robbery"], cats["Possession of weapons"], err)
+		}
+	})
+}
+
+// TestRefusedFileLeavesStoreUnchanged: a damaged file (2025-01 cut mid-row after 200,000
+// bytes, then a row whose longitude is text) is refused and adds nothing, not even a batch.
+func TestRefusedFileLeavesStoreUnchanged(t *testing.T) {
+	path := sharedData(t, "police/street/2025-01-thames-valley-street.csv")
+	data, _ := os.ReadFile(path)
+	damaged := filepath.Join(t.TempDir(), "damaged.csv")
+	os.WriteFile(damaged, append(data[:200000:200000], []byte("0f2b,2025-01,TVP,TVP,abc,51.4,On or near X,E1,Reading 001A,Robbery,,\n")...), 0o644)
+	eachStore(t, func(t *testing.T, s *store.Store) {
+		before := counts(t, s)
+		_, err := importFile(t, s, damaged)
+		if err == nil || !strings.Contains(err.Error(), "line ") {
+			t.Fatalf("want a refusal naming the line, got %v", err)
+		}
+		after := counts(t, s)
+		for k, v := range before {
+			if after[k] != v {
+				t.Errorf("%s: %d before, %d after a refused file", k, v, after[k])
+			}
+		}
+	})
+}
+
+// TestImportOtherKinds: boundaries, stop and search, outcomes and retailers import, and
+// again add nothing.
+func TestImportOtherKinds(t *testing.T) {
+	files := map[string]struct {
+		path  string
+		table string
+		want  int
+	}{
+		"boundary":   {sharedData(t, "boundaries/milton-keynes-boundary.geojson"), "boundaries", 1},
+		"wards":      {sharedData(t, "boundaries/milton-keynes-wards.geojson"), "boundaries", 23},
+		"stopsearch": {sharedData(t, "police/stop-and-search/2023-12-thames-valley-stop-and-search.csv"), "stop_searches", -1},
+		"outcomes":   {sharedData(t, "police/outcomes/2023-12-thames-valley-outcomes.csv"), "outcomes", 13276},
+		"retailers":  {sharedData(t, "poi/milton-keynes-grocery-retailers.csv"), "retailers", 86},
+	}
+	eachStore(t, func(t *testing.T, s *store.Store) {
+		for _, name := range []string{"boundary", "wards", "stopsearch", "outcomes", "retailers"} {
+			f := files[name]
+			before := counts(t, s)[f.table]
+			rep, err := importFile(t, s, f.path)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			got := counts(t, s)[f.table] - before
+			if f.want >= 0 && got != f.want {
+				t.Errorf("%s: %d rows added to %s, want %d\n%s", name, got, f.table, f.want, rep.Summary())
+			}
+			if got != rep.Added || rep.Added+rep.RejectedTotal()+rep.Duplicates != rep.Rows {
+				t.Errorf("%s: report does not add up: %+v", name, rep)
+			}
+			again, err := importFile(t, s, f.path)
+			if err != nil || again.Added != 0 {
+				t.Errorf("%s again: added %d, %v", name, again.Added, err)
+			}
+		}
+		b, err := s.Boundary(context.Background(), "E06000042")
+		if err != nil || b.Name != "Milton Keynes" || b.Kind != "lad" || len(b.Geometry) == 0 {
+			t.Errorf("boundary E06000042: %+v, %v", b.Name, err)
+		}
+		if _, err := s.Boundary(context.Background(), "nope"); hexbeat.ErrorCode(err) != hexbeat.ENOTFOUND {
+			t.Errorf("missing boundary: %v", err)
+		}
+		rs, err := s.Retailers(context.Background())
+		if err != nil || len(rs) != 86 {
+			t.Errorf("retailers: %d, %v", len(rs), err)
+		}
+	})
+}
+
+func TestMeta(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if v, err := s.Meta(ctx, "demo"); err != nil || v != "" {
+			t.Fatalf("unset meta: %q %v", v, err)
+		}
+		for _, v := range []string{"true", "false"} {
+			if err := s.SetMeta(ctx, "demo", v); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := s.Meta(ctx, "demo"); got != v {
+				t.Errorf("meta demo = %q, want %q", got, v)
+			}
+		}
+		if err := s.Migrate(ctx); err != nil {
+			t.Errorf("migrating twice: %v", err)
+		}
+	})
+}
