@@ -1,0 +1,181 @@
+package index
+
+import (
+	"slices"
+	"sort"
+
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+)
+
+// Area is a polygon filter on incident locations. Key, when not empty, names the polygon
+// (a boundary id) so that a snapshot computes each boundary's membership once.
+type Area struct {
+	Key      string
+	Geometry orb.Geometry // orb.Polygon or orb.MultiPolygon, [lon,lat]
+}
+
+// Cells counts the incidents matching q in each cell at q.Res. area, when not nil, is the
+// resolved q.Area (or q.Polygon). Cells with no incidents are left out; the result is
+// ordered by cell. total is the number of incidents counted.
+func (s *Snapshot) Cells(q hexbeat.CellQuery, area *Area) (cells []hexbeat.CellCount, total int) {
+	lo, hi := s.timeRange(q)
+	if lo >= hi {
+		return nil, 0
+	}
+	lv := s.level(q.Res)
+	counts := make([]int32, len(lv.cells))
+	dense := lv.incDense[lo:hi]
+	catOK := s.categoryMask(q.Categories)
+	ptOK := s.pointMask(q, area)
+	cats, pts := s.cats[lo:hi], s.ptIDs[lo:hi]
+	switch {
+	case catOK == nil && ptOK == nil:
+		for _, d := range dense {
+			counts[d]++
+		}
+	case ptOK == nil:
+		for i, d := range dense {
+			if catOK[cats[i]] {
+				counts[d]++
+			}
+		}
+	default:
+		for i, d := range dense {
+			if (catOK == nil || catOK[cats[i]]) && ptOK.has(pts[i]) {
+				counts[d]++
+			}
+		}
+	}
+	for id, n := range counts {
+		if n > 0 {
+			cells = append(cells, hexbeat.CellCount{Cell: lv.cells[id], Count: int(n)})
+			total += int(n)
+		}
+	}
+	slices.SortFunc(cells, func(a, b hexbeat.CellCount) int {
+		switch {
+		case a.Cell < b.Cell:
+			return -1
+		case a.Cell > b.Cell:
+			return 1
+		}
+		return 0
+	})
+	return cells, total
+}
+
+// timeRange returns the incident positions [lo, hi) inside q's period.
+func (s *Snapshot) timeRange(q hexbeat.CellQuery) (lo, hi int) {
+	lo, hi = 0, len(s.times)
+	if !q.From.IsZero() {
+		from := q.From.Unix()
+		lo = sort.Search(len(s.times), func(i int) bool { return s.times[i] >= from })
+	}
+	if !q.To.IsZero() {
+		to := q.To.Unix()
+		hi = sort.Search(len(s.times), func(i int) bool { return s.times[i] >= to })
+	}
+	return lo, hi
+}
+
+// categoryMask returns which category codes to count, or nil for all.
+func (s *Snapshot) categoryMask(names []string) []bool {
+	if len(names) == 0 {
+		return nil
+	}
+	mask := make([]bool, len(s.catNames))
+	for _, n := range names {
+		for code, c := range s.catNames {
+			if c == n {
+				mask[code] = true
+			}
+		}
+	}
+	return mask
+}
+
+// pointMask returns which points pass the area and bounding-box filters, or nil for all.
+func (s *Snapshot) pointMask(q hexbeat.CellQuery, area *Area) bitset {
+	var m bitset
+	if area != nil && area.Geometry != nil {
+		m = s.areaMembership(area).clone()
+	}
+	if q.Polygon != nil {
+		pm := s.membership(q.Polygon)
+		if m == nil {
+			m = pm
+		} else {
+			m.and(pm)
+		}
+	}
+	if q.BBox != nil {
+		if m == nil {
+			m = newBitset(s.Points())
+			m.fill()
+		}
+		b := *q.BBox
+		for p := range s.pts.lon {
+			if !b.Contains(orb.Point{s.pts.lon[p], s.pts.lat[p]}) {
+				m.clear(uint32(p))
+			}
+		}
+	}
+	return m
+}
+
+// areaMembership returns the points inside a named area, computed once per snapshot.
+func (s *Snapshot) areaMembership(a *Area) bitset {
+	if a.Key == "" {
+		return s.membership(a.Geometry)
+	}
+	if v, ok := s.areas.Load(a.Key); ok {
+		return v.(bitset)
+	}
+	m := s.membership(a.Geometry)
+	s.areas.Store(a.Key, m)
+	return m
+}
+
+// membership tests every point against a polygon: a bounding-box test first, then the
+// exact planar point-in-polygon test (on a boundary edge counts as inside).
+func (s *Snapshot) membership(g orb.Geometry) bitset {
+	m := newBitset(s.Points())
+	var contains func(orb.Point) bool
+	switch p := g.(type) {
+	case orb.Polygon:
+		contains = func(pt orb.Point) bool { return planar.PolygonContains(p, pt) }
+	case orb.MultiPolygon:
+		contains = func(pt orb.Point) bool { return planar.MultiPolygonContains(p, pt) }
+	default:
+		return m
+	}
+	b := g.Bound()
+	for p := range s.pts.lon {
+		pt := orb.Point{s.pts.lon[p], s.pts.lat[p]}
+		if b.Contains(pt) && contains(pt) {
+			m.set(uint32(p))
+		}
+	}
+	return m
+}
+
+// bitset is a set of point ids.
+type bitset []uint64
+
+func newBitset(n int) bitset       { return make(bitset, (n+63)/64) }
+func (b bitset) set(i uint32)      { b[i>>6] |= 1 << (i & 63) }
+func (b bitset) clear(i uint32)    { b[i>>6] &^= 1 << (i & 63) }
+func (b bitset) has(i uint32) bool { return b[i>>6]&(1<<(i&63)) != 0 }
+func (b bitset) clone() bitset     { return slices.Clone(b) }
+func (b bitset) and(o bitset) {
+	for i := range b {
+		b[i] &= o[i]
+	}
+}
+func (b bitset) fill() {
+	for i := range b {
+		b[i] = ^uint64(0)
+	}
+}

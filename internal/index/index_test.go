@@ -1,0 +1,247 @@
+package index
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/hexbeat/hexbeat/geodata"
+	"github.com/hexbeat/hexbeat/internal/grid"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/hexbeat/hexbeat/internal/ingest"
+	"github.com/paulmach/orb"
+)
+
+func inc(t testing.TB, month string, cat string, lon, lat float64) hexbeat.Incident {
+	t.Helper()
+	at, _ := time.Parse("2006-01", month)
+	c, err := grid.FromLonLat(lon, lat, 15)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hexbeat.Incident{OccurredAt: at, Category: cat, Lon: lon, Lat: lat, Cell: c, Precision: hexbeat.PrecisionMonth}
+}
+
+func month(s string, end bool) time.Time {
+	t, _ := hexbeat.ParseTimeBound(s, end)
+	return t
+}
+
+func sumCounts(cs []hexbeat.CellCount) int {
+	n := 0
+	for _, c := range cs {
+		n += c.Count
+	}
+	return n
+}
+
+func TestCellsFilters(t *testing.T) {
+	ix := New()
+	cmk := [2]float64{-0.7594, 52.0406} // central Milton Keynes
+	bletchley := [2]float64{-0.7355, 51.9952}
+	ix.Add([]hexbeat.Incident{
+		inc(t, "2025-01", "Robbery", cmk[0], cmk[1]),
+		inc(t, "2025-01", "Robbery", cmk[0], cmk[1]),
+		inc(t, "2025-02", "Drugs", cmk[0], cmk[1]),
+		inc(t, "2025-03", "Robbery", bletchley[0], bletchley[1]),
+	})
+	ix.Add([]hexbeat.Incident{inc(t, "2024-12", "Burglary", bletchley[0], bletchley[1])})
+	s := ix.Snapshot()
+	north := orb.Polygon{{{-0.8, 52.02}, {-0.7, 52.02}, {-0.7, 52.06}, {-0.8, 52.06}, {-0.8, 52.02}}}
+	bbox := orb.Bound{Min: orb.Point{-0.74, 51.99}, Max: orb.Point{-0.73, 52.0}}
+	for _, tc := range []struct {
+		name  string
+		q     hexbeat.CellQuery
+		area  *Area
+		total int
+		cells int
+	}{
+		{"everything res 9", hexbeat.CellQuery{Res: 9}, nil, 5, 2},
+		{"everything res 0", hexbeat.CellQuery{Res: 0}, nil, 5, 1},
+		{"everything res 15", hexbeat.CellQuery{Res: 15}, nil, 5, 2},
+		{"january", hexbeat.CellQuery{Res: 9, From: month("2025-01", false), To: month("2025-01", true)}, nil, 2, 1},
+		{"from february", hexbeat.CellQuery{Res: 9, From: month("2025-02", false)}, nil, 2, 2},
+		{"until january", hexbeat.CellQuery{Res: 9, To: month("2025-01", true)}, nil, 3, 2},
+		{"robbery", hexbeat.CellQuery{Res: 9, Categories: []string{"Robbery"}}, nil, 3, 2},
+		{"robbery or drugs", hexbeat.CellQuery{Res: 9, Categories: []string{"Robbery", "Drugs"}}, nil, 4, 2},
+		{"absent category", hexbeat.CellQuery{Res: 9, Categories: []string{"Shoplifting"}}, nil, 0, 0},
+		{"area north", hexbeat.CellQuery{Res: 9}, &Area{Key: "north", Geometry: north}, 3, 1},
+		{"area north again (cached)", hexbeat.CellQuery{Res: 9, Categories: []string{"Drugs"}}, &Area{Key: "north", Geometry: north}, 1, 1},
+		{"ad hoc polygon", hexbeat.CellQuery{Res: 9, Polygon: north}, nil, 3, 1},
+		{"bbox around bletchley", hexbeat.CellQuery{Res: 9, BBox: &bbox}, nil, 2, 1},
+		{"bbox and area exclude each other", hexbeat.CellQuery{Res: 9, BBox: &bbox}, &Area{Key: "north", Geometry: north}, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cells, total := s.Cells(tc.q, tc.area)
+			if total != tc.total || len(cells) != tc.cells || sumCounts(cells) != total {
+				t.Errorf("total %d in %d cells (sum %d), want %d in %d", total, len(cells), sumCounts(cells), tc.total, tc.cells)
+			}
+		})
+	}
+}
+
+// TestEveryResolution: at every resolution the counts sum to the total and equal binning
+// each point directly with H3 at that resolution (not the parent of its res-15 cell: H3
+// cells are not exactly nested).
+func TestEveryResolution(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 9))
+	ix := New()
+	var incs []hexbeat.Incident
+	for i := 0; i < 3000; i++ {
+		incs = append(incs, inc(t, fmt.Sprintf("2025-%02d", 1+rng.IntN(12)), "Robbery", -0.9+rng.Float64()*0.3, 51.95+rng.Float64()*0.2))
+	}
+	ix.Add(incs[:1000])
+	ix.Add(incs[1000:])
+	s := ix.Snapshot()
+	for res := 0; res <= 15; res++ {
+		want := map[uint64]int{}
+		for _, x := range incs {
+			c, _ := grid.FromLonLat(x.Lon, x.Lat, res)
+			want[c]++
+		}
+		cells, total := s.Cells(hexbeat.CellQuery{Res: res}, nil)
+		if total != len(incs) || len(cells) != len(want) {
+			t.Fatalf("res %d: total %d in %d cells, want %d in %d", res, total, len(cells), len(incs), len(want))
+		}
+		for _, c := range cells {
+			if want[c.Cell] != c.Count {
+				t.Fatalf("res %d cell %s: %d, direct binning %d", res, grid.String(c.Cell), c.Count, want[c.Cell])
+			}
+		}
+	}
+}
+
+// TestAddOrderIrrelevant: adding in batches out of time order equals adding at once.
+func TestAddOrderIrrelevant(t *testing.T) {
+	a, b := New(), New()
+	x := []hexbeat.Incident{inc(t, "2025-03", "Drugs", -0.75, 52.0), inc(t, "2025-01", "Robbery", -0.76, 52.01)}
+	y := []hexbeat.Incident{inc(t, "2025-02", "Drugs", -0.75, 52.0), inc(t, "2024-01", "Robbery", -0.7, 52.1)}
+	a.Add(append(append([]hexbeat.Incident{}, x...), y...))
+	b.Add(y)
+	b.Add(x)
+	for _, q := range []hexbeat.CellQuery{{Res: 9, From: month("2025-02", false)}, {Res: 7, Categories: []string{"Robbery"}}} {
+		ca, _ := a.Snapshot().Cells(q, nil)
+		cb, _ := b.Snapshot().Cells(q, nil)
+		if fmt.Sprint(ca) != fmt.Sprint(cb) {
+			t.Errorf("%+v: %v vs %v", q, ca, cb)
+		}
+	}
+	times := b.Snapshot().times
+	for i := 1; i < len(times); i++ {
+		if times[i] < times[i-1] {
+			t.Fatalf("times not sorted: %v", times)
+		}
+	}
+}
+
+type collect struct{ incs []hexbeat.Incident }
+
+func (c *collect) AddIncidents(_ context.Context, x []hexbeat.Incident) error {
+	c.incs = append(c.incs, x...)
+	return nil
+}
+func (c *collect) AddStopSearches(context.Context, []hexbeat.StopSearch) error { return nil }
+func (c *collect) AddOutcomes(context.Context, []hexbeat.Outcome) error        { return nil }
+func (c *collect) PutBoundaries(context.Context, []hexbeat.Boundary) error     { return nil }
+func (c *collect) PutRetailers(context.Context, []hexbeat.Retailer) error      { return nil }
+
+func shared(t testing.TB, rel string) string {
+	t.Helper()
+	_, here, _, _ := runtime.Caller(0)
+	p := filepath.Join(filepath.Dir(here), "..", "..", "..", "shared", rel)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("real data not available (%s): run beside ../shared", p)
+	}
+	return p
+}
+
+func readInto(t testing.TB, path string) ([]hexbeat.Incident, []hexbeat.Boundary) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var c collect
+	var b boundaries
+	if _, err := ingest.Read(context.Background(), f, path, ingest.Options{Taxonomy: geodata.Taxonomy()}, &sinkBoth{&c, &b}); err != nil {
+		t.Fatal(err)
+	}
+	return c.incs, b.bs
+}
+
+type boundaries struct{ bs []hexbeat.Boundary }
+type sinkBoth struct {
+	*collect
+	b *boundaries
+}
+
+func (s *sinkBoth) PutBoundaries(_ context.Context, x []hexbeat.Boundary) error {
+	s.b.bs = append(s.b.bs, x...)
+	return nil
+}
+
+// TestMiltonKeynesRes9EqualsPeer: the Milton Keynes 2025-01..06 res-9 counts equal the
+// count column of a peer's fixture (binned outside this project) for every cell.
+func TestMiltonKeynesRes9EqualsPeer(t *testing.T) {
+	fixture := shared(t, "fixtures/gistar/mk-2025h1-res9-all.csv")
+	ix := New()
+	for m := 1; m <= 6; m++ {
+		incs, _ := readInto(t, shared(t, fmt.Sprintf("data/police/street/2025-%02d-thames-valley-street.csv", m)))
+		ix.Add(incs)
+	}
+	_, bs := readInto(t, shared(t, "data/boundaries/milton-keynes-boundary.geojson"))
+	cells, total := ix.Snapshot().Cells(hexbeat.CellQuery{Res: 9, From: month("2025-01", false), To: month("2025-06", true)},
+		&Area{Key: bs[0].ID, Geometry: bs[0].Geometry})
+	got := map[string]int{}
+	for _, c := range cells {
+		got[grid.String(c.Cell)] = c.Count
+	}
+	f, _ := os.Open(fixture)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, wantTotal := map[string]int{}, 0
+	for _, r := range rows[1:] {
+		n, _ := strconv.Atoi(r[1])
+		if n > 0 {
+			want[r[0]] = n
+			wantTotal += n
+		}
+	}
+	if total != 14867 || wantTotal != 14867 {
+		t.Errorf("total %d, fixture %d; the fixture README says 14,867", total, wantTotal)
+	}
+	bad := 0
+	for c := range merge(got, want) {
+		if got[c] != want[c] {
+			if bad < 5 {
+				t.Errorf("cell %s: %d, peer %d", c, got[c], want[c])
+			}
+			bad++
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d cells differ", bad, len(want))
+	}
+}
+
+func merge(a, b map[string]int) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
+}
