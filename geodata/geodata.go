@@ -28,3 +28,9 @@ func Categories() []hexbeat.Category {
 
 // Taxonomy returns the embedded category taxonomy.
 func Taxonomy() *hexbeat.Taxonomy { return hexbeat.NewTaxonomy(Categories()) }
+
+//go:embed demo.json
+var demoJSON []byte
+
+// DemoInputs returns the JSON inputs of the synthetic demo data set (see internal/demo).
+func DemoInputs() []byte { return demoJSON }

@@ -93,3 +93,22 @@ func ParseTimeBound(s string, end bool) (time.Time, error) {
 	}
 	return t.UTC(), nil
 }
+
+// CellLayer is the answer to a CellQuery.
+type CellLayer struct {
+	Res   int
+	Cells []CellCount // non-empty cells, ordered by cell
+	Total int         // incidents counted
+}
+
+// Status describes the data a server holds.
+type Status struct {
+	Demo         bool      `json:"demo"`       // the store holds the synthetic demo data set
+	Incidents    int       `json:"incidents"`  // in the index
+	Points       int       `json:"points"`     // distinct incident locations
+	First, Last  time.Time `json:"-"`          // incident time range
+	Categories   []string  `json:"categories"` // present in the data
+	Batches      int       `json:"batches"`    // committed imports
+	Ready        bool      `json:"ready"`      // the index is loaded
+	StoreDialect string    `json:"store"`      // sqlite or postgres
+}

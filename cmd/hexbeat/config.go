@@ -1,0 +1,143 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hexbeat/hexbeat/internal/store"
+)
+
+// Config is every setting, with defaults in code, overridden by the environment, overridden
+// by flags. Load reports every problem at once.
+type Config struct {
+	DB             string
+	Addr           string
+	LogLevel       string
+	LogFormat      string
+	SyncInterval   time.Duration
+	RequestTimeout time.Duration
+	BasemapURL     string
+	DemoDB         string
+}
+
+func defaultConfig() Config {
+	return Config{
+		DB:             "sqlite:hexbeat.db",
+		Addr:           "127.0.0.1:8080",
+		LogLevel:       "info",
+		LogFormat:      "text",
+		SyncInterval:   time.Second,
+		RequestTimeout: 30 * time.Second,
+		DemoDB:         "sqlite:hexbeat-demo.db",
+	}
+}
+
+// configSet lists what a command uses, so flags appear only where they mean something.
+type configSet struct{ db, server bool }
+
+// bindConfig registers the configuration flags on fs, with the environment applied
+// first; call finish after fs.Parse.
+func bindConfig(fs *flag.FlagSet, set configSet, getenv func(string) string) (*Config, func() error) {
+	c := defaultConfig()
+	var errs []error
+	env := func(name string, dst *string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+		if file := getenv(name + "_FILE"); file != "" {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s_FILE: %w", name, err))
+				return
+			}
+			*dst = strings.TrimSpace(string(b))
+		}
+	}
+	envDur := func(name string, dst *time.Duration) {
+		if v := getenv(name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				errs = append(errs, fmt.Errorf("%s: %q is not a positive duration (e.g. 2s)", name, v))
+				return
+			}
+			*dst = d
+		}
+	}
+	env("DATABASE_URL", &c.DB)
+	env("HEXBEAT_LOG_LEVEL", &c.LogLevel)
+	env("HEXBEAT_LOG_FORMAT", &c.LogFormat)
+	if set.db {
+		fs.StringVar(&c.DB, "db", c.DB, "store URL: sqlite:PATH or postgres://... (env DATABASE_URL)")
+	}
+	if set.server {
+		env("HEXBEAT_ADDR", &c.Addr)
+		env("HEXBEAT_BASEMAP_URL", &c.BasemapURL)
+		env("HEXBEAT_DEMO_DB", &c.DemoDB)
+		envDur("HEXBEAT_SYNC_INTERVAL", &c.SyncInterval)
+		envDur("HEXBEAT_REQUEST_TIMEOUT", &c.RequestTimeout)
+		fs.StringVar(&c.Addr, "addr", c.Addr, "listen address host:port (env HEXBEAT_ADDR)")
+		fs.StringVar(&c.BasemapURL, "basemap", c.BasemapURL, "MapLibre style URL for the web map's basemap; empty for none (env HEXBEAT_BASEMAP_URL)")
+		fs.DurationVar(&c.SyncInterval, "sync-interval", c.SyncInterval, "how often to look for imports made by other processes (env HEXBEAT_SYNC_INTERVAL)")
+		fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "longest time a request may take (env HEXBEAT_REQUEST_TIMEOUT)")
+		fs.StringVar(&c.DemoDB, "demo-db", c.DemoDB, "the demo store used by --demo (env HEXBEAT_DEMO_DB)")
+	}
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env HEXBEAT_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (env HEXBEAT_LOG_FORMAT)")
+	finish := func() error {
+		if set.db {
+			if _, _, err := store.ParseURL(c.DB); err != nil {
+				errs = append(errs, fmt.Errorf("--db: %w", err))
+			}
+		}
+		if set.server {
+			if _, _, err := store.ParseURL(c.DemoDB); err != nil {
+				errs = append(errs, fmt.Errorf("--demo-db: %w", err))
+			}
+			if !strings.Contains(c.Addr, ":") {
+				errs = append(errs, fmt.Errorf("--addr: %q is not host:port", c.Addr))
+			}
+			if c.SyncInterval <= 0 || c.RequestTimeout <= 0 {
+				errs = append(errs, fmt.Errorf("--sync-interval and --request-timeout must be positive"))
+			}
+		}
+		if _, ok := levels[strings.ToLower(c.LogLevel)]; !ok {
+			errs = append(errs, fmt.Errorf("--log-level: %q is not debug, info, warn or error", c.LogLevel))
+		}
+		if c.LogFormat != "text" && c.LogFormat != "json" {
+			errs = append(errs, fmt.Errorf("--log-format: %q is not text or json", c.LogFormat))
+		}
+		return errors.Join(errs...)
+	}
+	return &c, finish
+}
+
+var levels = map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}
+
+func (c *Config) logger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: levels[strings.ToLower(c.LogLevel)]}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// parseFlags parses args with the configuration bound, printing every error at once.
+func parseFlags(fs *flag.FlagSet, args []string, finish func() error, stderr io.Writer) bool {
+	if err := fs.Parse(args); err != nil {
+		return false
+	}
+	if err := finish(); err != nil {
+		fmt.Fprintf(stderr, "hexbeat %s: configuration errors:\n", fs.Name())
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(stderr, "  %s\n", line)
+		}
+		return false
+	}
+	return true
+}

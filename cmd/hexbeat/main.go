@@ -1,0 +1,76 @@
+// Command hexbeat turns crime incident points into H3 hotspot layers and deployment plans.
+//
+//	hexbeat serve    start the API and web map
+//	hexbeat import   import police.uk CSVs, a force's own CSV, GeoJSON, boundaries, retailers
+//	hexbeat migrate  apply database migrations
+//	hexbeat demo     create the synthetic demo store
+//
+// Every command that touches data takes --db (or DATABASE_URL): sqlite:PATH or
+// postgres://...; the default is sqlite:hexbeat.db.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+const usage = `hexbeat: crime hotspots on H3 hexagons and deployment plans
+
+Usage: hexbeat COMMAND [flags]
+
+Commands:
+  serve     start the API and the web map (--demo: on the synthetic demo store)
+  import    import files into the store: police.uk street, stop-and-search and outcomes
+            CSVs; a force's own CSV (--lon --lat --time --category [--id]); GeoJSON
+            points; boundary GeoJSON; a retailer register CSV
+  migrate   apply database migrations
+  demo      create (or re-create with --force) the synthetic demo store
+  version   print the version
+
+Run 'hexbeat COMMAND -h' for a command's flags. Configuration is also read from the
+environment: DATABASE_URL, HEXBEAT_ADDR, HEXBEAT_LOG_LEVEL, HEXBEAT_LOG_FORMAT,
+HEXBEAT_SYNC_INTERVAL, HEXBEAT_REQUEST_TIMEOUT, HEXBEAT_BASEMAP_URL, HEXBEAT_DEMO_DB
+(and DATABASE_URL_FILE for a URL kept in a secret file). Flags win over the environment.
+`
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// Run executes one command and returns the process exit status: 0 success, 1 failure
+// (for import: a file was refused), 2 usage error.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return runServe(ctx, rest, stdout, stderr)
+	case "import":
+		return runImport(ctx, rest, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, rest, stdout, stderr)
+	case "demo":
+		return runDemo(ctx, rest, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "hexbeat", version)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "hexbeat: unknown command %q\n\n%s", cmd, usage)
+	return 2
+}

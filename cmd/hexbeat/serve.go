@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"time"
+
+	"github.com/hexbeat/hexbeat/geodata"
+	"github.com/hexbeat/hexbeat/internal/api"
+	"github.com/hexbeat/hexbeat/internal/service"
+	"github.com/hexbeat/hexbeat/internal/store"
+	"github.com/hexbeat/hexbeat/web"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg, finish := bindConfig(fs, configSet{db: true, server: true}, os.Getenv)
+	demo := fs.Bool("demo", false, "serve the synthetic demo data set from its own store (--demo-db), creating it on first start")
+	if !parseFlags(fs, args, finish, stderr) {
+		return 2
+	}
+	log := cfg.logger(stderr)
+	dbURL := cfg.DB
+	if *demo {
+		dbURL = cfg.DemoDB
+		if err := ensureDemo(ctx, dbURL, log); err != nil {
+			log.Error("demo store", "err", err)
+			return 1
+		}
+	}
+	st, err := store.Open(ctx, dbURL)
+	if err != nil {
+		log.Error("open store", "db", store.Redact(dbURL), "err", err)
+		return 1
+	}
+	defer st.Close()
+	svc := service.New(st, geodata.Taxonomy(), log)
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		log.Error("listen", "addr", cfg.Addr, "err", err)
+		return 1
+	}
+	srv := api.New(svc, log, api.Config{RequestTimeout: cfg.RequestTimeout, BasemapURL: cfg.BasemapURL}, web.Dist())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	// the server answers /healthz at once and /readyz once the index is loaded
+	if err := svc.Sync(ctx); err != nil {
+		log.Error("load index", "err", err)
+		srv.Shutdown(context.Background())
+		return 1
+	}
+	notify, err := st.Listen(ctx, func(err error) { log.Warn("listen for imports", "err", err) })
+	if err != nil {
+		log.Warn("no import notifications; polling only", "err", err)
+	}
+	go svc.Run(ctx, cfg.SyncInterval, notify)
+	status := svc.Status(ctx)
+	log.Info("hexbeat serving", "url", "http://"+ln.Addr().String()+"/", "store", store.Redact(dbURL),
+		"incidents", status.Incidents, "demo", status.Demo)
+	if status.Demo {
+		fmt.Fprintf(stdout, "hexbeat: serving DEMO DATA (synthetic, not police data) at http://%s/\n", ln.Addr())
+	} else {
+		fmt.Fprintf(stdout, "hexbeat: serving %d incidents at http://%s/\n", status.Incidents, ln.Addr())
+	}
+	select {
+	case err := <-served:
+		if err != nil {
+			log.Error("serve", "err", err)
+			return 1
+		}
+		return 0
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Error("shutdown", "err", err)
+		return 1
+	}
+	return 0
+}

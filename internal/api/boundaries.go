@@ -1,0 +1,61 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+)
+
+// boundaries answers GET /api/v1/boundaries: every boundary as a Feature whose id is usable
+// as area=ID.
+func (s *Server) boundaries(c *fiber.Ctx) error {
+	p := newParams(c, "kind")
+	kind := p.one("kind")
+	if err := p.err(); err != nil {
+		return err
+	}
+	bs, err := s.svc.Boundaries(c.UserContext())
+	if err != nil {
+		return err
+	}
+	b := append([]byte(`{"type":"FeatureCollection",`), s.appendMeta(nil)...)
+	b = append(b, `"features":[`...)
+	n := 0
+	for _, bd := range bs {
+		if kind != "" && bd.Kind != kind {
+			continue
+		}
+		if n > 0 {
+			b = append(b, ',')
+		}
+		b = appendBoundary(b, bd)
+		n++
+	}
+	b = append(b, "]}"...)
+	return s.sendGeoJSON(c, b)
+}
+
+// boundary answers GET /api/v1/boundaries/{id} with one Feature.
+func (s *Server) boundary(c *fiber.Ctx) error {
+	if err := newParams(c).err(); err != nil {
+		return err
+	}
+	bd, err := s.svc.Boundary(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return s.sendGeoJSON(c, appendBoundary(nil, bd))
+}
+
+func appendBoundary(b []byte, bd hexbeat.Boundary) []byte {
+	b = append(b, `{"type":"Feature","id":`...)
+	b = appendString(b, bd.ID)
+	b = append(b, `,"geometry":`...)
+	b = appendGeometry(b, bd.Geometry)
+	b = append(b, `,"properties":{"id":`...)
+	b = appendString(b, bd.ID)
+	b = append(b, `,"kind":`...)
+	b = appendString(b, bd.Kind)
+	b = append(b, `,"name":`...)
+	b = appendString(b, bd.Name)
+	return append(b, "}}"...)
+}

@@ -1,0 +1,88 @@
+package api
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/grid"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+)
+
+// defaultRes is the H3 resolution of a cells layer when the request names none: res 9
+// cells are about 0.1 km2, a few street blocks.
+const defaultRes = 9
+
+// parseCellQuery reads the filters shared by the layer endpoints.
+func parseCellQuery(p *params) hexbeat.CellQuery {
+	return hexbeat.CellQuery{
+		Res:        p.integer("res", defaultRes),
+		From:       p.timeBound("from", false),
+		To:         p.timeBound("to", true),
+		Categories: p.list("category"),
+		Area:       p.one("area"),
+		BBox:       p.bbox("bbox"),
+	}
+}
+
+// cells answers GET /api/v1/cells: a FeatureCollection of hexagons with incident counts.
+func (s *Server) cells(c *fiber.Ctx) error {
+	p := newParams(c, "res", "from", "to", "category", "area", "bbox")
+	q := parseCellQuery(p)
+	p.check(q.Validate())
+	if err := p.err(); err != nil {
+		return err
+	}
+	layer, err := s.svc.Cells(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	b := make([]byte, 0, 64+len(layer.Cells)*360)
+	b = append(b, `{"type":"FeatureCollection",`...)
+	b = s.appendMeta(b)
+	b = append(b, `"res":`...)
+	b = strconv.AppendInt(b, int64(layer.Res), 10)
+	b = append(b, `,"total":`...)
+	b = strconv.AppendInt(b, int64(layer.Total), 10)
+	b = append(b, `,"features":[`...)
+	for i, cc := range layer.Cells {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		id := grid.String(cc.Cell)
+		b = append(b, `{"type":"Feature","id":"`...)
+		b = append(b, id...)
+		b = append(b, `","geometry":`...)
+		b = appendCellGeometry(b, cc.Cell)
+		b = append(b, `,"properties":{"cell":"`...)
+		b = append(b, id...)
+		b = append(b, `","res":`...)
+		b = strconv.AppendInt(b, int64(layer.Res), 10)
+		b = append(b, `,"count":`...)
+		b = strconv.AppendInt(b, int64(cc.Count), 10)
+		b = append(b, "}}"...)
+	}
+	b = append(b, "]}"...)
+	return s.sendGeoJSON(c, b)
+}
+
+// appendMeta writes the collection's foreign members that say where the data came from:
+// "demo" is true for the synthetic demo data set.
+func (s *Server) appendMeta(b []byte) []byte {
+	b = append(b, `"demo":`...)
+	b = strconv.AppendBool(b, s.svc.Demo())
+	return append(b, ',')
+}
+
+func (s *Server) sendGeoJSON(c *fiber.Ctx, body []byte) error {
+	c.Set(fiber.HeaderContentType, geoJSONType)
+	s.labelData(c)
+	return c.Send(body)
+}
+
+// labelData marks responses built from the demo data set, so that no client can mistake
+// them for police data.
+func (s *Server) labelData(c *fiber.Ctx) {
+	if s.svc.Demo() {
+		c.Set("X-Hexbeat-Data", "demo (synthetic, not police data)")
+	}
+}

@@ -1,0 +1,115 @@
+package api
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+
+	"github.com/hexbeat/hexbeat/internal/grid"
+	"github.com/paulmach/orb"
+)
+
+// GeoJSON is written by hand: RFC 7946 layout ([lon,lat], counter-clockwise outer rings,
+// no crs member), coordinates rounded to 7 decimals (about 1 cm), and no reflection for
+// layers of tens of thousands of cells.
+
+const geoJSONType = "application/geo+json"
+
+// coordDecimals is the precision of written coordinates (1e-7 degrees is about 1 cm).
+const coordDecimals = 7
+
+func appendCoord(b []byte, v float64) []byte {
+	v = math.Round(v*1e7) / 1e7
+	return strconv.AppendFloat(b, v, 'f', -1, 64)
+}
+
+func appendPoint(b []byte, p orb.Point) []byte {
+	b = append(b, '[')
+	b = appendCoord(b, p[0])
+	b = append(b, ',')
+	b = appendCoord(b, p[1])
+	return append(b, ']')
+}
+
+func appendRing(b []byte, r orb.Ring) []byte {
+	b = append(b, '[')
+	for i, p := range r {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendPoint(b, p)
+	}
+	return append(b, ']')
+}
+
+// appendPolygon writes a polygon's rings, the outer counter-clockwise and holes clockwise
+// as RFC 7946 asks.
+func appendPolygon(b []byte, p orb.Polygon) []byte {
+	b = append(b, '[')
+	for i, r := range p {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		want := orb.CCW
+		if i > 0 {
+			want = orb.CW
+		}
+		if r.Orientation() != want && r.Orientation() != 0 {
+			r = reversed(r)
+		}
+		b = appendRing(b, r)
+	}
+	return append(b, ']')
+}
+
+func reversed(r orb.Ring) orb.Ring {
+	out := make(orb.Ring, len(r))
+	for i, p := range r {
+		out[len(r)-1-i] = p
+	}
+	return out
+}
+
+// appendGeometry writes a Polygon or MultiPolygon geometry object.
+func appendGeometry(b []byte, g orb.Geometry) []byte {
+	switch x := g.(type) {
+	case orb.Polygon:
+		b = append(b, `{"type":"Polygon","coordinates":`...)
+		b = appendPolygon(b, x)
+	case orb.MultiPolygon:
+		if len(x) == 1 {
+			return appendGeometry(b, x[0])
+		}
+		b = append(b, `{"type":"MultiPolygon","coordinates":[`...)
+		for i, p := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendPolygon(b, p)
+		}
+		b = append(b, ']')
+	case orb.Point:
+		b = append(b, `{"type":"Point","coordinates":`...)
+		b = appendPoint(b, x)
+	default:
+		return append(b, "null"...)
+	}
+	return append(b, '}')
+}
+
+// appendCellGeometry writes a cell's hexagon (or pentagon) as a Polygon.
+func appendCellGeometry(b []byte, cell uint64) []byte {
+	ring, err := grid.Boundary(cell)
+	if err != nil {
+		return append(b, "null"...)
+	}
+	b = append(b, `{"type":"Polygon","coordinates":[`...)
+	b = appendRing(b, ring)
+	return append(b, "]}"...)
+}
+
+// appendString writes s as a JSON string.
+func appendString(b []byte, s string) []byte {
+	q, _ := json.Marshal(s)
+	return append(b, q...)
+}

@@ -1,0 +1,138 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/paulmach/orb"
+)
+
+// params reads query parameters, collecting every problem so that one response lists
+// them all. Unknown parameters are errors: a misspelt filter must not be silently ignored.
+type params struct {
+	c      *fiber.Ctx
+	errs   []hexbeat.FieldError
+	values map[string][]string
+}
+
+func newParams(c *fiber.Ctx, allowed ...string) *params {
+	p := &params{c: c, values: map[string][]string{}}
+	ok := map[string]bool{}
+	for _, a := range allowed {
+		ok[a] = true
+	}
+	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
+		key := string(k)
+		if !ok[key] {
+			p.fail(key, "unknown parameter; this endpoint takes %s", strings.Join(sorted(allowed), ", "))
+			return
+		}
+		p.values[key] = append(p.values[key], string(v))
+	})
+	return p
+}
+
+func sorted(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
+}
+
+func (p *params) fail(field, format string, args ...any) {
+	p.errs = append(p.errs, hexbeat.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// one returns the single value of a parameter ("" when absent); repeating it is an error.
+func (p *params) one(name string) string {
+	v := p.values[name]
+	if len(v) > 1 {
+		p.fail(name, "given %d times; give it once", len(v))
+	}
+	if len(v) == 0 {
+		return ""
+	}
+	return strings.TrimSpace(v[0])
+}
+
+// list returns every value of a repeatable parameter, also splitting comma-separated ones.
+func (p *params) list(name string) []string {
+	var out []string
+	for _, v := range p.values[name] {
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}
+
+func (p *params) integer(name string, def int) int {
+	s := p.one(name)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		p.fail(name, "must be a whole number, got %q", s)
+		return def
+	}
+	return n
+}
+
+// timeBound reads a period bound (see hexbeat.ParseTimeBound); zero when absent.
+func (p *params) timeBound(name string, end bool) time.Time {
+	s := p.one(name)
+	if s == "" {
+		return time.Time{}
+	}
+	v, err := hexbeat.ParseTimeBound(s, end)
+	if err != nil {
+		p.fail(name, "%v", err)
+	}
+	return v
+}
+
+func (p *params) bbox(name string) *orb.Bound {
+	s := p.one(name)
+	if s == "" {
+		return nil
+	}
+	parts := strings.Split(s, ",")
+	if len(parts) != 4 {
+		p.fail(name, "must be minLon,minLat,maxLon,maxLat, got %q", s)
+		return nil
+	}
+	var v [4]float64
+	for i, part := range parts {
+		f, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
+		if err != nil {
+			p.fail(name, "%q is not a number", part)
+			return nil
+		}
+		v[i] = f
+	}
+	return &orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}
+}
+
+// check adds the field errors of a domain validation error to the collected problems.
+func (p *params) check(err error) {
+	var de *hexbeat.Error
+	if errors.As(err, &de) {
+		p.errs = append(p.errs, de.Fields...)
+	}
+}
+
+// err returns the collected problems as one domain error.
+func (p *params) err() error {
+	if len(p.errs) == 0 {
+		return nil
+	}
+	return &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid parameters", Fields: p.errs}
+}

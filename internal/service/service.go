@@ -1,0 +1,262 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/hexbeat/hexbeat/internal/index"
+)
+
+// Store is what the service needs of a store.
+type Store interface {
+	hexbeat.Importer
+	Batches(ctx context.Context) ([]hexbeat.Batch, error)
+	LoadIncidents(ctx context.Context, batchIDs []int64, fn func([]hexbeat.Incident) error) error
+	Boundaries(ctx context.Context) ([]hexbeat.Boundary, error)
+	Boundary(ctx context.Context, id string) (hexbeat.Boundary, error)
+	Meta(ctx context.Context, key string) (string, error)
+	Ping(ctx context.Context) error
+	Dialect() string
+}
+
+// Service answers queries from the index and keeps it in step with the store.
+type Service struct {
+	store Store
+	ix    *index.Index
+	tax   *hexbeat.Taxonomy
+	log   *slog.Logger
+
+	syncMu  sync.Mutex // one Sync at a time
+	ready   atomic.Bool
+	demo    atomic.Bool
+	batches atomic.Int64
+
+	bmu        sync.RWMutex
+	boundaries map[string]hexbeat.Boundary // by id; nil until loaded
+	bversion   int                         // bumped when a boundary batch arrives
+}
+
+// New returns a service over st; call Sync (or Run) to load the index.
+func New(st Store, tax *hexbeat.Taxonomy, log *slog.Logger) *Service {
+	return &Service{store: st, ix: index.New(), tax: tax, log: log}
+}
+
+// Index returns the in-memory index (for benchmarks and tests).
+func (s *Service) Index() *index.Index { return s.ix }
+
+// Taxonomy returns the category taxonomy.
+func (s *Service) Taxonomy() *hexbeat.Taxonomy { return s.tax }
+
+// Sync loads the incidents of committed batches the index does not have yet, and reloads
+// boundaries when a boundary batch arrived. It is safe to call at any time.
+func (s *Service) Sync(ctx context.Context) error {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	start := time.Now()
+	if !s.ready.Load() {
+		demo, err := s.store.Meta(ctx, "demo")
+		if err != nil {
+			return err
+		}
+		s.demo.Store(demo == "true")
+	}
+	batches, err := s.store.Batches(ctx)
+	if err != nil {
+		return err
+	}
+	var newIDs []int64
+	boundariesChanged := s.boundaryMap() == nil
+	for _, b := range batches {
+		if s.ix.HasBatch(b.ID) {
+			continue
+		}
+		newIDs = append(newIDs, b.ID)
+		if b.Kind == "boundaries" {
+			boundariesChanged = true
+		}
+	}
+	if len(newIDs) > 0 {
+		var incs []hexbeat.Incident
+		err := s.store.LoadIncidents(ctx, newIDs, func(chunk []hexbeat.Incident) error {
+			incs = append(incs, chunk...)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		s.ix.Add(incs)
+		s.ix.MarkBatches(newIDs...)
+		if len(incs) > 0 || !s.ready.Load() {
+			s.log.Info("index updated", "batches", len(newIDs), "incidents_added", len(incs),
+				"incidents", s.ix.Snapshot().Len(), "took", time.Since(start).Round(time.Millisecond))
+		}
+	}
+	if boundariesChanged {
+		if err := s.loadBoundaries(ctx); err != nil {
+			return err
+		}
+	}
+	s.batches.Store(int64(len(batches)))
+	s.ready.Store(true)
+	return nil
+}
+
+func (s *Service) boundaryMap() map[string]hexbeat.Boundary {
+	s.bmu.RLock()
+	defer s.bmu.RUnlock()
+	return s.boundaries
+}
+
+func (s *Service) loadBoundaries(ctx context.Context) error {
+	bs, err := s.store.Boundaries(ctx)
+	if err != nil {
+		return err
+	}
+	m := make(map[string]hexbeat.Boundary, len(bs))
+	for _, b := range bs {
+		m[b.ID] = b
+	}
+	s.bmu.Lock()
+	s.boundaries = m
+	s.bversion++
+	s.bmu.Unlock()
+	return nil
+}
+
+// Run syncs every interval and whenever notify delivers, until ctx ends. Errors are logged
+// and retried at the next tick.
+func (s *Service) Run(ctx context.Context, interval time.Duration, notify <-chan struct{}) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-notify:
+		}
+		if err := s.Sync(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("index sync failed; will retry", "err", err)
+		}
+	}
+}
+
+// Ready reports whether the index is loaded and the store answers.
+func (s *Service) Ready(ctx context.Context) error {
+	if !s.ready.Load() {
+		return fmt.Errorf("index not loaded yet")
+	}
+	return s.store.Ping(ctx)
+}
+
+// Demo reports whether the store holds the synthetic demo data set.
+func (s *Service) Demo() bool { return s.demo.Load() }
+
+// Status describes the data held.
+func (s *Service) Status(ctx context.Context) hexbeat.Status {
+	snap := s.ix.Snapshot()
+	st := hexbeat.Status{Demo: s.Demo(), Incidents: snap.Len(), Points: snap.Points(), Categories: snap.Categories(),
+		Batches: int(s.batches.Load()), Ready: s.ready.Load(), StoreDialect: s.store.Dialect()}
+	sort.Strings(st.Categories)
+	if first, last, ok := snap.TimeRange(); ok {
+		st.First, st.Last = time.Unix(first, 0).UTC(), time.Unix(last, 0).UTC()
+	}
+	return st
+}
+
+// Boundaries returns every boundary, ordered by kind and id.
+func (s *Service) Boundaries(ctx context.Context) ([]hexbeat.Boundary, error) {
+	m := s.boundaryMap()
+	out := make([]hexbeat.Boundary, 0, len(m))
+	for _, b := range m {
+		out = append(out, b)
+	}
+	slices.SortFunc(out, func(a, b hexbeat.Boundary) int {
+		if c := strings.Compare(a.Kind, b.Kind); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out, nil
+}
+
+// Boundary returns one boundary or an ENOTFOUND error.
+func (s *Service) Boundary(ctx context.Context, id string) (hexbeat.Boundary, error) {
+	s.bmu.RLock()
+	b, ok := s.boundaries[id]
+	s.bmu.RUnlock()
+	if !ok {
+		return b, hexbeat.Errorf(hexbeat.ENOTFOUND, "no boundary with id %q", id)
+	}
+	return b, nil
+}
+
+// Cells aggregates the incidents matching q to cells.
+func (s *Service) Cells(ctx context.Context, q hexbeat.CellQuery) (hexbeat.CellLayer, error) {
+	if err := q.Validate(); err != nil {
+		return hexbeat.CellLayer{}, err
+	}
+	snap := s.ix.Snapshot()
+	q, area, err := s.resolve(q, snap)
+	if err != nil {
+		return hexbeat.CellLayer{}, err
+	}
+	cells, total := snap.Cells(q, area)
+	return hexbeat.CellLayer{Res: q.Res, Cells: cells, Total: total}, nil
+}
+
+// resolve turns category spellings into canonical names and the area id into its polygon.
+func (s *Service) resolve(q hexbeat.CellQuery, snap *index.Snapshot) (hexbeat.CellQuery, *index.Area, error) {
+	var bad []hexbeat.FieldError
+	present := snap.Categories()
+	cats := make([]string, 0, len(q.Categories))
+	for _, c := range q.Categories {
+		if known, ok := s.tax.Lookup(c); ok {
+			cats = append(cats, known.Name)
+			continue
+		}
+		if i := slices.IndexFunc(present, func(p string) bool { return strings.EqualFold(p, strings.TrimSpace(c)) }); i >= 0 {
+			cats = append(cats, present[i]) // a force's own category
+			continue
+		}
+		bad = append(bad, hexbeat.FieldError{Field: "category", Message: fmt.Sprintf("unknown category %q; known: %s", c, strings.Join(s.categoryNames(present), ", "))})
+	}
+	q.Categories = cats
+	var area *index.Area
+	if q.Area != "" {
+		s.bmu.RLock()
+		b, ok := s.boundaries[q.Area]
+		version := s.bversion
+		s.bmu.RUnlock()
+		if !ok {
+			bad = append(bad, hexbeat.FieldError{Field: "area", Message: fmt.Sprintf("no boundary with id %q (see /api/v1/boundaries)", q.Area)})
+		} else {
+			area = &index.Area{Key: fmt.Sprintf("%s#%d", b.ID, version), Geometry: b.Geometry}
+		}
+	}
+	if len(bad) > 0 {
+		return q, nil, &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid cell query", Fields: bad}
+	}
+	return q, area, nil
+}
+
+func (s *Service) categoryNames(present []string) []string {
+	var names []string
+	for _, c := range s.tax.Categories() {
+		names = append(names, c.Name)
+	}
+	for _, p := range present {
+		if !slices.Contains(names, p) {
+			names = append(names, p)
+		}
+	}
+	return names
+}
