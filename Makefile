@@ -1,0 +1,49 @@
+# hexbeat: `make run` starts the server and map on the synthetic demo store;
+# `make test` runs the whole suite (it starts a local PostgreSQL with PostGIS itself).
+SHELL := /bin/bash
+export PATH := $(PATH):/usr/local/go/bin
+GO ?= go
+BIN := bin/hexbeat
+
+.PHONY: run build web test test-go bench bench-process fuzz vet clean
+
+run: build
+	./$(BIN) serve --demo
+
+build: web
+	$(GO) build -o $(BIN) ./cmd/hexbeat
+
+# The web map is built with esbuild from web/src into web/dist, which the binary embeds.
+web: web/dist/index.html
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+web/dist/index.html: web/node_modules/.package-lock.json web/build.mjs $(wildcard web/src/*)
+	cd web && npm run build
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+
+# The suite: vet, then every Go test with the race detector, against SQLite and a real
+# PostgreSQL+PostGIS (scripts/test-postgres.sh installs and starts it when it can).
+test: vet web
+	eval "$$(scripts/test-postgres.sh)"; \
+	  if [ -z "$$HEXBEAT_TEST_POSTGRES" ] && [ -n "$$CI" ]; then echo "PostgreSQL is required in CI"; exit 1; fi; \
+	  $(GO) test -race -count=1 -timeout 20m ./...
+
+# Benchmarks: testing.B in the packages, then the whole-process script. Results go to
+# docs/benchmarks.md by hand, with the date and machine.
+bench:
+	eval "$$(scripts/test-postgres.sh)"; \
+	  $(GO) test -run '^$$' -bench . -benchmem -benchtime 3x -timeout 60m ./internal/...
+
+bench-process: build
+	scripts/bench-process.sh
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 60s ./internal/ingest
+
+clean:
+	rm -rf bin web/dist/*.js web/dist/*.mjs web/dist/*.css web/dist/*.html

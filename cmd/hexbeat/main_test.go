@@ -1,0 +1,183 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func shared(t testing.TB, rel string) string {
+	t.Helper()
+	_, here, _, _ := runtime.Caller(0)
+	p := filepath.Join(filepath.Dir(here), "..", "..", "..", "shared", "data", rel)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("real data not available (%s): run beside ../shared", p)
+	}
+	return p
+}
+
+// syncBuffer is a bytes.Buffer safe to read while the server writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestImportExitStatus(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "h.db")
+	street := shared(t, "police/street/2025-01-thames-valley-street.csv")
+	code, out, errs := run(t, "import", "--db", db, street)
+	if code != 0 || !strings.Contains(out, "14877 rows read, 14494 imported, 0 duplicates skipped, 383 rejected") ||
+		!strings.Contains(out, "no coordinates: 383 (lines 14496,") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	os.WriteFile(bad, []byte("what,is,this\n1,2,3\n"), 0o644)
+	code, out, errs = run(t, "import", "--db", db, bad, street)
+	if code != 1 || !strings.Contains(errs, "bad.csv refused, nothing imported: line 1: unrecognised header") ||
+		!strings.Contains(out, "0 imported, 14494 duplicates skipped") {
+		t.Errorf("a refused file among good ones: exit %d\n%s%s", code, out, errs)
+	}
+	if code, _, errs := run(t, "import", "--db", db); code != 2 || !strings.Contains(errs, "name at least one file") {
+		t.Errorf("no files: exit %d %s", code, errs)
+	}
+}
+
+func TestConfigErrorsReportedAtOnce(t *testing.T) {
+	code, _, errs := run(t, "serve", "--db", "mysql://x", "--addr", "nowhere", "--log-level", "loud")
+	if code != 2 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"--db:", "--addr:", "--log-level:"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("no %s error in:\n%s", want, errs)
+		}
+	}
+}
+
+// TestServePicksUpImports: the server answers from its index, and an import made by another
+// command while it runs shows within the sync interval; cancelling shuts it down cleanly.
+func TestServePicksUpImports(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "h.db")
+	if code, out, errs := run(t, "import", "--db", db, shared(t, "police/street/2025-01-thames-valley-street.csv")); code != 0 {
+		t.Fatal(out, errs)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan int)
+	go func() { done <- Run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--sync-interval", "100ms"}, &out, &errb) }()
+	addr := waitFor(t, &out, regexp.MustCompile(`at (http://127\.0\.0\.1:\d+)/`))
+	total := func() int {
+		res, err := http.Get(addr + "/api/v1/cells?res=5")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var fc struct{ Total int }
+		json.NewDecoder(res.Body).Decode(&fc)
+		return fc.Total
+	}
+	if n := total(); n != 14494 {
+		t.Fatalf("served %d incidents, want 14494", n)
+	}
+	if code, o, e := run(t, "import", "--db", db, shared(t, "police/street/2025-02-thames-valley-street.csv")); code != 0 {
+		t.Fatal(o, e)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	n := total()
+	for n == 14494 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		n = total()
+	}
+	if n <= 14494 {
+		t.Errorf("the server still shows %d incidents after another import", n)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve exited %d after a shutdown request:\n%s", code, errb.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+}
+
+// TestDemoIsLabelledAndSeparate: serve --demo seeds its own store, says so in the API, and
+// refuses real imports into it; the demo never goes into a store holding real data.
+func TestDemoIsLabelledAndSeparate(t *testing.T) {
+	dir := t.TempDir()
+	demoDB := "sqlite:" + filepath.Join(dir, "demo.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan int)
+	go func() {
+		done <- Run(ctx, []string{"serve", "--demo", "--demo-db", demoDB, "--addr", "127.0.0.1:0"}, &out, &errb)
+	}()
+	addr := waitFor(t, &out, regexp.MustCompile(`DEMO DATA .* at (http://127\.0\.0\.1:\d+)/`))
+	res, err := http.Get(addr + "/api/v1/cells?res=8&area=demo-central")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fc struct {
+		Demo  bool
+		Total int
+	}
+	json.NewDecoder(res.Body).Decode(&fc)
+	res.Body.Close()
+	if !fc.Demo || fc.Total < 1000 || !strings.HasPrefix(res.Header.Get("X-Hexbeat-Data"), "demo") {
+		t.Errorf("demo layer: demo=%v total=%d header=%q", fc.Demo, fc.Total, res.Header.Get("X-Hexbeat-Data"))
+	}
+	cancel()
+	<-done
+	street := shared(t, "police/street/2025-01-thames-valley-street.csv")
+	if code, _, errs := run(t, "import", "--db", demoDB, street); code != 1 || !strings.Contains(errs, "demo data set") {
+		t.Errorf("import into the demo store: exit %d %s", code, errs)
+	}
+	real := "sqlite:" + filepath.Join(dir, "real.db")
+	run(t, "import", "--db", real, street)
+	if code, _, errs := run(t, "demo", "--demo-db", real); code != 1 || !strings.Contains(errs, "already holds real data") {
+		t.Errorf("demo into a real store: exit %d %s", code, errs)
+	}
+}
+
+func waitFor(t *testing.T, out *syncBuffer, re *regexp.Regexp) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			return m[1]
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("server did not start: %s", out.String())
+	return ""
+}

@@ -1,0 +1,246 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/hexbeat/hexbeat/geodata"
+	"github.com/hexbeat/hexbeat/internal/api"
+	"github.com/hexbeat/hexbeat/internal/ingest"
+	"github.com/hexbeat/hexbeat/internal/service"
+	"github.com/hexbeat/hexbeat/internal/store"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+)
+
+func shared(t testing.TB, rel string) string {
+	t.Helper()
+	_, here, _, _ := runtime.Caller(0)
+	p := filepath.Join(filepath.Dir(here), "..", "..", "..", "shared", "data", rel)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("real data not available (%s): run beside ../shared", p)
+	}
+	return p
+}
+
+// newServer imports real files into a fresh SQLite store and serves them in-process.
+func newServer(t *testing.T, files ...string) *api.Server {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	for _, f := range files {
+		if _, _, err := ingest.ImportFile(ctx, st, f, ingest.Options{Taxonomy: geodata.Taxonomy()}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := service.New(st, geodata.Taxonomy(), log)
+	if err := svc.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return api.New(svc, log, api.Config{}, nil)
+}
+
+func get(t *testing.T, s *api.Server, url string) (int, string, []byte) {
+	t.Helper()
+	res, err := s.App().Test(httptest.NewRequest("GET", url, nil), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header.Get("Content-Type"), body
+}
+
+// checkRFC7946 holds a FeatureCollection of polygons to RFC 7946: no crs member, every
+// feature with a properties object, closed rings of at least four positions, outer rings
+// counter-clockwise, coordinates [lon,lat] in range.
+func checkRFC7946(t *testing.T, body []byte) *geojson.FeatureCollection {
+	t.Helper()
+	var raw map[string]any
+	if err := json.Unmarshal(body, &raw); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	if _, has := raw["crs"]; has {
+		t.Error("RFC 7946 has no crs member")
+	}
+	for i, f := range raw["features"].([]any) {
+		if _, ok := f.(map[string]any)["properties"].(map[string]any); !ok {
+			t.Fatalf("feature %d has no properties object", i)
+		}
+	}
+	fc, err := geojson.UnmarshalFeatureCollection(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range fc.Features {
+		var polys orb.MultiPolygon
+		switch g := f.Geometry.(type) {
+		case orb.Polygon:
+			polys = orb.MultiPolygon{g}
+		case orb.MultiPolygon:
+			polys = g
+		default:
+			t.Fatalf("feature %d is a %T", i, f.Geometry)
+		}
+		for _, p := range polys {
+			for r, ring := range p {
+				if len(ring) < 4 || ring[0] != ring[len(ring)-1] {
+					t.Fatalf("feature %d ring %d not closed: %v", i, r, ring)
+				}
+				want := orb.CCW
+				if r > 0 {
+					want = orb.CW
+				}
+				if ring.Orientation() != want {
+					t.Fatalf("feature %d ring %d has the wrong winding", i, r)
+				}
+				for _, pt := range ring {
+					if pt[0] < -180 || pt[0] > 180 || pt[1] < -90 || pt[1] > 90 {
+						t.Fatalf("feature %d: position %v out of range", i, pt)
+					}
+				}
+			}
+		}
+	}
+	return fc
+}
+
+func TestCellsLayer(t *testing.T) {
+	s := newServer(t, shared(t, "police/street/2025-01-thames-valley-street.csv"), shared(t, "boundaries/milton-keynes-boundary.geojson"))
+	code, ctype, body := get(t, s, "/api/v1/cells?res=9&from=2025-01&to=2025-01")
+	if code != 200 || ctype != "application/geo+json" {
+		t.Fatalf("status %d, content type %q: %s", code, ctype, body)
+	}
+	fc := checkRFC7946(t, body)
+	sum := 0
+	for _, f := range fc.Features {
+		sum += int(f.Properties["count"].(float64))
+		if f.Properties["cell"] != f.ID {
+			t.Fatalf("feature id %v and cell %v differ", f.ID, f.Properties["cell"])
+		}
+	}
+	if sum != 14494 {
+		t.Errorf("counts sum to %d, the file has 14,494 located rows", sum)
+	}
+	for _, tc := range []struct {
+		name, query string
+		want        int
+	}{
+		{"Milton Keynes by boundary", "res=9&area=E06000042", 2406},
+		{"robbery, slug spelling", "res=8&category=robbery", 126},
+		{"robbery and weapons, repeated", "res=7&category=Robbery&category=Possession%20of%20weapons", 245},
+		{"comma list", "res=7&category=Robbery,Possession%20of%20weapons", 245},
+		{"a month with no data", "res=9&from=2025-02&to=2025-02", 0},
+		{"bbox around Milton Keynes", "res=6&bbox=-0.95,51.95,-0.55,52.2", -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, body := get(t, s, "/api/v1/cells?"+tc.query)
+			if code != 200 {
+				t.Fatalf("status %d: %s", code, body)
+			}
+			var fc struct {
+				Total    int `json:"total"`
+				Features []struct {
+					Properties struct{ Count int } `json:"properties"`
+				} `json:"features"`
+			}
+			json.Unmarshal(body, &fc)
+			sum := 0
+			for _, f := range fc.Features {
+				sum += f.Properties.Count
+			}
+			if sum != fc.Total || (tc.want >= 0 && sum != tc.want) || (tc.want < 0 && (sum < 2406 || sum >= 14494)) {
+				t.Errorf("sum %d total %d, want %d", sum, fc.Total, tc.want)
+			}
+		})
+	}
+}
+
+func TestBadParametersAreProblems(t *testing.T) {
+	s := newServer(t, shared(t, "boundaries/milton-keynes-boundary.geojson"))
+	for _, tc := range []struct {
+		name, url string
+		status    int
+		fields    []string
+	}{
+		{"everything wrong at once", "/api/v1/cells?res=16&from=2025-13&catgory=x&bbox=1,2,3", 400, []string{"catgory", "from", "bbox", "res"}},
+		{"res not a number", "/api/v1/cells?res=nine", 400, []string{"res"}},
+		{"to before from", "/api/v1/cells?from=2025-06&to=2025-01", 400, []string{"to"}},
+		{"unknown category", "/api/v1/cells?category=Jaywalking", 400, []string{"category"}},
+		{"unknown area", "/api/v1/cells?area=nowhere", 400, []string{"area"}},
+		{"repeated res", "/api/v1/cells?res=7&res=8", 400, []string{"res"}},
+		{"bbox inverted", "/api/v1/cells?bbox=0,10,-1,5", 400, []string{"bbox"}},
+		{"unknown boundary", "/api/v1/boundaries/nowhere", 404, nil},
+		{"unknown route", "/api/v1/nothing", 404, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, ctype, body := get(t, s, tc.url)
+			if code != tc.status || ctype != "application/problem+json" {
+				t.Fatalf("status %d %q, want %d problem+json: %s", code, ctype, tc.status, body)
+			}
+			var p struct {
+				Type, Title, Detail, Code string
+				Status                    int
+				Errors                    []struct{ Field, Message string }
+			}
+			if err := json.Unmarshal(body, &p); err != nil || p.Status != code || p.Type == "" || p.Detail == "" {
+				t.Fatalf("not a problem document: %s", body)
+			}
+			got := map[string]bool{}
+			for _, e := range p.Errors {
+				got[e.Field] = true
+			}
+			for _, f := range tc.fields {
+				if !got[f] {
+					t.Errorf("no error for field %q in %s", f, body)
+				}
+			}
+		})
+	}
+}
+
+func TestBoundariesAndStatus(t *testing.T) {
+	s := newServer(t, shared(t, "boundaries/milton-keynes-wards.geojson"), shared(t, "police/street/2025-01-thames-valley-street.csv"))
+	code, _, body := get(t, s, "/api/v1/boundaries")
+	if code != 200 {
+		t.Fatal(code)
+	}
+	fc := checkRFC7946(t, body)
+	if len(fc.Features) != 23 || fc.Features[0].ID == nil || fc.Features[0].Properties["kind"] != "ward" {
+		t.Fatalf("%d boundaries, first %+v", len(fc.Features), fc.Features[0].Properties)
+	}
+	id := fc.Features[0].ID.(string)
+	if code, _, _ := get(t, s, "/api/v1/boundaries/"+id); code != 200 {
+		t.Errorf("boundary %s: %d", id, code)
+	}
+	code, _, body = get(t, s, "/api/v1/status")
+	var st struct {
+		Demo      bool
+		Incidents int
+		First     string
+	}
+	json.Unmarshal(body, &st)
+	if code != 200 || st.Demo || st.Incidents != 14494 || !strings.HasPrefix(st.First, "2025-01") {
+		t.Errorf("status %d: %s", code, body)
+	}
+	for _, p := range []string{"/healthz", "/readyz"} {
+		if code, _, body := get(t, s, p); code != 200 {
+			t.Errorf("%s: %d %s", p, code, body)
+		}
+	}
+	if code, ctype, _ := get(t, s, "/"); code != 200 || !strings.HasPrefix(ctype, "text/html") {
+		t.Errorf("/: %d %s", code, ctype)
+	}
+}
