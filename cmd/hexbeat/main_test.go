@@ -93,7 +93,9 @@ func TestServePicksUpImports(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb syncBuffer
 	done := make(chan int)
-	go func() { done <- Run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--sync-interval", "100ms"}, &out, &errb) }()
+	go func() {
+		done <- Run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--sync-interval", "100ms"}, &out, &errb)
+	}()
 	addr := waitFor(t, &out, regexp.MustCompile(`at (http://127\.0\.0\.1:\d+)/`))
 	total := func() int {
 		res, err := http.Get(addr + "/api/v1/cells?res=5")
