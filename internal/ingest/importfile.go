@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -62,7 +63,7 @@ func Import(ctx context.Context, imp hexbeat.Importer, r io.Reader, name string,
 		return &Report{File: name}, hexbeat.Batch{}, fmt.Errorf("import %s: %w", name, err)
 	}
 	defer tx.Rollback()
-	rep, err := Read(ctx, cr, name, opts, tx)
+	rep, err := readPipelined(ctx, cr, name, opts, tx)
 	if err != nil {
 		return rep, hexbeat.Batch{}, fmt.Errorf("import %s refused, nothing imported: %w", name, err)
 	}
@@ -93,4 +94,72 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n.Add(int64(n))
 	return n, err
+}
+
+// readPipelined parses in one goroutine while the caller's goroutine stores, so that
+// parsing and the database share the machine's cores. The sink still sees one call at a
+// time, in order.
+func readPipelined(ctx context.Context, r io.Reader, name string, opts Options, sink hexbeat.ImportSink) (*Report, error) {
+	p := &pipeSink{ops: make(chan func(hexbeat.ImportSink) error, 2), stop: make(chan struct{})}
+	var rep *Report
+	var readErr error
+	go func() {
+		defer close(p.ops)
+		rep, readErr = Read(ctx, r, name, opts, p)
+	}()
+	var sinkErr error
+	for op := range p.ops {
+		if sinkErr != nil {
+			continue // drain until the reader notices
+		}
+		if sinkErr = op(sink); sinkErr != nil {
+			close(p.stop)
+		}
+	}
+	if sinkErr != nil {
+		return rep, sinkErr
+	}
+	return rep, readErr
+}
+
+// pipeSink hands copies of each chunk to the storing goroutine.
+type pipeSink struct {
+	ops  chan func(hexbeat.ImportSink) error
+	stop chan struct{}
+}
+
+var errSinkFailed = fmt.Errorf("the store failed")
+
+func (p *pipeSink) send(op func(hexbeat.ImportSink) error) error {
+	select {
+	case p.ops <- op:
+		return nil
+	case <-p.stop:
+		return errSinkFailed
+	}
+}
+
+func (p *pipeSink) AddIncidents(ctx context.Context, x []hexbeat.Incident) error {
+	c := slices.Clone(x)
+	return p.send(func(s hexbeat.ImportSink) error { return s.AddIncidents(ctx, c) })
+}
+
+func (p *pipeSink) AddStopSearches(ctx context.Context, x []hexbeat.StopSearch) error {
+	c := slices.Clone(x)
+	return p.send(func(s hexbeat.ImportSink) error { return s.AddStopSearches(ctx, c) })
+}
+
+func (p *pipeSink) AddOutcomes(ctx context.Context, x []hexbeat.Outcome) error {
+	c := slices.Clone(x)
+	return p.send(func(s hexbeat.ImportSink) error { return s.AddOutcomes(ctx, c) })
+}
+
+func (p *pipeSink) PutBoundaries(ctx context.Context, x []hexbeat.Boundary) error {
+	c := slices.Clone(x)
+	return p.send(func(s hexbeat.ImportSink) error { return s.PutBoundaries(ctx, c) })
+}
+
+func (p *pipeSink) PutRetailers(ctx context.Context, x []hexbeat.Retailer) error {
+	c := slices.Clone(x)
+	return p.send(func(s hexbeat.ImportSink) error { return s.PutRetailers(ctx, c) })
 }

@@ -73,7 +73,8 @@ func ParseURL(raw string) (dialect, dsn string, err error) {
 			return "", "", fmt.Errorf("store: %q names no file (want sqlite:PATH)", raw)
 		}
 		q := url.Values{}
-		for _, p := range []string{"journal_mode(WAL)", "busy_timeout(30000)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-65536)"} {
+		// page_size only takes effect on a new file, so it comes before WAL is switched on
+		for _, p := range []string{"page_size(16384)", "journal_mode(WAL)", "busy_timeout(30000)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-262144)"} {
 			q.Add("_pragma", p)
 		}
 		q.Set("_txlock", "immediate")

@@ -162,3 +162,27 @@ func TestMeta(t *testing.T) {
 		}
 	})
 }
+
+// TestBulkImportRebuildsIndexes: a large import into a small table drops and rebuilds the
+// secondary indexes (PostgreSQL) and still deduplicates against what is stored.
+func TestBulkImportRebuildsIndexes(t *testing.T) {
+	defer store.SetBulkMinRows(1000)()
+	jan := sharedData(t, "police/street/2025-01-thames-valley-street.csv")
+	feb := sharedData(t, "police/street/2025-02-thames-valley-street.csv")
+	eachStore(t, func(t *testing.T, s *store.Store) {
+		for _, f := range []string{jan, feb, jan} {
+			if _, err := importFile(t, s, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := counts(t, s)["incidents"]; n != 14494+13478 {
+			t.Errorf("%d incidents after January, February and January again; want %d", n, 14494+13478)
+		}
+		if s.Dialect() == store.Postgres {
+			names, err := s.IndexNames("incidents")
+			if err != nil || strings.Join(names, ",") != "incidents_batch,incidents_geom,incidents_key_key,incidents_pkey" {
+				t.Errorf("indexes after bulk imports: %v %v", names, err)
+			}
+		}
+	})
+}

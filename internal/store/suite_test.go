@@ -34,7 +34,11 @@ func eachStore(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 }
 
 // freshPostgres creates a database of its own on the test server and drops it afterwards.
-func freshPostgres(t *testing.T) *store.Store {
+func freshPostgres(t *testing.T) *store.Store { return freshPostgresTB(t) }
+
+func freshPostgresB(b *testing.B) *store.Store { return freshPostgresTB(b) }
+
+func freshPostgresTB(t testing.TB) *store.Store {
 	t.Helper()
 	base := os.Getenv("HEXBEAT_TEST_POSTGRES")
 	if base == "" {

@@ -1,0 +1,99 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/hexbeat/hexbeat/geodata"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/hexbeat/hexbeat/internal/ingest"
+	"github.com/hexbeat/hexbeat/internal/store"
+)
+
+type collect struct{ incs []hexbeat.Incident }
+
+func (c *collect) AddIncidents(_ context.Context, x []hexbeat.Incident) error {
+	c.incs = append(c.incs, x...)
+	return nil
+}
+func (c *collect) AddStopSearches(context.Context, []hexbeat.StopSearch) error { return nil }
+func (c *collect) AddOutcomes(context.Context, []hexbeat.Outcome) error        { return nil }
+func (c *collect) PutBoundaries(context.Context, []hexbeat.Boundary) error     { return nil }
+func (c *collect) PutRetailers(context.Context, []hexbeat.Retailer) error      { return nil }
+
+// realIncidents parses the six 2025 Thames Valley months and repeats them copies times
+// with distinct keys: about 94,000 real rows a copy.
+func realIncidents(b *testing.B, copies int) []hexbeat.Incident { return realIncidentsT(b, copies) }
+
+func realIncidentsT(b testing.TB, copies int) []hexbeat.Incident {
+	var c collect
+	for m := 1; m <= 6; m++ {
+		f, err := os.Open(sharedData(b, fmt.Sprintf("police/street/2025-%02d-thames-valley-street.csv", m)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := ingest.Read(context.Background(), f, "bench", ingest.Options{Taxonomy: geodata.Taxonomy()}, &c); err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
+	}
+	one := c.incs
+	out := make([]hexbeat.Incident, 0, len(one)*copies)
+	for k := 0; k < copies; k++ {
+		for _, inc := range one {
+			inc.Key[15] ^= byte(k)
+			inc.Key[14] ^= byte(k >> 8)
+			out = append(out, inc)
+		}
+	}
+	return out
+}
+
+func benchImport(b *testing.B, open func(b *testing.B) *store.Store) {
+	incs := realIncidents(b, 10)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		s := open(b)
+		ctx := context.Background()
+		b.StartTimer()
+		tx, err := s.BeginImport(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for k := 0; k < len(incs); k += 8192 {
+			if err := tx.AddIncidents(ctx, incs[k:min(k+8192, len(incs))]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		batch, err := tx.Commit(ctx, hexbeat.Batch{Kind: "bench", Source: "bench", SHA256: "-"})
+		if err != nil || batch.Added != len(incs) {
+			b.Fatalf("added %d of %d: %v", batch.Added, len(incs), err)
+		}
+		b.StopTimer()
+		s.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(len(incs))*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkImportSQLite: ~935,000 parsed police.uk rows into a fresh SQLite file in one
+// transaction (multi-row INSERT OR IGNORE with the unique key index).
+func BenchmarkImportSQLite(b *testing.B) {
+	benchImport(b, func(b *testing.B) *store.Store {
+		s, err := store.Open(context.Background(), "sqlite:"+filepath.Join(b.TempDir(), "bench.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return s
+	})
+}
+
+// BenchmarkImportPostgres: the same rows into a fresh PostgreSQL database: COPY into a
+// staging table, then one INSERT ... ON CONFLICT DO NOTHING into the indexed table.
+func BenchmarkImportPostgres(b *testing.B) {
+	benchImport(b, freshPostgresB)
+}
