@@ -1,8 +1,8 @@
 package index
 
 import (
+	"cmp"
 	"slices"
-	"sort"
 	"sync"
 	"sync/atomic"
 
@@ -17,6 +17,8 @@ type Index struct {
 	cells   *pointCells
 	pointID map[[2]float64]uint32
 	catCode map[string]uint16
+
+	bmu     sync.Mutex // guards batches; separate so a Builder can ask HasBatch
 	batches map[int64]bool
 }
 
@@ -33,15 +35,15 @@ func (ix *Index) Snapshot() *Snapshot { return ix.cur.Load() }
 
 // HasBatch reports whether the incidents of a batch are in the index.
 func (ix *Index) HasBatch(id int64) bool {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
+	ix.bmu.Lock()
+	defer ix.bmu.Unlock()
 	return ix.batches[id]
 }
 
 // MarkBatches records batches whose incidents have been added.
 func (ix *Index) MarkBatches(ids ...int64) {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
+	ix.bmu.Lock()
+	defer ix.bmu.Unlock()
 	for _, id := range ids {
 		ix.batches[id] = true
 	}
@@ -49,41 +51,83 @@ func (ix *Index) MarkBatches(ids ...int64) {
 
 // Add merges incidents into a new snapshot and makes it current.
 func (ix *Index) Add(incs []hexbeat.Incident) {
-	if len(incs) == 0 {
-		return
-	}
+	b := ix.Begin()
+	b.Add(incs)
+	b.Commit()
+}
+
+// Builder collects incidents for one new snapshot in compact form (16 bytes each), so that
+// a large load never holds full Incident values. Only one Builder is open at a time:
+// Begin waits for the previous Commit.
+type Builder struct {
+	ix       *Index
+	old      *Snapshot
+	rows     []row
+	pts      points
+	catNames []string
+}
+
+type row struct {
+	t   int64
+	cat uint16
+	pt  uint32
+}
+
+// Begin starts a Builder; it must be finished with Commit.
+func (ix *Index) Begin() *Builder {
 	ix.mu.Lock()
-	defer ix.mu.Unlock()
 	old := ix.cur.Load()
-	pts := old.pts
-	catNames := old.catNames
-	type row struct {
-		t   int64
-		cat uint16
-		pt  uint32
-	}
-	rows := make([]row, len(incs))
+	return &Builder{ix: ix, old: old, pts: old.pts, catNames: old.catNames}
+}
+
+// Add converts incidents into the builder's rows, registering new points and categories.
+func (b *Builder) Add(incs []hexbeat.Incident) {
+	ix := b.ix
 	for i := range incs {
 		inc := &incs[i]
 		code, ok := ix.catCode[inc.Category]
 		if !ok {
-			code = uint16(len(catNames))
+			code = uint16(len(b.catNames))
 			ix.catCode[inc.Category] = code
-			catNames = append(slices.Clip(catNames), inc.Category)
+			b.catNames = append(slices.Clip(b.catNames), inc.Category)
 		}
 		k := [2]float64{inc.Lon, inc.Lat}
 		id, ok := ix.pointID[k]
 		if !ok {
-			id = uint32(len(pts.lon))
+			id = uint32(len(b.pts.lon))
 			ix.pointID[k] = id
 			// the point columns only grow: older snapshots never read past their own length
-			pts.lon = append(pts.lon, inc.Lon)
-			pts.lat = append(pts.lat, inc.Lat)
-			pts.cell = append(pts.cell, inc.Cell)
+			b.pts.lon = append(b.pts.lon, inc.Lon)
+			b.pts.lat = append(b.pts.lat, inc.Lat)
+			b.pts.cell = append(b.pts.cell, inc.Cell)
 		}
-		rows[i] = row{inc.OccurredAt.Unix(), code, id}
+		b.rows = append(b.rows, row{inc.OccurredAt.Unix(), code, id})
 	}
-	sort.SliceStable(rows, func(a, b int) bool { return rows[a].t < rows[b].t })
+}
+
+// Abort drops what the builder collected, forgets the points and categories it registered,
+// and releases the index; the current snapshot is unchanged.
+func (b *Builder) Abort() {
+	defer b.ix.mu.Unlock()
+	for _, c := range b.catNames[len(b.old.catNames):] {
+		delete(b.ix.catCode, c)
+	}
+	for p := len(b.old.pts.lon); p < len(b.pts.lon); p++ {
+		delete(b.ix.pointID, [2]float64{b.pts.lon[p], b.pts.lat[p]})
+	}
+}
+
+// Commit merges the rows into a new snapshot, makes it current and releases the index.
+func (b *Builder) Commit() {
+	ix, old, rows := b.ix, b.old, b.rows
+	defer ix.mu.Unlock()
+	if len(rows) == 0 && len(b.catNames) == len(old.catNames) {
+		return
+	}
+	byTime := func(a, b row) int { return cmp.Compare(a.t, b.t) }
+	if !slices.IsSortedFunc(rows, byTime) {
+		slices.SortStableFunc(rows, byTime)
+	}
 	n := len(old.times) + len(rows)
 	times, cats, ptIDs := make([]int64, 0, n), make([]uint16, 0, n), make([]uint32, 0, n)
 	i, j := 0, 0
@@ -96,7 +140,7 @@ func (ix *Index) Add(incs []hexbeat.Incident) {
 			j++
 		}
 	}
-	ix.cur.Store(ix.newSnapshot(times, cats, ptIDs, pts, catNames))
+	ix.cur.Store(ix.newSnapshot(times, cats, ptIDs, b.pts, b.catNames))
 }
 
 // points holds each distinct incident location once.

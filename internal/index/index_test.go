@@ -245,3 +245,22 @@ func merge(a, b map[string]int) map[string]bool {
 	}
 	return out
 }
+
+// TestAbortLeavesIndexUnchanged: an aborted build (a failed load) leaves no rows, points or
+// categories behind, and a later build works.
+func TestAbortLeavesIndexUnchanged(t *testing.T) {
+	ix := New()
+	ix.Add([]hexbeat.Incident{inc(t, "2025-01", "Robbery", -0.75, 52.0)})
+	b := ix.Begin()
+	b.Add([]hexbeat.Incident{inc(t, "2025-02", "Force category", -0.70, 52.1)})
+	b.Abort()
+	s := ix.Snapshot()
+	if s.Len() != 1 || s.Points() != 1 || len(s.Categories()) != 1 {
+		t.Fatalf("after abort: %d incidents, %d points, categories %v", s.Len(), s.Points(), s.Categories())
+	}
+	ix.Add([]hexbeat.Incident{inc(t, "2025-02", "Force category", -0.70, 52.1)})
+	cells, total := ix.Snapshot().Cells(hexbeat.CellQuery{Res: 9, Categories: []string{"Force category"}}, nil)
+	if total != 1 || len(cells) != 1 {
+		t.Errorf("after a later add: %d in %d cells", total, len(cells))
+	}
+}

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"testing"
@@ -42,7 +43,10 @@ func realStreetCSV(b *testing.B, copies int) ([]byte, int) {
 			// later copies get their own Crime IDs, so every row is a new crime
 			for _, line := range bytes.SplitAfter(data, []byte{'\n'}) {
 				if len(line) > 2 && line[0] != ',' {
-					fmt.Fprintf(&buf, "%02x", c)
+					// shift the first byte by 25c (mod 256): no copy repeats another's ID
+					var first [1]byte
+					hex.Decode(first[:], line[:2])
+					fmt.Fprintf(&buf, "%02x", (int(first[0])+25*c)%256)
 					line = line[2:]
 				}
 				buf.Write(line)

@@ -18,8 +18,7 @@ import (
 // Store is what the service needs of a store.
 type Store interface {
 	hexbeat.Importer
-	Batches(ctx context.Context) ([]hexbeat.Batch, error)
-	LoadIncidents(ctx context.Context, batchIDs []int64, fn func([]hexbeat.Incident) error) error
+	LoadNew(ctx context.Context, have func(int64) bool, fn func([]hexbeat.Incident) error) ([]hexbeat.Batch, []int64, error)
 	Boundaries(ctx context.Context) ([]hexbeat.Boundary, error)
 	Boundary(ctx context.Context, id string) (hexbeat.Boundary, error)
 	Meta(ctx context.Context, key string) (string, error)
@@ -68,36 +67,28 @@ func (s *Service) Sync(ctx context.Context) error {
 		}
 		s.demo.Store(demo == "true")
 	}
-	batches, err := s.store.Batches(ctx)
+	b := s.ix.Begin()
+	added := 0
+	batches, newIDs, err := s.store.LoadNew(ctx, s.ix.HasBatch, func(chunk []hexbeat.Incident) error {
+		b.Add(chunk)
+		added += len(chunk)
+		return nil
+	})
 	if err != nil {
+		b.Abort() // a partial load must leave no rows: the batches are read again next time
 		return err
 	}
-	var newIDs []int64
+	b.Commit()
+	s.ix.MarkBatches(newIDs...)
 	boundariesChanged := s.boundaryMap() == nil
-	for _, b := range batches {
-		if s.ix.HasBatch(b.ID) {
-			continue
-		}
-		newIDs = append(newIDs, b.ID)
-		if b.Kind == "boundaries" {
+	for _, bt := range batches {
+		if bt.Kind == "boundaries" && slices.Contains(newIDs, bt.ID) {
 			boundariesChanged = true
 		}
 	}
-	if len(newIDs) > 0 {
-		var incs []hexbeat.Incident
-		err := s.store.LoadIncidents(ctx, newIDs, func(chunk []hexbeat.Incident) error {
-			incs = append(incs, chunk...)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		s.ix.Add(incs)
-		s.ix.MarkBatches(newIDs...)
-		if len(incs) > 0 || !s.ready.Load() {
-			s.log.Info("index updated", "batches", len(newIDs), "incidents_added", len(incs),
-				"incidents", s.ix.Snapshot().Len(), "took", time.Since(start).Round(time.Millisecond))
-		}
+	if added > 0 || !s.ready.Load() {
+		s.log.Info("index updated", "batches", len(newIDs), "incidents_added", added,
+			"incidents", s.ix.Snapshot().Len(), "took", time.Since(start).Round(time.Millisecond))
 	}
 	if boundariesChanged {
 		if err := s.loadBoundaries(ctx); err != nil {

@@ -97,3 +97,30 @@ func BenchmarkImportSQLite(b *testing.B) {
 func BenchmarkImportPostgres(b *testing.B) {
 	benchImport(b, freshPostgresB)
 }
+
+// BenchmarkLoadIncidents: reading ~935,000 incidents back for the in-memory index, as a
+// server does at start (SQLite).
+func BenchmarkLoadIncidents(b *testing.B) {
+	incs := realIncidents(b, 10)
+	ctx := context.Background()
+	s, err := store.Open(ctx, "sqlite:"+filepath.Join(b.TempDir(), "load.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	tx, _ := s.BeginImport(ctx)
+	for k := 0; k < len(incs); k += 8192 {
+		tx.AddIncidents(ctx, incs[k:min(k+8192, len(incs))])
+	}
+	if _, err := tx.Commit(ctx, hexbeat.Batch{Kind: "bench", Source: "bench", SHA256: "-"}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		n := 0
+		if err := s.LoadIncidents(ctx, nil, func(x []hexbeat.Incident) error { n += len(x); return nil }); err != nil || n != len(incs) {
+			b.Fatalf("loaded %d of %d: %v", n, len(incs), err)
+		}
+	}
+	b.ReportMetric(float64(len(incs))*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}

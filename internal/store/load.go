@@ -6,16 +6,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/jmoiron/sqlx"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
 
 // Batches returns every committed batch, oldest first.
-func (s *Store) Batches(ctx context.Context) ([]hexbeat.Batch, error) {
-	rows, err := s.db.QueryxContext(ctx, `SELECT id, kind, source, sha256, imported_at, rows, added FROM batches ORDER BY id`)
+func (s *Store) Batches(ctx context.Context) ([]hexbeat.Batch, error) { return s.batches(ctx, s.db) }
+
+func (s *Store) batches(ctx context.Context, q sqlx.QueryerContext) ([]hexbeat.Batch, error) {
+	rows, err := q.QueryxContext(ctx, `SELECT id, kind, source, sha256, imported_at, rows, added FROM batches ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: batches: %w", err)
 	}
@@ -48,23 +52,60 @@ func scanTime(v any) time.Time {
 // to fn in chunks, with the fields the in-memory index needs: time, precision, category,
 // point and cell.
 func (s *Store) LoadIncidents(ctx context.Context, ids []int64, fn func([]hexbeat.Incident) error) error {
-	q := `SELECT occurred_at, precision, category, lon, lat, cell FROM incidents`
+	return s.loadIncidents(ctx, s.db, ids, fn)
+}
+
+// LoadNew reads, in one consistent snapshot, every committed batch and the incidents of the
+// batches for which have is false, so that a batch committed meanwhile is either wholly in
+// or wholly out. It returns every batch and the ids of the new ones.
+func (s *Store) LoadNew(ctx context.Context, have func(int64) bool, fn func([]hexbeat.Incident) error) ([]hexbeat.Batch, []int64, error) {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := s.db.BeginTxx(ctx, opts)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: load: %w", err)
+	}
+	defer tx.Rollback()
+	batches, err := s.batches(ctx, tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ids []int64
+	for _, b := range batches {
+		if !have(b.ID) {
+			ids = append(ids, b.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return batches, nil, nil
+	}
+	filter := ids
+	if len(ids) == len(batches) {
+		filter = nil // everything is new: scan the table, not the batch index
+	}
+	if err := s.loadIncidents(ctx, tx, filter, fn); err != nil {
+		return nil, nil, err
+	}
+	return batches, ids, nil
+}
+
+func (s *Store) loadIncidents(ctx context.Context, q sqlx.QueryerContext, ids []int64, fn func([]hexbeat.Incident) error) error {
+	query := `SELECT occurred_at, precision, category, lon, lat, cell FROM incidents`
 	var args []any
 	if ids != nil {
 		if len(ids) == 0 {
 			return nil
 		}
-		ph := ""
+		ph := make([]string, len(ids))
 		for i, id := range ids {
-			if i > 0 {
-				ph += ","
-			}
-			ph += "?"
+			ph[i] = "?"
 			args = append(args, id)
 		}
-		q += " WHERE batch_id IN (" + ph + ")"
+		query += " WHERE batch_id IN (" + strings.Join(ph, ",") + ")"
 	}
-	rows, err := s.db.QueryContext(ctx, s.db.Rebind(q), args...)
+	rows, err := q.QueryContext(ctx, s.db.Rebind(query), args...)
 	if err != nil {
 		return fmt.Errorf("store: load incidents: %w", err)
 	}
@@ -72,15 +113,23 @@ func (s *Store) LoadIncidents(ctx context.Context, ids []int64, fn func([]hexbea
 	chunk := make([]hexbeat.Incident, 0, 16384)
 	strs := map[string]string{}
 	var cat []byte
+	var unix int64
+	var at time.Time
 	for rows.Next() {
 		var inc hexbeat.Incident
-		var at any
 		var prec int
 		var cell int64
-		if err := rows.Scan(&at, &prec, &cat, &inc.Lon, &inc.Lat, &cell); err != nil {
+		var err error
+		if s.dialect == SQLite {
+			err = rows.Scan(&unix, &prec, &cat, &inc.Lon, &inc.Lat, &cell)
+			inc.OccurredAt = time.Unix(unix, 0).UTC()
+		} else {
+			err = rows.Scan(&at, &prec, &cat, &inc.Lon, &inc.Lat, &cell)
+			inc.OccurredAt = at.UTC()
+		}
+		if err != nil {
 			return fmt.Errorf("store: load incidents: %w", err)
 		}
-		inc.OccurredAt = scanTime(at)
 		inc.Precision = hexbeat.Precision(prec)
 		inc.Cell = uint64(cell)
 		c, ok := strs[string(cat)]

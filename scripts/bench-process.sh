@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Whole-process benchmark: the real binary importing real police.uk data into SQLite and
+# PostgreSQL, starting a server on the result, and answering cell queries over HTTP.
+# Data: the six 2025 Thames Valley street files in ../shared/data, repeated COPIES times
+# (default 10, about 935,000 rows) with each copy's Crime IDs made distinct.
+# Usage: scripts/bench-process.sh   (after make build). Prints a Markdown report.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-bin/hexbeat}
+COPIES=${COPIES:-10}
+STREET=../shared/data/police/street
+[ -x "$BIN" ] || { echo "build first: make build" >&2; exit 1; }
+[ -d "$STREET" ] || { echo "no $STREET: run beside ../shared" >&2; exit 1; }
+WORK=$(mktemp -d /tmp/hexbeat-bench.XXXXXX)
+SERVER=""
+trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
+
+python3 - "$WORK/big.csv" "$COPIES" "$STREET"/2025-0[1-6]-thames-valley-street.csv <<'PY'
+import sys
+out = open(sys.argv[1], 'w', newline=''); copies = int(sys.argv[2]); head = None
+for k in range(copies):
+    for f in sys.argv[3:]:
+        with open(f, newline='', encoding='utf-8') as fh:
+            h = fh.readline()
+            if head is None:
+                head = h; out.write(h)
+            for line in fh:
+                if k and line[0] != ',':
+                    # a distinct Crime ID per copy: shift the first byte by 25k (mod 256)
+                    line = f"{(int(line[:2], 16) + 25 * k) % 256:02x}" + line[2:]
+                out.write(line)
+PY
+rows=$(($(wc -l <"$WORK/big.csv") - 1))
+located=$(python3 -c "import csv,sys; print(sum(1 for r in csv.DictReader(open(sys.argv[1])) if r['Longitude']))" "$WORK/big.csv")
+size=$(du -m "$WORK/big.csv" | cut -f1)
+
+now() { date +%s.%N; }
+rate() { python3 -c "import sys; print(f'{int(sys.argv[1])/float(sys.argv[2]):,.0f}')" "$1" "$2"; }
+secs() { python3 -c "import sys; print(f'{float(sys.argv[2])-float(sys.argv[1]):.2f}')" "$1" "$2"; }
+
+echo "## Whole-process benchmark ($(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB)"
+echo
+echo "Input: $rows rows ($located with coordinates, ${size} MB), six months of Thames Valley street data x $COPIES."
+echo
+echo "| step | time (s) | rows/s |"
+echo "|---|---|---|"
+import_into() { # label url
+  local t0 t1; t0=$(now)
+  "$BIN" import --quiet --db "$2" "$WORK/big.csv" >"$WORK/imp.log" 2>&1 || { cat "$WORK/imp.log" >&2; exit 1; }
+  t1=$(now); local d; d=$(secs "$t0" "$t1")
+  echo "| $1 | $d | $(rate "$rows" "$d") |"
+}
+import_into "import into empty SQLite" "sqlite:$WORK/b.db"
+import_into "same file again into SQLite (adds nothing)" "sqlite:$WORK/b.db"
+if [ -z "${HEXBEAT_TEST_POSTGRES:-}" ]; then eval "$(scripts/test-postgres.sh 2>/dev/null)" || true; fi
+if [ -n "${HEXBEAT_TEST_POSTGRES:-}" ]; then
+  base=${HEXBEAT_TEST_POSTGRES}
+  psql "$base" -qc "DROP DATABASE IF EXISTS hexbeat_bench WITH (FORCE)" -c "CREATE DATABASE hexbeat_bench" >/dev/null 2>&1
+  pg=$(python3 -c "import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p._replace(path='/hexbeat_bench').geturl())" "$base")
+  "$BIN" migrate --db "$pg" >/dev/null
+  import_into "import into empty PostgreSQL+PostGIS" "$pg"
+  import_into "same file again into PostgreSQL (adds nothing)" "$pg"
+fi
+
+port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+t0=$(now)
+"$BIN" serve --db "sqlite:$WORK/b.db" --addr 127.0.0.1:$port >"$WORK/serve.log" 2>&1 &
+SERVER=$!
+until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.05; done
+t1=$(now)
+echo "| server start to /readyz ($located incidents loaded from SQLite) | $(secs "$t0" "$t1") | $(rate "$located" "$(secs "$t0" "$t1")") |"
+echo
+echo "| GET /api/v1/cells query | cells | median ms (20 requests, whole HTTP round trip) |"
+echo "|---|---|---|"
+for q in "res=7" "res=9" "res=9&from=2025-04&to=2025-06&category=Robbery&category=Violence%20and%20sexual%20offences" "res=11&from=2025-06&to=2025-06" "res=9&bbox=-0.85,51.98,-0.65,52.1"; do
+  n=$(curl -fsS "http://127.0.0.1:$port/api/v1/cells?$q" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["features"]))')
+  ms=$(for _ in $(seq 20); do curl -o /dev/null -fsS -w '%{time_total}\n' "http://127.0.0.1:$port/api/v1/cells?$q"; done | sort -n | sed -n 10p)
+  echo "| \`$q\` | $n | $(python3 -c "print(round($ms*1000,1))") |"
+done
