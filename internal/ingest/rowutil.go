@@ -52,7 +52,13 @@ func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), l
 // pointCache memoises coordinate text -> parsed point and res-15 cell. police.uk
 // coordinates are anonymised map points shared by many crimes (about 20,000 distinct
 // points in six months of Thames Valley data), and the H3 computation costs a microsecond.
-type pointCache map[string]*cachedPoint
+type pointCache struct {
+	m        map[string]*cachedPoint
+	lastText []byte // "lon,lat" of the previous row, which often repeats
+	last     *cachedPoint
+}
+
+func newPointCache() *pointCache { return &pointCache{m: map[string]*cachedPoint{}} }
 
 type cachedPoint struct {
 	lon, lat float64
@@ -69,12 +75,26 @@ func (p *cachedPoint) locationOf(b []byte, in interner) string {
 	return p.location
 }
 
-func (c pointCache) get(lonB, latB []byte) (*cachedPoint, string) {
+func (c *pointCache) get(lonB, latB []byte) (*cachedPoint, string) {
 	var kb [64]byte
 	key := append(append(append(kb[:0], lonB...), ','), latB...)
-	if p, ok := c[string(key)]; ok {
-		return p, p.why
+	if c.last != nil && string(key) == string(c.lastText) {
+		return c.last, c.last.why
 	}
+	p, ok := c.m[string(key)]
+	if !ok {
+		p = c.compute(lonB, latB)
+		if len(c.m) >= 1<<20 {
+			clear(c.m)
+		}
+		c.m[string(key)] = p
+	}
+	c.lastText = append(c.lastText[:0], key...)
+	c.last = p
+	return p, p.why
+}
+
+func (c *pointCache) compute(lonB, latB []byte) *cachedPoint {
 	p := &cachedPoint{}
 	p.lon, p.lat, p.why = parseLonLat(lonB, latB)
 	if p.why == "" {
@@ -83,11 +103,7 @@ func (c pointCache) get(lonB, latB []byte) (*cachedPoint, string) {
 			p.why = ReasonBadLocation
 		}
 	}
-	if len(c) >= 1<<20 {
-		clear(c)
-	}
-	c[string(key)] = p
-	return p, p.why
+	return p
 }
 
 // lastString remembers a column's last value: police.uk files are sorted by LSOA, so the

@@ -23,7 +23,7 @@ func readStreet(ctx context.Context, cr *csvReader, h *header, opts Options, rep
 		iType, iOut  = h.col("Crime type"), h.col("Last outcome category")
 		iCtx         = h.col("Context")
 		strs         = interner{}
-		points       = pointCache{}
+		points       = newPointCache()
 		code, name   lastString
 		force        lastString
 		months       monthCache
