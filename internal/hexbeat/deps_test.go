@@ -1,0 +1,65 @@
+package hexbeat_test
+
+import (
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestDependencyRules enforces the layout of DESIGN.md with `go list`: the domain imports
+// only the standard library and orb; each third-party library lives in one package; the
+// adapters do not import each other.
+func TestDependencyRules(t *testing.T) {
+	out, err := exec.Command("go", "list", "-json", "github.com/hexbeat/hexbeat/...").Output()
+	if err != nil {
+		t.Skipf("go list unavailable: %v", err)
+	}
+	const mod = "github.com/hexbeat/hexbeat/"
+	owner := map[string]string{ // third-party import prefix -> the one package allowed it
+		"github.com/uber/h3-go":    "internal/grid",
+		"github.com/gofiber/fiber": "internal/api",
+		"github.com/jmoiron/sqlx":  "internal/store",
+		"github.com/lib/pq":        "internal/store",
+		"modernc.org/sqlite":       "internal/store",
+	}
+	forbidden := map[string][]string{ // package -> module packages it must not import
+		"internal/hexbeat": {"internal/", "cmd/", "web", "geodata"},
+		"internal/api":     {"internal/store", "internal/ingest", "internal/service", "internal/index"},
+		"internal/store":   {"internal/api", "internal/ingest", "internal/service", "internal/index"},
+		"internal/ingest":  {"internal/api", "internal/store", "internal/service", "internal/index"},
+		"internal/index":   {"internal/api", "internal/store", "internal/ingest", "internal/service"},
+		"internal/grid":    {"internal/api", "internal/store", "internal/ingest", "internal/service", "internal/index"},
+	}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	seen := 0
+	for dec.More() {
+		var p struct {
+			ImportPath string
+			Imports    []string
+		}
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		seen++
+		name := strings.TrimPrefix(p.ImportPath, mod)
+		for _, imp := range p.Imports {
+			for prefix, allowed := range owner {
+				if strings.HasPrefix(imp, prefix) && name != allowed {
+					t.Errorf("%s imports %s; only %s may", name, imp, allowed)
+				}
+			}
+			if name == "internal/hexbeat" && strings.Contains(strings.Split(imp, "/")[0], ".") && !strings.HasPrefix(imp, "github.com/paulmach/orb") {
+				t.Errorf("the domain imports %s; it may use only the standard library and orb", imp)
+			}
+			for _, f := range forbidden[name] {
+				if strings.HasPrefix(imp, mod+f) && imp != p.ImportPath {
+					t.Errorf("%s imports %s", name, imp)
+				}
+			}
+		}
+	}
+	if seen < 8 {
+		t.Errorf("go list saw only %d packages", seen)
+	}
+}
