@@ -7,9 +7,13 @@ func SetBulkMinRows(n int) (restore func()) {
 	return func() { bulkMinRows = old }
 }
 
-// IndexNames lists the indexes on a table (PostgreSQL).
+// IndexNames lists the indexes on a table (SQLite: the named ones).
 func (s *Store) IndexNames(table string) ([]string, error) {
 	var names []string
-	err := s.db.Select(&names, `SELECT indexname FROM pg_indexes WHERE tablename = $1 ORDER BY indexname`, table)
+	q := `SELECT indexname FROM pg_indexes WHERE tablename = $1 ORDER BY indexname`
+	if s.dialect == SQLite {
+		q = `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`
+	}
+	err := s.db.Select(&names, q, table)
 	return names, err
 }

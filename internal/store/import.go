@@ -21,6 +21,13 @@ type importTx struct {
 	staged  int // PostgreSQL: incident rows waiting in the staging table
 	multi   *sql.Stmt
 	done    bool
+
+	// SQLite bulk path: the first rows wait in pending until there are enough to decide;
+	// in bulk mode the unique index is rebuilt at commit and keys are checked in memory.
+	pending []hexbeat.Incident
+	decided bool
+	bulk    bool
+	keys    map[hexbeat.Key]struct{}
 }
 
 // incidentCols are the incident columns an import writes, besides batch_id.
@@ -59,7 +66,99 @@ func (t *importTx) AddIncidents(ctx context.Context, incs []hexbeat.Incident) er
 	if t.s.dialect == Postgres {
 		return t.copyIncidents(ctx, incs)
 	}
-	return t.insertIncidentsSQLite(ctx, incs)
+	if !t.decided {
+		t.pending = append(t.pending, incs...)
+		if len(t.pending) < bulkMinRows {
+			return nil
+		}
+		if err := t.decideSQLite(ctx); err != nil {
+			return err
+		}
+		incs, t.pending = t.pending, nil
+	}
+	return t.insertIncidentsSQLite(ctx, t.newOnly(incs))
+}
+
+// sqliteBulkFactor: SQLite rebuilds its indexes for an import of at least half the rows
+// stored. Rebuilding costs about 3 µs a stored row and reading the stored keys 1 µs, against
+// about 13 µs a row for updating the unique index row by row.
+const sqliteBulkFactor = 2
+
+// decideSQLite chooses between row-by-row index updates and the bulk path, once the import
+// has bulkMinRows rows. In bulk mode the key and batch indexes are dropped inside the
+// transaction (SQLite's single writer holds the write lock throughout) and the stored keys
+// are read into memory to keep the import idempotent.
+func (t *importTx) decideSQLite(ctx context.Context) error {
+	t.decided = true
+	limit := len(t.pending) * sqliteBulkFactor
+	var n int
+	if err := t.tx.GetContext(ctx, &n, `SELECT count(*) FROM (SELECT 1 FROM incidents LIMIT ?)`, limit); err != nil {
+		return fmt.Errorf("store: size incidents: %w", err)
+	}
+	if n >= limit {
+		return nil
+	}
+	t.bulk = true
+	t.keys = make(map[hexbeat.Key]struct{}, n+len(t.pending))
+	rows, err := t.tx.QueryContext(ctx, `SELECT key FROM incidents`)
+	if err != nil {
+		return fmt.Errorf("store: read keys: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return fmt.Errorf("store: read keys: %w", err)
+		}
+		var k hexbeat.Key
+		copy(k[:], b)
+		t.keys[k] = struct{}{}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: read keys: %w", err)
+	}
+	for _, ix := range []string{"incidents_key", "incidents_batch"} {
+		if _, err := t.tx.ExecContext(ctx, "DROP INDEX IF EXISTS "+ix); err != nil {
+			return fmt.Errorf("store: bulk import: %w", err)
+		}
+	}
+	return nil
+}
+
+// newOnly drops incidents whose key is stored or already in this import (bulk mode only;
+// otherwise the unique index does it).
+func (t *importTx) newOnly(incs []hexbeat.Incident) []hexbeat.Incident {
+	if !t.bulk {
+		return incs
+	}
+	out := incs[:0:0]
+	for _, inc := range incs {
+		if _, dup := t.keys[inc.Key]; dup {
+			continue
+		}
+		t.keys[inc.Key] = struct{}{}
+		out = append(out, inc)
+	}
+	return out
+}
+
+// finishSQLite stores rows still pending and rebuilds the indexes a bulk import dropped.
+func (t *importTx) finishSQLite(ctx context.Context) error {
+	if !t.decided {
+		t.decided = true
+		if err := t.insertIncidentsSQLite(ctx, t.pending); err != nil {
+			return err
+		}
+		t.pending = nil
+	}
+	if t.bulk {
+		for _, def := range []string{"CREATE UNIQUE INDEX incidents_key ON incidents (key)", "CREATE INDEX incidents_batch ON incidents (batch_id)"} {
+			if _, err := t.tx.ExecContext(ctx, def); err != nil {
+				return fmt.Errorf("store: bulk import: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 func incidentArgs(args []any, inc *hexbeat.Incident, batchID int64, unixTime bool) []any {
@@ -261,6 +360,11 @@ func (t *importTx) PutRetailers(ctx context.Context, rs []hexbeat.Retailer) erro
 func (t *importTx) Commit(ctx context.Context, b hexbeat.Batch) (hexbeat.Batch, error) {
 	if t.done {
 		return b, fmt.Errorf("store: import already finished")
+	}
+	if t.s.dialect == SQLite {
+		if err := t.finishSQLite(ctx); err != nil {
+			return b, err
+		}
 	}
 	if t.multi != nil {
 		t.multi.Close()

@@ -23,7 +23,7 @@ CREATE TABLE batches (
   imported_at INTEGER NOT NULL, rows INTEGER NOT NULL DEFAULT 0, added INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE incidents (
   id INTEGER PRIMARY KEY,
-  key BLOB NOT NULL UNIQUE,
+  key BLOB NOT NULL,
   batch_id INTEGER NOT NULL REFERENCES batches(id),
   source_id TEXT NOT NULL,
   occurred_at INTEGER NOT NULL,
@@ -33,6 +33,7 @@ CREATE TABLE incidents (
   cell INTEGER NOT NULL,
   location TEXT NOT NULL, area_code TEXT NOT NULL, area_name TEXT NOT NULL,
   force TEXT NOT NULL, outcome TEXT NOT NULL);
+CREATE UNIQUE INDEX incidents_key ON incidents (key);
 CREATE INDEX incidents_batch ON incidents (batch_id);
 CREATE TABLE stop_searches (
   id INTEGER PRIMARY KEY,
