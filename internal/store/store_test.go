@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -185,6 +187,42 @@ func TestBulkImportRebuildsIndexes(t *testing.T) {
 		}
 		if names, err := s.IndexNames("incidents"); err != nil || strings.Join(names, ",") != want {
 			t.Errorf("indexes after bulk imports: %v %v, want %s", names, err, want)
+		}
+	})
+}
+
+// TestBulkSwitchMidImport: an import that starts smaller than the table and outgrows it
+// (three months into a store of three months) switches to the bulk path part way and loses
+// nothing; importing everything again adds nothing.
+func TestBulkSwitchMidImport(t *testing.T) {
+	defer store.SetBulkMinRows(1000)()
+	var months []string
+	for m := 1; m <= 6; m++ {
+		months = append(months, sharedData(t, fmt.Sprintf("police/street/2025-%02d-thames-valley-street.csv", m)))
+	}
+	later := filepath.Join(t.TempDir(), "2025-04-to-06.csv")
+	var buf []byte
+	for i, f := range months[3:] {
+		data, _ := os.ReadFile(f)
+		if i > 0 {
+			data = data[bytes.IndexByte(data, '\n')+1:]
+		}
+		buf = append(buf, data...)
+	}
+	os.WriteFile(later, buf, 0o644)
+	eachStore(t, func(t *testing.T, s *store.Store) {
+		for _, f := range append(months[:3:3], later) {
+			if _, err := importFile(t, s, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := counts(t, s)["incidents"]; n != 93542 {
+			t.Fatalf("%d incidents, want 93,542 (six months with coordinates)", n)
+		}
+		for _, f := range months {
+			if rep, err := importFile(t, s, f); err != nil || rep.Added != 0 {
+				t.Fatalf("re-import %s: added %d, %v", filepath.Base(f), rep.Added, err)
+			}
 		}
 	})
 }
