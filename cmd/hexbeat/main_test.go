@@ -8,22 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-)
 
-func shared(t testing.TB, rel string) string {
-	t.Helper()
-	_, here, _, _ := runtime.Caller(0)
-	p := filepath.Join(filepath.Dir(here), "..", "..", "..", "shared", "data", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("real data not available (%s): run beside ../shared", p)
-	}
-	return p
-}
+	"github.com/hexbeat/hexbeat/internal/testkit"
+)
 
 // syncBuffer is a bytes.Buffer safe to read while the server writes to it.
 type syncBuffer struct {
@@ -52,7 +43,7 @@ func run(t *testing.T, args ...string) (int, string, string) {
 
 func TestImportExitStatus(t *testing.T) {
 	db := "sqlite:" + filepath.Join(t.TempDir(), "h.db")
-	street := shared(t, "police/street/2025-01-thames-valley-street.csv")
+	street := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
 	code, out, errs := run(t, "import", "--db", db, street)
 	if code != 0 || !strings.Contains(out, "14877 rows read, 14494 imported, 0 duplicates skipped, 383 rejected") ||
 		!strings.Contains(out, "no coordinates: 383 (lines 14496,") {
@@ -87,7 +78,7 @@ func TestConfigErrorsReportedAtOnce(t *testing.T) {
 func TestServePicksUpImports(t *testing.T) {
 	dir := t.TempDir()
 	db := "sqlite:" + filepath.Join(dir, "h.db")
-	if code, out, errs := run(t, "import", "--db", db, shared(t, "police/street/2025-01-thames-valley-street.csv")); code != 0 {
+	if code, out, errs := run(t, "import", "--db", db, testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")); code != 0 {
 		t.Fatal(out, errs)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -110,7 +101,7 @@ func TestServePicksUpImports(t *testing.T) {
 	if n := total(); n != 14494 {
 		t.Fatalf("served %d incidents, want 14494", n)
 	}
-	if code, o, e := run(t, "import", "--db", db, shared(t, "police/street/2025-02-thames-valley-street.csv")); code != 0 {
+	if code, o, e := run(t, "import", "--db", db, testkit.Data(t, "police/street/2025-02-thames-valley-street.csv")); code != 0 {
 		t.Fatal(o, e)
 	}
 	deadline := time.Now().Add(5 * time.Second)
@@ -160,7 +151,7 @@ func TestDemoIsLabelledAndSeparate(t *testing.T) {
 	}
 	cancel()
 	<-done
-	street := shared(t, "police/street/2025-01-thames-valley-street.csv")
+	street := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
 	if code, _, errs := run(t, "import", "--db", demoDB, street); code != 1 || !strings.Contains(errs, "demo data set") {
 		t.Errorf("import into the demo store: exit %d %s", code, errs)
 	}

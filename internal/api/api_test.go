@@ -6,11 +6,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/hexbeat/hexbeat/internal/testkit"
 
 	"github.com/hexbeat/hexbeat/geodata"
 	"github.com/hexbeat/hexbeat/internal/api"
@@ -20,16 +20,6 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
-
-func shared(t testing.TB, rel string) string {
-	t.Helper()
-	_, here, _, _ := runtime.Caller(0)
-	p := filepath.Join(filepath.Dir(here), "..", "..", "..", "shared", "data", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("real data not available (%s): run beside ../shared", p)
-	}
-	return p
-}
 
 // newServer imports real files into a fresh SQLite store and serves them in-process.
 func newServer(t *testing.T, files ...string) *api.Server {
@@ -118,7 +108,7 @@ func checkRFC7946(t *testing.T, body []byte) *geojson.FeatureCollection {
 }
 
 func TestCellsLayer(t *testing.T) {
-	s := newServer(t, shared(t, "police/street/2025-01-thames-valley-street.csv"), shared(t, "boundaries/milton-keynes-boundary.geojson"))
+	s := newServer(t, testkit.Data(t, "police/street/2025-01-thames-valley-street.csv"), testkit.Data(t, "boundaries/milton-keynes-boundary.geojson"))
 	code, ctype, body := get(t, s, "/api/v1/cells?res=9&from=2025-01&to=2025-01")
 	if code != 200 || ctype != "application/geo+json" {
 		t.Fatalf("status %d, content type %q: %s", code, ctype, body)
@@ -169,7 +159,7 @@ func TestCellsLayer(t *testing.T) {
 }
 
 func TestBadParametersAreProblems(t *testing.T) {
-	s := newServer(t, shared(t, "boundaries/milton-keynes-boundary.geojson"))
+	s := newServer(t, testkit.Data(t, "boundaries/milton-keynes-boundary.geojson"))
 	for _, tc := range []struct {
 		name, url string
 		status    int
@@ -212,7 +202,7 @@ func TestBadParametersAreProblems(t *testing.T) {
 }
 
 func TestBoundariesAndStatus(t *testing.T) {
-	s := newServer(t, shared(t, "boundaries/milton-keynes-wards.geojson"), shared(t, "police/street/2025-01-thames-valley-street.csv"))
+	s := newServer(t, testkit.Data(t, "boundaries/milton-keynes-wards.geojson"), testkit.Data(t, "police/street/2025-01-thames-valley-street.csv"))
 	code, _, body := get(t, s, "/api/v1/boundaries")
 	if code != 200 {
 		t.Fatal(code)

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/hexbeat/hexbeat/internal/testkit"
 
 	"github.com/hexbeat/hexbeat/geodata"
 	"github.com/hexbeat/hexbeat/internal/grid"
@@ -141,27 +141,6 @@ func TestAddOrderIrrelevant(t *testing.T) {
 	}
 }
 
-type collect struct{ incs []hexbeat.Incident }
-
-func (c *collect) AddIncidents(_ context.Context, x []hexbeat.Incident) error {
-	c.incs = append(c.incs, x...)
-	return nil
-}
-func (c *collect) AddStopSearches(context.Context, []hexbeat.StopSearch) error { return nil }
-func (c *collect) AddOutcomes(context.Context, []hexbeat.Outcome) error        { return nil }
-func (c *collect) PutBoundaries(context.Context, []hexbeat.Boundary) error     { return nil }
-func (c *collect) PutRetailers(context.Context, []hexbeat.Retailer) error      { return nil }
-
-func shared(t testing.TB, rel string) string {
-	t.Helper()
-	_, here, _, _ := runtime.Caller(0)
-	p := filepath.Join(filepath.Dir(here), "..", "..", "..", "shared", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("real data not available (%s): run beside ../shared", p)
-	}
-	return p
-}
-
 func readInto(t testing.TB, path string) ([]hexbeat.Incident, []hexbeat.Boundary) {
 	t.Helper()
 	f, err := os.Open(path)
@@ -169,35 +148,23 @@ func readInto(t testing.TB, path string) ([]hexbeat.Incident, []hexbeat.Boundary
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var c collect
-	var b boundaries
-	if _, err := ingest.Read(context.Background(), f, path, ingest.Options{Taxonomy: geodata.Taxonomy()}, &sinkBoth{&c, &b}); err != nil {
+	var c testkit.Collector
+	if _, err := ingest.Read(context.Background(), f, path, ingest.Options{Taxonomy: geodata.Taxonomy()}, &c); err != nil {
 		t.Fatal(err)
 	}
-	return c.incs, b.bs
-}
-
-type boundaries struct{ bs []hexbeat.Boundary }
-type sinkBoth struct {
-	*collect
-	b *boundaries
-}
-
-func (s *sinkBoth) PutBoundaries(_ context.Context, x []hexbeat.Boundary) error {
-	s.b.bs = append(s.b.bs, x...)
-	return nil
+	return c.Incidents, c.Boundaries
 }
 
 // TestMiltonKeynesRes9EqualsPeer: the Milton Keynes 2025-01..06 res-9 counts equal the
 // count column of a peer's fixture (binned outside this project) for every cell.
 func TestMiltonKeynesRes9EqualsPeer(t *testing.T) {
-	fixture := shared(t, "fixtures/gistar/mk-2025h1-res9-all.csv")
+	fixture := testkit.Shared(t, "fixtures/gistar/mk-2025h1-res9-all.csv")
 	ix := New()
 	for m := 1; m <= 6; m++ {
-		incs, _ := readInto(t, shared(t, fmt.Sprintf("data/police/street/2025-%02d-thames-valley-street.csv", m)))
+		incs, _ := readInto(t, testkit.Shared(t, fmt.Sprintf("data/police/street/2025-%02d-thames-valley-street.csv", m)))
 		ix.Add(incs)
 	}
-	_, bs := readInto(t, shared(t, "data/boundaries/milton-keynes-boundary.geojson"))
+	_, bs := readInto(t, testkit.Shared(t, "data/boundaries/milton-keynes-boundary.geojson"))
 	cells, total := ix.Snapshot().Cells(hexbeat.CellQuery{Res: 9, From: month("2025-01", false), To: month("2025-06", true)},
 		&Area{Key: bs[0].ID, Geometry: bs[0].Geometry})
 	got := map[string]int{}

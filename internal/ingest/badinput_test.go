@@ -65,10 +65,10 @@ func TestRejectedRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sink.incidents) != 2 || rep.Accepted != 2 || rep.Rows != 8 {
+	if len(sink.Incidents) != 2 || rep.Accepted != 2 || rep.Rows != 8 {
 		t.Fatalf("accepted %d, rows %d; want 2, 8", rep.Accepted, rep.Rows)
 	}
-	if sink.incidents[0].Key != sink.incidents[1].Key {
+	if sink.Incidents[0].Key != sink.Incidents[1].Key {
 		t.Errorf("a repeated Crime ID gave two keys: the store would keep two crimes")
 	}
 	want := map[string][]int{ReasonNoLocation: {3}, ReasonBadLocation: {4, 5, 6}, ReasonBadCategory: {7}, ReasonBadMonth: {8}}
@@ -109,8 +109,8 @@ func TestQuotedCommasAndNewlines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sink.incidents) != 1 || sink.incidents[0].Location != `On or near "High" Street, Newport` {
-		t.Fatalf("got %+v", sink.incidents)
+	if len(sink.Incidents) != 1 || sink.Incidents[0].Location != `On or near "High" Street, Newport` {
+		t.Fatalf("got %+v", sink.Incidents)
 	}
 	if rep.Rejected[0].Lines[0] != 4 {
 		t.Errorf("the row after a two-line record is reported at line %d, want 4", rep.Rejected[0].Lines[0])
@@ -171,7 +171,7 @@ func FuzzRead(f *testing.F) {
 		if rep.Rows != rep.Accepted+rep.InFileDups+rep.RejectedTotal() {
 			t.Fatalf("rows %d != accepted %d + duplicates %d + rejected %d", rep.Rows, rep.Accepted, rep.InFileDups, rep.RejectedTotal())
 		}
-		for _, inc := range sink.incidents {
+		for _, inc := range sink.Incidents {
 			if inc.Lon < -180 || inc.Lon > 180 || inc.Lat < -90 || inc.Lat > 90 || inc.Cell == 0 {
 				t.Fatalf("accepted an unusable incident %+v", inc)
 			}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/hexbeat/hexbeat/internal/testkit"
+
 	"github.com/hexbeat/hexbeat/geodata"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
@@ -16,7 +18,7 @@ import (
 type countSink struct{ memSink }
 
 func (c *countSink) AddIncidents(_ context.Context, x []hexbeat.Incident) error {
-	c.incidents = x[:0]
+	c.Incidents = x[:0]
 	return nil
 }
 
@@ -28,7 +30,7 @@ func realStreetCSV(b *testing.B, copies int) ([]byte, int) {
 	rows := 0
 	for c := 0; c < copies; c++ {
 		for m := 1; m <= 6; m++ {
-			data, err := os.ReadFile(sharedData(b, fmt.Sprintf("police/street/2025-%02d-thames-valley-street.csv", m)))
+			data, err := os.ReadFile(testkit.Data(b, fmt.Sprintf("police/street/2025-%02d-thames-valley-street.csv", m)))
 			if err != nil {
 				b.Fatal(err)
 			}

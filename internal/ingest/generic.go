@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -48,36 +47,25 @@ func readGeneric(ctx context.Context, cr *csvReader, h *header, opts Options, re
 		cells   = cellCache{}
 		seenIDs = map[hexbeat.Key]struct{}{}
 		occ     = occurrences{}
-		chunk   = make([]hexbeat.Incident, 0, opts.ChunkSize)
+		chunk   = newChunker(ctx, opts.ChunkSize, sink.AddIncidents)
 		content []byte
 		ns      = genericNamespace(c)
 	)
-	for {
-		fields, line, err := cr.read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if err := checkWidth(fields, h, line); err != nil {
-			return err
-		}
-		rep.Rows++
+	if err := records(cr, h, rep, func(fields [][]byte, line int) error {
 		at, prec, ok := parseFlexibleTime(string(field(fields, iTime)), opts.Location)
 		if !ok {
 			rep.reject(ReasonBadTime, line)
-			continue
+			return nil
 		}
 		lon, lat, why := parseLonLat(field(fields, iLon), field(fields, iLat))
 		if why != "" {
 			rep.reject(why, line)
-			continue
+			return nil
 		}
 		catB := field(fields, iCat)
 		if len(catB) == 0 {
 			rep.reject(ReasonNoCategory, line)
-			continue
+			return nil
 		}
 		cat := strs.get(catB)
 		if known, ok := opts.Taxonomy.Lookup(cat); ok {
@@ -86,7 +74,7 @@ func readGeneric(ctx context.Context, cr *csvReader, h *header, opts Options, re
 		cell, err := cells.cell(lon, lat)
 		if err != nil {
 			rep.reject(ReasonBadLocation, line)
-			continue
+			return nil
 		}
 		inc := hexbeat.Incident{OccurredAt: at, Precision: prec, Category: cat, Lon: lon, Lat: lat, Cell: cell,
 			Location: strs.get(field(fields, iLoc))}
@@ -95,7 +83,7 @@ func readGeneric(ctx context.Context, cr *csvReader, h *header, opts Options, re
 			if _, dup := seenIDs[inc.Key]; dup {
 				rep.Duplicates++
 				rep.InFileDups++
-				continue
+				return nil
 			}
 			seenIDs[inc.Key] = struct{}{}
 			inc.SourceID = string(id)
@@ -108,18 +96,11 @@ func readGeneric(ctx context.Context, cr *csvReader, h *header, opts Options, re
 			inc.Key = hexbeat.IncidentKey(ns, "", content, occ.next(sha256.Sum256(content)))
 		}
 		rep.Accepted++
-		chunk = append(chunk, inc)
-		if len(chunk) == cap(chunk) {
-			if err := sink.AddIncidents(ctx, chunk); err != nil {
-				return err
-			}
-			chunk = chunk[:0]
-		}
+		return chunk.add(inc)
+	}); err != nil {
+		return err
 	}
-	if len(chunk) > 0 {
-		return sink.AddIncidents(ctx, chunk)
-	}
-	return nil
+	return chunk.flush()
 }
 
 // flexibleLayouts are the time formats a force's export may use, finest first; times

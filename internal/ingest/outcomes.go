@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"crypto/sha256"
-	"io"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
@@ -18,30 +17,19 @@ func readOutcomes(ctx context.Context, cr *csvReader, h *header, opts Options, r
 		strs        = interner{}
 		months      monthCache
 		occ         = occurrences{}
-		chunk       = make([]hexbeat.Outcome, 0, opts.ChunkSize)
+		chunk       = newChunker(ctx, opts.ChunkSize, sink.AddOutcomes)
 		content     []byte
 	)
-	for {
-		fields, line, err := cr.read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if err := checkWidth(fields, h, line); err != nil {
-			return err
-		}
-		rep.Rows++
+	if err := records(cr, h, rep, func(fields [][]byte, line int) error {
 		month, ok := months.parse(field(fields, iMonth))
 		if !ok {
 			rep.reject(ReasonBadMonth, line)
-			continue
+			return nil
 		}
 		id, typ := field(fields, iID), field(fields, iType)
 		if len(id) == 0 || len(typ) == 0 {
 			rep.reject(ReasonMissingField, line)
-			continue
+			return nil
 		}
 		o := hexbeat.Outcome{CrimeID: string(id), Month: month, Type: strs.get(typ), AreaCode: strs.get(field(fields, iCode))}
 		lonB, latB := field(fields, iLon), field(fields, iLat)
@@ -49,23 +37,16 @@ func readOutcomes(ctx context.Context, cr *csvReader, h *header, opts Options, r
 			lon, lat, why := parseLonLat(lonB, latB)
 			if why != "" {
 				rep.reject(why, line)
-				continue
+				return nil
 			}
 			o.Lon, o.Lat = &lon, &lat
 		}
 		content = append(append(append(content[:0], field(fields, iMonth)...), 0), typ...)
 		o.Key = hexbeat.IncidentKey(policeNamespace+"/outcome/"+o.CrimeID, "", content, occ.next(sha256.Sum256(append(content, id...))))
 		rep.Accepted++
-		chunk = append(chunk, o)
-		if len(chunk) == cap(chunk) {
-			if err := sink.AddOutcomes(ctx, chunk); err != nil {
-				return err
-			}
-			chunk = chunk[:0]
-		}
+		return chunk.add(o)
+	}); err != nil {
+		return err
 	}
-	if len(chunk) > 0 {
-		return sink.AddOutcomes(ctx, chunk)
-	}
-	return nil
+	return chunk.flush()
 }

@@ -190,6 +190,61 @@ var (
 	latNames = []string{"latitude", "lat", "lat_wgs", "y"}
 )
 
+// records calls fn with each data record and its first line number, after refusing a
+// record whose width differs from the header's and counting the row in the report. It
+// returns nil at the end of the file, or the first error.
+func records(cr *csvReader, h *header, rep *Report, fn func(fields [][]byte, line int) error) error {
+	for {
+		fields, line, err := cr.read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := checkWidth(fields, h, line); err != nil {
+			return err
+		}
+		rep.Rows++
+		if err := fn(fields, line); err != nil {
+			return err
+		}
+	}
+}
+
+// chunker hands rows to the store opts.ChunkSize at a time, and stops when the import's
+// context ends.
+type chunker[T any] struct {
+	ctx  context.Context
+	rows []T
+	put  func(context.Context, []T) error
+}
+
+func newChunker[T any](ctx context.Context, size int, put func(context.Context, []T) error) *chunker[T] {
+	return &chunker[T]{ctx: ctx, rows: make([]T, 0, size), put: put}
+}
+
+func (c *chunker[T]) add(x T) error {
+	c.rows = append(c.rows, x)
+	if len(c.rows) < cap(c.rows) {
+		return nil
+	}
+	if err := c.flush(); err != nil {
+		return err
+	}
+	return c.ctx.Err()
+}
+
+// flush hands over the rows held; the sink must not keep the slice.
+func (c *chunker[T]) flush() error {
+	if len(c.rows) == 0 {
+		return nil
+	}
+	err := c.put(c.ctx, c.rows)
+	c.rows = c.rows[:0]
+	return err
+}
+
 // checkWidth refuses a record whose field count differs from the header's.
 func checkWidth(fields [][]byte, h *header, line int) error {
 	if len(fields) != len(h.names) {

@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
@@ -27,27 +26,16 @@ func readRetailers(ctx context.Context, cr *csvReader, h *header, opts Options, 
 	}
 	var out []hexbeat.Retailer
 	seen := map[string]bool{}
-	for {
-		fields, line, err := cr.read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if err := checkWidth(fields, h, line); err != nil {
-			return err
-		}
-		rep.Rows++
+	if err := records(cr, h, rep, func(fields [][]byte, line int) error {
 		lon, lat, why := parseLonLat(field(fields, iLon), field(fields, iLat))
 		if why != "" {
 			rep.reject(why, line)
-			continue
+			return nil
 		}
 		name := string(field(fields, iName))
 		if name == "" {
 			rep.reject(ReasonMissingField, line)
-			continue
+			return nil
 		}
 		id := string(field(fields, iID))
 		if id == "" {
@@ -56,7 +44,7 @@ func readRetailers(ctx context.Context, cr *csvReader, h *header, opts Options, 
 		if seen[id] {
 			rep.Duplicates++
 			rep.InFileDups++
-			continue
+			return nil
 		}
 		seen[id] = true
 		cat := string(field(fields, iCat))
@@ -66,6 +54,9 @@ func readRetailers(ctx context.Context, cr *csvReader, h *header, opts Options, 
 		out = append(out, hexbeat.Retailer{ID: id, Name: name, Category: cat, Address: string(field(fields, iAddr)),
 			SizeBand: string(field(fields, iSize)), Lon: lon, Lat: lat})
 		rep.Accepted++
+		return nil
+	}); err != nil {
+		return err
 	}
 	if len(out) == 0 {
 		return nil

@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"crypto/sha256"
-	"io"
 	"strings"
 	"time"
 
@@ -29,25 +28,14 @@ func readStopSearch(ctx context.Context, cr *csvReader, h *header, opts Options,
 		iOuter       = h.col("Removal of more than just outer clothing")
 		strs         = interner{}
 		occ          = occurrences{}
-		chunk        = make([]hexbeat.StopSearch, 0, opts.ChunkSize)
+		chunk        = newChunker(ctx, opts.ChunkSize, sink.AddStopSearches)
 		content      []byte
 	)
-	for {
-		fields, line, err := cr.read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if err := checkWidth(fields, h, line); err != nil {
-			return err
-		}
-		rep.Rows++
+	if err := records(cr, h, rep, func(fields [][]byte, line int) error {
 		at, err := time.Parse(time.RFC3339, string(field(fields, iDate)))
 		if err != nil {
 			rep.reject(ReasonBadTime, line)
-			continue
+			return nil
 		}
 		s := hexbeat.StopSearch{
 			OccurredAt:           at.UTC(),
@@ -69,7 +57,7 @@ func readStopSearch(ctx context.Context, cr *csvReader, h *header, opts Options,
 			lon, lat, why := parseLonLat(lonB, latB)
 			if why != "" {
 				rep.reject(why, line)
-				continue
+				return nil
 			}
 			s.Lon, s.Lat = &lon, &lat
 		}
@@ -80,18 +68,11 @@ func readStopSearch(ctx context.Context, cr *csvReader, h *header, opts Options,
 		}
 		s.Key = hexbeat.IncidentKey(policeNamespace+"/stop-search", "", content, occ.next(sha256.Sum256(content)))
 		rep.Accepted++
-		chunk = append(chunk, s)
-		if len(chunk) == cap(chunk) {
-			if err := sink.AddStopSearches(ctx, chunk); err != nil {
-				return err
-			}
-			chunk = chunk[:0]
-		}
+		return chunk.add(s)
+	}); err != nil {
+		return err
 	}
-	if len(chunk) > 0 {
-		return sink.AddStopSearches(ctx, chunk)
-	}
-	return nil
+	return chunk.flush()
 }
 
 type tristate int

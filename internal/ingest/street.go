@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
@@ -29,49 +28,30 @@ func readStreet(ctx context.Context, cr *csvReader, h *header, opts Options, rep
 		months       monthCache
 		cats         = categoryCache{}
 		occ          = occurrences{}
-		chunk        = make([]hexbeat.Incident, 0, opts.ChunkSize)
+		chunk        = newChunker(ctx, opts.ChunkSize, sink.AddIncidents)
 		contentCols  = []int{iMonth, iRep, iFalls, iLon, iLat, iLoc, iCode, iName, iType, iOut, iCtx}
 		content      []byte
 	)
-	flush := func() error {
-		if len(chunk) == 0 {
-			return nil
-		}
-		err := sink.AddIncidents(ctx, chunk)
-		chunk = chunk[:0]
-		return err
-	}
-	for {
-		fields, line, err := cr.read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if err := checkWidth(fields, h, line); err != nil {
-			return err
-		}
-		rep.Rows++
+	if err := records(cr, h, rep, func(fields [][]byte, line int) error {
 		month, ok := months.parse(field(fields, iMonth))
 		if !ok {
 			rep.reject(ReasonBadMonth, line)
-			continue
+			return nil
 		}
 		pt, why := points.get(field(fields, iLon), field(fields, iLat))
 		if why != "" {
 			rep.reject(why, line)
-			continue
+			return nil
 		}
 		typ := field(fields, iType)
 		if len(typ) == 0 {
 			rep.reject(ReasonNoCategory, line)
-			continue
+			return nil
 		}
 		cat, ok := cats.lookup(typ, opts.Taxonomy)
 		if !ok {
 			rep.reject(ReasonBadCategory, line)
-			continue
+			return nil
 		}
 		inc := hexbeat.Incident{
 			OccurredAt: month,
@@ -100,17 +80,11 @@ func readStreet(ctx context.Context, cr *csvReader, h *header, opts Options, rep
 			inc.Key = hexbeat.IncidentKey(policeNamespace, "", content, occ.next(sha256.Sum256(content)))
 		}
 		rep.Accepted++
-		chunk = append(chunk, inc)
-		if len(chunk) == cap(chunk) {
-			if err := flush(); err != nil {
-				return err
-			}
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
+		return chunk.add(inc)
+	}); err != nil {
+		return err
 	}
-	return flush()
+	return chunk.flush()
 }
 
 // crimeIDKey derives the key of a police.uk Crime ID. The IDs are themselves SHA-256 digests

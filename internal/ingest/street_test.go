@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hexbeat/hexbeat/internal/testkit"
+
 	"github.com/hexbeat/hexbeat/geodata"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
@@ -26,7 +28,7 @@ func readAll(t *testing.T, data []byte, opts Options) (*Report, *memSink, error)
 // Valley file made with encoding/csv, and to the figures counted with Python's csv module
 // when the data was set up (14,877 rows, 14,494 with coordinates, 2,406 in Milton Keynes).
 func TestStreetRealCounts(t *testing.T) {
-	path := sharedData(t, "police/street/2025-01-thames-valley-street.csv")
+	path := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -59,8 +61,8 @@ func TestStreetRealCounts(t *testing.T) {
 	if rep.Kind != KindStreet || rep.Rows != total {
 		t.Errorf("kind %q rows %d, want street %d", rep.Kind, rep.Rows, total)
 	}
-	if len(sink.incidents) != withCoords || rep.Accepted != withCoords {
-		t.Errorf("accepted %d (sink %d), want %d rows with coordinates", rep.Accepted, len(sink.incidents), withCoords)
+	if len(sink.Incidents) != withCoords || rep.Accepted != withCoords {
+		t.Errorf("accepted %d (sink %d), want %d rows with coordinates", rep.Accepted, len(sink.Incidents), withCoords)
 	}
 	if rep.Rows != rep.Accepted+rep.InFileDups+rep.RejectedTotal() {
 		t.Errorf("rows %d != accepted %d + in-file duplicates %d + rejected %d", rep.Rows, rep.Accepted, rep.InFileDups, rep.RejectedTotal())
@@ -78,7 +80,7 @@ func TestStreetRealCounts(t *testing.T) {
 	}
 	gotCat, gotMK := map[string]int{}, 0
 	keys := map[hexbeat.Key]bool{}
-	for _, inc := range sink.incidents {
+	for _, inc := range sink.Incidents {
 		gotCat[inc.Category]++
 		if strings.HasPrefix(inc.AreaName, "Milton Keynes") {
 			gotMK++
@@ -115,14 +117,14 @@ func TestStreetKeysStable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(a.incidents) != 3 {
-		t.Fatalf("got %d incidents, want 3 (two identical ASB rows are two incidents)", len(a.incidents))
+	if len(a.Incidents) != 3 {
+		t.Fatalf("got %d incidents, want 3 (two identical ASB rows are two incidents)", len(a.Incidents))
 	}
-	if a.incidents[0].Key == a.incidents[1].Key {
+	if a.Incidents[0].Key == a.Incidents[1].Key {
 		t.Error("identical ASB rows share a key")
 	}
-	for i := range a.incidents {
-		if a.incidents[i].Key != b.incidents[i].Key {
+	for i := range a.Incidents {
+		if a.Incidents[i].Key != b.Incidents[i].Key {
 			t.Errorf("row %d: key differs between two reads", i)
 		}
 	}

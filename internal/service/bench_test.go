@@ -5,26 +5,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
+
+	"github.com/hexbeat/hexbeat/internal/testkit"
 
 	"github.com/hexbeat/hexbeat/geodata"
 	"github.com/hexbeat/hexbeat/internal/ingest"
 	"github.com/hexbeat/hexbeat/internal/service"
 	"github.com/hexbeat/hexbeat/internal/store"
 )
-
-func shared(t testing.TB, rel string) string {
-	t.Helper()
-	_, here, _, _ := runtime.Caller(0)
-	p := filepath.Join(filepath.Dir(here), "..", "..", "..", "shared", "data", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("real data not available (%s): run beside ../shared", p)
-	}
-	return p
-}
 
 // BenchmarkStartupSync: a server's first sync, loading the six 2025 Thames Valley months
 // (93,542 incidents) from SQLite into the index.
@@ -37,7 +27,7 @@ func BenchmarkStartupSync(b *testing.B) {
 	}
 	defer st.Close()
 	for m := 1; m <= 6; m++ {
-		if _, _, err := ingest.ImportFile(ctx, st, shared(b, fmt.Sprintf("police/street/2025-%02d-thames-valley-street.csv", m)), ingest.Options{Taxonomy: geodata.Taxonomy()}, nil); err != nil {
+		if _, _, err := ingest.ImportFile(ctx, st, testkit.Data(b, fmt.Sprintf("police/street/2025-%02d-thames-valley-street.csv", m)), ingest.Options{Taxonomy: geodata.Taxonomy()}, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -7,31 +7,22 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/hexbeat/hexbeat/internal/testkit"
+
 	"github.com/hexbeat/hexbeat/geodata"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/ingest"
 	"github.com/hexbeat/hexbeat/internal/store"
 )
 
-type collect struct{ incs []hexbeat.Incident }
-
-func (c *collect) AddIncidents(_ context.Context, x []hexbeat.Incident) error {
-	c.incs = append(c.incs, x...)
-	return nil
-}
-func (c *collect) AddStopSearches(context.Context, []hexbeat.StopSearch) error { return nil }
-func (c *collect) AddOutcomes(context.Context, []hexbeat.Outcome) error        { return nil }
-func (c *collect) PutBoundaries(context.Context, []hexbeat.Boundary) error     { return nil }
-func (c *collect) PutRetailers(context.Context, []hexbeat.Retailer) error      { return nil }
-
 // realIncidents parses the six 2025 Thames Valley months and repeats them copies times
 // with distinct keys: about 94,000 real rows a copy.
 func realIncidents(b *testing.B, copies int) []hexbeat.Incident { return realIncidentsT(b, copies) }
 
 func realIncidentsT(b testing.TB, copies int) []hexbeat.Incident {
-	var c collect
+	var c testkit.Collector
 	for m := 1; m <= 6; m++ {
-		f, err := os.Open(sharedData(b, fmt.Sprintf("police/street/2025-%02d-thames-valley-street.csv", m)))
+		f, err := os.Open(testkit.Data(b, fmt.Sprintf("police/street/2025-%02d-thames-valley-street.csv", m)))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -40,7 +31,7 @@ func realIncidentsT(b testing.TB, copies int) []hexbeat.Incident {
 		}
 		f.Close()
 	}
-	one := c.incs
+	one := c.Incidents
 	out := make([]hexbeat.Incident, 0, len(one)*copies)
 	for k := 0; k < copies; k++ {
 		for _, inc := range one {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hexbeat/hexbeat/internal/testkit"
+
 	"github.com/hexbeat/hexbeat/geodata"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/ingest"
@@ -33,7 +35,7 @@ func counts(t *testing.T, s *store.Store) map[string]int {
 // TestImportStreetIdempotent: the 2025-01 file imports its 14,494 located rows (all 208
 // identical ASB rows among them); the same file again, or under another name, adds nothing.
 func TestImportStreetIdempotent(t *testing.T) {
-	path := sharedData(t, "police/street/2025-01-thames-valley-street.csv")
+	path := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
 	eachStore(t, func(t *testing.T, s *store.Store) {
 		rep, err := importFile(t, s, path)
 		if err != nil {
@@ -78,7 +80,7 @@ func TestImportStreetIdempotent(t *testing.T) {
 // TestRefusedFileLeavesStoreUnchanged: a damaged file (2025-01 cut mid-row after 200,000
 // bytes, then a row whose longitude is text) is refused and adds nothing, not even a batch.
 func TestRefusedFileLeavesStoreUnchanged(t *testing.T) {
-	path := sharedData(t, "police/street/2025-01-thames-valley-street.csv")
+	path := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
 	data, _ := os.ReadFile(path)
 	damaged := filepath.Join(t.TempDir(), "damaged.csv")
 	os.WriteFile(damaged, append(data[:200000:200000], []byte("0f2b,2025-01,TVP,TVP,abc,51.4,On or near X,E1,Reading 001A,Robbery,,\n")...), 0o644)
@@ -105,11 +107,11 @@ func TestImportOtherKinds(t *testing.T) {
 		table string
 		want  int
 	}{
-		"boundary":   {sharedData(t, "boundaries/milton-keynes-boundary.geojson"), "boundaries", 1},
-		"wards":      {sharedData(t, "boundaries/milton-keynes-wards.geojson"), "boundaries", 23},
-		"stopsearch": {sharedData(t, "police/stop-and-search/2023-12-thames-valley-stop-and-search.csv"), "stop_searches", -1},
-		"outcomes":   {sharedData(t, "police/outcomes/2023-12-thames-valley-outcomes.csv"), "outcomes", 13276},
-		"retailers":  {sharedData(t, "poi/milton-keynes-grocery-retailers.csv"), "retailers", 86},
+		"boundary":   {testkit.Data(t, "boundaries/milton-keynes-boundary.geojson"), "boundaries", 1},
+		"wards":      {testkit.Data(t, "boundaries/milton-keynes-wards.geojson"), "boundaries", 23},
+		"stopsearch": {testkit.Data(t, "police/stop-and-search/2023-12-thames-valley-stop-and-search.csv"), "stop_searches", -1},
+		"outcomes":   {testkit.Data(t, "police/outcomes/2023-12-thames-valley-outcomes.csv"), "outcomes", 13276},
+		"retailers":  {testkit.Data(t, "poi/milton-keynes-grocery-retailers.csv"), "retailers", 86},
 	}
 	eachStore(t, func(t *testing.T, s *store.Store) {
 		for _, name := range []string{"boundary", "wards", "stopsearch", "outcomes", "retailers"} {
@@ -170,8 +172,8 @@ func TestMeta(t *testing.T) {
 // still deduplicates against what is stored and within the file.
 func TestBulkImportRebuildsIndexes(t *testing.T) {
 	defer store.SetBulkMinRows(1000)()
-	jan := sharedData(t, "police/street/2025-01-thames-valley-street.csv")
-	feb := sharedData(t, "police/street/2025-02-thames-valley-street.csv")
+	jan := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
+	feb := testkit.Data(t, "police/street/2025-02-thames-valley-street.csv")
 	eachStore(t, func(t *testing.T, s *store.Store) {
 		for _, f := range []string{jan, feb, jan} {
 			if _, err := importFile(t, s, f); err != nil {
@@ -198,7 +200,7 @@ func TestBulkSwitchMidImport(t *testing.T) {
 	defer store.SetBulkMinRows(1000)()
 	var months []string
 	for m := 1; m <= 6; m++ {
-		months = append(months, sharedData(t, fmt.Sprintf("police/street/2025-%02d-thames-valley-street.csv", m)))
+		months = append(months, testkit.Data(t, fmt.Sprintf("police/street/2025-%02d-thames-valley-street.csv", m)))
 	}
 	later := filepath.Join(t.TempDir(), "2025-04-to-06.csv")
 	var buf []byte

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/hexbeat/hexbeat/internal/store"
@@ -69,15 +68,4 @@ func freshPostgresTB(t testing.TB) *store.Store {
 		}
 	})
 	return s
-}
-
-// sharedData returns a path under ../shared/data or skips when it is absent.
-func sharedData(t testing.TB, rel string) string {
-	t.Helper()
-	_, here, _, _ := runtime.Caller(0)
-	p := filepath.Join(filepath.Dir(here), "..", "..", "..", "shared", "data", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("real data not available (%s): run beside ../shared", p)
-	}
-	return p
 }
