@@ -2,11 +2,15 @@ package api_test
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -232,5 +236,48 @@ func TestBoundariesAndStatus(t *testing.T) {
 	}
 	if code, ctype, _ := get(t, s, "/"); code != 200 || !strings.HasPrefix(ctype, "text/html") {
 		t.Errorf("/: %d %s", code, ctype)
+	}
+}
+
+// TestCellsEqualPeerFixture: through the whole path (six real months and the boundary
+// imported into a store, the boundary looked up by id, GeoJSON over HTTP), the Milton Keynes
+// res-9 counts for 2025-01..06 equal the count column of the peer's fixture for every cell.
+func TestCellsEqualPeerFixture(t *testing.T) {
+	files := []string{testkit.Data(t, "boundaries/milton-keynes-boundary.geojson")}
+	for m := 1; m <= 6; m++ {
+		files = append(files, testkit.Data(t, fmt.Sprintf("police/street/2025-%02d-thames-valley-street.csv", m)))
+	}
+	s := newServer(t, files...)
+	code, _, body := get(t, s, "/api/v1/cells?res=9&from=2025-01&to=2025-06&area=E06000042")
+	if code != 200 {
+		t.Fatalf("status %d: %s", code, body)
+	}
+	fc := checkRFC7946(t, body)
+	got := map[string]int{}
+	for _, f := range fc.Features {
+		got[f.Properties["cell"].(string)] = int(f.Properties["count"].(float64))
+	}
+	fh, err := os.Open(testkit.Shared(t, "fixtures/gistar/mk-2025h1-res9-all.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	rows, err := csv.NewReader(fh).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonEmpty := 0
+	for _, r := range rows[1:] {
+		want, _ := strconv.Atoi(r[1])
+		if want > 0 {
+			nonEmpty++
+		}
+		if got[r[0]] != want {
+			t.Errorf("cell %s: %d, peer %d", r[0], got[r[0]], want)
+		}
+		delete(got, r[0])
+	}
+	if len(got) != 0 || nonEmpty != len(fc.Features) {
+		t.Errorf("%d cells outside the fixture's study area; %d features vs %d non-empty fixture cells", len(got), len(fc.Features), nonEmpty)
 	}
 }
