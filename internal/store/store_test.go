@@ -228,3 +228,52 @@ func TestBulkSwitchMidImport(t *testing.T) {
 		}
 	})
 }
+
+// TestLateFaultLeavesStoreUnchanged: a fault after several chunks have reached the database
+// (non-UTF-8 bytes near the end, an absurdly long last line, a truncated last row) refuses
+// the whole file; nothing of it stays.
+func TestLateFaultLeavesStoreUnchanged(t *testing.T) {
+	defer store.SetBulkMinRows(1000)() // rows reach the database (and indexes are dropped) before the fault
+	data, err := os.ReadFile(testkit.Data(t, "police/street/2025-03-thames-valley-street.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	if len(lines) < 15000 {
+		t.Fatalf("only %d lines", len(lines))
+	}
+	late := func(replace func(line []byte) []byte) []byte {
+		out := append([][]byte{}, lines...)
+		out[14000] = replace(out[14000])
+		return bytes.Join(out, nil)
+	}
+	dir := t.TempDir()
+	cases := map[string][]byte{
+		"non-utf8.csv":  late(func(l []byte) []byte { return bytes.Replace(l, []byte("On or near"), []byte("On or n\xe9ar"), 1) }),
+		"long-line.csv": append(append([]byte{}, data...), bytes.Repeat([]byte("x"), 8<<20)...),
+		"truncated.csv": data[:len(data)-len(lines[len(lines)-2])/2-len(lines[len(lines)-1])],
+	}
+	eachStore(t, func(t *testing.T, s *store.Store) {
+		before := counts(t, s)
+		for name, content := range cases {
+			p := filepath.Join(dir, name)
+			os.WriteFile(p, content, 0o644)
+			if _, err := importFile(t, s, p); err == nil || !strings.Contains(err.Error(), "line ") {
+				t.Errorf("%s: want a refusal naming the line, got %v", name, err)
+			}
+		}
+		after := counts(t, s)
+		for k, v := range before {
+			if after[k] != v {
+				t.Errorf("%s: %d before, %d after refused files", k, v, after[k])
+			}
+		}
+		want := "incidents_batch,incidents_key"
+		if s.Dialect() == store.Postgres {
+			want = "incidents_batch,incidents_geom,incidents_key_key,incidents_pkey"
+		}
+		if names, err := s.IndexNames("incidents"); err != nil || strings.Join(names, ",") != want {
+			t.Errorf("indexes after rolled-back bulk imports: %v %v, want %s", names, err, want)
+		}
+	})
+}
