@@ -66,7 +66,12 @@ Flags:
 		return 1
 	}
 	defer st.Close()
-	if demo, err := st.Meta(ctx, "demo"); err != nil || demo == "true" {
+	demo, err := st.Meta(ctx, "demo")
+	if err != nil {
+		fmt.Fprintln(stderr, "hexbeat import:", err)
+		return 1
+	}
+	if demo == "true" {
 		fmt.Fprintf(stderr, "hexbeat import: %s holds the synthetic demo data set; import real data into its own store (--db)\n", store.Redact(cfg.DB))
 		return 1
 	}
