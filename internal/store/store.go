@@ -104,7 +104,7 @@ func ParseURL(raw string) (dialect, dsn string, err error) {
 			return "", "", fmt.Errorf("store: %q names no file (want sqlite:PATH)", raw)
 		}
 		q := url.Values{}
-		for _, p := range []string{"journal_mode(WAL)", "busy_timeout(30000)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-262144)"} {
+		for _, p := range []string{"journal_mode(WAL)", "busy_timeout(30000)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-65536)"} {
 			q.Add("_pragma", p)
 		}
 		q.Set("_txlock", "immediate")
