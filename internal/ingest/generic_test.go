@@ -1,0 +1,63 @@
+package ingest
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+)
+
+// TestGenericCSV: a force's own export, read through the column flags.
+func TestGenericCSV(t *testing.T) {
+	data := "Ref,Committed,Offence,Lon,Lat,Street\n" +
+		"R1,2025-07-01 23:30,robbery,-0.75,52.04,High St\n" + // line 2: BST evening -> 22:30 UTC, slug-case category
+		"R2,02/01/2025,County lines,-0.74,52.03,Station Rd\n" + // 3: a day; a force's own category
+		"R3,2025-03,Drugs,-0.73,52.02,\n" + // 4: a month
+		"R1,2025-07-01 23:30,Robbery,-0.75,52.04,High St\n" + // 5: the same reference again
+		"R4,yesterday,Drugs,-0.73,52.02,\n" + // 6: bad time
+		"R5,2025-03-01T10:00:00Z,Drugs,,52.02,\n" + // 7: no longitude
+		"R6,2025-03-01T10:00:00Z,,-0.73,52.02,\n" // 8: no category
+	cols := Columns{Lon: "Lon", Lat: "Lat", Time: "Committed", Category: "Offence", ID: "Ref", Location: "Street"}
+	rep, sink, err := readAll(t, []byte(data), Options{Columns: cols})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Kind != KindGeneric || rep.Rows != 7 || rep.Accepted != 3 || rep.InFileDups != 1 || rep.RejectedTotal() != 3 {
+		t.Fatalf("report %+v", rep)
+	}
+	got := sink.Incidents
+	want := []struct {
+		at   string
+		prec hexbeat.Precision
+		cat  string
+	}{
+		{"2025-07-01T22:30:00Z", hexbeat.PrecisionExact, "Robbery"},
+		{"2025-01-02T00:00:00Z", hexbeat.PrecisionDay, "County lines"},
+		{"2025-03-01T00:00:00Z", hexbeat.PrecisionMonth, "Drugs"},
+	}
+	for i, w := range want {
+		if got[i].OccurredAt.Format(time.RFC3339) != w.at || got[i].Precision != w.prec || got[i].Category != w.cat || got[i].Cell == 0 {
+			t.Errorf("row %d: %v %v %q cell %x; want %s %v %q", i, got[i].OccurredAt.Format(time.RFC3339), got[i].Precision, got[i].Category, got[i].Cell, w.at, w.prec, w.cat)
+		}
+	}
+	if got[0].Location != "High St" || got[0].SourceID != "R1" {
+		t.Errorf("location %q, reference %q", got[0].Location, got[0].SourceID)
+	}
+	for reason, line := range map[string]int{ReasonBadTime: 6, ReasonNoLocation: 7, ReasonNoCategory: 8} {
+		found := false
+		for _, r := range rep.Rejected {
+			found = found || (r.Reason == reason && r.Count == 1 && r.Lines[0] == line)
+		}
+		if !found {
+			t.Errorf("no %q rejection at line %d: %+v", reason, line, rep.Rejected)
+		}
+	}
+	// a column flag naming no column is refused before any row is read
+	_, _, err = readAll(t, []byte(data), Options{Columns: Columns{Lon: "X", Lat: "Lat", Time: "Committed", Category: "Offence"}})
+	var fe *FormatError
+	if !errors.As(err, &fe) || fe.Line != 1 || !strings.Contains(fe.Reason, `--lon "X" (no such column)`) {
+		t.Errorf("missing column: %v", err)
+	}
+}
