@@ -44,7 +44,7 @@ func readGeneric(ctx context.Context, cr *csvReader, h *header, opts Options, re
 	}
 	var (
 		strs    = interner{}
-		cells   = cellCache{}
+		points  = newPointCache()
 		seenIDs = map[hexbeat.Key]struct{}{}
 		occ     = occurrences{}
 		chunk   = newChunker(ctx, opts.ChunkSize, sink.AddIncidents)
@@ -57,7 +57,7 @@ func readGeneric(ctx context.Context, cr *csvReader, h *header, opts Options, re
 			rep.reject(ReasonBadTime, line)
 			return nil
 		}
-		lon, lat, why := parseLonLat(field(fields, iLon), field(fields, iLat))
+		pt, why := points.get(field(fields, iLon), field(fields, iLat))
 		if why != "" {
 			rep.reject(why, line)
 			return nil
@@ -71,12 +71,7 @@ func readGeneric(ctx context.Context, cr *csvReader, h *header, opts Options, re
 		if known, ok := opts.Taxonomy.Lookup(cat); ok {
 			cat = known.Name
 		}
-		cell, err := cells.cell(lon, lat)
-		if err != nil {
-			rep.reject(ReasonBadLocation, line)
-			return nil
-		}
-		inc := hexbeat.Incident{OccurredAt: at, Precision: prec, Category: cat, Lon: lon, Lat: lat, Cell: cell,
+		inc := hexbeat.Incident{OccurredAt: at, Precision: prec, Category: cat, Lon: pt.lon, Lat: pt.lat, Cell: pt.cell,
 			Location: strs.get(field(fields, iLoc))}
 		if id := field(fields, iID); len(id) > 0 {
 			inc.Key = hexbeat.IncidentKey(ns, unsafeString(id), nil, 0)

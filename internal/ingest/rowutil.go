@@ -25,9 +25,8 @@ func (in interner) get(b []byte) string {
 	return s
 }
 
-// cellCache memoises point -> res-15 cell. police.uk coordinates are anonymised map
-// points shared by many crimes (about 20,000 distinct points in six months of Thames
-// Valley data), and the H3 computation costs a microsecond.
+// cellCache memoises point -> res-15 cell for readers that get coordinates as numbers
+// (GeoJSON); readers of text use pointCache.
 type cellCache map[[2]float64]uint64
 
 func (c cellCache) cell(lon, lat float64) (uint64, error) {
