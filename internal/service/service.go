@@ -40,6 +40,7 @@ type Service struct {
 
 	bmu        sync.RWMutex
 	boundaries map[string]hexbeat.Boundary // by id; nil until loaded
+	bordered   []hexbeat.Boundary          // as the store orders them: by kind, then id
 	bversion   int                         // bumped when a boundary batch arrives
 }
 
@@ -116,7 +117,7 @@ func (s *Service) loadBoundaries(ctx context.Context) error {
 		m[b.ID] = b
 	}
 	s.bmu.Lock()
-	s.boundaries = m
+	s.boundaries, s.bordered = m, bs
 	s.bversion++
 	s.bmu.Unlock()
 	return nil
@@ -163,20 +164,12 @@ func (s *Service) Status(ctx context.Context) hexbeat.Status {
 	return st
 }
 
-// Boundaries returns every boundary, ordered by kind and id.
+// Boundaries returns every boundary, ordered by kind and id. The slice is shared: callers
+// must not change it.
 func (s *Service) Boundaries(ctx context.Context) ([]hexbeat.Boundary, error) {
-	m := s.boundaryMap()
-	out := make([]hexbeat.Boundary, 0, len(m))
-	for _, b := range m {
-		out = append(out, b)
-	}
-	slices.SortFunc(out, func(a, b hexbeat.Boundary) int {
-		if c := strings.Compare(a.Kind, b.Kind); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	return out, nil
+	s.bmu.RLock()
+	defer s.bmu.RUnlock()
+	return s.bordered, nil
 }
 
 // Boundary returns one boundary or an ENOTFOUND error.
