@@ -28,7 +28,7 @@ func parseCellQuery(p *params) hexbeat.CellQuery {
 func (s *Server) cells(c *fiber.Ctx) error {
 	p := newParams(c, "res", "from", "to", "category", "area", "bbox")
 	q := parseCellQuery(p)
-	p.check(q.Validate())
+	p.check(q.Validate()) // here too, so that one answer lists parameter and query faults together
 	if err := p.err(); err != nil {
 		return err
 	}

@@ -49,7 +49,7 @@ function blankStyle() {
   return { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#eef0f2' } }] };
 }
 
-const state = { status: null, boundaries: null, map: null };
+const state = { status: null, boundaries: null, cells: null, map: null };
 
 function setStatus(text) { $('status').textContent = text; }
 
@@ -88,6 +88,7 @@ async function refreshCells() {
     const b = breaks(fc.features.map((f) => f.properties.count));
     const colour = ['step', ['get', 'count'], RAMP[0]];
     b.forEach((x, i) => colour.push(x, RAMP[i + 1]));
+    state.cells = fc;
     map.getSource('cells').setData(fc);
     map.setPaintProperty('cells-fill', 'fill-color', colour);
     legend(b);
@@ -147,7 +148,7 @@ async function start() {
     map.on('mouseleave', 'cells-fill', () => { map.getCanvas().style.cursor = ''; });
     if (bounds.features.length) fitTo(bounds);
     await refreshCells();
-    if (!bounds.features.length) fitTo(map.getSource('cells')._data ?? { features: [] });
+    if (!bounds.features.length && state.cells) fitTo(state.cells);
     window.hexbeatMap = map; // for browser tests: ask the map what it rendered
   });
   for (const id of ['res', 'from', 'to', 'category', 'area']) {
