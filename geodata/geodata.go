@@ -34,3 +34,21 @@ var demoJSON []byte
 
 // DemoInputs returns the JSON inputs of the synthetic demo data set (see internal/demo).
 func DemoInputs() []byte { return demoJSON }
+
+//go:embed harm-weights.csv
+var harmCSV string
+
+// HarmFloor is the harm weight of a category the harm table does not list. Anti-social
+// behaviour is not a crime and has no Crime Harm Index value; 1 day is the index's smallest
+// value (shoplifting), so ASB never outweighs any crime.
+const HarmFloor = 1.0
+
+// HarmWeights returns the default harm weights: the Cambridge Crime Harm Index (2026
+// update), median days of imprisonment per police.uk category (harm-weights.csv).
+func HarmWeights(tax *hexbeat.Taxonomy) *hexbeat.HarmWeights {
+	h, err := hexbeat.ReadHarmWeights(strings.NewReader(harmCSV), tax, HarmFloor, "Cambridge Crime Harm Index (embedded)")
+	if err != nil {
+		panic("geodata: " + err.Error())
+	}
+	return h
+}

@@ -4,7 +4,6 @@ import (
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
 
@@ -48,15 +47,7 @@ func (s *Server) cells(c *fiber.Ctx) error {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		id := grid.String(cc.Cell)
-		b = append(b, `{"type":"Feature","id":"`...)
-		b = append(b, id...)
-		b = append(b, `","geometry":`...)
-		b = appendCellGeometry(b, cc.Cell)
-		b = append(b, `,"properties":{"cell":"`...)
-		b = append(b, id...)
-		b = append(b, `","res":`...)
-		b = strconv.AppendInt(b, int64(layer.Res), 10)
+		b = appendCellFeatureStart(b, cc.Cell, layer.Res)
 		b = append(b, `,"count":`...)
 		b = strconv.AppendInt(b, int64(cc.Count), 10)
 		b = append(b, "}}"...)

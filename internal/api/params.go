@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -84,6 +85,35 @@ func (p *params) integer(name string, def int) int {
 		return def
 	}
 	return n
+}
+
+// number reads a finite decimal number.
+func (p *params) number(name string, def float64) float64 {
+	s := p.one(name)
+	if s == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		p.fail(name, "must be a number, got %q", s)
+		return def
+	}
+	return f
+}
+
+// boolean reads true/false (also 1/0, yes/no).
+func (p *params) boolean(name string, def bool) bool {
+	switch s := strings.ToLower(p.one(name)); s {
+	case "":
+		return def
+	case "true", "1", "yes":
+		return true
+	case "false", "0", "no":
+		return false
+	default:
+		p.fail(name, "must be true or false, got %q", s)
+		return def
+	}
 }
 
 // timeBound reads a period bound (see hexbeat.ParseTimeBound); zero when absent.

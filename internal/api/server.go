@@ -11,12 +11,17 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/analysis"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
 
 // Service is what the API needs from the application.
 type Service interface {
 	Cells(ctx context.Context, q hexbeat.CellQuery) (hexbeat.CellLayer, error)
+	Hotspots(ctx context.Context, q hexbeat.HotspotQuery) (hexbeat.HotspotLayer, error)
+	Emerging(ctx context.Context, q analysis.EmergingQuery) (analysis.EmergingLayer, error)
+	Change(ctx context.Context, q analysis.ChangeQuery) (analysis.ChangeReport, error)
+	Evaluate(ctx context.Context, q analysis.EvalQuery) (analysis.EvalResult, error)
 	Boundaries(ctx context.Context) ([]hexbeat.Boundary, error)
 	Boundary(ctx context.Context, id string) (hexbeat.Boundary, error)
 	Status(ctx context.Context) hexbeat.Status
@@ -72,6 +77,10 @@ func (s *Server) routes() {
 	v1.Get("/status", s.status)
 	v1.Get("/categories", s.categories)
 	v1.Get("/cells", s.cells)
+	v1.Get("/hotspots", s.hotspots)
+	v1.Get("/emerging", s.emerging)
+	v1.Get("/change", s.change)
+	v1.Get("/evaluate", s.evaluate)
 	v1.Get("/boundaries", s.boundaries)
 	v1.Get("/boundaries/:id", s.boundary)
 	v1.All("/*", func(c *fiber.Ctx) error {

@@ -118,3 +118,14 @@ func AreaKm2(cell uint64) float64 {
 	}
 	return a
 }
+
+// MinCentreSpacingM is a lower bound on the distance in metres between the centres of two
+// neighbouring cells at res: √3 times the average edge length, halved for H3's distortion
+// (edges vary by about a factor of two over the globe).
+func MinCentreSpacingM(res int) float64 {
+	e, err := h3.HexagonEdgeLengthAvgM(res)
+	if err != nil {
+		return 0.5
+	}
+	return math.Sqrt(3) * e / 2
+}

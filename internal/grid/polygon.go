@@ -60,3 +60,25 @@ func loop(r orb.Ring) h3.GeoLoop {
 	}
 	return l
 }
+
+// GeometryCells is PolygonCells for an orb.Polygon or orb.MultiPolygon.
+func GeometryCells(g orb.Geometry, res int) ([]uint64, error) {
+	switch p := g.(type) {
+	case orb.Polygon:
+		return PolygonCells(p, res)
+	case orb.MultiPolygon:
+		return MultiPolygonCells(p, res)
+	case orb.Bound:
+		return PolygonCells(p.ToPolygon(), res)
+	}
+	return nil, fmt.Errorf("grid: cells of a %T: want a polygon", g)
+}
+
+// AvgAreaKm2 is the average area of a cell at res.
+func AvgAreaKm2(res int) float64 {
+	a, err := h3.HexagonAreaAvgKm2(res)
+	if err != nil {
+		return 0
+	}
+	return a
+}

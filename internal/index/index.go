@@ -195,6 +195,11 @@ type Snapshot struct {
 		l    *level
 	}
 	areas sync.Map // area key -> *bitset over points
+
+	monthly struct {
+		once sync.Once
+		v    bool
+	}
 }
 
 func (ix *Index) newSnapshot(times []int64, cats []uint16, ptIDs []uint32, pts points, catNames []string) *Snapshot {

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hexbeat/hexbeat/geodata"
+	"github.com/hexbeat/hexbeat/internal/analysis"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/index"
 )
@@ -28,10 +30,11 @@ type Store interface {
 
 // Service answers queries from the index and keeps it in step with the store.
 type Service struct {
-	store Store
-	ix    *index.Index
-	tax   *hexbeat.Taxonomy
-	log   *slog.Logger
+	store  Store
+	ix     *index.Index
+	tax    *hexbeat.Taxonomy
+	engine *analysis.Engine
+	log    *slog.Logger
 
 	syncMu  sync.Mutex // one Sync at a time
 	ready   atomic.Bool
@@ -46,8 +49,15 @@ type Service struct {
 
 // New returns a service over st; call Sync (or Run) to load the index.
 func New(st Store, tax *hexbeat.Taxonomy, log *slog.Logger) *Service {
-	return &Service{store: st, ix: index.New(), tax: tax, log: log}
+	return &Service{store: st, ix: index.New(), tax: tax, log: log, engine: analysis.New(geodata.HarmWeights(tax))}
 }
+
+// SetHarmWeights replaces the default harm weights (the embedded Cambridge Crime Harm
+// Index) with a user's table. Call it before serving.
+func (s *Service) SetHarmWeights(h *hexbeat.HarmWeights) { s.engine = analysis.New(h) }
+
+// Engine returns the analysis engine.
+func (s *Service) Engine() *analysis.Engine { return s.engine }
 
 // Index returns the in-memory index (for benchmarks and tests).
 func (s *Service) Index() *index.Index { return s.ix }
@@ -243,4 +253,70 @@ func (s *Service) categoryNames(present []string) []string {
 		}
 	}
 	return names
+}
+
+// Hotspots computes a hotspot layer (see analysis.Engine.Hotspots).
+func (s *Service) Hotspots(ctx context.Context, q hexbeat.HotspotQuery) (hexbeat.HotspotLayer, error) {
+	q = q.WithDefaults()
+	if err := q.Validate(); err != nil {
+		return hexbeat.HotspotLayer{}, err
+	}
+	snap := s.ix.Snapshot()
+	cq, area, err := s.resolve(q.CellQuery, snap)
+	if err != nil {
+		return hexbeat.HotspotLayer{}, err
+	}
+	q.CellQuery = cq
+	return s.engine.Hotspots(snap, q, area)
+}
+
+// Emerging runs an emerging hot spot analysis (see analysis.Engine.Emerging).
+func (s *Service) Emerging(ctx context.Context, q analysis.EmergingQuery) (analysis.EmergingLayer, error) {
+	q = q.WithDefaults()
+	if err := q.Validate(); err != nil {
+		return analysis.EmergingLayer{}, err
+	}
+	snap := s.ix.Snapshot()
+	cq, area, err := s.resolve(q.CellQuery, snap)
+	if err != nil {
+		return analysis.EmergingLayer{}, err
+	}
+	q.CellQuery = cq
+	return s.engine.Emerging(snap, q, area)
+}
+
+// Change compares two periods (see analysis.Engine.Change); with no periods, the year to
+// date against the same span a year earlier.
+func (s *Service) Change(ctx context.Context, q analysis.ChangeQuery) (analysis.ChangeReport, error) {
+	if err := q.Validate(); err != nil {
+		return analysis.ChangeReport{}, err
+	}
+	snap := s.ix.Snapshot()
+	cq, area, err := s.resolve(q.CellQuery, snap)
+	if err != nil {
+		return analysis.ChangeReport{}, err
+	}
+	q.CellQuery = cq
+	if q.AFrom.IsZero() {
+		var ok bool
+		if q.AFrom, q.ATo, q.BFrom, q.BTo, ok = analysis.DefaultChangePeriods(snap); !ok {
+			return analysis.ChangeReport{}, &hexbeat.Error{Code: hexbeat.EUNPROCESSABLE, Message: "no incidents to compare"}
+		}
+	}
+	return s.engine.Change(snap, q, area), nil
+}
+
+// Evaluate runs the forecast backtest (see analysis.Engine.Evaluate).
+func (s *Service) Evaluate(ctx context.Context, q analysis.EvalQuery) (analysis.EvalResult, error) {
+	q = q.WithDefaults()
+	if err := q.Validate(); err != nil {
+		return analysis.EvalResult{}, err
+	}
+	snap := s.ix.Snapshot()
+	cq, area, err := s.resolve(q.CellQuery, snap)
+	if err != nil {
+		return analysis.EvalResult{}, err
+	}
+	q.CellQuery = cq
+	return s.engine.Evaluate(snap, q, area)
 }

@@ -1,0 +1,136 @@
+package api
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/grid"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+)
+
+// hotspotParams are the parameters of GET /api/v1/hotspots.
+var hotspotParams = []string{"method", "res", "from", "to", "category", "area", "bbox", "weight", "half_life_days", "k", "alpha", "bandwidth_m", "fdr"}
+
+// parseHotspotQuery reads a hotspot query; unset values get the defaults.
+func parseHotspotQuery(p *params) hexbeat.HotspotQuery {
+	q := hexbeat.HotspotQuery{
+		CellQuery:    parseCellQuery(p),
+		Method:       p.one("method"),
+		Weight:       p.one("weight"),
+		HalfLifeDays: p.number("half_life_days", 0),
+		K:            p.integer("k", 0),
+		Alpha:        p.number("alpha", 0),
+		BandwidthM:   p.number("bandwidth_m", 0),
+		NoFDR:        !p.boolean("fdr", true),
+	}.WithDefaults()
+	p.check(q.Validate())
+	return q
+}
+
+// hotspots answers GET /api/v1/hotspots: every cell of the study area with its value and,
+// for Gi*, z, p, FDR-adjusted p and confidence bin, ranked hottest first.
+func (s *Server) hotspots(c *fiber.Ctx) error {
+	p := newParams(c, hotspotParams...)
+	q := parseHotspotQuery(p)
+	if err := p.err(); err != nil {
+		return err
+	}
+	layer, err := s.svc.Hotspots(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	q = layer.Query
+	b := make([]byte, 0, 512+len(layer.Cells)*420)
+	b = append(b, `{"type":"FeatureCollection",`...)
+	b = s.appendMeta(b)
+	b = append(b, `"method":`...)
+	b = appendString(b, q.Method)
+	b = append(b, `,"weight":`...)
+	b = appendString(b, q.Weight)
+	b = append(b, `,"res":`...)
+	b = strconv.AppendInt(b, int64(q.Res), 10)
+	b = append(b, `,"k":`...)
+	b = strconv.AppendInt(b, int64(q.K), 10)
+	b = append(b, `,"alpha":`...)
+	b = appendNumber(b, q.Alpha)
+	b = append(b, `,"fdr":`...)
+	b = strconv.AppendBool(b, !q.NoFDR)
+	b = append(b, `,"half_life_days":`...)
+	b = appendNumber(b, nullIfZero(q.HalfLifeDays))
+	b = append(b, `,"bandwidth_m":`...)
+	b = appendNumber(b, nullIfZero(q.BandwidthM))
+	b = append(b, `,"study_area":`...)
+	b = appendString(b, layer.StudyArea)
+	b = append(b, `,"cells":`...)
+	b = strconv.AppendInt(b, int64(len(layer.Cells)), 10)
+	b = append(b, `,"total":`...)
+	b = strconv.AppendInt(b, int64(layer.Total), 10)
+	if q.Method == hexbeat.MethodGiStar {
+		b = append(b, `,"significant":{"hot":`...)
+		b = strconv.AppendInt(b, int64(layer.Significant.Hot), 10)
+		b = append(b, `,"cold":`...)
+		b = strconv.AppendInt(b, int64(layer.Significant.Cold), 10)
+		b = append(b, '}')
+	}
+	b = append(b, `,"features":[`...)
+	for i, hc := range layer.Cells {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendCellFeatureStart(b, hc.Cell, q.Res)
+		b = append(b, `,"count":`...)
+		b = strconv.AppendInt(b, int64(hc.Count), 10)
+		b = append(b, `,"value":`...)
+		b = appendNumber(b, hc.Value)
+		b = append(b, `,"density":`...)
+		b = appendNumber(b, hc.Density)
+		b = append(b, `,"z":`...)
+		b = appendNumber(b, hc.Z)
+		b = append(b, `,"p":`...)
+		b = appendNumber(b, hc.P)
+		b = append(b, `,"p_fdr":`...)
+		b = appendNumber(b, hc.PFDR)
+		b = append(b, `,"bin":`...)
+		if math.IsNaN(hc.Z) {
+			b = append(b, "null"...)
+		} else {
+			b = strconv.AppendInt(b, int64(hc.Bin), 10)
+		}
+		b = append(b, `,"rank":`...)
+		b = strconv.AppendInt(b, int64(hc.Rank), 10)
+		b = append(b, "}}"...)
+	}
+	b = append(b, "]}"...)
+	return s.sendGeoJSON(c, b)
+}
+
+// appendCellFeatureStart writes a cell Feature up to its open properties object, which
+// already holds "cell" and "res"; the caller appends more properties and closes with "}}".
+func appendCellFeatureStart(b []byte, cell uint64, res int) []byte {
+	id := grid.String(cell)
+	b = append(b, `{"type":"Feature","id":"`...)
+	b = append(b, id...)
+	b = append(b, `","geometry":`...)
+	b = appendCellGeometry(b, cell)
+	b = append(b, `,"properties":{"cell":"`...)
+	b = append(b, id...)
+	b = append(b, `","res":`...)
+	return strconv.AppendInt(b, int64(res), 10)
+}
+
+// appendNumber writes a float with enough digits to round-trip; NaN and ±Inf (undefined
+// statistics) are written as null, which JSON has instead.
+func appendNumber(b []byte, v float64) []byte {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return append(b, "null"...)
+	}
+	return strconv.AppendFloat(b, v, 'g', -1, 64)
+}
+
+func nullIfZero(v float64) float64 {
+	if v == 0 {
+		return math.NaN()
+	}
+	return v
+}

@@ -1,0 +1,71 @@
+package stats
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// Forecast is how well one ranking of cells forecast a later period, at one coverage.
+type Forecast struct {
+	Coverage  float64 // the share of the study area's cells asked for
+	Cells     int     // cells selected: the top floor(coverage · N), at least one
+	AreaShare float64 // a/A: their share of the study area's area
+	Captured  float64 // n: test-period incidents in the selected cells
+	Total     float64 // N: test-period incidents in the study area
+	HitRate   float64 // n/N
+	PAI       float64 // predictive accuracy index (n/N)/(a/A)
+	RRI       float64 // recapture rate index (n_test/n_train)/(N_test/N_train); NaN when undefined
+}
+
+// Evaluate scores a ranking: order lists the study area's cells hottest first (as
+// positions), train and test are the incidents of each cell in the training and test
+// periods, and area its area. All slices cover the same study area.
+func Evaluate(order []int, train, test, area []float64, coverage float64) Forecast {
+	n := len(order)
+	f := Forecast{Coverage: coverage, RRI: math.NaN()}
+	if n == 0 {
+		return f
+	}
+	m := int(math.Floor(coverage*float64(n) + 1e-9))
+	m = max(1, min(m, n))
+	var a, A, trainIn, trainAll float64
+	for i := range order {
+		A += area[i]
+		f.Total += test[i]
+		trainAll += train[i]
+	}
+	for _, i := range order[:m] {
+		a += area[i]
+		f.Captured += test[i]
+		trainIn += train[i]
+	}
+	f.Cells = m
+	f.AreaShare = a / A
+	if f.Total > 0 {
+		f.HitRate = f.Captured / f.Total
+		f.PAI = f.HitRate / f.AreaShare
+	}
+	if trainIn > 0 && trainAll > 0 && f.Total > 0 {
+		f.RRI = (f.Captured / trainIn) / (f.Total / trainAll)
+	}
+	return f
+}
+
+// RankOrder returns the positions of score from highest to lowest. Equal scores are
+// ordered by tie (highest first) when it is given, then by position, so that a ranking is
+// reproducible.
+func RankOrder(score, tie []float64) []int {
+	order := make([]int, len(score))
+	for i := range order {
+		order[i] = i
+	}
+	desc := func(x []float64, a, b int) int { return cmp.Compare(x[b], x[a]) }
+	slices.SortStableFunc(order, func(a, b int) int {
+		if c := desc(score, a, b); c != 0 || tie == nil {
+			return c
+		}
+		return desc(tie, a, b)
+	})
+	return order
+}

@@ -1,0 +1,134 @@
+package stats
+
+import (
+	"math"
+	"slices"
+
+	"github.com/hexbeat/hexbeat/internal/grid"
+	"github.com/paulmach/orb"
+)
+
+// earthRadiusM is the mean Earth radius H3 uses.
+const earthRadiusM = 6371007.180918475
+
+// DistanceM is the great-circle distance between two [lon,lat] points in metres.
+func DistanceM(a, b orb.Point) float64 {
+	la1, la2 := a[1]*math.Pi/180, b[1]*math.Pi/180
+	dla, dlo := la2-la1, (b[0]-a[0])*math.Pi/180
+	h := math.Sin(dla/2)*math.Sin(dla/2) + math.Cos(la1)*math.Cos(la2)*math.Sin(dlo/2)*math.Sin(dlo/2)
+	return 2 * earthRadiusM * math.Asin(math.Min(1, math.Sqrt(h)))
+}
+
+// KDE returns the quartic (biweight) kernel density estimate of weighted points at the
+// centre of each cell of a (all cells of one resolution), in weight per square kilometre:
+//
+//	f(c) = Σ_i w_i · 3/(π h²) · (1 − d_i²/h²)²  for d_i < h
+//
+// with d_i the great-circle distance from point i to the cell's centre and h the bandwidth
+// in metres. Points are spread only onto the cells of a; weight whose kernel falls outside
+// the study area is lost, as in any bounded KDE.
+func KDE(a *Adjacency, pts []orb.Point, w []float64, h float64) ([]float64, error) {
+	out := make([]float64, a.Len())
+	if a.Len() == 0 || len(pts) == 0 || !(h > 0) {
+		return out, nil
+	}
+	res := grid.Res(a.Cells[0])
+	centres := make([]orb.Point, a.Len())
+	for i, c := range a.Cells {
+		centres[i] = grid.Center(c)
+	}
+	// Any cell whose centre is within h of a point lies within k grid steps of the point's
+	// cell, with k from the smallest spacing of cell centres at this resolution.
+	k := int(math.Ceil(h/grid.MinCentreSpacingM(res))) + 1
+	norm := 3 / (math.Pi * h * h) * 1e6 // per m² -> per km²
+	h2 := h * h
+	for i, p := range pts {
+		if w[i] == 0 {
+			continue
+		}
+		home, err := grid.FromLonLat(p[0], p[1], res)
+		if err != nil {
+			return nil, err
+		}
+		disk, err := grid.Disk(home, k)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range disk {
+			j, ok := slices.BinarySearch(a.Cells, c)
+			if !ok {
+				continue
+			}
+			d := DistanceM(p, centres[j])
+			if d >= h {
+				continue
+			}
+			u := 1 - d*d/h2
+			out[j] += w[i] * norm * u * u
+		}
+	}
+	return out, nil
+}
+
+// RuleOfThumbBandwidth returns a bandwidth in metres for the quartic kernel from the spread
+// of the points (n[i] incidents at pts[i]): Silverman's rule 1.06 · min(sd, IQR/1.34) · N^(−1/5)
+// for a normal kernel, per axis on a local projection, averaged over the two axes, and
+// scaled by √8 because a quartic kernel of radius h has the spread of a normal one with
+// σ = h/√8. It returns 0 when there are fewer than two incidents or no spread.
+func RuleOfThumbBandwidth(pts []orb.Point, n []float64) float64 {
+	var total, lat0 float64
+	for i, p := range pts {
+		total += n[i]
+		lat0 += n[i] * p[1]
+	}
+	if total < 2 {
+		return 0
+	}
+	lat0 /= total
+	mPerDegLat := earthRadiusM * math.Pi / 180
+	mPerDegLon := mPerDegLat * math.Cos(lat0*math.Pi/180)
+	axis := func(coord func(orb.Point) float64) float64 {
+		type wv struct{ v, w float64 }
+		vals := make([]wv, 0, len(pts))
+		var mean float64
+		for i, p := range pts {
+			if n[i] > 0 {
+				vals = append(vals, wv{coord(p), n[i]})
+				mean += n[i] * coord(p)
+			}
+		}
+		mean /= total
+		var ss float64
+		for _, x := range vals {
+			ss += x.w * (x.v - mean) * (x.v - mean)
+		}
+		sd := math.Sqrt(ss / (total - 1))
+		slices.SortFunc(vals, func(a, b wv) int {
+			switch {
+			case a.v < b.v:
+				return -1
+			case a.v > b.v:
+				return 1
+			}
+			return 0
+		})
+		q := func(f float64) float64 { // weighted quantile, lower value at the step
+			target, acc := f*total, 0.0
+			for _, x := range vals {
+				acc += x.w
+				if acc >= target {
+					return x.v
+				}
+			}
+			return vals[len(vals)-1].v
+		}
+		spread := sd
+		if iqr := (q(0.75) - q(0.25)) / 1.34; iqr > 0 && iqr < spread {
+			spread = iqr
+		}
+		return 1.06 * spread * math.Pow(total, -0.2)
+	}
+	hx := axis(func(p orb.Point) float64 { return p[0] * mPerDegLon })
+	hy := axis(func(p orb.Point) float64 { return p[1] * mPerDegLat })
+	return math.Sqrt(8) * (hx + hy) / 2
+}
