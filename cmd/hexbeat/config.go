@@ -7,9 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/hexbeat/hexbeat/geodata"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/store"
 )
 
@@ -24,6 +27,8 @@ type Config struct {
 	RequestTimeout time.Duration
 	BasemapURL     string
 	DemoDB         string
+	HarmWeights    string               // a CSV of category,weight; empty: the embedded Crime Harm Index
+	Harm           *hexbeat.HarmWeights // loaded from HarmWeights by finish
 }
 
 func defaultConfig() Config {
@@ -39,7 +44,7 @@ func defaultConfig() Config {
 }
 
 // configSet lists what a command uses, so flags appear only where they mean something.
-type configSet struct{ db, server bool }
+type configSet struct{ db, server, analysis bool }
 
 // bindConfig registers the configuration flags on fs, with the environment applied
 // first; call finish after fs.Parse.
@@ -87,6 +92,10 @@ func bindConfig(fs *flag.FlagSet, set configSet, getenv func(string) string) (*C
 		fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "longest time a request may take (env HEXBEAT_REQUEST_TIMEOUT)")
 		fs.StringVar(&c.DemoDB, "demo-db", c.DemoDB, "the demo store used by --demo (env HEXBEAT_DEMO_DB)")
 	}
+	if set.analysis {
+		env("HEXBEAT_HARM_WEIGHTS", &c.HarmWeights)
+		fs.StringVar(&c.HarmWeights, "harm-weights", c.HarmWeights, "CSV of category,weight for weight=harm; categories it omits weigh "+strconv.FormatFloat(geodata.HarmFloor, 'g', -1, 64)+" (default: the embedded Cambridge Crime Harm Index; env HEXBEAT_HARM_WEIGHTS)")
+	}
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env HEXBEAT_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (env HEXBEAT_LOG_FORMAT)")
 	finish := func() error {
@@ -104,6 +113,19 @@ func bindConfig(fs *flag.FlagSet, set configSet, getenv func(string) string) (*C
 			}
 			if c.SyncInterval <= 0 || c.RequestTimeout <= 0 {
 				errs = append(errs, fmt.Errorf("--sync-interval and --request-timeout must be positive"))
+			}
+		}
+		if set.analysis {
+			c.Harm = geodata.HarmWeights(geodata.Taxonomy())
+			if c.HarmWeights != "" {
+				f, err := os.Open(c.HarmWeights)
+				if err == nil {
+					c.Harm, err = hexbeat.ReadHarmWeights(f, geodata.Taxonomy(), geodata.HarmFloor, c.HarmWeights)
+					f.Close()
+				}
+				if err != nil {
+					errs = append(errs, fmt.Errorf("--harm-weights: %w", err))
+				}
 			}
 		}
 		if _, ok := levels[strings.ToLower(c.LogLevel)]; !ok {

@@ -34,13 +34,16 @@ Commands:
   import    import files into the store: police.uk street, stop-and-search and outcomes
             CSVs; a force's own CSV (--lon --lat --time --category [--id]); GeoJSON
             points; boundary GeoJSON; a retailer register CSV
+  hotspots  write a hotspot layer (Gi*, KDE or counts) as GeoJSON or CSV, as the API does
+  evaluate  backtest the hotspot methods as forecasts (hit rate, PAI, RRI) on files or the store
   migrate   apply database migrations
   demo      create (or re-create with --force) the synthetic demo store
   version   print the version
 
 Run 'hexbeat COMMAND -h' for a command's flags. Configuration is also read from the
 environment: DATABASE_URL, HEXBEAT_ADDR, HEXBEAT_LOG_LEVEL, HEXBEAT_LOG_FORMAT,
-HEXBEAT_SYNC_INTERVAL, HEXBEAT_REQUEST_TIMEOUT, HEXBEAT_BASEMAP_URL, HEXBEAT_DEMO_DB
+HEXBEAT_SYNC_INTERVAL, HEXBEAT_REQUEST_TIMEOUT, HEXBEAT_BASEMAP_URL, HEXBEAT_DEMO_DB,
+HEXBEAT_HARM_WEIGHTS
 (and DATABASE_URL_FILE for a URL kept in a secret file). Flags win over the environment.
 `
 
@@ -62,6 +65,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runImport(ctx, rest, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr)
+	case "hotspots":
+		return runHotspots(ctx, rest, stdout, stderr)
+	case "evaluate":
+		return runEvaluate(ctx, rest, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, rest, stdout, stderr)
 	case "version", "--version":

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/testkit"
 )
 
@@ -173,4 +176,45 @@ func waitFor(t *testing.T, out *syncBuffer, re *regexp.Regexp) string {
 	}
 	t.Fatalf("server did not start: %s", out.String())
 	return ""
+}
+
+// TestHotspotsAndEvaluateCommands: `hexbeat hotspots` writes the API's layer from a store
+// (CSV and GeoJSON, errors as usage errors), and `hexbeat evaluate` backtests files without
+// a store.
+func TestHotspotsAndEvaluateCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "h.db")
+	files := []string{testkit.Data(t, "boundaries/milton-keynes-boundary.geojson")}
+	for m := 1; m <= 4; m++ {
+		files = append(files, testkit.Data(t, fmt.Sprintf("police/street/2025-%02d-thames-valley-street.csv", m)))
+	}
+	if code, out, errs := run(t, append([]string{"import", "--db", db, "--quiet"}, files[:2]...)...); code != 0 {
+		t.Fatalf("import: %d %s %s", code, out, errs)
+	}
+	out := filepath.Join(dir, "hot.csv")
+	code, _, errs := run(t, "hotspots", "--db", db, "--method", "gistar", "--area", "E06000042", "--category", "Robbery", "--category", "drugs", "--format", "csv", "--output", out)
+	if code != 0 {
+		t.Fatalf("hotspots: %d %s", code, errs)
+	}
+	b, _ := os.ReadFile(out)
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil || len(rows) < 1000 || rows[0][0] != "cell" || rows[1][12] != "gistar" {
+		t.Fatalf("hotspots csv: %v, %d rows", err, len(rows))
+	}
+	code, gj, _ := run(t, "hotspots", "--db", db, "--area", "E06000042")
+	if code != 0 || !strings.HasPrefix(gj, `{"type":"FeatureCollection"`) || !strings.Contains(gj, `"method":"`+hexbeat.DefaultHotspotMethod+`"`) {
+		t.Fatalf("hotspots geojson: %d %.200s", code, gj)
+	}
+	code, _, errs = run(t, "hotspots", "--db", db, "--method", "lisa", "--alpha", "7")
+	if code != 2 || !strings.Contains(errs, "--method") || !strings.Contains(errs, "--alpha") {
+		t.Fatalf("bad hotspot flags: exit %d, %s", code, errs)
+	}
+
+	code, text, errs := run(t, append([]string{"evaluate", "--train-months", "3", "--methods", "count,gistar", "--coverage", "0.05", "--area", "E06000042"}, files...)...)
+	if code != 0 || !strings.Contains(text, "2025-04") || !strings.Contains(text, "naive") || !strings.Contains(text, "baseline") {
+		t.Fatalf("evaluate: exit %d\n%s%s", code, text, errs)
+	}
+	if code, _, errs := run(t, "evaluate", "--area", "nowhere", files[1]); code != 2 || !strings.Contains(errs, "nowhere") {
+		t.Fatalf("evaluate with an unknown area: exit %d %s", code, errs)
+	}
 }

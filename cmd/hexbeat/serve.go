@@ -19,7 +19,7 @@ import (
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cfg, finish := bindConfig(fs, configSet{db: true, server: true}, os.Getenv)
+	cfg, finish := bindConfig(fs, configSet{db: true, server: true, analysis: true}, os.Getenv)
 	demo := fs.Bool("demo", false, "serve the synthetic demo data set from its own store (--demo-db), creating it on first start")
 	if !parseFlags(fs, args, finish, stderr) {
 		return 2
@@ -40,6 +40,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	defer st.Close()
 	svc := service.New(st, geodata.Taxonomy(), log)
+	svc.SetHarmWeights(cfg.Harm)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		log.Error("listen", "addr", cfg.Addr, "err", err)

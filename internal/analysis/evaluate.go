@@ -267,8 +267,16 @@ func summarise(rows []EvalRow, q EvalQuery, baseline string) ([]EvalSummary, []s
 				if s.PAI <= baseMean {
 					word = "did NOT beat"
 				}
-				verdict = append(verdict, fmt.Sprintf("At %.3g %%, %s %s the %s baseline (training-month counts): mean PAI %.2f vs %.2f (x%.3f), better in %d of %d months.",
-					cov*100, s.Method, word, baseline, s.PAI, baseMean, s.PAIRatioToBaseline, s.BeatsBaseline, s.Months))
+				name := s.Method
+				if name == hexbeat.DefaultHotspotMethod {
+					name += " (the default hotspot method)"
+				}
+				line := fmt.Sprintf("At %.3g %%, %s %s the %s baseline (training-month counts): mean PAI %.2f vs %.2f (x%.3f), better in %d of %d months.",
+					cov*100, name, word, baseline, s.PAI, baseMean, s.PAIRatioToBaseline, s.BeatsBaseline, s.Months)
+				if math.Abs(s.PAIRatioToBaseline-1) < 0.02 {
+					line += " The difference is under 2 %, within month-to-month noise: treat them as equal."
+				}
+				verdict = append(verdict, line)
 			}
 		}
 	}

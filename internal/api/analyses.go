@@ -16,7 +16,7 @@ import (
 func (s *Server) emerging(c *fiber.Ctx) error {
 	p := newParams(c, "res", "from", "to", "category", "area", "bbox", "slice", "weight", "k", "alpha")
 	q := analysis.EmergingQuery{CellQuery: parseCellQuery(p), Slice: p.one("slice"), Weight: p.one("weight"),
-		K: p.integer("k", 0), Alpha: p.number("alpha", 0)}.WithDefaults()
+		K: p.positiveInt("k"), Alpha: p.positive("alpha")}.WithDefaults()
 	p.check(q.Validate())
 	if err := p.err(); err != nil {
 		return err
@@ -185,8 +185,8 @@ func roundTo(v float64, decimals int) float64 {
 // methods, per test month and summarised, with a plain verdict against the naive baseline.
 func (s *Server) evaluate(c *fiber.Ctx) error {
 	p := newParams(c, "res", "from", "to", "category", "area", "bbox", "train_months", "methods", "coverage", "weight", "half_life_days", "bandwidth_m", "k")
-	q := analysis.EvalQuery{CellQuery: parseCellQuery(p), TrainMonths: p.integer("train_months", 0), Methods: p.list("methods"),
-		Weight: p.one("weight"), HalfLifeDays: p.number("half_life_days", 0), BandwidthM: p.number("bandwidth_m", 0), K: p.integer("k", 0)}
+	q := analysis.EvalQuery{CellQuery: parseCellQuery(p), TrainMonths: p.positiveInt("train_months"), Methods: p.list("methods"),
+		Weight: p.one("weight"), HalfLifeDays: p.positive("half_life_days"), BandwidthM: p.positive("bandwidth_m"), K: p.positiveInt("k")}
 	for _, v := range p.list("coverage") {
 		f, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
 		if err != nil {
@@ -207,7 +207,7 @@ func (s *Server) evaluate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(evalJSON(res, s.svc.Demo()))
+	return c.JSON(EvaluationJSON(res, s.svc.Demo()))
 }
 
 type evalRowJSON struct {
@@ -233,7 +233,8 @@ func finite(v float64) *float64 {
 	return &v
 }
 
-func evalJSON(r analysis.EvalResult, demo bool) fiber.Map {
+// EvaluationJSON is the JSON form of a backtest, shared by the API and the CLI.
+func EvaluationJSON(r analysis.EvalResult, demo bool) fiber.Map {
 	var rows, summary []evalRowJSON
 	for _, x := range r.Rows {
 		rows = append(rows, evalRowJSON{TestMonth: x.TestMonth, Method: x.Method, Coverage: x.Coverage, Cells: x.Cells, AreaShare: x.AreaShare,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -176,6 +177,15 @@ func TestBadParametersAreProblems(t *testing.T) {
 		{"unknown area", "/api/v1/cells?area=nowhere", 400, []string{"area"}},
 		{"repeated res", "/api/v1/cells?res=7&res=8", 400, []string{"res"}},
 		{"bbox inverted", "/api/v1/cells?bbox=0,10,-1,5", 400, []string{"bbox"}},
+		{"hotspots: bad method, k, alpha, weight", "/api/v1/hotspots?method=lisa&k=99&alpha=2&weight=pain&half_life_days=-1&fdr=maybe", 400, []string{"method", "k", "alpha", "weight", "half_life_days", "fdr"}},
+		{"hotspots: unknown parameter", "/api/v1/hotspots?methd=gistar", 400, []string{"methd"}},
+		{"hotspots: bad format", "/api/v1/hotspots?format=xlsx", 400, []string{"format"}},
+		{"hotspots: unknown area", "/api/v1/hotspots?area=nowhere", 400, []string{"area"}},
+		{"emerging: bad slice", "/api/v1/emerging?slice=fortnight", 400, []string{"slice"}},
+		{"change: half a period", "/api/v1/change?a_from=2025-01", 400, []string{"a_from", "b_from"}},
+		{"change: period backwards", "/api/v1/change?a_from=2025-03&a_to=2025-01&b_from=2025-04&b_to=2025-06", 400, []string{"a_to"}},
+		{"evaluate: bad methods and coverage", "/api/v1/evaluate?methods=magic&coverage=2,abc&train_months=0", 400, []string{"methods", "coverage", "train_months"}},
+		{"evaluate: no data", "/api/v1/evaluate", 422, nil},
 		{"unknown boundary", "/api/v1/boundaries/nowhere", 404, nil},
 		{"unknown route", "/api/v1/nothing", 404, nil},
 	} {
@@ -242,7 +252,10 @@ func TestBoundariesAndStatus(t *testing.T) {
 // TestCellsEqualPeerFixture: through the whole path (six real months and the boundary
 // imported into a store, the boundary looked up by id, GeoJSON over HTTP), the Milton Keynes
 // res-9 counts for 2025-01..06 equal the count column of the peer's fixture for every cell.
-func TestCellsEqualPeerFixture(t *testing.T) {
+// TestAnalysesEqualPeerFixture: on the six 2025 months, the cells layer's counts and the
+// Gi* hotspot layer's z and FDR-adjusted p equal the peer's fixture over HTTP, and the
+// other analysis endpoints answer with well-formed documents.
+func TestAnalysesEqualPeerFixture(t *testing.T) {
 	files := []string{testkit.Data(t, "boundaries/milton-keynes-boundary.geojson")}
 	for m := 1; m <= 6; m++ {
 		files = append(files, testkit.Data(t, fmt.Sprintf("police/street/2025-%02d-thames-valley-street.csv", m)))
@@ -279,5 +292,80 @@ func TestCellsEqualPeerFixture(t *testing.T) {
 	}
 	if len(got) != 0 || nonEmpty != len(fc.Features) {
 		t.Errorf("%d cells outside the fixture's study area; %d features vs %d non-empty fixture cells", len(got), len(fc.Features), nonEmpty)
+	}
+
+	code, _, body = get(t, s, "/api/v1/hotspots?method=gistar&res=9&from=2025-01&to=2025-06&area=E06000042&k=1")
+	if code != 200 {
+		t.Fatalf("hotspots: status %d: %s", code, body)
+	}
+	fc = checkRFC7946(t, body)
+	if len(fc.Features) != len(rows)-1 {
+		t.Fatalf("hotspots: %d features, fixture study area %d cells", len(fc.Features), len(rows)-1)
+	}
+	hot := map[string]map[string]any{}
+	for _, f := range fc.Features {
+		hot[f.Properties["cell"].(string)] = f.Properties
+	}
+	var maxZ, maxP float64
+	for _, r := range rows[1:] {
+		z, _ := strconv.ParseFloat(r[2], 64)
+		p, _ := strconv.ParseFloat(r[4], 64)
+		h := hot[r[0]]
+		if h == nil {
+			t.Fatalf("hotspots: fixture cell %s missing", r[0])
+		}
+		maxZ = math.Max(maxZ, math.Abs(h["z"].(float64)-z))
+		maxP = math.Max(maxP, math.Abs(h["p_fdr"].(float64)-p))
+	}
+	if maxZ > 1e-6 || maxP > 1e-6 {
+		t.Errorf("hotspots over HTTP: max |z - peer| %g, max |p_fdr - peer| %g", maxZ, maxP)
+	}
+
+	code, ctype, body := get(t, s, "/api/v1/hotspots?res=9&from=2025-01&to=2025-03&area=E06000042&format=csv")
+	lines := strings.Split(strings.TrimSpace(string(body)), "\n")
+	if code != 200 || !strings.HasPrefix(ctype, "text/csv") || !strings.HasPrefix(lines[0], "cell,res,lon,lat,count,") || len(lines) < 1000 {
+		t.Errorf("hotspots csv: %d %q, %d lines, header %q", code, ctype, len(lines), lines[0])
+	}
+	if rows, err := csv.NewReader(strings.NewReader(string(body))).ReadAll(); err != nil || !strings.HasPrefix(rows[1][13], "POLYGON((") {
+		t.Errorf("hotspots csv does not parse as CSV with WKT: %v", err)
+	}
+
+	code, _, body = get(t, s, "/api/v1/emerging?res=9&area=E06000042")
+	if code != 200 {
+		t.Fatalf("emerging: %d %s", code, body)
+	}
+	fc = checkRFC7946(t, body)
+	if fc.ExtraMembers["slice"] != "month" || fc.ExtraMembers["slices"].(float64) != 6 {
+		t.Errorf("emerging on monthly data: slice %v, %v slices", fc.ExtraMembers["slice"], fc.ExtraMembers["slices"])
+	}
+	code, _, body = get(t, s, "/api/v1/emerging?res=9&area=E06000042&slice=week")
+	if code != 400 || !strings.Contains(string(body), "month") {
+		t.Errorf("weekly slices on monthly data: %d %s", code, body)
+	}
+
+	code, _, body = get(t, s, "/api/v1/change?area=E06000042&a_from=2025-01&a_to=2025-03&b_from=2025-04&b_to=2025-06")
+	if code != 200 {
+		t.Fatalf("change: %d %s", code, body)
+	}
+	fc = checkRFC7946(t, body)
+	total := fc.ExtraMembers["total"].(map[string]any)
+	if total["a"].(float64)+total["b"].(float64) != 14867 || !strings.HasPrefix(total["text"].(string), "All crime types: ") {
+		t.Errorf("change total %v: the two halves must add up to the fixture's 14,867", total)
+	}
+
+	code, _, body = get(t, s, "/api/v1/evaluate?area=E06000042&methods=count,gistar&coverage=5%")
+	if code != 200 {
+		t.Fatalf("evaluate: %d %s", code, body)
+	}
+	var ev struct {
+		Summary []struct {
+			Method string
+			PAI    float64
+			Months int
+		}
+		Verdict []string
+	}
+	if err := json.Unmarshal(body, &ev); err != nil || len(ev.Summary) != 3 || ev.Summary[0].Method != "naive" || ev.Summary[0].Months != 3 || len(ev.Verdict) < 3 {
+		t.Errorf("evaluate: %v %s", err, body)
 	}
 }

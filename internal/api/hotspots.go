@@ -10,7 +10,7 @@ import (
 )
 
 // hotspotParams are the parameters of GET /api/v1/hotspots.
-var hotspotParams = []string{"method", "res", "from", "to", "category", "area", "bbox", "weight", "half_life_days", "k", "alpha", "bandwidth_m", "fdr"}
+var hotspotParams = []string{"method", "res", "from", "to", "category", "area", "bbox", "weight", "half_life_days", "k", "alpha", "bandwidth_m", "fdr", "format"}
 
 // parseHotspotQuery reads a hotspot query; unset values get the defaults.
 func parseHotspotQuery(p *params) hexbeat.HotspotQuery {
@@ -18,10 +18,10 @@ func parseHotspotQuery(p *params) hexbeat.HotspotQuery {
 		CellQuery:    parseCellQuery(p),
 		Method:       p.one("method"),
 		Weight:       p.one("weight"),
-		HalfLifeDays: p.number("half_life_days", 0),
-		K:            p.integer("k", 0),
-		Alpha:        p.number("alpha", 0),
-		BandwidthM:   p.number("bandwidth_m", 0),
+		HalfLifeDays: p.positive("half_life_days"),
+		K:            p.positiveInt("k"),
+		Alpha:        p.positive("alpha"),
+		BandwidthM:   p.positive("bandwidth_m"),
 		NoFDR:        !p.boolean("fdr", true),
 	}.WithDefaults()
 	p.check(q.Validate())
@@ -33,12 +33,19 @@ func parseHotspotQuery(p *params) hexbeat.HotspotQuery {
 func (s *Server) hotspots(c *fiber.Ctx) error {
 	p := newParams(c, hotspotParams...)
 	q := parseHotspotQuery(p)
+	format := p.one("format")
+	if format != "" && format != "geojson" && format != "csv" {
+		p.fail("format", "must be geojson or csv, got %q", format)
+	}
 	if err := p.err(); err != nil {
 		return err
 	}
 	layer, err := s.svc.Hotspots(c.UserContext(), q)
 	if err != nil {
 		return err
+	}
+	if format == "csv" {
+		return s.hotspotsCSV(c, layer)
 	}
 	q = layer.Query
 	b := make([]byte, 0, 512+len(layer.Cells)*420)
@@ -133,4 +140,56 @@ func nullIfZero(v float64) float64 {
 		return math.NaN()
 	}
 	return v
+}
+
+// hotspotsCSV writes a hotspot layer as CSV for spreadsheets and QGIS: one row per cell
+// with its centre and its hexagon as WKT.
+func (s *Server) hotspotsCSV(c *fiber.Ctx, layer hexbeat.HotspotLayer) error {
+	b := make([]byte, 0, 128+len(layer.Cells)*400)
+	b = append(b, "cell,res,lon,lat,count,value,density,z,p,p_fdr,bin,rank,method,wkt\n"...)
+	num := func(b []byte, v float64) []byte {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return b
+		}
+		return strconv.AppendFloat(b, v, 'g', -1, 64)
+	}
+	for _, hc := range layer.Cells {
+		b = append(b, grid.String(hc.Cell)...)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(layer.Query.Res), 10)
+		centre := grid.Center(hc.Cell)
+		b = append(b, ',')
+		b = appendCoord(b, centre[0])
+		b = append(b, ',')
+		b = appendCoord(b, centre[1])
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(hc.Count), 10)
+		for _, v := range []float64{hc.Value, hc.Density, hc.Z, hc.P, hc.PFDR} {
+			b = append(b, ',')
+			b = num(b, v)
+		}
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(hc.Bin), 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(hc.Rank), 10)
+		b = append(b, ',')
+		b = append(b, layer.Query.Method...)
+		b = append(b, `,"POLYGON((`...)
+		ring, err := grid.Boundary(hc.Cell)
+		if err == nil {
+			for i, pt := range ring {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendCoord(b, pt[0])
+				b = append(b, ' ')
+				b = appendCoord(b, pt[1])
+			}
+		}
+		b = append(b, "))\"\n"...)
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="hotspots-`+layer.Query.Method+`.csv"`)
+	s.labelData(c)
+	return c.Send(b)
 }

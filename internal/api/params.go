@@ -101,6 +101,25 @@ func (p *params) number(name string, def float64) float64 {
 	return f
 }
 
+// positive reads a number that must be above zero when given (0 when absent: the
+// default applies); an explicit 0 or less is an error, not a request for the default.
+func (p *params) positive(name string) float64 {
+	v := p.number(name, 0)
+	if p.one(name) != "" && v <= 0 {
+		p.fail(name, "must be greater than 0, got %s", p.one(name))
+	}
+	return v
+}
+
+// positiveInt is positive for whole numbers.
+func (p *params) positiveInt(name string) int {
+	v := p.integer(name, 0)
+	if p.one(name) != "" && v <= 0 {
+		p.fail(name, "must be a whole number greater than 0, got %s", p.one(name))
+	}
+	return v
+}
+
 // boolean reads true/false (also 1/0, yes/no).
 func (p *params) boolean(name string, def bool) bool {
 	switch s := strings.ToLower(p.one(name)); s {

@@ -1,0 +1,238 @@
+package analysis
+
+import (
+	"encoding/csv"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hexbeat/hexbeat/internal/grid"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/hexbeat/hexbeat/internal/index"
+	"github.com/hexbeat/hexbeat/internal/stats"
+	"github.com/hexbeat/hexbeat/internal/testkit/realdata"
+)
+
+// TestHotspotLayerIsConsistent: every method returns the whole study area, ranks 1..n once
+// each, bins that agree with the FDR-adjusted p, and ranks that follow the method's value.
+func TestHotspotLayerIsConsistent(t *testing.T) {
+	snap, area := thamesValley(t)
+	for _, m := range []string{hexbeat.MethodCount, hexbeat.MethodGiStar, hexbeat.MethodKDE} {
+		q := hexbeat.HotspotQuery{CellQuery: hexbeat.CellQuery{Res: 9, From: month("2025-01", false), To: month("2025-03", true), Area: "mk"},
+			Method: m, Weight: hexbeat.WeightHarm}.WithDefaults()
+		layer, err := engine().Hotspots(snap, q, area)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := make([]bool, len(layer.Cells)+1)
+		byRank := make([]hexbeat.HotspotCell, len(layer.Cells)+1)
+		for _, c := range layer.Cells {
+			if c.Rank < 1 || c.Rank > len(layer.Cells) || seen[c.Rank] {
+				t.Fatalf("%s: rank %d repeated or out of range", m, c.Rank)
+			}
+			seen[c.Rank] = true
+			byRank[c.Rank] = c
+			if want := stats.Bin(c.Z, c.PFDR); c.Bin != want {
+				t.Errorf("%s: cell %x bin %d, z %g p_fdr %g", m, c.Cell, c.Bin, c.Z, c.PFDR)
+			}
+		}
+		for r := 2; r < len(byRank); r++ {
+			a, b := byRank[r-1], byRank[r]
+			va, vb := a.Value, b.Value
+			if m == hexbeat.MethodGiStar {
+				va, vb = a.Z, b.Z
+			}
+			if va < vb {
+				t.Fatalf("%s: rank %d (%g) below rank %d (%g)", m, r-1, va, r, vb)
+			}
+		}
+		if m == hexbeat.MethodKDE && !(layer.Query.BandwidthM > 0) {
+			t.Errorf("kde: no bandwidth reported")
+		}
+	}
+}
+
+// TestChangeEqualsIndependentCount holds the change table to counts made straight from the
+// CSVs (Milton Keynes by LSOA name, which the data README says selects the same rows as the
+// boundary).
+func TestChangeEqualsIndependentCount(t *testing.T) {
+	snap, area := thamesValley(t)
+	q := ChangeQuery{CellQuery: hexbeat.CellQuery{Res: 9, Area: "mk"},
+		AFrom: month("2025-01", false), ATo: month("2025-03", true), BFrom: month("2025-04", false), BTo: month("2025-06", true)}
+	rep := engine().Change(snap, q, area)
+	want := map[string][2]int{}
+	for i, path := range realdata.StreetMonths(t, 1, 6) {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows[1:] {
+			if r[4] == "" || r[5] == "" || !strings.HasPrefix(r[8], "Milton Keynes") {
+				continue
+			}
+			v := want[r[9]]
+			v[i/3]++
+			want[r[9]] = v
+		}
+	}
+	if len(rep.Rows) != len(want) {
+		t.Errorf("%d crime types, the CSVs have %d", len(rep.Rows), len(want))
+	}
+	var ta, tb int
+	for _, r := range rep.Rows {
+		w := want[r.Category]
+		if r.A != w[0] || r.B != w[1] || r.Diff != w[1]-w[0] {
+			t.Errorf("%s: %d -> %d, CSVs %d -> %d", r.Category, r.A, r.B, w[0], w[1])
+		}
+		ta += w[0]
+		tb += w[1]
+	}
+	if rep.Total.A != ta || rep.Total.B != tb {
+		t.Errorf("total %d -> %d, CSVs %d -> %d", rep.Total.A, rep.Total.B, ta, tb)
+	}
+	var ca, cb int
+	for _, c := range rep.Cells {
+		ca += c.A
+		cb += c.B
+	}
+	if ca != ta || cb != tb {
+		t.Errorf("cell layer sums %d -> %d, table %d -> %d", ca, cb, ta, tb)
+	}
+}
+
+// TestEmergingRefusesWeeksOnMonthlyData: police.uk incidents carry the month only.
+func TestEmergingRefusesWeeksOnMonthlyData(t *testing.T) {
+	snap, area := thamesValley(t)
+	_, err := engine().Emerging(snap, EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 9, Area: "mk"}, Slice: SliceWeek}.WithDefaults(), area)
+	var he *hexbeat.Error
+	if !errors.As(err, &he) || he.Code != hexbeat.EINVALID || len(he.Fields) != 1 || he.Fields[0].Field != "slice" {
+		t.Fatalf("weekly slices on monthly data: %v", err)
+	}
+	l, err := engine().Emerging(snap, EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 9, Area: "mk"}}.WithDefaults(), area)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Query.Slice != SliceMonth || len(l.Edges) != 7 {
+		t.Errorf("default slices on monthly data: %s, %d edges", l.Query.Slice, len(l.Edges))
+	}
+}
+
+// synthetic builds an index of n incidents with day-precision times over the 52 weeks
+// before end: a uniform background over a 10 x 10 km square around Milton Keynes, plus an
+// "emerging" cluster at one place in the last six weeks only.
+func synthetic(n int, end time.Time, cluster orb2) *index.Index {
+	rng := rand.New(rand.NewPCG(7, 8))
+	start := end.AddDate(0, 0, -364)
+	incs := make([]hexbeat.Incident, 0, n)
+	add := func(lon, lat float64, at time.Time) {
+		cell, _ := grid.FromLonLat(lon, lat, 15)
+		incs = append(incs, hexbeat.Incident{OccurredAt: at, Precision: hexbeat.PrecisionDay, Category: "Robbery", Lon: lon, Lat: lat, Cell: cell})
+	}
+	for i := 0; i < n; i++ {
+		add(-0.83+0.15*rng.Float64(), 51.99+0.09*rng.Float64(), start.Add(time.Duration(rng.Int64N(int64(364*24*time.Hour)))))
+	}
+	for w := 46; w < 52; w++ {
+		for j := 0; j < 40; j++ {
+			add(cluster.lon+0.0005*rng.NormFloat64(), cluster.lat+0.0003*rng.NormFloat64(), start.AddDate(0, 0, 7*w+rng.IntN(7)))
+		}
+	}
+	ix := index.New()
+	ix.Add(incs)
+	return ix
+}
+
+type orb2 struct{ lon, lat float64 }
+
+// TestEmergingFindsANewCluster: a cluster that appears in the last six weekly slices is a
+// consecutive (or new) hot spot, and the uniform background shows no pattern.
+func TestEmergingFindsANewCluster(t *testing.T) {
+	end := time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
+	at := orb2{-0.7594, 52.0406}
+	ix := synthetic(20000, end, at)
+	q := EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 8, From: end.AddDate(0, 0, -364), To: end}, Slice: SliceWeek}.WithDefaults()
+	l, err := engine().Emerging(ix.Snapshot(), q, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Edges) != 53 {
+		t.Fatalf("%d weekly edges, want 53", len(l.Edges))
+	}
+	home, _ := grid.FromLonLat(at.lon, at.lat, 8)
+	found := false
+	for _, c := range l.Cells {
+		if c.Cell == home {
+			found = true
+			if c.Category != "consecutive hot spot" {
+				t.Errorf("the cluster's cell: %q (hot in %d slices, trend %+v)", c.Category, c.HotSlices, c.Trend)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("the cluster's cell is not in the layer")
+	}
+	if l.Counts["no pattern detected"] < len(l.Cells)*9/10 {
+		t.Errorf("background: %v", l.Counts)
+	}
+}
+
+// BenchmarkEmerging1M: emerging hot spots over 1M incidents, 52 weekly slices, res 9
+// (target: under 1 s).
+func BenchmarkEmerging1M(b *testing.B) {
+	end := time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
+	ix := synthetic(1_000_000, end, orb2{-0.7594, 52.0406})
+	snap := ix.Snapshot()
+	e := engine()
+	q := EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 9, From: end.AddDate(0, 0, -364), To: end}, Slice: SliceWeek}.WithDefaults()
+	if _, err := e.Emerging(snap, q, nil); err != nil { // builds the res-9 level, as the first query of a server does
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		l, err := e.Emerging(snap, q, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(len(l.Cells)), "cells")
+	}
+}
+
+// BenchmarkEmergingThamesValley1M: the same at Thames Valley scale: the real incident
+// locations of 2025-01..06 resampled to 1M incidents with day times over 52 weeks, every
+// occupied res-9 cell and its neighbours in the study area (target: under 1 s).
+func BenchmarkEmergingThamesValley1M(b *testing.B) {
+	real := realdata.Read(b, realdata.StreetMonths(b, 1, 6)...).Incidents
+	end := time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
+	start := end.AddDate(0, 0, -364)
+	rng := rand.New(rand.NewPCG(9, 9))
+	incs := make([]hexbeat.Incident, 1_000_000)
+	for i := range incs {
+		in := real[rng.IntN(len(real))]
+		in.OccurredAt = start.Add(time.Duration(rng.Int64N(int64(364 * 24 * time.Hour))))
+		in.Precision = hexbeat.PrecisionDay
+		incs[i] = in
+	}
+	ix := index.New()
+	ix.Add(incs)
+	snap := ix.Snapshot()
+	e := engine()
+	q := EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 9, From: start, To: end}, Slice: SliceWeek}.WithDefaults()
+	if _, err := e.Emerging(snap, q, nil); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		l, err := e.Emerging(snap, q, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(len(l.Cells)), "cells")
+	}
+}

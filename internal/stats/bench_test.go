@@ -1,0 +1,39 @@
+package stats
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// BenchmarkGiStar10k: Gi* over 10,000 cells with k = 1 (target: under 5 ms), the
+// neighbourhoods built once as a server does for repeated analyses of one area.
+func BenchmarkGiStar10k(b *testing.B) {
+	a := area(b, 57, 1) // 3*57*58+1 = 9,919 cells
+	x := make([]float64, a.Len())
+	rng := rand.New(rand.NewPCG(1, 1))
+	for i := range x {
+		x[i] = float64(rng.IntN(20))
+	}
+	b.ReportMetric(float64(a.Len()), "cells")
+	var z []float64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		z = GiStar(a, x, z)
+		p := make([]float64, len(z))
+		for j := range z {
+			p[j] = TwoSidedP(z[j])
+		}
+		BenjaminiHochberg(p)
+	}
+}
+
+// BenchmarkAdjacency10k: building the k = 1 neighbourhoods of 10,000 cells (grid disks
+// through cgo), the cost of a study area's first analysis.
+func BenchmarkAdjacency10k(b *testing.B) {
+	a := area(b, 57, 1)
+	for i := 0; i < b.N; i++ {
+		if _, err := NewAdjacency(a.Cells, 1, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
