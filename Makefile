@@ -5,7 +5,7 @@ export PATH := $(PATH):/usr/local/go/bin
 GO ?= go
 BIN := bin/hexbeat
 
-.PHONY: run build web test test-go bench bench-process fuzz vet clean
+.PHONY: run build web test test-go bench bench-process bench-gistar-r fuzz vet clean
 
 run: build
 	./$(BIN) serve --demo
@@ -38,6 +38,10 @@ test: vet web
 bench:
 	eval "$$(scripts/test-postgres.sh)"; \
 	  $(GO) test -run '^$$' -bench . -benchmem -benchtime 3x -timeout 60m ./internal/...
+
+# Gi* against R spdep on the same input (installs r-cran-spdep from Debian; benchmark only)
+bench-gistar-r:
+	scripts/bench-gistar-r.sh
 
 bench-process: build
 	scripts/bench-process.sh

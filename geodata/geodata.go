@@ -1,5 +1,6 @@
 // Package geodata holds the reference data the binary embeds: the police.uk crime
-// category taxonomy and the inputs of the synthetic demo data set.
+// category taxonomy, the default harm weights (Cambridge Crime Harm Index, copied from
+// ../shared/data/weights) and the inputs of the synthetic demo data set.
 package geodata
 
 import (

@@ -3,9 +3,11 @@ package analysis
 import (
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -235,4 +237,44 @@ func BenchmarkEmergingThamesValley1M(b *testing.B) {
 		}
 		b.ReportMetric(float64(len(l.Cells)), "cells")
 	}
+}
+
+// TestConcurrentAnalysesAgree: analyses share the engine's caches; run under -race, eight
+// at once must give what each gives alone.
+func TestConcurrentAnalysesAgree(t *testing.T) {
+	snap, area := thamesValley(t)
+	e := engine()
+	queries := make([]hexbeat.HotspotQuery, 8)
+	want := make([]hexbeat.HotspotLayer, 8)
+	for i := range queries {
+		queries[i] = hexbeat.HotspotQuery{CellQuery: hexbeat.CellQuery{Res: 8 + i%2, Area: "mk", From: month("2025-01", false), To: month(fmt.Sprintf("2025-%02d", 2+i%4), true)},
+			Method: hexbeat.MethodGiStar, K: 1 + i%3}.WithDefaults()
+		var err error
+		if want[i], err = New(e.Harm()).Hotspots(snap, queries[i], area); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for i := range queries {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			got, err := e.Hotspots(snap, queries[i], area)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if len(got.Cells) != len(want[i].Cells) {
+				t.Errorf("query %d: %d cells, alone %d", i, len(got.Cells), len(want[i].Cells))
+				return
+			}
+			for j := range got.Cells {
+				if got.Cells[j] != want[i].Cells[j] {
+					t.Errorf("query %d cell %d differs", i, j)
+					return
+				}
+			}
+		}(i)
+	}
+	wg.Wait()
 }

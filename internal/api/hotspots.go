@@ -73,13 +73,11 @@ func (s *Server) hotspots(c *fiber.Ctx) error {
 	b = strconv.AppendInt(b, int64(len(layer.Cells)), 10)
 	b = append(b, `,"total":`...)
 	b = strconv.AppendInt(b, int64(layer.Total), 10)
-	if q.Method == hexbeat.MethodGiStar {
-		b = append(b, `,"significant":{"hot":`...)
-		b = strconv.AppendInt(b, int64(layer.Significant.Hot), 10)
-		b = append(b, `,"cold":`...)
-		b = strconv.AppendInt(b, int64(layer.Significant.Cold), 10)
-		b = append(b, '}')
-	}
+	b = append(b, `,"significant":{"hot":`...)
+	b = strconv.AppendInt(b, int64(layer.Significant.Hot), 10)
+	b = append(b, `,"cold":`...)
+	b = strconv.AppendInt(b, int64(layer.Significant.Cold), 10)
+	b = append(b, '}')
 	b = append(b, `,"features":[`...)
 	for i, hc := range layer.Cells {
 		if i > 0 {
