@@ -168,7 +168,9 @@ func (e *Engine) Emerging(snap *index.Snapshot, q EmergingQuery, area *index.Are
 		}
 	}
 	// Counts over the whole period (unweighted).
-	cells, cn, _ := snap.CellValues(hexbeat.CellQuery{Res: q.Res, From: edges[0], To: edges[len(edges)-1], Categories: q.Categories, Area: q.Area, BBox: q.BBox, Polygon: q.Polygon}, area, index.Weight{})
+	whole := q.CellQuery
+	whole.From, whole.To = edges[0], edges[len(edges)-1]
+	cells, cn, _ := snap.CellValues(whole, area, index.Weight{})
 	for i, c := range cells {
 		if j, ok := adj.Position(c); ok {
 			counts[j] = cn[i]

@@ -258,26 +258,24 @@ func summarise(rows []EvalRow, q EvalQuery, baseline string) ([]EvalSummary, []s
 			}
 		}
 		verdict = append(verdict, fmt.Sprintf("At %.3g %% of the area, %s forecast best (mean PAI %.2f over %d test months).", cov*100, best.Method, best.PAI, best.Months))
-		{
-			for _, s := range out {
-				if s.Coverage != cov || s.Method == baseline {
-					continue
-				}
-				word := "beat"
-				if s.PAI <= baseMean {
-					word = "did NOT beat"
-				}
-				name := s.Method
-				if name == hexbeat.DefaultHotspotMethod {
-					name += " (the default hotspot method)"
-				}
-				line := fmt.Sprintf("At %.3g %%, %s %s the %s baseline (training-month counts): mean PAI %.2f vs %.2f (x%.3f), better in %d of %d months.",
-					cov*100, name, word, baseline, s.PAI, baseMean, s.PAIRatioToBaseline, s.BeatsBaseline, s.Months)
-				if math.Abs(s.PAIRatioToBaseline-1) < 0.02 {
-					line += " The difference is under 2 %, within month-to-month noise: treat them as equal."
-				}
-				verdict = append(verdict, line)
+		for _, s := range out {
+			if s.Coverage != cov || s.Method == baseline {
+				continue
 			}
+			word := "beat"
+			if s.PAI <= baseMean {
+				word = "did NOT beat"
+			}
+			name := s.Method
+			if name == hexbeat.DefaultHotspotMethod {
+				name += " (the default hotspot method)"
+			}
+			line := fmt.Sprintf("At %.3g %%, %s %s the %s baseline (training-month counts): mean PAI %.2f vs %.2f (x%.3f), better in %d of %d months.",
+				cov*100, name, word, baseline, s.PAI, baseMean, s.PAIRatioToBaseline, s.BeatsBaseline, s.Months)
+			if math.Abs(s.PAIRatioToBaseline-1) < 0.02 {
+				line += " The difference is under 2 %, within month-to-month noise: treat them as equal."
+			}
+			verdict = append(verdict, line)
 		}
 	}
 	return out, verdict

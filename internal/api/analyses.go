@@ -71,7 +71,7 @@ func (s *Server) emerging(c *fiber.Ctx) error {
 		b = append(b, `,"pattern":`...)
 		b = appendString(b, string(ec.Pattern))
 		b = append(b, `,"hot":`...)
-		b = strconv.AppendBool(b, ec.Hot && ec.Pattern != "no pattern")
+		b = strconv.AppendBool(b, ec.Hot)
 		b = append(b, `,"hot_slices":`...)
 		b = strconv.AppendInt(b, int64(ec.HotSlices), 10)
 		b = append(b, `,"cold_slices":`...)

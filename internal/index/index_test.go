@@ -1,7 +1,6 @@
 package index
 
 import (
-	"context"
 	"encoding/csv"
 	"fmt"
 	"math/rand/v2"
@@ -11,11 +10,10 @@ import (
 	"time"
 
 	"github.com/hexbeat/hexbeat/internal/testkit"
+	"github.com/hexbeat/hexbeat/internal/testkit/realdata"
 
-	"github.com/hexbeat/hexbeat/geodata"
 	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
-	"github.com/hexbeat/hexbeat/internal/ingest"
 	"github.com/paulmach/orb"
 )
 
@@ -143,15 +141,7 @@ func TestAddOrderIrrelevant(t *testing.T) {
 
 func readInto(t testing.TB, path string) ([]hexbeat.Incident, []hexbeat.Boundary) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var c testkit.Collector
-	if _, err := ingest.Read(context.Background(), f, path, ingest.Options{Taxonomy: geodata.Taxonomy()}, &c); err != nil {
-		t.Fatal(err)
-	}
+	c := realdata.Read(t, path)
 	return c.Incidents, c.Boundaries
 }
 
