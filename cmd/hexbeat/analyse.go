@@ -214,6 +214,12 @@ Flags:
 	q := analysis.EvalQuery{CellQuery: hexbeat.CellQuery{Res: *resolution, Categories: cats, Area: *area}, TrainMonths: *train,
 		Weight: *weight, HalfLifeDays: *halfLife, BandwidthM: *bandwidth}
 	var bad []string
+	if *train < 1 {
+		bad = append(bad, fmt.Sprintf("--train-months: must be at least 1, got %d", *train))
+	}
+	if *halfLife <= 0 {
+		bad = append(bad, fmt.Sprintf("--half-life-days: must be greater than 0, got %g", *halfLife))
+	}
 	for _, m := range strings.Split(*methods, ",") {
 		if m = strings.TrimSpace(m); m != "" {
 			q.Methods = append(q.Methods, m)

@@ -214,6 +214,9 @@ func TestHotspotsAndEvaluateCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(text, "2025-04") || !strings.Contains(text, "naive") || !strings.Contains(text, "baseline") {
 		t.Fatalf("evaluate: exit %d\n%s%s", code, text, errs)
 	}
+	if code, _, errs := run(t, "evaluate", "--train-months", "0", files[1]); code != 2 || !strings.Contains(errs, "--train-months") {
+		t.Fatalf("evaluate --train-months 0: exit %d %s", code, errs)
+	}
 	if code, _, errs := run(t, "evaluate", "--area", "nowhere", files[1]); code != 2 || !strings.Contains(errs, "nowhere") {
 		t.Fatalf("evaluate with an unknown area: exit %d %s", code, errs)
 	}
