@@ -22,6 +22,7 @@ type Service interface {
 	Emerging(ctx context.Context, q analysis.EmergingQuery) (analysis.EmergingLayer, error)
 	Change(ctx context.Context, q analysis.ChangeQuery) (analysis.ChangeReport, error)
 	Evaluate(ctx context.Context, q analysis.EvalQuery) (analysis.EvalResult, error)
+	Cameras(ctx context.Context, q analysis.CameraQuery) (analysis.CameraPlan, error)
 	Boundaries(ctx context.Context) ([]hexbeat.Boundary, error)
 	Boundary(ctx context.Context, id string) (hexbeat.Boundary, error)
 	Status(ctx context.Context) hexbeat.Status
@@ -81,6 +82,7 @@ func (s *Server) routes() {
 	v1.Get("/emerging", s.emerging)
 	v1.Get("/change", s.change)
 	v1.Get("/evaluate", s.evaluate)
+	v1.Post("/cameras/plan", s.cameraPlan)
 	v1.Get("/boundaries", s.boundaries)
 	v1.Get("/boundaries/:id", s.boundary)
 	v1.All("/*", func(c *fiber.Ctx) error {

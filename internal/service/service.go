@@ -320,3 +320,18 @@ func (s *Service) Evaluate(ctx context.Context, q analysis.EvalQuery) (analysis.
 	q.CellQuery = cq
 	return s.engine.Evaluate(snap, q, area)
 }
+
+// Cameras plans mobile CCTV sites (see analysis.Engine.Cameras).
+func (s *Service) Cameras(ctx context.Context, q analysis.CameraQuery) (analysis.CameraPlan, error) {
+	q = q.WithDefaults()
+	if err := q.Validate(); err != nil {
+		return analysis.CameraPlan{}, err
+	}
+	snap := s.ix.Snapshot()
+	cq, area, err := s.resolve(q.CellQuery, snap)
+	if err != nil {
+		return analysis.CameraPlan{}, err
+	}
+	q.CellQuery = cq
+	return s.engine.Cameras(snap, q, area)
+}

@@ -1,0 +1,156 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/analysis"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+)
+
+// cameraBody is the body of POST /api/v1/cameras/plan.
+type cameraBody struct {
+	K           int             `json:"k"`
+	RadiusM     float64         `json:"radius_m"`
+	Candidates  json.RawMessage `json:"candidates"`
+	Existing    json.RawMessage `json:"existing"`
+	MinSpacingM float64         `json:"min_spacing_m"`
+	From        string          `json:"from"`
+	To          string          `json:"to"`
+	Area        string          `json:"area"`
+	Categories  []string        `json:"categories"`
+	Res         *int            `json:"res"`
+	Weight      string          `json:"weight"`
+}
+
+// cameraPlan answers POST /api/v1/cameras/plan: the chosen sites as Point features in the
+// order of their marginal gain, with the coverage curve for 1..k.
+func (s *Server) cameraPlan(c *fiber.Ctx) error {
+	var body cameraBody
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	var fe []hexbeat.FieldError
+	fail := func(field, format string, args ...any) {
+		fe = append(fe, hexbeat.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	q := analysis.CameraQuery{K: body.K, RadiusM: body.RadiusM, MinSpacing: body.MinSpacingM, Weight: body.Weight}
+	var props []map[string]any
+	q.Candidates, props = points(body.Candidates, "candidates", fail)
+	q.Existing, _ = points(body.Existing, "existing", fail)
+	q.CellQuery = hexbeat.CellQuery{Res: defaultRes, Area: body.Area, Categories: body.Categories}
+	if body.Res != nil {
+		q.Res = *body.Res
+	}
+	q.From, q.To = bodyTime(body.From, "from", false, fail), bodyTime(body.To, "to", true, fail)
+	q = q.WithDefaults()
+	if err := q.Validate(); err != nil {
+		fe = append(fe, err.(*hexbeat.Error).Fields...)
+	}
+	if len(fe) > 0 {
+		return &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid camera plan", Fields: fe}
+	}
+	p, err := s.svc.Cameras(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	b := make([]byte, 0, 2048+len(p.Sites)*256)
+	b = append(b, `{"type":"FeatureCollection",`...)
+	b = s.appendMeta(b)
+	b = append(b, `"k":`...)
+	b = strconv.AppendInt(b, int64(q.K), 10)
+	b = append(b, `,"radius_m":`...)
+	b = appendNumber(b, q.RadiusM)
+	b = append(b, `,"min_spacing_m":`...)
+	b = appendNumber(b, q.MinSpacing)
+	b = append(b, `,"weight":`...)
+	b = appendString(b, q.Weight)
+	b = append(b, `,"candidate_source":`...)
+	if p.FromCells {
+		b = appendString(b, "centres of the res-"+strconv.Itoa(q.Res)+" cells holding incidents")
+	} else {
+		b = appendString(b, "given")
+	}
+	b = append(b, `,"candidates":`...)
+	b = strconv.AppendInt(b, int64(len(p.Candidates)), 10)
+	b = append(b, `,"incidents":`...)
+	b = strconv.AppendInt(b, int64(p.Incidents), 10)
+	b = append(b, `,"locations":`...)
+	b = strconv.AppendInt(b, int64(p.Demand), 10)
+	b = append(b, `,"total":`...)
+	b = appendNumber(b, p.Total)
+	b = append(b, `,"covered":`...)
+	b = appendNumber(b, p.Covered)
+	b = append(b, `,"share":`...)
+	b = appendNumber(b, roundTo(p.Share(), 6))
+	b = append(b, `,"by_existing":`...)
+	b = appendNumber(b, p.ByExisting)
+	b = append(b, `,"greedy_covered":`...)
+	b = appendNumber(b, p.GreedyCovered)
+	b = append(b, `,"swaps":`...)
+	b = strconv.AppendInt(b, int64(p.Swaps), 10)
+	b = append(b, `,"curve":[`...)
+	for i, v := range p.Curve {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"k":`...)
+		b = strconv.AppendInt(b, int64(i+1), 10)
+		b = append(b, `,"covered":`...)
+		b = appendNumber(b, v)
+		b = append(b, `,"share":`...)
+		b = appendNumber(b, roundTo(v/nonZero(p.Total), 6))
+		b = append(b, '}')
+	}
+	b = append(b, `],"features":[`...)
+	run := p.ByExisting
+	for i, site := range p.Sites {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		run += site.Gain
+		b = append(b, `{"type":"Feature","geometry":{"type":"Point","coordinates":`...)
+		b = appendPoint(b, p.Candidates[site.Candidate])
+		b = append(b, `},"properties":{"rank":`...)
+		b = strconv.AppendInt(b, int64(i+1), 10)
+		b = append(b, `,"gain":`...)
+		b = appendNumber(b, site.Gain)
+		b = append(b, `,"covered":`...)
+		b = appendNumber(b, run)
+		b = append(b, `,"share":`...)
+		b = appendNumber(b, roundTo(run/nonZero(p.Total), 6))
+		b = append(b, `,"candidate":`...)
+		b = strconv.AppendInt(b, int64(site.Candidate), 10)
+		if !p.FromCells && props[site.Candidate] != nil {
+			extra, _ := json.Marshal(props[site.Candidate])
+			b = append(b, `,"candidate_properties":`...)
+			b = append(b, extra...)
+		}
+		b = append(b, "}}"...)
+	}
+	b = append(b, "]}"...)
+	return s.sendGeoJSON(c, b)
+}
+
+func nonZero(v float64) float64 {
+	if v == 0 {
+		return 1
+	}
+	return v
+}
+
+// bodyTime reads a period bound from a body member (see hexbeat.ParseTimeBound); zero
+// when empty.
+func bodyTime(s, field string, end bool, fail func(field, format string, args ...any)) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := hexbeat.ParseTimeBound(s, end)
+	if err != nil {
+		fail(field, "%v", err)
+	}
+	return t
+}

@@ -1,0 +1,327 @@
+package plan
+
+import (
+	"container/heap"
+	"fmt"
+	"math"
+
+	"github.com/hexbeat/hexbeat/internal/stats"
+	"github.com/paulmach/orb"
+)
+
+// CoverProblem is a maximal covering location problem: choose K sites among Candidates
+// to maximise the weight of demand points within Radius metres of a chosen or existing site.
+type CoverProblem struct {
+	Demand     []orb.Point // [lon,lat]
+	Weight     []float64   // per demand point
+	Candidates []orb.Point
+	Existing   []orb.Point // fixed cameras: what they cover is covered already
+	K          int
+	RadiusM    float64
+	MinSpacing float64 // metres between chosen sites (and from existing ones); 0 for none
+}
+
+// Site is a chosen site.
+type Site struct {
+	Candidate int     // index into Candidates
+	Gain      float64 // weight it adds to the sites chosen before it (in the final order)
+}
+
+// CoverPlan is a solution.
+type CoverPlan struct {
+	Sites          []Site
+	Covered        float64   // demand weight covered by existing plus chosen sites
+	ByExisting     float64   // covered by existing cameras alone
+	Total          float64   // all demand weight
+	Curve          []float64 // Curve[i]: covered weight with the first i+1 sites of Sites (and the existing ones)
+	GreedyCovered  float64   // before swap improvement
+	Swaps          int       // improving swaps made
+	CandidatesUsed int       // candidates that cover any demand
+}
+
+// Share is the covered share of the total demand weight.
+func (p CoverPlan) Share() float64 {
+	if p.Total == 0 {
+		return 0
+	}
+	return p.Covered / p.Total
+}
+
+// coverSets lists, for each point of from, the demand points within r metres, using a grid
+// of buckets r wide on a local projection.
+func coverSets(from, demand []orb.Point, r float64) [][]int32 {
+	out := make([][]int32, len(from))
+	if len(demand) == 0 || len(from) == 0 {
+		return out
+	}
+	lat0 := demand[0][1]
+	mLat := 6371008.8 * math.Pi / 180
+	mLon := mLat * math.Cos(lat0*math.Pi/180)
+	type key struct{ x, y int64 }
+	bucket := func(p orb.Point) key {
+		return key{int64(math.Floor(p[0] * mLon / r)), int64(math.Floor(p[1] * mLat / r))}
+	}
+	grid := map[key][]int32{}
+	for i, p := range demand {
+		k := bucket(p)
+		grid[k] = append(grid[k], int32(i))
+	}
+	// The projection stretches with latitude; widen the search where cos(lat) differs.
+	for i, c := range from {
+		k := bucket(c)
+		reach := int64(1)
+		if f := math.Cos(lat0*math.Pi/180) / math.Cos(c[1]*math.Pi/180); f > 1.01 || f < 0.99 {
+			reach = int64(math.Ceil(math.Max(f, 1/f))) + 1
+		}
+		for dx := -reach; dx <= reach; dx++ {
+			for dy := int64(-1); dy <= 1; dy++ {
+				for _, j := range grid[key{k.x + dx, k.y + dy}] {
+					if stats.DistanceM(c, demand[j]) <= r {
+						out[i] = append(out[i], j)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Validate reports what is wrong with the problem.
+func (p *CoverProblem) Validate() error {
+	switch {
+	case p.K < 1:
+		return fmt.Errorf("k must be at least 1, got %d", p.K)
+	case !(p.RadiusM > 0):
+		return fmt.Errorf("radius must be positive, got %g", p.RadiusM)
+	case len(p.Weight) != len(p.Demand):
+		return fmt.Errorf("%d weights for %d demand points", len(p.Weight), len(p.Demand))
+	case p.MinSpacing < 0:
+		return fmt.Errorf("minimum spacing must not be negative")
+	}
+	return nil
+}
+
+// Cover solves the problem by lazy greedy (marginal gains kept in a max-heap and
+// re-evaluated only when they reach the top: coverage is submodular, so a stale gain is an
+// upper bound, and the result is within 1 − 1/e of the optimum) followed by swap
+// improvement (replace a chosen site by an unchosen one while that covers more).
+func Cover(p CoverProblem) (CoverPlan, error) {
+	if err := p.Validate(); err != nil {
+		return CoverPlan{}, err
+	}
+	sets := coverSets(p.Candidates, p.Demand, p.RadiusM)
+	count := make([]int32, len(p.Demand)) // chosen or existing sites covering each point
+	plan := CoverPlan{}
+	for _, w := range p.Weight {
+		plan.Total += w
+	}
+	for _, set := range coverSets(p.Existing, p.Demand, p.RadiusM) {
+		for _, d := range set {
+			if count[d] == 0 {
+				plan.ByExisting += p.Weight[d]
+			}
+			count[d]++
+		}
+	}
+	covered := plan.ByExisting
+	gain := func(c int) float64 {
+		var g float64
+		for _, d := range sets[c] {
+			if count[d] == 0 {
+				g += p.Weight[d]
+			}
+		}
+		return g
+	}
+	spaced := func(c int, chosen []Site, skip int) bool {
+		if p.MinSpacing <= 0 {
+			return true
+		}
+		for i, s := range chosen {
+			if i != skip && stats.DistanceM(p.Candidates[c], p.Candidates[s.Candidate]) < p.MinSpacing {
+				return false
+			}
+		}
+		for _, e := range p.Existing {
+			if stats.DistanceM(p.Candidates[c], e) < p.MinSpacing {
+				return false
+			}
+		}
+		return true
+	}
+	h := &gainHeap{}
+	for c := range p.Candidates {
+		if len(sets[c]) > 0 {
+			plan.CandidatesUsed++
+		}
+		if g := gain(c); g > 0 {
+			*h = append(*h, gainItem{c, g})
+		}
+	}
+	heap.Init(h)
+	chosen := make([]Site, 0, p.K)
+	for len(chosen) < p.K && h.Len() > 0 {
+		top := heap.Pop(h).(gainItem)
+		if !spaced(top.c, chosen, -1) {
+			continue // never eligible again: spacing only tightens as sites are added
+		}
+		g := gain(top.c)
+		if h.Len() > 0 && g < (*h)[0].g {
+			if g > 0 {
+				heap.Push(h, gainItem{top.c, g})
+			}
+			continue
+		}
+		if g <= 0 {
+			break
+		}
+		chosen = append(chosen, Site{Candidate: top.c, Gain: g})
+		for _, d := range sets[top.c] {
+			count[d]++
+		}
+		covered += g
+	}
+	plan.GreedyCovered = covered
+	covered, plan.Swaps = improve(p, sets, count, chosen, covered, spaced)
+	plan.Covered = covered
+	plan.Sites = reorder(p, sets, chosen)
+	run := plan.ByExisting
+	for _, s := range plan.Sites {
+		run += s.Gain
+		plan.Curve = append(plan.Curve, run)
+	}
+	return plan, nil
+}
+
+// improve makes improving swaps until none is left (or a bound on passes is reached). For
+// a chosen site i, the gain of an unchosen j in its place is what j covers that nothing
+// else does once i is gone: the points covered by no site, plus those covered by i alone.
+func improve(p CoverProblem, sets [][]int32, count []int32, chosen []Site, covered float64, spaced func(int, []Site, int) bool) (float64, int) {
+	in := make([]bool, len(p.Candidates))
+	for _, s := range chosen {
+		in[s.Candidate] = true
+	}
+	// who covers each demand point, among candidates
+	coveredBy := make([][]int32, len(p.Demand))
+	for c, set := range sets {
+		for _, d := range set {
+			coveredBy[d] = append(coveredBy[d], int32(c))
+		}
+	}
+	swaps := 0
+	extra := make([]float64, len(p.Candidates))
+	for pass := 0; pass < 50; pass++ {
+		improved := false
+		// free[j]: what j adds to the current set
+		free := make([]float64, len(p.Candidates))
+		for c := range p.Candidates {
+			if in[c] {
+				continue
+			}
+			for _, d := range sets[c] {
+				if count[d] == 0 {
+					free[c] += p.Weight[d]
+				}
+			}
+		}
+		for i := range chosen {
+			ci := chosen[i].Candidate
+			var loss float64
+			clear(extra)
+			for _, d := range sets[ci] {
+				if count[d] == 1 {
+					loss += p.Weight[d]
+					for _, j := range coveredBy[d] {
+						extra[j] += p.Weight[d]
+					}
+				}
+			}
+			best, bestGain := -1, loss+1e-9
+			for j := range p.Candidates {
+				if in[j] || len(sets[j]) == 0 {
+					continue
+				}
+				if g := free[j] + extra[j]; g > bestGain && spaced(j, chosen, i) {
+					best, bestGain = j, g
+				}
+			}
+			if best < 0 {
+				continue
+			}
+			for _, d := range sets[ci] {
+				count[d]--
+			}
+			for _, d := range sets[best] {
+				count[d]++
+			}
+			in[ci], in[best] = false, true
+			chosen[i] = Site{Candidate: best}
+			covered += bestGain - loss
+			swaps++
+			improved = true
+			break // the free gains changed: start a new pass
+		}
+		if !improved {
+			break
+		}
+	}
+	return covered, swaps
+}
+
+// reorder orders the final sites greedily (largest marginal gain first) and records each
+// one's gain, so that the list reads as "the first camera adds most".
+func reorder(p CoverProblem, sets [][]int32, chosen []Site) []Site {
+	count := make([]int32, len(p.Demand))
+	for _, set := range coverSets(p.Existing, p.Demand, p.RadiusM) {
+		for _, d := range set {
+			count[d]++
+		}
+	}
+	left := append([]Site(nil), chosen...)
+	out := make([]Site, 0, len(chosen))
+	for len(left) > 0 {
+		best, bestGain := 0, -1.0
+		for i, s := range left {
+			var g float64
+			for _, d := range sets[s.Candidate] {
+				if count[d] == 0 {
+					g += p.Weight[d]
+				}
+			}
+			if g > bestGain {
+				best, bestGain = i, g
+			}
+		}
+		s := left[best]
+		s.Gain = bestGain
+		for _, d := range sets[s.Candidate] {
+			count[d]++
+		}
+		out = append(out, s)
+		left = append(left[:best], left[best+1:]...)
+	}
+	return out
+}
+
+type gainItem struct {
+	c int
+	g float64
+}
+
+type gainHeap []gainItem
+
+func (h gainHeap) Len() int { return len(h) }
+func (h gainHeap) Less(i, j int) bool {
+	if h[i].g != h[j].g {
+		return h[i].g > h[j].g
+	}
+	return h[i].c < h[j].c
+}
+func (h gainHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *gainHeap) Push(x any)   { *h = append(*h, x.(gainItem)) }
+func (h *gainHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
