@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hexbeat/hexbeat/internal/testkit"
 
@@ -367,5 +368,115 @@ func TestAnalysesEqualPeerFixture(t *testing.T) {
 	}
 	if err := json.Unmarshal(body, &ev); err != nil || len(ev.Summary) != 3 || ev.Summary[0].Method != "naive" || ev.Summary[0].Months != 3 || len(ev.Verdict) < 3 {
 		t.Errorf("evaluate: %v %s", err, body)
+	}
+}
+
+func post(t *testing.T, s *api.Server, url, body string) (int, []byte) {
+	t.Helper()
+	req := httptest.NewRequest("POST", url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	res, err := s.App().Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, b
+}
+
+// TestSection60RegisterAndScrutiny: an authorisation over central Oxford on 1 December
+// 2023, extended by a superintendent; its scrutiny report equals counts made straight from
+// the real stop-and-search CSV (rows inside the rectangle and the extended period).
+func TestSection60RegisterAndScrutiny(t *testing.T) {
+	path := testkit.Data(t, "police/stop-and-search/2023-12-thames-valley-stop-and-search.csv")
+	s := newServer(t, path)
+	area := `{"type":"Polygon","coordinates":[[[-1.30,51.70],[-1.20,51.70],[-1.20,51.79],[-1.30,51.79],[-1.30,51.70]]]}`
+	code, body := post(t, s, "/api/v1/section60/authorisations",
+		`{"area":`+area+`,"grounds":"test","officer":"Insp 1","rank":"Inspector","start":"2023-12-01T00:00:00Z","end":"2023-12-02T00:00:00Z"}`)
+	if code != 201 {
+		t.Fatalf("authorise: %d %s", code, body)
+	}
+	var f struct {
+		ID         float64
+		Properties map[string]any
+	}
+	json.Unmarshal(body, &f)
+	id := fmt.Sprint(int(f.ID))
+	if f.Properties["status"] != "expired" || f.Properties["hours"].(float64) != 24 {
+		t.Errorf("created: %s", body)
+	}
+	code, body = post(t, s, "/api/v1/section60/authorisations/"+id+"/extend", `{"officer":"Supt 2","rank":"inspector","end":"2023-12-02T20:00:00Z","at":"2023-12-01T20:00:00Z"}`)
+	if code != 422 || !strings.Contains(string(body), "superintendent") {
+		t.Errorf("extension by an inspector: %d %s", code, body)
+	}
+	code, body = post(t, s, "/api/v1/section60/authorisations/"+id+"/extend", `{"officer":"Supt 2","rank":"Superintendent","end":"2023-12-02T20:00:00Z","at":"2023-12-01T20:00:00Z"}`)
+	if code != 200 {
+		t.Fatalf("extension: %d %s", code, body)
+	}
+	for url, want := range map[string]int{"/api/v1/section60/authorisations/999": 404, "/api/v1/section60/authorisations/x/scrutiny": 404, "/api/v1/section60/authorisations?status=soon": 400} {
+		if code, _, b := get(t, s, url); code != want {
+			t.Errorf("%s: %d %s, want %d", url, code, b, want)
+		}
+	}
+	if code, b := post(t, s, "/api/v1/section60/authorisations", `{"area":`+area+`,"colour":"red"}`); code != 400 || !strings.Contains(string(b), "colour") {
+		t.Errorf("unknown member: %d %s", code, b)
+	}
+	code, _, body = get(t, s, "/api/v1/section60/authorisations?status=past")
+	if fc := checkRFC7946(t, body); code != 200 || len(fc.Features) != 1 {
+		t.Fatalf("past authorisations: %d %s", code, body)
+	}
+
+	// The independent count.
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(fh).ReadAll()
+	fh.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, to := time.Date(2023, 12, 1, 0, 0, 0, 0, time.UTC), time.Date(2023, 12, 2, 20, 0, 0, 0, time.UTC)
+	var n, arrests, finds int
+	officer := map[string]int{}
+	for _, r := range rows[1:] {
+		when, _ := time.Parse(time.RFC3339, r[1])
+		lat, err1 := strconv.ParseFloat(r[4], 64)
+		lon, err2 := strconv.ParseFloat(r[5], 64)
+		if err1 != nil || err2 != nil || when.Before(from) || !when.Before(to) || lon < -1.30 || lon > -1.20 || lat < 51.70 || lat > 51.79 {
+			continue
+		}
+		n++
+		if r[12] == "Arrest" {
+			arrests++
+		}
+		if r[13] == "True" {
+			finds++
+		}
+		officer[r[9]]++
+	}
+	code, _, body = get(t, s, "/api/v1/section60/authorisations/"+id+"/scrutiny")
+	if code != 200 {
+		t.Fatalf("scrutiny: %d %s", code, body)
+	}
+	var rep struct {
+		Searches, Arrests, Finds int
+		FindRate                 float64 `json:"find_rate"`
+		Officer                  []struct {
+			Value string
+			N     int
+		} `json:"officer_defined_ethnicity"`
+	}
+	json.Unmarshal(body, &rep)
+	if n < 10 || rep.Searches != n || rep.Arrests != arrests || rep.Finds != finds || math.Abs(rep.FindRate-float64(finds)/float64(n)) > 1e-12 {
+		t.Errorf("scrutiny %+v; the CSV has %d searches, %d arrests, %d finds", rep, n, arrests, finds)
+	}
+	for _, c := range rep.Officer {
+		if officer[c.Value] != c.N {
+			t.Errorf("officer-defined ethnicity %q: %d, CSV %d", c.Value, c.N, officer[c.Value])
+		}
+	}
+	code, ctype, body := get(t, s, "/api/v1/section60/authorisations/"+id+"/scrutiny?format=html")
+	if code != 200 || !strings.HasPrefix(ctype, "text/html") || !strings.Contains(string(body), "Section 60 scrutiny report") || !strings.Contains(string(body), "Insp 1, Inspector") {
+		t.Errorf("html: %d %q", code, ctype)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/hexbeat/hexbeat/internal/analysis"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/hexbeat/hexbeat/internal/plan"
 )
 
 // Service is what the API needs from the application.
@@ -23,6 +24,12 @@ type Service interface {
 	Change(ctx context.Context, q analysis.ChangeQuery) (analysis.ChangeReport, error)
 	Evaluate(ctx context.Context, q analysis.EvalQuery) (analysis.EvalResult, error)
 	Cameras(ctx context.Context, q analysis.CameraQuery) (analysis.CameraPlan, error)
+	Authorise(ctx context.Context, a hexbeat.Authorisation, actor string) (hexbeat.Authorisation, error)
+	Extend(ctx context.Context, id int64, x hexbeat.Extension, actor string) (hexbeat.Authorisation, error)
+	Cancel(ctx context.Context, id int64, by, reason string, at time.Time, actor string) (hexbeat.Authorisation, error)
+	Authorisations(ctx context.Context, status string) ([]hexbeat.Authorisation, time.Time, error)
+	Authorisation(ctx context.Context, id int64) (hexbeat.Authorisation, error)
+	Scrutiny(ctx context.Context, id int64) (hexbeat.Authorisation, plan.Scrutiny, error)
 	Boundaries(ctx context.Context) ([]hexbeat.Boundary, error)
 	Boundary(ctx context.Context, id string) (hexbeat.Boundary, error)
 	Status(ctx context.Context) hexbeat.Status
@@ -83,6 +90,12 @@ func (s *Server) routes() {
 	v1.Get("/change", s.change)
 	v1.Get("/evaluate", s.evaluate)
 	v1.Post("/cameras/plan", s.cameraPlan)
+	v1.Post("/section60/authorisations", s.authorise)
+	v1.Get("/section60/authorisations", s.authorisations)
+	v1.Get("/section60/authorisations/:id", s.authorisation)
+	v1.Post("/section60/authorisations/:id/extend", s.extend)
+	v1.Post("/section60/authorisations/:id/cancel", s.cancel)
+	v1.Get("/section60/authorisations/:id/scrutiny", s.scrutiny)
 	v1.Get("/boundaries", s.boundaries)
 	v1.Get("/boundaries/:id", s.boundary)
 	v1.All("/*", func(c *fiber.Ctx) error {

@@ -23,6 +23,7 @@ type Store interface {
 	LoadNew(ctx context.Context, have func(int64) bool, fn func([]hexbeat.Incident) error) ([]hexbeat.Batch, []int64, error)
 	Boundaries(ctx context.Context) ([]hexbeat.Boundary, error)
 	Boundary(ctx context.Context, id string) (hexbeat.Boundary, error)
+	Register
 	Meta(ctx context.Context, key string) (string, error)
 	Ping(ctx context.Context) error
 	Dialect() string
@@ -45,12 +46,17 @@ type Service struct {
 	boundaries map[string]hexbeat.Boundary // by id; nil until loaded
 	bordered   []hexbeat.Boundary          // as the store orders them: by kind, then id
 	bversion   int                         // bumped when a boundary batch arrives
+
+	now func() time.Time // the clock; tests may set it
 }
 
 // New returns a service over st; call Sync (or Run) to load the index.
 func New(st Store, tax *hexbeat.Taxonomy, log *slog.Logger) *Service {
-	return &Service{store: st, ix: index.New(), tax: tax, log: log, engine: analysis.New(geodata.HarmWeights(tax))}
+	return &Service{store: st, ix: index.New(), tax: tax, log: log, engine: analysis.New(geodata.HarmWeights(tax)), now: func() time.Time { return time.Now().UTC() }}
 }
+
+// SetClock replaces the clock (for tests of time-bound rules).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 // SetHarmWeights replaces the default harm weights (the embedded Cambridge Crime Harm
 // Index) with a user's table. Call it before serving.

@@ -1,5 +1,7 @@
 package store
 
+import "context"
+
 // SetBulkMinRows lets tests exercise the bulk import path with small files.
 func SetBulkMinRows(n int) (restore func()) {
 	old := bulkMinRows
@@ -16,4 +18,10 @@ func (s *Store) IndexNames(table string) ([]string, error) {
 	}
 	err := s.db.Select(&names, q, table)
 	return names, err
+}
+
+// Exec runs raw SQL, for tests that try what the API never does (altering the audit log).
+func (s *Store) Exec(ctx context.Context, query string) error {
+	_, err := s.db.ExecContext(ctx, query)
+	return err
 }

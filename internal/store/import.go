@@ -122,8 +122,11 @@ func (t *importTx) AddOutcomes(ctx context.Context, os []hexbeat.Outcome) error 
 }
 
 // timeArg is a time as the dialect stores it: unix seconds in SQLite, timestamptz in PostgreSQL.
-func (t *importTx) timeArg(at time.Time) any {
-	if t.s.dialect == Postgres {
+func (t *importTx) timeArg(at time.Time) any { return t.s.timeArg(at) }
+
+// timeArg writes a time for a time column: unix seconds in SQLite, timestamptz in PostgreSQL.
+func (s *Store) timeArg(at time.Time) any {
+	if s.dialect == Postgres {
 		return at
 	}
 	return at.Unix()

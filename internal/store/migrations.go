@@ -116,6 +116,51 @@ CREATE TABLE retailers (
   geom geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED);
 CREATE INDEX retailers_geom ON retailers USING gist (geom);
 `},
+	// 2: the Section 60 register, the append-only audit log, retailers' test results.
+	{2, `
+CREATE TABLE authorisations (
+  id INTEGER PRIMARY KEY,
+  area TEXT NOT NULL,
+  grounds TEXT NOT NULL, officer TEXT NOT NULL, rank TEXT NOT NULL,
+  starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL,
+  ext_officer TEXT, ext_rank TEXT, ext_ends_at INTEGER, ext_at INTEGER, ext_reason TEXT,
+  cancelled_at INTEGER, cancelled_by TEXT, cancel_reason TEXT,
+  proposal TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL, created_by TEXT NOT NULL);
+CREATE INDEX authorisations_time ON authorisations (starts_at);
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+  subject TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TABLE retailer_tests (
+  id INTEGER PRIMARY KEY, retailer_id TEXT NOT NULL, tested_on INTEGER NOT NULL,
+  result TEXT NOT NULL, notes TEXT NOT NULL, recorded_at INTEGER NOT NULL, recorded_by TEXT NOT NULL);
+CREATE INDEX retailer_tests_retailer ON retailer_tests (retailer_id, tested_on);
+`, `
+CREATE TABLE authorisations (
+  id bigserial PRIMARY KEY,
+  area text NOT NULL,
+  geom geometry(MultiPolygon, 4326) NOT NULL,
+  grounds text NOT NULL, officer text NOT NULL, rank text NOT NULL,
+  starts_at timestamptz NOT NULL, ends_at timestamptz NOT NULL,
+  ext_officer text, ext_rank text, ext_ends_at timestamptz, ext_at timestamptz, ext_reason text,
+  cancelled_at timestamptz, cancelled_by text, cancel_reason text,
+  proposal text NOT NULL DEFAULT '',
+  created_at timestamptz NOT NULL, created_by text NOT NULL);
+CREATE INDEX authorisations_time ON authorisations (starts_at);
+CREATE INDEX authorisations_geom ON authorisations USING gist (geom);
+CREATE TABLE audit_log (
+  id bigserial PRIMARY KEY, at timestamptz NOT NULL, actor text NOT NULL, action text NOT NULL,
+  subject text NOT NULL, detail text NOT NULL);
+CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
+CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+CREATE TABLE retailer_tests (
+  id bigserial PRIMARY KEY, retailer_id text NOT NULL, tested_on date NOT NULL,
+  result text NOT NULL, notes text NOT NULL, recorded_at timestamptz NOT NULL, recorded_by text NOT NULL);
+CREATE INDEX retailer_tests_retailer ON retailer_tests (retailer_id, tested_on);
+`},
 }
 
 // Migrate applies the migrations the database has not had yet. Concurrent starts are

@@ -1,0 +1,361 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/hexbeat/hexbeat/internal/plan"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geo"
+	"github.com/paulmach/orb/geojson"
+)
+
+// actor names who made a request, for the audit log.
+func actor(c *fiber.Ctx) string {
+	if a, ok := c.Locals("actor").(string); ok && a != "" {
+		return a
+	}
+	return "anonymous (no API keys configured)"
+}
+
+// areaGeometry reads a GeoJSON Polygon or MultiPolygon, or a Feature holding one.
+func areaGeometry(raw json.RawMessage, fail func(field, format string, args ...any)) orb.Geometry {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var probe struct{ Type string }
+	if err := json.Unmarshal(raw, &probe); err != nil {
+		fail("area", "must be a GeoJSON Polygon or MultiPolygon: %v", err)
+		return nil
+	}
+	var g orb.Geometry
+	switch probe.Type {
+	case "Feature":
+		f, err := geojson.UnmarshalFeature(raw)
+		if err != nil {
+			fail("area", "not a valid Feature: %v", err)
+			return nil
+		}
+		g = f.Geometry
+	default:
+		gg, err := geojson.UnmarshalGeometry(raw)
+		if err != nil {
+			fail("area", "not a valid GeoJSON geometry: %v", err)
+			return nil
+		}
+		g = gg.Geometry()
+	}
+	switch g.(type) {
+	case orb.Polygon, orb.MultiPolygon:
+		b := g.Bound()
+		if !hexbeat.ValidLonLat(b.Min[0], b.Min[1]) || !hexbeat.ValidLonLat(b.Max[0], b.Max[1]) {
+			fail("area", "coordinates must be [longitude, latitude] in range")
+			return nil
+		}
+		return g
+	}
+	fail("area", "must be a Polygon or MultiPolygon, got %s", geometryType(g))
+	return nil
+}
+
+// rfc3339 reads an RFC 3339 time member; zero when empty.
+func rfc3339(s, field string, fail func(field, format string, args ...any)) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		fail(field, "must be an RFC 3339 time such as 2025-06-01T18:00:00Z, got %q", s)
+	}
+	return t.UTC()
+}
+
+type fieldFails struct{ fe []hexbeat.FieldError }
+
+func (f *fieldFails) fail(field, format string, args ...any) {
+	f.fe = append(f.fe, hexbeat.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func (f *fieldFails) err(message string) error {
+	if len(f.fe) == 0 {
+		return nil
+	}
+	return &hexbeat.Error{Code: hexbeat.EINVALID, Message: message, Fields: f.fe}
+}
+
+// authorise answers POST /api/v1/section60/authorisations.
+func (s *Server) authorise(c *fiber.Ctx) error {
+	var body struct {
+		Area     json.RawMessage `json:"area"`
+		Grounds  string          `json:"grounds"`
+		Officer  string          `json:"officer"`
+		Rank     string          `json:"rank"`
+		Start    string          `json:"start"`
+		End      string          `json:"end"`
+		Proposal string          `json:"proposal"`
+	}
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	var f fieldFails
+	a := hexbeat.Authorisation{Area: areaGeometry(body.Area, f.fail), Grounds: body.Grounds, Officer: body.Officer, Rank: body.Rank,
+		Start: rfc3339(body.Start, "start", f.fail), End: rfc3339(body.End, "end", f.fail), Proposal: body.Proposal}
+	if err := f.err("invalid authorisation"); err != nil {
+		return err
+	}
+	a, err := s.svc.Authorise(c.UserContext(), a, actor(c))
+	if err != nil {
+		return err
+	}
+	c.Status(fiber.StatusCreated)
+	c.Location(fmt.Sprintf("/api/v1/section60/authorisations/%d", a.ID))
+	return s.sendAuthorisation(c, a, time.Now().UTC())
+}
+
+func authorisationID(c *fiber.Ctx) (int64, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id < 1 {
+		return 0, hexbeat.Errorf(hexbeat.ENOTFOUND, "no authorisation %q", c.Params("id"))
+	}
+	return id, nil
+}
+
+// extend answers POST /api/v1/section60/authorisations/{id}/extend.
+func (s *Server) extend(c *fiber.Ctx) error {
+	id, err := authorisationID(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Officer string `json:"officer"`
+		Rank    string `json:"rank"`
+		End     string `json:"end"`
+		At      string `json:"at"`
+		Reason  string `json:"reason"`
+	}
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	var f fieldFails
+	x := hexbeat.Extension{Officer: body.Officer, Rank: body.Rank, End: rfc3339(body.End, "end", f.fail), At: rfc3339(body.At, "at", f.fail), Reason: body.Reason}
+	if err := f.err("invalid extension"); err != nil {
+		return err
+	}
+	a, err := s.svc.Extend(c.UserContext(), id, x, actor(c))
+	if err != nil {
+		return err
+	}
+	return s.sendAuthorisation(c, a, time.Now().UTC())
+}
+
+// cancel answers POST /api/v1/section60/authorisations/{id}/cancel.
+func (s *Server) cancel(c *fiber.Ctx) error {
+	id, err := authorisationID(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Officer string `json:"officer"`
+		Reason  string `json:"reason"`
+		At      string `json:"at"`
+	}
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	var f fieldFails
+	at := rfc3339(body.At, "at", f.fail)
+	if err := f.err("invalid cancellation"); err != nil {
+		return err
+	}
+	a, err := s.svc.Cancel(c.UserContext(), id, body.Officer, body.Reason, at, actor(c))
+	if err != nil {
+		return err
+	}
+	return s.sendAuthorisation(c, a, time.Now().UTC())
+}
+
+// authorisations answers GET /api/v1/section60/authorisations?status=active|past|all.
+func (s *Server) authorisations(c *fiber.Ctx) error {
+	p := newParams(c, "status")
+	status := p.one("status")
+	switch status {
+	case "", "all":
+		status = ""
+	case "active", "past":
+	default:
+		p.fail("status", "must be active, past or all, got %q", status)
+	}
+	if err := p.err(); err != nil {
+		return err
+	}
+	list, now, err := s.svc.Authorisations(c.UserContext(), status)
+	if err != nil {
+		return err
+	}
+	fc := geojson.NewFeatureCollection()
+	for _, a := range list {
+		fc.Append(authorisationFeature(a, now))
+	}
+	b, err := json.Marshal(fc)
+	if err != nil {
+		return err
+	}
+	return s.sendGeoJSON(c, b)
+}
+
+// authorisation answers GET /api/v1/section60/authorisations/{id}.
+func (s *Server) authorisation(c *fiber.Ctx) error {
+	id, err := authorisationID(c)
+	if err != nil {
+		return err
+	}
+	a, err := s.svc.Authorisation(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return s.sendAuthorisation(c, a, time.Now().UTC())
+}
+
+func (s *Server) sendAuthorisation(c *fiber.Ctx, a hexbeat.Authorisation, now time.Time) error {
+	b, err := json.Marshal(authorisationFeature(a, now))
+	if err != nil {
+		return err
+	}
+	return s.sendGeoJSON(c, b)
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// authorisationFeature is an authorisation as a GeoJSON Feature.
+func authorisationFeature(a hexbeat.Authorisation, now time.Time) *geojson.Feature {
+	f := geojson.NewFeature(a.Area)
+	f.ID = a.ID
+	p := f.Properties
+	p["id"] = a.ID
+	p["status"] = a.Status(now)
+	p["grounds"] = a.Grounds
+	p["officer"] = a.Officer
+	p["rank"] = a.Rank
+	p["start"] = stamp(a.Start)
+	p["end"] = stamp(a.End)
+	p["ends"] = stamp(a.Ends())
+	p["hours"] = math.Round(a.Ends().Sub(a.Start).Hours()*100) / 100
+	p["area_km2"] = math.Round(geo.Area(a.Area)/1e4) / 100
+	p["proposal"] = a.Proposal
+	p["created_at"] = stamp(a.CreatedAt)
+	p["created_by"] = a.CreatedBy
+	if x := a.Extension; x != nil {
+		p["extension"] = map[string]any{"officer": x.Officer, "rank": x.Rank, "end": stamp(x.End), "at": stamp(x.At), "reason": x.Reason}
+	}
+	if a.CancelledAt != nil {
+		p["cancelled"] = map[string]any{"at": stamp(*a.CancelledAt), "officer": a.CancelledBy, "reason": a.CancelReason}
+	}
+	return f
+}
+
+// scrutiny answers GET /api/v1/section60/authorisations/{id}/scrutiny[?format=html].
+func (s *Server) scrutiny(c *fiber.Ctx) error {
+	p := newParams(c, "format")
+	format := p.one("format")
+	if format != "" && format != "json" && format != "html" {
+		p.fail("format", "must be json or html, got %q", format)
+	}
+	if err := p.err(); err != nil {
+		return err
+	}
+	id, err := authorisationID(c)
+	if err != nil {
+		return err
+	}
+	a, r, err := s.svc.Scrutiny(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	s.labelData(c)
+	report := scrutinyJSON(a, r)
+	if format == "html" {
+		var sb strings.Builder
+		if err := scrutinyPage.Execute(&sb, report); err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, "text/html; charset=utf-8")
+		return c.SendString(sb.String())
+	}
+	return c.JSON(report)
+}
+
+type scrutinyReport struct {
+	Authorisation map[string]any `json:"authorisation"`
+	Searches      int            `json:"searches"`
+	Section60     int            `json:"under_section_60"`
+	Finds         int            `json:"finds"`
+	FindsUnknown  int            `json:"finds_not_recorded"`
+	FindRate      float64        `json:"find_rate"`
+	Arrests       int            `json:"arrests"`
+	ArrestRate    float64        `json:"arrest_rate"`
+	NFA           int            `json:"no_further_action"`
+	Outcomes      []plan.Count   `json:"outcomes"`
+	Objects       []plan.Count   `json:"objects"`
+	SelfEthnicity []plan.Count   `json:"self_defined_ethnicity"`
+	OfficerEthnic []plan.Count   `json:"officer_defined_ethnicity"`
+	AgeRanges     []plan.Count   `json:"age_ranges"`
+	Genders       []plan.Count   `json:"genders"`
+	Legislation   []plan.Count   `json:"legislation"`
+	Note          string         `json:"note"`
+}
+
+func scrutinyJSON(a hexbeat.Authorisation, r plan.Scrutiny) scrutinyReport {
+	f := authorisationFeature(a, time.Now().UTC())
+	return scrutinyReport{Authorisation: f.Properties, Searches: r.Searches, Section60: r.UnderSection60, Finds: r.Linked, FindsUnknown: r.LinkedUnknown,
+		FindRate: r.FindRate, Arrests: r.Arrests, ArrestRate: r.ArrestRate, NFA: r.NoFurtherAction, Outcomes: r.Outcomes, Objects: r.Objects,
+		SelfEthnicity: r.SelfEthnicity, OfficerEthnic: r.OfficerEthnic, AgeRanges: r.AgeRanges, Genders: r.Genders, Legislation: r.Legislation,
+		Note: "Searches recorded in the imported police.uk stop-and-search data with a location inside the area, from the start to the end (extended or cancelled) of the authorisation. police.uk locations are approximate (snapped to map points) and records without a location are not counted. A find is an outcome linked to the object of the search."}
+}
+
+var scrutinyPage = template.Must(template.New("scrutiny").Funcs(template.FuncMap{
+	"pct": func(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) },
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	},
+}).Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Section 60 scrutiny: authorisation {{.Authorisation.id}}</title>
+<style>body{font:14px/1.4 system-ui,sans-serif;max-width:60em;margin:2em auto;color:#111}table{border-collapse:collapse;margin:.5em 0 1.5em}
+td,th{border:1px solid #999;padding:.2em .6em;text-align:left}td.n{text-align:right}h2{margin-top:1.5em}@media print{body{margin:0}}</style></head>
+<body>
+<h1>Section 60 scrutiny report</h1>
+<table>
+<tr><th>Authorisation</th><td>{{.Authorisation.id}} ({{.Authorisation.status}})</td></tr>
+<tr><th>Authorised by</th><td>{{.Authorisation.officer}}, {{.Authorisation.rank}}</td></tr>
+<tr><th>In force</th><td>{{.Authorisation.start}} to {{.Authorisation.ends}} ({{.Authorisation.hours}} hours)</td></tr>
+<tr><th>Area</th><td>{{.Authorisation.area_km2}} km²</td></tr>
+<tr><th>Grounds</th><td>{{.Authorisation.grounds}}</td></tr>
+</table>
+<h2>Searches</h2>
+<table>
+<tr><th>Searches in the area and time</th><td class="n">{{.Searches}}</td></tr>
+<tr><th>of which recorded under section 60</th><td class="n">{{.Section60}}</td></tr>
+<tr><th>Finds (outcome linked to the object)</th><td class="n">{{.Finds}} ({{pct .FindRate}})</td></tr>
+<tr><th>Arrests</th><td class="n">{{.Arrests}} ({{pct .ArrestRate}})</td></tr>
+<tr><th>No further action</th><td class="n">{{.NFA}}</td></tr>
+</table>
+{{define "counts"}}<table><tr><th>{{.Title}}</th><th>searches</th><th>share</th></tr>{{range .Rows}}<tr><td>{{.Value}}</td><td class="n">{{.N}}</td><td class="n">{{pct .Share}}</td></tr>{{end}}</table>{{end}}
+<h2>Outcomes</h2>{{template "counts" (dict "Title" "outcome" "Rows" .Outcomes)}}
+<h2>Object of search</h2>{{template "counts" (dict "Title" "object" "Rows" .Objects)}}
+<h2>Self-defined ethnicity</h2>{{template "counts" (dict "Title" "self-defined ethnicity" "Rows" .SelfEthnicity)}}
+<h2>Officer-defined ethnicity</h2>{{template "counts" (dict "Title" "officer-defined ethnicity" "Rows" .OfficerEthnic)}}
+<h2>Age range</h2>{{template "counts" (dict "Title" "age range" "Rows" .AgeRanges)}}
+<h2>Gender</h2>{{template "counts" (dict "Title" "gender" "Rows" .Genders)}}
+<h2>Legislation</h2>{{template "counts" (dict "Title" "legislation" "Rows" .Legislation)}}
+<p><small>{{.Note}}</small></p>
+</body></html>`))

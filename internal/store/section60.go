@@ -1,0 +1,241 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/jmoiron/sqlx"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+)
+
+// audit appends an event to the audit log inside tx.
+func (s *Store) audit(ctx context.Context, tx *sqlx.Tx, ev hexbeat.AuditEvent) error {
+	if ev.At.IsZero() {
+		ev.At = time.Now().UTC()
+	}
+	_, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)`),
+		s.timeArg(ev.At), ev.Actor, ev.Action, ev.Subject, ev.Detail)
+	if err != nil {
+		return fmt.Errorf("store: audit: %w", err)
+	}
+	return nil
+}
+
+// Audit appends one event to the audit log.
+func (s *Store) Audit(ctx context.Context, ev hexbeat.AuditEvent) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error { return s.audit(ctx, tx, ev) })
+}
+
+// AuditLog returns audit events with id > after, oldest first, at most limit.
+func (s *Store) AuditLog(ctx context.Context, after int64, limit int) ([]hexbeat.AuditEvent, error) {
+	rows, err := s.db.QueryxContext(ctx, s.db.Rebind(`SELECT id, at, actor, action, subject, detail FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`), after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []hexbeat.AuditEvent
+	for rows.Next() {
+		var ev hexbeat.AuditEvent
+		var at any
+		if err := rows.Scan(&ev.ID, &at, &ev.Actor, &ev.Action, &ev.Subject, &ev.Detail); err != nil {
+			return nil, fmt.Errorf("store: audit log: %w", err)
+		}
+		ev.At = scanTime(at)
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) inTx(ctx context.Context, fn func(*sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// CreateAuthorisation records a Section 60 authorisation and its audit event in one
+// transaction, and returns it with its id.
+func (s *Store) CreateAuthorisation(ctx context.Context, a hexbeat.Authorisation, ev hexbeat.AuditEvent) (hexbeat.Authorisation, error) {
+	area, err := geometryJSON(a.Area)
+	if err != nil {
+		return a, fmt.Errorf("store: authorisation area: %w", err)
+	}
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = time.Now().UTC()
+	}
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		cols := `area, grounds, officer, rank, starts_at, ends_at, proposal, created_at, created_by`
+		vals := `?, ?, ?, ?, ?, ?, ?, ?, ?`
+		args := []any{area, a.Grounds, a.Officer, a.Rank, s.timeArg(a.Start), s.timeArg(a.End), a.Proposal, s.timeArg(a.CreatedAt), a.CreatedBy}
+		if s.dialect == Postgres {
+			cols += `, geom`
+			vals += `, ST_SetSRID(ST_Multi(ST_GeomFromGeoJSON(?)), 4326)`
+			args = append(args, area)
+		}
+		if err := tx.QueryRowxContext(ctx, s.db.Rebind(`INSERT INTO authorisations (`+cols+`) VALUES (`+vals+`) RETURNING id`), args...).Scan(&a.ID); err != nil {
+			return fmt.Errorf("store: record authorisation: %w", err)
+		}
+		ev.Subject = fmt.Sprintf("authorisation/%d", a.ID)
+		return s.audit(ctx, tx, ev)
+	})
+	return a, err
+}
+
+const authorisationCols = `id, area, grounds, officer, rank, starts_at, ends_at, ext_officer, ext_rank, ext_ends_at, ext_at, ext_reason,
+	cancelled_at, cancelled_by, cancel_reason, proposal, created_at, created_by`
+
+func (s *Store) scanAuthorisation(r scanner) (hexbeat.Authorisation, error) {
+	var a hexbeat.Authorisation
+	var area string
+	var start, end, created any
+	var extOfficer, extRank, extReason, cancelledBy, cancelReason sql.NullString
+	var extEnd, extAt, cancelledAt any
+	if err := r.Scan(&a.ID, &area, &a.Grounds, &a.Officer, &a.Rank, &start, &end, &extOfficer, &extRank, &extEnd, &extAt, &extReason,
+		&cancelledAt, &cancelledBy, &cancelReason, &a.Proposal, &created, &a.CreatedBy); err != nil {
+		return a, err
+	}
+	a.Start, a.End, a.CreatedAt = scanTime(start), scanTime(end), scanTime(created)
+	if extOfficer.Valid {
+		a.Extension = &hexbeat.Extension{Officer: extOfficer.String, Rank: extRank.String, End: scanTime(extEnd), At: scanTime(extAt), Reason: extReason.String}
+	}
+	if cancelledAt != nil {
+		t := scanTime(cancelledAt)
+		a.CancelledAt, a.CancelledBy, a.CancelReason = &t, cancelledBy.String, cancelReason.String
+	}
+	g, err := geojson.UnmarshalGeometry([]byte(area))
+	if err != nil {
+		return a, fmt.Errorf("store: authorisation %d area: %w", a.ID, err)
+	}
+	a.Area = g.Geometry()
+	return a, nil
+}
+
+// Authorisation returns one authorisation, or ENOTFOUND.
+func (s *Store) Authorisation(ctx context.Context, id int64) (hexbeat.Authorisation, error) {
+	a, err := s.scanAuthorisation(s.db.QueryRowxContext(ctx, s.db.Rebind(`SELECT `+authorisationCols+` FROM authorisations WHERE id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, hexbeat.Errorf(hexbeat.ENOTFOUND, "no authorisation %d", id)
+	}
+	if err != nil {
+		return a, fmt.Errorf("store: authorisation %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// Authorisations returns every authorisation, newest start first.
+func (s *Store) Authorisations(ctx context.Context) ([]hexbeat.Authorisation, error) {
+	rows, err := s.db.QueryxContext(ctx, `SELECT `+authorisationCols+` FROM authorisations ORDER BY starts_at DESC, id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("store: authorisations: %w", err)
+	}
+	defer rows.Close()
+	var out []hexbeat.Authorisation
+	for rows.Next() {
+		a, err := s.scanAuthorisation(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: authorisations: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// UpdateAuthorisation applies change to the stored authorisation inside one transaction
+// (the row is read in it, so two concurrent extensions cannot both pass check), writes the
+// extension and cancellation columns and the audit event.
+func (s *Store) UpdateAuthorisation(ctx context.Context, id int64, change func(*hexbeat.Authorisation) error, ev hexbeat.AuditEvent) (hexbeat.Authorisation, error) {
+	var a hexbeat.Authorisation
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		q := `SELECT ` + authorisationCols + ` FROM authorisations WHERE id = ?`
+		if s.dialect == Postgres {
+			q += ` FOR UPDATE`
+		} else if _, err := tx.ExecContext(ctx, `UPDATE authorisations SET proposal = proposal WHERE id = ?`, id); err != nil {
+			// a write first takes SQLite's write lock, so the read below cannot go stale
+			return fmt.Errorf("store: lock authorisation %d: %w", id, err)
+		}
+		var err error
+		a, err = s.scanAuthorisation(tx.QueryRowxContext(ctx, s.db.Rebind(q), id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return hexbeat.Errorf(hexbeat.ENOTFOUND, "no authorisation %d", id)
+		}
+		if err != nil {
+			return fmt.Errorf("store: authorisation %d: %w", id, err)
+		}
+		if err := change(&a); err != nil {
+			return err
+		}
+		var extOfficer, extRank, extReason, cancelledBy, cancelReason any
+		var extEnd, extAt, cancelledAt any
+		if x := a.Extension; x != nil {
+			extOfficer, extRank, extReason, extEnd, extAt = x.Officer, x.Rank, x.Reason, s.timeArg(x.End), s.timeArg(x.At)
+		}
+		if a.CancelledAt != nil {
+			cancelledAt, cancelledBy, cancelReason = s.timeArg(*a.CancelledAt), a.CancelledBy, a.CancelReason
+		}
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE authorisations SET ext_officer = ?, ext_rank = ?, ext_ends_at = ?, ext_at = ?, ext_reason = ?,
+			cancelled_at = ?, cancelled_by = ?, cancel_reason = ? WHERE id = ?`),
+			extOfficer, extRank, extEnd, extAt, extReason, cancelledAt, cancelledBy, cancelReason, id); err != nil {
+			return fmt.Errorf("store: update authorisation %d: %w", id, err)
+		}
+		ev.Subject = fmt.Sprintf("authorisation/%d", id)
+		return s.audit(ctx, tx, ev)
+	})
+	return a, err
+}
+
+// StopSearches returns the stop-and-search records in [from, to) that have a location
+// inside bound (the caller tests the exact polygon).
+func (s *Store) StopSearches(ctx context.Context, from, to time.Time, bound orb.Bound) ([]hexbeat.StopSearch, error) {
+	rows, err := s.db.QueryxContext(ctx, s.db.Rebind(`SELECT occurred_at, lon, lat, type, operation, operation_name, gender, age_range,
+		self_defined_ethnicity, officer_defined_ethnicity, legislation, object, outcome, outcome_linked, outer_clothing
+		FROM stop_searches WHERE occurred_at >= ? AND occurred_at < ? AND lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?
+		ORDER BY occurred_at`), s.timeArg(from), s.timeArg(to), bound.Min[0], bound.Max[0], bound.Min[1], bound.Max[1])
+	if err != nil {
+		return nil, fmt.Errorf("store: stop searches: %w", err)
+	}
+	defer rows.Close()
+	var out []hexbeat.StopSearch
+	for rows.Next() {
+		var ss hexbeat.StopSearch
+		var at any
+		var op any
+		var linked, outer sql.NullBool
+		var lon, lat sql.NullFloat64
+		if err := rows.Scan(&at, &lon, &lat, &ss.Type, &op, &ss.OperationName, &ss.Gender, &ss.AgeRange, &ss.SelfDefinedEthnicity,
+			&ss.OfficerEthnicity, &ss.Legislation, &ss.Object, &ss.Outcome, &linked, &outer); err != nil {
+			return nil, fmt.Errorf("store: stop searches: %w", err)
+		}
+		ss.OccurredAt = scanTime(at)
+		switch v := op.(type) {
+		case bool:
+			ss.Operation = v
+		case int64:
+			ss.Operation = v != 0
+		}
+		if lon.Valid && lat.Valid {
+			ss.Lon, ss.Lat = &lon.Float64, &lat.Float64
+		}
+		if linked.Valid {
+			ss.OutcomeLinked = &linked.Bool
+		}
+		if outer.Valid {
+			ss.OuterClothing = &outer.Bool
+		}
+		out = append(out, ss)
+	}
+	return out, rows.Err()
+}
+
