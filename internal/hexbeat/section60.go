@@ -34,7 +34,7 @@ var rankNames = map[string]Rank{
 	"chief superintendent": RankChiefSuperintendent, "ch supt": RankChiefSuperintendent,
 	"assistant chief constable": RankAssistantChiefConstable, "acc": RankAssistantChiefConstable, "commander": RankAssistantChiefConstable,
 	"deputy assistant commissioner": RankAssistantChiefConstable,
-	"deputy chief constable": RankDeputyChiefConstable, "dcc": RankDeputyChiefConstable, "assistant commissioner": RankDeputyChiefConstable,
+	"deputy chief constable":        RankDeputyChiefConstable, "dcc": RankDeputyChiefConstable, "assistant commissioner": RankDeputyChiefConstable,
 	"chief constable": RankChiefConstable, "cc": RankChiefConstable, "commissioner": RankChiefConstable, "deputy commissioner": RankChiefConstable,
 }
 

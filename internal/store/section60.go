@@ -238,4 +238,3 @@ func (s *Store) StopSearches(ctx context.Context, from, to time.Time, bound orb.
 	}
 	return out, rows.Err()
 }
-
