@@ -82,3 +82,39 @@ func AvgAreaKm2(res int) float64 {
 	}
 	return a
 }
+
+// Outline dissolves cells (one resolution, no duplicates) into their outline: one polygon
+// per connected group, holes kept, rings closed, outer rings counter-clockwise and holes
+// clockwise (RFC 7946).
+func Outline(cells []uint64) (orb.MultiPolygon, error) {
+	hc := make([]h3.Cell, len(cells))
+	for i, c := range cells {
+		hc[i] = h3.Cell(int64(c))
+	}
+	polys, err := h3.CellsToMultiPolygon(hc)
+	if err != nil {
+		return nil, fmt.Errorf("grid: outline of %d cells: %w", len(cells), err)
+	}
+	ring := func(l h3.GeoLoop, want orb.Orientation) orb.Ring {
+		r := make(orb.Ring, 0, len(l)+1)
+		for _, ll := range l {
+			r = append(r, orb.Point{ll.Lng, ll.Lat})
+		}
+		if len(r) > 0 && r[0] != r[len(r)-1] {
+			r = append(r, r[0])
+		}
+		if r.Orientation() != want {
+			r.Reverse()
+		}
+		return r
+	}
+	out := make(orb.MultiPolygon, 0, len(polys))
+	for _, p := range polys {
+		poly := orb.Polygon{ring(p.GeoLoop, orb.CCW)}
+		for _, h := range p.Holes {
+			poly = append(poly, ring(h, orb.CW))
+		}
+		out = append(out, poly)
+	}
+	return out, nil
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/hexbeat/hexbeat/internal/analysis"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/plan"
 	"github.com/paulmach/orb"
@@ -17,6 +18,9 @@ type Register interface {
 	Authorisation(ctx context.Context, id int64) (hexbeat.Authorisation, error)
 	Authorisations(ctx context.Context) ([]hexbeat.Authorisation, error)
 	StopSearches(ctx context.Context, from, to time.Time, bound orb.Bound) ([]hexbeat.StopSearch, error)
+	Retailers(ctx context.Context) ([]hexbeat.Retailer, error)
+	RetailerTests(ctx context.Context) (map[string][]hexbeat.RetailerTest, error)
+	RecordRetailerTest(ctx context.Context, t hexbeat.RetailerTest, ev hexbeat.AuditEvent) (hexbeat.RetailerTest, error)
 }
 
 func detail(v any) string {
@@ -101,4 +105,52 @@ func (s *Service) Scrutiny(ctx context.Context, id int64) (hexbeat.Authorisation
 		return a, plan.Scrutiny{}, err
 	}
 	return a, plan.ScrutinyOf(plan.InArea(a.Area, searches)), nil
+}
+
+// Retailers returns the retailer register.
+func (s *Service) Retailers(ctx context.Context) ([]hexbeat.Retailer, map[string][]hexbeat.RetailerTest, error) {
+	shops, err := s.store.Retailers(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	tests, err := s.store.RetailerTests(ctx)
+	return shops, tests, err
+}
+
+// RecordTest records a test purchase at a retailer.
+func (s *Service) RecordTest(ctx context.Context, t hexbeat.RetailerTest, actor string) (hexbeat.RetailerTest, error) {
+	var fe []hexbeat.FieldError
+	if t.Result != "pass" && t.Result != "fail" {
+		fe = append(fe, hexbeat.FieldError{Field: "result", Message: "must be pass or fail"})
+	}
+	if t.On.IsZero() {
+		fe = append(fe, hexbeat.FieldError{Field: "date", Message: "give the day of the test (YYYY-MM-DD)"})
+	} else if t.On.After(s.now()) {
+		fe = append(fe, hexbeat.FieldError{Field: "date", Message: "is in the future"})
+	}
+	if len(fe) > 0 {
+		return t, &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid test result", Fields: fe}
+	}
+	t.RecordedAt, t.RecordedBy = s.now(), actor
+	return s.store.RecordRetailerTest(ctx, t, hexbeat.AuditEvent{At: t.RecordedAt, Actor: actor, Action: "retailer.test",
+		Detail: detail(map[string]any{"date": t.On.Format("2006-01-02"), "result": t.Result, "notes": t.Notes})})
+}
+
+// Targets ranks retailers for test purchases (see analysis.Engine.Targets).
+func (s *Service) Targets(ctx context.Context, q analysis.TargetQuery) (analysis.Targets, error) {
+	q = q.WithDefaults()
+	if err := q.Validate(); err != nil {
+		return analysis.Targets{}, err
+	}
+	snap := s.ix.Snapshot()
+	cq, area, err := s.resolve(q.CellQuery, snap)
+	if err != nil {
+		return analysis.Targets{}, err
+	}
+	q.CellQuery = cq
+	shops, tests, err := s.Retailers(ctx)
+	if err != nil {
+		return analysis.Targets{}, err
+	}
+	return s.engine.Targets(snap, q, area, shops, tests, s.now())
 }

@@ -341,3 +341,18 @@ func (s *Service) Cameras(ctx context.Context, q analysis.CameraQuery) (analysis
 	q.CellQuery = cq
 	return s.engine.Cameras(snap, q, area)
 }
+
+// Section60Proposals proposes Section 60 areas (see analysis.Engine.Section60).
+func (s *Service) Section60Proposals(ctx context.Context, q analysis.ProposalQuery) (analysis.Proposals, error) {
+	q = q.WithDefaults()
+	if err := q.Validate(); err != nil {
+		return analysis.Proposals{}, err
+	}
+	snap := s.ix.Snapshot()
+	cq, area, err := s.resolve(q.CellQuery, snap)
+	if err != nil {
+		return analysis.Proposals{}, err
+	}
+	q.CellQuery = cq
+	return s.engine.Section60(snap, q, area)
+}

@@ -238,3 +238,51 @@ func (s *Store) StopSearches(ctx context.Context, from, to time.Time, bound orb.
 	}
 	return out, rows.Err()
 }
+
+// RecordRetailerTest stores a test-purchase result and its audit event; ENOTFOUND when
+// the retailer is not in the register.
+func (s *Store) RecordRetailerTest(ctx context.Context, t hexbeat.RetailerTest, ev hexbeat.AuditEvent) (hexbeat.RetailerTest, error) {
+	if t.RecordedAt.IsZero() {
+		t.RecordedAt = time.Now().UTC()
+	}
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var n int
+		if err := tx.GetContext(ctx, &n, s.db.Rebind(`SELECT count(*) FROM retailers WHERE id = ?`), t.RetailerID); err != nil {
+			return fmt.Errorf("store: retailer %s: %w", t.RetailerID, err)
+		}
+		if n == 0 {
+			return hexbeat.Errorf(hexbeat.ENOTFOUND, "no retailer %q in the register", t.RetailerID)
+		}
+		on := any(t.On.Unix())
+		if s.dialect == Postgres {
+			on = t.On.Format("2006-01-02")
+		}
+		if err := tx.QueryRowxContext(ctx, s.db.Rebind(`INSERT INTO retailer_tests (retailer_id, tested_on, result, notes, recorded_at, recorded_by)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), t.RetailerID, on, t.Result, t.Notes, s.timeArg(t.RecordedAt), t.RecordedBy).Scan(&t.ID); err != nil {
+			return fmt.Errorf("store: record test: %w", err)
+		}
+		ev.Subject = fmt.Sprintf("retailer/%s/test/%d", t.RetailerID, t.ID)
+		return s.audit(ctx, tx, ev)
+	})
+	return t, err
+}
+
+// RetailerTests returns every recorded test, by retailer, oldest first.
+func (s *Store) RetailerTests(ctx context.Context) (map[string][]hexbeat.RetailerTest, error) {
+	rows, err := s.db.QueryxContext(ctx, `SELECT id, retailer_id, tested_on, result, notes, recorded_at, recorded_by FROM retailer_tests ORDER BY tested_on, id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: retailer tests: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]hexbeat.RetailerTest{}
+	for rows.Next() {
+		var t hexbeat.RetailerTest
+		var on, at any
+		if err := rows.Scan(&t.ID, &t.RetailerID, &on, &t.Result, &t.Notes, &at, &t.RecordedBy); err != nil {
+			return nil, fmt.Errorf("store: retailer tests: %w", err)
+		}
+		t.On, t.RecordedAt = scanTime(on), scanTime(at)
+		out[t.RetailerID] = append(out[t.RetailerID], t)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,159 @@
+package api
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/analysis"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/hexbeat/hexbeat/internal/plan"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+)
+
+// retailers answers GET /api/v1/retailers: the register with each shop's test history.
+func (s *Server) retailers(c *fiber.Ctx) error {
+	if err := newParams(c).err(); err != nil {
+		return err
+	}
+	shops, tests, err := s.svc.Retailers(c.UserContext())
+	if err != nil {
+		return err
+	}
+	fc := geojson.NewFeatureCollection()
+	for _, r := range shops {
+		f := geojson.NewFeature(orb.Point{r.Lon, r.Lat})
+		f.ID = r.ID
+		hist := []map[string]any{}
+		for _, t := range tests[r.ID] {
+			hist = append(hist, map[string]any{"date": t.On.Format("2006-01-02"), "result": t.Result, "notes": t.Notes})
+		}
+		f.Properties = map[string]any{"id": r.ID, "name": r.Name, "category": r.Category, "address": r.Address, "size_band": r.SizeBand, "tests": hist}
+		fc.Append(f)
+	}
+	b, err := json.Marshal(fc)
+	if err != nil {
+		return err
+	}
+	return s.sendGeoJSON(c, b)
+}
+
+// recordTest answers POST /api/v1/retailers/{id}/tests {date, result, notes}.
+func (s *Server) recordTest(c *fiber.Ctx) error {
+	var body struct {
+		Date   string `json:"date"`
+		Result string `json:"result"`
+		Notes  string `json:"notes"`
+	}
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	t := hexbeat.RetailerTest{RetailerID: c.Params("id"), Result: strings.ToLower(strings.TrimSpace(body.Result)), Notes: body.Notes}
+	if body.Date != "" {
+		on, err := time.Parse("2006-01-02", body.Date)
+		if err != nil {
+			return &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid test result", Fields: []hexbeat.FieldError{{Field: "date", Message: "must be a day, YYYY-MM-DD, got " + strconv.Quote(body.Date)}}}
+		}
+		t.On = on
+	}
+	t, err := s.svc.RecordTest(c.UserContext(), t, actor(c))
+	if err != nil {
+		return err
+	}
+	c.Status(fiber.StatusCreated)
+	return c.JSON(fiber.Map{"id": t.ID, "retailer": t.RetailerID, "date": t.On.Format("2006-01-02"), "result": t.Result, "notes": t.Notes,
+		"recorded_at": stamp(t.RecordedAt), "recorded_by": t.RecordedBy})
+}
+
+// targets answers GET /api/v1/test-purchase/targets: retailers ranked for test purchases,
+// each with the parts of its score; format=csv for the operation plan.
+func (s *Server) targets(c *fiber.Ctx) error {
+	p := newParams(c, "radius_m", "window", "from", "to", "category", "categories", "area", "cooldown_days", "demote", "failure_boost", "limit", "weight", "format")
+	q := analysis.TargetQuery{CellQuery: hexbeat.CellQuery{Res: defaultRes, Area: p.one("area"), Categories: append(p.list("category"), p.list("categories")...),
+		From: p.timeBound("from", false), To: p.timeBound("to", true)},
+		RadiusM: p.positive("radius_m"), CooldownDays: p.integer("cooldown_days", 0), Demote: p.boolean("demote", false),
+		FailureBoost: p.number("failure_boost", 0), Limit: p.positiveInt("limit"), Weight: p.one("weight")}
+	if w := p.one("window"); w != "" {
+		d, ok := parseWindow(w)
+		if !ok {
+			p.fail("window", "must be hours or days such as 90d, got %q", w)
+		}
+		q.Window = d
+	}
+	format := p.one("format")
+	if format != "" && format != "geojson" && format != "csv" {
+		p.fail("format", "must be geojson or csv, got %q", format)
+	}
+	q = q.WithDefaults()
+	p.check(q.Validate())
+	if err := p.err(); err != nil {
+		return err
+	}
+	ts, err := s.svc.Targets(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	if format == "csv" {
+		return s.targetsCSV(c, ts)
+	}
+	fc := geojson.NewFeatureCollection()
+	for _, t := range ts.Ranked {
+		fc.Append(targetFeature(ts, t))
+	}
+	excluded := []map[string]any{}
+	for _, t := range ts.Excluded {
+		excluded = append(excluded, targetFeature(ts, t).Properties)
+	}
+	fc.ExtraMembers = map[string]any{"demo": s.svc.Demo(), "from": stamp(ts.From), "to": stamp(ts.To), "categories": ts.Query.Categories,
+		"radius_m": ts.Query.RadiusM, "weight": ts.Query.Weight, "cooldown_days": ts.Query.CooldownDays, "failure_boost": ts.Query.FailureBoost,
+		"incidents": ts.Incidents, "retailers": len(ts.Retailers), "excluded": excluded,
+		"score": "exposure (weighted incidents within radius_m) x (1 + failure_boost x past failures) x cool-down (0 excluded, 0.25 demoted, else 1)"}
+	b, err := json.Marshal(fc)
+	if err != nil {
+		return err
+	}
+	return s.sendGeoJSON(c, b)
+}
+
+func targetFeature(ts analysis.Targets, t plan.Target) *geojson.Feature {
+	r := ts.Retailers[t.Retailer]
+	f := geojson.NewFeature(orb.Point{r.Lon, r.Lat})
+	f.ID = r.ID
+	var last any
+	if t.LastTest != nil {
+		last = map[string]any{"date": t.LastTest.On.Format("2006-01-02"), "result": t.LastTest.Result}
+	}
+	f.Properties = map[string]any{"rank": t.Rank, "id": r.ID, "name": r.Name, "address": r.Address, "category": r.Category,
+		"score": roundTo(t.Score, 3), "exposure": roundTo(t.Exposure, 3), "incidents": t.Incidents, "failures": t.Failures, "tests": t.Tests,
+		"failure_boost": t.Boost, "cooldown": t.Cooldown, "excluded": t.Excluded, "last_test": last, "reason": t.Reason}
+	return f
+}
+
+func (s *Server) targetsCSV(c *fiber.Ctx, ts analysis.Targets) error {
+	var sb strings.Builder
+	w := csv.NewWriter(&sb)
+	w.Write([]string{"rank", "id", "name", "address", "lon", "lat", "score", "exposure", "incidents", "failures", "tests", "failure_boost", "cooldown", "last_test", "last_result", "excluded", "reason"})
+	for _, t := range append(append([]plan.Target{}, ts.Ranked...), ts.Excluded...) {
+		r := ts.Retailers[t.Retailer]
+		last, result := "", ""
+		if t.LastTest != nil {
+			last, result = t.LastTest.On.Format("2006-01-02"), t.LastTest.Result
+		}
+		rank := ""
+		if t.Rank > 0 {
+			rank = strconv.Itoa(t.Rank)
+		}
+		w.Write([]string{rank, r.ID, r.Name, r.Address, strconv.FormatFloat(r.Lon, 'f', 7, 64), strconv.FormatFloat(r.Lat, 'f', 7, 64),
+			strconv.FormatFloat(t.Score, 'f', 3, 64), strconv.FormatFloat(t.Exposure, 'f', 3, 64), strconv.Itoa(t.Incidents), strconv.Itoa(t.Failures),
+			strconv.Itoa(t.Tests), strconv.FormatFloat(t.Boost, 'f', 2, 64), strconv.FormatFloat(t.Cooldown, 'f', 2, 64), last, result, strconv.FormatBool(t.Excluded), t.Reason})
+	}
+	w.Flush()
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="test-purchase-targets.csv"`)
+	s.labelData(c)
+	return c.SendString(sb.String())
+}

@@ -1,0 +1,109 @@
+package plan
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/paulmach/orb"
+)
+
+// TargetParams set how test-purchase targets are scored.
+type TargetParams struct {
+	RadiusM      float64       // exposure counts incidents within this distance of the shop
+	FailureBoost float64       // score × (1 + FailureBoost × past failures)
+	Cooldown     time.Duration // a shop tested this recently is excluded (or demoted)
+	Demote       bool          // demote instead of excluding during the cool-down
+	DemoteFactor float64       // score × DemoteFactor when demoted
+	Now          time.Time
+}
+
+// Target is one retailer's score, with its parts.
+type Target struct {
+	Retailer   int     // index into the retailers given
+	Exposure   float64 // weighted incidents within the radius (or cells)
+	Incidents  int
+	Failures   int
+	Tests      int
+	LastTest   *hexbeat.RetailerTest
+	Boost      float64 // 1 + FailureBoost × Failures
+	Cooldown   float64 // 1, DemoteFactor, or 0 when excluded
+	Score      float64 // Exposure × Boost × Cooldown
+	Excluded   bool
+	Reason     string
+	Rank       int // 1 = first to test; 0 when excluded
+}
+
+// RankTargets scores retailers by exposure to the demand points (weighted incidents,
+// counts per point) within the radius, boosted by past failed tests and excluded or
+// demoted while a recent test's cool-down runs. Ranked targets come first (highest score
+// first), then the excluded ones.
+func RankTargets(shops []orb.Point, tests [][]hexbeat.RetailerTest, demand []orb.Point, weight []float64, counts []int, p TargetParams) []Target {
+	sets := coverSets(shops, demand, p.RadiusM)
+	out := make([]Target, len(shops))
+	for i := range shops {
+		t := Target{Retailer: i, Boost: 1, Cooldown: 1}
+		for _, d := range sets[i] {
+			t.Exposure += weight[d]
+			t.Incidents += counts[d]
+		}
+		for j := range tests[i] {
+			tt := &tests[i][j]
+			t.Tests++
+			if tt.Result == "fail" {
+				t.Failures++
+			}
+			if t.LastTest == nil || tt.On.After(t.LastTest.On) {
+				t.LastTest = tt
+			}
+		}
+		t.Boost = 1 + p.FailureBoost*float64(t.Failures)
+		var why []string
+		why = append(why, fmt.Sprintf("%d incidents within %.0f m (weighted %.1f)", t.Incidents, p.RadiusM, t.Exposure))
+		if t.Failures > 0 {
+			why = append(why, fmt.Sprintf("failed %d of %d past tests (x%.2f)", t.Failures, t.Tests, t.Boost))
+		} else if t.Tests > 0 {
+			why = append(why, fmt.Sprintf("passed all %d past tests", t.Tests))
+		}
+		if t.LastTest != nil && p.Cooldown > 0 && p.Now.Sub(t.LastTest.On) < p.Cooldown {
+			until := t.LastTest.On.Add(p.Cooldown).Format("2 January 2006")
+			if p.Demote {
+				t.Cooldown = p.DemoteFactor
+				why = append(why, fmt.Sprintf("tested on %s (%s): demoted x%.2f until %s", t.LastTest.On.Format("2 January 2006"), t.LastTest.Result, p.DemoteFactor, until))
+			} else {
+				t.Cooldown, t.Excluded = 0, true
+				why = append(why, fmt.Sprintf("excluded: tested on %s (%s), cool-down until %s", t.LastTest.On.Format("2 January 2006"), t.LastTest.Result, until))
+			}
+		}
+		t.Score = t.Exposure * t.Boost * t.Cooldown
+		t.Reason = join(why)
+		out[i] = t
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		if out[a].Excluded != out[b].Excluded {
+			return !out[a].Excluded
+		}
+		if out[a].Score != out[b].Score {
+			return out[a].Score > out[b].Score
+		}
+		return out[a].Incidents > out[b].Incidents
+	})
+	for i := range out {
+		if !out[i].Excluded {
+			out[i].Rank = i + 1
+		}
+	}
+	return out
+}
+
+func join(parts []string) string {
+	s := ""
+	for i, p := range parts {
+		if i > 0 {
+			s += "; "
+		}
+		s += p
+	}
+	return s
+}
