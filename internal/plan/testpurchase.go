@@ -21,18 +21,18 @@ type TargetParams struct {
 
 // Target is one retailer's score, with its parts.
 type Target struct {
-	Retailer   int     // index into the retailers given
-	Exposure   float64 // weighted incidents within the radius (or cells)
-	Incidents  int
-	Failures   int
-	Tests      int
-	LastTest   *hexbeat.RetailerTest
-	Boost      float64 // 1 + FailureBoost × Failures
-	Cooldown   float64 // 1, DemoteFactor, or 0 when excluded
-	Score      float64 // Exposure × Boost × Cooldown
-	Excluded   bool
-	Reason     string
-	Rank       int // 1 = first to test; 0 when excluded
+	Retailer  int     // index into the retailers given
+	Exposure  float64 // weighted incidents within the radius (or cells)
+	Incidents int
+	Failures  int
+	Tests     int
+	LastTest  *hexbeat.RetailerTest
+	Boost     float64 // 1 + FailureBoost × Failures
+	Cooldown  float64 // 1, DemoteFactor, or 0 when excluded
+	Score     float64 // Exposure × Boost × Cooldown
+	Excluded  bool
+	Reason    string
+	Rank      int // 1 = first to test; 0 when excluded
 }
 
 // RankTargets scores retailers by exposure to the demand points (weighted incidents,
