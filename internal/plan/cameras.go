@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/hexbeat/hexbeat/internal/stats"
 	"github.com/paulmach/orb"
@@ -67,16 +68,23 @@ func coverSets(from, demand []orb.Point, r float64) [][]int32 {
 		grid[k] = append(grid[k], int32(i))
 	}
 	// The projection stretches with latitude; widen the search where cos(lat) differs.
+	// A planar distance on the local projection decides clear cases; only points within
+	// 1 % of the radius get the exact great-circle test.
+	inner, outer := (0.99*r)*(0.99*r), (1.01*r)*(1.01*r)
 	for i, c := range from {
 		k := bucket(c)
 		reach := int64(1)
 		if f := math.Cos(lat0*math.Pi/180) / math.Cos(c[1]*math.Pi/180); f > 1.01 || f < 0.99 {
 			reach = int64(math.Ceil(math.Max(f, 1/f))) + 1
 		}
+		cLon := mLat * math.Cos(c[1]*math.Pi/180)
 		for dx := -reach; dx <= reach; dx++ {
 			for dy := int64(-1); dy <= 1; dy++ {
 				for _, j := range grid[key{k.x + dx, k.y + dy}] {
-					if stats.DistanceM(c, demand[j]) <= r {
+					d := demand[j]
+					ex, ey := (d[0]-c[0])*cLon, (d[1]-c[1])*mLat
+					q := ex*ex + ey*ey
+					if q <= inner || q <= outer && stats.DistanceM(c, d) <= r {
 						out[i] = append(out[i], j)
 					}
 				}
@@ -110,20 +118,94 @@ func Cover(p CoverProblem) (CoverPlan, error) {
 		return CoverPlan{}, err
 	}
 	sets := coverSets(p.Candidates, p.Demand, p.RadiusM)
-	count := make([]int32, len(p.Demand)) // chosen or existing sites covering each point
+	base := make([]int32, len(p.Demand)) // existing sites covering each point
 	plan := CoverPlan{}
 	for _, w := range p.Weight {
 		plan.Total += w
 	}
 	for _, set := range coverSets(p.Existing, p.Demand, p.RadiusM) {
 		for _, d := range set {
-			if count[d] == 0 {
+			if base[d] == 0 {
 				plan.ByExisting += p.Weight[d]
 			}
-			count[d]++
+			base[d]++
 		}
 	}
-	covered := plan.ByExisting
+	work := 0
+	solo := make([]float64, len(p.Candidates))
+	for c, set := range sets {
+		if len(set) > 0 {
+			plan.CandidatesUsed++
+		}
+		work += len(set)
+		for _, d := range set {
+			if base[d] == 0 {
+				solo[c] += p.Weight[d]
+			}
+		}
+	}
+	s := solver{p: p, sets: sets, base: base, coveredBy: make([][]int32, len(p.Demand))}
+	for c, set := range sets {
+		for _, d := range set {
+			s.coveredBy[d] = append(s.coveredBy[d], int32(c))
+		}
+	}
+	chosen, greedy, covered, swaps := s.run(-1)
+	plan.GreedyCovered = greedy
+	// Restarts: greedy + swaps again with each of the strongest single sites forced in
+	// first, as long as the instance is small enough for the work budget; keep the best.
+	// Single swaps stop at a local optimum; a different first site often leads to a
+	// better one.
+	restarts := 0
+	if work > 0 {
+		restarts = min(maxRestarts, restartWork/work)
+	}
+	for _, c := range RankOrderDesc(solo)[:min(restarts, len(solo))] {
+		if solo[c] <= 0 {
+			break
+		}
+		ch, _, cov, sw := s.run(c)
+		if cov > covered+1e-9 {
+			chosen, covered, swaps = ch, cov, sw
+		}
+	}
+	plan.Covered = plan.ByExisting + covered
+	plan.Swaps = swaps
+	plan.Sites = reorder(p, sets, chosen)
+	run := plan.ByExisting
+	for _, s := range plan.Sites {
+		run += s.Gain
+		plan.Curve = append(plan.Curve, run)
+	}
+	plan.GreedyCovered += plan.ByExisting
+	return plan, nil
+}
+
+// The restart budget: at most maxRestarts extra runs, and no more than restartWork
+// demand-point visits per run's worth of coverage sets.
+const (
+	maxRestarts = 24
+	restartWork = 2_000_000
+)
+
+// RankOrderDesc returns positions ordered by value, highest first (ties by position).
+func RankOrderDesc(v []float64) []int { return stats.RankOrder(v, nil) }
+
+// solver holds one problem's coverage sets for repeated runs.
+type solver struct {
+	p         CoverProblem
+	sets      [][]int32
+	base      []int32
+	coveredBy [][]int32 // the candidates covering each demand point
+}
+
+// run is lazy greedy (with forced, when >= 0, chosen first) then swap improvement. It
+// returns the sites, the weight the greedy and then the swaps covered beyond the existing
+// cameras, and the number of swaps.
+func (s *solver) run(forced int) ([]Site, float64, float64, int) {
+	p, sets := s.p, s.sets
+	count := slices.Clone(s.base)
+	var covered float64
 	gain := func(c int) float64 {
 		var g float64
 		for _, d := range sets[c] {
@@ -149,17 +231,30 @@ func Cover(p CoverProblem) (CoverPlan, error) {
 		}
 		return true
 	}
+	chosen := make([]Site, 0, p.K)
+	take := func(c int, g float64) {
+		chosen = append(chosen, Site{Candidate: c, Gain: g})
+		for _, d := range sets[c] {
+			count[d]++
+		}
+		covered += g
+	}
+	if forced >= 0 {
+		if !spaced(forced, nil, -1) {
+			return nil, 0, -1, 0
+		}
+		take(forced, gain(forced))
+	}
 	h := &gainHeap{}
 	for c := range p.Candidates {
-		if len(sets[c]) > 0 {
-			plan.CandidatesUsed++
+		if c == forced {
+			continue
 		}
 		if g := gain(c); g > 0 {
 			*h = append(*h, gainItem{c, g})
 		}
 	}
 	heap.Init(h)
-	chosen := make([]Site, 0, p.K)
 	for len(chosen) < p.K && h.Len() > 0 {
 		top := heap.Pop(h).(gainItem)
 		if !spaced(top.c, chosen, -1) {
@@ -175,38 +270,20 @@ func Cover(p CoverProblem) (CoverPlan, error) {
 		if g <= 0 {
 			break
 		}
-		chosen = append(chosen, Site{Candidate: top.c, Gain: g})
-		for _, d := range sets[top.c] {
-			count[d]++
-		}
-		covered += g
+		take(top.c, g)
 	}
-	plan.GreedyCovered = covered
-	covered, plan.Swaps = improve(p, sets, count, chosen, covered, spaced)
-	plan.Covered = covered
-	plan.Sites = reorder(p, sets, chosen)
-	run := plan.ByExisting
-	for _, s := range plan.Sites {
-		run += s.Gain
-		plan.Curve = append(plan.Curve, run)
-	}
-	return plan, nil
+	greedy := covered
+	covered, swaps := improve(p, sets, s.coveredBy, count, chosen, covered, spaced)
+	return chosen, greedy, covered, swaps
 }
 
 // improve makes improving swaps until none is left (or a bound on passes is reached). For
 // a chosen site i, the gain of an unchosen j in its place is what j covers that nothing
 // else does once i is gone: the points covered by no site, plus those covered by i alone.
-func improve(p CoverProblem, sets [][]int32, count []int32, chosen []Site, covered float64, spaced func(int, []Site, int) bool) (float64, int) {
+func improve(p CoverProblem, sets, coveredBy [][]int32, count []int32, chosen []Site, covered float64, spaced func(int, []Site, int) bool) (float64, int) {
 	in := make([]bool, len(p.Candidates))
 	for _, s := range chosen {
 		in[s.Candidate] = true
-	}
-	// who covers each demand point, among candidates
-	coveredBy := make([][]int32, len(p.Demand))
-	for c, set := range sets {
-		for _, d := range set {
-			coveredBy[d] = append(coveredBy[d], int32(c))
-		}
 	}
 	swaps := 0
 	extra := make([]float64, len(p.Candidates))
