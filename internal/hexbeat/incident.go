@@ -122,3 +122,14 @@ type Retailer struct {
 	SizeBand string
 	Lon, Lat float64
 }
+
+// RetailerTest is the result of one test purchase at a retailer.
+type RetailerTest struct {
+	ID         int64
+	RetailerID string
+	On         time.Time // the day of the test (UTC midnight)
+	Result     string    // "pass" or "fail"
+	Notes      string
+	RecordedAt time.Time
+	RecordedBy string
+}

@@ -109,14 +109,3 @@ type AuditEvent struct {
 	Subject string // what it acted on, e.g. "authorisation/12"
 	Detail  string // parameters, as JSON
 }
-
-// RetailerTest is the result of one test purchase at a retailer.
-type RetailerTest struct {
-	ID         int64
-	RetailerID string
-	On         time.Time // the day of the test (UTC midnight)
-	Result     string    // "pass" or "fail"
-	Notes      string
-	RecordedAt time.Time
-	RecordedBy string
-}

@@ -160,7 +160,7 @@ func Cover(p CoverProblem) (CoverPlan, error) {
 	if work > 0 {
 		restarts = min(maxRestarts, restartWork/work)
 	}
-	for _, c := range RankOrderDesc(solo)[:min(restarts, len(solo))] {
+	for _, c := range stats.RankOrder(solo, nil)[:min(restarts, len(solo))] {
 		if solo[c] <= 0 {
 			break
 		}
@@ -187,9 +187,6 @@ const (
 	maxRestarts = 24
 	restartWork = 2_000_000
 )
-
-// RankOrderDesc returns positions ordered by value, highest first (ties by position).
-func RankOrderDesc(v []float64) []int { return stats.RankOrder(v, nil) }
 
 // solver holds one problem's coverage sets for repeated runs.
 type solver struct {

@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
@@ -77,7 +78,7 @@ func RankTargets(shops []orb.Point, tests [][]hexbeat.RetailerTest, demand []orb
 			}
 		}
 		t.Score = t.Exposure * t.Boost * t.Cooldown
-		t.Reason = join(why)
+		t.Reason = strings.Join(why, "; ")
 		out[i] = t
 	}
 	sort.SliceStable(out, func(a, b int) bool {
@@ -95,15 +96,4 @@ func RankTargets(shops []orb.Point, tests [][]hexbeat.RetailerTest, demand []orb
 		}
 	}
 	return out
-}
-
-func join(parts []string) string {
-	s := ""
-	for i, p := range parts {
-		if i > 0 {
-			s += "; "
-		}
-		s += p
-	}
-	return s
 }
