@@ -142,12 +142,10 @@ func (s *Service) Targets(ctx context.Context, q analysis.TargetQuery) (analysis
 	if err := q.Validate(); err != nil {
 		return analysis.Targets{}, err
 	}
-	snap := s.ix.Snapshot()
-	cq, area, err := s.resolve(q.CellQuery, snap)
+	snap, area, err := s.prepare(&q.CellQuery)
 	if err != nil {
 		return analysis.Targets{}, err
 	}
-	q.CellQuery = cq
 	shops, tests, err := s.Retailers(ctx)
 	if err != nil {
 		return analysis.Targets{}, err

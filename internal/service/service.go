@@ -204,13 +204,24 @@ func (s *Service) Cells(ctx context.Context, q hexbeat.CellQuery) (hexbeat.CellL
 	if err := q.Validate(); err != nil {
 		return hexbeat.CellLayer{}, err
 	}
-	snap := s.ix.Snapshot()
-	q, area, err := s.resolve(q, snap)
+	snap, area, err := s.prepare(&q)
 	if err != nil {
 		return hexbeat.CellLayer{}, err
 	}
 	cells, total := snap.Cells(q, area)
 	return hexbeat.CellLayer{Res: q.Res, Cells: cells, Total: total}, nil
+}
+
+// prepare resolves a query's categories and area (in place) against the current
+// snapshot, which it returns with the area's polygon.
+func (s *Service) prepare(q *hexbeat.CellQuery) (*index.Snapshot, *index.Area, error) {
+	snap := s.ix.Snapshot()
+	resolved, area, err := s.resolve(*q, snap)
+	if err != nil {
+		return nil, nil, err
+	}
+	*q = resolved
+	return snap, area, nil
 }
 
 // resolve turns category spellings into canonical names and the area id into its polygon.
@@ -267,12 +278,10 @@ func (s *Service) Hotspots(ctx context.Context, q hexbeat.HotspotQuery) (hexbeat
 	if err := q.Validate(); err != nil {
 		return hexbeat.HotspotLayer{}, err
 	}
-	snap := s.ix.Snapshot()
-	cq, area, err := s.resolve(q.CellQuery, snap)
+	snap, area, err := s.prepare(&q.CellQuery)
 	if err != nil {
 		return hexbeat.HotspotLayer{}, err
 	}
-	q.CellQuery = cq
 	return s.engine.Hotspots(snap, q, area)
 }
 
@@ -282,12 +291,10 @@ func (s *Service) Emerging(ctx context.Context, q analysis.EmergingQuery) (analy
 	if err := q.Validate(); err != nil {
 		return analysis.EmergingLayer{}, err
 	}
-	snap := s.ix.Snapshot()
-	cq, area, err := s.resolve(q.CellQuery, snap)
+	snap, area, err := s.prepare(&q.CellQuery)
 	if err != nil {
 		return analysis.EmergingLayer{}, err
 	}
-	q.CellQuery = cq
 	return s.engine.Emerging(snap, q, area)
 }
 
@@ -297,12 +304,10 @@ func (s *Service) Change(ctx context.Context, q analysis.ChangeQuery) (analysis.
 	if err := q.Validate(); err != nil {
 		return analysis.ChangeReport{}, err
 	}
-	snap := s.ix.Snapshot()
-	cq, area, err := s.resolve(q.CellQuery, snap)
+	snap, area, err := s.prepare(&q.CellQuery)
 	if err != nil {
 		return analysis.ChangeReport{}, err
 	}
-	q.CellQuery = cq
 	if q.AFrom.IsZero() {
 		var ok bool
 		if q.AFrom, q.ATo, q.BFrom, q.BTo, ok = analysis.DefaultChangePeriods(snap); !ok {
@@ -318,12 +323,10 @@ func (s *Service) Evaluate(ctx context.Context, q analysis.EvalQuery) (analysis.
 	if err := q.Validate(); err != nil {
 		return analysis.EvalResult{}, err
 	}
-	snap := s.ix.Snapshot()
-	cq, area, err := s.resolve(q.CellQuery, snap)
+	snap, area, err := s.prepare(&q.CellQuery)
 	if err != nil {
 		return analysis.EvalResult{}, err
 	}
-	q.CellQuery = cq
 	return s.engine.Evaluate(snap, q, area)
 }
 
@@ -333,12 +336,10 @@ func (s *Service) Cameras(ctx context.Context, q analysis.CameraQuery) (analysis
 	if err := q.Validate(); err != nil {
 		return analysis.CameraPlan{}, err
 	}
-	snap := s.ix.Snapshot()
-	cq, area, err := s.resolve(q.CellQuery, snap)
+	snap, area, err := s.prepare(&q.CellQuery)
 	if err != nil {
 		return analysis.CameraPlan{}, err
 	}
-	q.CellQuery = cq
 	return s.engine.Cameras(snap, q, area)
 }
 
@@ -348,11 +349,9 @@ func (s *Service) Section60Proposals(ctx context.Context, q analysis.ProposalQue
 	if err := q.Validate(); err != nil {
 		return analysis.Proposals{}, err
 	}
-	snap := s.ix.Snapshot()
-	cq, area, err := s.resolve(q.CellQuery, snap)
+	snap, area, err := s.prepare(&q.CellQuery)
 	if err != nil {
 		return analysis.Proposals{}, err
 	}
-	q.CellQuery = cq
 	return s.engine.Section60(snap, q, area)
 }
