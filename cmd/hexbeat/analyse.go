@@ -104,7 +104,8 @@ func answerOffline(ctx context.Context, cfg *Config, target, out string, stdout,
 		fmt.Fprintf(stderr, "hexbeat %s: load: %v\n", cmd, err)
 		return 1
 	}
-	srv := api.New(svc, log, api.Config{}, nil)
+	// The command runs as a user who can read the store itself: no key is asked for.
+	srv := api.New(svc, log, api.Config{Open: true}, nil)
 	resp, err := srv.App().Test(httptest.NewRequest("GET", target, nil), -1)
 	if err != nil {
 		fmt.Fprintf(stderr, "hexbeat %s: %v\n", cmd, err)
@@ -315,7 +316,7 @@ func reportErr(stderr io.Writer, err error) int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintln(stderr, "hexbeat evaluate:", err)
+	fmt.Fprintln(stderr, "hexbeat:", err)
 	if he, ok := err.(*hexbeat.Error); ok {
 		for _, fe := range he.Fields {
 			fmt.Fprintf(stderr, "  --%s: %s\n", strings.ReplaceAll(fe.Field, "_", "-"), fe.Message)

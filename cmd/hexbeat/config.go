@@ -27,6 +27,7 @@ type Config struct {
 	RequestTimeout time.Duration
 	BasemapURL     string
 	DemoDB         string
+	RateLimit      float64              // API requests a second per key
 	HarmWeights    string               // a CSV of category,weight; empty: the embedded Crime Harm Index
 	Harm           *hexbeat.HarmWeights // loaded from HarmWeights by finish
 }
@@ -40,6 +41,7 @@ func defaultConfig() Config {
 		SyncInterval:   time.Second,
 		RequestTimeout: 30 * time.Second,
 		DemoDB:         "sqlite:hexbeat-demo.db",
+		RateLimit:      100,
 	}
 }
 
@@ -91,6 +93,14 @@ func bindConfig(fs *flag.FlagSet, set configSet, getenv func(string) string) (*C
 		fs.DurationVar(&c.SyncInterval, "sync-interval", c.SyncInterval, "how often to look for imports made by other processes (env HEXBEAT_SYNC_INTERVAL)")
 		fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "longest time a request may take (env HEXBEAT_REQUEST_TIMEOUT)")
 		fs.StringVar(&c.DemoDB, "demo-db", c.DemoDB, "the demo store used by --demo (env HEXBEAT_DEMO_DB)")
+		if v := getenv("HEXBEAT_RATE_LIMIT"); v != "" {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("HEXBEAT_RATE_LIMIT: %q is not a number", v))
+			}
+			c.RateLimit = f
+		}
+		fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "API requests a second allowed per key, with bursts of twice that; a negative value turns the limit off (env HEXBEAT_RATE_LIMIT)")
 	}
 	if set.analysis {
 		env("HEXBEAT_HARM_WEIGHTS", &c.HarmWeights)

@@ -36,6 +36,8 @@ Commands:
             points; boundary GeoJSON; a retailer register CSV
   hotspots  write a hotspot layer (Gi*, KDE or counts) as GeoJSON or CSV, as the API does
   evaluate  backtest the hotspot methods as forecasts (hit rate, PAI, RRI) on files or the store
+  keys      create, list and revoke API keys (roles: viewer, analyst, trading-standards,
+            commander, admin)
   migrate   apply database migrations
   demo      create (or re-create with --force) the synthetic demo store
   version   print the version
@@ -65,6 +67,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runImport(ctx, rest, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr)
+	case "keys":
+		return runKeys(ctx, rest, stdout, stderr)
 	case "hotspots":
 		return runHotspots(ctx, rest, stdout, stderr)
 	case "evaluate":

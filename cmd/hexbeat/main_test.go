@@ -91,8 +91,14 @@ func TestServePicksUpImports(t *testing.T) {
 		done <- Run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--sync-interval", "100ms"}, &out, &errb)
 	}()
 	addr := waitFor(t, &out, regexp.MustCompile(`at (http://127\.0\.0\.1:\d+)/`))
+	key := waitFor(t, &out, regexp.MustCompile(`keep it safe:\n  (hb_[A-Za-z0-9_-]{43})\n`))
+	if res, err := http.Get(addr + "/api/v1/cells?res=5"); err != nil || res.StatusCode != 401 {
+		t.Fatalf("no key: %v %v; want 401 once the first start made a key", res.StatusCode, err)
+	}
 	total := func() int {
-		res, err := http.Get(addr + "/api/v1/cells?res=5")
+		req, _ := http.NewRequest("GET", addr+"/api/v1/cells?res=5", nil)
+		req.Header.Set("Authorization", "Bearer "+key)
+		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

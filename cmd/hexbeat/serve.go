@@ -11,6 +11,7 @@ import (
 
 	"github.com/hexbeat/hexbeat/geodata"
 	"github.com/hexbeat/hexbeat/internal/api"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/service"
 	"github.com/hexbeat/hexbeat/internal/store"
 	"github.com/hexbeat/hexbeat/web"
@@ -46,7 +47,25 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		log.Error("listen", "addr", cfg.Addr, "err", err)
 		return 1
 	}
-	srv := api.New(svc, log, api.Config{RequestTimeout: cfg.RequestTimeout, BasemapURL: cfg.BasemapURL}, web.Dist())
+	haveKeys, err := svc.AuthRequired(ctx)
+	if err != nil {
+		log.Error("read keys", "err", err)
+		return 1
+	}
+	// The demo may run without keys, but only on loopback. Anything else needs keys: on
+	// the first start of a store without any, an admin key is created and shown once.
+	open := *demo && !haveKeys && isLoopback(ln.Addr())
+	if !open && !haveKeys {
+		k, secret, err := svc.CreateKey(ctx, "admin (created at first start)", hexbeat.RoleAdmin, "system (first start)")
+		if err != nil {
+			log.Error("create the first admin key", "err", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "hexbeat: the store had no API keys, so an admin key (id %d) was created. It is shown this once; keep it safe:\n  %s\n"+
+			"  use it as Authorization: Bearer <key>, or open the map with ?key=<key>; make more with `hexbeat keys create`\n", k.ID, secret)
+	}
+	srv := api.New(svc, log, api.Config{RequestTimeout: cfg.RequestTimeout, BasemapURL: cfg.BasemapURL, Open: open,
+		RateLimit: cfg.RateLimit}, web.Dist())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	// the server answers /healthz at once and /readyz once the index is loaded
@@ -64,6 +83,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	log.Info("hexbeat serving", "url", "http://"+ln.Addr().String()+"/", "store", store.Redact(dbURL),
 		"incidents", status.Incidents, "demo", status.Demo)
 	if status.Demo {
+		if open {
+			log.Info("demo on loopback without API keys: requests need no key")
+		}
 		fmt.Fprintf(stdout, "hexbeat: serving DEMO DATA (synthetic, not police data) at http://%s/\n", ln.Addr())
 	} else {
 		fmt.Fprintf(stdout, "hexbeat: serving %d incidents at http://%s/\n", status.Incidents, ln.Addr())
@@ -85,4 +107,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	return 0
+}
+
+// isLoopback reports whether the server listens on a loopback address only.
+func isLoopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }

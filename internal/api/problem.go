@@ -26,6 +26,10 @@ var statusOf = map[string]int{
 	hexbeat.ECONFLICT:      http.StatusConflict,
 	hexbeat.ETOOLARGE:      http.StatusRequestEntityTooLarge,
 	hexbeat.EUNPROCESSABLE: http.StatusUnprocessableEntity,
+	hexbeat.EUNAUTHORIZED:  http.StatusUnauthorized,
+	hexbeat.EFORBIDDEN:     http.StatusForbidden,
+	hexbeat.ERATELIMIT:     http.StatusTooManyRequests,
+	hexbeat.EUNAVAILABLE:   http.StatusServiceUnavailable,
 }
 
 // handleError is the one place errors become responses.
@@ -45,7 +49,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	default:
 		p.Status = http.StatusInternalServerError
 	}
-	if p.Status >= 500 {
+	if p.Status >= 500 && (de == nil || p.Status == http.StatusInternalServerError) {
 		s.log.Error("internal error", "rid", p.RequestID, "method", c.Method(), "path", c.Path(), "err", err)
 		p.Code, p.Detail, p.Errors = hexbeat.EINTERNAL, "internal error", nil
 	}

@@ -34,6 +34,13 @@ type Service interface {
 	Retailers(ctx context.Context) ([]hexbeat.Retailer, map[string][]hexbeat.RetailerTest, error)
 	RecordTest(ctx context.Context, t hexbeat.RetailerTest, actor string) (hexbeat.RetailerTest, error)
 	Targets(ctx context.Context, q analysis.TargetQuery) (analysis.Targets, error)
+	AuthRequired(ctx context.Context) (bool, error)
+	Authenticate(ctx context.Context, secret string) (hexbeat.APIKey, error)
+	FailedSignIn(ctx context.Context, remote, reason string)
+	CreateKey(ctx context.Context, name string, role hexbeat.Role, actor string) (hexbeat.APIKey, string, error)
+	Keys(ctx context.Context) ([]hexbeat.APIKey, error)
+	RevokeKey(ctx context.Context, id int64, actor string) error
+	AuditLog(ctx context.Context, after int64, limit int) ([]hexbeat.AuditEvent, error)
 	Boundaries(ctx context.Context) ([]hexbeat.Boundary, error)
 	Boundary(ctx context.Context, id string) (hexbeat.Boundary, error)
 	Status(ctx context.Context) hexbeat.Status
@@ -47,6 +54,9 @@ type Config struct {
 	RequestTimeout time.Duration // per request; default 30 s
 	BodyLimit      int           // bytes; default 32 MiB
 	BasemapURL     string        // a MapLibre style URL for the web map; empty means none
+	Open           bool          // no key checks at all (the demo on loopback)
+	RateLimit      float64       // requests a second per key; default 100 (negative: none)
+	RateBurst      int           // default 2 x RateLimit
 }
 
 // Server is the HTTP server.
@@ -56,6 +66,10 @@ type Server struct {
 	log *slog.Logger
 	cfg Config
 	web fs.FS
+
+	table   []route
+	limiter limiter
+	csp     string
 }
 
 // New builds the server. web holds the built front end (index.html at its root); nil
@@ -67,7 +81,14 @@ func New(svc Service, log *slog.Logger, cfg Config, web fs.FS) *Server {
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = 32 << 20
 	}
-	s := &Server{svc: svc, log: log, cfg: cfg, web: web}
+	if cfg.RateLimit == 0 {
+		cfg.RateLimit = 100
+	}
+	if cfg.RateBurst <= 0 {
+		cfg.RateBurst = int(2 * cfg.RateLimit)
+	}
+	s := &Server{svc: svc, log: log, cfg: cfg, web: web, csp: contentSecurityPolicy(cfg.BasemapURL)}
+	s.limiter = limiter{rate: cfg.RateLimit, burst: float64(cfg.RateBurst), buckets: map[int64]*bucket{}}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "hexbeat",
 		DisableStartupMessage: true,
@@ -77,7 +98,7 @@ func New(svc Service, log *slog.Logger, cfg Config, web fs.FS) *Server {
 		WriteTimeout:          cfg.RequestTimeout,
 		IdleTimeout:           2 * time.Minute,
 	})
-	s.app.Use(s.requestID, s.recover, s.logRequests)
+	s.app.Use(s.requestID, s.recover, s.logRequests, s.securityHeaders)
 	s.routes()
 	return s
 }
@@ -86,27 +107,32 @@ func (s *Server) routes() {
 	s.app.Get("/healthz", s.healthz)
 	s.app.Get("/readyz", s.readyz)
 	v1 := s.app.Group("/api/v1")
-	v1.Get("/status", s.status)
-	v1.Get("/categories", s.categories)
-	v1.Get("/cells", s.cells)
-	v1.Get("/hotspots", s.hotspots)
-	v1.Get("/emerging", s.emerging)
-	v1.Get("/change", s.change)
-	v1.Get("/evaluate", s.evaluate)
-	v1.Post("/cameras/plan", s.cameraPlan)
-	v1.Post("/section60/proposals", s.proposals)
-	v1.Get("/retailers", s.retailers)
-	v1.Post("/retailers/:id/tests", s.recordTest)
-	v1.Get("/test-purchase/targets", s.targets)
-	v1.Post("/section60/authorisations", s.authorise)
-	v1.Get("/section60/authorisations", s.authorisations)
-	v1.Get("/section60/authorisations/:id", s.authorisation)
-	v1.Post("/section60/authorisations/:id/extend", s.extend)
-	v1.Post("/section60/authorisations/:id/cancel", s.cancel)
-	v1.Get("/section60/authorisations/:id/scrutiny", s.scrutiny)
-	v1.Get("/boundaries", s.boundaries)
-	v1.Get("/boundaries/:id", s.boundary)
-	v1.All("/*", func(c *fiber.Ctx) error {
+	read, admin := hexbeat.PermRead, hexbeat.PermAdmin
+	s.handle(v1, "GET", "/status", read, s.status)
+	s.handle(v1, "GET", "/categories", read, s.categories)
+	s.handle(v1, "GET", "/cells", read, s.cells)
+	s.handle(v1, "GET", "/hotspots", read, s.hotspots)
+	s.handle(v1, "GET", "/emerging", read, s.emerging)
+	s.handle(v1, "GET", "/change", read, s.change)
+	s.handle(v1, "GET", "/evaluate", read, s.evaluate)
+	s.handle(v1, "GET", "/boundaries", read, s.boundaries)
+	s.handle(v1, "GET", "/boundaries/:id", read, s.boundary)
+	s.handle(v1, "POST", "/cameras/plan", hexbeat.PermCameras, s.cameraPlan)
+	s.handle(v1, "GET", "/retailers", hexbeat.PermRetailers, s.retailers)
+	s.handle(v1, "POST", "/retailers/:id/tests", hexbeat.PermRetailers, s.recordTest)
+	s.handle(v1, "GET", "/test-purchase/targets", hexbeat.PermRetailers, s.targets)
+	s.handle(v1, "POST", "/section60/proposals", hexbeat.PermSection60, s.proposals)
+	s.handle(v1, "POST", "/section60/authorisations", hexbeat.PermSection60, s.authorise)
+	s.handle(v1, "GET", "/section60/authorisations", hexbeat.PermSection60, s.authorisations)
+	s.handle(v1, "GET", "/section60/authorisations/:id", hexbeat.PermSection60, s.authorisation)
+	s.handle(v1, "POST", "/section60/authorisations/:id/extend", hexbeat.PermSection60, s.extend)
+	s.handle(v1, "POST", "/section60/authorisations/:id/cancel", hexbeat.PermSection60, s.cancel)
+	s.handle(v1, "GET", "/section60/authorisations/:id/scrutiny", hexbeat.PermSection60, s.scrutiny)
+	s.handle(v1, "GET", "/keys", admin, s.listKeys)
+	s.handle(v1, "POST", "/keys", admin, s.createKey)
+	s.handle(v1, "DELETE", "/keys/:id", admin, s.revokeKey)
+	s.handle(v1, "GET", "/audit", admin, s.auditLog)
+	v1.All("/*", s.authorize(read), func(c *fiber.Ctx) error {
 		return hexbeat.Errorf(hexbeat.ENOTFOUND, "no API route %s %s", c.Method(), c.Path())
 	})
 	s.webRoutes()

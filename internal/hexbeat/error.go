@@ -13,6 +13,10 @@ const (
 	ECONFLICT      = "conflict"      // 409
 	ETOOLARGE      = "too_large"     // 413
 	EUNPROCESSABLE = "unprocessable" // 422: understood but cannot be used
+	EUNAUTHORIZED  = "unauthorized"  // 401: no key, or not a live one
+	EFORBIDDEN     = "forbidden"     // 403: the key's role may not do this
+	ERATELIMIT     = "rate_limited"  // 429: too many requests for this key
+	EUNAVAILABLE   = "unavailable"   // 503: the store cannot be reached
 	EINTERNAL      = "internal"      // 500; the message is never shown to a client
 )
 

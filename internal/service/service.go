@@ -24,6 +24,7 @@ type Store interface {
 	Boundaries(ctx context.Context) ([]hexbeat.Boundary, error)
 	Boundary(ctx context.Context, id string) (hexbeat.Boundary, error)
 	Register
+	Keystore
 	Meta(ctx context.Context, key string) (string, error)
 	Ping(ctx context.Context) error
 	Dialect() string
@@ -48,6 +49,8 @@ type Service struct {
 	bversion   int                         // bumped when a boundary batch arrives
 
 	now func() time.Time // the clock; tests may set it
+
+	keys keyCache
 }
 
 // New returns a service over st; call Sync (or Run) to load the index.

@@ -161,6 +161,16 @@ CREATE TABLE retailer_tests (
   result text NOT NULL, notes text NOT NULL, recorded_at timestamptz NOT NULL, recorded_by text NOT NULL);
 CREATE INDEX retailer_tests_retailer ON retailer_tests (retailer_id, tested_on);
 `},
+	// 3: API keys, stored as SHA-256 hashes.
+	{3, `
+CREATE TABLE api_keys (
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, prefix TEXT NOT NULL,
+  hash BLOB NOT NULL UNIQUE, created_at INTEGER NOT NULL, created_by TEXT NOT NULL, revoked_at INTEGER);
+`, `
+CREATE TABLE api_keys (
+  id bigserial PRIMARY KEY, name text NOT NULL, role text NOT NULL, prefix text NOT NULL,
+  hash bytea NOT NULL UNIQUE, created_at timestamptz NOT NULL, created_by text NOT NULL, revoked_at timestamptz);
+`},
 }
 
 // Migrate applies the migrations the database has not had yet. Concurrent starts are

@@ -1,0 +1,88 @@
+package api
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+)
+
+func keyJSON(k hexbeat.APIKey) fiber.Map {
+	m := fiber.Map{"id": k.ID, "name": k.Name, "role": k.Role, "prefix": k.Prefix, "created_at": stamp(k.CreatedAt), "created_by": k.CreatedBy, "revoked_at": nil}
+	if k.RevokedAt != nil {
+		m["revoked_at"] = stamp(*k.RevokedAt)
+	}
+	return m
+}
+
+// listKeys answers GET /api/v1/keys (admin): the keys, never their secrets.
+func (s *Server) listKeys(c *fiber.Ctx) error {
+	if err := newParams(c).err(); err != nil {
+		return err
+	}
+	ks, err := s.svc.Keys(c.UserContext())
+	if err != nil {
+		return err
+	}
+	out := make([]fiber.Map, 0, len(ks))
+	for _, k := range ks {
+		out = append(out, keyJSON(k))
+	}
+	return c.JSON(fiber.Map{"keys": out})
+}
+
+// createKey answers POST /api/v1/keys {name, role} (admin): the new key, with its secret
+// shown this once.
+func (s *Server) createKey(c *fiber.Ctx) error {
+	var body struct {
+		Name string `json:"name"`
+		Role string `json:"role"`
+	}
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	k, secret, err := s.svc.CreateKey(c.UserContext(), body.Name, hexbeat.Role(body.Role), actor(c))
+	if err != nil {
+		return err
+	}
+	m := keyJSON(k)
+	m["key"] = secret
+	m["note"] = "the key is shown this once; hexbeat stores only its SHA-256"
+	c.Status(fiber.StatusCreated)
+	return c.JSON(m)
+}
+
+// revokeKey answers DELETE /api/v1/keys/{id} (admin).
+func (s *Server) revokeKey(c *fiber.Ctx) error {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return hexbeat.Errorf(hexbeat.ENOTFOUND, "no key %q", c.Params("id"))
+	}
+	if err := s.svc.RevokeKey(c.UserContext(), id, actor(c)); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// auditLog answers GET /api/v1/audit?after=&limit= (admin): events oldest first; page on
+// with after = the last id seen. The log is read-only through the API.
+func (s *Server) auditLog(c *fiber.Ctx) error {
+	p := newParams(c, "after", "limit")
+	after := p.integer("after", 0)
+	limit := p.integer("limit", 1000)
+	if limit < 1 || limit > 10000 {
+		p.fail("limit", "must be 1 to 10000, got %d", limit)
+	}
+	if err := p.err(); err != nil {
+		return err
+	}
+	evs, err := s.svc.AuditLog(c.UserContext(), int64(after), limit)
+	if err != nil {
+		return err
+	}
+	out := make([]fiber.Map, 0, len(evs))
+	for _, ev := range evs {
+		out = append(out, fiber.Map{"id": ev.ID, "at": stamp(ev.At), "actor": ev.Actor, "action": ev.Action, "subject": ev.Subject, "detail": ev.Detail})
+	}
+	return c.JSON(fiber.Map{"events": out})
+}

@@ -1,0 +1,140 @@
+package api
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+)
+
+// route is one API route and the permission it needs.
+type route struct {
+	Method, Path string
+	Perm         hexbeat.Permission
+	Limit        int // body limit in bytes; 0 for the server's default
+}
+
+// handle registers an API route behind the key check for its permission.
+func (s *Server) handle(v1 fiber.Router, method, path string, perm hexbeat.Permission, h fiber.Handler) {
+	s.table = append(s.table, route{Method: method, Path: "/api/v1" + path, Perm: perm})
+	v1.Add(method, path, s.authorize(perm), h)
+}
+
+// Routes lists the API routes with their permissions (for tests and documentation).
+func (s *Server) Routes() []route { return append([]route(nil), s.table...) }
+
+// authorize checks the request's key (Authorization: Bearer ...) for perm. Without any key
+// in the store (a new store, or the demo on loopback) requests pass as "anonymous".
+func (s *Server) authorize(perm hexbeat.Permission) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ctx := c.UserContext()
+		required := !s.cfg.Open
+		if required {
+			var err error
+			if required, err = s.svc.AuthRequired(ctx); err != nil {
+				return &hexbeat.Error{Code: hexbeat.EUNAVAILABLE, Message: "the key store cannot be reached"}
+			}
+		}
+		if !required {
+			c.Locals("actor", "anonymous (no API keys yet)")
+			return c.Next()
+		}
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="hexbeat"`)
+		auth := c.Get(fiber.HeaderAuthorization)
+		secret, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok || strings.TrimSpace(secret) == "" {
+			return hexbeat.Errorf(hexbeat.EUNAUTHORIZED, "send an API key as Authorization: Bearer <key> (an admin creates keys with `hexbeat keys create`)")
+		}
+		key, err := s.svc.Authenticate(ctx, strings.TrimSpace(secret))
+		if err != nil {
+			if hexbeat.ErrorCode(err) == hexbeat.EUNAUTHORIZED {
+				s.svc.FailedSignIn(ctx, c.IP(), hexbeat.ErrorMessage(err))
+				return err
+			}
+			return &hexbeat.Error{Code: hexbeat.EUNAVAILABLE, Message: "the key store cannot be reached"}
+		}
+		if !key.Role.Allows(perm) {
+			return hexbeat.Errorf(hexbeat.EFORBIDDEN, "a %s key may not do this (it needs the %q permission); ask an admin for a key with the right role", key.Role, perm)
+		}
+		if wait, ok := s.limiter.take(key.ID, time.Now()); !ok {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			return hexbeat.Errorf(hexbeat.ERATELIMIT, "more than %g requests a second for this key; retry after %s", s.cfg.RateLimit, wait.Round(time.Millisecond))
+		}
+		c.Locals("actor", key.Name+" ("+key.Prefix+"…, "+string(key.Role)+")")
+		c.Locals("role", key.Role)
+		return c.Next()
+	}
+}
+
+// limiter is a token bucket per key: RateLimit requests a second, bursts of RateBurst.
+type limiter struct {
+	mu      sync.Mutex
+	rate    float64
+	burst   float64
+	buckets map[int64]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+// take spends one token of key's bucket; when none is left it returns how long to wait.
+func (l *limiter) take(key int64, now time.Time) (time.Duration, bool) {
+	if l.rate <= 0 {
+		return 0, true
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.buckets[key]
+	if !ok {
+		if len(l.buckets) > 100_000 {
+			clear(l.buckets)
+		}
+		b = &bucket{tokens: l.burst, at: now}
+		l.buckets[key] = b
+	}
+	b.tokens = math.Min(l.burst, b.tokens+now.Sub(b.at).Seconds()*l.rate)
+	b.at = now
+	if b.tokens < 1 {
+		return time.Duration((1 - b.tokens) / l.rate * float64(time.Second)), false
+	}
+	b.tokens--
+	return 0, true
+}
+
+// securityHeaders sets the headers every answer carries. The web page's Content Security
+// Policy allows only this origin, blob: workers (MapLibre) and the configured basemap.
+func (s *Server) securityHeaders(c *fiber.Ctx) error {
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "no-referrer")
+	c.Set("Cross-Origin-Opener-Policy", "same-origin")
+	c.Set("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+	if !strings.HasPrefix(c.Path(), "/api/") {
+		c.Set("Content-Security-Policy", s.csp)
+	} else {
+		c.Set("Cache-Control", "no-store")
+	}
+	return c.Next()
+}
+
+// contentSecurityPolicy builds the web page's policy; a basemap adds its origin.
+func contentSecurityPolicy(basemap string) string {
+	extra := ""
+	if basemap != "" {
+		if i := strings.Index(basemap, "://"); i > 0 {
+			rest := basemap[i+3:]
+			if j := strings.IndexByte(rest, '/'); j >= 0 {
+				rest = rest[:j]
+			}
+			extra = " " + basemap[:i+3] + rest
+		}
+	}
+	return "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:" + extra +
+		"; connect-src 'self'" + extra + "; worker-src 'self' blob:; child-src blob:; font-src 'self'" + extra + "; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+}

@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/jmoiron/sqlx"
+)
+
+// CreateKey stores a key's hash and its audit event.
+func (s *Store) CreateKey(ctx context.Context, k hexbeat.APIKey, hash []byte, ev hexbeat.AuditEvent) (hexbeat.APIKey, error) {
+	if k.CreatedAt.IsZero() {
+		k.CreatedAt = time.Now().UTC()
+	}
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.QueryRowxContext(ctx, s.db.Rebind(`INSERT INTO api_keys (name, role, prefix, hash, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
+			k.Name, string(k.Role), k.Prefix, hash, s.timeArg(k.CreatedAt), k.CreatedBy).Scan(&k.ID); err != nil {
+			return fmt.Errorf("store: create key: %w", err)
+		}
+		ev.Subject = fmt.Sprintf("key/%d", k.ID)
+		return s.audit(ctx, tx, ev)
+	})
+	return k, err
+}
+
+const keyCols = `id, name, role, prefix, created_at, created_by, revoked_at`
+
+func scanKey(r scanner) (hexbeat.APIKey, error) {
+	var k hexbeat.APIKey
+	var role string
+	var created, revoked any
+	if err := r.Scan(&k.ID, &k.Name, &role, &k.Prefix, &created, &k.CreatedBy, &revoked); err != nil {
+		return k, err
+	}
+	k.Role, k.CreatedAt = hexbeat.Role(role), scanTime(created)
+	if revoked != nil {
+		t := scanTime(revoked)
+		k.RevokedAt = &t
+	}
+	return k, nil
+}
+
+// KeyByHash finds the key with this hash (revoked ones too: the caller decides).
+func (s *Store) KeyByHash(ctx context.Context, hash []byte) (hexbeat.APIKey, error) {
+	k, err := scanKey(s.db.QueryRowxContext(ctx, s.db.Rebind(`SELECT `+keyCols+` FROM api_keys WHERE hash = ?`), hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return k, hexbeat.Errorf(hexbeat.ENOTFOUND, "no such key")
+	}
+	if err != nil {
+		return k, fmt.Errorf("store: key: %w", err)
+	}
+	return k, nil
+}
+
+// Keys lists every key, oldest first.
+func (s *Store) Keys(ctx context.Context) ([]hexbeat.APIKey, error) {
+	rows, err := s.db.QueryxContext(ctx, `SELECT `+keyCols+` FROM api_keys ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: keys: %w", err)
+	}
+	defer rows.Close()
+	var out []hexbeat.APIKey
+	for rows.Next() {
+		k, err := scanKey(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: keys: %w", err)
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// RevokeKey marks a key revoked, with its audit event; ENOTFOUND for an unknown id,
+// ECONFLICT when it is revoked already.
+func (s *Store) RevokeKey(ctx context.Context, id int64, at time.Time, ev hexbeat.AuditEvent) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`), s.timeArg(at), id)
+		if err != nil {
+			return fmt.Errorf("store: revoke key: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var exists int
+			tx.GetContext(ctx, &exists, s.db.Rebind(`SELECT count(*) FROM api_keys WHERE id = ?`), id)
+			if exists == 0 {
+				return hexbeat.Errorf(hexbeat.ENOTFOUND, "no key %d", id)
+			}
+			return hexbeat.Errorf(hexbeat.ECONFLICT, "key %d is revoked already", id)
+		}
+		ev.Subject = fmt.Sprintf("key/%d", id)
+		return s.audit(ctx, tx, ev)
+	})
+}
