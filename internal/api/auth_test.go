@@ -150,7 +150,9 @@ func TestKeysAuditAndLimits(t *testing.T) {
 		}
 	}
 	code, b, _ = call(t, s, "GET", "/api/v1/audit", admin, "")
-	var log struct{ Events []struct{ Action, Subject, Actor string } }
+	var log struct {
+		Events []struct{ Action, Subject, Actor string }
+	}
 	json.Unmarshal(b, &log)
 	var actions []string
 	for _, ev := range log.Events {
