@@ -32,6 +32,13 @@ test: vet web
 	eval "$$(scripts/test-postgres.sh)"; \
 	  if [ -z "$$HEXBEAT_TEST_POSTGRES" ] && [ -n "$$CI" ]; then echo "PostgreSQL is required in CI"; exit 1; fi; \
 	  $(GO) test -race -count=1 -timeout 20m ./...
+	$(MAKE) fuzz FUZZTIME=5s
+
+# Every fuzz target for a fixed time (make test: 5 s each; longer: make fuzz FUZZTIME=10m).
+# A crasher is written to testdata/fuzz/ and then runs as a regression test with the suite.
+FUZZTIME ?= 60s
+FUZZ_TARGETS = ./internal/ingest:FuzzRead ./internal/ingest:FuzzReadGeneric ./internal/ingest:FuzzReadGeoJSON \
+	./internal/ingest:FuzzReadPoliceUK ./internal/api:FuzzQueryParams ./internal/api:FuzzRequestBodies
 
 # Benchmarks: testing.B in the packages, then the whole-process script. Results go to
 # docs/benchmarks.md by hand, with the date and machine.
@@ -47,7 +54,10 @@ bench-process: build
 	scripts/bench-process.sh
 
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 60s ./internal/ingest
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+	  echo "fuzz $$fn ($$pkg) for $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg >/tmp/hexbeat-fuzz.log 2>&1 || { tail -30 /tmp/hexbeat-fuzz.log; exit 1; }; \
+	done
 
 clean:
 	rm -rf bin web/dist/*.js web/dist/*.mjs web/dist/*.css web/dist/*.html

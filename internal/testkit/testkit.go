@@ -5,6 +5,7 @@ package testkit
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -69,4 +70,24 @@ func (c *Collector) PutBoundaries(_ context.Context, x []hexbeat.Boundary) error
 func (c *Collector) PutRetailers(_ context.Context, x []hexbeat.Retailer) error {
 	c.Retailers = append(c.Retailers, x...)
 	return nil
+}
+
+// SharedHead returns the first n bytes of a file under ../shared (nil when absent), to
+// seed fuzz corpora with real data without failing where ../shared is missing.
+func SharedHead(rel string, n int) []byte {
+	_, here, _, _ := runtime.Caller(0)
+	f, err := os.Open(filepath.Join(filepath.Dir(here), "..", "..", "..", "shared", rel))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	b := make([]byte, n)
+	m, _ := io.ReadFull(f, b)
+	return b[:m]
+}
+
+// SharedDir is the path of ../shared beside the repository (it may not exist).
+func SharedDir() string {
+	_, here, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(here), "..", "..", "..", "shared")
 }
