@@ -44,7 +44,8 @@ Flags:
 	fs.StringVar(&opts.BoundaryKind, "boundary-kind", "", "boundaries: the kind to record (lsoa, ward, lpa, custom ...) when the file does not say")
 	tz := fs.String("tz", "Europe/London", "generic files: the time zone of times written without one")
 	asJSON := fs.Bool("json", false, "print each file's report as a JSON line instead of text")
-	quiet := fs.Bool("quiet", false, "no progress bar")
+	quiet := fs.Bool("quiet", false, "no progress output (the same as --progress none)")
+	progressMode := fs.String("progress", "auto", "auto (a bar on a terminal), bar, lines (a line per 10 %, for logs and scripts) or none")
 	if !parseFlags(fs, args, finish, stderr) {
 		return 2
 	}
@@ -75,12 +76,27 @@ Flags:
 		fmt.Fprintf(stderr, "hexbeat import: %s holds the synthetic demo data set; import real data into its own store (--db)\n", store.Redact(cfg.DB))
 		return 1
 	}
-	tty := !*quiet && isTerminal(stderr)
+	mode := *progressMode
+	switch {
+	case *quiet:
+		mode = "none"
+	case mode == "auto" && isTerminal(stderr):
+		mode = "bar"
+	case mode == "auto":
+		mode = "none"
+	case mode != "bar" && mode != "lines" && mode != "none":
+		fmt.Fprintf(stderr, "hexbeat import: --progress %q: use auto, bar, lines or none\n", mode)
+		return 2
+	}
+	tty := mode == "bar"
 	code := 0
 	for _, path := range files {
 		var progress ingest.Progress
-		if tty {
+		switch mode {
+		case "bar":
 			progress = progressBar(stderr, path)
+		case "lines":
+			progress = progressLines(stderr, path)
 		}
 		start := time.Now()
 		rep, batch, err := ingest.ImportFile(ctx, st, path, opts, progress)
@@ -116,6 +132,20 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// progressLines writes "progress FILE 40%" each time another tenth of the file is read.
+func progressLines(w io.Writer, name string) ingest.Progress {
+	last := -1
+	return func(read, total int64) {
+		if total <= 0 {
+			return
+		}
+		if tenth := int(10 * read / total); tenth > last {
+			last = tenth
+			fmt.Fprintf(w, "progress %s %d%%\n", name, 10*tenth)
+		}
+	}
 }
 
 // progressBar draws "name [=====>    ]  54% 1.9/3.5 MB" on one terminal line.
