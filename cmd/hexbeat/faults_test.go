@@ -5,9 +5,12 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -185,4 +188,102 @@ func freshDatabase(t *testing.T, base string) string {
 		q = base[i+j:]
 	}
 	return base[:i+1] + name + q
+}
+
+// privateCluster creates a PostgreSQL cluster of its own (so that stopping it disturbs no
+// other test), with a database and role for hexbeat; it is dropped after the test.
+func privateCluster(t *testing.T) (url string, stop, start func()) {
+	t.Helper()
+	if os.Getenv("HEXBEAT_TEST_POSTGRES") == "" || os.Geteuid() != 0 {
+		t.Skip("needs root and the PostgreSQL that `make test` sets up")
+	}
+	if _, err := exec.LookPath("pg_createcluster"); err != nil {
+		t.Skip("pg_createcluster not installed")
+	}
+	name := fmt.Sprintf("hexbeat_fault_%d", os.Getpid())
+	port := freePort(t)
+	sh := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	sh("pg_createcluster", "15", name, "-p", fmt.Sprint(port))
+	t.Cleanup(func() { exec.Command("pg_dropcluster", "--stop", "15", name).Run() })
+	sh("pg_ctlcluster", "15", name, "start")
+	psql := func(sql string) {
+		sh("runuser", "-u", "postgres", "--", "psql", "-q", "-p", fmt.Sprint(port), "-c", sql)
+	}
+	psql("CREATE ROLE hexbeat_fault LOGIN PASSWORD 'hexbeat_fault'")
+	psql("CREATE DATABASE hexbeat_fault OWNER hexbeat_fault")
+	sh("runuser", "-u", "postgres", "--", "psql", "-q", "-p", fmt.Sprint(port), "-d", "hexbeat_fault", "-c", "CREATE EXTENSION postgis")
+	url = fmt.Sprintf("postgres://hexbeat_fault:hexbeat_fault@127.0.0.1:%d/hexbeat_fault?sslmode=disable", port)
+	return url, func() { sh("pg_ctlcluster", "15", name, "stop", "-m", "fast") }, func() { sh("pg_ctlcluster", "15", name, "start") }
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// TestPostgresOutage stops PostgreSQL under a running server: /readyz turns 503 and API
+// queries answer 503 (they do not hang); when PostgreSQL is back the same process answers
+// again, with no restart.
+func TestPostgresOutage(t *testing.T) {
+	db, stop, start := privateCluster(t)
+	if code, out, errs := run(t, "import", "--db", db, "--quiet", testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")); code != 0 {
+		t.Fatal(out, errs)
+	}
+	code, key, errs := run(t, "keys", "create", "--db", db, "--role", "viewer", "--name", "outage test")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	key = strings.TrimSpace(key)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--sync-interval", "200ms"}, &out, &errb)
+	}()
+	addr := waitFor(t, &out, regexp.MustCompile(`at (http://127\.0\.0\.1:\d+)/`))
+	client := &http.Client{Timeout: 15 * time.Second}
+	status := func(path string) int {
+		req, _ := http.NewRequest("GET", addr+path, nil)
+		req.Header.Set("Authorization", "Bearer "+key)
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v (a request must not hang while the store is away)", path, err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	waitStatus := func(path string, want int, within time.Duration) {
+		t.Helper()
+		deadline := time.Now().Add(within)
+		got := status(path)
+		for got != want && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+			got = status(path)
+		}
+		if got != want {
+			t.Fatalf("%s: %d, want %d within %s\n%s", path, got, want, within, errb.String())
+		}
+	}
+	waitStatus("/api/v1/cells?res=7", 200, 10*time.Second)
+	stop()
+	waitStatus("/readyz", 503, 10*time.Second)
+	waitStatus("/api/v1/cells?res=7", 503, 10*time.Second)
+	start()
+	waitStatus("/readyz", 200, 30*time.Second)
+	waitStatus("/api/v1/cells?res=7", 200, 10*time.Second)
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("serve exited %d:\n%s", code, errb.String())
+	}
 }

@@ -32,6 +32,10 @@ func (s *Server) Routes() []route { return append([]route(nil), s.table...) }
 func (s *Server) authorize(perm hexbeat.Permission) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		ctx := c.UserContext()
+		if err := s.svc.StoreError(); err != nil {
+			c.Set(fiber.HeaderRetryAfter, "5")
+			return &hexbeat.Error{Code: hexbeat.EUNAVAILABLE, Message: "the store cannot be reached; hexbeat retries every second and answers again as soon as it can"}
+		}
 		required := !s.cfg.Open
 		if required {
 			var err error

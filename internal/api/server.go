@@ -35,6 +35,7 @@ type Service interface {
 	RecordTest(ctx context.Context, t hexbeat.RetailerTest, actor string) (hexbeat.RetailerTest, error)
 	Targets(ctx context.Context, q analysis.TargetQuery) (analysis.Targets, error)
 	AuthRequired(ctx context.Context) (bool, error)
+	StoreError() error
 	Authenticate(ctx context.Context, secret string) (hexbeat.APIKey, error)
 	FailedSignIn(ctx context.Context, remote, reason string)
 	CreateKey(ctx context.Context, name string, role hexbeat.Role, actor string) (hexbeat.APIKey, string, error)

@@ -38,10 +38,11 @@ type Service struct {
 	engine *analysis.Engine
 	log    *slog.Logger
 
-	syncMu  sync.Mutex // one Sync at a time
-	ready   atomic.Bool
-	demo    atomic.Bool
-	batches atomic.Int64
+	syncMu   sync.Mutex // one Sync at a time
+	ready    atomic.Bool
+	demo     atomic.Bool
+	batches  atomic.Int64
+	storeErr atomic.Pointer[error] // the last sync's failure, nil when it succeeded
 
 	bmu        sync.RWMutex
 	boundaries map[string]hexbeat.Boundary // by id; nil until loaded
@@ -154,10 +155,26 @@ func (s *Service) Run(ctx context.Context, interval time.Duration, notify <-chan
 		case <-t.C:
 		case <-notify:
 		}
-		if err := s.Sync(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("index sync failed; will retry", "err", err)
+		err := s.Sync(ctx)
+		if err != nil && ctx.Err() == nil {
+			if s.storeErr.Load() == nil {
+				s.log.Warn("the store cannot be reached; answering 503 until it can", "err", err)
+			}
+			s.storeErr.Store(&err)
+		} else if err == nil && s.storeErr.Swap(nil) != nil {
+			s.log.Info("the store answers again")
 		}
 	}
+}
+
+// StoreError is the error of the last sync with the store when it failed (nil when the
+// store answered). While it is set the API answers 503: the index may be stale and keys
+// cannot be checked.
+func (s *Service) StoreError() error {
+	if e := s.storeErr.Load(); e != nil {
+		return *e
+	}
+	return nil
 }
 
 // Ready reports whether the index is loaded and the store answers.
