@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/service"
 	"github.com/hexbeat/hexbeat/internal/store"
+	"github.com/hexbeat/hexbeat/internal/testkit"
 )
 
 // keyedServer is a server over an empty store holding one key per role.
@@ -190,3 +192,31 @@ func TestKeysAuditAndLimits(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestLayerCache: a repeated layer request is answered from the cache, identical, and
+// gzip-compressed for a client that accepts it.
+func TestLayerCache(t *testing.T) {
+	s := newServer(t, testkit.Data(t, "police/street/2025-01-thames-valley-street.csv"))
+	_, first, h1 := call(t, s, "GET", "/api/v1/hotspots?res=8", "", "")
+	_, second, h2 := call(t, s, "GET", "/api/v1/hotspots?res=8", "", "")
+	if h1["X-Hexbeat-Cache"] != "miss" || h2["X-Hexbeat-Cache"] != "hit" || string(first) != string(second) || len(first) < 1000 {
+		t.Fatalf("cache: %q then %q, bodies equal %v", h1["X-Hexbeat-Cache"], h2["X-Hexbeat-Cache"], string(first) == string(second))
+	}
+	req := httptest.NewRequest("GET", "/api/v1/hotspots?res=8", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err := s.App().Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(res.Body)
+	if err != nil || res.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("gzip: %v %q", err, res.Header.Get("Content-Encoding"))
+	}
+	plain, _ := io.ReadAll(zr)
+	if string(plain) != string(first) {
+		t.Error("the gzip answer differs from the plain one")
+	}
+	if _, _, h := call(t, s, "GET", "/api/v1/hotspots?res=7", "", ""); h["X-Hexbeat-Cache"] != "miss" {
+		t.Error("another query was answered from the cache")
+	}
+}

@@ -36,6 +36,7 @@ type Service interface {
 	Targets(ctx context.Context, q analysis.TargetQuery) (analysis.Targets, error)
 	AuthRequired(ctx context.Context) (bool, error)
 	StoreError() error
+	DataVersion() string
 	Authenticate(ctx context.Context, secret string) (hexbeat.APIKey, error)
 	FailedSignIn(ctx context.Context, remote, reason string)
 	CreateKey(ctx context.Context, name string, role hexbeat.Role, actor string) (hexbeat.APIKey, string, error)
@@ -58,6 +59,7 @@ type Config struct {
 	Open           bool          // no key checks at all (the demo on loopback)
 	RateLimit      float64       // requests a second per key; default 100 (negative: none)
 	RateBurst      int           // default 2 x RateLimit
+	CacheBytes     int           // answers of layer routes kept in memory; default 256 MiB (negative: none)
 }
 
 // Server is the HTTP server.
@@ -71,6 +73,7 @@ type Server struct {
 	table   []route
 	limiter limiter
 	csp     string
+	cache   *respCache
 }
 
 // New builds the server. web holds the built front end (index.html at its root); nil
@@ -89,6 +92,12 @@ func New(svc Service, log *slog.Logger, cfg Config, web fs.FS) *Server {
 		cfg.RateBurst = int(2 * cfg.RateLimit)
 	}
 	s := &Server{svc: svc, log: log, cfg: cfg, web: web, csp: contentSecurityPolicy(cfg.BasemapURL)}
+	if cfg.CacheBytes == 0 {
+		cfg.CacheBytes = 256 << 20
+	}
+	if cfg.CacheBytes > 0 {
+		s.cache = newRespCache(cfg.CacheBytes)
+	}
 	s.limiter = limiter{rate: cfg.RateLimit, burst: float64(cfg.RateBurst), buckets: map[int64]*bucket{}}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "hexbeat",
@@ -111,13 +120,13 @@ func (s *Server) routes() {
 	read, admin := hexbeat.PermRead, hexbeat.PermAdmin
 	s.handle(v1, "GET", "/status", read, s.status)
 	s.handle(v1, "GET", "/categories", read, s.categories)
-	s.handle(v1, "GET", "/cells", read, s.cells)
-	s.handle(v1, "GET", "/hotspots", read, s.hotspots)
-	s.handle(v1, "GET", "/emerging", read, s.emerging)
-	s.handle(v1, "GET", "/change", read, s.change)
-	s.handle(v1, "GET", "/evaluate", read, s.evaluate)
-	s.handle(v1, "GET", "/boundaries", read, s.boundaries)
-	s.handle(v1, "GET", "/boundaries/:id", read, s.boundary)
+	s.handle(v1, "GET", "/cells", read, s.cached(s.cells))
+	s.handle(v1, "GET", "/hotspots", read, s.cached(s.hotspots))
+	s.handle(v1, "GET", "/emerging", read, s.cached(s.emerging))
+	s.handle(v1, "GET", "/change", read, s.cached(s.change))
+	s.handle(v1, "GET", "/evaluate", read, s.cached(s.evaluate))
+	s.handle(v1, "GET", "/boundaries", read, s.cached(s.boundaries))
+	s.handle(v1, "GET", "/boundaries/:id", read, s.cached(s.boundary))
 	s.handle(v1, "POST", "/cameras/plan", hexbeat.PermCameras, s.cameraPlan)
 	s.handle(v1, "GET", "/retailers", hexbeat.PermRetailers, s.retailers)
 	s.handle(v1, "POST", "/retailers/:id/tests", hexbeat.PermRetailers, s.recordTest)

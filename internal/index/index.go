@@ -12,7 +12,8 @@ import (
 
 // Index holds the current snapshot and builds the next one when incidents are added.
 type Index struct {
-	mu      sync.Mutex // serialises Add
+	seq     atomic.Uint64 // numbers snapshots
+	mu      sync.Mutex    // serialises Add
 	cur     atomic.Pointer[Snapshot]
 	cells   *pointCells
 	pointID map[[2]float64]uint32
@@ -189,6 +190,7 @@ type Snapshot struct {
 	catNames []string
 
 	cellsOf *pointCells
+	version uint64
 
 	levels [grid.MaxRes + 1]struct {
 		once sync.Once
@@ -203,8 +205,11 @@ type Snapshot struct {
 }
 
 func (ix *Index) newSnapshot(times []int64, cats []uint16, ptIDs []uint32, pts points, catNames []string) *Snapshot {
-	return &Snapshot{times: times, cats: cats, ptIDs: ptIDs, pts: pts, catNames: catNames, cellsOf: ix.cells}
+	return &Snapshot{times: times, cats: cats, ptIDs: ptIDs, pts: pts, catNames: catNames, cellsOf: ix.cells, version: ix.seq.Add(1)}
 }
+
+// Version numbers the snapshot: a later snapshot of the same index has a higher one.
+func (s *Snapshot) Version() uint64 { return s.version }
 
 // Len is the number of incidents.
 func (s *Snapshot) Len() int { return len(s.times) }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -165,6 +166,15 @@ func (s *Service) Run(ctx context.Context, interval time.Duration, notify <-chan
 			s.log.Info("the store answers again")
 		}
 	}
+}
+
+// DataVersion changes whenever the answer to a query on incidents or boundaries may:
+// when the index takes in a batch or the boundaries are reloaded.
+func (s *Service) DataVersion() string {
+	s.bmu.RLock()
+	bv := s.bversion
+	s.bmu.RUnlock()
+	return strconv.FormatUint(s.ix.Snapshot().Version(), 10) + "." + strconv.Itoa(bv)
 }
 
 // StoreError is the error of the last sync with the store when it failed (nil when the
