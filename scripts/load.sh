@@ -4,6 +4,7 @@
 # store, so that the index changes and the answer cache is emptied mid-run. Thames Valley
 # scale: the six 2025 street files (about 93,500 incidents, 935k with COPIES=10).
 # Usage: scripts/load.sh  (after make build; run beside ../shared). Prints wrk's report.
+# CACHE_MB=-1 turns the answer cache off, to measure the computation itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-bin/hexbeat}
@@ -41,7 +42,7 @@ DB=sqlite:$WORK/h.db
 "$BIN" import --db "$DB" --quiet "$WORK/base.csv" ../shared/data/boundaries/milton-keynes-boundary.geojson >/dev/null
 KEY=$("$BIN" keys create --db "$DB" --role viewer --name load 2>/dev/null | tail -1)
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-"$BIN" serve --db "$DB" --addr 127.0.0.1:$port --rate-limit -1 --log-level warn >"$WORK/serve.log" 2>&1 &
+"$BIN" serve --db "$DB" --addr 127.0.0.1:$port --rate-limit -1 --cache-mb "${CACHE_MB:-256}" --log-level warn >"$WORK/serve.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
 AREA=E06000042

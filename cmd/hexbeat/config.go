@@ -28,6 +28,7 @@ type Config struct {
 	BasemapURL     string
 	DemoDB         string
 	RateLimit      float64              // API requests a second per key
+	CacheMB        int                  // answer cache for layer routes; negative: none
 	HarmWeights    string               // a CSV of category,weight; empty: the embedded Crime Harm Index
 	Harm           *hexbeat.HarmWeights // loaded from HarmWeights by finish
 }
@@ -42,6 +43,7 @@ func defaultConfig() Config {
 		RequestTimeout: 30 * time.Second,
 		DemoDB:         "sqlite:hexbeat-demo.db",
 		RateLimit:      100,
+		CacheMB:        256,
 	}
 }
 
@@ -100,6 +102,14 @@ func bindConfig(fs *flag.FlagSet, set configSet, getenv func(string) string) (*C
 			}
 			c.RateLimit = f
 		}
+		if v := getenv("HEXBEAT_CACHE_MB"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("HEXBEAT_CACHE_MB: %q is not a whole number", v))
+			}
+			c.CacheMB = n
+		}
+		fs.IntVar(&c.CacheMB, "cache-mb", c.CacheMB, "memory for answers of layer requests, reused until the data change; negative: no cache (env HEXBEAT_CACHE_MB)")
 		fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "API requests a second allowed per key, with bursts of twice that; a negative value turns the limit off (env HEXBEAT_RATE_LIMIT)")
 	}
 	if set.analysis {

@@ -65,7 +65,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			"  use it as Authorization: Bearer <key>, or open the map with ?key=<key>; make more with `hexbeat keys create`\n", k.ID, secret)
 	}
 	srv := api.New(svc, log, api.Config{RequestTimeout: cfg.RequestTimeout, BasemapURL: cfg.BasemapURL, Open: open,
-		RateLimit: cfg.RateLimit}, web.Dist())
+		RateLimit: cfg.RateLimit, CacheBytes: cacheBytes(cfg.CacheMB)}, web.Dist())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	// the server answers /healthz at once and /readyz once the index is loaded
@@ -113,4 +113,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 func isLoopback(a net.Addr) bool {
 	tcp, ok := a.(*net.TCPAddr)
 	return ok && tcp.IP.IsLoopback()
+}
+
+func cacheBytes(mb int) int {
+	if mb <= 0 {
+		return -1
+	}
+	return mb << 20
 }
