@@ -287,3 +287,65 @@ func TestPostgresOutage(t *testing.T) {
 		t.Errorf("serve exited %d:\n%s", code, errb.String())
 	}
 }
+
+// smallDisk mounts a tmpfs of size (e.g. "3m") for the test, skipping where mounting is
+// not allowed; remount changes its options ("size=64m", "ro", "rw").
+func smallDisk(t *testing.T, size string) (dir string, remount func(opts string)) {
+	t.Helper()
+	dir = t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a small file system here (%v: %s)", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
+	return dir, func(opts string) {
+		t.Helper()
+		if out, err := exec.Command("mount", "-o", "remount,"+opts, dir).CombinedOutput(); err != nil {
+			t.Fatalf("remount %s: %v %s", opts, err, out)
+		}
+	}
+}
+
+// TestDiskFullAndReadOnlyStore: an import that fills the disk is refused with a clear
+// error and leaves the store as it was; with room again the same file imports. A store on
+// a read-only file system refuses the import clearly and is unchanged.
+func TestDiskFullAndReadOnlyStore(t *testing.T) {
+	street := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
+	dir, remount := smallDisk(t, "2m")
+	db := "sqlite:" + filepath.Join(dir, "h.db")
+	boundary := testkit.Data(t, "boundaries/milton-keynes-boundary.geojson")
+	if code, out, errs := run(t, "import", "--db", db, "--quiet", boundary); code != 0 {
+		t.Fatalf("a small import on the small disk: %d %s %s", code, out, errs)
+	}
+	code, out, errs := run(t, "import", "--db", db, "--quiet", street)
+	if code != 1 || !strings.Contains(strings.ToLower(errs+out), "full") {
+		t.Fatalf("import onto a full disk: exit %d, %s %s; want exit 1 and a message saying the disk is full", code, out, errs)
+	}
+	counts := func() map[string]int {
+		st, err := store.Open(context.Background(), db)
+		if err != nil {
+			t.Fatalf("the store does not open: %v", err)
+		}
+		defer st.Close()
+		c, err := st.Counts(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	if c := counts(); c["incidents"] != 0 || c["batches"] != 1 || c["boundaries"] != 1 {
+		t.Fatalf("after the failed import: %v; want only the boundary batch", c)
+	}
+	remount("size=64m")
+	if code, out, errs := run(t, "import", "--db", db, "--quiet", street); code != 0 || !strings.Contains(out, "14494 imported") {
+		t.Fatalf("the same file with room: %d %s %s", code, out, errs)
+	}
+	remount("ro")
+	code, out, errs = run(t, "import", "--db", db, "--quiet", testkit.Data(t, "police/street/2025-02-thames-valley-street.csv"))
+	if code != 1 || !strings.Contains(strings.ToLower(errs+out), "read") {
+		t.Fatalf("import into a read-only store: exit %d %s %s; want exit 1 and a message naming the read-only store", code, out, errs)
+	}
+	remount("rw")
+	if c := counts(); c["incidents"] != 14494 || c["batches"] != 2 {
+		t.Errorf("after the read-only attempt: %v", c)
+	}
+}

@@ -161,10 +161,7 @@ func (s *Store) UpdateAuthorisation(ctx context.Context, id int64, change func(*
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		q := `SELECT ` + authorisationCols + ` FROM authorisations WHERE id = ?`
 		if s.dialect == Postgres {
-			q += ` FOR UPDATE`
-		} else if _, err := tx.ExecContext(ctx, `UPDATE authorisations SET proposal = proposal WHERE id = ?`, id); err != nil {
-			// a write first takes SQLite's write lock, so the read below cannot go stale
-			return fmt.Errorf("store: lock authorisation %d: %w", id, err)
+			q += ` FOR UPDATE` // SQLite transactions begin IMMEDIATE: they hold the write lock already
 		}
 		var err error
 		a, err = s.scanAuthorisation(tx.QueryRowxContext(ctx, s.db.Rebind(q), id))

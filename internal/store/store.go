@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -51,7 +53,11 @@ func open(rawURL string) (*Store, error) {
 		return nil, err
 	}
 	if dialect == SQLite {
-		if err := initSQLiteFile(strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")); err != nil {
+		path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")
+		if err := writable(path); err != nil {
+			return nil, err
+		}
+		if err := initSQLiteFile(path); err != nil {
 			return nil, err
 		}
 	}
@@ -173,4 +179,20 @@ func (s *Store) Counts(ctx context.Context) (map[string]int, error) {
 		out[t] = n
 	}
 	return out, nil
+}
+
+// writable checks that an SQLite store and its directory can be written (the store, its
+// -wal and -shm files), so that a read-only store is named as such instead of failing later
+// with SQLite's "unable to open database file".
+func writable(path string) error {
+	dir := filepath.Dir(path)
+	if err := syscall.Access(dir, 2 /* W_OK */); err != nil {
+		return fmt.Errorf("store: %s cannot be written (%v): the store needs its directory writable for its -wal and -shm files", dir, err)
+	}
+	if _, err := os.Stat(path); err == nil {
+		if err := syscall.Access(path, 2); err != nil {
+			return fmt.Errorf("store: %s is read-only (%v)", path, err)
+		}
+	}
+	return nil
 }

@@ -1,0 +1,105 @@
+package service_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hexbeat/hexbeat/geodata"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/hexbeat/hexbeat/internal/ingest"
+	"github.com/hexbeat/hexbeat/internal/service"
+	"github.com/hexbeat/hexbeat/internal/store"
+	"github.com/hexbeat/hexbeat/internal/testkit/realdata"
+)
+
+// TestConcurrentImportsAndQueries imports three months one after another while the index
+// syncs and four readers query it (run under -race by make test): every answer is a whole
+// number of imports (a snapshot never shows part of a file), readers never see the count go
+// down, and at the end nothing is lost.
+func TestConcurrentImportsAndQueries(t *testing.T) {
+	files := realdata.StreetMonths(t, 1, 3)
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := service.New(st, geodata.Taxonomy(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := svc.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// the totals a consistent reader may see: 0, then each prefix of the months
+	allowed := []int{0}
+	for _, f := range files {
+		allowed = append(allowed, allowed[len(allowed)-1]+len(realdata.Read(t, f).Incidents))
+	}
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // the server's sync loop
+		defer wg.Done()
+		for !stop.Load() {
+			if err := svc.Sync(ctx); err != nil {
+				t.Error(err)
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	seen := make([][]int, 4)
+	for r := range seen {
+		wg.Add(1)
+		go func(r int) {
+			defer wg.Done()
+			last := 0
+			for !stop.Load() {
+				layer, err := svc.Cells(ctx, hexbeat.CellQuery{Res: 7})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if !slices.Contains(allowed, layer.Total) {
+					t.Errorf("reader %d saw %d incidents: not a whole number of imports %v", r, layer.Total, allowed)
+					return
+				}
+				if layer.Total < last {
+					t.Errorf("reader %d saw the count go down from %d to %d", r, last, layer.Total)
+				}
+				last = layer.Total
+				if h, err := svc.Hotspots(ctx, hexbeat.HotspotQuery{CellQuery: hexbeat.CellQuery{Res: 6}}); err != nil || h.Total != 0 && !slices.Contains(allowed, h.Total) {
+					t.Errorf("reader %d: hotspots over %d incidents (%v)", r, h.Total, err)
+				}
+				seen[r] = append(seen[r], layer.Total)
+				time.Sleep(5 * time.Millisecond)
+			}
+		}(r)
+	}
+	for _, f := range files {
+		if _, _, err := ingest.ImportFile(ctx, st, f, ingest.Options{Taxonomy: geodata.Taxonomy()}, nil); err != nil {
+			t.Error(err)
+		}
+	}
+	if err := svc.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stop.Store(true)
+	wg.Wait()
+	final, _ := svc.Cells(ctx, hexbeat.CellQuery{Res: 7})
+	if final.Total != allowed[len(allowed)-1] {
+		t.Errorf("after the imports the index holds %d incidents, the files %d", final.Total, allowed[len(allowed)-1])
+	}
+	distinct := map[int]bool{}
+	for _, s := range seen {
+		for _, v := range s {
+			distinct[v] = true
+		}
+	}
+	t.Logf("readers saw totals %v", distinct)
+}
