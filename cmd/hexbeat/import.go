@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/hexbeat/hexbeat/geodata"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/ingest"
 	"github.com/hexbeat/hexbeat/internal/store"
 )
@@ -103,6 +105,12 @@ Flags:
 		if tty {
 			fmt.Fprint(stderr, "\r\033[K")
 		}
+		audit := func(action string, detail map[string]any) {
+			b, _ := json.Marshal(detail)
+			if aerr := st.Audit(ctx, hexbeat.AuditEvent{Actor: "cli (" + currentUser() + ")", Action: action, Subject: "file " + filepath.Base(path), Detail: string(b)}); aerr != nil {
+				fmt.Fprintf(stderr, "hexbeat import: audit: %v\n", aerr)
+			}
+		}
 		if err != nil {
 			code = 1
 			if *asJSON {
@@ -110,8 +118,10 @@ Flags:
 			} else {
 				fmt.Fprintf(stderr, "REFUSED %v\n", err)
 			}
+			audit("import.refused", map[string]any{"path": path, "error": err.Error()})
 			continue
 		}
+		audit("import", map[string]any{"path": path, "batch": batch.ID, "kind": batch.Kind, "sha256": batch.SHA256, "rows": rep.Rows, "added": batch.Added})
 		if *asJSON {
 			json.NewEncoder(stdout).Encode(map[string]any{"report": rep, "batch": batch.ID, "seconds": time.Since(start).Seconds()})
 		} else {

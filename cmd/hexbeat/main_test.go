@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/hexbeat/hexbeat/internal/store"
 	"github.com/hexbeat/hexbeat/internal/testkit"
 )
 
@@ -196,6 +197,15 @@ func TestHotspotsAndEvaluateCommands(t *testing.T) {
 	}
 	if code, out, errs := run(t, append([]string{"import", "--db", db, "--quiet"}, files[:2]...)...); code != 0 {
 		t.Fatalf("import: %d %s %s", code, out, errs)
+	}
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, _ := st.AuditLog(context.Background(), 0, 10)
+	st.Close()
+	if len(events) != 2 || events[0].Action != "import" || !strings.Contains(events[1].Detail, `"added":`) {
+		t.Errorf("imports in the audit log: %+v", events)
 	}
 	out := filepath.Join(dir, "hot.csv")
 	code, _, errs := run(t, "hotspots", "--db", db, "--method", "gistar", "--area", "E06000042", "--category", "Robbery", "--category", "drugs", "--format", "csv", "--output", out)

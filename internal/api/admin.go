@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -85,4 +86,12 @@ func (s *Server) auditLog(c *fiber.Ctx) error {
 		out = append(out, fiber.Map{"id": ev.ID, "at": stamp(ev.At), "actor": ev.Actor, "action": ev.Action, "subject": ev.Subject, "detail": ev.Detail})
 	}
 	return c.JSON(fiber.Map{"events": out})
+}
+
+// auditExport records a download in the audit log: who took which layer, with what query.
+func (s *Server) auditExport(c *fiber.Ctx, what string, rows int) {
+	b, _ := json.Marshal(map[string]any{"query": string(c.Request().URI().QueryString()), "rows": rows})
+	if err := s.svc.Audit(c.UserContext(), hexbeat.AuditEvent{Actor: actor(c), Action: "export", Subject: what, Detail: string(b)}); err != nil {
+		s.log.Warn("audit export", "err", err)
+	}
 }

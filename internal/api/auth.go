@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -18,10 +19,36 @@ type route struct {
 	Limit        int // body limit in bytes; 0 for the server's default
 }
 
-// handle registers an API route behind the key check for its permission.
+// bodyLimits are the largest request bodies the write routes take; a camera plan may carry
+// tens of thousands of candidate points, the others a polygon or a few fields.
+var bodyLimits = map[string]int{"/cameras/plan": 16 << 20, "/section60/authorisations": 4 << 20, "/section60/proposals": 64 << 10}
+
+const defaultBodyLimit = 64 << 10
+
+// handle registers an API route behind the key check for its permission and, for routes
+// that take a body, its size limit.
 func (s *Server) handle(v1 fiber.Router, method, path string, perm hexbeat.Permission, h fiber.Handler) {
-	s.table = append(s.table, route{Method: method, Path: "/api/v1" + path, Perm: perm})
-	v1.Add(method, path, s.authorize(perm), h)
+	rt := route{Method: method, Path: "/api/v1" + path, Perm: perm}
+	handlers := []fiber.Handler{s.authorize(perm)}
+	if method == fiber.MethodPost {
+		rt.Limit = defaultBodyLimit
+		if n, ok := bodyLimits[path]; ok {
+			rt.Limit = n
+		}
+		handlers = append(handlers, limitBody(rt.Limit))
+	}
+	s.table = append(s.table, rt)
+	v1.Add(method, path, append(handlers, h)...)
+}
+
+// limitBody refuses a body larger than n bytes with 413.
+func limitBody(n int) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if len(c.Body()) > n {
+			return &hexbeat.Error{Code: hexbeat.ETOOLARGE, Message: fmt.Sprintf("the body is %d bytes; this route takes at most %d", len(c.Body()), n)}
+		}
+		return c.Next()
+	}
 }
 
 // Routes lists the API routes with their permissions (for tests and documentation).

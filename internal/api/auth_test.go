@@ -96,6 +96,15 @@ func TestEveryRouteByEveryRole(t *testing.T) {
 			}
 		}
 	}
+	// Bodies over a route's limit are refused with 413 before anything reads them.
+	for _, rt := range routes {
+		if rt.Limit > 0 {
+			big := `{"x":"` + strings.Repeat("a", rt.Limit) + `"}`
+			if code, b, _ := call(t, s, rt.Method, strings.ReplaceAll(rt.Path, ":id", "999"), keys[hexbeat.RoleAdmin], big); code != 413 {
+				t.Errorf("%s %s with %d bytes: %d %.200s", rt.Method, rt.Path, len(big), code, b)
+			}
+		}
+	}
 	// The table holds what DESIGN.md gives each role.
 	for perm, roles := range map[hexbeat.Permission][]hexbeat.Role{
 		hexbeat.PermSection60: {hexbeat.RoleCommander, hexbeat.RoleAdmin},

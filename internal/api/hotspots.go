@@ -45,6 +45,7 @@ func (s *Server) hotspots(c *fiber.Ctx) error {
 		return err
 	}
 	if format == "csv" {
+		s.auditExport(c, "hotspots.csv", len(layer.Cells))
 		return s.hotspotsCSV(c, layer)
 	}
 	q = layer.Query

@@ -43,6 +43,7 @@ type Service interface {
 	Keys(ctx context.Context) ([]hexbeat.APIKey, error)
 	RevokeKey(ctx context.Context, id int64, actor string) error
 	AuditLog(ctx context.Context, after int64, limit int) ([]hexbeat.AuditEvent, error)
+	Audit(ctx context.Context, ev hexbeat.AuditEvent) error
 	Boundaries(ctx context.Context) ([]hexbeat.Boundary, error)
 	Boundary(ctx context.Context, id string) (hexbeat.Boundary, error)
 	Status(ctx context.Context) hexbeat.Status

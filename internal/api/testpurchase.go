@@ -98,6 +98,7 @@ func (s *Server) targets(c *fiber.Ctx) error {
 		return err
 	}
 	if format == "csv" {
+		s.auditExport(c, "test-purchase-targets.csv", len(ts.Ranked)+len(ts.Excluded))
 		return s.targetsCSV(c, ts)
 	}
 	fc := geojson.NewFeatureCollection()
