@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/index"
 	"github.com/hexbeat/hexbeat/internal/plan"
@@ -17,6 +18,7 @@ type TargetQuery struct {
 	hexbeat.CellQuery               // Categories (default Section60Categories), Area; From/To: the window when given
 	Window            time.Duration // ending at the latest incident; default 365 days
 	RadiusM           float64       // default 300
+	Cells             bool          // measure exposure in the shop's cell and its neighbours at Res instead
 	Weight            string        // harm (default) or count
 	CooldownDays      int           // default 90
 	Demote            bool          // demote instead of exclude during the cool-down
@@ -122,8 +124,35 @@ func (e *Engine) Targets(snap *index.Snapshot, q TargetQuery, area *index.Area, 
 		where[i] = orb.Point{r.Lon, r.Lat}
 		history[i] = tests[r.ID]
 	}
-	ranked := plan.RankTargets(where, history, pts, values, counts, plan.TargetParams{RadiusM: q.RadiusM, FailureBoost: q.FailureBoost,
-		Cooldown: time.Duration(q.CooldownDays) * 24 * time.Hour, Demote: q.Demote, DemoteFactor: 0.25, Now: now})
+	params := plan.TargetParams{Where: fmt.Sprintf("within %.0f m", q.RadiusM), FailureBoost: q.FailureBoost,
+		Cooldown: time.Duration(q.CooldownDays) * 24 * time.Hour, Demote: q.Demote, DemoteFactor: 0.25, Now: now}
+	var exposure []plan.Exposure
+	if q.Cells {
+		params.Where = fmt.Sprintf("in its res-%d cell and the six around it", q.Res)
+		cells, n, v := snap.CellValues(cq, area, e.weight(q.Weight, 0, time.Time{}))
+		at := make(map[uint64]plan.Exposure, len(cells))
+		for i, c := range cells {
+			at[c] = plan.Exposure{Weight: v[i], Incidents: n[i]}
+		}
+		exposure = make([]plan.Exposure, len(shops))
+		for i, p := range where {
+			home, err := grid.FromLonLat(p[0], p[1], q.Res)
+			if err != nil {
+				return out, err
+			}
+			disk, err := e.disk(home, 1)
+			if err != nil {
+				return out, err
+			}
+			for _, c := range disk {
+				exposure[i].Weight += at[c].Weight
+				exposure[i].Incidents += at[c].Incidents
+			}
+		}
+	} else {
+		exposure = plan.ExposureWithin(where, pts, values, counts, q.RadiusM)
+	}
+	ranked := plan.RankTargets(exposure, history, params)
 	for _, t := range ranked {
 		if t.Excluded {
 			out.Excluded = append(out.Excluded, t)

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/hexbeat/hexbeat/internal/testkit"
 
 	"github.com/hexbeat/hexbeat/geodata"
@@ -641,6 +642,31 @@ func TestPlannersOnRealData(t *testing.T) {
 			prev = sc
 		}
 	}
+	// Exposure by cells: the shop's res-9 cell and its six neighbours, against the cells layer.
+	code, _, body = get(t, s, "/api/v1/test-purchase/targets?limit=5&res=9&window=91d&weight=count&cooldown_days=3650")
+	var byCell struct {
+		ExposureBy string `json:"exposure_by"`
+		Features   []struct {
+			Geometry   struct{ Coordinates []float64 }
+			Properties map[string]any
+		}
+	}
+	json.Unmarshal(body, &byCell)
+	if code != 200 || len(byCell.Features) != 5 || !strings.Contains(byCell.ExposureBy, "cell") {
+		t.Fatalf("targets by cells: %d %.300s", code, body)
+	}
+	for _, f := range byCell.Features {
+		home, _ := grid.FromLonLat(f.Geometry.Coordinates[0], f.Geometry.Coordinates[1], 9)
+		disk, _ := grid.Disk(home, 1)
+		n := 0
+		for _, c := range disk {
+			n += counts[grid.String(c)]
+		}
+		if int(f.Properties["incidents"].(float64)) != n {
+			t.Errorf("%s by cells: %v incidents, the cells layer holds %d in its cell and neighbours", f.Properties["name"], f.Properties["incidents"], n)
+		}
+	}
+
 	// With the default 90-day cool-down the June 2025 test is long over (the clock is today's): no exclusion.
 	_, ctype, body := get(t, s, "/api/v1/test-purchase/targets?limit=5&format=csv")
 	if rows, err := csv.NewReader(strings.NewReader(string(body))).ReadAll(); err != nil || !strings.HasPrefix(ctype, "text/csv") || len(rows) != 1+5 || rows[0][0] != "rank" {

@@ -72,8 +72,10 @@ func (s *Server) recordTest(c *fiber.Ctx) error {
 // targets answers GET /api/v1/test-purchase/targets: retailers ranked for test purchases,
 // each with the parts of its score; format=csv for the operation plan.
 func (s *Server) targets(c *fiber.Ctx) error {
-	p := newParams(c, "radius_m", "window", "from", "to", "category", "categories", "area", "cooldown_days", "demote", "failure_boost", "limit", "weight", "format")
-	q := analysis.TargetQuery{CellQuery: hexbeat.CellQuery{Res: defaultRes, Area: p.one("area"), Categories: append(p.list("category"), p.list("categories")...),
+	p := newParams(c, "radius_m", "res", "window", "from", "to", "category", "categories", "area", "cooldown_days", "demote", "failure_boost", "limit", "weight", "format")
+	// res without radius_m measures exposure by cells (the shop's and its neighbours)
+	byCells := p.one("res") != "" && p.one("radius_m") == ""
+	q := analysis.TargetQuery{Cells: byCells, CellQuery: hexbeat.CellQuery{Res: p.integer("res", defaultRes), Area: p.one("area"), Categories: append(p.list("category"), p.list("categories")...),
 		From: p.timeBound("from", false), To: p.timeBound("to", true)},
 		RadiusM: p.positive("radius_m"), CooldownDays: p.integer("cooldown_days", 0), Demote: p.boolean("demote", false),
 		FailureBoost: p.number("failure_boost", 0), Limit: p.positiveInt("limit"), Weight: p.one("weight")}
@@ -110,7 +112,7 @@ func (s *Server) targets(c *fiber.Ctx) error {
 		excluded = append(excluded, targetFeature(ts, t).Properties)
 	}
 	fc.ExtraMembers = map[string]any{"demo": s.svc.Demo(), "from": stamp(ts.From), "to": stamp(ts.To), "categories": ts.Query.Categories,
-		"radius_m": ts.Query.RadiusM, "weight": ts.Query.Weight, "cooldown_days": ts.Query.CooldownDays, "failure_boost": ts.Query.FailureBoost,
+		"radius_m": radiusOrNil(ts.Query), "exposure_by": exposureBy(ts.Query), "weight": ts.Query.Weight, "cooldown_days": ts.Query.CooldownDays, "failure_boost": ts.Query.FailureBoost,
 		"incidents": ts.Incidents, "retailers": len(ts.Retailers), "excluded": excluded,
 		"score": "exposure (weighted incidents within radius_m) x (1 + failure_boost x past failures) x cool-down (0 excluded, 0.25 demoted, else 1)"}
 	b, err := json.Marshal(fc)
@@ -157,4 +159,18 @@ func (s *Server) targetsCSV(c *fiber.Ctx, ts analysis.Targets) error {
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="test-purchase-targets.csv"`)
 	s.labelData(c)
 	return c.SendString(sb.String())
+}
+
+func radiusOrNil(q analysis.TargetQuery) any {
+	if q.Cells {
+		return nil
+	}
+	return q.RadiusM
+}
+
+func exposureBy(q analysis.TargetQuery) string {
+	if q.Cells {
+		return "the shop's res-" + strconv.Itoa(q.Res) + " cell and its six neighbours"
+	}
+	return "distance from the shop"
 }

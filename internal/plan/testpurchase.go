@@ -12,7 +12,7 @@ import (
 
 // TargetParams set how test-purchase targets are scored.
 type TargetParams struct {
-	RadiusM      float64       // exposure counts incidents within this distance of the shop
+	Where        string        // how exposure was measured, for the reason ("within 300 m")
 	FailureBoost float64       // score × (1 + FailureBoost × past failures)
 	Cooldown     time.Duration // a shop tested this recently is excluded (or demoted)
 	Demote       bool          // demote instead of excluding during the cool-down
@@ -36,19 +36,32 @@ type Target struct {
 	Rank      int // 1 = first to test; 0 when excluded
 }
 
-// RankTargets scores retailers by exposure to the demand points (weighted incidents,
-// counts per point) within the radius, boosted by past failed tests and excluded or
-// demoted while a recent test's cool-down runs. Ranked targets come first (highest score
-// first), then the excluded ones.
-func RankTargets(shops []orb.Point, tests [][]hexbeat.RetailerTest, demand []orb.Point, weight []float64, counts []int, p TargetParams) []Target {
-	sets := coverSets(shops, demand, p.RadiusM)
-	out := make([]Target, len(shops))
-	for i := range shops {
-		t := Target{Retailer: i, Boost: 1, Cooldown: 1}
-		for _, d := range sets[i] {
-			t.Exposure += weight[d]
-			t.Incidents += counts[d]
+// Exposure is what a shop is exposed to: weighted incidents and their number.
+type Exposure struct {
+	Weight    float64
+	Incidents int
+}
+
+// ExposureWithin measures each shop's exposure to the demand points (weighted incidents,
+// counts per point) within radiusM metres.
+func ExposureWithin(shops, demand []orb.Point, weight []float64, counts []int, radiusM float64) []Exposure {
+	out := make([]Exposure, len(shops))
+	for i, set := range coverSets(shops, demand, radiusM) {
+		for _, d := range set {
+			out[i].Weight += weight[d]
+			out[i].Incidents += counts[d]
 		}
+	}
+	return out
+}
+
+// RankTargets scores retailers by their exposure, boosted by past failed tests and
+// excluded or demoted while a recent test's cool-down runs. Ranked targets come first
+// (highest score first), then the excluded ones.
+func RankTargets(exposure []Exposure, tests [][]hexbeat.RetailerTest, p TargetParams) []Target {
+	out := make([]Target, len(exposure))
+	for i, e := range exposure {
+		t := Target{Retailer: i, Boost: 1, Cooldown: 1, Exposure: e.Weight, Incidents: e.Incidents}
 		for j := range tests[i] {
 			tt := &tests[i][j]
 			t.Tests++
@@ -61,7 +74,7 @@ func RankTargets(shops []orb.Point, tests [][]hexbeat.RetailerTest, demand []orb
 		}
 		t.Boost = 1 + p.FailureBoost*float64(t.Failures)
 		var why []string
-		why = append(why, fmt.Sprintf("%d incidents within %.0f m (weighted %.1f)", t.Incidents, p.RadiusM, t.Exposure))
+		why = append(why, fmt.Sprintf("%d incidents %s (weighted %.1f)", t.Incidents, p.Where, t.Exposure))
 		if t.Failures > 0 {
 			why = append(why, fmt.Sprintf("failed %d of %d past tests (x%.2f)", t.Failures, t.Tests, t.Boost))
 		} else if t.Tests > 0 {

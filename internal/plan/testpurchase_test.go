@@ -22,8 +22,9 @@ func TestRankTargets(t *testing.T) {
 		{{On: now.AddDate(-1, 0, 0), Result: "fail"}, {On: now.AddDate(-2, 0, 0), Result: "fail"}},
 		{{On: now.AddDate(0, 0, -10), Result: "pass"}},
 	}
-	p := TargetParams{RadiusM: 200, FailureBoost: 0.5, Cooldown: 90 * 24 * time.Hour, DemoteFactor: 0.25, Now: now}
-	got := RankTargets(shops, tests, demand, weight, counts, p)
+	p := TargetParams{Where: "within 200 m", FailureBoost: 0.5, Cooldown: 90 * 24 * time.Hour, DemoteFactor: 0.25, Now: now}
+	exp := ExposureWithin(shops, demand, weight, counts, 200)
+	got := RankTargets(exp, tests, p)
 	// shop 1: 6 x (1 + 0.5 x 2) = 12 beats shop 0's 10; shop 2 (tested 10 days ago) is excluded.
 	if got[0].Retailer != 1 || got[0].Score != 12 || got[0].Rank != 1 || got[1].Retailer != 0 || got[1].Score != 10 {
 		t.Fatalf("ranking: %+v", got)
@@ -35,7 +36,7 @@ func TestRankTargets(t *testing.T) {
 		t.Errorf("reason: %q", got[0].Reason)
 	}
 	p.Demote = true
-	got = RankTargets(shops, tests, demand, weight, counts, p)
+	got = RankTargets(exp, tests, p)
 	if got[2].Retailer != 2 || got[2].Excluded || got[2].Score != 2 || got[2].Rank != 3 {
 		t.Fatalf("demoted shop: %+v", got[2])
 	}
