@@ -44,6 +44,8 @@ type Service interface {
 	RevokeKey(ctx context.Context, id int64, actor string) error
 	AuditLog(ctx context.Context, after int64, limit int) ([]hexbeat.AuditEvent, error)
 	Audit(ctx context.Context, ev hexbeat.AuditEvent) error
+	Incidents(ctx context.Context, f hexbeat.IncidentFilter) ([]hexbeat.IncidentRecord, error)
+	Incident(ctx context.Context, id int64) (hexbeat.IncidentRecord, error)
 	Boundaries(ctx context.Context) ([]hexbeat.Boundary, error)
 	Boundary(ctx context.Context, id string) (hexbeat.Boundary, error)
 	Status(ctx context.Context) hexbeat.Status
@@ -118,6 +120,8 @@ func (s *Server) routes() {
 	s.app.Get("/healthz", s.healthz)
 	s.app.Get("/readyz", s.readyz)
 	v1 := s.app.Group("/api/v1")
+	v1.Get("/openapi.json", s.openapi)
+	v1.Get("/docs", s.apiDocs)
 	read, admin := hexbeat.PermRead, hexbeat.PermAdmin
 	s.handle(v1, "GET", "/status", read, s.status)
 	s.handle(v1, "GET", "/categories", read, s.categories)
@@ -146,6 +150,8 @@ func (s *Server) routes() {
 	v1.All("/*", s.authorize(read), func(c *fiber.Ctx) error {
 		return hexbeat.Errorf(hexbeat.ENOTFOUND, "no API route %s %s", c.Method(), c.Path())
 	})
+	s.ogcRoutes()
+	s.tileRoutes()
 	s.webRoutes()
 }
 

@@ -3,6 +3,8 @@ package hexbeat
 import (
 	"crypto/sha256"
 	"time"
+
+	"github.com/paulmach/orb"
 )
 
 // Precision says how exactly an incident's time is known. data.police.uk street data gives
@@ -132,4 +134,25 @@ type RetailerTest struct {
 	Notes      string
 	RecordedAt time.Time
 	RecordedBy string
+}
+
+// IncidentFilter selects stored incidents for feature services (OGC API items).
+type IncidentFilter struct {
+	BBox          *orb.Bound
+	From, To      time.Time // half-open; zero: unbounded
+	Limit, Offset int
+}
+
+// IncidentRecord is one stored incident, as a feature service shows it.
+type IncidentRecord struct {
+	ID         int64
+	SourceID   string
+	OccurredAt time.Time
+	Precision  Precision
+	Category   string
+	Lon, Lat   float64
+	Location   string
+	AreaCode   string
+	AreaName   string
+	Outcome    string
 }

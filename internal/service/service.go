@@ -26,6 +26,8 @@ type Store interface {
 	Boundary(ctx context.Context, id string) (hexbeat.Boundary, error)
 	Register
 	Keystore
+	Incidents(ctx context.Context, f hexbeat.IncidentFilter) ([]hexbeat.IncidentRecord, error)
+	Incident(ctx context.Context, id int64) (hexbeat.IncidentRecord, error)
 	Meta(ctx context.Context, key string) (string, error)
 	Ping(ctx context.Context) error
 	Dialect() string
@@ -384,4 +386,14 @@ func (s *Service) Section60Proposals(ctx context.Context, q analysis.ProposalQue
 		return analysis.Proposals{}, err
 	}
 	return s.engine.Section60(snap, q, area)
+}
+
+// Incidents pages through the stored incidents (for feature services).
+func (s *Service) Incidents(ctx context.Context, f hexbeat.IncidentFilter) ([]hexbeat.IncidentRecord, error) {
+	return s.store.Incidents(ctx, f)
+}
+
+// Incident returns one stored incident.
+func (s *Service) Incident(ctx context.Context, id int64) (hexbeat.IncidentRecord, error) {
+	return s.store.Incident(ctx, id)
 }

@@ -1,0 +1,133 @@
+package api
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/grid"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/maptile"
+)
+
+// Vector tiles (Mapbox Vector Tile 2.1) of the cell and hotspot layers, with a TileJSON
+// document per layer. The H3 resolution follows the zoom (res = zoom − 3, within 0..15)
+// unless res is given; the layer's other parameters are the API's.
+
+var tileLayers = map[string]bool{"hotspots": true, "cells": true}
+
+func (s *Server) tileRoutes() {
+	g := s.app.Group("/tiles", s.authorize(hexbeat.PermRead))
+	g.Get("/:layer.json", s.tileJSON)
+	g.Get("/:layer/:z/:x/:y.mvt", s.tile)
+}
+
+func (s *Server) tileJSON(c *fiber.Ctx) error {
+	layer := c.Params("layer")
+	if !tileLayers[layer] {
+		return hexbeat.Errorf(hexbeat.ENOTFOUND, "no tile layer %q (hotspots or cells)", layer)
+	}
+	q := string(c.Request().URI().QueryString())
+	if q != "" {
+		q = "?" + q
+	}
+	return c.JSON(fiber.Map{"tilejson": "3.0.0", "name": "hexbeat " + layer, "scheme": "xyz", "minzoom": 3, "maxzoom": 18,
+		"tiles":         []string{c.BaseURL() + "/tiles/" + layer + "/{z}/{x}/{y}.mvt" + q},
+		"vector_layers": []fiber.Map{{"id": layer, "minzoom": 3, "maxzoom": 18, "fields": tileFields(layer)}}})
+}
+
+func tileFields(layer string) fiber.Map {
+	if layer == "cells" {
+		return fiber.Map{"cell": "String", "count": "Number"}
+	}
+	return fiber.Map{"cell": "String", "count": "Number", "value": "Number", "z": "Number", "p_fdr": "Number", "bin": "Number", "rank": "Number"}
+}
+
+// resForZoom picks the H3 resolution that gives hexagons of a few pixels to a few tens at
+// a zoom: res 9 (about 350 m across) at zoom 12.
+func resForZoom(z int) int { return min(max(z-3, 0), hexbeat.MaxResolution) }
+
+func (s *Server) tile(c *fiber.Ctx) error {
+	layer := c.Params("layer")
+	if !tileLayers[layer] {
+		return hexbeat.Errorf(hexbeat.ENOTFOUND, "no tile layer %q (hotspots or cells)", layer)
+	}
+	z, ez := strconv.Atoi(c.Params("z"))
+	x, ex := strconv.Atoi(c.Params("x"))
+	y, ey := strconv.Atoi(strings.TrimSuffix(c.Params("y"), ".mvt"))
+	if ez != nil || ex != nil || ey != nil || z < 0 || z > 22 || x < 0 || y < 0 || x >= 1<<z || y >= 1<<z {
+		return hexbeat.Errorf(hexbeat.ENOTFOUND, "no tile %s/%s/%s", c.Params("z"), c.Params("x"), c.Params("y"))
+	}
+	t := maptile.New(uint32(x), uint32(y), maptile.Zoom(z))
+	bound := t.Bound()
+	// cells whose centre lies a cell's width outside the tile still overlap it
+	pad := 2 * grid.MinCentreSpacingM(resForZoom(z)) / 111_000
+	query := bound.Pad(pad)
+	fc := geojson.NewFeatureCollection()
+	switch layer {
+	case "hotspots":
+		p := newParams(c, hotspotParams...)
+		hq := parseHotspotQuery(p)
+		if p.one("res") == "" {
+			hq.Res = resForZoom(z)
+		}
+		if err := p.err(); err != nil {
+			return err
+		}
+		l, err := s.svc.Hotspots(c.UserContext(), hq)
+		if err != nil {
+			return err
+		}
+		for _, hc := range l.Cells {
+			if (hc.Count > 0 || hc.Bin != 0) && query.Contains(grid.Center(hc.Cell)) { // empty, insignificant cells stay out
+				ring, _ := grid.Boundary(hc.Cell)
+				f := geojson.NewFeature(orb.Polygon{ring})
+				// MVT values are plain numbers and strings (no nulls)
+				f.Properties = map[string]any{"cell": grid.String(hc.Cell), "count": hc.Count, "value": hc.Value, "z": hc.Z, "p_fdr": hc.PFDR, "bin": hc.Bin, "rank": hc.Rank}
+				fc.Append(f)
+			}
+		}
+	case "cells":
+		p := newParams(c, "res", "from", "to", "category", "area")
+		cq := parseCellQuery(p)
+		if p.one("res") == "" {
+			cq.Res = resForZoom(z)
+		}
+		cq.BBox = &query
+		if err := p.err(); err != nil {
+			return err
+		}
+		l, err := s.svc.Cells(c.UserContext(), cq)
+		if err != nil {
+			return err
+		}
+		for _, cc := range l.Cells {
+			ring, _ := grid.Boundary(cc.Cell)
+			f := geojson.NewFeature(orb.Polygon{ring})
+			f.Properties = map[string]any{"cell": grid.String(cc.Cell), "count": cc.Count}
+			fc.Append(f)
+		}
+	}
+	layers := mvt.NewLayers(map[string]*geojson.FeatureCollection{layer: fc})
+	layers.ProjectToTile(t)
+	layers.Clip(mvt.MapboxGLDefaultExtentBound)
+	layers.RemoveEmpty(1, 1)
+	c.Set(fiber.HeaderContentType, "application/vnd.mapbox-vector-tile")
+	s.labelData(c)
+	if strings.Contains(c.Get(fiber.HeaderAcceptEncoding), "gzip") {
+		b, err := mvt.MarshalGzipped(layers)
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentEncoding, "gzip")
+		return c.Send(b)
+	}
+	b, err := mvt.Marshal(layers)
+	if err != nil {
+		return err
+	}
+	return c.Send(b)
+}
