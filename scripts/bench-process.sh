@@ -15,21 +15,7 @@ WORK=$(mktemp -d /tmp/hexbeat-bench.XXXXXX)
 SERVER=""
 trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
 
-python3 - "$WORK/big.csv" "$COPIES" "$STREET"/2025-0[1-6]-thames-valley-street.csv <<'PY'
-import sys
-out = open(sys.argv[1], 'w', newline=''); copies = int(sys.argv[2]); head = None
-for k in range(copies):
-    for f in sys.argv[3:]:
-        with open(f, newline='', encoding='utf-8') as fh:
-            h = fh.readline()
-            if head is None:
-                head = h; out.write(h)
-            for line in fh:
-                if k and line[0] != ',':
-                    # a distinct Crime ID per copy: shift the first byte by 25k (mod 256)
-                    line = f"{(int(line[:2], 16) + 25 * k) % 256:02x}" + line[2:]
-                out.write(line)
-PY
+scripts/street-copies.py "$WORK/big.csv" 0 "$COPIES" "$STREET"/2025-0[1-6]-thames-valley-street.csv
 rows=$(($(wc -l <"$WORK/big.csv") - 1))
 located=$(python3 -c "import csv,sys; print(sum(1 for r in csv.DictReader(open(sys.argv[1])) if r['Longitude']))" "$WORK/big.csv")
 size=$(du -m "$WORK/big.csv" | cut -f1)

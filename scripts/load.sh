@@ -20,24 +20,8 @@ trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
 
 # the store: COPIES x the six months with distinct Crime IDs, and the next import (new
 # Crime IDs again) to run during the load
-python3 - "$WORK" "$COPIES" "$STREET"/2025-0[1-6]-thames-valley-street.csv <<'PY'
-import sys
-work, copies, files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-def write(path, ks):
-    out = open(path, 'w', newline=''); head = None
-    for k in ks:
-        for f in files:
-            with open(f, newline='', encoding='utf-8') as fh:
-                h = fh.readline()
-                if head is None:
-                    head = h; out.write(h)
-                for line in fh:
-                    if k and line[0] != ',':
-                        line = f"{(int(line[:2], 16) + 25 * k) % 256:02x}" + line[2:]
-                    out.write(line)
-write(f"{work}/base.csv", range(copies))
-write(f"{work}/more.csv", [copies])
-PY
+scripts/street-copies.py "$WORK/base.csv" 0 "$COPIES" "$STREET"/2025-0[1-6]-thames-valley-street.csv
+scripts/street-copies.py "$WORK/more.csv" "$COPIES" 1 "$STREET"/2025-0[1-6]-thames-valley-street.csv
 DB=sqlite:$WORK/h.db
 "$BIN" import --db "$DB" --quiet "$WORK/base.csv" ../shared/data/boundaries/milton-keynes-boundary.geojson >/dev/null
 KEY=$("$BIN" keys create --db "$DB" --role viewer --name load 2>/dev/null | tail -1)

@@ -3,6 +3,7 @@ package stats
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/hexbeat/hexbeat/internal/grid"
@@ -286,22 +287,10 @@ func TestEvaluateByHand(t *testing.T) {
 
 func TestRankOrderTies(t *testing.T) {
 	got := RankOrder([]float64{1, 3, 3, 2}, []float64{0, 1, 5, 0})
-	if want := []int{2, 1, 3, 0}; !equal(got, want) {
+	if want := []int{2, 1, 3, 0}; !slices.Equal(got, want) {
 		t.Errorf("RankOrder = %v, want %v", got, want)
 	}
-	if got := RankOrder([]float64{1, 3, 3}, nil); !equal(got, []int{1, 2, 0}) {
+	if got := RankOrder([]float64{1, 3, 3}, nil); !slices.Equal(got, []int{1, 2, 0}) {
 		t.Errorf("RankOrder without tie = %v", got)
 	}
-}
-
-func equal(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
