@@ -2,6 +2,8 @@
 //
 //	hexbeat serve    start the API and web map
 //	hexbeat import   import police.uk CSVs, a force's own CSV, GeoJSON, boundaries, retailers
+//	hexbeat export   write a layer as GeoJSON, CSV or NDJSON
+//	hexbeat fetch    download police.uk data through its API and import it
 //	hexbeat migrate  apply database migrations
 //	hexbeat demo     create the synthetic demo store
 //
@@ -36,6 +38,10 @@ Commands:
             points; boundary GeoJSON; a retailer register CSV
   hotspots  write a hotspot layer (Gi*, KDE or counts) as GeoJSON or CSV, as the API does
   evaluate  backtest the hotspot methods as forecasts (hit rate, PAI, RRI) on files or the store
+  export    write any layer (incidents, cells, hotspots, emerging, change, boundaries, Section
+            60 proposals and register, retailers, test-purchase targets, cameras) as GeoJSON,
+            CSV with WKT, or NDJSON; audited
+  fetch     download street crimes and stop-and-search from data.police.uk and import them
   keys      create, list and revoke API keys (roles: viewer, analyst, trading-standards,
             commander, admin)
   migrate   apply database migrations
@@ -73,6 +79,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runHotspots(ctx, rest, stdout, stderr)
 	case "evaluate":
 		return runEvaluate(ctx, rest, stdout, stderr)
+	case "export":
+		return runExport(ctx, rest, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, rest, stdout, stderr)
 	case "version", "--version":

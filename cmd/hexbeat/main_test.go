@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -224,6 +225,57 @@ func TestHotspotsAndEvaluateCommands(t *testing.T) {
 	code, _, errs = run(t, "hotspots", "--db", db, "--method", "lisa", "--alpha", "7")
 	if code != 2 || !strings.Contains(errs, "--method") || !strings.Contains(errs, "--alpha") {
 		t.Fatalf("bad hotspot flags: exit %d, %s", code, errs)
+	}
+
+	// `hexbeat export`: the January incidents are the file's rows with coordinates; the
+	// hotspot CSV holds the hotspots command's cells; both are audited as the CLI user.
+	jan, err := os.ReadFile(files[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	janRows, _ := csv.NewReader(bytes.NewReader(jan)).ReadAll()
+	located := 0
+	for _, r := range janRows[1:] {
+		if r[4] != "" && r[5] != "" {
+			located++
+		}
+	}
+	code, nd, errs := run(t, "export", "--db", db, "--layer", "incidents", "--from", "2025-01", "--to", "2025-01", "--format", "ndjson")
+	if n := strings.Count(nd, "\n"); code != 0 || n != located || located < 10000 {
+		t.Fatalf("export incidents: exit %d, %d lines, the file has %d located rows %s", code, n, located, errs)
+	}
+	code, hc, _ := run(t, "export", "--db", db, "--layer", "hotspots", "--method", "gistar", "--area", "E06000042", "--category", "Robbery", "--category", "drugs", "--format", "csv")
+	exported, _ := csv.NewReader(strings.NewReader(hc)).ReadAll()
+	cells := map[string]bool{}
+	for _, r := range rows[1:] {
+		cells[r[0]] = true
+	}
+	for _, r := range exported[1:] {
+		delete(cells, r[0])
+	}
+	if code != 0 || len(exported) != len(rows) || len(cells) != 0 {
+		t.Errorf("export hotspots: exit %d, %d rows for %d, %d cells missing", code, len(exported), len(rows), len(cells))
+	}
+	if code, _, errs := run(t, "export", "--db", db, "--layer", "incidents", "--method", "kde"); code != 2 || !strings.Contains(errs, "--method") {
+		t.Errorf("export incidents --method: exit %d %s", code, errs)
+	}
+	if code, _, errs := run(t, "export", "--db", db, "--layer", "heatmap"); code != 2 || !strings.Contains(errs, "hotspots") {
+		t.Errorf("export of no layer: exit %d %s", code, errs)
+	}
+	st, err = store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, _ = st.AuditLog(context.Background(), 0, 100)
+	st.Close()
+	var exports []string
+	for _, ev := range events {
+		if ev.Action == "export" && strings.HasPrefix(ev.Actor, "cli (") {
+			exports = append(exports, ev.Subject)
+		}
+	}
+	if !slices.Equal(exports, []string{"hotspots.csv", "incidents.ndjson", "hotspots.csv"}) {
+		t.Errorf("exports in the audit log: %v", exports)
 	}
 
 	code, text, errs := run(t, append([]string{"evaluate", "--train-months", "3", "--methods", "count,gistar", "--coverage", "0.05", "--area", "E06000042"}, files...)...)

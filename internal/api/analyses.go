@@ -14,16 +14,21 @@ import (
 // emerging answers GET /api/v1/emerging: each study-area cell's emerging hot spot
 // category (Esri's), with the Mann–Kendall trend of its Gi* z-scores over the slices.
 func (s *Server) emerging(c *fiber.Ctx) error {
-	p := newParams(c, "res", "from", "to", "category", "area", "bbox", "slice", "weight", "k", "alpha")
+	return s.sendBody(c, newParams(c, emergingParams...), s.emergingBody)
+}
+
+var emergingParams = append(append([]string{}, layerParams...), "slice", "weight", "k", "alpha")
+
+func (s *Server) emergingBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	q := analysis.EmergingQuery{CellQuery: parseCellQuery(p), Slice: p.one("slice"), Weight: p.one("weight"),
 		K: p.positiveInt("k"), Alpha: p.positive("alpha")}.WithDefaults()
 	p.check(q.Validate())
 	if err := p.err(); err != nil {
-		return err
+		return nil, err
 	}
 	layer, err := s.svc.Emerging(c.UserContext(), q)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	q = layer.Query
 	b := make([]byte, 0, 512+len(layer.Cells)*480)
@@ -86,25 +91,29 @@ func (s *Server) emerging(c *fiber.Ctx) error {
 		b = appendNumber(b, ec.Trend.P)
 		b = append(b, "}}"...)
 	}
-	b = append(b, "]}"...)
-	return s.sendGeoJSON(c, b)
+	return append(b, "]}"...), nil
 }
 
 // change answers GET /api/v1/change: crime type x (A, B, +/-, %) for an area and two
 // periods (default: the year to date against the same span a year earlier), and the same
 // per cell as a GeoJSON layer.
 func (s *Server) change(c *fiber.Ctx) error {
-	p := newParams(c, "res", "category", "area", "bbox", "a_from", "a_to", "b_from", "b_to")
+	return s.sendBody(c, newParams(c, changeParams...), s.changeBody)
+}
+
+var changeParams = []string{"res", "category", "area", "bbox", "a_from", "a_to", "b_from", "b_to"}
+
+func (s *Server) changeBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	cq := parseCellQuery(p)
 	q := analysis.ChangeQuery{CellQuery: cq, AFrom: p.timeBound("a_from", false), ATo: p.timeBound("a_to", true),
 		BFrom: p.timeBound("b_from", false), BTo: p.timeBound("b_to", true)}
 	p.check(q.Validate())
 	if err := p.err(); err != nil {
-		return err
+		return nil, err
 	}
 	rep, err := s.svc.Change(c.UserContext(), q)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	q = rep.Query
 	b := make([]byte, 0, 1024+len(rep.Cells)*360)
@@ -163,8 +172,7 @@ func (s *Server) change(c *fiber.Ctx) error {
 		b = appendNumber(b, roundTo(cc.Pct, 1))
 		b = append(b, "}}"...)
 	}
-	b = append(b, "]}"...)
-	return s.sendGeoJSON(c, b)
+	return append(b, "]}"...), nil
 }
 
 // changeText writes a row as a briefing line: "Robbery: 58 -> 70, +12, +21%".

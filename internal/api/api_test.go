@@ -86,6 +86,10 @@ func checkRFC7946(t *testing.T, body []byte) *geojson.FeatureCollection {
 			polys = orb.MultiPolygon{g}
 		case orb.MultiPolygon:
 			polys = g
+		case orb.Point:
+			if g[0] < -180 || g[0] > 180 || g[1] < -90 || g[1] > 90 {
+				t.Fatalf("feature %d: position %v out of range", i, g)
+			}
 		default:
 			t.Fatalf("feature %d is a %T", i, f.Geometry)
 		}

@@ -72,6 +72,9 @@ func (s *Server) authorize(perm hexbeat.Permission) fiber.Handler {
 		}
 		if !required {
 			c.Locals("actor", "anonymous (no API keys yet)")
+			if s.cfg.Actor != "" {
+				c.Locals("actor", s.cfg.Actor)
+			}
 			return c.Next()
 		}
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="hexbeat"`)

@@ -8,14 +8,17 @@ import (
 // boundaries answers GET /api/v1/boundaries: every boundary as a Feature whose id is usable
 // as area=ID.
 func (s *Server) boundaries(c *fiber.Ctx) error {
-	p := newParams(c, "kind")
+	return s.sendBody(c, newParams(c, "kind"), s.boundariesBody)
+}
+
+func (s *Server) boundariesBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	kind := p.one("kind")
 	if err := p.err(); err != nil {
-		return err
+		return nil, err
 	}
 	bs, err := s.svc.Boundaries(c.UserContext())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	b := append([]byte(`{"type":"FeatureCollection",`), s.appendMeta(nil)...)
 	b = append(b, `"features":[`...)
@@ -30,8 +33,7 @@ func (s *Server) boundaries(c *fiber.Ctx) error {
 		b = appendBoundary(b, bd)
 		n++
 	}
-	b = append(b, "]}"...)
-	return s.sendGeoJSON(c, b)
+	return append(b, "]}"...), nil
 }
 
 // boundary answers GET /api/v1/boundaries/{id} with one Feature.

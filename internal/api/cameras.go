@@ -33,6 +33,29 @@ func (s *Server) cameraPlan(c *fiber.Ctx) error {
 	if err := decodeBody(c, &body); err != nil {
 		return err
 	}
+	b, err := s.cameraPlanBody(c, body)
+	if err != nil {
+		return err
+	}
+	return s.sendGeoJSON(c, b)
+}
+
+// cameraParams are the query parameters that stand for a cameraBody (OGC, export); the
+// candidates are then the centres of the cells holding incidents.
+var cameraParams = []string{"k", "radius_m", "min_spacing_m", "from", "to", "area", "category", "res", "weight"}
+
+func cameraBodyFrom(p *params) cameraBody {
+	b := cameraBody{K: p.integer("k", 0), RadiusM: p.number("radius_m", 0), MinSpacingM: p.number("min_spacing_m", 0),
+		From: p.one("from"), To: p.one("to"), Area: p.one("area"), Categories: p.list("category"), Weight: p.one("weight")}
+	if p.one("res") != "" {
+		res := p.integer("res", defaultRes)
+		b.Res = &res
+	}
+	return b
+}
+
+// cameraPlanBody plans the sites and writes them as a FeatureCollection.
+func (s *Server) cameraPlanBody(c *fiber.Ctx, body cameraBody) ([]byte, error) {
 	var fe []hexbeat.FieldError
 	fail := func(field, format string, args ...any) {
 		fe = append(fe, hexbeat.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
@@ -51,11 +74,11 @@ func (s *Server) cameraPlan(c *fiber.Ctx) error {
 		fe = append(fe, err.(*hexbeat.Error).Fields...)
 	}
 	if len(fe) > 0 {
-		return &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid camera plan", Fields: fe}
+		return nil, &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid camera plan", Fields: fe}
 	}
 	p, err := s.svc.Cameras(c.UserContext(), q)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	b := make([]byte, 0, 2048+len(p.Sites)*256)
 	b = append(b, `{"type":"FeatureCollection",`...)
@@ -112,7 +135,9 @@ func (s *Server) cameraPlan(c *fiber.Ctx) error {
 			b = append(b, ',')
 		}
 		run += site.Gain
-		b = append(b, `{"type":"Feature","geometry":{"type":"Point","coordinates":`...)
+		b = append(b, `{"type":"Feature","id":`...)
+		b = strconv.AppendInt(b, int64(i+1), 10)
+		b = append(b, `,"geometry":{"type":"Point","coordinates":`...)
 		b = appendPoint(b, p.Candidates[site.Candidate])
 		b = append(b, `},"properties":{"rank":`...)
 		b = strconv.AppendInt(b, int64(i+1), 10)
@@ -131,8 +156,7 @@ func (s *Server) cameraPlan(c *fiber.Ctx) error {
 		}
 		b = append(b, "}}"...)
 	}
-	b = append(b, "]}"...)
-	return s.sendGeoJSON(c, b)
+	return append(b, "]}"...), nil
 }
 
 func nonZero(v float64) float64 {

@@ -25,15 +25,28 @@ func parseCellQuery(p *params) hexbeat.CellQuery {
 
 // cells answers GET /api/v1/cells: a FeatureCollection of hexagons with incident counts.
 func (s *Server) cells(c *fiber.Ctx) error {
-	p := newParams(c, "res", "from", "to", "category", "area", "bbox")
+	return s.sendBody(c, newParams(c, layerParams...), s.cellsBody)
+}
+
+// sendBody answers with the GeoJSON body builds.
+func (s *Server) sendBody(c *fiber.Ctx, p *params, build func(*fiber.Ctx, *params) ([]byte, error)) error {
+	b, err := build(c, p)
+	if err != nil {
+		return err
+	}
+	return s.sendGeoJSON(c, b)
+}
+
+// cellsBody builds the cells layer.
+func (s *Server) cellsBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	q := parseCellQuery(p)
 	p.check(q.Validate()) // here too, so that one answer lists parameter and query faults together
 	if err := p.err(); err != nil {
-		return err
+		return nil, err
 	}
 	layer, err := s.svc.Cells(c.UserContext(), q)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	b := make([]byte, 0, 64+len(layer.Cells)*360)
 	b = append(b, `{"type":"FeatureCollection",`...)
@@ -52,8 +65,7 @@ func (s *Server) cells(c *fiber.Ctx) error {
 		b = strconv.AppendInt(b, int64(cc.Count), 10)
 		b = append(b, "}}"...)
 	}
-	b = append(b, "]}"...)
-	return s.sendGeoJSON(c, b)
+	return append(b, "]}"...), nil
 }
 
 // appendMeta writes the collection's foreign members that say where the data came from:

@@ -2,15 +2,20 @@ package api
 
 import (
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/paulmach/orb"
 )
 
-// hotspotParams are the parameters of GET /api/v1/hotspots.
-var hotspotParams = []string{"method", "res", "from", "to", "category", "area", "bbox", "weight", "half_life_days", "k", "alpha", "bandwidth_m", "fdr", "format"}
+// hotspotQueryParams define a hotspot layer; hotspotParams are those of GET /api/v1/hotspots.
+var (
+	hotspotQueryParams = []string{"method", "res", "from", "to", "category", "area", "bbox", "weight", "half_life_days", "k", "alpha", "bandwidth_m", "fdr"}
+	hotspotParams      = append(slices.Clone(hotspotQueryParams), "format")
+)
 
 // parseHotspotQuery reads a hotspot query; unset values get the defaults.
 func parseHotspotQuery(p *params) hexbeat.HotspotQuery {
@@ -48,7 +53,24 @@ func (s *Server) hotspots(c *fiber.Ctx) error {
 		s.auditExport(c, "hotspots.csv", len(layer.Cells))
 		return s.hotspotsCSV(c, layer)
 	}
-	q = layer.Query
+	return s.sendGeoJSON(c, s.hotspotsJSON(layer))
+}
+
+// hotspotsBody builds the hotspot layer (for OGC and exports).
+func (s *Server) hotspotsBody(c *fiber.Ctx, p *params) ([]byte, error) {
+	q := parseHotspotQuery(p)
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	layer, err := s.svc.Hotspots(c.UserContext(), q)
+	if err != nil {
+		return nil, err
+	}
+	return s.hotspotsJSON(layer), nil
+}
+
+func (s *Server) hotspotsJSON(layer hexbeat.HotspotLayer) []byte {
+	q := layer.Query
 	b := make([]byte, 0, 512+len(layer.Cells)*420)
 	b = append(b, `{"type":"FeatureCollection",`...)
 	b = s.appendMeta(b)
@@ -107,8 +129,7 @@ func (s *Server) hotspots(c *fiber.Ctx) error {
 		b = strconv.AppendInt(b, int64(hc.Rank), 10)
 		b = append(b, "}}"...)
 	}
-	b = append(b, "]}"...)
-	return s.sendGeoJSON(c, b)
+	return append(b, "]}"...)
 }
 
 // appendCellFeatureStart writes a cell Feature up to its open properties object, which
@@ -173,19 +194,11 @@ func (s *Server) hotspotsCSV(c *fiber.Ctx, layer hexbeat.HotspotLayer) error {
 		b = strconv.AppendInt(b, int64(hc.Rank), 10)
 		b = append(b, ',')
 		b = append(b, layer.Query.Method...)
-		b = append(b, `,"POLYGON((`...)
-		ring, err := grid.Boundary(hc.Cell)
-		if err == nil {
-			for i, pt := range ring {
-				if i > 0 {
-					b = append(b, ',')
-				}
-				b = appendCoord(b, pt[0])
-				b = append(b, ' ')
-				b = appendCoord(b, pt[1])
-			}
+		b = append(b, `,"`...)
+		if ring, err := grid.Boundary(hc.Cell); err == nil {
+			b = appendWKT(b, orb.Polygon{ring})
 		}
-		b = append(b, "))\"\n"...)
+		b = append(b, "\"\n"...)
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="hotspots-`+layer.Query.Method+`.csv"`)

@@ -8,15 +8,15 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
 
-// OGC API – Features, Part 1 Core, over hexbeat's layers: the stored incidents, a hotspot
-// layer (its analysis parameters as query parameters) and the boundaries. JSON and
-// GeoJSON encodings; limit 1..10,000 (default 10) with next/prev links.
+// OGC API – Features, Part 1 Core, over hexbeat's layers (layers.go): the stored incidents,
+// the analysis layers with their parameters as query parameters, the planners' layers and
+// the boundaries. A key sees the collections its role may read. JSON and GeoJSON
+// encodings; limit 1..10,000 (default 10) with next/prev links.
 
 const (
 	ogcCore    = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
@@ -24,18 +24,6 @@ const (
 	ogcOAS30   = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"
 	crs84      = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 )
-
-type ogcCollection struct {
-	ID, Title, Description string
-	Extra                  []string // query parameters besides limit, offset, bbox, datetime
-}
-
-var ogcCollections = []ogcCollection{
-	{"incidents", "Incidents", "Every stored incident as a point: police.uk street crimes and a force's own records (time, category, location text, LSOA, outcome).", nil},
-	{"hotspots", "Hotspot cells", "A hotspot layer as H3 hexagons: value, Gi* z, p, FDR-adjusted p, bin and rank; its analysis is set by method, res, from, to, category, area, weight, k, alpha.",
-		[]string{"method", "res", "from", "to", "category", "area", "weight", "half_life_days", "k", "alpha", "bandwidth_m", "fdr"}},
-	{"boundaries", "Boundaries", "The imported boundaries (LSOAs, wards, local authorities, custom areas).", nil},
-}
 
 func (s *Server) ogcRoutes() {
 	g := s.app.Group("/ogc", s.authorize(hexbeat.PermRead))
@@ -69,43 +57,41 @@ func (s *Server) ogcConformance(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"conformsTo": []string{ogcCore, ogcGeoJSON, ogcOAS30}})
 }
 
-func (s *Server) collectionJSON(c *fiber.Ctx, col ogcCollection) fiber.Map {
-	b := base(c) + "/ogc/collections/" + col.ID
-	m := fiber.Map{"id": col.ID, "title": col.Title, "description": col.Description, "itemType": "feature", "crs": []string{crs84},
+func (s *Server) collectionJSON(c *fiber.Ctx, l layer) fiber.Map {
+	b := base(c) + "/ogc/collections/" + l.ID
+	m := fiber.Map{"id": l.ID, "title": l.Title, "description": l.Description, "itemType": "feature", "crs": []string{crs84},
 		"links": []fiber.Map{
-			link(b, "self", "application/json", col.Title),
-			link(b+"/items", "items", "application/geo+json", col.Title+" as GeoJSON"),
+			link(b, "self", "application/json", l.Title),
+			link(b+"/items", "items", "application/geo+json", l.Title+" as GeoJSON"),
+			link(base(c)+"/api/v1/export/"+l.ID+"?format=csv", "alternate", "text/csv", l.Title+" as CSV (a download)"),
 		}}
+	if len(l.Params) > 0 {
+		m["description"] = l.Description + " Query parameters of the items: " + strings.Join(l.Params, ", ") + "."
+	}
 	st := s.svc.Status(c.UserContext())
-	if col.ID != "boundaries" && !st.First.IsZero() {
+	if l.Temporal && !st.First.IsZero() {
 		m["extent"] = fiber.Map{"temporal": fiber.Map{"interval": [][]string{{stamp(st.First), stamp(st.Last)}}, "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}}
 	}
 	return m
 }
 
+// ogcCollectionsList lists the collections the caller's key may read.
 func (s *Server) ogcCollectionsList(c *fiber.Ctx) error {
-	var cols []fiber.Map
-	for _, col := range ogcCollections {
-		cols = append(cols, s.collectionJSON(c, col))
+	cols := []fiber.Map{}
+	for _, l := range layers {
+		if mayRead(c, l.Perm) {
+			cols = append(cols, s.collectionJSON(c, l))
+		}
 	}
 	return c.JSON(fiber.Map{"links": []fiber.Map{link(base(c)+"/ogc/collections", "self", "application/json", "collections")}, "collections": cols})
 }
 
-func findCollection(id string) (ogcCollection, error) {
-	for _, col := range ogcCollections {
-		if col.ID == id {
-			return col, nil
-		}
-	}
-	return ogcCollection{}, hexbeat.Errorf(hexbeat.ENOTFOUND, "no collection %q (see /ogc/collections)", id)
-}
-
 func (s *Server) ogcCollection(c *fiber.Ctx) error {
-	col, err := findCollection(c.Params("id"))
+	l, err := findLayer(c, c.Params("id"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(s.collectionJSON(c, col))
+	return c.JSON(s.collectionJSON(c, l))
 }
 
 // parseDatetime reads OGC's datetime: an RFC 3339 instant, or an interval a/b with ".."
@@ -166,11 +152,11 @@ func pageLinks(c *fiber.Ctx, offset, limit, returned int) []fiber.Map {
 }
 
 func (s *Server) ogcItems(c *fiber.Ctx) error {
-	col, err := findCollection(c.Params("id"))
+	l, err := findLayer(c, c.Params("id"))
 	if err != nil {
 		return err
 	}
-	p := newParams(c, append([]string{"limit", "offset", "bbox", "datetime", "f"}, col.Extra...)...)
+	p := newParams(c, l.allowed("limit", "offset", "bbox", "datetime", "f")...)
 	limit := p.integer("limit", 10)
 	limit = min(max(limit, 1), 10000) // OGC: limit is clamped, not refused
 	offset := p.integer("offset", 0)
@@ -178,75 +164,35 @@ func (s *Server) ogcItems(c *fiber.Ctx) error {
 		p.fail("offset", "must be 0 or more")
 	}
 	bbox := p.bbox("bbox")
-	var from, to time.Time
-	if dt := p.one("datetime"); dt != "" {
-		if from, to, err = parseDatetime(dt); err != nil {
-			p.fail("datetime", "%v", err)
-		}
-	}
 	if f := p.one("f"); f != "" && f != "json" && f != "geojson" {
 		p.fail("f", "only json (GeoJSON) is offered, got %q", f)
 	}
-	var hq hexbeat.HotspotQuery
-	if col.ID == "hotspots" {
-		hq = parseHotspotQuery(p)
-		if !from.IsZero() || !to.IsZero() {
-			hq.From, hq.To = from, to
-		}
-	}
-	if err := p.err(); err != nil {
-		return err
-	}
-	fc := geojson.NewFeatureCollection()
+	ogcDatetime(p, l)
+	var fc *geojson.FeatureCollection
 	matched := -1
-	switch col.ID {
-	case "incidents":
-		rows, err := s.svc.Incidents(c.UserContext(), hexbeat.IncidentFilter{BBox: bbox, From: from, To: to, Limit: limit, Offset: offset})
+	if l.body == nil {
+		f := hexbeat.IncidentFilter{BBox: bbox, From: p.timeBound("from", false), To: p.timeBound("to", true), Limit: limit, Offset: offset}
+		if err := p.err(); err != nil {
+			return err
+		}
+		page, err := s.incidentPage(c, f)
 		if err != nil {
 			return err
 		}
-		for _, r := range rows {
-			fc.Append(incidentFeature(r))
-		}
-	case "hotspots":
-		layer, err := s.svc.Hotspots(c.UserContext(), hq)
-		if err != nil {
+		fc = &geojson.FeatureCollection{Type: "FeatureCollection", Features: page}
+	} else {
+		if fc, err = s.collect(c, l, p, bbox); err != nil {
 			return err
 		}
-		cells := make([]hexbeat.HotspotCell, len(layer.Cells))
-		for _, hc := range layer.Cells {
-			cells[hc.Rank-1] = hc // hottest first
-		}
-		var kept []hexbeat.HotspotCell
-		for _, hc := range cells {
-			if bbox == nil || bbox.Contains(grid.Center(hc.Cell)) {
-				kept = append(kept, hc)
-			}
-		}
-		matched = len(kept)
-		for _, hc := range kept[min(offset, len(kept)):min(offset+limit, len(kept))] {
-			fc.Append(hotspotFeature(hc, layer.Query.Res))
-		}
-	case "boundaries":
-		bs, err := s.svc.Boundaries(c.UserContext())
-		if err != nil {
-			return err
-		}
-		var kept []hexbeat.Boundary
-		for _, b := range bs {
-			if bbox == nil || b.Geometry.Bound().Intersects(*bbox) {
-				kept = append(kept, b)
-			}
-		}
-		matched = len(kept)
-		for _, b := range kept[min(offset, len(kept)):min(offset+limit, len(kept))] {
-			f := geojson.NewFeature(b.Geometry)
-			f.ID = b.ID
-			f.Properties = map[string]any{"id": b.ID, "kind": b.Kind, "name": b.Name}
-			fc.Append(f)
-		}
+		matched = len(fc.Features)
+		fc.Features = fc.Features[min(offset, matched):min(offset+limit, matched)]
 	}
-	fc.ExtraMembers = map[string]any{"numberReturned": len(fc.Features), "timeStamp": stamp(time.Now()), "links": pageLinks(c, offset, limit, len(fc.Features))}
+	if fc.ExtraMembers == nil {
+		fc.ExtraMembers = map[string]any{}
+	}
+	fc.ExtraMembers["numberReturned"] = len(fc.Features)
+	fc.ExtraMembers["timeStamp"] = stamp(time.Now())
+	fc.ExtraMembers["links"] = pageLinks(c, offset, limit, len(fc.Features))
 	if matched >= 0 {
 		fc.ExtraMembers["numberMatched"] = matched
 	}
@@ -257,6 +203,30 @@ func (s *Server) ogcItems(c *fiber.Ctx) error {
 	return s.sendGeoJSON(c, b)
 }
 
+// ogcDatetime turns OGC's datetime into the layer's from and to (a layer without time
+// ignores it, as OGC API – Features asks).
+func ogcDatetime(p *params, l layer) {
+	dt := p.one("datetime")
+	if dt == "" || !l.Temporal {
+		return
+	}
+	from, to, err := parseDatetime(dt)
+	if err != nil {
+		p.fail("datetime", "%v", err)
+		return
+	}
+	if p.one("from") != "" || p.one("to") != "" {
+		p.fail("datetime", "give datetime or from/to, not both")
+		return
+	}
+	if !from.IsZero() {
+		p.values["from"] = []string{stamp(from)}
+	}
+	if !to.IsZero() {
+		p.values["to"] = []string{stamp(to)}
+	}
+}
+
 func incidentFeature(r hexbeat.IncidentRecord) *geojson.Feature {
 	f := geojson.NewFeature(orb.Point{r.Lon, r.Lat})
 	f.ID = r.ID
@@ -265,25 +235,17 @@ func incidentFeature(r hexbeat.IncidentRecord) *geojson.Feature {
 	return f
 }
 
-func hotspotFeature(hc hexbeat.HotspotCell, res int) *geojson.Feature {
-	ring, _ := grid.Boundary(hc.Cell)
-	f := geojson.NewFeature(orb.Polygon{ring})
-	id := grid.String(hc.Cell)
-	f.ID = id
-	f.Properties = map[string]any{"cell": id, "res": res, "count": hc.Count, "value": hc.Value, "z": finite(hc.Z), "p": finite(hc.P),
-		"p_fdr": finite(hc.PFDR), "bin": hc.Bin, "rank": hc.Rank}
-	return f
-}
-
 func (s *Server) ogcItem(c *fiber.Ctx) error {
-	col, err := findCollection(c.Params("id"))
+	l, err := findLayer(c, c.Params("id"))
 	if err != nil {
 		return err
 	}
 	fid := c.Params("fid")
 	var f *geojson.Feature
-	switch col.ID {
-	case "incidents":
+	if l.body == nil {
+		if err := newParams(c).err(); err != nil {
+			return err
+		}
 		id, err := strconv.ParseInt(fid, 10, 64)
 		if err != nil {
 			return hexbeat.Errorf(hexbeat.ENOTFOUND, "no incident %q", fid)
@@ -293,35 +255,21 @@ func (s *Server) ogcItem(c *fiber.Ctx) error {
 			return err
 		}
 		f = incidentFeature(r)
-	case "boundaries":
-		b, err := s.svc.Boundary(c.UserContext(), fid)
+	} else {
+		p := newParams(c, l.allowed("datetime")...)
+		ogcDatetime(p, l)
+		fc, err := s.collect(c, l, p, nil)
 		if err != nil {
 			return err
 		}
-		f = geojson.NewFeature(b.Geometry)
-		f.ID = b.ID
-		f.Properties = map[string]any{"id": b.ID, "kind": b.Kind, "name": b.Name}
-	case "hotspots":
-		p := newParams(c, col.Extra...)
-		hq := parseHotspotQuery(p)
-		if err := p.err(); err != nil {
-			return err
-		}
-		cell, err := grid.Parse(fid)
-		if err != nil {
-			return hexbeat.Errorf(hexbeat.ENOTFOUND, "no cell %q", fid)
-		}
-		layer, err := s.svc.Hotspots(c.UserContext(), hq)
-		if err != nil {
-			return err
-		}
-		for _, hc := range layer.Cells {
-			if hc.Cell == cell {
-				f = hotspotFeature(hc, layer.Query.Res)
+		for _, x := range fc.Features {
+			if featureID(x) == fid {
+				f = x
+				break
 			}
 		}
 		if f == nil {
-			return hexbeat.Errorf(hexbeat.ENOTFOUND, "cell %s is not in this hotspot layer's study area", fid)
+			return hexbeat.Errorf(hexbeat.ENOTFOUND, "no feature %q in %s with these parameters", fid, l.ID)
 		}
 	}
 	b, err := json.Marshal(f)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -24,15 +25,15 @@ var routeDocs = map[string]routeDoc{
 	"GET /api/v1/categories":                             {Summary: "The crime category taxonomy"},
 	"GET /api/v1/cells":                                  {Summary: "Incident counts per H3 cell (GeoJSON)", Params: layerParams},
 	"GET /api/v1/hotspots":                               {Summary: "A hotspot layer: value, Gi* z, p, p_fdr, bin, rank per study-area cell", Params: hotspotParams},
-	"GET /api/v1/emerging":                               {Summary: "Emerging hot spot categories per cell", Params: append(append([]string{}, layerParams...), "slice", "weight", "k", "alpha")},
-	"GET /api/v1/change":                                 {Summary: "Crime type x (period A, period B, +/-, %) and the change per cell", Params: []string{"res", "category", "area", "bbox", "a_from", "a_to", "b_from", "b_to"}},
+	"GET /api/v1/emerging":                               {Summary: "Emerging hot spot categories per cell", Params: emergingParams},
+	"GET /api/v1/change":                                 {Summary: "Crime type x (period A, period B, +/-, %) and the change per cell", Params: changeParams},
 	"GET /api/v1/evaluate":                               {Summary: "Rolling-origin forecast backtest: hit rate, PAI, RRI per method", Params: append(append([]string{}, layerParams...), "train_months", "methods", "coverage", "weight", "half_life_days", "bandwidth_m", "k")},
 	"GET /api/v1/boundaries":                             {Summary: "The boundaries (GeoJSON)"},
 	"GET /api/v1/boundaries/{id}":                        {Summary: "One boundary"},
 	"POST /api/v1/cameras/plan":                          {Summary: "Mobile CCTV sites covering the most weighted incidents", Body: "k, radius_m, candidates, existing, min_spacing_m, from, to, area, categories, res, weight"},
 	"GET /api/v1/retailers":                              {Summary: "The retailer register with test history"},
 	"POST /api/v1/retailers/{id}/tests":                  {Summary: "Record a test purchase", Body: "date, result (pass or fail), notes"},
-	"GET /api/v1/test-purchase/targets":                  {Summary: "Retailers ranked for test purchases, with the parts of each score", Params: []string{"radius_m", "res", "window", "from", "to", "category", "categories", "area", "cooldown_days", "demote", "failure_boost", "limit", "weight", "format"}},
+	"GET /api/v1/test-purchase/targets":                  {Summary: "Retailers ranked for test purchases, with the parts of each score", Params: append(slices.Clone(targetParams), "format")},
 	"POST /api/v1/section60/proposals":                   {Summary: "Candidate Section 60 areas with their evidence", Body: "window, from, to, area, categories, res, k, alpha, weight, max_area_km2, target_share"},
 	"POST /api/v1/section60/authorisations":              {Summary: "Record a Section 60 authorisation (the statute enforced)", Body: "area, grounds, officer, rank, start, end, proposal"},
 	"GET /api/v1/section60/authorisations":               {Summary: "The Section 60 register (GeoJSON)", Params: []string{"status"}},
@@ -46,6 +47,20 @@ var routeDocs = map[string]routeDoc{
 	"GET /api/v1/audit":                                  {Summary: "The audit log (admin)", Params: []string{"after", "limit"}},
 }
 
+// docFor is a route's documentation; the downloads are described from their layers.
+func docFor(method, path string) routeDoc {
+	if d, ok := routeDocs[method+" "+path]; ok {
+		return d
+	}
+	for _, l := range layers {
+		if method == "GET" && path == "/api/v1/export/"+l.ID {
+			return routeDoc{Summary: "Download " + strings.ToLower(l.Title[:1]) + l.Title[1:] + " as GeoJSON, CSV (id, lon, lat, properties, WKT) or NDJSON; audited",
+				Params: l.allowed("format", "bbox")}
+		}
+	}
+	return routeDoc{}
+}
+
 var pathParam = regexp.MustCompile(`:([a-z]+)`)
 
 // openAPIPath turns Fiber's /a/:id into OpenAPI's /a/{id}.
@@ -56,7 +71,7 @@ func (s *Server) OpenAPI() fiber.Map {
 	paths := fiber.Map{}
 	for _, rt := range s.table {
 		path := openAPIPath(rt.Path)
-		doc := routeDocs[rt.Method+" "+path]
+		doc := docFor(rt.Method, path)
 		op := fiber.Map{
 			"summary":     doc.Summary,
 			"operationId": strings.ToLower(rt.Method) + strings.NewReplacer("/api/v1", "", "/", "_", "{", "", "}", "", "-", "_").Replace(path),
@@ -113,7 +128,7 @@ func (s *Server) apiDocs(c *fiber.Ctx) error {
 	var rows []string
 	for _, rt := range s.table {
 		path := openAPIPath(rt.Path)
-		doc := routeDocs[rt.Method+" "+path]
+		doc := docFor(rt.Method, path)
 		rows = append(rows, "<tr><td>"+rt.Method+"</td><td><code>"+path+"</code></td><td>"+string(rt.Perm)+"</td><td>"+doc.Summary+"</td><td>"+strings.Join(doc.Params, ", ")+doc.Body+"</td></tr>")
 	}
 	sort.Strings(rows)

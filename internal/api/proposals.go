@@ -35,23 +35,49 @@ func parseWindow(s string) (time.Duration, bool) {
 // proposals answers POST /api/v1/section60/proposals: ranked candidate areas as polygons
 // with their evidence and a grounds text.
 func (s *Server) proposals(c *fiber.Ctx) error {
-	var body struct {
-		Window      string   `json:"window"`
-		From        string   `json:"from"`
-		To          string   `json:"to"`
-		Area        string   `json:"area"`
-		Boundary    string   `json:"boundary"`
-		Categories  []string `json:"categories"`
-		Res         *int     `json:"res"`
-		Alpha       float64  `json:"alpha"`
-		K           int      `json:"k"`
-		Weight      string   `json:"weight"`
-		MaxAreaKm2  float64  `json:"max_area_km2"`
-		TargetShare float64  `json:"target_share"`
-	}
+	var body proposalRequest
 	if err := decodeBody(c, &body); err != nil {
 		return err
 	}
+	b, err := s.proposalsBody(c, body)
+	if err != nil {
+		return err
+	}
+	return s.sendGeoJSON(c, b)
+}
+
+// proposalRequest is the body of POST /api/v1/section60/proposals.
+type proposalRequest struct {
+	Window      string   `json:"window"`
+	From        string   `json:"from"`
+	To          string   `json:"to"`
+	Area        string   `json:"area"`
+	Boundary    string   `json:"boundary"`
+	Categories  []string `json:"categories"`
+	Res         *int     `json:"res"`
+	Alpha       float64  `json:"alpha"`
+	K           int      `json:"k"`
+	Weight      string   `json:"weight"`
+	MaxAreaKm2  float64  `json:"max_area_km2"`
+	TargetShare float64  `json:"target_share"`
+}
+
+// proposalParams are the query parameters that stand for a proposalRequest (OGC, export).
+var proposalParams = []string{"window", "from", "to", "area", "category", "res", "alpha", "k", "weight", "max_area_km2", "target_share"}
+
+func proposalRequestFrom(p *params) proposalRequest {
+	r := proposalRequest{Window: p.one("window"), From: p.one("from"), To: p.one("to"), Area: p.one("area"), Categories: p.list("category"),
+		Alpha: p.number("alpha", 0), K: p.integer("k", 0), Weight: p.one("weight"), MaxAreaKm2: p.number("max_area_km2", 0),
+		TargetShare: p.number("target_share", 0)}
+	if p.one("res") != "" {
+		res := p.integer("res", defaultRes)
+		r.Res = &res
+	}
+	return r
+}
+
+// proposalsBody finds the proposals and writes them as a FeatureCollection.
+func (s *Server) proposalsBody(c *fiber.Ctx, body proposalRequest) ([]byte, error) {
 	var f fieldFails
 	q := analysis.ProposalQuery{CellQuery: hexbeat.CellQuery{Res: defaultRes, Area: body.Area, Categories: body.Categories},
 		Weight: body.Weight, K: body.K, Alpha: body.Alpha, MaxAreaKm2: body.MaxAreaKm2, TargetShare: body.TargetShare}
@@ -77,11 +103,11 @@ func (s *Server) proposals(c *fiber.Ctx) error {
 		f.fe = append(f.fe, err.(*hexbeat.Error).Fields...)
 	}
 	if err := f.err("invalid section 60 proposal request"); err != nil {
-		return err
+		return nil, err
 	}
 	ps, err := s.svc.Section60Proposals(c.UserContext(), q)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	q = ps.Query
 	fc := geojson.NewFeatureCollection()
@@ -116,9 +142,5 @@ func (s *Server) proposals(c *fiber.Ctx) error {
 		}
 		fc.Append(ft)
 	}
-	b, err := json.Marshal(fc)
-	if err != nil {
-		return err
-	}
-	return s.sendGeoJSON(c, b)
+	return json.Marshal(fc)
 }

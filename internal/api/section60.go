@@ -183,8 +183,14 @@ func (s *Server) cancel(c *fiber.Ctx) error {
 
 // authorisations answers GET /api/v1/section60/authorisations?status=active|past|all.
 func (s *Server) authorisations(c *fiber.Ctx) error {
-	p := newParams(c, "status")
+	return s.sendBody(c, newParams(c, "status"), s.authorisationsBody)
+}
+
+// authorisationsBody builds the register; from and to (when the caller allows them) keep
+// the authorisations in force at some time within [from, to).
+func (s *Server) authorisationsBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	status := p.one("status")
+	from, to := p.timeBound("from", false), p.timeBound("to", true)
 	switch status {
 	case "", "all":
 		status = ""
@@ -193,21 +199,21 @@ func (s *Server) authorisations(c *fiber.Ctx) error {
 		p.fail("status", "must be active, past or all, got %q", status)
 	}
 	if err := p.err(); err != nil {
-		return err
+		return nil, err
 	}
 	list, now, err := s.svc.Authorisations(c.UserContext(), status)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	fc := geojson.NewFeatureCollection()
+	fc.ExtraMembers = map[string]any{"demo": s.svc.Demo()}
 	for _, a := range list {
+		if (!to.IsZero() && !a.Start.Before(to)) || (!from.IsZero() && !a.Ends().After(from)) {
+			continue
+		}
 		fc.Append(authorisationFeature(a, now))
 	}
-	b, err := json.Marshal(fc)
-	if err != nil {
-		return err
-	}
-	return s.sendGeoJSON(c, b)
+	return json.Marshal(fc)
 }
 
 // authorisation answers GET /api/v1/section60/authorisations/{id}.

@@ -59,7 +59,8 @@ type Config struct {
 	RequestTimeout time.Duration // per request; default 30 s
 	BodyLimit      int           // bytes; default 32 MiB
 	BasemapURL     string        // a MapLibre style URL for the web map; empty means none
-	Open           bool          // no key checks at all (the demo on loopback)
+	Open           bool          // no key checks at all (the demo on loopback, a CLI command)
+	Actor          string        // who the audit log names when Open; default "anonymous"
 	RateLimit      float64       // requests a second per key; default 100 (negative: none)
 	RateBurst      int           // default 2 x RateLimit
 	CacheBytes     int           // answers of layer routes kept in memory; default 256 MiB (negative: none)
@@ -147,6 +148,7 @@ func (s *Server) routes() {
 	s.handle(v1, "POST", "/keys", admin, s.createKey)
 	s.handle(v1, "DELETE", "/keys/:id", admin, s.revokeKey)
 	s.handle(v1, "GET", "/audit", admin, s.auditLog)
+	s.exportRoutes(v1)
 	v1.All("/*", s.authorize(read), func(c *fiber.Ctx) error {
 		return hexbeat.Errorf(hexbeat.ENOTFOUND, "no API route %s %s", c.Method(), c.Path())
 	})

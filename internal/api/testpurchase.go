@@ -17,14 +17,19 @@ import (
 
 // retailers answers GET /api/v1/retailers: the register with each shop's test history.
 func (s *Server) retailers(c *fiber.Ctx) error {
-	if err := newParams(c).err(); err != nil {
-		return err
+	return s.sendBody(c, newParams(c), s.retailersBody)
+}
+
+func (s *Server) retailersBody(c *fiber.Ctx, p *params) ([]byte, error) {
+	if err := p.err(); err != nil {
+		return nil, err
 	}
 	shops, tests, err := s.svc.Retailers(c.UserContext())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	fc := geojson.NewFeatureCollection()
+	fc.ExtraMembers = map[string]any{"demo": s.svc.Demo()}
 	for _, r := range shops {
 		f := geojson.NewFeature(orb.Point{r.Lon, r.Lat})
 		f.ID = r.ID
@@ -35,11 +40,7 @@ func (s *Server) retailers(c *fiber.Ctx) error {
 		f.Properties = map[string]any{"id": r.ID, "name": r.Name, "category": r.Category, "address": r.Address, "size_band": r.SizeBand, "tests": hist}
 		fc.Append(f)
 	}
-	b, err := json.Marshal(fc)
-	if err != nil {
-		return err
-	}
-	return s.sendGeoJSON(c, b)
+	return json.Marshal(fc)
 }
 
 // recordTest answers POST /api/v1/retailers/{id}/tests {date, result, notes}.
@@ -72,7 +73,37 @@ func (s *Server) recordTest(c *fiber.Ctx) error {
 // targets answers GET /api/v1/test-purchase/targets: retailers ranked for test purchases,
 // each with the parts of its score; format=csv for the operation plan.
 func (s *Server) targets(c *fiber.Ctx) error {
-	p := newParams(c, "radius_m", "res", "window", "from", "to", "category", "categories", "area", "cooldown_days", "demote", "failure_boost", "limit", "weight", "format")
+	p := newParams(c, append(targetParams, "format")...)
+	format := p.one("format")
+	if format != "" && format != "geojson" && format != "csv" {
+		p.fail("format", "must be geojson or csv, got %q", format)
+	}
+	ts, err := s.rankTargets(c, p)
+	if err != nil {
+		return err
+	}
+	if format == "csv" {
+		s.auditExport(c, "test-purchase-targets.csv", len(ts.Ranked)+len(ts.Excluded))
+		return s.targetsCSV(c, ts)
+	}
+	b, err := s.targetsJSON(ts)
+	if err != nil {
+		return err
+	}
+	return s.sendGeoJSON(c, b)
+}
+
+var targetParams = []string{"radius_m", "res", "window", "from", "to", "category", "categories", "area", "cooldown_days", "demote", "failure_boost", "limit", "weight"}
+
+func (s *Server) targetsBody(c *fiber.Ctx, p *params) ([]byte, error) {
+	ts, err := s.rankTargets(c, p)
+	if err != nil {
+		return nil, err
+	}
+	return s.targetsJSON(ts)
+}
+
+func (s *Server) rankTargets(c *fiber.Ctx, p *params) (analysis.Targets, error) {
 	// res without radius_m measures exposure by cells (the shop's and its neighbours)
 	byCells := p.one("res") != "" && p.one("radius_m") == ""
 	q := analysis.TargetQuery{Cells: byCells, CellQuery: hexbeat.CellQuery{Res: p.integer("res", defaultRes), Area: p.one("area"), Categories: append(p.list("category"), p.list("categories")...),
@@ -86,23 +117,15 @@ func (s *Server) targets(c *fiber.Ctx) error {
 		}
 		q.Window = d
 	}
-	format := p.one("format")
-	if format != "" && format != "geojson" && format != "csv" {
-		p.fail("format", "must be geojson or csv, got %q", format)
-	}
 	q = q.WithDefaults()
 	p.check(q.Validate())
 	if err := p.err(); err != nil {
-		return err
+		return analysis.Targets{}, err
 	}
-	ts, err := s.svc.Targets(c.UserContext(), q)
-	if err != nil {
-		return err
-	}
-	if format == "csv" {
-		s.auditExport(c, "test-purchase-targets.csv", len(ts.Ranked)+len(ts.Excluded))
-		return s.targetsCSV(c, ts)
-	}
+	return s.svc.Targets(c.UserContext(), q)
+}
+
+func (s *Server) targetsJSON(ts analysis.Targets) ([]byte, error) {
 	fc := geojson.NewFeatureCollection()
 	for _, t := range ts.Ranked {
 		fc.Append(targetFeature(ts, t))
@@ -115,11 +138,7 @@ func (s *Server) targets(c *fiber.Ctx) error {
 		"radius_m": radiusOrNil(ts.Query), "exposure_by": exposureBy(ts.Query), "weight": ts.Query.Weight, "cooldown_days": ts.Query.CooldownDays, "failure_boost": ts.Query.FailureBoost,
 		"incidents": ts.Incidents, "retailers": len(ts.Retailers), "excluded": excluded,
 		"score": "exposure (weighted incidents within radius_m) x (1 + failure_boost x past failures) x cool-down (0 excluded, 0.25 demoted, else 1)"}
-	b, err := json.Marshal(fc)
-	if err != nil {
-		return err
-	}
-	return s.sendGeoJSON(c, b)
+	return json.Marshal(fc)
 }
 
 func targetFeature(ts analysis.Targets, t plan.Target) *geojson.Feature {
