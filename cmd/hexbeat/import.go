@@ -47,7 +47,7 @@ Flags:
 	tz := fs.String("tz", "Europe/London", "generic files: the time zone of times written without one")
 	asJSON := fs.Bool("json", false, "print each file's report as a JSON line instead of text")
 	quiet := fs.Bool("quiet", false, "no progress output (the same as --progress none)")
-	progressMode := fs.String("progress", "auto", "auto (a bar on a terminal), bar, lines (a line per 10 %, for logs and scripts) or none")
+	progressFlag := fs.String("progress", "auto", "auto (a bar on a terminal), bar, lines (a line per 10 %, for logs and scripts) or none")
 	if !parseFlags(fs, args, finish, stderr) {
 		return 2
 	}
@@ -63,33 +63,21 @@ Flags:
 	}
 	opts.Location = loc
 	opts.Taxonomy = geodata.Taxonomy()
-	st, err := store.Open(ctx, cfg.DB)
-	if err != nil {
-		fmt.Fprintln(stderr, "hexbeat import:", err)
+	mode, ok := progressMode(*progressFlag, *quiet, "import", stderr)
+	if !ok {
+		return 2
+	}
+	st, ok := openRealStore(ctx, cfg.DB, "import", stderr)
+	if !ok {
 		return 1
 	}
 	defer st.Close()
-	demo, err := st.Meta(ctx, "demo")
-	if err != nil {
-		fmt.Fprintln(stderr, "hexbeat import:", err)
-		return 1
-	}
-	if demo == "true" {
-		fmt.Fprintf(stderr, "hexbeat import: %s holds the synthetic demo data set; import real data into its own store (--db)\n", store.Redact(cfg.DB))
-		return 1
-	}
-	mode := *progressMode
-	switch {
-	case *quiet:
-		mode = "none"
-	case mode == "auto" && isTerminal(stderr):
-		mode = "bar"
-	case mode == "auto":
-		mode = "none"
-	case mode != "bar" && mode != "lines" && mode != "none":
-		fmt.Fprintf(stderr, "hexbeat import: --progress %q: use auto, bar, lines or none\n", mode)
-		return 2
-	}
+	return importFiles(ctx, st, files, opts, mode, *asJSON, stdout, stderr)
+}
+
+// importFiles imports each file in its own transaction, reporting and auditing each; the
+// status is 1 when any was refused.
+func importFiles(ctx context.Context, st *store.Store, files []string, opts ingest.Options, mode string, asJSON bool, stdout, stderr io.Writer) int {
 	tty := mode == "bar"
 	code := 0
 	for _, path := range files {
@@ -113,7 +101,7 @@ Flags:
 		}
 		if err != nil {
 			code = 1
-			if *asJSON {
+			if asJSON {
 				json.NewEncoder(stdout).Encode(map[string]any{"file": path, "refused": err.Error()})
 			} else {
 				fmt.Fprintf(stderr, "REFUSED %v\n", err)
@@ -122,7 +110,7 @@ Flags:
 			continue
 		}
 		audit("import", map[string]any{"path": path, "batch": batch.ID, "kind": batch.Kind, "sha256": batch.SHA256, "rows": rep.Rows, "added": batch.Added})
-		if *asJSON {
+		if asJSON {
 			json.NewEncoder(stdout).Encode(map[string]any{"report": rep, "batch": batch.ID, "seconds": time.Since(start).Seconds()})
 		} else {
 			fmt.Fprint(stdout, rep.Summary())
@@ -133,6 +121,44 @@ Flags:
 		}
 	}
 	return code
+}
+
+// progressMode resolves --progress (and --quiet) to bar, lines or none.
+func progressMode(mode string, quiet bool, cmd string, stderr io.Writer) (string, bool) {
+	switch {
+	case quiet:
+		return "none", true
+	case mode == "auto" && isTerminal(stderr):
+		return "bar", true
+	case mode == "auto":
+		return "none", true
+	case mode != "bar" && mode != "lines" && mode != "none":
+		fmt.Fprintf(stderr, "hexbeat %s: --progress %q: use auto, bar, lines or none\n", cmd, mode)
+		return "", false
+	}
+	return mode, true
+}
+
+// openRealStore opens the store for an import; the demo store is refused, so that real
+// data never mixes with the synthetic set.
+func openRealStore(ctx context.Context, db, cmd string, stderr io.Writer) (*store.Store, bool) {
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		fmt.Fprintf(stderr, "hexbeat %s: %v\n", cmd, err)
+		return nil, false
+	}
+	demo, err := st.Meta(ctx, "demo")
+	if err != nil {
+		st.Close()
+		fmt.Fprintf(stderr, "hexbeat %s: %v\n", cmd, err)
+		return nil, false
+	}
+	if demo == "true" {
+		st.Close()
+		fmt.Fprintf(stderr, "hexbeat %s: %s holds the synthetic demo data set; import real data into its own store (--db)\n", cmd, store.Redact(db))
+		return nil, false
+	}
+	return st, true
 }
 
 func isTerminal(w io.Writer) bool {

@@ -15,7 +15,7 @@ const policeNamespace = "police.uk"
 func readStreet(ctx context.Context, cr *csvReader, h *header, opts Options, rep *Report, sink hexbeat.ImportSink) error {
 	var (
 		iID, iMonth  = h.col("Crime ID"), h.col("Month")
-		iRep, iFalls = h.col("Reported by"), h.col("Falls within")
+		iFalls       = h.col("Falls within")
 		iLon, iLat   = h.col("Longitude"), h.col("Latitude")
 		iLoc         = h.col("Location")
 		iCode, iName = h.col("LSOA code"), h.col("LSOA name")
@@ -29,8 +29,12 @@ func readStreet(ctx context.Context, cr *csvReader, h *header, opts Options, rep
 		cats         = categoryCache{}
 		occ          = occurrences{}
 		chunk        = newChunker(ctx, opts.ChunkSize, sink.AddIncidents)
-		contentCols  = []int{iMonth, iRep, iFalls, iLon, iLat, iLoc, iCode, iName, iType, iOut, iCtx}
-		content      []byte
+		// A row without a Crime ID (anti-social behaviour) is keyed by what the data.police.uk
+		// API also gives (month, force, map point, location, type, context), so that a month
+		// fetched through the API and the same month's file key it alike. LSOA (which the
+		// API lacks) follows from the map point; such rows have no outcome.
+		contentCols = []int{iMonth, iFalls, iLon, iLat, iLoc, iType, iCtx}
+		content     []byte
 	)
 	if err := records(cr, h, rep, func(fields [][]byte, line int) error {
 		month, ok := months.parse(field(fields, iMonth))
