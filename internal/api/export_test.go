@@ -331,4 +331,19 @@ func TestOGCCollectionsByRole(t *testing.T) {
 	if code, b, _ := call(t, s, "GET", "/ogc/collections/section60-authorisations/items", keys[hexbeat.RoleCommander], ""); code != 200 {
 		t.Errorf("commander reading the register: %d %s", code, b)
 	}
+	// Downloads of the reading layers are an analyst's; a planner downloads its own layer.
+	for _, c := range []struct {
+		role hexbeat.Role
+		url  string
+		want int
+	}{
+		{hexbeat.RoleViewer, "/api/v1/export/cells", 403}, {hexbeat.RoleAnalyst, "/api/v1/export/cells", 200},
+		{hexbeat.RoleViewer, "/api/v1/hotspots?format=csv", 403}, {hexbeat.RoleAnalyst, "/api/v1/hotspots?format=csv", 200},
+		{hexbeat.RoleCommander, "/api/v1/export/section60-authorisations?format=csv", 200}, {hexbeat.RoleAnalyst, "/api/v1/export/section60-authorisations", 403},
+		{hexbeat.RoleTradingStandards, "/api/v1/export/retailers", 200}, {hexbeat.RoleTradingStandards, "/api/v1/export/incidents", 403},
+	} {
+		if code, b, _ := call(t, s, "GET", c.url, keys[c.role], ""); code != c.want {
+			t.Errorf("%s %s: %d %.200s, want %d", c.role, c.url, code, b, c.want)
+		}
+	}
 }

@@ -45,6 +45,9 @@ func (s *Server) hotspots(c *fiber.Ctx) error {
 	if err := p.err(); err != nil {
 		return err
 	}
+	if format == "csv" && !mayRead(c, hexbeat.PermExport) {
+		return hexbeat.Errorf(hexbeat.EFORBIDDEN, "a CSV download needs the %q permission (an analyst's key)", hexbeat.PermExport)
+	}
 	layer, err := s.svc.Hotspots(c.UserContext(), q)
 	if err != nil {
 		return err
