@@ -132,16 +132,20 @@ func newEncoder(format string, l layer, sample []*geojson.Feature, meta map[stri
 		seen := map[string]bool{}
 		for _, f := range sample {
 			for k := range f.Properties {
-				seen[k] = true
+				seen[k] = k != "id" // the first column holds it
 			}
 		}
 		for _, k := range l.Columns {
 			if seen[k] {
 				e.cols = append(e.cols, k)
-				delete(seen, k)
+			}
+			delete(seen, k)
+		}
+		for _, k := range sortedKeysOf(seen) {
+			if seen[k] {
+				e.cols = append(e.cols, k)
 			}
 		}
-		e.cols = append(e.cols, sortedKeysOf(seen)...)
 		e.csv = csv.NewWriter(&e.buf)
 		e.csv.Write(append(append([]string{"id", "lon", "lat"}, e.cols...), "wkt"))
 	}

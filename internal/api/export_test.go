@@ -207,6 +207,9 @@ func TestExportCSVDefusesFormulas(t *testing.T) {
 	if err != nil || len(rows) != 3 {
 		t.Fatalf("%v %q", err, body)
 	}
+	if strings.Count(strings.Join(rows[0], ","), "id,") != 1 || rows[1][0] != "1" {
+		t.Errorf("header %v, first row %v: one id column, first", rows[0], rows[1])
+	}
 	name := slices.Index(rows[0], "name")
 	if rows[1][name] != `'=HYPERLINK("http://x")` || rows[2][name] != "Corner Shop" {
 		t.Errorf("names %q, %q", rows[1][name], rows[2][name])

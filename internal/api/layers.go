@@ -161,6 +161,9 @@ func featureID(f *geojson.Feature) string {
 	case float64:
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	case nil:
+		if id, ok := f.Properties["id"]; ok && id != nil {
+			return fmt.Sprint(id)
+		}
 		return ""
 	}
 	b, _ := json.Marshal(f.ID)
