@@ -3,6 +3,8 @@ package api
 import (
 	"strconv"
 
+	"github.com/hexbeat/hexbeat/internal/grid"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
@@ -88,4 +90,34 @@ func (s *Server) labelData(c *fiber.Ctx) {
 	if s.svc.Demo() {
 		c.Set("X-Hexbeat-Data", "demo (synthetic, not police data)")
 	}
+}
+
+// cell answers GET /api/v1/cells/{cell}: one cell's incidents by category over the period
+// (from, to; by default all the data) and, month by month, those of the chosen categories.
+func (s *Server) cell(c *fiber.Ctx) error {
+	p := newParams(c, "from", "to", "category")
+	cell, err := grid.Parse(c.Params("cell"))
+	if err != nil {
+		return hexbeat.Errorf(hexbeat.ENOTFOUND, "%q is not an H3 cell", c.Params("cell"))
+	}
+	q := hexbeat.CellQuery{Res: grid.Res(cell), From: p.timeBound("from", false), To: p.timeBound("to", true), Categories: p.list("category")}
+	if err := p.err(); err != nil {
+		return err
+	}
+	d, err := s.svc.CellDetail(c.UserContext(), q, cell)
+	if err != nil {
+		return err
+	}
+	months := make([]string, len(d.Months))
+	for i, m := range d.Months {
+		months[i] = m.Format("2006-01")
+	}
+	total := 0
+	for _, n := range d.ByCategory {
+		total += n
+	}
+	centre := grid.Center(cell)
+	return c.JSON(fiber.Map{"demo": s.svc.Demo(), "cell": grid.String(cell), "res": d.Res, "centre": []float64{centre[0], centre[1]},
+		"from": stamp(d.From), "to": stamp(d.To), "total": total, "by_category": d.ByCategory, "categories": q.Categories,
+		"months": months, "series": d.Series})
 }

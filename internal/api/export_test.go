@@ -350,3 +350,51 @@ func TestOGCCollectionsByRole(t *testing.T) {
 		}
 	}
 }
+
+// TestCellDetail: one cell's categories and monthly series equal the cells layer filtered
+// by category and by month.
+func TestCellDetail(t *testing.T) {
+	s := newServer(t, testkit.Data(t, "police/street/2025-02-thames-valley-street.csv"), testkit.Data(t, "police/street/2025-03-thames-valley-street.csv"))
+	countOf := func(url, cell string) int {
+		_, _, b := get(t, s, url)
+		for _, f := range checkRFC7946(t, b).Features {
+			if f.ID == cell {
+				return int(f.Properties["count"].(float64))
+			}
+		}
+		return 0
+	}
+	_, _, b := get(t, s, "/api/v1/cells?res=9")
+	top, best := "", 0.0
+	for _, f := range checkRFC7946(t, b).Features {
+		if n := f.Properties["count"].(float64); n > best {
+			top, best = f.ID.(string), n
+		}
+	}
+	code, _, body := get(t, s, "/api/v1/cells/"+top+"?category=Shoplifting")
+	var d struct {
+		Total      int
+		ByCategory map[string]int `json:"by_category"`
+		Months     []string
+		Series     []int
+	}
+	if err := json.Unmarshal(body, &d); code != 200 || err != nil {
+		t.Fatalf("%d %s", code, body)
+	}
+	if d.Total != int(best) || !slices.Equal(d.Months, []string{"2025-02", "2025-03"}) {
+		t.Errorf("cell %s: total %d (layer %v), months %v", top, d.Total, best, d.Months)
+	}
+	for cat, n := range d.ByCategory {
+		if want := countOf("/api/v1/cells?res=9&category="+strings.ReplaceAll(cat, " ", "+"), top); n != want {
+			t.Errorf("%s: %d, the layer %d", cat, n, want)
+		}
+	}
+	for i, m := range d.Months {
+		if want := countOf("/api/v1/cells?res=9&category=Shoplifting&from="+m+"&to="+m, top); d.Series[i] != want {
+			t.Errorf("%s shoplifting: %d, the layer %d", m, d.Series[i], want)
+		}
+	}
+	if code, _, _ := get(t, s, "/api/v1/cells/zzz"); code != 404 {
+		t.Errorf("a bad cell: %d", code)
+	}
+}

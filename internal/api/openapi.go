@@ -24,6 +24,7 @@ var routeDocs = map[string]routeDoc{
 	"GET /api/v1/status":                                 {Summary: "What the server holds: demo or not, incidents, months, categories"},
 	"GET /api/v1/categories":                             {Summary: "The crime category taxonomy"},
 	"GET /api/v1/cells":                                  {Summary: "Incident counts per H3 cell (GeoJSON)", Params: layerParams},
+	"GET /api/v1/cells/{cell}":                           {Summary: "One cell: incidents by category over the period and month by month", Params: []string{"from", "to", "category"}},
 	"GET /api/v1/hotspots":                               {Summary: "A hotspot layer: value, Gi* z, p, p_fdr, bin, rank per study-area cell", Params: hotspotParams},
 	"GET /api/v1/emerging":                               {Summary: "Emerging hot spot categories per cell", Params: emergingParams},
 	"GET /api/v1/change":                                 {Summary: "Crime type x (period A, period B, +/-, %) and the change per cell", Params: changeParams},

@@ -14,11 +14,13 @@ import (
 	"github.com/hexbeat/hexbeat/internal/analysis"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/plan"
+	"github.com/hexbeat/hexbeat/internal/service"
 )
 
 // Service is what the API needs from the application.
 type Service interface {
 	Cells(ctx context.Context, q hexbeat.CellQuery) (hexbeat.CellLayer, error)
+	CellDetail(ctx context.Context, q hexbeat.CellQuery, cell uint64) (service.CellDetail, error)
 	Hotspots(ctx context.Context, q hexbeat.HotspotQuery) (hexbeat.HotspotLayer, error)
 	Emerging(ctx context.Context, q analysis.EmergingQuery) (analysis.EmergingLayer, error)
 	Change(ctx context.Context, q analysis.ChangeQuery) (analysis.ChangeReport, error)
@@ -127,6 +129,7 @@ func (s *Server) routes() {
 	s.handle(v1, "GET", "/status", read, s.status)
 	s.handle(v1, "GET", "/categories", read, s.categories)
 	s.handle(v1, "GET", "/cells", read, s.cached(s.cells))
+	s.handle(v1, "GET", "/cells/:cell", read, s.cell)
 	s.handle(v1, "GET", "/hotspots", read, s.cached(s.hotspots))
 	s.handle(v1, "GET", "/emerging", read, s.cached(s.emerging))
 	s.handle(v1, "GET", "/change", read, s.cached(s.change))

@@ -221,3 +221,47 @@ func (s *Snapshot) MonthPrecision() bool {
 	})
 	return m.v
 }
+
+// CellDetail describes one cell at q.Res: its matching incidents by category over q's
+// period (q.Categories ignored, so that the mix shows) and its matching incidents in each
+// slice between consecutive edges (unix seconds, ascending; q.Categories applied).
+func (s *Snapshot) CellDetail(q hexbeat.CellQuery, cell uint64, edges []int64) (byCategory map[string]int, series []int) {
+	series = make([]int, max(len(edges)-1, 0))
+	byCategory = map[string]int{}
+	lv := s.level(q.Res)
+	d := slices.Index(lv.cells, cell)
+	if d < 0 {
+		return byCategory, series
+	}
+	dense := uint32(d)
+	all := q
+	all.Categories = nil
+	selAll, selCat := s.selection(all, nil, Weight{}), s.selection(q, nil, Weight{})
+	n := make([]int, len(s.catNames))
+	for i := selAll.lo; i < selAll.hi; i++ {
+		if lv.incDense[i] == dense && s.weight(&selAll, i) != 0 {
+			n[s.cats[i]]++
+		}
+	}
+	for code, c := range n {
+		if c > 0 {
+			byCategory[s.catNames[code]] = c
+		}
+	}
+	if len(edges) < 2 {
+		return byCategory, series
+	}
+	q.From, q.To = time.Unix(edges[0], 0), time.Unix(edges[len(edges)-1], 0)
+	selCat.lo, selCat.hi = s.timeRange(q)
+	t := 0
+	for i := selCat.lo; i < selCat.hi; i++ {
+		if lv.incDense[i] != dense || s.weight(&selCat, i) == 0 {
+			continue
+		}
+		for s.times[i] >= edges[t+1] {
+			t++
+		}
+		series[t]++
+	}
+	return byCategory, series
+}

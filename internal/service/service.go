@@ -397,3 +397,44 @@ func (s *Service) Incidents(ctx context.Context, f hexbeat.IncidentFilter) ([]he
 func (s *Service) Incident(ctx context.Context, id int64) (hexbeat.IncidentRecord, error) {
 	return s.store.Incident(ctx, id)
 }
+
+// CellDetail is what a map shows for one cell: its incidents by category over the period
+// and its monthly series.
+type CellDetail struct {
+	Cell       uint64
+	Res        int
+	From, To   time.Time
+	ByCategory map[string]int // every category, whatever the query's filter
+	Months     []time.Time    // the first instant of each month of the series
+	Series     []int          // incidents of the query's categories per month
+}
+
+// CellDetail describes one cell over q's period (by default all the data), month by month.
+func (s *Service) CellDetail(ctx context.Context, q hexbeat.CellQuery, cell uint64) (CellDetail, error) {
+	if err := q.Validate(); err != nil {
+		return CellDetail{}, err
+	}
+	snap, _, err := s.prepare(&q)
+	if err != nil {
+		return CellDetail{}, err
+	}
+	first, last, ok := snap.TimeRange()
+	if q.From.IsZero() && ok {
+		q.From = time.Unix(first, 0).UTC()
+	}
+	if q.To.IsZero() && ok {
+		q.To = time.Unix(last, 0).UTC().Add(time.Second)
+	}
+	d := CellDetail{Cell: cell, Res: q.Res, From: q.From, To: q.To}
+	var edges []int64
+	if !q.From.IsZero() && q.To.After(q.From) {
+		m := time.Date(q.From.Year(), q.From.Month(), 1, 0, 0, 0, 0, time.UTC)
+		for ; m.Before(q.To) && len(d.Months) < 240; m = m.AddDate(0, 1, 0) {
+			d.Months = append(d.Months, m)
+			edges = append(edges, m.Unix())
+		}
+		edges = append(edges, m.Unix())
+	}
+	d.ByCategory, d.Series = snap.CellDetail(q, cell, edges)
+	return d, nil
+}
