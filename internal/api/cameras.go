@@ -44,8 +44,10 @@ func (s *Server) cameraPlan(c *fiber.Ctx) error {
 // candidates are then the centres of the cells holding incidents.
 var cameraParams = []string{"k", "radius_m", "min_spacing_m", "from", "to", "area", "category", "res", "weight"}
 
+// Without k and radius_m (an OGC client such as QGIS cannot send them) the plan is the
+// ten best sites at 300 m.
 func cameraBodyFrom(p *params) cameraBody {
-	b := cameraBody{K: p.integer("k", 0), RadiusM: p.number("radius_m", 0), MinSpacingM: p.number("min_spacing_m", 0),
+	b := cameraBody{K: p.integer("k", 10), RadiusM: p.number("radius_m", 300), MinSpacingM: p.number("min_spacing_m", 0),
 		From: p.one("from"), To: p.one("to"), Area: p.one("area"), Categories: p.list("category"), Weight: p.one("weight")}
 	if p.one("res") != "" {
 		res := p.integer("res", defaultRes)

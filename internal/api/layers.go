@@ -69,7 +69,7 @@ var layers = []layer{
 		Description: "Retailers ranked for knife test purchases, with the parts of each score.", body: (*Server).targetsBody},
 	{ID: "cameras", Title: "Mobile CCTV sites", Perm: hexbeat.PermCameras, Temporal: true, Params: cameraParams, SortBy: "rank",
 		Columns:     []string{"rank", "gain", "covered", "share", "candidate"},
-		Description: "Camera sites chosen to cover the most weighted incidents (k, radius_m; candidates are the centres of the cells holding incidents), in the order of their gain.",
+		Description: "Camera sites chosen to cover the most weighted incidents (k, default 10; radius_m, default 300; candidates are the centres of the cells holding incidents), in the order of their gain.",
 		body: func(s *Server, c *fiber.Ctx, p *params) ([]byte, error) {
 			b := cameraBodyFrom(p)
 			if err := p.err(); err != nil {

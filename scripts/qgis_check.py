@@ -1,0 +1,27 @@
+"""Loads every hexbeat OGC API collection in real QGIS (its "oapif" provider, as the
+"Add WFS / OGC API - Features Layer" dialog does) and asks for the features in a box over
+central Milton Keynes. Run by scripts/qgis-check.sh; needs Debian's python3-qgis."""
+import json
+import os
+import sys
+import urllib.request
+
+from qgis.core import QgsApplication, QgsFeatureRequest, QgsRectangle, QgsVectorLayer
+
+base = sys.argv[1].rstrip("/") + "/ogc"
+app = QgsApplication([], False)
+app.initQgis()
+ids = [c["id"] for c in json.load(urllib.request.urlopen(base + "/collections"))["collections"]]
+bad = 0
+for name in ids:
+    uri = f"url='{base}' typename='{name}' pagingEnabled='true' restrictToRequestBBOX='1'"
+    layer = QgsVectorLayer(uri, name, "oapif")
+    if not layer.isValid():
+        print(f"{name}: INVALID {layer.error().summary()}")
+        bad += 1
+        continue
+    box = QgsFeatureRequest().setFilterRect(QgsRectangle(-0.80, 52.00, -0.70, 52.06))
+    n = sum(1 for _ in layer.getFeatures(box))
+    print(f"{name}: valid, {n} features in the box, fields {[f.name() for f in layer.fields()][:5]}, crs {layer.crs().authid() or '(empty layer)'}")
+sys.stdout.flush()
+os._exit(1 if bad else 0)  # QGIS 3.22 can crash in exitQgis() when headless; nothing is left to do
