@@ -1,57 +1,327 @@
-// hexbeat web map: incident counts on H3 hexagons, boundaries as a layer, no basemap
-// unless the server is configured with one. Every figure comes from the API.
+// hexbeat web map: every layer of the API on a MapLibre map (hotspots, KDE, emerging,
+// change, incidents, boundaries, retailers, cameras, Section 60 proposals and
+// authorisations), the filters and the three planners. The view lives in the URL so that
+// it can be shared. No basemap unless the server is configured with one.
 import * as maplibregl from 'maplibre-gl';
+import { takeKeyFromURL, setKey, api, post, download, saveBlob, onBusy } from './api.js';
+import { sparkline, curve, esc } from './charts.js';
 
 maplibregl.setWorkerUrl(new URL('maplibre-gl-worker.mjs', import.meta.url).href);
-
-// The API key comes as ?key=... once and is remembered in localStorage.
-const KEY_STORE = 'hexbeat.apiKey';
-const params = new URLSearchParams(location.search);
-if (params.get('key')) {
-  localStorage.setItem(KEY_STORE, params.get('key'));
-  params.delete('key');
-  history.replaceState(null, '', location.pathname + (params.toString() ? '?' + params : ''));
-}
+performance.mark('hexbeat:boot');
+takeKeyFromURL();
 
 const $ = (id) => document.getElementById(id);
+const fmtP = (p) => (p == null ? '–' : p < 0.001 ? p.toExponential(1) : p.toFixed(3));
+const fmt = (n, d = 0) => (n == null || Number.isNaN(n) ? '–' : Number(n).toLocaleString('en-GB', { maximumFractionDigits: d }));
 
-async function api(path) {
-  const headers = {};
-  const key = localStorage.getItem(KEY_STORE);
-  if (key) headers.Authorization = 'Bearer ' + key;
-  const res = await fetch(path, { headers });
-  if (!res.ok) {
-    let detail = res.statusText;
-    try { const p = await res.json(); detail = p.detail + (p.errors ? ': ' + p.errors.map((e) => e.field + ' ' + e.message).join('; ') : ''); } catch { /* not problem+json */ }
-    const err = new Error(`${res.status} ${detail}`);
-    err.status = res.status;
-    throw err;
-  }
-  return res.json();
-}
+// ---------------------------------------------------------------- layers
 
-// colour ramp for counts (sequential, colour-blind safe)
+// Gi* bins: ColorBrewer RdBu, colour-blind safe; 0 (not significant) nearly transparent.
+const BIN_COLOURS = { 3: '#b2182b', 2: '#ef8a62', 1: '#fddbc7', 0: 'rgba(230,230,230,0.25)', '-1': '#d1e5f0', '-2': '#67a9cf', '-3': '#2166ac' };
+const BIN_LABELS = { 3: 'Hot spot, 99% confidence', 2: 'Hot spot, 95%', 1: 'Hot spot, 90%', 0: 'Not significant', '-1': 'Cold spot, 90%', '-2': 'Cold spot, 95%', '-3': 'Cold spot, 99% confidence' };
 const RAMP = ['#fff5eb', '#fdd0a2', '#fdae6b', '#fd8d3c', '#f16913', '#d94801', '#8c2d04'];
+const EMERGING = {
+  'new hot spot': '#fee08b', 'consecutive hot spot': '#fdae61', 'intensifying hot spot': '#d73027', 'persistent hot spot': '#a50026',
+  'diminishing hot spot': '#f46d43', 'sporadic hot spot': '#fdd49e', 'oscillating hot spot': '#e08214', 'historical hot spot': '#b35806',
+  'new cold spot': '#c6dbef', 'consecutive cold spot': '#9ecae1', 'intensifying cold spot': '#2171b5', 'persistent cold spot': '#08306b',
+  'diminishing cold spot': '#6baed6', 'sporadic cold spot': '#deebf7', 'oscillating cold spot': '#4292c6', 'historical cold spot': '#08519c',
+};
+// change: at most -5, -4..-2, -1, 0, +1, +2..+4, at least +5
+const CHANGE = { breaks: [-4.5, -1.5, -0.5, 0.5, 1.5, 4.5], colours: ['#2166ac', '#67a9cf', '#d1e5f0', 'rgba(240,240,240,0.3)', '#fddbc7', '#ef8a62', '#b2182b'] };
 
-function breaks(values) {
-  const v = values.filter((x) => x > 0).sort((a, b) => a - b);
-  if (!v.length) return [1, 2, 3, 4, 5, 6];
-  const q = (p) => v[Math.min(v.length - 1, Math.floor(p * v.length))];
-  const out = [];
-  for (const p of [0.3, 0.5, 0.7, 0.85, 0.95, 0.99]) {
-    const b = Math.max(q(p), (out[out.length - 1] ?? 0) + 1);
-    out.push(b);
+// Each layer: its title, the MapLibre layers that draw it, and (for those read from the
+// API) the request that loads it for the current filters.
+const LAYERS = {
+  boundaries: { title: 'Boundaries', style: ['boundaries-fill', 'boundaries-line'], exportId: 'boundaries' },
+  hotspots: { title: 'Hotspots', style: ['hotspots-fill'], analysis: true, exportId: 'hotspots',
+    path: () => '/api/v1/hotspots?' + withQ({ method: state.method, weight: state.weight }) },
+  kde: { title: 'KDE surface', style: ['kde-fill'], analysis: true, exportId: 'hotspots', exportExtra: { method: 'kde' },
+    path: () => '/api/v1/hotspots?' + withQ({ method: 'kde', weight: state.weight }) },
+  emerging: { title: 'Emerging hot spots', style: ['emerging-fill'], analysis: true, exportId: 'emerging',
+    path: () => '/api/v1/emerging?' + withQ({ weight: state.weight }) },
+  change: { title: 'Change', style: ['change-fill'], analysis: true, exportId: 'change', path: () => '/api/v1/change?' + changeQuery() },
+  incidents: { title: 'Incidents (zoom 14+)', style: ['incidents-circle'], exportId: 'incidents', path: incidentsPath },
+  retailers: { title: 'Retailers', style: ['retailers-circle', 'retailers-hl'], exportId: 'retailers', path: () => '/api/v1/retailers' },
+  cameras: { title: 'Camera sites', style: ['cameras-cover', 'cameras-circle'], exportId: 'cameras', planned: true },
+  proposals: { title: 'Section 60 proposals', style: ['proposals-fill', 'proposals-line'], exportId: 'section60-proposals', planned: true },
+  authorisations: { title: 'Section 60 authorisations (active)', style: ['authorisations-fill', 'authorisations-line'], exportId: 'section60-authorisations',
+    path: () => '/api/v1/section60/authorisations?status=active' },
+};
+const ORDER = ['boundaries', 'change', 'emerging', 'kde', 'hotspots', 'authorisations', 'proposals', 'incidents', 'retailers', 'cameras'];
+
+// ---------------------------------------------------------------- state and the URL
+
+const state = {
+  status: null, months: [], fromI: 0, toI: 0, allCats: [], cats: [], res: 'auto', method: 'gistar', colour: 'bin',
+  weight: 'count', area: '', order: [...ORDER], on: new Set(['boundaries', 'hotspots']), opacity: {}, denied: new Set(),
+  data: {}, seq: {}, targets: null, proposals: null, plan: null, markers: [], view: null, playing: null,
+};
+const timings = { firstRender: null, changes: [] };
+
+function readURL() {
+  const p = new URLSearchParams(location.search);
+  const idx = (m, def) => { const i = state.months.indexOf(m); return i >= 0 ? i : def; };
+  if (p.get('layers') !== null) {
+    const listed = p.get('layers').split(',').filter(Boolean).map((x) => x.split(':'));
+    const ids = listed.map(([id]) => id).filter((id) => LAYERS[id]);
+    state.on = new Set(ids);
+    state.order = [...ORDER.filter((id) => !ids.includes(id)), ...ids];
+    for (const [id, op] of listed) if (LAYERS[id] && op) state.opacity[id] = Math.min(1, Math.max(0, Number(op) / 100));
   }
-  return out;
+  state.fromI = idx(p.get('from'), state.fromI);
+  state.toI = Math.max(state.fromI, idx(p.get('to'), state.toI));
+  if (p.get('cat')) state.cats = p.get('cat').split(',').filter((c) => state.allCats.includes(c));
+  for (const k of ['res', 'method', 'colour', 'weight', 'area']) if (p.get(k) !== null) state[k] = p.get(k);
+  const m = /^([\d.]+)\/(-?[\d.]+)\/(-?[\d.]+)$/.exec(p.get('map') || '');
+  if (m) state.view = { zoom: +m[1], center: [+m[3], +m[2]] };
 }
+
+function writeURL() {
+  const p = new URLSearchParams();
+  p.set('layers', state.order.filter((id) => state.on.has(id)).map((id) => (state.opacity[id] !== undefined ? `${id}:${Math.round(state.opacity[id] * 100)}` : id)).join(','));
+  if (state.months.length) { p.set('from', state.months[state.fromI]); p.set('to', state.months[state.toI]); }
+  if (state.cats.length) p.set('cat', state.cats.join(','));
+  for (const k of ['res', 'method', 'colour', 'weight', 'area']) if (state[k]) p.set(k, state[k]);
+  if (map) {
+    const c = map.getCenter();
+    p.set('map', `${map.getZoom().toFixed(2)}/${c.lat.toFixed(5)}/${c.lng.toFixed(5)}`);
+  }
+  history.replaceState(null, '', location.pathname + '?' + p.toString().replaceAll('%2C', ',').replaceAll('%2F', '/').replaceAll('%3A', ':'));
+}
+
+// ---------------------------------------------------------------- queries
+
+function currentRes() {
+  if (state.res !== 'auto') return Number(state.res);
+  const z = map ? map.getZoom() : 11;
+  return Math.min(11, Math.max(5, Math.round(z) - 2));
+}
+
+function filters({ res = true } = {}) {
+  const q = new URLSearchParams();
+  if (res) q.set('res', currentRes());
+  if (state.months.length) { q.set('from', state.months[state.fromI]); q.set('to', state.months[state.toI]); }
+  for (const c of state.cats) q.append('category', c);
+  if (state.area) q.set('area', state.area);
+  return q;
+}
+
+function withQ(extra) {
+  const q = filters();
+  for (const [k, v] of Object.entries(extra)) if (v) q.set(k, v);
+  return q.toString();
+}
+
+// change compares the chosen months (B) with as many months before them (A), or, when the
+// data do not reach back so far, the first half of the chosen months with the second.
+function changeQuery() {
+  const q = filters();
+  q.delete('from'); q.delete('to');
+  const n = state.toI - state.fromI + 1;
+  let a0, a1, b0;
+  if (state.fromI - n >= 0) { a0 = state.fromI - n; a1 = state.fromI - 1; b0 = state.fromI; }
+  else { const half = Math.max(1, Math.floor(n / 2)); a0 = state.fromI; a1 = state.fromI + half - 1; b0 = Math.min(state.toI, a1 + 1); }
+  const m = state.months;
+  if (!m.length) return q.toString();
+  q.set('a_from', m[a0]); q.set('a_to', m[a1]); q.set('b_from', m[b0]); q.set('b_to', m[state.toI]);
+  return q.toString();
+}
+
+function incidentsPath() {
+  if (!map || map.getZoom() < 14) return null;
+  const b = map.getBounds();
+  const q = new URLSearchParams({ bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(','), limit: '10000' });
+  if (state.months.length) {
+    const to = new Date(state.months[state.toI] + '-01T00:00:00Z');
+    to.setUTCMonth(to.getUTCMonth() + 1);
+    q.set('datetime', `${state.months[state.fromI]}-01T00:00:00Z/${new Date(to - 1000).toISOString().replace('.000', '')}`);
+  }
+  return '/ogc/collections/incidents/items?' + q;
+}
+
+// ---------------------------------------------------------------- status line
+
+function setStatus(text, { error = false } = {}) {
+  const el = $('status');
+  el.textContent = text;
+  el.classList.toggle('error', error);
+}
+onBusy((b) => $('status').classList.toggle('busy', b));
+
+function failed(what, e) {
+  if (e.status === 401) { $('signin').hidden = false; $('signin').open = true; setStatus('An API key is needed: enter it under "Sign in".', { error: true }); return; }
+  setStatus(`${what}: ${e.message}`, { error: true });
+}
+
+// ---------------------------------------------------------------- the map
+
+let map;
+const empty = { type: 'FeatureCollection', features: [] };
 
 function blankStyle() {
   return { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#eef0f2' } }] };
 }
 
-const state = { status: null, boundaries: null, cells: null, map: null };
+// basemapStyle takes a style JSON URL, or a raster tile template ({z}/{x}/{y}) such as
+// OpenStreetMap's, which it wraps in a style with the attribution.
+function basemapStyle(url) {
+  if (!url) return blankStyle();
+  if (url.includes('{z}')) {
+    return { version: 8, sources: { basemap: { type: 'raster', tiles: [url], tileSize: 256, attribution: '© OpenStreetMap contributors' } },
+      layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#eef0f2' } }, { id: 'basemap', type: 'raster', source: 'basemap' }] };
+  }
+  return url;
+}
 
-function setStatus(text) { $('status').textContent = text; }
+const opacityOf = (id) => state.opacity[id] ?? (id === 'boundaries' ? 1 : 0.8);
+
+function addLayers() {
+  for (const id of Object.keys(LAYERS)) map.addSource(id, { type: 'geojson', data: empty });
+  const styles = {
+    'boundaries-fill': { type: 'fill', source: 'boundaries', paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.45 } },
+    'boundaries-line': { type: 'line', source: 'boundaries', paint: { 'line-color': '#37474f', 'line-width': 1.2 } },
+    'change-fill': { type: 'fill', source: 'change', paint: { 'fill-color': changeColour(), 'fill-outline-color': 'rgba(0,0,0,0.15)' } },
+    'emerging-fill': { type: 'fill', source: 'emerging', paint: { 'fill-color': emergingColour(), 'fill-outline-color': 'rgba(0,0,0,0.15)' } },
+    'kde-fill': { type: 'fill', source: 'kde', paint: { 'fill-color': RAMP[3], 'fill-outline-color': 'rgba(90,40,0,0.25)' } },
+    'hotspots-fill': { type: 'fill', source: 'hotspots', paint: { 'fill-color': binColour(), 'fill-outline-color': 'rgba(60,60,60,0.25)' } },
+    'authorisations-fill': { type: 'fill', source: 'authorisations', paint: { 'fill-color': '#6a1b9a', 'fill-opacity': 0.15 } },
+    'authorisations-line': { type: 'line', source: 'authorisations', paint: { 'line-color': '#6a1b9a', 'line-width': 2.5, 'line-dasharray': [2, 1] } },
+    'proposals-fill': { type: 'fill', source: 'proposals', paint: { 'fill-color': '#ff6f00', 'fill-opacity': 0.25 } },
+    'proposals-line': { type: 'line', source: 'proposals', paint: { 'line-color': '#e65100', 'line-width': 2 } },
+    'incidents-circle': { type: 'circle', source: 'incidents', minzoom: 14, paint: { 'circle-radius': 4, 'circle-color': '#263238', 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } },
+    'retailers-circle': { type: 'circle', source: 'retailers', paint: { 'circle-radius': 5, 'circle-color': '#00695c', 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } },
+    'retailers-hl': { type: 'circle', source: 'retailers', filter: ['==', ['get', 'id'], ''], paint: { 'circle-radius': 11, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#ffab00', 'circle-stroke-width': 3 } },
+    'cameras-cover': { type: 'fill', source: 'cameras', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#1b5e20', 'fill-opacity': 0.12 } },
+    'cameras-circle': { type: 'circle', source: 'cameras', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 4, 'circle-color': '#1b5e20' } },
+  };
+  for (const id of state.order) for (const sid of LAYERS[id].style) map.addLayer({ id: sid, ...styles[sid] });
+  for (const id of Object.keys(LAYERS)) applyVisibility(id);
+}
+
+function applyVisibility(id) {
+  const on = state.on.has(id) && !state.denied.has(id);
+  for (const sid of LAYERS[id].style) {
+    map.setLayoutProperty(sid, 'visibility', on ? 'visible' : 'none');
+    const type = map.getLayer(sid).type;
+    const prop = { fill: 'fill-opacity', line: 'line-opacity', circle: 'circle-opacity' }[type];
+    if (sid === 'boundaries-fill') map.setPaintProperty(sid, prop, 0.45 * opacityOf(id));
+    else if (sid.endsWith('-cover') || sid === 'proposals-fill' || sid === 'authorisations-fill') map.setPaintProperty(sid, prop, 0.25 * opacityOf(id));
+    else if (prop) map.setPaintProperty(sid, prop, opacityOf(id));
+  }
+  if (id === 'cameras') state.markers.forEach((m) => { m.getElement().style.display = on ? '' : 'none'; });
+}
+
+function applyOrder() {
+  // state.order runs bottom to top: move each of its MapLibre layers to the top in turn
+  for (const id of state.order) for (const sid of LAYERS[id].style) map.moveLayer(sid);
+}
+
+function binColour() {
+  const e = ['match', ['coalesce', ['get', 'bin'], 0]];
+  for (const b of [3, 2, 1, -1, -2, -3]) e.push(b, BIN_COLOURS[b]);
+  e.push(BIN_COLOURS[0]);
+  return e;
+}
+
+function quantileBreaks(values) {
+  const v = values.filter((x) => x > 0).sort((a, b) => a - b);
+  if (!v.length) return [1, 2, 3, 4, 5, 6];
+  const out = [];
+  for (const p of [0.3, 0.5, 0.7, 0.85, 0.95, 0.99]) {
+    const q = v[Math.min(v.length - 1, Math.floor(p * v.length))];
+    out.push(Math.max(q, (out[out.length - 1] ?? 0) + (v[v.length - 1] > 20 ? 1 : 1e-9)));
+  }
+  return out;
+}
+
+function stepColour(prop, breaks) {
+  const e = ['step', ['coalesce', ['get', prop], 0], RAMP[0]];
+  breaks.forEach((b, i) => e.push(b, RAMP[i + 1]));
+  return e;
+}
+
+function emergingColour() {
+  const e = ['match', ['get', 'category']];
+  for (const [k, c] of Object.entries(EMERGING)) e.push(k, c);
+  e.push('rgba(230,230,230,0.2)');
+  return e;
+}
+
+function changeColour() {
+  const e = ['step', ['coalesce', ['get', 'change'], 0], CHANGE.colours[0]];
+  CHANGE.breaks.forEach((b, i) => e.push(b, CHANGE.colours[i + 1]));
+  return e;
+}
+
+// ---------------------------------------------------------------- loading layers
+
+async function loadLayer(id) {
+  const def = LAYERS[id];
+  if (!def.path || !state.on.has(id) || state.denied.has(id)) return;
+  const path = def.path();
+  if (!path) { map.getSource(id).setData(empty); return; }
+  const seq = (state.seq[id] = (state.seq[id] || 0) + 1);
+  try {
+    const fc = await api(path);
+    if (seq !== state.seq[id]) return; // a newer request has been made
+    state.data[id] = fc;
+    paint(id, fc);
+    map.getSource(id).setData(fc);
+  } catch (e) {
+    if (seq !== state.seq[id]) return;
+    if (e.status === 403) {
+      state.denied.add(id);
+      applyVisibility(id);
+      renderLayerList();
+      setStatus(`Your key may not read ${def.title.toLowerCase()}.`, { error: true });
+      return;
+    }
+    failed(`Could not load ${def.title.toLowerCase()}`, e);
+    throw e;
+  }
+}
+
+function paint(id, fc) {
+  if (id === 'hotspots') {
+    const byValue = state.colour === 'value' || state.method === 'kde';
+    map.setPaintProperty('hotspots-fill', 'fill-color', byValue ? stepColour('value', state.breaks = quantileBreaks(fc.features.map((f) => f.properties.value))) : binColour());
+  } else if (id === 'kde') {
+    map.setPaintProperty('kde-fill', 'fill-color', stepColour('value', state.kdeBreaks = quantileBreaks(fc.features.map((f) => f.properties.value))));
+  }
+}
+
+// refresh reloads the layers that follow the filters; it times the change from the control
+// to the map's next idle frame (performance mark hexbeat:change).
+async function refresh(reason = 'filters') {
+  writeURL();
+  const t0 = performance.now();
+  const ids = Object.keys(LAYERS).filter((id) => LAYERS[id].path && state.on.has(id));
+  try {
+    await Promise.all(ids.map(loadLayer));
+  } catch { renderLegend(); return; }
+  renderLegend();
+  summariseStatus();
+  const n = state.data.hotspots?.features.length ?? 0;
+  map.once('idle', () => {
+    const ms = performance.now() - t0;
+    performance.measure('hexbeat:change', { start: t0, end: performance.now() });
+    timings.changes.push({ reason, ms: Math.round(ms), features: n });
+    if (timings.firstRender === null && state.data.hotspots) {
+      timings.firstRender = Math.round(performance.now());
+      performance.mark('hexbeat:first-render');
+    }
+  });
+}
+
+function summariseStatus() {
+  const h = state.data.hotspots;
+  if (h && state.on.has('hotspots')) {
+    const sig = h.significant ? `; ${fmt(h.significant.hot)} significant hot spots` : '';
+    setStatus(`${fmt(h.total)} incidents in ${fmt(h.features.length)} hexagons at resolution ${h.res}${sig}`);
+  } else setStatus('');
+}
+
+// ---------------------------------------------------------------- panel: controls
 
 function fillSelect(sel, items) {
   for (const [value, label] of items) {
@@ -60,49 +330,416 @@ function fillSelect(sel, items) {
   }
 }
 
-function query() {
-  const q = new URLSearchParams({ res: $('res').value });
-  if ($('from').value) q.set('from', $('from').value);
-  if ($('to').value) q.set('to', $('to').value);
-  if ($('category').value) q.set('category', $('category').value);
-  if ($('area').value) q.set('area', $('area').value);
-  return q;
+function syncControls() {
+  const last = Math.max(0, state.months.length - 1);
+  for (const [id, v] of [['from-i', state.fromI], ['to-i', state.toI]]) { $(id).max = last; $(id).value = v; }
+  $('from-out').value = state.months[state.fromI] || '';
+  $('to-out').value = state.months[state.toI] || '';
+  for (const k of ['res', 'method', 'colour', 'weight', 'area']) $(k).value = state[k];
+  for (const cb of $('cat-list').querySelectorAll('input')) cb.checked = !state.cats.length || state.cats.includes(cb.value);
 }
 
-function legend(b) {
-  // colour RAMP[i+1] covers counts from b[i] up to b[i+1]-1; RAMP[0] covers counts below b[0]
-  const rows = [];
-  const span = (lo, hi) => (lo === hi ? `${lo}` : `${lo}–${hi}`);
-  if (b[0] > 1) rows.push([RAMP[0], span(1, b[0] - 1)]);
-  b.forEach((lo, i) => rows.push([RAMP[i + 1], i + 1 < b.length ? span(lo, b[i + 1] - 1) : `${lo}+`]));
-  $('legend').innerHTML = '<strong>Incidents per hexagon</strong>' +
-    rows.map(([c, t]) => `<div class="row"><span class="sw" style="background:${c}"></span>${t}</div>`).join('');
+function readCats() {
+  const boxes = [...$('cat-list').querySelectorAll('input')];
+  const chosen = boxes.filter((b) => b.checked).map((b) => b.value);
+  state.cats = chosen.length === boxes.length ? [] : chosen;
 }
 
-async function refreshCells() {
-  const map = state.map;
-  const q = query();
-  setStatus('Loading cells…');
-  try {
-    const fc = await api('/api/v1/cells?' + q);
-    const b = breaks(fc.features.map((f) => f.properties.count));
-    const colour = ['step', ['get', 'count'], RAMP[0]];
-    b.forEach((x, i) => colour.push(x, RAMP[i + 1]));
-    state.cells = fc;
-    map.getSource('cells').setData(fc);
-    map.setPaintProperty('cells-fill', 'fill-color', colour);
-    legend(b);
-    setStatus(`${fc.total.toLocaleString()} incidents in ${fc.features.length.toLocaleString()} hexagons at resolution ${fc.res}`);
-  } catch (e) {
-    setStatus(e.status === 401 ? 'An API key is needed: open the "API key" box.' : 'Could not load cells: ' + e.message);
+function wireControls() {
+  const change = (fn, reason) => (e) => { fn(e); syncControls(); refresh(reason); };
+  $('from-i').addEventListener('change', change(() => { state.fromI = +$('from-i').value; if (state.toI < state.fromI) state.toI = state.fromI; }, 'from'));
+  $('to-i').addEventListener('change', change(() => { state.toI = +$('to-i').value; if (state.fromI > state.toI) state.fromI = state.toI; }, 'to'));
+  for (const id of ['from-i', 'to-i']) $(id).addEventListener('input', () => { $(id.replace('-i', '-out')).value = state.months[+$(id).value]; });
+  $('cat-list').addEventListener('change', change(readCats, 'category'));
+  $('cats-all').addEventListener('click', change(() => { state.cats = []; }, 'category'));
+  $('cats-none').addEventListener('click', change(() => { state.cats = [state.allCats[0]]; }, 'category'));
+  for (const k of ['res', 'method', 'colour', 'weight', 'area']) $(k).addEventListener('change', change(() => { state[k] = $(k).value; }, k));
+  $('area').addEventListener('change', () => { if (state.area) fitTo(state.boundaries.features.filter((f) => f.id === state.area)); });
+  $('play').addEventListener('click', togglePlay);
+  $('panel-toggle').addEventListener('click', () => {
+    const collapsed = $('panel').classList.toggle('collapsed');
+    $('panel-toggle').setAttribute('aria-expanded', String(!collapsed));
+  });
+  $('info-close').addEventListener('click', closeInfo);
+  document.addEventListener('keydown', (e) => { if (e.key === 'Escape') closeInfo(); });
+}
+
+function togglePlay() {
+  if (state.playing) {
+    clearInterval(state.playing); state.playing = null;
+    $('play').textContent = '▶ Play'; $('play').setAttribute('aria-pressed', 'false');
+    return;
+  }
+  const span = state.toI - state.fromI;
+  if (state.toI >= state.months.length - 1) { state.fromI = 0; state.toI = span; }
+  $('play').textContent = '❚❚ Pause'; $('play').setAttribute('aria-pressed', 'true');
+  const step = () => {
+    if (state.toI >= state.months.length - 1) { togglePlay(); return; }
+    state.fromI++; state.toI++;
+    syncControls(); refresh('play');
+  };
+  syncControls(); refresh('play');
+  state.playing = setInterval(step, 1800);
+}
+
+// ---------------------------------------------------------------- panel: layers and legend
+
+function renderLayerList() {
+  const ol = $('layer-list');
+  ol.innerHTML = '';
+  for (const id of [...state.order].reverse()) { // top of the map first
+    const def = LAYERS[id];
+    const li = document.createElement('li');
+    const denied = state.denied.has(id);
+    li.innerHTML = `<label title="${denied ? 'your key may not read this layer' : ''}"><input type="checkbox" data-layer="${id}" ${state.on.has(id) && !denied ? 'checked' : ''} ${denied ? 'disabled' : ''}>${esc(def.title)}</label>
+<input type="range" min="0" max="100" value="${Math.round(opacityOf(id) * 100)}" aria-label="Opacity of ${esc(def.title)}" data-opacity="${id}">
+<button type="button" data-up="${id}" aria-label="Move ${esc(def.title)} up">↑</button><button type="button" data-down="${id}" aria-label="Move ${esc(def.title)} down">↓</button>`;
+    ol.appendChild(li);
   }
 }
 
-function fitTo(fc) {
+function wireLayerList() {
+  $('layer-list').addEventListener('change', async (e) => {
+    const id = e.target.dataset.layer;
+    if (id) {
+      if (e.target.checked) state.on.add(id); else state.on.delete(id);
+      applyVisibility(id);
+      writeURL();
+      if (e.target.checked && LAYERS[id].path) {
+        const t0 = performance.now();
+        try { await loadLayer(id); } catch { return; }
+        renderLegend();
+        map.once('idle', () => timings.changes.push({ reason: 'layer ' + id, ms: Math.round(performance.now() - t0), features: state.data[id]?.features.length ?? 0 }));
+      }
+      renderLegend();
+    }
+  });
+  $('layer-list').addEventListener('input', (e) => {
+    const id = e.target.dataset.opacity;
+    if (id) { state.opacity[id] = +e.target.value / 100; applyVisibility(id); writeURL(); }
+  });
+  $('layer-list').addEventListener('click', (e) => {
+    const up = e.target.dataset.up, down = e.target.dataset.down;
+    const id = up || down;
+    if (!id) return;
+    const i = state.order.indexOf(id), j = up ? i + 1 : i - 1;
+    if (j < 0 || j >= state.order.length) return;
+    [state.order[i], state.order[j]] = [state.order[j], state.order[i]];
+    applyOrder(); renderLayerList(); writeURL();
+    $('layer-list').querySelector(`[data-${up ? 'up' : 'down'}="${id}"]`)?.focus();
+  });
+}
+
+function renderLegend() {
+  const parts = [];
+  const row = (c, t) => `<div class="row"><span class="sw" style="background:${c}"></span>${esc(t)}</div>`;
+  if (state.on.has('hotspots') && state.data.hotspots) {
+    if (state.colour === 'value' || state.method === 'kde') parts.push(`<strong>Hotspots: ${esc(state.method)} value</strong>` + rampRows(state.breaks, row));
+    else parts.push('<strong>Hotspots: Getis–Ord Gi* (FDR-adjusted)</strong>' + [3, 2, 1, 0, -1, -2, -3].map((b) => row(BIN_COLOURS[b], BIN_LABELS[b])).join(''));
+  }
+  if (state.on.has('kde') && state.data.kde) parts.push('<strong>KDE: incidents per km²</strong>' + rampRows(state.kdeBreaks, row));
+  if (state.on.has('emerging') && state.data.emerging) {
+    const seen = new Set(state.data.emerging.features.map((f) => f.properties.category));
+    parts.push('<strong>Emerging hot spots</strong>' + Object.entries(EMERGING).filter(([k]) => seen.has(k)).map(([k, c]) => row(c, k)).join('') + row('rgba(230,230,230,0.4)', 'no pattern detected'));
+  }
+  if (state.on.has('change') && state.data.change) {
+    const a = state.data.change.a, b = state.data.change.b;
+    parts.push(`<strong>Change: ${a.from.slice(0, 7)}… vs ${b.from.slice(0, 7)}…</strong>` + [['#b2182b', '+5 or more'], ['#ef8a62', '+2 to +4'], ['#fddbc7', '+1'], ['rgba(240,240,240,0.8)', 'no change'], ['#d1e5f0', '−1'], ['#67a9cf', '−2 to −4'], ['#2166ac', '−5 or fewer']].map(([c, t]) => row(c, t)).join(''));
+  }
+  if (state.on.has('proposals') && state.proposals) parts.push(row('#ff6f00', 'Section 60 proposal'));
+  if (state.on.has('authorisations') && state.data.authorisations?.features.length) parts.push(row('#6a1b9a', 'Section 60 authorisation in force'));
+  if (state.on.has('retailers') && state.data.retailers) parts.push(row('#00695c', 'Retailer'));
+  if (state.on.has('cameras') && state.plan) parts.push(row('#1b5e20', 'Camera site and its coverage'));
+  $('legend').innerHTML = parts.join('') || '<p class="muted">No layer with a legend is shown.</p>';
+}
+
+function rampRows(b, row) {
+  if (!b) return '';
+  const f = (x) => fmt(x, x < 10 ? 2 : 0);
+  const rows = [row(RAMP[0], `below ${f(b[0])}`)];
+  b.forEach((lo, i) => rows.push(row(RAMP[i + 1], i + 1 < b.length ? `${f(lo)} – ${f(b[i + 1])}` : `${f(lo)} and above`)));
+  return rows.join('');
+}
+
+// ---------------------------------------------------------------- details of a feature
+
+function showInfo(html) {
+  $('info-body').innerHTML = html;
+  $('info').hidden = false;
+}
+function closeInfo() { $('info').hidden = true; }
+
+const table = (rows) => `<table>${rows.map(([k, v]) => `<tr><td>${esc(k)}</td><td class="n">${esc(v)}</td></tr>`).join('')}</table>`;
+
+async function cellInfo(p, layer) {
+  const rows = [['incidents', fmt(p.count)]];
+  if (p.value !== undefined) rows.push(['value', fmt(p.value, 3)]);
+  if (p.z !== undefined) rows.push(['Gi* z', fmt(p.z, 3)], ['p', fmtP(p.p)], ['p (FDR)', fmtP(p.p_fdr)], ['confidence', BIN_LABELS[p.bin ?? 0] ?? '–']);
+  if (p.rank !== undefined) rows.push(['rank', fmt(p.rank)]);
+  if (p.category !== undefined && layer === 'emerging') rows.push(['emerging', p.category], ['trend tau', fmt(p.tau, 3)], ['trend p', fmtP(p.trend_p)]);
+  if (p.change !== undefined) rows.push(['period A', fmt(p.a)], ['period B', fmt(p.b)], ['change', fmt(p.change)]);
+  showInfo(`<h3>Hexagon ${esc(p.cell)}</h3>${table(rows)}<p class="muted">Loading the categories and months…</p>`);
+  const q = filters({ res: false });
+  q.delete('area');
+  try {
+    const d = await api(`/api/v1/cells/${p.cell}?` + q);
+    const cats = Object.entries(d.by_category).sort((a, b) => b[1] - a[1]);
+    showInfo(`<h3>Hexagon ${esc(p.cell)}</h3>${table(rows)}
+<h3>By category, ${esc(d.from.slice(0, 7))} to ${esc(state.months[state.toI] || '')}</h3>${table(cats.map(([k, v]) => [k, fmt(v)]))}
+<h3>Month by month${state.cats.length ? ' (' + esc(state.cats.join(', ')) + ')' : ''}</h3>${sparkline(d.series, d.months, { title: 'incidents per month in this hexagon' })}`);
+  } catch (e) {
+    showInfo(`<h3>Hexagon ${esc(p.cell)}</h3>${table(rows)}<p class="error-text">${esc(e.message)}</p>`);
+  }
+}
+
+function retailerInfo(p) {
+  const t = state.targets?.features.find((f) => f.properties.id === p.id)?.properties;
+  let html = `<h3>${esc(p.name)}</h3><p class="muted">${esc(p.address || '')} ${esc(p.category || '')}</p>`;
+  if (t) {
+    html += `<h4>Test-purchase score: ${fmt(t.score, 1)} (rank ${t.rank ?? '–'})</h4>` + table([
+      ['exposure', fmt(t.exposure, 1)], ['incidents near', fmt(t.incidents)], ['past failures', fmt(t.failures)],
+      ['failure boost', fmt(t.failure_boost, 2)], ['cool-down factor', fmt(t.cooldown, 2)]]) + `<p>${esc(t.reason || '')}</p>`;
+  }
+  const tests = typeof p.tests === 'string' ? JSON.parse(p.tests) : p.tests || [];
+  html += '<h4>Test history</h4>' + (tests.length ? table(tests.map((x) => [x.date, x.result + (x.notes ? ' – ' + x.notes : '')])) : '<p class="muted">No tests recorded.</p>');
+  showInfo(html);
+}
+
+function wireClicks() {
+  for (const layer of ['hotspots', 'kde', 'emerging', 'change']) {
+    map.on('click', `${layer}-fill`, (e) => cellInfo(e.features[0].properties, layer));
+    map.on('mouseenter', `${layer}-fill`, () => { map.getCanvas().style.cursor = 'pointer'; });
+    map.on('mouseleave', `${layer}-fill`, () => { map.getCanvas().style.cursor = ''; });
+  }
+  map.on('click', 'retailers-circle', (e) => retailerInfo(e.features[0].properties));
+  map.on('click', 'incidents-circle', (e) => {
+    const p = e.features[0].properties;
+    showInfo(`<h3>${esc(p.category)}</h3>` + table([['month', (p.time || '').slice(0, 7)], ['location', p.location || ''], ['LSOA', p.lsoa_name || ''], ['outcome', p.outcome || '']]));
+  });
+  map.on('click', 'proposals-fill', (e) => proposalInfo(e.features[0].properties.rank));
+  map.on('click', 'authorisations-fill', (e) => {
+    const p = e.features[0].properties;
+    showInfo(`<h3>Section 60 authorisation ${esc(p.id)}</h3>` + table([['status', p.status], ['officer', `${p.officer}, ${p.rank}`], ['from', p.start], ['until', p.ends], ['area', `${fmt(p.area_km2, 2)} km²`]]) + `<p>${esc(p.grounds)}</p>`);
+  });
+}
+
+// ---------------------------------------------------------------- planners
+
+function planFilters() {
+  const body = { res: currentRes() };
+  if (state.months.length) { body.from = state.months[state.fromI]; body.to = state.months[state.toI]; }
+  if (state.area) body.area = state.area;
+  if (state.cats.length) body.categories = state.cats;
+  return body;
+}
+
+function showLayer(id) {
+  state.on.add(id);
+  applyVisibility(id);
+  renderLayerList();
+  writeURL();
+}
+
+async function planCameras(e) {
+  e.preventDefault();
+  const body = { ...planFilters(), k: +$('cam-k').value, radius_m: +$('cam-r').value };
+  $('cam-out').textContent = 'Planning…';
+  try {
+    const plan = await post('/api/v1/cameras/plan', body);
+    state.plan = { ...plan, query: body };
+    state.markers.forEach((m) => m.remove());
+    state.markers = plan.features.map((f) => {
+      const el = document.createElement('div');
+      el.className = 'camera-marker';
+      el.textContent = f.properties.rank;
+      el.title = `Camera ${f.properties.rank}: covers ${fmt(f.properties.gain)} more (${fmt(f.properties.share * 100, 1)}% in all)`;
+      return new maplibregl.Marker({ element: el }).setLngLat(f.geometry.coordinates).addTo(map);
+    });
+    const covers = plan.features.map((f) => circle(f.geometry.coordinates, body.radius_m));
+    map.getSource('cameras').setData({ type: 'FeatureCollection', features: [...covers, ...plan.features] });
+    showLayer('cameras');
+    $('cam-out').innerHTML = `<p>${plan.features.length} sites cover ${fmt(plan.share * 100, 1)}% of the ${fmt(plan.total)} ${plan.weight === 'harm' ? 'harm' : 'incidents'} (${fmt(plan.candidates)} candidate sites).</p>${curve(plan.curve)}`;
+    renderLegend();
+  } catch (err) {
+    $('cam-out').innerHTML = `<p class="error-text">${esc(err.message)}</p>`;
+  }
+}
+
+// circle approximates a coverage disc as a 48-gon (for drawing only).
+function circle([lon, lat], r) {
+  const pts = [];
+  for (let i = 0; i <= 48; i++) {
+    const a = (i / 48) * 2 * Math.PI;
+    pts.push([lon + (r * Math.cos(a)) / (111320 * Math.cos((lat * Math.PI) / 180)), lat + (r * Math.sin(a)) / 110540]);
+  }
+  return { type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [pts] } };
+}
+
+async function rankTargets(e) {
+  e.preventDefault();
+  const q = filters();
+  q.delete('res');
+  q.set('radius_m', $('tp-radius').value);
+  q.set('cooldown_days', $('tp-cool').value);
+  $('tp-out').textContent = 'Ranking…';
+  try {
+    const ts = await api('/api/v1/test-purchase/targets?' + q);
+    state.targets = ts;
+    state.targetsQuery = q;
+    $('tp-csv').disabled = false;
+    if (!state.data.retailers) { state.on.add('retailers'); await loadLayer('retailers'); }
+    showLayer('retailers');
+    const rows = ts.features.slice(0, 25).map((f) => `<tr tabindex="0" data-id="${esc(f.properties.id)}"><td>${f.properties.rank}</td><td>${esc(f.properties.name)}</td><td>${fmt(f.properties.score, 1)}</td></tr>`).join('');
+    $('tp-out').innerHTML = `<p>${fmt(ts.features.length)} retailers ranked, ${fmt(ts.excluded.length)} in cool-down.</p>
+<table class="ranked"><thead><tr><th>#</th><th>retailer</th><th>score</th></tr></thead><tbody>${rows}</tbody></table>`;
+  } catch (err) {
+    $('tp-out').innerHTML = `<p class="error-text">${esc(err.message)}</p>`;
+  }
+}
+
+function selectTarget(id) {
+  const f = state.targets?.features.find((x) => x.properties.id === id);
+  if (!f) return;
+  map.setFilter('retailers-hl', ['==', ['get', 'id'], id]);
+  map.easeTo({ center: f.geometry.coordinates, zoom: Math.max(map.getZoom(), 14) });
+  for (const tr of $('tp-out').querySelectorAll('tr')) tr.classList.toggle('selected', tr.dataset.id === id);
+  const shop = state.data.retailers?.features.find((x) => x.properties.id === id);
+  retailerInfo(shop ? shop.properties : { ...f.properties, tests: [] });
+}
+
+async function propose(e) {
+  e.preventDefault();
+  const body = { ...planFilters(), max_area_km2: +$('s60-max').value };
+  $('s60-out').textContent = 'Finding areas…';
+  try {
+    const ps = await post('/api/v1/section60/proposals', body);
+    state.proposals = ps;
+    state.proposalsQuery = body;
+    map.getSource('proposals').setData(ps);
+    showLayer('proposals');
+    $('s60-out').innerHTML = ps.features.length ? ps.features.map((f) => {
+      const p = f.properties;
+      return `<div class="proposal"><strong>#${p.rank}</strong> ${fmt(p.area_km2, 2)} km², ${fmt(p.incidents)} incidents, Gi* z ${fmt(p.z_min, 1)}–${fmt(p.z_max, 1)}
+<button type="button" data-review="${p.rank}">Review and authorise</button></div>`;
+    }).join('') : `<p>No significant hot spot cluster in this period (${fmt(ps.significant_hot_cells)} significant hot cells).</p>`;
+    renderLegend();
+  } catch (err) {
+    $('s60-out').innerHTML = `<p class="error-text">${esc(err.message)}</p>`;
+  }
+}
+
+function proposalInfo(rank) {
+  const f = state.proposals?.features.find((x) => x.properties.rank === rank);
+  if (!f) return;
+  const p = f.properties;
+  showInfo(`<h3>Section 60 proposal #${p.rank}</h3>` + table([['area', `${fmt(p.area_km2, 2)} km²`], ['incidents', fmt(p.incidents)], ['harm', fmt(p.harm, 1)],
+    ['Gi* z', `${fmt(p.z_min, 2)} to ${fmt(p.z_max, 2)}`], ['largest p (FDR)', fmtP(p.p_fdr_max)]]) + `<p>${esc(p.grounds)}</p><button type="button" data-review="${p.rank}">Review and authorise</button>`);
+}
+
+const localInput = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+
+function review(rank) {
+  const f = state.proposals?.features.find((x) => x.properties.rank === rank);
+  if (!f) return;
+  state.reviewing = f;
+  $('p-s60').open = true;
+  $('auth-form').hidden = false;
+  $('auth-prop').textContent = '#' + rank;
+  $('auth-grounds').value = f.properties.grounds;
+  const start = new Date();
+  start.setSeconds(0, 0);
+  $('auth-start').value = localInput(start);
+  $('auth-end').value = localInput(new Date(start.getTime() + 15 * 3600 * 1000));
+  $('auth-officer').focus();
+}
+
+async function authorise(e) {
+  e.preventDefault();
+  const f = state.reviewing;
+  const body = { area: f.geometry, grounds: $('auth-grounds').value, officer: $('auth-officer').value, rank: $('auth-rank').value,
+    start: new Date($('auth-start').value).toISOString(), end: new Date($('auth-end').value).toISOString(), proposal: String(f.properties.rank) };
+  try {
+    const a = await post('/api/v1/section60/authorisations', body);
+    $('auth-form').hidden = true;
+    $('s60-out').insertAdjacentHTML('afterbegin', `<p><strong>Authorisation ${a.id} recorded</strong>, ${esc(a.properties.status)} until ${esc(a.properties.ends)}.</p>`);
+    showLayer('authorisations');
+    await loadLayer('authorisations');
+    renderLegend();
+  } catch (err) {
+    $('s60-out').insertAdjacentHTML('afterbegin', `<p class="error-text">${esc(err.message)}</p>`);
+  }
+}
+
+function wirePlanners() {
+  $('cam-form').addEventListener('submit', planCameras);
+  $('tp-form').addEventListener('submit', rankTargets);
+  $('tp-csv').addEventListener('click', () => download('/api/v1/test-purchase/targets?' + state.targetsQuery + '&format=csv', 'test-purchase-targets.csv').catch((e) => failed('CSV', e)));
+  $('tp-out').addEventListener('click', (e) => { const tr = e.target.closest('tr[data-id]'); if (tr) selectTarget(tr.dataset.id); });
+  $('tp-out').addEventListener('keydown', (e) => { const tr = e.target.closest('tr[data-id]'); if (tr && e.key === 'Enter') selectTarget(tr.dataset.id); });
+  $('s60-form').addEventListener('submit', propose);
+  document.body.addEventListener('click', (e) => { const r = e.target.dataset?.review; if (r) review(+r); });
+  $('auth-form').addEventListener('submit', authorise);
+  $('auth-cancel').addEventListener('click', () => { $('auth-form').hidden = true; });
+}
+
+// ---------------------------------------------------------------- export
+
+function exportQuery(id) {
+  const def = LAYERS[id];
+  let q = new URLSearchParams();
+  if (def.analysis && id !== 'change') q = filters();
+  if (id === 'change') q = new URLSearchParams(changeQuery());
+  if (id === 'hotspots') { q.set('method', state.method); q.set('weight', state.weight); }
+  if (id === 'kde') { q.set('method', 'kde'); q.set('weight', state.weight); }
+  if (id === 'emerging') q.set('weight', state.weight);
+  if (id === 'incidents' && state.months.length) { q.set('from', state.months[state.fromI]); q.set('to', state.months[state.toI]); }
+  if (id === 'cameras' && state.plan) {
+    const b = state.plan.query;
+    q = filters(); q.set('res', b.res); q.set('k', b.k); q.set('radius_m', b.radius_m);
+  }
+  if (id === 'proposals' && state.proposalsQuery) { q = filters(); q.set('max_area_km2', state.proposalsQuery.max_area_km2); }
+  if (id === 'authorisations') q.set('status', 'active');
+  return q;
+}
+
+function wireExport() {
+  fillSelect($('export-layer'), Object.entries(LAYERS).map(([id, d]) => [id, d.title]));
+  const go = (format) => {
+    const id = $('export-layer').value;
+    const q = exportQuery(id);
+    q.set('format', format);
+    download(`/api/v1/export/${LAYERS[id].exportId}?` + q, `hexbeat-${id}.${format}`)
+      .then(() => setStatus(`Exported ${LAYERS[id].title.toLowerCase()} as ${format.toUpperCase()}.`))
+      .catch((e) => failed('Export', e));
+  };
+  $('export-geojson').addEventListener('click', () => go('geojson'));
+  $('export-csv').addEventListener('click', () => go('csv'));
+  $('export-png').addEventListener('click', () => {
+    map.once('render', () => map.getCanvas().toBlob((b) => saveBlob(b, 'hexbeat-map.png')));
+    map.triggerRepaint();
+  });
+}
+
+// ---------------------------------------------------------------- start
+
+function fitTo(features) {
   let minX = 180, minY = 90, maxX = -180, maxY = -90;
   const visit = (c) => { if (typeof c[0] === 'number') { minX = Math.min(minX, c[0]); maxX = Math.max(maxX, c[0]); minY = Math.min(minY, c[1]); maxY = Math.max(maxY, c[1]); } else c.forEach(visit); };
-  fc.features.forEach((f) => f.geometry && visit(f.geometry.coordinates));
-  if (minX <= maxX) state.map.fitBounds([[minX, minY], [maxX, maxY]], { padding: 40, duration: 0 });
+  features.forEach((f) => f.geometry && visit(f.geometry.coordinates));
+  if (minX <= maxX) map.fitBounds([[minX, minY], [maxX, maxY]], { padding: 40, duration: 0 });
+}
+
+function monthsBetween(first, last) {
+  const out = [];
+  const d = new Date(first.slice(0, 7) + '-01T00:00:00Z');
+  const end = last.slice(0, 7);
+  for (let i = 0; i < 600; i++) {
+    const m = d.toISOString().slice(0, 7);
+    out.push(m);
+    if (m >= end) break;
+    d.setUTCMonth(d.getUTCMonth() + 1);
+  }
+  return out;
 }
 
 async function start() {
@@ -110,57 +747,71 @@ async function start() {
   try {
     status = await api('/api/v1/status');
   } catch (e) {
-    $('summary').textContent = e.status === 401 ? 'An API key is needed: open the "API key" box below.' : 'The server did not answer: ' + e.message;
+    $('summary').textContent = e.status === 401 ? 'Sign in with an API key to see the map.' : 'The server did not answer: ' + e.message;
+    failed('Status', e);
     return;
   }
   state.status = status;
   if (status.demo) $('demo-banner').hidden = false;
-  $('summary').textContent = `${status.demo ? 'Demo data. ' : ''}${status.incidents.toLocaleString()} incidents` +
-    (status.first ? `, ${status.first.slice(0, 7)} to ${status.last.slice(0, 7)}` : '');
-  if (status.first) { $('from').value = status.first.slice(0, 7); $('to').value = status.last.slice(0, 7); }
-  const cats = await api('/api/v1/categories');
-  fillSelect($('category'), cats.categories.map((c) => [c.name, c.name]));
-  const bounds = await api('/api/v1/boundaries');
+  $('summary').textContent = `${status.demo ? 'Demo data. ' : ''}${fmt(status.incidents)} incidents` + (status.first ? `, ${status.first.slice(0, 7)} to ${status.last.slice(0, 7)}` : '');
+  $('signin').hidden = false;
+  if (status.first) {
+    state.months = monthsBetween(status.first, status.last);
+    state.toI = state.months.length - 1;
+    state.fromI = Math.max(0, state.toI - 5);
+  }
+  const [cats, bounds] = await Promise.all([api('/api/v1/categories'), api('/api/v1/boundaries')]);
+  // the categories present in the data (a force's own included), else the taxonomy
+  state.allCats = status.categories?.length ? status.categories : cats.categories.map((c) => c.name);
   state.boundaries = bounds;
+  $('cat-list').innerHTML = state.allCats.map((c) => `<label><input type="checkbox" value="${esc(c)}" checked>${esc(c)}</label>`).join('');
+  fillSelect($('res'), [5, 6, 7, 8, 9, 10, 11].map((r) => [String(r), `${r}`]));
   fillSelect($('area'), bounds.features.map((f) => [f.id, `${f.properties.name} (${f.properties.kind})`]));
+  readURL();
+  syncControls();
+  renderLayerList();
 
-  const map = new maplibregl.Map({
+  map = new maplibregl.Map({
     container: 'map',
-    style: status.basemap || blankStyle(),
-    center: [-0.76, 52.04],
-    zoom: 10,
+    style: basemapStyle(status.basemap),
+    center: state.view?.center ?? [-0.76, 52.04],
+    zoom: state.view?.zoom ?? 10,
+    preserveDrawingBuffer: true, // the PNG export reads the canvas
     attributionControl: { compact: true, customAttribution: status.demo ? 'Synthetic demo data' : 'Contains public sector information licensed under the Open Government Licence v3.0' },
   });
-  state.map = map;
+  let fellBack = false;
+  map.on('error', (e) => {
+    if (!fellBack && status.basemap && !map.loaded()) { fellBack = true; setStatus('The basemap could not be loaded; drawing without it.', { error: true }); map.setStyle(blankStyle()); }
+    else console.warn('map:', e.error?.message || e);
+  });
   map.addControl(new maplibregl.NavigationControl(), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
+  window.hexbeat = { map: null, state, timings, LAYERS };
   map.on('load', async () => {
-    map.addSource('boundaries', { type: 'geojson', data: bounds });
-    map.addSource('cells', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-    map.addLayer({ id: 'boundaries-fill', type: 'fill', source: 'boundaries', paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.6 } });
-    map.addLayer({ id: 'cells-fill', type: 'fill', source: 'cells', paint: { 'fill-color': RAMP[3], 'fill-opacity': 0.8, 'fill-outline-color': 'rgba(90,40,0,0.35)' } });
-    map.addLayer({ id: 'boundaries-line', type: 'line', source: 'boundaries', paint: { 'line-color': '#37474f', 'line-width': 1.2 } });
-    map.on('click', 'cells-fill', (e) => {
-      const p = e.features[0].properties;
-      new maplibregl.Popup().setLngLat(e.lngLat).setText(`${p.count} incident${p.count === 1 ? '' : 's'} in hexagon ${p.cell}`).addTo(map);
+    addLayers();
+    map.getSource('boundaries').setData(bounds);
+    if (!state.view && bounds.features.length) fitTo(state.area ? bounds.features.filter((f) => f.id === state.area) : bounds.features);
+    wireClicks();
+    let lastRes = currentRes();
+    map.on('moveend', () => {
+      writeURL();
+      if (state.on.has('incidents')) loadLayer('incidents').catch(() => {});
+      if (state.res === 'auto' && currentRes() !== lastRes) { lastRes = currentRes(); refresh('zoom'); }
     });
-    map.on('mouseenter', 'cells-fill', () => { map.getCanvas().style.cursor = 'pointer'; });
-    map.on('mouseleave', 'cells-fill', () => { map.getCanvas().style.cursor = ''; });
-    if (bounds.features.length) fitTo(bounds);
-    await refreshCells();
-    if (!bounds.features.length && state.cells) fitTo(state.cells);
-    window.hexbeatMap = map; // for browser tests: ask the map what it rendered
+    await refresh('first');
+    window.hexbeat.map = map; // for browser tests: ask the map what it drew
   });
-  for (const id of ['res', 'from', 'to', 'category', 'area']) {
-    $(id).addEventListener('change', () => { $('res-out').value = $('res').value; refreshCells(); });
-  }
-  $('res').addEventListener('input', () => { $('res-out').value = $('res').value; });
+  wireControls();
+  wireLayerList();
+  wirePlanners();
+  wireExport();
 }
 
 $('keyform').addEventListener('submit', (e) => {
   e.preventDefault();
-  localStorage.setItem(KEY_STORE, $('key').value.trim());
+  setKey($('key').value.trim());
   location.reload();
 });
+$('signout').addEventListener('click', () => { setKey(''); location.reload(); });
 
 start();
