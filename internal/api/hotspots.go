@@ -14,7 +14,7 @@ import (
 // hotspotQueryParams define a hotspot layer; hotspotParams are those of GET /api/v1/hotspots.
 var (
 	hotspotQueryParams = []string{"method", "res", "from", "to", "category", "area", "bbox", "weight", "half_life_days", "k", "alpha", "bandwidth_m", "fdr"}
-	hotspotParams      = append(slices.Clone(hotspotQueryParams), "format")
+	hotspotParams      = append(slices.Clone(hotspotQueryParams), "format", "summary")
 )
 
 // parseHotspotQuery reads a hotspot query; unset values get the defaults.
@@ -45,6 +45,7 @@ func (s *Server) hotspots(c *fiber.Ctx) error {
 	if err := p.err(); err != nil {
 		return err
 	}
+	summary := p.boolean("summary", false)
 	if format == "csv" && !mayRead(c, hexbeat.PermExport) {
 		return hexbeat.Errorf(hexbeat.EFORBIDDEN, "a CSV download needs the %q permission (an analyst's key)", hexbeat.PermExport)
 	}
@@ -56,7 +57,7 @@ func (s *Server) hotspots(c *fiber.Ctx) error {
 		s.auditExport(c, "hotspots.csv", len(layer.Cells))
 		return s.hotspotsCSV(c, layer)
 	}
-	return s.sendGeoJSON(c, s.hotspotsJSON(layer))
+	return s.sendGeoJSON(c, s.hotspotsJSON(layer, !summary))
 }
 
 // hotspotsBody builds the hotspot layer (for OGC and exports).
@@ -69,10 +70,12 @@ func (s *Server) hotspotsBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.hotspotsJSON(layer), nil
+	return s.hotspotsJSON(layer, true), nil
 }
 
-func (s *Server) hotspotsJSON(layer hexbeat.HotspotLayer) []byte {
+// hotspotsJSON writes the layer; without features it is the summary a map needs beside
+// the layer's tiles (counts, significance, the value breaks of its legend).
+func (s *Server) hotspotsJSON(layer hexbeat.HotspotLayer, features bool) []byte {
 	q := layer.Query
 	b := make([]byte, 0, 512+len(layer.Cells)*420)
 	b = append(b, `{"type":"FeatureCollection",`...)
@@ -104,8 +107,19 @@ func (s *Server) hotspotsJSON(layer hexbeat.HotspotLayer) []byte {
 	b = append(b, `,"cold":`...)
 	b = strconv.AppendInt(b, int64(layer.Significant.Cold), 10)
 	b = append(b, '}')
+	b = append(b, `,"value_breaks":[`...)
+	for i, v := range valueBreaks(layer.Cells) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendNumber(b, v)
+	}
+	b = append(b, ']')
 	b = append(b, `,"features":[`...)
 	for i, hc := range layer.Cells {
+		if !features {
+			break
+		}
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -207,4 +221,28 @@ func (s *Server) hotspotsCSV(c *fiber.Ctx, layer hexbeat.HotspotLayer) error {
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="hotspots-`+layer.Query.Method+`.csv"`)
 	s.labelData(c)
 	return c.Send(b)
+}
+
+// valueBreaks are the 30th, 50th, 70th, 85th, 95th and 99th percentiles of the positive
+// cell values, kept strictly rising: the classes of a map's value legend.
+func valueBreaks(cells []hexbeat.HotspotCell) []float64 {
+	var v []float64
+	for _, hc := range cells {
+		if hc.Value > 0 {
+			v = append(v, hc.Value)
+		}
+	}
+	if len(v) == 0 {
+		return []float64{}
+	}
+	slices.Sort(v)
+	out := make([]float64, 0, 6)
+	for _, q := range []float64{0.3, 0.5, 0.7, 0.85, 0.95, 0.99} {
+		x := v[min(len(v)-1, int(q*float64(len(v))))]
+		if len(out) > 0 && x <= out[len(out)-1] {
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
 }

@@ -80,6 +80,7 @@ type Server struct {
 	limiter limiter
 	csp     string
 	cache   *respCache
+	tiles   tileIndexes
 }
 
 // New builds the server. web holds the built front end (index.html at its root); nil

@@ -1,8 +1,11 @@
 package api
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/hexbeat/hexbeat/internal/grid"
@@ -43,7 +46,7 @@ func tileFields(layer string) fiber.Map {
 	if layer == "cells" {
 		return fiber.Map{"cell": "String", "count": "Number"}
 	}
-	return fiber.Map{"cell": "String", "count": "Number", "value": "Number", "z": "Number", "p_fdr": "Number", "bin": "Number", "rank": "Number"}
+	return fiber.Map{"cell": "String", "count": "Number", "value": "Number", "z": "Number", "p": "Number", "p_fdr": "Number", "bin": "Number", "rank": "Number"}
 }
 
 // resForZoom picks the H3 resolution that gives hexagons of a few pixels to a few tens at
@@ -81,12 +84,15 @@ func (s *Server) tile(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		for _, hc := range l.Cells {
-			if (hc.Count > 0 || hc.Bin != 0) && query.Contains(grid.Center(hc.Cell)) { // empty, insignificant cells stay out
+		ix := s.tiles.of(l)
+		lo, _ := slices.BinarySearch(ix.lons, query.Min[0])
+		for i := lo; i < len(ix.lons) && ix.lons[i] <= query.Max[0]; i++ {
+			hc := l.Cells[ix.order[i]]
+			if (hc.Count > 0 || hc.Bin != 0) && query.Contains(ix.centres[i]) { // empty, insignificant cells stay out
 				ring, _ := grid.Boundary(hc.Cell)
 				f := geojson.NewFeature(orb.Polygon{ring})
 				// MVT values are plain numbers and strings (no nulls)
-				f.Properties = map[string]any{"cell": grid.String(hc.Cell), "count": hc.Count, "value": hc.Value, "z": hc.Z, "p_fdr": hc.PFDR, "bin": hc.Bin, "rank": hc.Rank}
+				f.Properties = map[string]any{"cell": grid.String(hc.Cell), "count": hc.Count, "value": hc.Value, "z": hc.Z, "p": hc.P, "p_fdr": hc.PFDR, "bin": hc.Bin, "rank": hc.Rank}
 				fc.Append(f)
 			}
 		}
@@ -130,4 +136,57 @@ func (s *Server) tile(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Send(b)
+}
+
+// tileIndexes keeps, for the last hotspot layers drawn as tiles, their cells' centres in
+// longitude order, so that a tile finds its cells by binary search instead of computing
+// every centre again (a layer's tiles come from one shared, cached layer).
+type tileIndexes struct {
+	mu      sync.Mutex
+	entries map[*hexbeat.HotspotCell]*tileIndex
+	order   []*hexbeat.HotspotCell
+}
+
+type tileIndex struct {
+	once    sync.Once
+	order   []int       // cell positions in the layer, by the longitude of their centre
+	lons    []float64   // those longitudes
+	centres []orb.Point // and centres
+}
+
+func (t *tileIndexes) of(l hexbeat.HotspotLayer) *tileIndex {
+	if len(l.Cells) == 0 {
+		return &tileIndex{}
+	}
+	key := &l.Cells[0]
+	t.mu.Lock()
+	if t.entries == nil {
+		t.entries = map[*hexbeat.HotspotCell]*tileIndex{}
+	}
+	ix, ok := t.entries[key]
+	if !ok {
+		ix = &tileIndex{}
+		t.entries[key] = ix
+		t.order = append(t.order, key)
+		if len(t.order) > 8 {
+			delete(t.entries, t.order[0])
+			t.order = t.order[1:]
+		}
+	}
+	t.mu.Unlock()
+	ix.once.Do(func() {
+		centres := make([]orb.Point, len(l.Cells))
+		ix.order = make([]int, len(l.Cells))
+		for i, hc := range l.Cells {
+			centres[i] = grid.Center(hc.Cell)
+			ix.order[i] = i
+		}
+		slices.SortFunc(ix.order, func(a, b int) int { return cmp.Compare(centres[a][0], centres[b][0]) })
+		ix.lons = make([]float64, len(ix.order))
+		ix.centres = make([]orb.Point, len(ix.order))
+		for i, j := range ix.order {
+			ix.lons[i], ix.centres[i] = centres[j][0], centres[j]
+		}
+	})
+	return ix
 }

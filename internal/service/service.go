@@ -54,7 +54,8 @@ type Service struct {
 
 	now func() time.Time // the clock; tests may set it
 
-	keys keyCache
+	keys   keyCache
+	layers layerCache
 }
 
 // New returns a service over st; call Sync (or Run) to load the index.
@@ -67,7 +68,10 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 // SetHarmWeights replaces the default harm weights (the embedded Cambridge Crime Harm
 // Index) with a user's table. Call it before serving.
-func (s *Service) SetHarmWeights(h *hexbeat.HarmWeights) { s.engine = analysis.New(h) }
+func (s *Service) SetHarmWeights(h *hexbeat.HarmWeights) {
+	s.engine = analysis.New(h)
+	s.layers.clear()
+}
 
 // Engine returns the analysis engine.
 func (s *Service) Engine() *analysis.Engine { return s.engine }
@@ -310,11 +314,12 @@ func (s *Service) Hotspots(ctx context.Context, q hexbeat.HotspotQuery) (hexbeat
 	if err := q.Validate(); err != nil {
 		return hexbeat.HotspotLayer{}, err
 	}
+	version := s.DataVersion()
 	snap, area, err := s.prepare(&q.CellQuery)
 	if err != nil {
 		return hexbeat.HotspotLayer{}, err
 	}
-	return s.engine.Hotspots(snap, q, area)
+	return s.layers.get(layerKey(version, q), func() (hexbeat.HotspotLayer, error) { return s.engine.Hotspots(snap, q, area) })
 }
 
 // Emerging runs an emerging hot spot analysis (see analysis.Engine.Emerging).

@@ -3,7 +3,7 @@
 // authorisations), the filters and the three planners. The view lives in the URL so that
 // it can be shared. No basemap unless the server is configured with one.
 import * as maplibregl from 'maplibre-gl';
-import { takeKeyFromURL, setKey, api, post, download, saveBlob, onBusy } from './api.js';
+import { takeKeyFromURL, setKey, api, post, download, saveBlob, onBusy, authHeader } from './api.js';
 import { sparkline, curve, esc } from './charts.js';
 
 maplibregl.setWorkerUrl(new URL('maplibre-gl-worker.mjs', import.meta.url).href);
@@ -33,10 +33,14 @@ const CHANGE = { breaks: [-4.5, -1.5, -0.5, 0.5, 1.5, 4.5], colours: ['#2166ac',
 // API) the request that loads it for the current filters.
 const LAYERS = {
   boundaries: { title: 'Boundaries', style: ['boundaries-fill', 'boundaries-line'], exportId: 'boundaries' },
-  hotspots: { title: 'Hotspots', style: ['hotspots-fill'], analysis: true, exportId: 'hotspots',
-    path: () => '/api/v1/hotspots?' + withQ({ method: state.method, weight: state.weight }) },
-  kde: { title: 'KDE surface', style: ['kde-fill'], analysis: true, exportId: 'hotspots', exportExtra: { method: 'kde' },
-    path: () => '/api/v1/hotspots?' + withQ({ method: 'kde', weight: state.weight }) },
+  // hotspot layers come as vector tiles (a layer of tens of thousands of cells redraws in a
+  // few hundred milliseconds); beside them the map asks for the layer's summary
+  hotspots: { title: 'Hotspots', style: ['hotspots-fill'], analysis: true, exportId: 'hotspots', tiled: true,
+    query: () => withQ({ method: state.method, weight: state.weight }),
+    path: () => '/api/v1/hotspots?' + withQ({ method: state.method, weight: state.weight, summary: 'true' }) },
+  kde: { title: 'KDE surface', style: ['kde-fill'], analysis: true, exportId: 'hotspots', tiled: true,
+    query: () => withQ({ method: 'kde', weight: state.weight }),
+    path: () => '/api/v1/hotspots?' + withQ({ method: 'kde', weight: state.weight, summary: 'true' }) },
   emerging: { title: 'Emerging hot spots', style: ['emerging-fill'], analysis: true, exportId: 'emerging',
     path: () => '/api/v1/emerging?' + withQ({ weight: state.weight }) },
   change: { title: 'Change', style: ['change-fill'], analysis: true, exportId: 'change', path: () => '/api/v1/change?' + changeQuery() },
@@ -175,15 +179,20 @@ function basemapStyle(url) {
 
 const opacityOf = (id) => state.opacity[id] ?? (id === 'boundaries' ? 1 : 0.8);
 
+const tileURL = (id) => `${location.origin}/tiles/hotspots/{z}/{x}/{y}.mvt?${LAYERS[id].query()}`;
+
 function addLayers() {
-  for (const id of Object.keys(LAYERS)) map.addSource(id, { type: 'geojson', data: empty });
+  for (const [id, def] of Object.entries(LAYERS)) {
+    if (def.tiled) map.addSource(id, { type: 'vector', tiles: [tileURL(id)], minzoom: 3, maxzoom: 16 });
+    else map.addSource(id, { type: 'geojson', data: empty });
+  }
   const styles = {
     'boundaries-fill': { type: 'fill', source: 'boundaries', paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.45 } },
     'boundaries-line': { type: 'line', source: 'boundaries', paint: { 'line-color': '#37474f', 'line-width': 1.2 } },
     'change-fill': { type: 'fill', source: 'change', paint: { 'fill-color': changeColour(), 'fill-outline-color': 'rgba(0,0,0,0.15)' } },
     'emerging-fill': { type: 'fill', source: 'emerging', paint: { 'fill-color': emergingColour(), 'fill-outline-color': 'rgba(0,0,0,0.15)' } },
-    'kde-fill': { type: 'fill', source: 'kde', paint: { 'fill-color': RAMP[3], 'fill-outline-color': 'rgba(90,40,0,0.25)' } },
-    'hotspots-fill': { type: 'fill', source: 'hotspots', paint: { 'fill-color': binColour(), 'fill-outline-color': 'rgba(60,60,60,0.25)' } },
+    'kde-fill': { type: 'fill', source: 'kde', 'source-layer': 'hotspots', paint: { 'fill-color': RAMP[3], 'fill-outline-color': 'rgba(90,40,0,0.25)' } },
+    'hotspots-fill': { type: 'fill', source: 'hotspots', 'source-layer': 'hotspots', paint: { 'fill-color': binColour(), 'fill-outline-color': 'rgba(60,60,60,0.25)' } },
     'authorisations-fill': { type: 'fill', source: 'authorisations', paint: { 'fill-color': '#6a1b9a', 'fill-opacity': 0.15 } },
     'authorisations-line': { type: 'line', source: 'authorisations', paint: { 'line-color': '#6a1b9a', 'line-width': 2.5, 'line-dasharray': [2, 1] } },
     'proposals-fill': { type: 'fill', source: 'proposals', paint: { 'fill-color': '#ff6f00', 'fill-opacity': 0.25 } },
@@ -223,17 +232,6 @@ function binColour() {
   return e;
 }
 
-function quantileBreaks(values) {
-  const v = values.filter((x) => x > 0).sort((a, b) => a - b);
-  if (!v.length) return [1, 2, 3, 4, 5, 6];
-  const out = [];
-  for (const p of [0.3, 0.5, 0.7, 0.85, 0.95, 0.99]) {
-    const q = v[Math.min(v.length - 1, Math.floor(p * v.length))];
-    out.push(Math.max(q, (out[out.length - 1] ?? 0) + (v[v.length - 1] > 20 ? 1 : 1e-9)));
-  }
-  return out;
-}
-
 function stepColour(prop, breaks) {
   const e = ['step', ['coalesce', ['get', prop], 0], RAMP[0]];
   breaks.forEach((b, i) => e.push(b, RAMP[i + 1]));
@@ -266,7 +264,10 @@ async function loadLayer(id) {
     if (seq !== state.seq[id]) return; // a newer request has been made
     state.data[id] = fc;
     paint(id, fc);
-    map.getSource(id).setData(fc);
+    if (def.tiled) {
+      const url = tileURL(id);
+      if (map.getSource(id).tiles?.[0] !== url) map.getSource(id).setTiles([url]);
+    } else map.getSource(id).setData(fc);
   } catch (e) {
     if (seq !== state.seq[id]) return;
     if (e.status === 403) {
@@ -281,13 +282,28 @@ async function loadLayer(id) {
   }
 }
 
+function breaksOf(summary) {
+  const b = summary?.value_breaks;
+  return b && b.length ? b : [1, 2, 3, 4, 5, 6];
+}
+
 function paint(id, fc) {
   if (id === 'hotspots') {
     const byValue = state.colour === 'value' || state.method === 'kde';
-    map.setPaintProperty('hotspots-fill', 'fill-color', byValue ? stepColour('value', state.breaks = quantileBreaks(fc.features.map((f) => f.properties.value))) : binColour());
+    map.setPaintProperty('hotspots-fill', 'fill-color', byValue ? stepColour('value', state.breaks = breaksOf(fc)) : binColour());
   } else if (id === 'kde') {
-    map.setPaintProperty('kde-fill', 'fill-color', stepColour('value', state.kdeBreaks = quantileBreaks(fc.features.map((f) => f.properties.value))));
+    map.setPaintProperty('kde-fill', 'fill-color', stepColour('value', state.kdeBreaks = breaksOf(fc)));
   }
+}
+
+// recolour repaints the hotspots without asking the server again.
+function recolour() {
+  writeURL();
+  if (!state.data.hotspots) return;
+  const t0 = performance.now();
+  paint('hotspots', state.data.hotspots);
+  renderLegend();
+  map.once('idle', () => timings.changes.push({ reason: 'colour', ms: Math.round(performance.now() - t0), features: state.data.hotspots.cells }));
 }
 
 // refresh reloads the layers that follow the filters; it times the change from the control
@@ -301,7 +317,7 @@ async function refresh(reason = 'filters') {
   } catch { renderLegend(); return; }
   renderLegend();
   summariseStatus();
-  const n = state.data.hotspots?.features.length ?? 0;
+  const n = state.data.hotspots?.cells ?? 0;
   map.once('idle', () => {
     const ms = performance.now() - t0;
     performance.measure('hexbeat:change', { start: t0, end: performance.now() });
@@ -317,7 +333,7 @@ function summariseStatus() {
   const h = state.data.hotspots;
   if (h && state.on.has('hotspots')) {
     const sig = h.significant ? `; ${fmt(h.significant.hot)} significant hot spots` : '';
-    setStatus(`${fmt(h.total)} incidents in ${fmt(h.features.length)} hexagons at resolution ${h.res}${sig}`);
+    setStatus(`${fmt(h.total)} incidents in ${fmt(h.cells)} hexagons at resolution ${h.res}${sig}`);
   } else setStatus('');
 }
 
@@ -353,7 +369,8 @@ function wireControls() {
   $('cat-list').addEventListener('change', change(readCats, 'category'));
   $('cats-all').addEventListener('click', change(() => { state.cats = []; }, 'category'));
   $('cats-none').addEventListener('click', change(() => { state.cats = [state.allCats[0]]; }, 'category'));
-  for (const k of ['res', 'method', 'colour', 'weight', 'area']) $(k).addEventListener('change', change(() => { state[k] = $(k).value; }, k));
+  for (const k of ['res', 'method', 'weight', 'area']) $(k).addEventListener('change', change(() => { state[k] = $(k).value; }, k));
+  $('colour').addEventListener('change', () => { state.colour = $('colour').value; recolour(); });
   $('area').addEventListener('change', () => { if (state.area) fitTo(state.boundaries.features.filter((f) => f.id === state.area)); });
   $('play').addEventListener('click', togglePlay);
   $('panel-toggle').addEventListener('click', () => {
@@ -409,7 +426,7 @@ function wireLayerList() {
         const t0 = performance.now();
         try { await loadLayer(id); } catch { return; }
         renderLegend();
-        map.once('idle', () => timings.changes.push({ reason: 'layer ' + id, ms: Math.round(performance.now() - t0), features: state.data[id]?.features.length ?? 0 }));
+        map.once('idle', () => timings.changes.push({ reason: 'layer ' + id, ms: Math.round(performance.now() - t0), features: state.data[id]?.cells ?? state.data[id]?.features.length ?? 0 }));
       }
       renderLegend();
     }
@@ -777,6 +794,8 @@ async function start() {
     center: state.view?.center ?? [-0.76, 52.04],
     zoom: state.view?.zoom ?? 10,
     preserveDrawingBuffer: true, // the PNG export reads the canvas
+    // the hexbeat tiles need the key; nothing else (a basemap) gets it
+    transformRequest: (url) => (url.startsWith(location.origin + '/tiles/') ? { url, headers: authHeader() } : undefined),
     attributionControl: { compact: true, customAttribution: status.demo ? 'Synthetic demo data' : 'Contains public sector information licensed under the Open Government Licence v3.0' },
   });
   let fellBack = false;
