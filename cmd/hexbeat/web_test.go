@@ -235,6 +235,18 @@ func TestDemoMapInChromium(t *testing.T) {
 	if err != nil || len(fc.Features) != shown || fc.ExtraMembers["layer"] != "hotspots" {
 		t.Errorf("export %s: %v, %d features, the map holds %d", filepath.Base(file), err, len(fc.Features), shown)
 	}
+	// On a tablet the panel folds away behind a button and the map keeps its hexagons.
+	p.do("a tablet's screen", chromedp.EmulateViewport(768, 1024))
+	if vis := eval[bool](p, `getComputedStyle(document.getElementById('panel-toggle')).display !== 'none'`); !vis {
+		t.Error("no panel button on a tablet's screen")
+	}
+	p.do("fold the panel", chromedp.Click("#panel-toggle"))
+	if hidden := eval[bool](p, `getComputedStyle(document.getElementById('panel')).display === 'none' && document.getElementById('panel-toggle').getAttribute('aria-expanded') === 'false'`); !hidden {
+		t.Error("the panel did not fold away")
+	}
+	poll[int](p, "no hexagons on a tablet's screen", hexesDrawn)
+	p.shot("webmap-tablet.png")
+
 	timings := eval[string](p, `JSON.stringify(window.hexbeat.timings)`)
 	t.Logf("timings: %s", timings)
 	os.WriteFile(filepath.Join(artefacts(t), "webmap-demo-timings.json"), []byte(timings), 0o644)
