@@ -57,6 +57,8 @@ func (s *Server) export(l layer) fiber.Handler {
 			p.fail("format", "must be geojson, csv or ndjson, got %q", format)
 		}
 		bbox := p.bbox("bbox")
+		// bbox picks features; it does not make the study area (a box would change every Gi* z)
+		delete(p.values, "bbox")
 		var enc *encoder
 		if l.body == nil {
 			f := hexbeat.IncidentFilter{BBox: bbox, From: p.timeBound("from", false), To: p.timeBound("to", true), Limit: 10_000}

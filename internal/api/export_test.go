@@ -303,6 +303,22 @@ func TestOGCPlannerCollections(t *testing.T) {
 	if err != nil || f.Properties["z"] != hot.Features[0].Properties["z"] || hot.Features[0].Properties["rank"] != 1.0 {
 		t.Errorf("hotspot item %s: %v %s", cell, err, one)
 	}
+	// A bbox picks cells out of the layer; their statistics stay those of the whole layer.
+	boxed, _ := items("/ogc/collections/hotspots/items?limit=10000&bbox=-0.78,52.02,-0.74,52.05&" + hq)
+	whole, _ := items("/ogc/collections/hotspots/items?limit=10000&" + hq)
+	z := map[any]any{}
+	for _, f := range whole.Features {
+		z[f.ID] = f.Properties["z"]
+	}
+	if len(boxed.Features) < 20 || len(boxed.Features) >= len(whole.Features) {
+		t.Errorf("bbox kept %d of %d cells", len(boxed.Features), len(whole.Features))
+	}
+	for _, f := range boxed.Features {
+		if f.Properties["z"] != z[f.ID] {
+			t.Errorf("cell %v: z %v in the box, %v in the layer", f.ID, f.Properties["z"], z[f.ID])
+			break
+		}
+	}
 }
 
 // TestOGCCollectionsByRole: a viewer's key lists only the layers a viewer may read and is

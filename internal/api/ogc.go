@@ -164,6 +164,8 @@ func (s *Server) ogcItems(c *fiber.Ctx) error {
 		p.fail("offset", "must be 0 or more")
 	}
 	bbox := p.bbox("bbox")
+	// bbox picks features; it does not make the study area (a box would change every Gi* z)
+	delete(p.values, "bbox")
 	if f := p.one("f"); f != "" && f != "json" && f != "geojson" {
 		p.fail("f", "only json (GeoJSON) is offered, got %q", f)
 	}
