@@ -2,6 +2,7 @@ package service
 
 import (
 	"encoding/json"
+	"slices"
 	"sync"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
@@ -15,15 +16,21 @@ type layerCache struct {
 	mu      sync.Mutex
 	entries map[string]*layerEntry
 	order   []string // oldest first
+	cells   int      // cells held by the finished entries
 }
 
 type layerEntry struct {
-	done  chan struct{}
-	layer hexbeat.HotspotLayer
-	err   error
+	done    chan struct{}
+	layer   hexbeat.HotspotLayer
+	err     error
+	counted bool // its cells are in layerCache.cells
 }
 
-const layerCacheSize = 16
+// At most 16 layers and 2 million cells (about 200 MB) are kept.
+const (
+	layerCacheSize  = 16
+	layerCacheCells = 2_000_000
+)
 
 func (c *layerCache) get(key string, compute func() (hexbeat.HotspotLayer, error)) (hexbeat.HotspotLayer, error) {
 	c.mu.Lock()
@@ -38,26 +45,48 @@ func (c *layerCache) get(key string, compute func() (hexbeat.HotspotLayer, error
 	e := &layerEntry{done: make(chan struct{})}
 	c.entries[key] = e
 	c.order = append(c.order, key)
-	if len(c.order) > layerCacheSize {
-		delete(c.entries, c.order[0])
-		c.order = c.order[1:]
+	c.evict()
+	c.mu.Unlock()
+	layer, err := compute()
+	c.mu.Lock()
+	e.layer, e.err = layer, err
+	close(e.done)
+	if c.entries[key] == e {
+		if err != nil { // errors are not kept: the next request tries again
+			c.drop(key)
+		} else {
+			c.cells += len(layer.Cells)
+			e.counted = true
+			c.evict()
+		}
 	}
 	c.mu.Unlock()
-	e.layer, e.err = compute()
-	close(e.done)
-	if e.err != nil { // errors are not kept: the next request tries again
-		c.mu.Lock()
-		if c.entries[key] == e {
-			delete(c.entries, key)
-		}
-		c.mu.Unlock()
+	return layer, err
+}
+
+// evict drops the oldest entries while there are too many or they hold too many cells;
+// the newest stays.
+func (c *layerCache) evict() {
+	for len(c.order) > 1 && (len(c.order) > layerCacheSize || c.cells > layerCacheCells) {
+		c.drop(c.order[0])
 	}
-	return e.layer, e.err
+}
+
+func (c *layerCache) drop(key string) {
+	e := c.entries[key]
+	if e == nil {
+		return
+	}
+	if e.counted {
+		c.cells -= len(e.layer.Cells)
+	}
+	delete(c.entries, key)
+	c.order = slices.DeleteFunc(c.order, func(k string) bool { return k == key })
 }
 
 func (c *layerCache) clear() {
 	c.mu.Lock()
-	c.entries, c.order = nil, nil
+	c.entries, c.order, c.cells = nil, nil, 0
 	c.mu.Unlock()
 }
 
