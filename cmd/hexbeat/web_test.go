@@ -235,6 +235,17 @@ func TestDemoMapInChromium(t *testing.T) {
 	if err != nil || len(fc.Features) != shown || fc.ExtraMembers["layer"] != "hotspots" {
 		t.Errorf("export %s: %v, %d features, the map holds %d", filepath.Base(file), err, len(fc.Features), shown)
 	}
+	// Section 60: propose areas, review the first, record it; the register then shows it.
+	p.do("propose areas", chromedp.Click("#p-s60 summary"), chromedp.Click("#s60-form button[type=submit]"))
+	poll[int](p, "no proposals", `document.querySelectorAll('#s60-out [data-review]').length`)
+	p.do("review the first", chromedp.Click(`#s60-out [data-review="1"]`), chromedp.WaitVisible("#auth-form"),
+		chromedp.SendKeys("#auth-officer", "Insp 4021"), chromedp.Click("#auth-form button[type=submit]"))
+	recorded := poll[string](p, "the authorisation was not recorded", `(document.getElementById('s60-out').textContent.match(/Authorisation \d+ recorded[^.]*/) || [''])[0]`)
+	if n := poll[int](p, "the register does not show it", `window.hexbeat.state.data.authorisations && window.hexbeat.state.data.authorisations.features.length`); n != 1 || !strings.Contains(recorded, "active") {
+		t.Errorf("%q; %d active authorisations on the map", recorded, n)
+	}
+	p.shot("webmap-section60.png")
+
 	// On a tablet the panel folds away behind a button and the map keeps its hexagons.
 	p.do("a tablet's screen", chromedp.EmulateViewport(768, 1024))
 	if vis := eval[bool](p, `getComputedStyle(document.getElementById('panel-toggle')).display !== 'none'`); !vis {
