@@ -322,19 +322,18 @@ func inArea[T any](ctx context.Context, c *Client, path string, r orb.Ring, mont
 	if !errors.Is(err, errTooMany) {
 		return err
 	}
-	max := c.MaxDepth
-	if max <= 0 {
-		max = 12
+	maxDepth := c.MaxDepth
+	if maxDepth <= 0 {
+		maxDepth = 12
 	}
-	if depth >= max {
-		b := r.Bound()
+	b := r.Bound()
+	if depth >= maxDepth {
 		return fmt.Errorf("data.police.uk still answers 503 (over its limit) for the area %.5f,%.5f..%.5f,%.5f in %s after %d splits", b.Min[0], b.Min[1], b.Max[0], b.Max[1], month, depth)
 	}
 	c.mu.Lock()
 	c.Stats.Splits++
 	c.mu.Unlock()
 	c.logf("%s: more than the API's limit in one area; splitting it in four", month)
-	b := r.Bound()
 	mid := b.Center()
 	for _, q := range []orb.Bound{
 		{Min: b.Min, Max: mid}, {Min: orb.Point{mid[0], b.Min[1]}, Max: orb.Point{b.Max[0], mid[1]}},
