@@ -14,13 +14,12 @@ import (
 	"github.com/hexbeat/hexbeat/internal/analysis"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/plan"
-	"github.com/hexbeat/hexbeat/internal/service"
 )
 
 // Service is what the API needs from the application.
 type Service interface {
 	Cells(ctx context.Context, q hexbeat.CellQuery) (hexbeat.CellLayer, error)
-	CellDetail(ctx context.Context, q hexbeat.CellQuery, cell uint64) (service.CellDetail, error)
+	CellDetail(ctx context.Context, q hexbeat.CellQuery, cell uint64) (hexbeat.CellDetail, error)
 	Hotspots(ctx context.Context, q hexbeat.HotspotQuery) (hexbeat.HotspotLayer, error)
 	Emerging(ctx context.Context, q analysis.EmergingQuery) (analysis.EmergingLayer, error)
 	Change(ctx context.Context, q analysis.ChangeQuery) (analysis.ChangeReport, error)

@@ -101,6 +101,17 @@ type CellLayer struct {
 	Total int         // incidents counted
 }
 
+// CellDetail is what a map shows for one cell: its incidents by category over the period
+// and its monthly series.
+type CellDetail struct {
+	Cell       uint64
+	Res        int
+	From, To   time.Time
+	ByCategory map[string]int // every category, whatever the query's filter
+	Months     []time.Time    // the first instant of each month of the series
+	Series     []int          // incidents of the query's categories per month
+}
+
 // Status describes the data a server holds.
 type Status struct {
 	Demo         bool      `json:"demo"`       // the store holds the synthetic demo data set

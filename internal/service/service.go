@@ -403,25 +403,14 @@ func (s *Service) Incident(ctx context.Context, id int64) (hexbeat.IncidentRecor
 	return s.store.Incident(ctx, id)
 }
 
-// CellDetail is what a map shows for one cell: its incidents by category over the period
-// and its monthly series.
-type CellDetail struct {
-	Cell       uint64
-	Res        int
-	From, To   time.Time
-	ByCategory map[string]int // every category, whatever the query's filter
-	Months     []time.Time    // the first instant of each month of the series
-	Series     []int          // incidents of the query's categories per month
-}
-
 // CellDetail describes one cell over q's period (by default all the data), month by month.
-func (s *Service) CellDetail(ctx context.Context, q hexbeat.CellQuery, cell uint64) (CellDetail, error) {
+func (s *Service) CellDetail(ctx context.Context, q hexbeat.CellQuery, cell uint64) (hexbeat.CellDetail, error) {
 	if err := q.Validate(); err != nil {
-		return CellDetail{}, err
+		return hexbeat.CellDetail{}, err
 	}
 	snap, _, err := s.prepare(&q)
 	if err != nil {
-		return CellDetail{}, err
+		return hexbeat.CellDetail{}, err
 	}
 	first, last, ok := snap.TimeRange()
 	if q.From.IsZero() && ok {
@@ -430,7 +419,7 @@ func (s *Service) CellDetail(ctx context.Context, q hexbeat.CellQuery, cell uint
 	if q.To.IsZero() && ok {
 		q.To = time.Unix(last, 0).UTC().Add(time.Second)
 	}
-	d := CellDetail{Cell: cell, Res: q.Res, From: q.From, To: q.To}
+	d := hexbeat.CellDetail{Cell: cell, Res: q.Res, From: q.From, To: q.To}
 	var edges []int64
 	if !q.From.IsZero() && q.To.After(q.From) {
 		m := time.Date(q.From.Year(), q.From.Month(), 1, 0, 0, 0, 0, time.UTC)
