@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -33,11 +32,7 @@ func located(t *testing.T, path, areas string) (all, inside int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := readAll(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range rows[1:] {
+	for _, r := range testkit.CSV(t, path)[1:] {
 		if r[4] == "" || r[5] == "" {
 			continue
 		}
@@ -156,8 +151,8 @@ func TestFetchFromPoliceAPI(t *testing.T) {
 
 	// Stop and search for the force, December 2023; the file then adds nothing.
 	fetch("--months", "2023-12", "--what", "stops")
-	rows, _ := readAll(stopsFile)
-	if got := counts(t, db)["stop_searches"]; got != len(rows)-1 {
+	rows := testkit.CSV(t, stopsFile)
+	if got := counts(t, db)["stop_searches"]; got != len(rows)-1 || len(rows) < 100 {
 		t.Errorf("fetched %d stops and searches; the file has %d", got, len(rows)-1)
 	}
 	if added := importAdded(t, db, stopsFile); added[0] != 0 {
@@ -191,15 +186,6 @@ func TestFetchFromPoliceAPI(t *testing.T) {
 	if code, _, errs := run(t, "fetch", "--db", db, "--api", api.URL(), "--retry-wait", "1ms", "--force", "atlantis", "--months", "2025-01"); code != 1 || !strings.Contains(errs, "atlantis") {
 		t.Errorf("unknown force: exit %d %s", code, errs)
 	}
-}
-
-func readAll(path string) ([][]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return csv.NewReader(f).ReadAll()
 }
 
 func TestParseMonths(t *testing.T) {

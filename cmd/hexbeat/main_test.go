@@ -229,13 +229,8 @@ func TestHotspotsAndEvaluateCommands(t *testing.T) {
 
 	// `hexbeat export`: the January incidents are the file's rows with coordinates; the
 	// hotspot CSV holds the hotspots command's cells; both are audited as the CLI user.
-	jan, err := os.ReadFile(files[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	janRows, _ := csv.NewReader(bytes.NewReader(jan)).ReadAll()
 	located := 0
-	for _, r := range janRows[1:] {
+	for _, r := range testkit.CSV(t, files[1])[1:] {
 		if r[4] != "" && r[5] != "" {
 			located++
 		}

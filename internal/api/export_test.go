@@ -26,15 +26,7 @@ import (
 // coordinates, as lon, lat and category.
 func policeRows(t *testing.T, path string) (pts [][2]float64, cats []string) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := testkit.CSV(t, path)
 	lo, la, ca := slices.Index(rows[0], "Longitude"), slices.Index(rows[0], "Latitude"), slices.Index(rows[0], "Crime type")
 	for _, r := range rows[1:] {
 		x, err1 := strconv.ParseFloat(r[lo], 64)

@@ -5,6 +5,7 @@ package testkit
 
 import (
 	"context"
+	"encoding/csv"
 	"io"
 	"os"
 	"path/filepath"
@@ -31,6 +32,22 @@ func Shared(t testing.TB, rel string) string {
 func Data(t testing.TB, rel string) string {
 	t.Helper()
 	return Shared(t, filepath.Join("data", rel))
+}
+
+// CSV reads a whole CSV file with encoding/csv, independently of hexbeat's readers; the
+// first row is the header.
+func CSV(t testing.TB, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return rows
 }
 
 // Collector is an import sink that keeps copies of everything it is handed.

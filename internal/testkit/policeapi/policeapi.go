@@ -199,22 +199,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		http.NotFound(w, r)
 	case path == "/crimes-street/all-crime":
-		poly, ok := parsePoly(r.Form.Get("poly"))
-		if !ok {
-			http.Error(w, "bad poly", http.StatusBadRequest)
-			return
-		}
-		out := []policeuk.Crime{}
-		for _, c := range s.crimes[month] {
-			if c.Location != nil && inside(poly, c.Location) {
-				out = append(out, c)
-			}
-		}
-		if len(out) > s.Limit {
-			http.Error(w, "", http.StatusServiceUnavailable)
-			return
-		}
-		send(out)
+		inArea(w, r, s.Limit, s.crimes[month], func(c policeuk.Crime) *policeuk.Location { return c.Location })
 	case path == "/crimes-no-location":
 		out := []policeuk.Crime{}
 		if r.Form.Get("force") == s.Force {
@@ -232,25 +217,32 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		send(out)
 	case path == "/stops-street":
-		poly, ok := parsePoly(r.Form.Get("poly"))
-		if !ok {
-			http.Error(w, "bad poly", http.StatusBadRequest)
-			return
-		}
-		out := []policeuk.Stop{}
-		for _, st := range s.stops[month] {
-			if st.Location != nil && inside(poly, st.Location) {
-				out = append(out, st)
-			}
-		}
-		if len(out) > s.Limit {
-			http.Error(w, "", http.StatusServiceUnavailable)
-			return
-		}
-		send(out)
+		inArea(w, r, s.Limit, s.stops[month], func(st policeuk.Stop) *policeuk.Location { return st.Location })
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// inArea answers a custom-area request: the records located inside the poly, or 503 when
+// they are more than limit (as the API does).
+func inArea[T any](w http.ResponseWriter, r *http.Request, limit int, records []T, loc func(T) *policeuk.Location) {
+	poly, ok := parsePoly(r.Form.Get("poly"))
+	if !ok {
+		http.Error(w, "bad poly", http.StatusBadRequest)
+		return
+	}
+	out := []T{}
+	for _, x := range records {
+		if l := loc(x); l != nil && inside(poly, l) {
+			out = append(out, x)
+		}
+	}
+	if len(out) > limit {
+		http.Error(w, "", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(out)
 }
 
 func parsePoly(s string) (orb.Ring, bool) {
