@@ -49,10 +49,7 @@ var cameraParams = []string{"k", "radius_m", "min_spacing_m", "from", "to", "are
 func cameraBodyFrom(p *params) cameraBody {
 	b := cameraBody{K: p.integer("k", 10), RadiusM: p.number("radius_m", 300), MinSpacingM: p.number("min_spacing_m", 0),
 		From: p.one("from"), To: p.one("to"), Area: p.one("area"), Categories: p.list("category"), Weight: p.one("weight")}
-	if p.one("res") != "" {
-		res := p.integer("res", defaultRes)
-		b.Res = &res
-	}
+	b.Res = p.optionalInt("res")
 	return b
 }
 

@@ -87,6 +87,15 @@ func (p *params) integer(name string, def int) int {
 	return n
 }
 
+// optionalInt reads an integer parameter that a body would leave out: nil when absent.
+func (p *params) optionalInt(name string) *int {
+	if p.one(name) == "" {
+		return nil
+	}
+	v := p.integer(name, 0)
+	return &v
+}
+
 // number reads a finite decimal number.
 func (p *params) number(name string, def float64) float64 {
 	s := p.one(name)

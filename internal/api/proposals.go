@@ -69,10 +69,7 @@ func proposalRequestFrom(p *params) proposalRequest {
 	r := proposalRequest{Window: p.one("window"), From: p.one("from"), To: p.one("to"), Area: p.one("area"), Categories: p.list("category"),
 		Alpha: p.number("alpha", 0), K: p.integer("k", 0), Weight: p.one("weight"), MaxAreaKm2: p.number("max_area_km2", 0),
 		TargetShare: p.number("target_share", 0)}
-	if p.one("res") != "" {
-		res := p.integer("res", defaultRes)
-		r.Res = &res
-	}
+	r.Res = p.optionalInt("res")
 	return r
 }
 

@@ -236,7 +236,7 @@ func (s *Snapshot) CellDetail(q hexbeat.CellQuery, cell uint64, edges []int64) (
 	dense := uint32(d)
 	all := q
 	all.Categories = nil
-	selAll, selCat := s.selection(all, nil, Weight{}), s.selection(q, nil, Weight{})
+	selAll := s.selection(all, nil, Weight{})
 	n := make([]int, len(s.catNames))
 	for i := selAll.lo; i < selAll.hi; i++ {
 		if lv.incDense[i] == dense && s.weight(&selAll, i) != 0 {
@@ -252,7 +252,7 @@ func (s *Snapshot) CellDetail(q hexbeat.CellQuery, cell uint64, edges []int64) (
 		return byCategory, series
 	}
 	q.From, q.To = time.Unix(edges[0], 0), time.Unix(edges[len(edges)-1], 0)
-	selCat.lo, selCat.hi = s.timeRange(q)
+	selCat := s.selection(q, nil, Weight{})
 	t := 0
 	for i := selCat.lo; i < selCat.hi; i++ {
 		if lv.incDense[i] != dense || s.weight(&selCat, i) == 0 {

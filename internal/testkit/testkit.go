@@ -6,6 +6,7 @@ package testkit
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -34,18 +35,27 @@ func Data(t testing.TB, rel string) string {
 	return Shared(t, filepath.Join("data", rel))
 }
 
-// CSV reads a whole CSV file with encoding/csv, independently of hexbeat's readers; the
-// first row is the header.
-func CSV(t testing.TB, path string) [][]string {
-	t.Helper()
+// ReadCSV reads a whole CSV file with encoding/csv, independently of hexbeat's readers;
+// the first row is the header.
+func ReadCSV(path string) ([][]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	defer f.Close()
 	rows, err := csv.NewReader(f).ReadAll()
 	if err != nil {
-		t.Fatalf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return rows, nil
+}
+
+// CSV is ReadCSV for a test: a file it cannot read fails the test.
+func CSV(t testing.TB, path string) [][]string {
+	t.Helper()
+	rows, err := ReadCSV(path)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return rows
 }

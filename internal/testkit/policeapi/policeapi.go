@@ -6,7 +6,6 @@
 package policeapi
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"sync"
 
 	"github.com/hexbeat/hexbeat/internal/policeuk"
+	"github.com/hexbeat/hexbeat/internal/testkit"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/planar"
@@ -53,22 +53,13 @@ var slugs = map[string]string{
 	"Theft from the person": "theft-from-the-person", "Vehicle crime": "vehicle-crime", "Violence and sexual offences": "violent-crime",
 }
 
-func readCSV(path string) ([][]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return csv.NewReader(f).ReadAll()
-}
-
 // New serves the street files, the stop-and-search files and, as the force's
 // neighbourhoods, the polygons of a boundary GeoJSON (idProp and nameProp name them).
 func New(force, forceName string, street, stops []string, hoods, idProp, nameProp string) (*Server, error) {
 	s := &Server{Force: force, ForceName: forceName, Limit: 10000, crimes: map[string][]policeuk.Crime{}, stops: map[string][]policeuk.Stop{}}
 	id := int64(1000)
 	for _, path := range street {
-		rows, err := readCSV(path)
+		rows, err := testkit.ReadCSV(path)
 		if err != nil {
 			return nil, err
 		}
@@ -90,7 +81,7 @@ func New(force, forceName string, street, stops []string, hoods, idProp, namePro
 		}
 	}
 	for _, path := range stops {
-		rows, err := readCSV(path)
+		rows, err := testkit.ReadCSV(path)
 		if err != nil {
 			return nil, err
 		}
