@@ -2,7 +2,6 @@ package index
 
 import (
 	"slices"
-	"sort"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/paulmach/orb"
@@ -26,25 +25,25 @@ func (s *Snapshot) Cells(q hexbeat.CellQuery, area *Area) (cells []hexbeat.CellC
 	}
 	lv := s.level(q.Res)
 	counts := make([]int32, len(lv.cells))
-	dense := lv.incDense[lo:hi]
+	dense := lv.ptDense
 	catOK := s.categoryMask(q.Categories)
 	ptOK := s.pointMask(q, area)
 	cats, pts := s.cats[lo:hi], s.ptIDs[lo:hi]
 	switch {
 	case catOK == nil && ptOK == nil:
-		for _, d := range dense {
-			counts[d]++
+		for _, p := range pts {
+			counts[dense[p]]++
 		}
 	case ptOK == nil:
-		for i, d := range dense {
+		for i, p := range pts {
 			if catOK[cats[i]] {
-				counts[d]++
+				counts[dense[p]]++
 			}
 		}
 	default:
-		for i, d := range dense {
-			if (catOK == nil || catOK[cats[i]]) && ptOK.has(pts[i]) {
-				counts[d]++
+		for i, p := range pts {
+			if (catOK == nil || catOK[cats[i]]) && ptOK.has(p) {
+				counts[dense[p]]++
 			}
 		}
 	}
@@ -68,14 +67,12 @@ func (s *Snapshot) Cells(q hexbeat.CellQuery, area *Area) (cells []hexbeat.CellC
 
 // timeRange returns the incident positions [lo, hi) inside q's period.
 func (s *Snapshot) timeRange(q hexbeat.CellQuery) (lo, hi int) {
-	lo, hi = 0, len(s.times)
+	lo, hi = 0, s.Len()
 	if !q.From.IsZero() {
-		from := q.From.Unix()
-		lo = sort.Search(len(s.times), func(i int) bool { return s.times[i] >= from })
+		lo = s.firstAt(q.From.Unix())
 	}
 	if !q.To.IsZero() {
-		to := q.To.Unix()
-		hi = sort.Search(len(s.times), func(i int) bool { return s.times[i] >= to })
+		hi = s.firstAt(q.To.Unix())
 	}
 	return lo, hi
 }

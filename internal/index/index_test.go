@@ -131,9 +131,9 @@ func TestAddOrderIrrelevant(t *testing.T) {
 			t.Errorf("%+v: %v vs %v", q, ca, cb)
 		}
 	}
-	times := b.Snapshot().times
+	times := b.Snapshot().runT
 	for i := 1; i < len(times); i++ {
-		if times[i] < times[i-1] {
+		if times[i] <= times[i-1] {
 			t.Fatalf("times not sorted: %v", times)
 		}
 	}

@@ -49,16 +49,21 @@ func (s *Snapshot) selection(q hexbeat.CellQuery, area *Area, w Weight) selectio
 	return sel
 }
 
-// weight returns incident i's weight, 0 when it does not match.
+// weight returns incident i's weight before recency decay, 0 when it does not match.
 func (s *Snapshot) weight(sel *selection, i int) float64 {
 	w := sel.catW[s.cats[i]]
 	if w == 0 || (sel.ptOK != nil && !sel.ptOK.has(s.ptIDs[i])) {
 		return 0
 	}
-	if sel.decay != nil {
-		w *= sel.decay(s.times[i])
-	}
 	return w
+}
+
+// factor is the recency decay of incidents at time t (1 without decay).
+func (sel *selection) factor(t int64) float64 {
+	if sel.decay == nil {
+		return 1
+	}
+	return sel.decay(t)
 }
 
 // CellValues returns, for each cell at q.Res holding a matching incident (ascending), the
@@ -71,13 +76,16 @@ func (s *Snapshot) CellValues(q hexbeat.CellQuery, area *Area, w Weight) (cells 
 	lv := s.level(q.Res)
 	n := make([]int32, len(lv.cells))
 	v := make([]float64, len(lv.cells))
-	for i := sel.lo; i < sel.hi; i++ {
-		if x := s.weight(&sel, i); x != 0 {
-			d := lv.incDense[i]
-			n[d]++
-			v[d] += x
+	s.eachRun(sel.lo, sel.hi, func(t int64, a, b int) {
+		f := sel.factor(t)
+		for i := a; i < b; i++ {
+			if x := s.weight(&sel, i); x != 0 {
+				d := lv.ptDense[s.ptIDs[i]]
+				n[d]++
+				v[d] += x * f
+			}
 		}
-	}
+	})
 	return collect(lv.cells, n, v)
 }
 
@@ -94,22 +102,25 @@ func (s *Snapshot) CellSeries(q hexbeat.CellQuery, area *Area, w Weight, edges [
 	lv := s.level(q.Res)
 	dense := make([][]float64, len(edges)-1)
 	used := make([]bool, len(lv.cells))
-	t := 0
-	for i := sel.lo; i < sel.hi; i++ {
-		for s.times[i] >= edges[t+1] {
-			t++
+	k := 0 // the slice
+	s.eachRun(sel.lo, sel.hi, func(t int64, a, b int) {
+		for t >= edges[k+1] {
+			k++
 		}
-		x := s.weight(&sel, i)
-		if x == 0 {
-			continue
+		f := sel.factor(t)
+		for i := a; i < b; i++ {
+			x := s.weight(&sel, i)
+			if x == 0 {
+				continue
+			}
+			if dense[k] == nil {
+				dense[k] = make([]float64, len(lv.cells))
+			}
+			d := lv.ptDense[s.ptIDs[i]]
+			dense[k][d] += x * f
+			used[d] = true
 		}
-		if dense[t] == nil {
-			dense[t] = make([]float64, len(lv.cells))
-		}
-		d := lv.incDense[i]
-		dense[t][d] += x
-		used[d] = true
-	}
+	})
 	var ids []int
 	for d, u := range used {
 		if u {
@@ -143,12 +154,15 @@ func (s *Snapshot) PointValues(q hexbeat.CellQuery, area *Area, w Weight) (pts [
 	}
 	n := make([]int32, s.Points())
 	v := make([]float64, s.Points())
-	for i := sel.lo; i < sel.hi; i++ {
-		if x := s.weight(&sel, i); x != 0 {
-			n[s.ptIDs[i]]++
-			v[s.ptIDs[i]] += x
+	s.eachRun(sel.lo, sel.hi, func(t int64, a, b int) {
+		f := sel.factor(t)
+		for i := a; i < b; i++ {
+			if x := s.weight(&sel, i); x != 0 {
+				n[s.ptIDs[i]]++
+				v[s.ptIDs[i]] += x * f
+			}
 		}
-	}
+	})
 	for p, c := range n {
 		if c > 0 {
 			pts = append(pts, orb.Point{s.pts.lon[p], s.pts.lat[p]})
@@ -206,13 +220,8 @@ func (s *Snapshot) CategoryCounts(q hexbeat.CellQuery, area *Area) map[string]in
 func (s *Snapshot) MonthPrecision() bool {
 	m := &s.monthly
 	m.once.Do(func() {
-		m.v = len(s.times) > 0
-		var last int64 = math.MinInt64
-		for _, t := range s.times {
-			if t == last {
-				continue
-			}
-			last = t
+		m.v = len(s.runT) > 0
+		for _, t := range s.runT {
 			if u := time.Unix(t, 0).UTC(); u.Day() != 1 || u.Hour() != 0 || u.Minute() != 0 || u.Second() != 0 {
 				m.v = false
 				return
@@ -239,7 +248,7 @@ func (s *Snapshot) CellDetail(q hexbeat.CellQuery, cell uint64, edges []int64) (
 	selAll := s.selection(all, nil, Weight{})
 	n := make([]int, len(s.catNames))
 	for i := selAll.lo; i < selAll.hi; i++ {
-		if lv.incDense[i] == dense && s.weight(&selAll, i) != 0 {
+		if lv.ptDense[s.ptIDs[i]] == dense && s.weight(&selAll, i) != 0 {
 			n[s.cats[i]]++
 		}
 	}
@@ -253,15 +262,16 @@ func (s *Snapshot) CellDetail(q hexbeat.CellQuery, cell uint64, edges []int64) (
 	}
 	q.From, q.To = time.Unix(edges[0], 0), time.Unix(edges[len(edges)-1], 0)
 	selCat := s.selection(q, nil, Weight{})
-	t := 0
-	for i := selCat.lo; i < selCat.hi; i++ {
-		if lv.incDense[i] != dense || s.weight(&selCat, i) == 0 {
-			continue
+	k := 0
+	s.eachRun(selCat.lo, selCat.hi, func(t int64, a, b int) {
+		for t >= edges[k+1] {
+			k++
 		}
-		for s.times[i] >= edges[t+1] {
-			t++
+		for i := a; i < b; i++ {
+			if lv.ptDense[s.ptIDs[i]] == dense && s.weight(&selCat, i) != 0 {
+				series[k]++
+			}
 		}
-		series[t]++
-	}
+	})
 	return byCategory, series
 }
