@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strconv"
@@ -108,6 +109,12 @@ func (s *Service) Sync(ctx context.Context) error {
 	}
 	b.Commit()
 	s.ix.MarkBatches(newIDs...)
+	if added >= 1<<20 {
+		// a large load leaves its staging (about 60 bytes an incident) as garbage: return
+		// it to the operating system now rather than over the next minutes, so that the
+		// resident memory an operator sees is the index's
+		debug.FreeOSMemory()
+	}
 	boundariesChanged := s.boundaryMap() == nil
 	for _, bt := range batches {
 		if bt.Kind == "boundaries" && slices.Contains(newIDs, bt.ID) {

@@ -25,3 +25,10 @@ func (s *Store) Exec(ctx context.Context, query string) error {
 	_, err := s.db.ExecContext(ctx, query)
 	return err
 }
+
+// SetParallelLoadPages lets tests read a small table in parts.
+func SetParallelLoadPages(n int64) (restore func()) {
+	old := parallelLoadPages
+	parallelLoadPages = n
+	return func() { parallelLoadPages = old }
+}

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
@@ -85,14 +87,19 @@ func (s *Store) LoadNew(ctx context.Context, have func(int64) bool, fn func([]he
 	if len(ids) == len(batches) {
 		filter = nil // everything is new: scan the table, not the batch index
 	}
-	if err := s.loadIncidents(ctx, tx, filter, fn); err != nil {
+	if filter == nil && s.dialect == Postgres {
+		err = s.loadAllPostgres(ctx, tx, fn)
+	} else {
+		err = s.loadIncidents(ctx, tx, filter, fn)
+	}
+	if err != nil {
 		return nil, nil, err
 	}
 	return batches, ids, nil
 }
 
 func (s *Store) loadIncidents(ctx context.Context, q sqlx.QueryerContext, ids []int64, fn func([]hexbeat.Incident) error) error {
-	query := `SELECT occurred_at, precision, category, lon, lat, cell FROM incidents`
+	where := ""
 	var args []any
 	if ids != nil {
 		if len(ids) == 0 {
@@ -103,9 +110,23 @@ func (s *Store) loadIncidents(ctx context.Context, q sqlx.QueryerContext, ids []
 			ph[i] = "?"
 			args = append(args, id)
 		}
-		query += " WHERE batch_id IN (" + strings.Join(ph, ",") + ")"
+		where = " WHERE batch_id IN (" + strings.Join(ph, ",") + ")"
 	}
-	rows, err := q.QueryContext(ctx, s.db.Rebind(query), args...)
+	return s.scanIncidents(ctx, q, where, args, fn)
+}
+
+// incidentColumns are what the index needs of an incident, the time as unix seconds in
+// both stores (PostgreSQL computes them faster than a driver parses timestamps).
+func (s *Store) incidentColumns() string {
+	if s.dialect == Postgres {
+		return `SELECT floor(extract(epoch FROM occurred_at))::bigint, precision, category, lon, lat, cell FROM incidents`
+	}
+	return `SELECT occurred_at, precision, category, lon, lat, cell FROM incidents`
+}
+
+// scanIncidents reads the incidents selected by where and hands them to fn in chunks.
+func (s *Store) scanIncidents(ctx context.Context, q sqlx.QueryerContext, where string, args []any, fn func([]hexbeat.Incident) error) error {
+	rows, err := q.QueryContext(ctx, s.db.Rebind(s.incidentColumns()+where), args...)
 	if err != nil {
 		return fmt.Errorf("store: load incidents: %w", err)
 	}
@@ -114,22 +135,14 @@ func (s *Store) loadIncidents(ctx context.Context, q sqlx.QueryerContext, ids []
 	strs := map[string]string{}
 	var cat []byte
 	var unix int64
-	var at time.Time
 	for rows.Next() {
 		var inc hexbeat.Incident
 		var prec int
 		var cell int64
-		var err error
-		if s.dialect == SQLite {
-			err = rows.Scan(&unix, &prec, &cat, &inc.Lon, &inc.Lat, &cell)
-			inc.OccurredAt = time.Unix(unix, 0).UTC()
-		} else {
-			err = rows.Scan(&at, &prec, &cat, &inc.Lon, &inc.Lat, &cell)
-			inc.OccurredAt = at.UTC()
-		}
-		if err != nil {
+		if err := rows.Scan(&unix, &prec, &cat, &inc.Lon, &inc.Lat, &cell); err != nil {
 			return fmt.Errorf("store: load incidents: %w", err)
 		}
+		inc.OccurredAt = time.Unix(unix, 0).UTC()
 		inc.Precision = hexbeat.Precision(prec)
 		inc.Cell = uint64(cell)
 		c, ok := strs[string(cat)]
@@ -153,6 +166,67 @@ func (s *Store) loadIncidents(ctx context.Context, q sqlx.QueryerContext, ids []
 		return fn(chunk)
 	}
 	return nil
+}
+
+// parallelLoadPages is the table size (8 KiB pages) from which a full load is read in parts.
+var parallelLoadPages int64 = 1024
+
+// loadAllPostgres reads the whole incidents table in parts, one per CPU (at most four),
+// each a range of the table's pages (a TID range scan) read on a connection of its own in
+// the snapshot of tx, so that a replica's start-up uses the cores of both PostgreSQL and
+// hexbeat. fn is called by one part at a time.
+func (s *Store) loadAllPostgres(ctx context.Context, tx *sqlx.Tx, fn func([]hexbeat.Incident) error) error {
+	var snapshot string
+	var pages int64
+	if err := tx.QueryRowxContext(ctx, `SELECT pg_export_snapshot(),
+		pg_relation_size('incidents') / current_setting('block_size')::bigint`).Scan(&snapshot, &pages); err != nil {
+		return fmt.Errorf("store: load incidents: %w", err)
+	}
+	parts := min(runtime.GOMAXPROCS(0), 4)
+	if pages < parallelLoadPages || parts < 2 {
+		return s.scanIncidents(ctx, tx, "", nil, fn)
+	}
+	var mu sync.Mutex
+	serial := func(chunk []hexbeat.Incident) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return fn(chunk)
+	}
+	gctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for k := range parts {
+		lo, hi := pages*int64(k)/int64(parts), pages*int64(k+1)/int64(parts)
+		where := fmt.Sprintf(" WHERE ctid >= '(%d,0)'::tid", lo)
+		if k < parts-1 {
+			where += fmt.Sprintf(" AND ctid < '(%d,0)'::tid", hi)
+		}
+		wg.Go(func() {
+			if errs[k] = s.loadPart(gctx, tx, k, snapshot, where, serial); errs[k] != nil {
+				cancel()
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// loadPart reads one part of loadAllPostgres: the first on tx, the others on a
+// transaction of their own in tx's snapshot.
+func (s *Store) loadPart(ctx context.Context, tx *sqlx.Tx, k int, snapshot, where string, fn func([]hexbeat.Incident) error) error {
+	if k == 0 {
+		return s.scanIncidents(ctx, tx, where, nil, fn)
+	}
+	part, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		return fmt.Errorf("store: load incidents: %w", err)
+	}
+	defer part.Rollback()
+	if _, err := part.ExecContext(ctx, "SET TRANSACTION SNAPSHOT '"+snapshot+"'"); err != nil {
+		return fmt.Errorf("store: load incidents: %w", err)
+	}
+	return s.scanIncidents(ctx, part, where, nil, fn)
 }
 
 // Boundaries returns every boundary, ordered by kind and id.
