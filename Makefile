@@ -5,7 +5,7 @@ export PATH := $(PATH):/usr/local/go/bin
 GO ?= go
 BIN := bin/hexbeat
 
-.PHONY: run build web test test-go bench bench-process bench-gistar-r fuzz vet clean
+.PHONY: run build web test test-go bench bench-process bench-scale bench-gistar-r fuzz vet clean
 
 run: build
 	./$(BIN) serve --demo
@@ -52,6 +52,12 @@ bench-gistar-r:
 
 bench-process: build
 	scripts/bench-process.sh
+
+# National scale (SCALE = 1M, 10M or 60M): generate, import into PostgreSQL, serve, and
+# compare with PostGIS SQL and R spdep on the same data (10M takes about 15 minutes here)
+SCALE ?= 1M
+bench-scale: build
+	scripts/bench-scale.sh $(SCALE)
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
