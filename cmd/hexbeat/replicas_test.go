@@ -148,13 +148,9 @@ func TestReplicasOnOnePostgres(t *testing.T) {
 // repeated within the file (one crime), as the store keeps them.
 func locatedRows(t *testing.T, path string) int {
 	t.Helper()
-	rows, err := testkit.ReadCSV(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ids := map[string]bool{}
 	n := 0
-	for _, r := range rows[1:] {
+	for _, r := range testkit.CSV(t, path)[1:] {
 		if r[4] == "" {
 			continue
 		}

@@ -3,18 +3,15 @@ package benchgen
 import (
 	"errors"
 	"math"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hexbeat/hexbeat/internal/testkit/realdata"
 )
 
 func source(t *testing.T) *Source {
 	t.Helper()
-	files, _ := filepath.Glob("../../../shared/data/police/street/2025-0[1-6]-thames-valley-street.csv")
-	if len(files) != 6 {
-		t.Skip("needs ../shared/data (the real street files); not in a user's clone")
-	}
-	src, err := ReadSource(files...)
+	src, err := ReadSource(realdata.StreetMonths(t, 1, 6)...)
 	if err != nil {
 		t.Fatal(err)
 	}

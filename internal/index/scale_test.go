@@ -3,7 +3,6 @@ package index
 import (
 	"bufio"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -13,7 +12,7 @@ import (
 	"github.com/hexbeat/hexbeat/internal/benchgen"
 	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
-	"github.com/paulmach/orb/geojson"
+	"github.com/hexbeat/hexbeat/internal/testkit/realdata"
 )
 
 // BenchmarkScale builds the index from benchgen data at the scale HEXBEAT_SCALE names (1M,
@@ -26,11 +25,7 @@ func BenchmarkScale(b *testing.B) {
 	if name == "" {
 		b.Skip("set HEXBEAT_SCALE=1M, 10M or 60M")
 	}
-	files, _ := filepath.Glob("../../../shared/data/police/street/2025-0[1-6]-thames-valley-street.csv")
-	if len(files) != 6 {
-		b.Skip("needs ../shared/data")
-	}
-	src, err := benchgen.ReadSource(files...)
+	src, err := benchgen.ReadSource(realdata.StreetMonths(b, 1, 6)...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -38,7 +33,8 @@ func BenchmarkScale(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	mk := miltonKeynes(b)
+	bound := realdata.MiltonKeynes(b)
+	mk := &Area{Key: bound.ID, Geometry: bound.Geometry}
 	runtime.GC()
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
@@ -113,18 +109,6 @@ func scaleQueries(mk *Area) []scaleQuery {
 		{"mk-6months-res9-2categories", h1(hexbeat.CellQuery{Res: 9, Categories: []string{"Robbery", "Violence and sexual offences"}}), mk},
 		{"all-12months-res7", hexbeat.CellQuery{Res: 7, From: time.Date(2024, 7, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)}, nil},
 	}
-}
-
-func miltonKeynes(tb testing.TB) *Area {
-	raw, err := os.ReadFile("../../../shared/data/boundaries/milton-keynes-boundary.geojson")
-	if err != nil {
-		tb.Skip("needs ../shared/data")
-	}
-	fc, err := geojson.UnmarshalFeatureCollection(raw)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return &Area{Key: "mk", Geometry: fc.Features[0].Geometry}
 }
 
 // rss returns the process's resident set size from /proc.
