@@ -20,6 +20,16 @@ func (s *Store) IndexNames(table string) ([]string, error) {
 	return names, err
 }
 
+// Constraints lists the constraints on a PostgreSQL table (SQLite: none are named).
+func (s *Store) Constraints(table string) ([]string, error) {
+	if s.dialect == SQLite {
+		return nil, nil
+	}
+	var names []string
+	err := s.db.Select(&names, `SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass ORDER BY conname`, table)
+	return names, err
+}
+
 // Exec runs raw SQL, for tests that try what the API never does (altering the audit log).
 func (s *Store) Exec(ctx context.Context, query string) error {
 	_, err := s.db.ExecContext(ctx, query)

@@ -13,15 +13,16 @@ import (
 // importTx is one import in one database transaction.
 type importTx struct {
 	s       *Store
+	conn    *sqlx.Conn
 	tx      *sqlx.Tx
 	batchID int64
 	added   int // rows known to be new so far
-	staged  int // PostgreSQL: incident rows waiting in the staging table
 	multi   *sql.Stmt
 	done    bool
 
-	// SQLite bulk path: the first rows wait in pending until there are enough to decide;
-	// in bulk mode the unique index is rebuilt at commit and keys are checked in memory.
+	// Incidents (import_incidents.go): the first rows wait in pending until there are enough
+	// to decide; in bulk mode the indexes are rebuilt at commit. keys holds the keys known to
+	// be stored or in this import (all stored keys in bulk mode; PostgreSQL always).
 	pending []hexbeat.Incident
 	decided bool
 	stored  int // incidents stored before this import (counted once, when deciding)
@@ -34,52 +35,59 @@ type importTx struct {
 var incidentCols = []string{"key", "source_id", "occurred_at", "precision", "category", "lon", "lat", "cell",
 	"location", "area_code", "area_name", "force", "outcome"}
 
-// bulkMinRows is the smallest import that may take the bulk path (a variable for tests).
-var bulkMinRows = 20_000
-
 // BeginImport starts an all-or-nothing import.
 func (s *Store) BeginImport(ctx context.Context) (hexbeat.ImportTx, error) {
-	tx, err := s.db.BeginTxx(ctx, nil)
+	// the import holds its own connection: PostgreSQL's COPY talks to the driver directly
+	conn, err := s.db.Connx(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: begin import: %w", err)
 	}
-	t := &importTx{s: s, tx: tx}
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("store: begin import: %w", err)
+	}
+	t := &importTx{s: s, conn: conn, tx: tx}
+	if s.dialect == SQLite {
+		// the batch row takes SQLite's write lock at once, so two imports cannot both read
+		// and then deadlock on upgrading to write
+		if err := t.openBatch(ctx); err != nil {
+			t.Rollback()
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// openBatch inserts the import's batch row, once. PostgreSQL opens it only when the import
+// first writes: an import of incidents locks that table first, as adding back the foreign
+// key after a bulk import needs a lock on batches that another import's new batch row
+// would hold while it waited for incidents.
+func (t *importTx) openBatch(ctx context.Context) error {
+	if t.batchID != 0 {
+		return nil
+	}
 	now := time.Now().UTC()
-	if s.dialect == Postgres {
-		err = tx.QueryRowxContext(ctx, `INSERT INTO batches (kind, source, sha256, imported_at) VALUES ('', '', '', $1) RETURNING id`, now).Scan(&t.batchID)
+	var err error
+	if t.s.dialect == Postgres {
+		err = t.tx.QueryRowxContext(ctx, `INSERT INTO batches (kind, source, sha256, imported_at) VALUES ('', '', '', $1) RETURNING id`, now).Scan(&t.batchID)
 	} else {
 		var res sql.Result
-		res, err = tx.ExecContext(ctx, `INSERT INTO batches (kind, source, sha256, imported_at) VALUES ('', '', '', ?)`, now.Unix())
+		res, err = t.tx.ExecContext(ctx, `INSERT INTO batches (kind, source, sha256, imported_at) VALUES ('', '', '', ?)`, now.Unix())
 		if err == nil {
 			t.batchID, err = res.LastInsertId()
 		}
 	}
 	if err != nil {
-		tx.Rollback()
-		return nil, fmt.Errorf("store: begin import: %w", err)
+		return fmt.Errorf("store: open batch: %w", err)
 	}
-	return t, nil
-}
-
-func (t *importTx) AddIncidents(ctx context.Context, incs []hexbeat.Incident) error {
-	if t.s.dialect == Postgres {
-		return t.copyIncidents(ctx, incs)
-	}
-	t.seen += len(incs)
-	if !t.decided {
-		t.pending = append(t.pending, incs...)
-		if len(t.pending) < bulkMinRows {
-			return nil
-		}
-		incs, t.pending = t.pending, nil
-	}
-	if err := t.decideSQLite(ctx, t.seen); err != nil {
-		return err
-	}
-	return t.insertIncidentsSQLite(ctx, t.newOnly(incs))
+	return nil
 }
 
 func (t *importTx) AddStopSearches(ctx context.Context, ss []hexbeat.StopSearch) error {
+	if err := t.openBatch(ctx); err != nil {
+		return err
+	}
 	st, err := t.tx.PreparexContext(ctx, t.s.db.Rebind(`INSERT INTO stop_searches (key, batch_id, occurred_at, lon, lat,
 		type, operation, operation_name, gender, age_range, self_defined_ethnicity, officer_defined_ethnicity,
 		legislation, object, outcome, outcome_linked, outer_clothing)
@@ -103,6 +111,9 @@ func (t *importTx) AddStopSearches(ctx context.Context, ss []hexbeat.StopSearch)
 }
 
 func (t *importTx) AddOutcomes(ctx context.Context, os []hexbeat.Outcome) error {
+	if err := t.openBatch(ctx); err != nil {
+		return err
+	}
 	st, err := t.tx.PreparexContext(ctx, t.s.db.Rebind(`INSERT INTO outcomes (key, batch_id, crime_id, month, type, lon, lat, area_code)
 		VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (key) DO NOTHING`))
 	if err != nil {
@@ -140,6 +151,9 @@ func (t *importTx) exists(ctx context.Context, table, id string) (bool, error) {
 }
 
 func (t *importTx) PutBoundaries(ctx context.Context, bs []hexbeat.Boundary) error {
+	if err := t.openBatch(ctx); err != nil {
+		return err
+	}
 	geomSet, geomVal := "", ""
 	if t.s.dialect == Postgres {
 		geomSet, geomVal = ", geom = excluded.geom", ", ST_SetSRID(ST_Multi(ST_GeomFromGeoJSON(?)), 4326)"
@@ -172,6 +186,9 @@ func (t *importTx) PutBoundaries(ctx context.Context, bs []hexbeat.Boundary) err
 }
 
 func (t *importTx) PutRetailers(ctx context.Context, rs []hexbeat.Retailer) error {
+	if err := t.openBatch(ctx); err != nil {
+		return err
+	}
 	q := t.s.db.Rebind(`INSERT INTO retailers (id, name, category, address, size_band, lon, lat, batch_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, category = excluded.category, address = excluded.address,
@@ -191,25 +208,21 @@ func (t *importTx) PutRetailers(ctx context.Context, rs []hexbeat.Retailer) erro
 	return nil
 }
 
-// Commit moves staged rows in, records the batch and commits. PostgreSQL replicas are told
-// of the new batch with NOTIFY, delivered when the transaction commits.
+// Commit writes the incidents still pending, records the batch and commits. PostgreSQL
+// replicas are told of the new batch with NOTIFY, delivered when the transaction commits.
 func (t *importTx) Commit(ctx context.Context, b hexbeat.Batch) (hexbeat.Batch, error) {
 	if t.done {
 		return b, fmt.Errorf("store: import already finished")
 	}
-	if t.s.dialect == SQLite {
-		if err := t.finishSQLite(ctx); err != nil {
-			return b, err
-		}
+	if err := t.flushIncidents(ctx); err != nil {
+		return b, err
+	}
+	if err := t.openBatch(ctx); err != nil {
+		return b, err
 	}
 	if t.multi != nil {
 		t.multi.Close()
 		t.multi = nil
-	}
-	if t.staged > 0 {
-		if err := t.moveStaged(ctx); err != nil {
-			return b, err
-		}
 	}
 	b.ID, b.Added = t.batchID, t.added
 	if b.ImportedAt.IsZero() {
@@ -224,10 +237,12 @@ func (t *importTx) Commit(ctx context.Context, b hexbeat.Batch) (hexbeat.Batch, 
 			return b, fmt.Errorf("store: notify: %w", err)
 		}
 	}
-	if err := t.tx.Commit(); err != nil {
+	err := t.tx.Commit()
+	t.done = true
+	t.conn.Close()
+	if err != nil {
 		return b, fmt.Errorf("store: commit import: %w", err)
 	}
-	t.done = true
 	return b, nil
 }
 
@@ -239,7 +254,9 @@ func (t *importTx) Rollback() error {
 	if t.multi != nil {
 		t.multi.Close()
 	}
-	return t.tx.Rollback()
+	err := t.tx.Rollback()
+	t.conn.Close()
+	return err
 }
 
 // notifyChannel is the PostgreSQL channel on which committed batch ids are announced.

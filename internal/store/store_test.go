@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hexbeat/hexbeat/internal/testkit"
@@ -183,14 +184,67 @@ func TestBulkImportRebuildsIndexes(t *testing.T) {
 		if n := counts(t, s)["incidents"]; n != 14494+13478 {
 			t.Errorf("%d incidents after January, February and January again; want %d", n, 14494+13478)
 		}
-		want := "incidents_batch,incidents_key"
-		if s.Dialect() == store.Postgres {
-			want = "incidents_batch,incidents_geom,incidents_key_key,incidents_pkey"
-		}
-		if names, err := s.IndexNames("incidents"); err != nil || strings.Join(names, ",") != want {
-			t.Errorf("indexes after bulk imports: %v %v, want %s", names, err, want)
-		}
+		checkIncidentIndexes(t, s)
 	})
+}
+
+// checkIncidentIndexes: the indexes and constraints a bulk import drops are all in place.
+func checkIncidentIndexes(t *testing.T, s *store.Store) {
+	t.Helper()
+	want, wantCons := "incidents_batch,incidents_key", ""
+	if s.Dialect() == store.Postgres {
+		want = "incidents_batch,incidents_geom,incidents_key_key,incidents_pkey"
+		wantCons = "incidents_batch_id_fkey,incidents_key_key,incidents_pkey"
+	}
+	if names, err := s.IndexNames("incidents"); err != nil || strings.Join(names, ",") != want {
+		t.Errorf("indexes on incidents: %v %v, want %s", names, err, want)
+	}
+	if names, err := s.Constraints("incidents"); err != nil || strings.Join(names, ",") != wantCons {
+		t.Errorf("constraints on incidents: %v %v, want %s", names, err, wantCons)
+	}
+}
+
+// TestConcurrentImports: the same month imported twice at once, beside another month, is
+// stored once: imports of incidents take turns, and the one that waits finds the first's
+// rows stored (on the bulk path, which drops the indexes, as on the row-by-row path).
+func TestConcurrentImports(t *testing.T) {
+	jan := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
+	feb := testkit.Data(t, "police/street/2025-02-thames-valley-street.csv")
+	for _, minRows := range []int{1000, 1 << 30} {
+		t.Run(fmt.Sprintf("bulk from %d rows", minRows), func(t *testing.T) {
+			defer store.SetBulkMinRows(minRows)()
+			eachStore(t, func(t *testing.T, s *store.Store) {
+				files := []string{jan, jan, feb}
+				added := make([]int, len(files))
+				errs := make([]error, len(files))
+				var wg sync.WaitGroup
+				for i, f := range files {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						rep, _, err := ingest.ImportFile(context.Background(), s, f, ingest.Options{Taxonomy: geodata.Taxonomy()}, nil)
+						errs[i] = err
+						if rep != nil {
+							added[i] = rep.Added
+						}
+					}()
+				}
+				wg.Wait()
+				for i, err := range errs {
+					if err != nil {
+						t.Fatalf("import %d: %v", i, err)
+					}
+				}
+				if added[0]+added[1] != 14494 || added[2] != 13478 {
+					t.Errorf("added %v; want January once (14494 between the first two) and February's 13478", added)
+				}
+				if n := counts(t, s)["incidents"]; n != 14494+13478 {
+					t.Errorf("%d incidents stored, want %d", n, 14494+13478)
+				}
+				checkIncidentIndexes(t, s)
+			})
+		})
+	}
 }
 
 // TestBulkSwitchMidImport: an import that starts smaller than the table and outgrows it
@@ -268,12 +322,6 @@ func TestLateFaultLeavesStoreUnchanged(t *testing.T) {
 				t.Errorf("%s: %d before, %d after refused files", k, v, after[k])
 			}
 		}
-		want := "incidents_batch,incidents_key"
-		if s.Dialect() == store.Postgres {
-			want = "incidents_batch,incidents_geom,incidents_key_key,incidents_pkey"
-		}
-		if names, err := s.IndexNames("incidents"); err != nil || strings.Join(names, ",") != want {
-			t.Errorf("indexes after rolled-back bulk imports: %v %v, want %s", names, err, want)
-		}
+		checkIncidentIndexes(t, s)
 	})
 }

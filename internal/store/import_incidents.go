@@ -1,0 +1,190 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+)
+
+// Incidents reach the table in chunks. The first bulkMinRows wait until there are enough to
+// judge the import against the table: an import large against what is stored (see
+// sqliteBulkFactor and pgBulkFactor) reads the stored keys into memory, drops the incident
+// indexes inside its transaction and rebuilds them at commit, which is several times faster
+// than updating them row by row. SQLite otherwise leaves duplicates to INSERT OR IGNORE and
+// the unique index; PostgreSQL checks every row before writing it (against the keys in
+// memory, or a lookup per chunk), so its COPY straight into incidents never conflicts.
+
+// bulkMinRows is the smallest import that may take the bulk path (a variable for tests).
+var bulkMinRows = 20_000
+
+// maxCountRows bounds the count of stored rows behind the bulk decision: a table this big
+// takes the row-by-row path for any import that fits in memory.
+const maxCountRows = 50_000_000
+
+// bulkIndex is an index a bulk import drops and rebuilds.
+type bulkIndex struct{ drop, create string }
+
+func (t *importTx) AddIncidents(ctx context.Context, incs []hexbeat.Incident) error {
+	t.seen += len(incs)
+	if !t.decided {
+		t.pending = append(t.pending, incs...)
+		if len(t.pending) < bulkMinRows {
+			return nil
+		}
+		incs, t.pending = t.pending, nil
+	}
+	if err := t.decide(ctx, true); err != nil {
+		return err
+	}
+	return t.writeNew(ctx, incs, true)
+}
+
+// flushIncidents writes what is still pending at commit (an import smaller than
+// bulkMinRows) and rebuilds the indexes a bulk import dropped.
+func (t *importTx) flushIncidents(ctx context.Context) error {
+	if !t.decided {
+		if len(t.pending) == 0 {
+			return nil
+		}
+		if err := t.decide(ctx, false); err != nil {
+			return err
+		}
+		if err := t.writeNew(ctx, t.pending, false); err != nil {
+			return err
+		}
+		t.pending = nil
+	}
+	if !t.bulk {
+		return nil
+	}
+	// PostgreSQL: more sort memory than the default 64 MB keeps the key index build off
+	// disk; SQLite: sort with a helper thread
+	setting := `SET LOCAL maintenance_work_mem = '256MB'`
+	if t.s.dialect == SQLite {
+		setting = `PRAGMA threads = 2`
+	}
+	if _, err := t.tx.ExecContext(ctx, setting); err != nil {
+		return fmt.Errorf("store: bulk import: %w", err)
+	}
+	for _, ix := range t.bulkIndexes() {
+		if _, err := t.tx.ExecContext(ctx, ix.create); err != nil {
+			return fmt.Errorf("store: bulk import: rebuild index: %w", err)
+		}
+	}
+	return nil
+}
+
+func (t *importTx) bulkIndexes() []bulkIndex {
+	if t.s.dialect == Postgres {
+		return pgBulkIndexes
+	}
+	return sqliteBulkIndexes
+}
+
+// decide, once per import, takes the incidents table for this import (PostgreSQL), opens
+// the batch and, when mayBulk (an import of at least bulkMinRows), counts the rows stored
+// before it.
+func (t *importTx) decide(ctx context.Context, mayBulk bool) error {
+	if !t.decided {
+		t.decided = true
+		if t.s.dialect == Postgres {
+			// One import writes incidents at a time, so the keys it checked stay absent until
+			// it commits; readers are not blocked (until a bulk import drops indexes).
+			if _, err := t.tx.ExecContext(ctx, `LOCK TABLE incidents IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+				return fmt.Errorf("store: lock incidents: %w", err)
+			}
+		}
+		if err := t.openBatch(ctx); err != nil {
+			return err
+		}
+		if mayBulk {
+			if err := t.tx.GetContext(ctx, &t.stored, t.s.db.Rebind(`SELECT count(*) FROM (SELECT 1 FROM incidents LIMIT ?) t`), maxCountRows); err != nil {
+				return fmt.Errorf("store: size incidents: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// toBulk switches to the bulk path when n rows (see decide) reach the factor's share of the
+// stored rows: it reads every stored key into t.keys and drops the indexes.
+func (t *importTx) toBulk(ctx context.Context, n, factor int) error {
+	if t.bulk || n*factor <= t.stored {
+		return nil
+	}
+	t.bulk = true
+	if t.keys == nil {
+		t.keys = make(map[hexbeat.Key]struct{}, t.stored+n)
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT key FROM incidents`)
+	if err != nil {
+		return fmt.Errorf("store: read keys: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return fmt.Errorf("store: read keys: %w", err)
+		}
+		var k hexbeat.Key
+		copy(k[:], b)
+		t.keys[k] = struct{}{}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: read keys: %w", err)
+	}
+	for _, ix := range t.bulkIndexes() {
+		if _, err := t.tx.ExecContext(ctx, ix.drop); err != nil {
+			return fmt.Errorf("store: bulk import: %w", err)
+		}
+	}
+	return nil
+}
+
+// writeNew writes the incidents not yet stored. When mayBulk it first asks whether the
+// import is now large enough for the bulk path (each chunk: an import may outgrow the table
+// part way). SQLite judges by the rows handed in; PostgreSQL, which looks each chunk's keys
+// up first, by the rows that are new, so importing a file again never rebuilds the indexes.
+func (t *importTx) writeNew(ctx context.Context, incs []hexbeat.Incident, mayBulk bool) error {
+	if t.s.dialect == SQLite {
+		if mayBulk {
+			if err := t.toBulk(ctx, t.seen, sqliteBulkFactor); err != nil {
+				return err
+			}
+		}
+		if t.bulk {
+			incs = t.unseen(incs)
+		}
+		return t.insertIncidentsSQLite(ctx, incs)
+	}
+	if !t.bulk {
+		if err := t.rememberStored(ctx, incs); err != nil {
+			return err
+		}
+	}
+	incs = t.unseen(incs)
+	if mayBulk {
+		if err := t.toBulk(ctx, t.added+len(incs), pgBulkFactor); err != nil {
+			return err
+		}
+	}
+	return t.copyIncidents(ctx, incs)
+}
+
+// unseen drops incidents whose key is in t.keys (stored, or earlier in this import) and
+// remembers the rest.
+func (t *importTx) unseen(incs []hexbeat.Incident) []hexbeat.Incident {
+	if t.keys == nil {
+		t.keys = make(map[hexbeat.Key]struct{}, len(incs))
+	}
+	out := incs[:0:0]
+	for _, inc := range incs {
+		if _, dup := t.keys[inc.Key]; dup {
+			continue
+		}
+		t.keys[inc.Key] = struct{}{}
+		out = append(out, inc)
+	}
+	return out
+}
