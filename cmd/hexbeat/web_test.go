@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"image/color"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -305,4 +308,131 @@ func TestMapTimings(t *testing.T) {
 	os.WriteFile(filepath.Join(artefacts(t), "webmap-timings.json"), []byte(timings), 0o644)
 	p.shot("webmap-thames-valley.png")
 	p.noConsoleErrors()
+}
+
+// TestSignInAndPlannersInChromium: a real store with keys on (Milton Keynes, six months,
+// the retailer register). Without a key the page asks for one; with it the map draws. Then
+// the layer controls (opacity, order), play through time, the test-purchase table (a row
+// highlights its shop on the map; the CSV downloads) and the PNG export, as a person would.
+func TestSignInAndPlannersInChromium(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "mk.db")
+	files := []string{testkit.Data(t, "boundaries/milton-keynes-boundary.geojson"), testkit.Data(t, "poi/milton-keynes-grocery-retailers.csv")}
+	for m := 1; m <= 6; m++ {
+		files = append(files, testkit.Data(t, fmt.Sprintf("police/street/2025-%02d-thames-valley-street.csv", m)))
+	}
+	if code, out, errs := run(t, append([]string{"import", "--db", db, "--quiet"}, files...)...); code != 0 {
+		t.Fatalf("import: %d %s %s", code, out, errs)
+	}
+	p := openPage(t, "serve", "--db", db, "--rate-limit", "-1")
+	key := regexp.MustCompile(`hb_[A-Za-z0-9_-]+`).FindString(p.out.String())
+	if key == "" {
+		t.Fatalf("no admin key printed: %s", p.out.String())
+	}
+	downloads := t.TempDir()
+	p.do("open the map without a key", chromedp.Navigate(p.addr+"/?res=9&map=12.00/52.04/-0.76"),
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+				Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads})
+			return err
+		}))
+	asked := poll[string](p, "no sign-in form without a key", `document.getElementById('signin').open && document.getElementById('summary').textContent`)
+	if !strings.Contains(asked, "API key") || eval[int](p, `document.querySelectorAll('canvas.maplibregl-canvas').length`) != 0 {
+		t.Errorf("without a key: %q, and a map was made", asked)
+	}
+	p.do("sign in", chromedp.SendKeys("#key", key), chromedp.Click("#keyform button[type=submit]"),
+		chromedp.WaitVisible("canvas.maplibregl-canvas")) // the page reloads with the key
+	poll[int](p, "the map drew no hexagons after signing in", hexesDrawn)
+	p.mu.Lock()
+	p.console = nil // the 401s before signing in are expected
+	p.mu.Unlock()
+
+	// Opacity and order of layers: the map's paint and layer order follow, and the URL.
+	p.do("hot spots at 30 % opacity", chromedp.Evaluate[chromedp.Void](`(() => { const r = document.querySelector('input[data-opacity="hotspots"]');
+		r.value = '30'; r.dispatchEvent(new Event('input', {bubbles: true})); })()`))
+	if op := eval[float64](p, `window.hexbeat.map.getPaintProperty('hotspots-fill', 'fill-opacity')`); op != 0.3 || !strings.Contains(eval[string](p, `decodeURIComponent(location.search)`), "hotspots:30") {
+		t.Errorf("hot spot fill opacity %v, URL %s", op, eval[string](p, `location.search`))
+	}
+	layerAt := func(id string) int {
+		return eval[int](p, `window.hexbeat.map.getStyle().layers.findIndex((l) => l.id === '`+id+`')`)
+	}
+	if layerAt("boundaries-line") > layerAt("hotspots-fill") {
+		t.Fatal("boundaries start above the hot spots")
+	}
+	for range 4 { // boundaries, change, emerging, kde: boundaries climbs over each to pass hotspots
+		p.do("move boundaries up", chromedp.Click(`button[data-up="boundaries"]`))
+	}
+	if layerAt("boundaries-line") < layerAt("hotspots-fill") || !strings.Contains(eval[string](p, `decodeURIComponent(location.search)`), "layers=hotspots:30,boundaries&") {
+		t.Errorf("after moving boundaries up four times: line at %d, hot spots at %d; URL %s", layerAt("boundaries-line"), layerAt("hotspots-fill"), eval[string](p, `location.search`))
+	}
+
+	// Play: a two-month window steps through the months, the layer and the URL following.
+	p.do("a two-month window at the start", chromedp.Evaluate[chromedp.Void](`(() => {
+		for (const [id, v] of [['from-i', 0], ['to-i', 1]]) { const r = document.getElementById(id); r.value = String(v); r.dispatchEvent(new Event('input', {bubbles: true})); r.dispatchEvent(new Event('change', {bubbles: true})); } })()`))
+	poll[int](p, "the window did not move to January-February", `location.search.includes('from=2025-01') && location.search.includes('to=2025-02') && 1`)
+	p.do("play", chromedp.Click("#play"))
+	poll[int](p, "play did not step to March", `location.search.includes('from=2025-02') && location.search.includes('to=2025-03') && 1`)
+	p.do("pause", chromedp.Click("#play"))
+	if pressed := eval[string](p, `document.getElementById('play').getAttribute('aria-pressed')`); pressed != "false" {
+		t.Errorf("after pausing aria-pressed is %q", pressed)
+	}
+	poll[int](p, "no hexagons after playing", hexesDrawn)
+
+	// Test purchase: rank, pick a row, the shop is ringed on the map; the table downloads.
+	p.do("rank retailers", chromedp.Click("#p-tp summary"), chromedp.Click("#tp-form button[type=submit]"))
+	rows := poll[int](p, "no ranked retailers", `document.querySelectorAll('#tp-out tr[data-id]').length`)
+	first := eval[string](p, `document.querySelector('#tp-out tr[data-id]').dataset.id`)
+	p.do("pick the first", chromedp.Click(`#tp-out tr[data-id]`))
+	ringed := poll[string](p, "the shop is not ringed on the map", `!window.hexbeat.map.isMoving() && (window.hexbeat.map.queryRenderedFeatures({layers: ['retailers-hl']}).map((f) => f.properties.id)[0] || false)`)
+	if ringed != first || eval[string](p, `document.querySelector('#tp-out tr.selected').dataset.id`) != first {
+		t.Errorf("picked %s; ringed %s", first, ringed)
+	}
+	p.do("download the ranking", chromedp.Click("#tp-csv"))
+	csvFile := waitDownload(t, downloads, "*.csv")
+	ranked := eval[int](p, `window.hexbeat.state.targets.features.length`)
+	recs, err := csv.NewReader(strings.NewReader(readFile(t, csvFile))).ReadAll()
+	if err != nil || len(recs) != ranked+1 || rows != min(ranked, 25) {
+		t.Errorf("CSV %s: %v, %d lines for %d ranked retailers (%d in the table)", filepath.Base(csvFile), err, len(recs), ranked, rows)
+	}
+	p.shot("webmap-test-purchase.png")
+
+	// The map as PNG: the size of the map on screen, and a picture, not a blank.
+	p.do("export the map", chromedp.Click("#export-png"))
+	pngFile := waitDownload(t, downloads, "*.png")
+	img, err := png.Decode(strings.NewReader(readFile(t, pngFile)))
+	if err != nil {
+		t.Fatalf("PNG export: %v", err)
+	}
+	w := eval[int](p, `window.hexbeat.map.getCanvas().width`)
+	colours := map[color.Color]bool{}
+	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y += 7 {
+		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x += 7 {
+			colours[img.At(x, y)] = true
+		}
+	}
+	if img.Bounds().Dx() != w || len(colours) < 10 {
+		t.Errorf("PNG %dx%d with %d colours; the map canvas is %d wide", img.Bounds().Dx(), img.Bounds().Dy(), len(colours), w)
+	}
+	p.noConsoleErrors()
+}
+
+// waitDownload waits for a file matching pattern in dir.
+func waitDownload(t *testing.T, dir, pattern string) string {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if names, _ := filepath.Glob(filepath.Join(dir, pattern)); len(names) > 0 {
+			return names[0]
+		}
+	}
+	t.Fatalf("no %s download", pattern)
+	return ""
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
