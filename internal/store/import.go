@@ -25,10 +25,13 @@ type importTx struct {
 	// be stored or in this import (all stored keys in bulk mode; PostgreSQL always).
 	pending []hexbeat.Incident
 	decided bool
-	stored  int // incidents stored before this import (counted once, when deciding)
-	seen    int // incidents handed to this import so far
-	bulk    bool
-	keys    map[hexbeat.Key]struct{}
+	// stored counts the incidents stored before this import: exactly when storedKnown,
+	// else a lower bound (see storedBelow)
+	stored      int
+	storedKnown bool
+	seen        int // incidents handed to this import so far
+	bulk        bool
+	keys        map[hexbeat.Key]struct{}
 }
 
 // incidentCols are the incident columns an import writes, besides batch_id.
