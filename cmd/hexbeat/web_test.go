@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 	"github.com/hexbeat/hexbeat/internal/testkit"
+	"github.com/hexbeat/hexbeat/internal/testkit/realdata"
 	"github.com/hexbeat/hexbeat/web"
 	"github.com/paulmach/orb/geojson"
 )
@@ -105,6 +106,31 @@ func openPage(t *testing.T, args ...string) *page {
 	return p
 }
 
+// openStore imports files into a fresh SQLite store and serves it with keys on; the first
+// start of a keyless store prints an admin key, which it returns.
+func openStore(t *testing.T, files ...string) (*page, string) {
+	t.Helper()
+	db := "sqlite:" + filepath.Join(t.TempDir(), "h.db")
+	if code, out, errs := run(t, append([]string{"import", "--db", db, "--quiet"}, files...)...); code != 0 {
+		t.Fatalf("import: %d %s %s", code, out, errs)
+	}
+	p := openPage(t, "serve", "--db", db, "--rate-limit", "-1")
+	key := regexp.MustCompile(`hb_[A-Za-z0-9_-]+`).FindString(p.out.String())
+	if key == "" {
+		t.Fatalf("no admin key printed: %s", p.out.String())
+	}
+	return p, key
+}
+
+// allowDownloads lets the page save downloads into dir.
+func allowDownloads(dir string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir})
+		return err
+	})
+}
+
 func (p *page) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	p.t.Helper()
 	if err := chromedp.Do(p.ctx, actions...); err != nil {
@@ -161,12 +187,7 @@ const hexesDrawn = `window.hexbeat && window.hexbeat.map && window.hexbeat.map.l
 func TestDemoMapInChromium(t *testing.T) {
 	p := openPage(t, "serve", "--demo", "--demo-db", "sqlite:"+filepath.Join(t.TempDir(), "demo.db"))
 	downloads := t.TempDir()
-	p.do("open the map", chromedp.Navigate(p.addr+"/"), chromedp.WaitVisible("canvas.maplibregl-canvas"),
-		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-			_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-				Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads})
-			return err
-		}))
+	p.do("open the map", chromedp.Navigate(p.addr+"/"), chromedp.WaitVisible("canvas.maplibregl-canvas"), allowDownloads(downloads))
 	drawn := poll[int](p, "the map drew no hexagons", hexesDrawn)
 	if drawn < 100 {
 		t.Errorf("the map drew %d hexagons; the demo holds about 1,900 at res 9", drawn)
@@ -222,18 +243,8 @@ func TestDemoMapInChromium(t *testing.T) {
 
 	// Export the hotspot layer as GeoJSON: the file holds the layer the map shows.
 	p.do("export", chromedp.SetValue("#export-layer", "hotspots"), chromedp.Click("#export-geojson"))
-	var file string
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && file == ""; time.Sleep(100 * time.Millisecond) {
-		names, _ := filepath.Glob(filepath.Join(downloads, "*.geojson"))
-		if len(names) > 0 {
-			file = names[0]
-		}
-	}
-	if file == "" {
-		t.Fatal("no GeoJSON download")
-	}
-	b, _ := os.ReadFile(file)
-	fc, err := geojson.UnmarshalFeatureCollection(b)
+	file := waitDownload(t, downloads, "*.geojson")
+	fc, err := geojson.UnmarshalFeatureCollection([]byte(readFile(t, file)))
 	shown := eval[int](p, `window.hexbeat.state.data.hotspots.cells`)
 	if err != nil || len(fc.Features) != shown || fc.ExtraMembers["layer"] != "hotspots" {
 		t.Errorf("export %s: %v, %d features, the map holds %d", filepath.Base(file), err, len(fc.Features), shown)
@@ -274,21 +285,7 @@ func TestDemoMapInChromium(t *testing.T) {
 // docs/benchmarks.md; they are not a pass/fail condition. The test does fail when the map
 // does not draw.
 func TestMapTimings(t *testing.T) {
-	dir := t.TempDir()
-	db := "sqlite:" + filepath.Join(dir, "tv.db")
-	var files []string
-	for m := 1; m <= 6; m++ {
-		files = append(files, testkit.Data(t, fmt.Sprintf("police/street/2025-%02d-thames-valley-street.csv", m)))
-	}
-	if code, out, errs := run(t, append([]string{"import", "--db", db, "--quiet"}, files...)...); code != 0 {
-		t.Fatalf("import: %d %s %s", code, out, errs)
-	}
-	// The first start of a keyless store prints an admin key; the page takes it as ?key=.
-	p := openPage(t, "serve", "--db", db, "--rate-limit", "-1")
-	key := regexp.MustCompile(`hb_[A-Za-z0-9_-]+`).FindString(p.out.String())
-	if key == "" {
-		t.Fatalf("no admin key printed: %s", p.out.String())
-	}
+	p, key := openStore(t, realdata.StreetMonths(t, 1, 6)...) // the page takes the key as ?key=
 	p.do("open the map", chromedp.Navigate(p.addr+"/?key="+key+"&res=9&method=gistar&map=9.00/51.75/-0.95"), chromedp.WaitVisible("canvas.maplibregl-canvas"))
 	poll[int](p, "the map drew no hexagons", hexesDrawn)
 	poll[int](p, "no first-render timing", `window.hexbeat.timings.firstRender`)
@@ -315,27 +312,10 @@ func TestMapTimings(t *testing.T) {
 // the layer controls (opacity, order), play through time, the test-purchase table (a row
 // highlights its shop on the map; the CSV downloads) and the PNG export, as a person would.
 func TestSignInAndPlannersInChromium(t *testing.T) {
-	dir := t.TempDir()
-	db := "sqlite:" + filepath.Join(dir, "mk.db")
-	files := []string{testkit.Data(t, "boundaries/milton-keynes-boundary.geojson"), testkit.Data(t, "poi/milton-keynes-grocery-retailers.csv")}
-	for m := 1; m <= 6; m++ {
-		files = append(files, testkit.Data(t, fmt.Sprintf("police/street/2025-%02d-thames-valley-street.csv", m)))
-	}
-	if code, out, errs := run(t, append([]string{"import", "--db", db, "--quiet"}, files...)...); code != 0 {
-		t.Fatalf("import: %d %s %s", code, out, errs)
-	}
-	p := openPage(t, "serve", "--db", db, "--rate-limit", "-1")
-	key := regexp.MustCompile(`hb_[A-Za-z0-9_-]+`).FindString(p.out.String())
-	if key == "" {
-		t.Fatalf("no admin key printed: %s", p.out.String())
-	}
+	p, key := openStore(t, append(realdata.StreetMonths(t, 1, 6),
+		testkit.Data(t, "boundaries/milton-keynes-boundary.geojson"), testkit.Data(t, "poi/milton-keynes-grocery-retailers.csv"))...)
 	downloads := t.TempDir()
-	p.do("open the map without a key", chromedp.Navigate(p.addr+"/?res=9&map=12.00/52.04/-0.76"),
-		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-			_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-				Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads})
-			return err
-		}))
+	p.do("open the map without a key", chromedp.Navigate(p.addr+"/?res=9&map=12.00/52.04/-0.76"), allowDownloads(downloads))
 	asked := poll[string](p, "no sign-in form without a key", `document.getElementById('signin').open && document.getElementById('summary').textContent`)
 	if !strings.Contains(asked, "API key") || eval[int](p, `document.querySelectorAll('canvas.maplibregl-canvas').length`) != 0 {
 		t.Errorf("without a key: %q, and a map was made", asked)
