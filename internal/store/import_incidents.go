@@ -33,7 +33,7 @@ func (t *importTx) AddIncidents(ctx context.Context, incs []hexbeat.Incident) er
 		}
 		incs, t.pending = t.pending, nil
 	}
-	if err := t.decide(ctx, true); err != nil {
+	if err := t.startIncidents(ctx); err != nil {
 		return err
 	}
 	return t.writeNew(ctx, incs, true)
@@ -46,7 +46,7 @@ func (t *importTx) flushIncidents(ctx context.Context) error {
 		if len(t.pending) == 0 {
 			return nil
 		}
-		if err := t.decide(ctx, false); err != nil {
+		if err := t.startIncidents(ctx); err != nil {
 			return err
 		}
 		if err := t.writeNew(ctx, t.pending, false); err != nil {
@@ -81,9 +81,9 @@ func (t *importTx) bulkIndexes() []bulkIndex {
 	return sqliteBulkIndexes
 }
 
-// decide, once per import, takes the incidents table for this import (PostgreSQL) and
-// opens the batch.
-func (t *importTx) decide(ctx context.Context, mayBulk bool) error {
+// startIncidents, once per import, takes the incidents table for this import (PostgreSQL)
+// and opens the batch.
+func (t *importTx) startIncidents(ctx context.Context) error {
 	if !t.decided {
 		t.decided = true
 		if t.s.dialect == Postgres {
@@ -135,7 +135,7 @@ func (t *importTx) storedBelow(ctx context.Context, n int) (bool, error) {
 	return t.stored < n, nil
 }
 
-// toBulk switches to the bulk path when n rows (see decide) reach the factor's share of the
+// toBulk switches to the bulk path when n rows (see writeNew) reach the factor's share of the
 // stored rows: it reads every stored key into t.keys and drops the indexes.
 func (t *importTx) toBulk(ctx context.Context, n, factor int) error {
 	if t.bulk {
@@ -145,24 +145,7 @@ func (t *importTx) toBulk(ctx context.Context, n, factor int) error {
 		return err
 	}
 	t.bulk = true
-	if t.keys == nil {
-		t.keys = make(map[hexbeat.Key]struct{}, t.stored+n)
-	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT key FROM incidents`)
-	if err != nil {
-		return fmt.Errorf("store: read keys: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var b []byte
-		if err := rows.Scan(&b); err != nil {
-			return fmt.Errorf("store: read keys: %w", err)
-		}
-		var k hexbeat.Key
-		copy(k[:], b)
-		t.keys[k] = struct{}{}
-	}
-	if err := rows.Err(); err != nil {
+	if err := t.rememberKeys(ctx, t.stored+n, `SELECT key FROM incidents`); err != nil {
 		return fmt.Errorf("store: read keys: %w", err)
 	}
 	for _, ix := range t.bulkIndexes() {
@@ -201,6 +184,29 @@ func (t *importTx) writeNew(ctx context.Context, incs []hexbeat.Incident, mayBul
 		}
 	}
 	return t.copyIncidents(ctx, incs)
+}
+
+// rememberKeys adds to t.keys the keys that query (one bytea or blob column) returns;
+// sizeHint sizes t.keys when it is made.
+func (t *importTx) rememberKeys(ctx context.Context, sizeHint int, query string, args ...any) error {
+	if t.keys == nil {
+		t.keys = make(map[hexbeat.Key]struct{}, sizeHint)
+	}
+	rows, err := t.tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return err
+		}
+		var k hexbeat.Key
+		copy(k[:], b)
+		t.keys[k] = struct{}{}
+	}
+	return rows.Err()
 }
 
 // unseen drops incidents whose key is in t.keys (stored, or earlier in this import) and

@@ -40,24 +40,7 @@ func (t *importTx) rememberStored(ctx context.Context, incs []hexbeat.Incident) 
 	for i := range incs {
 		keys[i] = incs[i].Key[:]
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT key FROM incidents WHERE key = ANY($1)`, keys)
-	if err != nil {
-		return fmt.Errorf("store: look up keys: %w", err)
-	}
-	defer rows.Close()
-	if t.keys == nil {
-		t.keys = make(map[hexbeat.Key]struct{}, len(incs))
-	}
-	for rows.Next() {
-		var b []byte
-		if err := rows.Scan(&b); err != nil {
-			return fmt.Errorf("store: look up keys: %w", err)
-		}
-		var k hexbeat.Key
-		copy(k[:], b)
-		t.keys[k] = struct{}{}
-	}
-	if err := rows.Err(); err != nil {
+	if err := t.rememberKeys(ctx, len(incs), `SELECT key FROM incidents WHERE key = ANY($1)`, keys); err != nil {
 		return fmt.Errorf("store: look up keys: %w", err)
 	}
 	return nil
