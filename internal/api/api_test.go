@@ -27,7 +27,7 @@ import (
 )
 
 // newServer imports real files into a fresh SQLite store and serves them in-process.
-func newServer(t *testing.T, files ...string) *api.Server {
+func newServer(t testing.TB, files ...string) *api.Server {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "h.db"))
@@ -48,7 +48,7 @@ func newServer(t *testing.T, files ...string) *api.Server {
 	return api.New(svc, log, api.Config{}, nil)
 }
 
-func get(t *testing.T, s *api.Server, url string) (int, string, []byte) {
+func get(t testing.TB, s *api.Server, url string) (int, string, []byte) {
 	t.Helper()
 	res, err := s.App().Test(httptest.NewRequest("GET", url, nil), -1)
 	if err != nil {

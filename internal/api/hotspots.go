@@ -57,6 +57,11 @@ func (s *Server) hotspots(c *fiber.Ctx) error {
 		s.auditExport(c, "hotspots.csv", len(layer.Cells))
 		return s.hotspotsCSV(c, layer)
 	}
+	if summary && len(layer.Cells) > 0 {
+		// a map asks for the summary, then for the layer's tiles: find their cells while
+		// the summary is on its way
+		go s.tiles.of(layer)
+	}
 	return s.sendGeoJSON(c, s.hotspotsJSON(layer, !summary))
 }
 
@@ -221,6 +226,18 @@ func (s *Server) hotspotsCSV(c *fiber.Ctx, layer hexbeat.HotspotLayer) error {
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="hotspots-`+layer.Query.Method+`.csv"`)
 	s.labelData(c)
 	return c.Send(b)
+}
+
+// valueClass is the class of a value in a legend of breaks: how many breaks it reaches,
+// 0 below the first. Tiles carry it, so that a map colours cells by class with one style
+// whatever the breaks, and a new layer needs no new style (which would lay every tile out
+// again).
+func valueClass(v float64, breaks []float64) int {
+	n := 0
+	for n < len(breaks) && v >= breaks[n] {
+		n++
+	}
+	return n
 }
 
 // valueBreaks are the 30th, 50th, 70th, 85th, 95th and 99th percentiles of the positive

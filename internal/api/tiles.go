@@ -1,7 +1,9 @@
 package api
 
 import (
+	"bytes"
 	"cmp"
+	"compress/gzip"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,8 +13,6 @@ import (
 	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/mvt"
-	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 )
 
@@ -46,7 +46,8 @@ func tileFields(layer string) fiber.Map {
 	if layer == "cells" {
 		return fiber.Map{"cell": "String", "count": "Number"}
 	}
-	return fiber.Map{"cell": "String", "count": "Number", "value": "Number", "z": "Number", "p": "Number", "p_fdr": "Number", "bin": "Number", "rank": "Number"}
+	return fiber.Map{"cell": "String", "count": "Number", "value": "Number", "z": "Number", "p": "Number", "p_fdr": "Number", "bin": "Number", "rank": "Number",
+		"value_class": "Number"}
 }
 
 // resForZoom picks the H3 resolution that gives hexagons of a few pixels to a few tens at
@@ -69,7 +70,7 @@ func (s *Server) tile(c *fiber.Ctx) error {
 	// cells whose centre lies a cell's width outside the tile still overlap it
 	pad := 2 * grid.MinCentreSpacingM(resForZoom(z)) / 111_000
 	query := bound.Pad(pad)
-	fc := geojson.NewFeatureCollection()
+	var out *mvtLayer
 	switch layer {
 	case "hotspots":
 		p := newParams(c, hotspotParams...)
@@ -84,16 +85,15 @@ func (s *Server) tile(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
+		out = newMVTLayer(layer, t, "cell", "count", "value", "z", "p", "p_fdr", "bin", "rank", "value_class")
 		ix := s.tiles.of(l)
 		lo, _ := slices.BinarySearch(ix.lons, query.Min[0])
 		for i := lo; i < len(ix.lons) && ix.lons[i] <= query.Max[0]; i++ {
 			hc := l.Cells[ix.order[i]]
 			if (hc.Count > 0 || hc.Bin != 0) && query.Contains(ix.centres[i]) { // empty, insignificant cells stay out
 				ring, _ := grid.Boundary(hc.Cell)
-				f := geojson.NewFeature(orb.Polygon{ring})
-				// MVT values are plain numbers and strings (no nulls)
-				f.Properties = map[string]any{"cell": grid.String(hc.Cell), "count": hc.Count, "value": hc.Value, "z": hc.Z, "p": hc.P, "p_fdr": hc.PFDR, "bin": hc.Bin, "rank": hc.Rank}
-				fc.Append(f)
+				out.addPolygon(ring, mvtString(grid.String(hc.Cell)), mvtUint(hc.Count), mvtFloat(hc.Value),
+					mvtFloat(hc.Z), mvtFloat(hc.P), mvtFloat(hc.PFDR), mvtSint(hc.Bin), mvtUint(hc.Rank), mvtUint(valueClass(hc.Value, ix.breaks)))
 			}
 		}
 	case "cells":
@@ -110,32 +110,35 @@ func (s *Server) tile(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
+		out = newMVTLayer(layer, t, "cell", "count")
 		for _, cc := range l.Cells {
 			ring, _ := grid.Boundary(cc.Cell)
-			f := geojson.NewFeature(orb.Polygon{ring})
-			f.Properties = map[string]any{"cell": grid.String(cc.Cell), "count": cc.Count}
-			fc.Append(f)
+			out.addPolygon(ring, mvtString(grid.String(cc.Cell)), mvtUint(cc.Count))
 		}
 	}
-	layers := mvt.NewLayers(map[string]*geojson.FeatureCollection{layer: fc})
-	layers.ProjectToTile(t)
-	layers.Clip(mvt.MapboxGLDefaultExtentBound)
-	layers.RemoveEmpty(1, 1)
 	c.Set(fiber.HeaderContentType, "application/vnd.mapbox-vector-tile")
 	s.labelData(c)
-	if strings.Contains(c.Get(fiber.HeaderAcceptEncoding), "gzip") {
-		b, err := mvt.MarshalGzipped(layers)
-		if err != nil {
-			return err
-		}
+	b := out.tile()
+	if len(b) > 0 && strings.Contains(c.Get(fiber.HeaderAcceptEncoding), "gzip") {
 		c.Set(fiber.HeaderContentEncoding, "gzip")
-		return c.Send(b)
-	}
-	b, err := mvt.Marshal(layers)
-	if err != nil {
-		return err
+		return c.Send(gzipFast(b))
 	}
 	return c.Send(b)
+}
+
+var gzipWriters = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed); return w }}
+
+// gzipFast compresses at gzip's fastest level: a tile is made on request, on the path of
+// every change of the map, where the default level cost more than making the tile.
+func gzipFast(b []byte) []byte {
+	var buf bytes.Buffer
+	buf.Grow(len(b) / 3)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(&buf)
+	zw.Write(b)
+	zw.Close()
+	gzipWriters.Put(zw)
+	return buf.Bytes()
 }
 
 // tileIndexes keeps, for the last hotspot layers drawn as tiles, their cells' centres in
@@ -152,6 +155,7 @@ type tileIndex struct {
 	order   []int       // cell positions in the layer, by the longitude of their centre
 	lons    []float64   // those longitudes
 	centres []orb.Point // and centres
+	breaks  []float64   // the layer's value breaks (the summary's value_breaks)
 }
 
 func (t *tileIndexes) of(l hexbeat.HotspotLayer) *tileIndex {
@@ -182,6 +186,7 @@ func (t *tileIndexes) of(l hexbeat.HotspotLayer) *tileIndex {
 			ix.order[i] = i
 		}
 		slices.SortFunc(ix.order, func(a, b int) int { return cmp.Compare(centres[a][0], centres[b][0]) })
+		ix.breaks = valueBreaks(l.Cells)
 		ix.lons = make([]float64, len(ix.order))
 		ix.centres = make([]orb.Point, len(ix.order))
 		for i, j := range ix.order {

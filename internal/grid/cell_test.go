@@ -2,6 +2,7 @@ package grid
 
 import (
 	"math/rand/v2"
+	"sync"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -127,4 +128,29 @@ func BenchmarkFromLonLat(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		_, _ = FromLonLat(-0.7594+float64(i&1023)*1e-5, 52.0406, 15)
 	}
+}
+
+// TestAreaKm2Remembered: the remembered areas are h3's, also when asked for at once from
+// several goroutines (run with -race).
+func TestAreaKm2Remembered(t *testing.T) {
+	centre, err := FromLonLat(-0.76, 52.04, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells, err := h3.GridDisk(h3.Cell(int64(centre)), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for _, c := range cells {
+				want, _ := h3.CellAreaKm2(c)
+				if got := AreaKm2(uint64(c)); got != want {
+					t.Errorf("%s: %v, h3 says %v", c, got, want)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -203,8 +203,19 @@ function addLayers() {
     'cameras-cover': { type: 'fill', source: 'cameras', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#1b5e20', 'fill-opacity': 0.12 } },
     'cameras-circle': { type: 'circle', source: 'cameras', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 4, 'circle-color': '#1b5e20' } },
   };
-  for (const id of state.order) for (const sid of LAYERS[id].style) map.addLayer({ id: sid, ...styles[sid] });
+  for (const id of state.order) for (const sid of LAYERS[id].style) map.addLayer(instant({ id: sid, ...styles[sid] }));
   for (const id of Object.keys(LAYERS)) applyVisibility(id);
+}
+
+const OPACITY = { fill: 'fill-opacity', line: 'line-opacity', circle: 'circle-opacity' };
+
+// instant turns off the style's paint transitions (300 ms by default) on a layer's
+// properties: the map shows a new colour or opacity at once, and a change is over
+// (the map idle) when it is drawn, not 300 ms later.
+function instant(layer) {
+  const paint = { ...layer.paint };
+  for (const prop of [...Object.keys(layer.paint), OPACITY[layer.type]]) paint[`${prop}-transition`] = { duration: 0, delay: 0 };
+  return { ...layer, paint };
 }
 
 function applyVisibility(id) {
@@ -212,7 +223,7 @@ function applyVisibility(id) {
   for (const sid of LAYERS[id].style) {
     map.setLayoutProperty(sid, 'visibility', on ? 'visible' : 'none');
     const type = map.getLayer(sid).type;
-    const prop = { fill: 'fill-opacity', line: 'line-opacity', circle: 'circle-opacity' }[type];
+    const prop = OPACITY[type];
     if (sid === 'boundaries-fill') map.setPaintProperty(sid, prop, 0.45 * opacityOf(id));
     else if (sid.endsWith('-cover') || sid === 'proposals-fill' || sid === 'authorisations-fill') map.setPaintProperty(sid, prop, 0.25 * opacityOf(id));
     else if (prop) map.setPaintProperty(sid, prop, opacityOf(id));
@@ -232,9 +243,13 @@ function binColour() {
   return e;
 }
 
-function stepColour(prop, breaks) {
-  const e = ['step', ['coalesce', ['get', prop], 0], RAMP[0]];
-  breaks.forEach((b, i) => e.push(b, RAMP[i + 1]));
+// classColour colours a tile's cells by value_class, the class of their value in the
+// layer's breaks (the summary's value_breaks, drawn in the legend). The style stays the same
+// when the breaks change, so a new layer costs only its own tiles.
+function classColour() {
+  const e = ['match', ['coalesce', ['get', 'value_class'], 0]];
+  RAMP.slice(1).forEach((c, i) => e.push(i + 1, c));
+  e.push(RAMP[0]);
   return e;
 }
 
@@ -290,9 +305,11 @@ function breaksOf(summary) {
 function paint(id, fc) {
   if (id === 'hotspots') {
     const byValue = state.colour === 'value' || state.method === 'kde';
-    map.setPaintProperty('hotspots-fill', 'fill-color', byValue ? stepColour('value', state.breaks = breaksOf(fc)) : binColour());
+    state.breaks = breaksOf(fc);
+    map.setPaintProperty('hotspots-fill', 'fill-color', byValue ? classColour() : binColour());
   } else if (id === 'kde') {
-    map.setPaintProperty('kde-fill', 'fill-color', stepColour('value', state.kdeBreaks = breaksOf(fc)));
+    state.kdeBreaks = breaksOf(fc);
+    map.setPaintProperty('kde-fill', 'fill-color', classColour());
   }
 }
 

@@ -1,0 +1,163 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/hexbeat/hexbeat/internal/testkit"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/maptile"
+)
+
+// TestVectorTilesMatchTheLayer decodes hexbeat's vector tiles with orb's decoder (an
+// encoder of its own, written apart from hexbeat's) and holds them to the GeoJSON of the
+// same layer: every cell with incidents or a significant bin that reaches into the tile is
+// in it once, with the same count, bin and rank, the floats to single precision, the class
+// of its value in the legend's breaks, and its hexagon where the GeoJSON puts it (to a unit
+// of the tile's 4096 grid), as an exterior ring.
+func TestVectorTilesMatchTheLayer(t *testing.T) {
+	s := newServer(t, testkit.Data(t, "police/street/2025-02-thames-valley-street.csv"), testkit.Data(t, "boundaries/milton-keynes-boundary.geojson"))
+	for _, tc := range []struct {
+		layer, query string
+		tile         maptile.Tile
+	}{
+		{"hotspots", "res=9&method=gistar", maptile.New(2039, 1352, 12)},                               // central Milton Keynes
+		{"hotspots", "res=8&method=kde&category=Burglary", maptile.New(254, 169, 9)},                   // a quarter of Thames Valley
+		{"cells", "res=7", maptile.New(127, 84, 8)},                                                    // Oxford to Milton Keynes
+		{"hotspots", "res=9&method=gistar&category=Robbery&from=2030-01", maptile.New(2039, 1352, 12)}, // no incidents: no features
+	} {
+		t.Run(fmt.Sprintf("%s/%s", tc.layer, tc.query), func(t *testing.T) {
+			code, _, body := get(t, s, "/api/v1/"+tc.layer+"?"+tc.query)
+			if code != 200 {
+				t.Fatalf("%d %s", code, body)
+			}
+			want, err := geojson.UnmarshalFeatureCollection(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var legend struct {
+				ValueBreaks []float64 `json:"value_breaks"`
+			}
+			json.Unmarshal(body, &legend)
+			res, err := s.App().Test(httptest.NewRequest("GET", fmt.Sprintf("/tiles/%s/%d/%d/%d.mvt?%s", tc.layer, tc.tile.Z, tc.tile.X, tc.tile.Y, tc.query), nil), -1)
+			if err != nil || res.StatusCode != 200 {
+				t.Fatalf("tile: %v %v", err, res.Status)
+			}
+			raw, _ := io.ReadAll(res.Body)
+			layers, err := mvt.Unmarshal(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			unit := tc.tile.Bound().Right() - tc.tile.Bound().Left() // degrees of longitude per tile
+			unit /= 4096
+			got := map[string]*geojson.Feature{}
+			if len(layers) > 0 {
+				if len(layers) != 1 || layers[0].Name != tc.layer || layers[0].Extent != 4096 || layers[0].Version != 2 {
+					t.Fatalf("%d layers, the first %q extent %d version %d", len(layers), layers[0].Name, layers[0].Extent, layers[0].Version)
+				}
+				layers.ProjectToWGS84(tc.tile)
+				for _, f := range layers[0].Features {
+					cell, _ := f.Properties["cell"].(string)
+					if got[cell] != nil {
+						t.Errorf("cell %q twice", cell)
+					}
+					got[cell] = f
+				}
+			}
+			wanted := 0
+			for _, w := range want.Features {
+				cell := w.Properties["cell"].(string)
+				ring := w.Geometry.(orb.Polygon)[0]
+				reaches := false
+				for _, p := range ring {
+					reaches = reaches || tc.tile.Bound().Contains(p)
+				}
+				g := got[cell]
+				delete(got, cell)
+				shown := w.Properties["count"].(float64) > 0 || w.Properties["bin"] != nil && w.Properties["bin"].(float64) != 0
+				if !reaches || !shown {
+					continue
+				}
+				wanted++
+				if g == nil {
+					t.Errorf("cell %s (count %v) reaches into the tile but is not in it", cell, w.Properties["count"])
+					continue
+				}
+				if tc.layer == "hotspots" { // the class of the value in the legend's breaks
+					class := 0
+					for _, b := range legend.ValueBreaks {
+						if w.Properties["value"].(float64) >= b {
+							class++
+						}
+					}
+					w.Properties["value_class"] = float64(class)
+				}
+				for _, k := range keys[tc.layer] {
+					v, gv := w.Properties[k], g.Properties[k]
+					switch {
+					case v == nil: // null in the GeoJSON
+						if gv != nil {
+							t.Errorf("cell %s: %s %v in the tile, null in GeoJSON", cell, k, gv)
+						}
+					case gv == nil:
+						t.Errorf("cell %s: no %s in the tile", cell, k)
+					case k == "count" || k == "bin" || k == "rank" || k == "value_class":
+						if toFloat(gv) != v.(float64) {
+							t.Errorf("cell %s: %s %v in the tile, %v in GeoJSON", cell, k, gv, v)
+						}
+					default:
+						if f := v.(float64); math.Abs(toFloat(gv)-f) > 1e-6*math.Max(1, math.Abs(f)) {
+							t.Errorf("cell %s: %s %v in the tile, %v in GeoJSON", cell, k, gv, v)
+						}
+					}
+				}
+				// an exterior ring has a positive area in tile coordinates (y down): it runs
+				// clockwise on the map, so clockwise in longitude and latitude too
+				poly, ok := g.Geometry.(orb.Polygon)
+				if !ok || len(poly) != 1 || len(poly[0]) != len(ring) || poly[0].Orientation() != orb.CW {
+					t.Errorf("cell %s: tile geometry %v, GeoJSON ring of %d points", cell, g.Geometry, len(ring))
+					continue
+				}
+				for _, p := range ring { // the rings may start at different vertices
+					near := false
+					for _, q := range poly[0] {
+						near = near || math.Abs(p[0]-q[0]) < unit && math.Abs(p[1]-q[1]) < unit
+					}
+					if !near {
+						t.Errorf("cell %s: vertex %v is not in the tile's ring %v", cell, p, poly[0])
+						break
+					}
+				}
+			}
+			for cell := range got {
+				t.Errorf("cell %q in the tile but not in the layer", cell)
+			}
+			if tc.layer == "hotspots" && tc.query[len(tc.query)-7:] != "2030-01" && wanted < 20 {
+				t.Errorf("only %d cells in the tile: the test tests little", wanted)
+			}
+			t.Logf("%d cells in the tile", wanted)
+		})
+	}
+}
+
+var keys = map[string][]string{"hotspots": {"count", "value", "z", "p", "p_fdr", "bin", "rank", "value_class"}, "cells": {"count"}}
+
+func toFloat(v any) float64 {
+	switch v := v.(type) {
+	case float64:
+		return v
+	case float32:
+		return float64(v)
+	case int64:
+		return float64(v)
+	case uint64:
+		return float64(v)
+	}
+	return math.NaN()
+}
