@@ -346,6 +346,11 @@ func TestSignInAndPlannersInChromium(t *testing.T) {
 		t.Errorf("after moving boundaries up four times: line at %d, hot spots at %d; URL %s", layerAt("boundaries-line"), layerAt("hotspots-fill"), eval[string](p, `location.search`))
 	}
 
+	// police.uk data are dated to the month: the slider cannot step by days
+	if eval[bool](p, `!document.querySelector('#unit option[value=day]').disabled`) {
+		t.Error("the slider offers days for data dated to the month")
+	}
+
 	// Play: a two-month window steps through the months, the layer and the URL following.
 	p.do("a two-month window at the start", chromedp.Evaluate[chromedp.Void](`(() => {
 		for (const [id, v] of [['from-i', 0], ['to-i', 1]]) { const r = document.getElementById(id); r.value = String(v); r.dispatchEvent(new Event('input', {bubbles: true})); r.dispatchEvent(new Event('change', {bubbles: true})); } })()`))
@@ -392,6 +397,67 @@ func TestSignInAndPlannersInChromium(t *testing.T) {
 	}
 	if img.Bounds().Dx() != w || len(colours) < 10 {
 		t.Errorf("PNG %dx%d with %d colours; the map canvas is %d wide", img.Bounds().Dx(), img.Bounds().Dy(), len(colours), w)
+	}
+	p.noConsoleErrors()
+}
+
+// TestDaySliderInChromium: a force's own export with full timestamps (real Milton Keynes
+// points, dated across March 2025) lets the slider step by days. A week of days shows that
+// week's incidents, counted here from the file; back to months, the month returns.
+func TestDaySliderInChromium(t *testing.T) {
+	rows := testkit.CSV(t, testkit.Data(t, "police/street/2025-01-thames-valley-street.csv"))
+	col := map[string]int{}
+	for i, name := range rows[0] {
+		col[name] = i
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	w.Write([]string{"Ref", "When", "Offence", "X", "Y"})
+	week := 0 // incidents from 10 to 16 March
+	for i, r := range rows[1:] {
+		if !strings.HasPrefix(r[col["LSOA name"]], "Milton Keynes") || r[col["Longitude"]] == "" {
+			continue
+		}
+		at := time.Date(2025, 3, 1+i%31, i%24, i%60, 0, 0, time.UTC)
+		if at.Day() >= 10 && at.Day() <= 16 {
+			week++
+		}
+		w.Write([]string{fmt.Sprint("MK-", i), at.Format(time.RFC3339), r[col["Crime type"]], r[col["Longitude"]], r[col["Latitude"]]})
+	}
+	w.Flush()
+	file := filepath.Join(t.TempDir(), "force-export.csv")
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// the generic CSV's column flags go before the file
+	p, key := openStore(t, "--lon", "X", "--lat", "Y", "--time", "When", "--category", "Offence", "--id", "Ref", file)
+	p.do("open the map", chromedp.Navigate(p.addr+"/?key="+key+"&map=11.00/52.04/-0.76"), chromedp.WaitVisible("canvas.maplibregl-canvas"))
+	poll[int](p, "the map drew no hexagons", hexesDrawn)
+	if eval[bool](p, `document.querySelector('#unit option[value=day]').disabled`) {
+		t.Fatal("days are not offered for data dated to the minute")
+	}
+	month := eval[int](p, `window.hexbeat.state.data.hotspots.total`)
+
+	p.do("step by days", chromedp.SetValue("#unit", "day"), chromedp.Evaluate[chromedp.Void](`document.getElementById('unit').dispatchEvent(new Event('change', {bubbles: true}))`))
+	poll[int](p, "the URL does not say days", `location.search.includes('unit=day') && location.search.includes('from=2025-03-01') && location.search.includes('to=2025-03-31') && 1`)
+	if max := eval[string](p, `document.getElementById('to-i').max`); max != "30" {
+		t.Errorf("a day slider over March has its last position at %s, not 30", max)
+	}
+	p.do("the week of 10 March", chromedp.Evaluate[chromedp.Void](`(() => {
+		for (const [id, v] of [['from-i', 9], ['to-i', 15]]) { const r = document.getElementById(id); r.value = String(v); r.dispatchEvent(new Event('input', {bubbles: true})); r.dispatchEvent(new Event('change', {bubbles: true})); } })()`))
+	poll[int](p, "the window did not move to 10-16 March", `location.search.includes('from=2025-03-10') && location.search.includes('to=2025-03-16') && 1`)
+	got := poll[int](p, "the layer did not follow", `window.hexbeat.state.data.hotspots.total !== `+fmt.Sprint(month)+` && window.hexbeat.state.data.hotspots.total`)
+	if got != week {
+		t.Errorf("10-16 March: the layer has %d incidents, the file %d", got, week)
+	}
+	if out := eval[string](p, `document.getElementById('from-out').value + ' ' + document.getElementById('to-out').value`); out != "2025-03-10 2025-03-16" {
+		t.Errorf("the slider reads %q", out)
+	}
+
+	p.do("back to months", chromedp.SetValue("#unit", "month"), chromedp.Evaluate[chromedp.Void](`document.getElementById('unit').dispatchEvent(new Event('change', {bubbles: true}))`))
+	poll[int](p, "the URL does not say March", `!location.search.includes('unit=') && location.search.includes('from=2025-03&') && location.search.includes('to=2025-03&') && 1`)
+	if back := poll[int](p, "the month's layer did not return", `window.hexbeat.state.data.hotspots.total === `+fmt.Sprint(month)+` && window.hexbeat.state.data.hotspots.total`); back != month {
+		t.Errorf("back to months: %d incidents, first %d", back, month)
 	}
 	p.noConsoleErrors()
 }

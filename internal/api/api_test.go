@@ -235,12 +235,13 @@ func TestBoundariesAndStatus(t *testing.T) {
 	}
 	code, _, body = get(t, s, "/api/v1/status")
 	var st struct {
-		Demo      bool
-		Incidents int
-		First     string
+		Demo          bool
+		Incidents     int
+		First         string
+		TimePrecision string `json:"time_precision"`
 	}
 	json.Unmarshal(body, &st)
-	if code != 200 || st.Demo || st.Incidents != 14494 || !strings.HasPrefix(st.First, "2025-01") {
+	if code != 200 || st.Demo || st.Incidents != 14494 || !strings.HasPrefix(st.First, "2025-01") || st.TimePrecision != "month" {
 		t.Errorf("status %d: %s", code, body)
 	}
 	for _, p := range []string{"/healthz", "/readyz"} {

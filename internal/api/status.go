@@ -33,6 +33,9 @@ func (s *Server) status(c *fiber.Ctx) error {
 	}
 	if !st.First.IsZero() {
 		out["first"], out["last"] = st.First.Format(time.RFC3339), st.Last.Format(time.RFC3339)
+		// how finely time may be sliced: "month" when every incident is dated to its month
+		// alone (police.uk), else "day"
+		out["time_precision"] = map[bool]string{true: "month", false: "day"}[st.MonthsOnly]
 	}
 	s.labelData(c)
 	return c.JSON(out)

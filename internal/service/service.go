@@ -219,6 +219,7 @@ func (s *Service) Status(ctx context.Context) hexbeat.Status {
 	sort.Strings(st.Categories)
 	if first, last, ok := snap.TimeRange(); ok {
 		st.First, st.Last = time.Unix(first, 0).UTC(), time.Unix(last, 0).UTC()
+		st.MonthsOnly = snap.MonthPrecision()
 	}
 	return st
 }

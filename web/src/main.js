@@ -56,7 +56,7 @@ const ORDER = ['boundaries', 'change', 'emerging', 'kde', 'hotspots', 'authorisa
 // ---------------------------------------------------------------- state and the URL
 
 const state = {
-  status: null, months: [], fromI: 0, toI: 0, allCats: [], cats: [], res: 'auto', method: 'gistar', colour: 'bin',
+  status: null, unit: 'month', periods: [], fromI: 0, toI: 0, allCats: [], cats: [], res: 'auto', method: 'gistar', colour: 'bin',
   weight: 'count', area: '', order: [...ORDER], on: new Set(['boundaries', 'hotspots']), opacity: {}, denied: new Set(),
   data: {}, seq: {}, targets: null, proposals: null, plan: null, markers: [], view: null, playing: null,
 };
@@ -64,7 +64,7 @@ const timings = { firstRender: null, changes: [] };
 
 function readURL() {
   const p = new URLSearchParams(location.search);
-  const idx = (m, def) => { const i = state.months.indexOf(m); return i >= 0 ? i : def; };
+  const idx = (m, def) => { const i = state.periods.indexOf(m); return i >= 0 ? i : def; };
   if (p.get('layers') !== null) {
     const listed = p.get('layers').split(',').filter(Boolean).map((x) => x.split(':'));
     const ids = listed.map(([id]) => id).filter((id) => LAYERS[id]);
@@ -83,7 +83,8 @@ function readURL() {
 function writeURL() {
   const p = new URLSearchParams();
   p.set('layers', state.order.filter((id) => state.on.has(id)).map((id) => (state.opacity[id] !== undefined ? `${id}:${Math.round(state.opacity[id] * 100)}` : id)).join(','));
-  if (state.months.length) { p.set('from', state.months[state.fromI]); p.set('to', state.months[state.toI]); }
+  setPeriod(p);
+  if (state.unit === 'day') p.set('unit', 'day');
   if (state.cats.length) p.set('cat', state.cats.join(','));
   for (const k of ['res', 'method', 'colour', 'weight', 'area']) if (state[k]) p.set(k, state[k]);
   if (map) {
@@ -104,7 +105,7 @@ function currentRes() {
 function filters({ res = true } = {}) {
   const q = new URLSearchParams();
   if (res) q.set('res', currentRes());
-  if (state.months.length) { q.set('from', state.months[state.fromI]); q.set('to', state.months[state.toI]); }
+  setPeriod(q);
   for (const c of state.cats) q.append('category', c);
   if (state.area) q.set('area', state.area);
   return q;
@@ -116,8 +117,8 @@ function withQ(extra) {
   return q.toString();
 }
 
-// change compares the chosen months (B) with as many months before them (A), or, when the
-// data do not reach back so far, the first half of the chosen months with the second.
+// change compares the chosen months or days (B) with as many before them (A), or, when the
+// data do not reach back so far, the first half of the chosen ones with the second.
 function changeQuery() {
   const q = filters();
   q.delete('from'); q.delete('to');
@@ -125,7 +126,7 @@ function changeQuery() {
   let a0, a1, b0;
   if (state.fromI - n >= 0) { a0 = state.fromI - n; a1 = state.fromI - 1; b0 = state.fromI; }
   else { const half = Math.max(1, Math.floor(n / 2)); a0 = state.fromI; a1 = state.fromI + half - 1; b0 = Math.min(state.toI, a1 + 1); }
-  const m = state.months;
+  const m = state.periods;
   if (!m.length) return q.toString();
   q.set('a_from', m[a0]); q.set('a_to', m[a1]); q.set('b_from', m[b0]); q.set('b_to', m[state.toI]);
   return q.toString();
@@ -135,10 +136,9 @@ function incidentsPath() {
   if (!map || map.getZoom() < 14) return null;
   const b = map.getBounds();
   const q = new URLSearchParams({ bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(','), limit: '10000' });
-  if (state.months.length) {
-    const to = new Date(state.months[state.toI] + '-01T00:00:00Z');
-    to.setUTCMonth(to.getUTCMonth() + 1);
-    q.set('datetime', `${state.months[state.fromI]}-01T00:00:00Z/${new Date(to - 1000).toISOString().replace('.000', '')}`);
+  if (state.periods.length) {
+    const instant = (d) => d.toISOString().replace('.000', '');
+    q.set('datetime', `${instant(periodStart(fromLabel()))}/${instant(new Date(periodEnd(toLabel()) - 1000))}`);
   }
   return '/ogc/collections/incidents/items?' + q;
 }
@@ -364,10 +364,11 @@ function fillSelect(sel, items) {
 }
 
 function syncControls() {
-  const last = Math.max(0, state.months.length - 1);
+  const last = Math.max(0, state.periods.length - 1);
   for (const [id, v] of [['from-i', state.fromI], ['to-i', state.toI]]) { $(id).max = last; $(id).value = v; }
-  $('from-out').value = state.months[state.fromI] || '';
-  $('to-out').value = state.months[state.toI] || '';
+  $('from-out').value = fromLabel() || '';
+  $('to-out').value = toLabel() || '';
+  $('unit').value = state.unit;
   for (const k of ['res', 'method', 'colour', 'weight', 'area']) $(k).value = state[k];
   for (const cb of $('cat-list').querySelectorAll('input')) cb.checked = !state.cats.length || state.cats.includes(cb.value);
 }
@@ -382,7 +383,8 @@ function wireControls() {
   const change = (fn, reason) => (e) => { fn(e); syncControls(); refresh(reason); };
   $('from-i').addEventListener('change', change(() => { state.fromI = +$('from-i').value; if (state.toI < state.fromI) state.toI = state.fromI; }, 'from'));
   $('to-i').addEventListener('change', change(() => { state.toI = +$('to-i').value; if (state.fromI > state.toI) state.fromI = state.toI; }, 'to'));
-  for (const id of ['from-i', 'to-i']) $(id).addEventListener('input', () => { $(id.replace('-i', '-out')).value = state.months[+$(id).value]; });
+  for (const id of ['from-i', 'to-i']) $(id).addEventListener('input', () => { $(id.replace('-i', '-out')).value = state.periods[+$(id).value]; });
+  $('unit').addEventListener('change', change(() => setUnit($('unit').value), 'unit'));
   $('cat-list').addEventListener('change', change(readCats, 'category'));
   $('cats-all').addEventListener('click', change(() => { state.cats = []; }, 'category'));
   $('cats-none').addEventListener('click', change(() => { state.cats = [state.allCats[0]]; }, 'category'));
@@ -405,10 +407,10 @@ function togglePlay() {
     return;
   }
   const span = state.toI - state.fromI;
-  if (state.toI >= state.months.length - 1) { state.fromI = 0; state.toI = span; }
+  if (state.toI >= state.periods.length - 1) { state.fromI = 0; state.toI = span; }
   $('play').textContent = '❚❚ Pause'; $('play').setAttribute('aria-pressed', 'true');
   const step = () => {
-    if (state.toI >= state.months.length - 1) { togglePlay(); return; }
+    if (state.toI >= state.periods.length - 1) { togglePlay(); return; }
     state.fromI++; state.toI++;
     syncControls(); refresh('play');
   };
@@ -519,7 +521,7 @@ async function cellInfo(p, layer) {
     const d = await api(`/api/v1/cells/${p.cell}?` + q);
     const cats = Object.entries(d.by_category).sort((a, b) => b[1] - a[1]);
     showInfo(`<h3>Hexagon ${esc(p.cell)}</h3>${table(rows)}
-<h3>By category, ${esc(d.from.slice(0, 7))} to ${esc(state.months[state.toI] || '')}</h3>${table(cats.map(([k, v]) => [k, fmt(v)]))}
+<h3>By category, ${esc(fromLabel() || d.from.slice(0, 10))} to ${esc(toLabel() || '')}</h3>${table(cats.map(([k, v]) => [k, fmt(v)]))}
 <h3>Month by month${state.cats.length ? ' (' + esc(state.cats.join(', ')) + ')' : ''}</h3>${sparkline(d.series, d.months, { title: 'incidents per month in this hexagon' })}`);
   } catch (e) {
     showInfo(`<h3>Hexagon ${esc(p.cell)}</h3>${table(rows)}<p class="error-text">${esc(e.message)}</p>`);
@@ -561,7 +563,7 @@ function wireClicks() {
 
 function planFilters() {
   const body = { res: currentRes() };
-  if (state.months.length) { body.from = state.months[state.fromI]; body.to = state.months[state.toI]; }
+  if (state.periods.length) { body.from = fromLabel(); body.to = toLabel(); }
   if (state.area) body.area = state.area;
   if (state.cats.length) body.categories = state.cats;
   return body;
@@ -726,7 +728,7 @@ function exportQuery(id) {
   if (id === 'hotspots') { q.set('method', state.method); q.set('weight', state.weight); }
   if (id === 'kde') { q.set('method', 'kde'); q.set('weight', state.weight); }
   if (id === 'emerging') q.set('weight', state.weight);
-  if (id === 'incidents' && state.months.length) { q.set('from', state.months[state.fromI]); q.set('to', state.months[state.toI]); }
+  if (id === 'incidents') setPeriod(q);
   if (id === 'cameras' && state.plan) {
     const b = state.plan.query;
     q = filters(); q.set('res', b.res); q.set('k', b.k); q.set('radius_m', b.radius_m);
@@ -763,17 +765,52 @@ function fitTo(features) {
   if (minX <= maxX) map.fitBounds([[minX, minY], [maxX, maxY]], { padding: 40, duration: 0 });
 }
 
-function monthsBetween(first, last) {
+// periodsBetween lists the months (YYYY-MM) or days (YYYY-MM-DD) from first to last (RFC
+// 3339 instants, UTC): the positions of the time slider, at most 7,305 (20 years of days).
+function periodsBetween(first, last, unit) {
+  const n = unit === 'day' ? 10 : 7;
   const out = [];
-  const d = new Date(first.slice(0, 7) + '-01T00:00:00Z');
-  const end = last.slice(0, 7);
-  for (let i = 0; i < 600; i++) {
-    const m = d.toISOString().slice(0, 7);
-    out.push(m);
-    if (m >= end) break;
-    d.setUTCMonth(d.getUTCMonth() + 1);
+  const end = last.slice(0, n);
+  for (let d = periodStart(first.slice(0, n)); out.length < 7305; d = periodEnd(out.at(-1))) {
+    out.push(d.toISOString().slice(0, n));
+    if (out.at(-1) >= end) break;
   }
   return out;
+}
+
+// periodStart and periodEnd: the first instant of a month or day label and the first after it.
+const periodStart = (label) => new Date((label.length === 7 ? label + '-01' : label) + 'T00:00:00Z');
+function periodEnd(label) {
+  const d = periodStart(label);
+  if (label.length === 7) d.setUTCMonth(d.getUTCMonth() + 1);
+  else d.setUTCDate(d.getUTCDate() + 1);
+  return d;
+}
+
+const fromLabel = () => state.periods[state.fromI];
+const toLabel = () => state.periods[state.toI];
+
+// setPeriod puts the chosen period in a query as from and to (the API takes months or days).
+function setPeriod(q) {
+  if (state.periods.length) { q.set('from', fromLabel()); q.set('to', toLabel()); }
+}
+
+// setUnit switches the time slider between months and days, keeping the period: months to
+// their days (within the data), days to their months.
+function setUnit(unit) {
+  if (unit === state.unit || !state.status?.first) return;
+  const from = fromLabel(), to = toLabel();
+  state.unit = unit;
+  state.periods = periodsBetween(state.status.first, state.status.last, unit);
+  const last = state.periods.length - 1;
+  if (unit === 'day') {
+    state.fromI = Math.max(0, state.periods.findIndex((d) => d >= from));
+    const i = state.periods.findIndex((d) => d.slice(0, 7) > to);
+    state.toI = Math.max(state.fromI, i < 0 ? last : i - 1);
+  } else {
+    state.fromI = Math.max(0, state.periods.indexOf(from.slice(0, 7)));
+    state.toI = Math.max(state.fromI, state.periods.indexOf(to.slice(0, 7)));
+  }
 }
 
 async function start() {
@@ -790,9 +827,14 @@ async function start() {
   $('summary').textContent = `${status.demo ? 'Demo data. ' : ''}${fmt(status.incidents)} incidents` + (status.first ? `, ${status.first.slice(0, 7)} to ${status.last.slice(0, 7)}` : '');
   $('signin').hidden = false;
   if (status.first) {
-    state.months = monthsBetween(status.first, status.last);
-    state.toI = state.months.length - 1;
-    state.fromI = Math.max(0, state.toI - 5);
+    // days only for data dated to the day: police.uk's are dated to the month alone
+    const byDay = status.time_precision === 'day';
+    $('unit').querySelector('option[value=day]').disabled = !byDay;
+    $('unit').title = byDay ? 'Move the time slider by months or by days' : 'These data are dated to the month alone (police.uk), so the slider moves by months';
+    state.unit = byDay && new URLSearchParams(location.search).get('unit') === 'day' ? 'day' : 'month';
+    state.periods = periodsBetween(status.first, status.last, state.unit);
+    state.toI = state.periods.length - 1;
+    state.fromI = Math.max(0, state.toI - (state.unit === 'day' ? 27 : 5)); // six months, or four weeks
   }
   const [cats, bounds] = await Promise.all([api('/api/v1/categories'), api('/api/v1/boundaries')]);
   // the categories present in the data (a force's own included), else the taxonomy
