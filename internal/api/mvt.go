@@ -63,10 +63,11 @@ func newMVTLayer(name string, t maptile.Tile, keys ...string) *mvtLayer {
 		world: world, x0: float64(t.X) * mvtExtent, y0: float64(t.Y) * mvtExtent}
 }
 
-// project gives a longitude and latitude's position in the tile (Web Mercator, y down).
+// project gives a longitude and latitude's position in the tile (Web Mercator, y down;
+// latitudes beyond Web Mercator's ±85.05° drawn at its edge).
 func (l *mvtLayer) project(p orb.Point) (int64, int64) {
 	x := (p[0]+180)/360*l.world - l.x0
-	lat := p[1] * math.Pi / 180
+	lat := min(max(p[1], -85.0511287798), 85.0511287798) * math.Pi / 180
 	y := (1-math.Log(math.Tan(lat)+1/math.Cos(lat))/math.Pi)/2*l.world - l.y0
 	return int64(math.Round(x)), int64(math.Round(y))
 }
