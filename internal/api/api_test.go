@@ -29,6 +29,11 @@ import (
 // newServer imports real files into a fresh SQLite store and serves them in-process.
 func newServer(t testing.TB, files ...string) *api.Server {
 	t.Helper()
+	return newServerWith(t, api.Config{}, files...)
+}
+
+func newServerWith(t testing.TB, cfg api.Config, files ...string) *api.Server {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "h.db"))
 	if err != nil {
@@ -45,7 +50,7 @@ func newServer(t testing.TB, files ...string) *api.Server {
 	if err := svc.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return api.New(svc, log, api.Config{}, nil)
+	return api.New(svc, log, cfg, nil)
 }
 
 func get(t testing.TB, s *api.Server, url string) (int, string, []byte) {

@@ -202,8 +202,8 @@ func TestKeysAuditAndLimits(t *testing.T) {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// TestLayerCache: a repeated layer request is answered from the cache, identical, and
-// gzip-compressed for a client that accepts it.
+// TestLayerCache: a repeated layer request (an API layer, a vector tile) is answered from
+// the cache, identical, and gzip-compressed for a client that accepts it.
 func TestLayerCache(t *testing.T) {
 	s := newServer(t, testkit.Data(t, "police/street/2025-01-thames-valley-street.csv"))
 	_, first, h1 := call(t, s, "GET", "/api/v1/hotspots?res=8", "", "")
@@ -227,5 +227,23 @@ func TestLayerCache(t *testing.T) {
 	}
 	if _, _, h := call(t, s, "GET", "/api/v1/hotspots?res=7", "", ""); h["X-Hexbeat-Cache"] != "miss" {
 		t.Error("another query was answered from the cache")
+	}
+	// vector tiles too; the first answer is already compressed for a client that accepts it
+	var tiles [2][]byte
+	for i, want := range []string{"miss", "hit"} {
+		req := httptest.NewRequest("GET", "/tiles/hotspots/12/2039/1352.mvt?res=9", nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		res, err := s.App().Test(req, -1)
+		if err != nil || res.StatusCode != 200 || res.Header.Get("X-Hexbeat-Cache") != want || res.Header.Get("Content-Encoding") != "gzip" {
+			t.Fatalf("tile %d: %v %v, cache %q, encoding %q", i, err, res.Status, res.Header.Get("X-Hexbeat-Cache"), res.Header.Get("Content-Encoding"))
+		}
+		zr, err := gzip.NewReader(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tiles[i], _ = io.ReadAll(zr)
+	}
+	if len(tiles[0]) < 1000 || string(tiles[0]) != string(tiles[1]) {
+		t.Errorf("tile of %d bytes, then %d, equal %v", len(tiles[0]), len(tiles[1]), string(tiles[0]) == string(tiles[1]))
 	}
 }

@@ -5,14 +5,16 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/hexbeat/hexbeat/internal/api"
 	"github.com/hexbeat/hexbeat/internal/testkit/realdata"
 )
 
 // BenchmarkHotspotTiles encodes the six zoom-9 vector tiles of the web map's Thames Valley
 // view (Thames Valley, 2025-01..06, res 9: 21,838 cells). The layer is computed once
-// before the timer starts, as the map's summary request does; this is the tiles' own cost.
+// before the timer starts, as the map's summary request does; this is the tiles' own cost
+// (the answer cache is off, so that every tile is made).
 func BenchmarkHotspotTiles(b *testing.B) {
-	s := newServer(b, realdata.StreetMonths(b, 1, 6)...)
+	s := newServerWith(b, api.Config{CacheBytes: -1}, realdata.StreetMonths(b, 1, 6)...)
 	const q = "?res=9&method=gistar&from=2025-01&to=2025-06"
 	if code, _, body := get(b, s, "/api/v1/hotspots"+q+"&summary=true"); code != 200 {
 		b.Fatalf("summary: %d %s", code, body)

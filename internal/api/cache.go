@@ -123,7 +123,7 @@ func (s *Server) cached(h fiber.Handler) fiber.Handler {
 		if leader {
 			f.resp = e
 		}
-		return nil
+		return s.sendCached(c, e) // compressed for a client that accepts it, as later answers are
 	}
 }
 

@@ -25,7 +25,7 @@ var tileLayers = map[string]bool{"hotspots": true, "cells": true}
 func (s *Server) tileRoutes() {
 	g := s.app.Group("/tiles", s.authorize(hexbeat.PermRead))
 	g.Get("/:layer.json", s.tileJSON)
-	g.Get("/:layer/:z/:x/:y.mvt", s.tile)
+	g.Get("/:layer/:z/:x/:y.mvt", s.cached(s.tile))
 }
 
 func (s *Server) tileJSON(c *fiber.Ctx) error {
@@ -119,7 +119,9 @@ func (s *Server) tile(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "application/vnd.mapbox-vector-tile")
 	s.labelData(c)
 	b := out.tile()
-	if len(b) > 0 && strings.Contains(c.Get(fiber.HeaderAcceptEncoding), "gzip") {
+	// with the answer cache on, it keeps the tile and its gzip copy and sends the one the
+	// client accepts; without it the tile is compressed here
+	if len(b) > 0 && s.cache == nil && strings.Contains(c.Get(fiber.HeaderAcceptEncoding), "gzip") {
 		c.Set(fiber.HeaderContentEncoding, "gzip")
 		return c.Send(gzipFast(b))
 	}
