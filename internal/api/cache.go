@@ -113,11 +113,7 @@ func (s *Server) cached(h fiber.Handler) fiber.Handler {
 		e := &cachedResp{key: key, contentType: string(res.Header.ContentType()), dataLabel: string(res.Header.Peek("X-Hexbeat-Data")),
 			body: bytes.Clone(res.Body())}
 		if len(e.body) > 1024 {
-			var buf bytes.Buffer
-			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-			zw.Write(e.body)
-			zw.Close()
-			e.gz = buf.Bytes()
+			e.gz = gzipFast(e.body)
 		}
 		s.cache.put(e)
 		if leader {
@@ -153,9 +149,29 @@ func (s *Server) sendCached(c *fiber.Ctx, e *cachedResp) error {
 		c.Set("X-Hexbeat-Data", e.dataLabel)
 	}
 	c.Set(fiber.HeaderVary, fiber.HeaderAcceptEncoding)
-	if e.gz != nil && strings.Contains(c.Get(fiber.HeaderAcceptEncoding), "gzip") {
+	if e.gz != nil && acceptsGzip(c) {
 		c.Set(fiber.HeaderContentEncoding, "gzip")
 		return c.Send(e.gz)
 	}
 	return c.Send(e.body)
+}
+
+func acceptsGzip(c *fiber.Ctx) bool {
+	return strings.Contains(c.Get(fiber.HeaderAcceptEncoding), "gzip")
+}
+
+var gzipWriters = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed); return w }}
+
+// gzipFast compresses at gzip's fastest level: answers are compressed as they are made,
+// on the path of every change of the map, where the default level cost more than making a
+// vector tile.
+func gzipFast(b []byte) []byte {
+	var buf bytes.Buffer
+	buf.Grow(len(b) / 3)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(&buf)
+	zw.Write(b)
+	zw.Close()
+	gzipWriters.Put(zw)
+	return buf.Bytes()
 }

@@ -1,9 +1,7 @@
 package api
 
 import (
-	"bytes"
 	"cmp"
-	"compress/gzip"
 	"slices"
 	"strconv"
 	"strings"
@@ -121,26 +119,11 @@ func (s *Server) tile(c *fiber.Ctx) error {
 	b := out.tile()
 	// with the answer cache on, it keeps the tile and its gzip copy and sends the one the
 	// client accepts; without it the tile is compressed here
-	if len(b) > 0 && s.cache == nil && strings.Contains(c.Get(fiber.HeaderAcceptEncoding), "gzip") {
+	if len(b) > 0 && s.cache == nil && acceptsGzip(c) {
 		c.Set(fiber.HeaderContentEncoding, "gzip")
 		return c.Send(gzipFast(b))
 	}
 	return c.Send(b)
-}
-
-var gzipWriters = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed); return w }}
-
-// gzipFast compresses at gzip's fastest level: a tile is made on request, on the path of
-// every change of the map, where the default level cost more than making the tile.
-func gzipFast(b []byte) []byte {
-	var buf bytes.Buffer
-	buf.Grow(len(b) / 3)
-	zw := gzipWriters.Get().(*gzip.Writer)
-	zw.Reset(&buf)
-	zw.Write(b)
-	zw.Close()
-	gzipWriters.Put(zw)
-	return buf.Bytes()
 }
 
 // tileIndexes keeps, for the last hotspot layers drawn as tiles, their cells' centres in
