@@ -97,18 +97,7 @@ func TestServePicksUpImports(t *testing.T) {
 	if res, err := http.Get(addr + "/api/v1/cells?res=5"); err != nil || res.StatusCode != 401 {
 		t.Fatalf("no key: %v %v; want 401 once the first start made a key", res.StatusCode, err)
 	}
-	total := func() int {
-		req, _ := http.NewRequest("GET", addr+"/api/v1/cells?res=5", nil)
-		req.Header.Set("Authorization", "Bearer "+key)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var fc struct{ Total int }
-		json.NewDecoder(res.Body).Decode(&fc)
-		return fc.Total
-	}
+	total := func() int { return cellsTotal(t, addr, key, "") }
 	if n := total(); n != 14494 {
 		t.Fatalf("served %d incidents, want 14494", n)
 	}
@@ -283,4 +272,22 @@ func TestHotspotsAndEvaluateCommands(t *testing.T) {
 	if code, _, errs := run(t, "evaluate", "--area", "nowhere", files[1]); code != 2 || !strings.Contains(errs, "nowhere") {
 		t.Fatalf("evaluate with an unknown area: exit %d %s", code, errs)
 	}
+}
+
+// cellsTotal asks a running server, with the key, for the incidents of the res-5 cells
+// layer of query (more cells parameters, or none).
+func cellsTotal(t *testing.T, url, key, query string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url+"/api/v1/cells?res=5&"+query, nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var fc struct{ Total int }
+	if err := json.NewDecoder(res.Body).Decode(&fc); err != nil || res.StatusCode != 200 {
+		t.Fatalf("%s: %d %v", url, res.StatusCode, err)
+	}
+	return fc.Total
 }

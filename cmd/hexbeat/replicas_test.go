@@ -2,9 +2,7 @@ package main
 
 import (
 	"database/sql"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"os"
 	"regexp"
@@ -66,20 +64,7 @@ func TestReplicasOnOnePostgres(t *testing.T) {
 		urls = append(urls, waitFor(t, out, regexp.MustCompile(`at (http://127\.0\.0\.1:\d+)/`)))
 		logs = append(logs, errb)
 	}
-	total := func(url, month string) int {
-		req, _ := http.NewRequest("GET", url+"/api/v1/cells?res=5&from="+month+"&to="+month, nil)
-		req.Header.Set("Authorization", "Bearer "+key)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var fc struct{ Total int }
-		if err := json.NewDecoder(res.Body).Decode(&fc); err != nil || res.StatusCode != 200 {
-			t.Fatalf("%s: %d %v", url, res.StatusCode, err)
-		}
-		return fc.Total
-	}
+	total := func(url, month string) int { return cellsTotal(t, url, key, "from="+month+"&to="+month) }
 	// seen waits until every replica shows want incidents in month, and returns how long
 	// after imported the slower one first did.
 	seen := func(month string, want int, imported time.Time, within time.Duration) time.Duration {
