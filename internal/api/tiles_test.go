@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/hexbeat/hexbeat/internal/testkit"
@@ -138,7 +139,7 @@ func TestVectorTilesMatchTheLayer(t *testing.T) {
 			for cell := range got {
 				t.Errorf("cell %q in the tile but not in the layer", cell)
 			}
-			if tc.layer == "hotspots" && tc.query[len(tc.query)-7:] != "2030-01" && wanted < 20 {
+			if tc.layer == "hotspots" && !strings.HasSuffix(tc.query, "from=2030-01") && wanted < 20 {
 				t.Errorf("only %d cells in the tile: the test tests little", wanted)
 			}
 			t.Logf("%d cells in the tile", wanted)
