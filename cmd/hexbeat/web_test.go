@@ -63,6 +63,8 @@ type page struct {
 	out     *syncBuffer // the server's standard output
 	mu      sync.Mutex
 	console []string
+	begun   map[string]string // downloads started: GUID -> suggested file name
+	saved   map[string]string // downloads finished: suggested file name -> path on disk
 }
 
 // openPage serves args (a `hexbeat serve` command line) and opens Chromium at 1366x768.
@@ -89,7 +91,23 @@ func openPage(t *testing.T, args ...string) *page {
 	t.Cleanup(bcancel)
 	tctx, tcancel := context.WithTimeout(bctx, 3*time.Minute)
 	t.Cleanup(tcancel)
-	p := &page{t: t, ctx: tctx, addr: addr, out: out}
+	p := &page{t: t, ctx: tctx, addr: addr, out: out, begun: map[string]string{}, saved: map[string]string{}}
+	// Chromium says when a download has been written in full (see allowDownloads); a file
+	// can be on disk before then, not yet complete
+	if err := chromedp.ListenBrowser(tctx, func(ev any) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		switch e := ev.(type) {
+		case *browser.EventDownloadWillBegin:
+			p.begun[e.GUID] = e.SuggestedFilename
+		case *browser.EventDownloadProgress:
+			if e.State == browser.DownloadProgressStateCompleted {
+				p.saved[p.begun[e.GUID]] = e.FilePath
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
 	messages := chromedp.Console(tctx)
 	go func() {
 		for m, err := range messages {
@@ -122,11 +140,12 @@ func openStore(t *testing.T, files ...string) (*page, string) {
 	return p, key
 }
 
-// allowDownloads lets the page save downloads into dir.
+// allowDownloads lets the page save downloads into dir, and Chromium tell of them.
 func allowDownloads(dir string) chromedp.Action[chromedp.Void] {
+	events := true
 	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 		_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir})
+			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: &events})
 		return err
 	})
 }
@@ -243,7 +262,7 @@ func TestDemoMapInChromium(t *testing.T) {
 
 	// Export the hotspot layer as GeoJSON: the file holds the layer the map shows.
 	p.do("export", chromedp.SetValue("#export-layer", "hotspots"), chromedp.Click("#export-geojson"))
-	file := waitDownload(t, downloads, "*.geojson")
+	file := waitDownload(p, downloads, "*.geojson")
 	fc, err := geojson.UnmarshalFeatureCollection([]byte(readFile(t, file)))
 	shown := eval[int](p, `window.hexbeat.state.data.hotspots.cells`)
 	if err != nil || len(fc.Features) != shown || fc.ExtraMembers["layer"] != "hotspots" {
@@ -373,7 +392,7 @@ func TestSignInAndPlannersInChromium(t *testing.T) {
 		t.Errorf("picked %s; ringed %s", first, ringed)
 	}
 	p.do("download the ranking", chromedp.Click("#tp-csv"))
-	csvFile := waitDownload(t, downloads, "*.csv")
+	csvFile := waitDownload(p, downloads, "*.csv")
 	ranked := eval[int](p, `window.hexbeat.state.targets.features.length`)
 	recs, err := csv.NewReader(strings.NewReader(readFile(t, csvFile))).ReadAll()
 	if err != nil || len(recs) != ranked+1 || rows != min(ranked, 25) {
@@ -383,7 +402,7 @@ func TestSignInAndPlannersInChromium(t *testing.T) {
 
 	// The map as PNG: the size of the map on screen, and a picture, not a blank.
 	p.do("export the map", chromedp.Click("#export-png"))
-	pngFile := waitDownload(t, downloads, "*.png")
+	pngFile := waitDownload(p, downloads, "*.png")
 	img, err := png.Decode(strings.NewReader(readFile(t, pngFile)))
 	if err != nil {
 		t.Fatalf("PNG export: %v", err)
@@ -462,15 +481,24 @@ func TestDaySliderInChromium(t *testing.T) {
 	p.noConsoleErrors()
 }
 
-// waitDownload waits for a file matching pattern in dir.
-func waitDownload(t *testing.T, dir, pattern string) string {
-	t.Helper()
+// waitDownload waits until Chromium has finished a download whose name matches pattern
+// into dir, and returns its path.
+func waitDownload(p *page, dir, pattern string) string {
+	p.t.Helper()
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if names, _ := filepath.Glob(filepath.Join(dir, pattern)); len(names) > 0 {
-			return names[0]
+		p.mu.Lock()
+		for name, path := range p.saved {
+			if ok, _ := filepath.Match(pattern, name); ok {
+				p.mu.Unlock()
+				if path == "" { // Chromium need not say where it saved it
+					path = filepath.Join(dir, name)
+				}
+				return path
+			}
 		}
+		p.mu.Unlock()
 	}
-	t.Fatalf("no %s download", pattern)
+	p.t.Fatalf("no %s download finished", pattern)
 	return ""
 }
 
