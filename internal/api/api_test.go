@@ -193,7 +193,7 @@ func TestBadParametersAreProblems(t *testing.T) {
 		{"emerging: bad slice", "/api/v1/emerging?slice=fortnight", 400, []string{"slice"}},
 		{"change: half a period", "/api/v1/change?a_from=2025-01", 400, []string{"a_from", "b_from"}},
 		{"change: period backwards", "/api/v1/change?a_from=2025-03&a_to=2025-01&b_from=2025-04&b_to=2025-06", 400, []string{"a_to"}},
-		{"evaluate: bad methods and coverage", "/api/v1/evaluate?methods=magic&coverage=2,abc&train_months=0", 400, []string{"methods", "coverage", "train_months"}},
+		{"evaluate: bad methods and coverage", "/api/v1/evaluate?methods=magic&coverage=2,abc&train_months=0", 400, []string{"methods", "coverage", "coverage", "train_months"}},
 		{"evaluate: no data", "/api/v1/evaluate", 422, nil},
 		{"unknown boundary", "/api/v1/boundaries/nowhere", 404, nil},
 		{"unknown route", "/api/v1/nothing", 404, nil},
@@ -211,13 +211,26 @@ func TestBadParametersAreProblems(t *testing.T) {
 			if err := json.Unmarshal(body, &p); err != nil || p.Status != code || p.Type == "" || p.Detail == "" {
 				t.Fatalf("not a problem document: %s", body)
 			}
-			got := map[string]bool{}
+			got := map[string]int{}
 			for _, e := range p.Errors {
-				got[e.Field] = true
+				got[e.Field]++
 			}
 			for _, f := range tc.fields {
-				if !got[f] {
+				if got[f] == 0 {
 					t.Errorf("no error for field %q in %s", f, body)
+				}
+			}
+			// one problem, one message: the parser and the domain check do not both
+			// report the same bad value (a field listed twice has two bad values)
+			for f, n := range got {
+				want := 0
+				for _, g := range tc.fields {
+					if g == f {
+						want++
+					}
+				}
+				if n != max(1, want) {
+					t.Errorf("field %q reported %d times, want %d, in %s", f, n, max(1, want), body)
 				}
 			}
 		})

@@ -112,10 +112,12 @@ func (p *params) number(name string, def float64) float64 {
 
 // positive reads a number that must be above zero when given (0 when absent: the
 // default applies); an explicit 0 or less is an error, not a request for the default.
+// A refused value reads as 0, so the domain's own check does not report it again.
 func (p *params) positive(name string) float64 {
 	v := p.number(name, 0)
 	if p.one(name) != "" && v <= 0 {
 		p.fail(name, "must be greater than 0, got %s", p.one(name))
+		return 0
 	}
 	return v
 }
@@ -125,6 +127,7 @@ func (p *params) positiveInt(name string) int {
 	v := p.integer(name, 0)
 	if p.one(name) != "" && v <= 0 {
 		p.fail(name, "must be a whole number greater than 0, got %s", p.one(name))
+		return 0
 	}
 	return v
 }
