@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -40,6 +41,7 @@ type ChangeReport struct {
 	Rows  []ChangeRow
 	Total ChangeRow
 	Cells []ChangeCell
+	Notes []string // periods the data do not cover: a zero there is no data, not no crime
 }
 
 func newRow(name string, a, b int) ChangeRow {
@@ -92,6 +94,7 @@ func (e *Engine) Change(snap *index.Snapshot, q ChangeQuery, area *index.Area) C
 		return 1
 	})
 	rep.Total = newRow("All crime types", ta, tb)
+	rep.Notes = coverageNotes(snap, q)
 	cellsA, na, _ := snap.CellValues(qa, area, index.Weight{})
 	cellsB, nb, _ := snap.CellValues(qb, area, index.Weight{})
 	i, j := 0, 0
@@ -114,6 +117,40 @@ func (e *Engine) Change(snap *index.Snapshot, q ChangeQuery, area *index.Area) C
 		rep.Cells = append(rep.Cells, ChangeCell{Cell: c, A: a, B: b, Diff: r.Diff, Pct: r.Pct})
 	}
 	return rep
+}
+
+// coverageNotes says which of the two periods reach outside the data held (from the first
+// incident to the end of the last one's month, or day for data dated to the day). The
+// default compares the year to date with a year earlier, and a store that begins this
+// January would otherwise show every crime type as "new".
+func coverageNotes(snap *index.Snapshot, q ChangeQuery) []string {
+	first, last, ok := snap.TimeRange()
+	if !ok {
+		return nil
+	}
+	start, end := time.Unix(first, 0).UTC(), time.Unix(last, 0).UTC()
+	layout := "2006-01-02"
+	if snap.MonthPrecision() {
+		start, end, layout = monthStart(start), monthStart(end).AddDate(0, 1, 0), "2006-01"
+	} else {
+		start = time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, time.UTC)
+		end = time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1)
+	}
+	held := start.Format(layout) + " to " + end.Add(-time.Second).Format(layout)
+	var notes []string
+	for _, p := range []struct {
+		name     string
+		from, to time.Time
+	}{{"A", q.AFrom, q.ATo}, {"B", q.BFrom, q.BTo}} {
+		span := p.from.Format("2006-01-02") + " to " + p.to.Add(-time.Second).Format("2006-01-02")
+		switch {
+		case !p.to.After(start) || !p.from.Before(end):
+			notes = append(notes, fmt.Sprintf("period %s (%s) lies outside the data held (%s): its counts are no data, not no crime", p.name, span, held))
+		case p.from.Before(start) || p.to.After(end):
+			notes = append(notes, fmt.Sprintf("period %s (%s) reaches beyond the data held (%s): part of it has no data, so its counts are too low", p.name, span, held))
+		}
+	}
+	return notes
 }
 
 // Validate reports every problem with the query at once.

@@ -156,6 +156,14 @@ func (s *Server) changeBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	}
 	b = append(b, `],"total":`...)
 	b = row(b, rep.Total)
+	b = append(b, `,"notes":[`...)
+	for i, n := range rep.Notes {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, n)
+	}
+	b = append(b, ']')
 	b = append(b, `,"features":[`...)
 	for i, cc := range rep.Cells {
 		if i > 0 {

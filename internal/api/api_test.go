@@ -375,6 +375,20 @@ func TestAnalysesEqualPeerFixture(t *testing.T) {
 	if total["a"].(float64)+total["b"].(float64) != 14867 || !strings.HasPrefix(total["text"].(string), "All crime types: ") {
 		t.Errorf("change total %v: the two halves must add up to the fixture's 14,867", total)
 	}
+	if notes := fc.ExtraMembers["notes"].([]any); len(notes) != 0 {
+		t.Errorf("periods inside the data: notes %v", notes)
+	}
+	// the default, year to date against a year earlier, has no data for its first period
+	// here, and says so rather than calling every crime type new
+	code, _, body = get(t, s, "/api/v1/change?area=E06000042")
+	if code != 200 {
+		t.Fatalf("change, default periods: %d %s", code, body)
+	}
+	fc = checkRFC7946(t, body)
+	notes := fc.ExtraMembers["notes"].([]any)
+	if len(notes) != 1 || !strings.HasPrefix(notes[0].(string), "period A (2024-01-01 to 2024-06-30) lies outside the data held (2025-01 to 2025-06)") {
+		t.Errorf("change, default periods: notes %v", notes)
+	}
 
 	code, _, body = get(t, s, "/api/v1/evaluate?area=E06000042&methods=count,gistar&coverage=5%")
 	if code != 200 {

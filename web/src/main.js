@@ -480,7 +480,8 @@ function renderLegend() {
   }
   if (state.on.has('change') && state.data.change) {
     const a = state.data.change.a, b = state.data.change.b;
-    parts.push(`<strong>Change: ${a.from.slice(0, 7)}… vs ${b.from.slice(0, 7)}…</strong>` + [['#b2182b', '+5 or more'], ['#ef8a62', '+2 to +4'], ['#fddbc7', '+1'], ['rgba(240,240,240,0.8)', 'no change'], ['#d1e5f0', '−1'], ['#67a9cf', '−2 to −4'], ['#2166ac', '−5 or fewer']].map(([c, t]) => row(c, t)).join(''));
+    parts.push(`<strong>Change: ${a.from.slice(0, 7)}… vs ${b.from.slice(0, 7)}…</strong>` + [['#b2182b', '+5 or more'], ['#ef8a62', '+2 to +4'], ['#fddbc7', '+1'], ['rgba(240,240,240,0.8)', 'no change'], ['#d1e5f0', '−1'], ['#67a9cf', '−2 to −4'], ['#2166ac', '−5 or fewer']].map(([c, t]) => row(c, t)).join('')
+      + (state.data.change.notes || []).map((n) => `<p class="muted">${esc(n)}</p>`).join(''));
   }
   if (state.on.has('proposals') && state.proposals) parts.push(row('#ff6f00', 'Section 60 proposal'));
   if (state.on.has('authorisations') && state.data.authorisations?.features.length) parts.push(row('#6a1b9a', 'Section 60 authorisation in force'));
