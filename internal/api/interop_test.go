@@ -132,6 +132,25 @@ func TestOGCAsQGISAsks(t *testing.T) {
 	if code, _, _ := get(t, s, "/ogc/collections/incidents/items?datetime=2030-01-01T00:00:00Z/2020-01-01T00:00:00Z"); code != 400 {
 		t.Errorf("a backwards interval: %d", code)
 	}
+	// a date names the whole day, alone or at either end of an interval (February's
+	// incidents are all dated 2025-02-01, to the month)
+	inBox := func(dt string) int {
+		n, next, _ := page("/ogc/collections/incidents/items?limit=5000&bbox=-0.80,52.00,-0.70,52.06&datetime=" + dt)
+		if next != "" {
+			t.Fatalf("%s: more than one page", dt)
+		}
+		return n
+	}
+	all := inBox("2025-02-01T00:00:00Z/2025-02-01T23:59:59Z")
+	for dt, want := range map[string]int{"2025-02-01": all, "../2025-02-01": all, "2025-01-31/2025-02-01": all, "2025-02-01/2025-02-28": all,
+		"2025-02-02/..": 0, "../2025-01-31": 0, "2025-01-31": 0} {
+		if got := inBox(dt); got != want {
+			t.Errorf("datetime=%s: %d incidents, want %d", dt, got, want)
+		}
+	}
+	if all < 100 {
+		t.Errorf("only %d incidents in the box", all)
+	}
 	// a vector tile over central Milton Keynes
 	req := httptest.NewRequest("GET", "/tiles/hotspots/12/2039/1352.mvt", nil)
 	req.Header.Set("Accept-Encoding", "gzip")

@@ -95,33 +95,46 @@ func (s *Server) ogcCollection(c *fiber.Ctx) error {
 }
 
 // parseDatetime reads OGC's datetime: an RFC 3339 instant, or an interval a/b with ".."
-// (or nothing) for an open end. It returns the half-open range [from, to).
+// (or nothing) for an open end. It returns the half-open range [from, to). A full date
+// (2025-03-01), as analysts type it and as GeoServer and pygeoapi take it, stands for the
+// whole day: as an instant, as the start or as the (inclusive) end of an interval.
 func parseDatetime(s string) (from, to time.Time, err error) {
-	parse := func(v string) (time.Time, error) {
+	parse := func(v string) (t time.Time, day bool, err error) {
 		if v == "" || v == ".." {
-			return time.Time{}, nil
+			return time.Time{}, false, nil
 		}
-		t, err := time.Parse(time.RFC3339, v)
-		if err != nil {
-			return t, fmt.Errorf("%q is not an RFC 3339 time such as 2025-02-01T00:00:00Z", v)
+		if t, err = time.Parse(time.DateOnly, v); err == nil {
+			return t, true, nil
 		}
-		return t.UTC(), nil
+		if t, err = time.Parse(time.RFC3339, v); err != nil {
+			return t, false, fmt.Errorf("%q is not an RFC 3339 time or date such as 2025-02-01T00:00:00Z or 2025-02-01", v)
+		}
+		return t.UTC(), false, nil
+	}
+	// end is the half-open end of what t names: the next day for a date, else a second on
+	end := func(t time.Time, day bool) time.Time {
+		if day {
+			return t.AddDate(0, 0, 1)
+		}
+		return t.Add(time.Second)
 	}
 	a, b, interval := strings.Cut(s, "/")
-	if from, err = parse(a); err != nil {
+	from, aDay, err := parse(a)
+	if err != nil {
 		return
 	}
 	if !interval {
 		if from.IsZero() {
 			return from, to, fmt.Errorf("an instant cannot be open")
 		}
-		return from, from.Add(time.Second), nil
+		return from, end(from, aDay), nil
 	}
-	if to, err = parse(b); err != nil {
+	to, bDay, err := parse(b)
+	if err != nil {
 		return
 	}
 	if !to.IsZero() {
-		to = to.Add(time.Second) // the interval's end is inclusive
+		to = end(to, bDay) // the interval's end is inclusive
 	}
 	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
 		err = fmt.Errorf("the interval ends before it starts")
