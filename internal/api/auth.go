@@ -77,17 +77,21 @@ func (s *Server) authorize(perm hexbeat.Permission) fiber.Handler {
 			}
 			return c.Next()
 		}
-		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="hexbeat"`)
+		// a 401 names the scheme it wants (RFC 9110); other answers do not
+		challenge := func(err error) error {
+			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="hexbeat"`)
+			return err
+		}
 		auth := c.Get(fiber.HeaderAuthorization)
 		secret, ok := strings.CutPrefix(auth, "Bearer ")
 		if !ok || strings.TrimSpace(secret) == "" {
-			return hexbeat.Errorf(hexbeat.EUNAUTHORIZED, "send an API key as Authorization: Bearer <key> (an admin creates keys with `hexbeat keys create`)")
+			return challenge(hexbeat.Errorf(hexbeat.EUNAUTHORIZED, "send an API key as Authorization: Bearer <key> (an admin creates keys with `hexbeat keys create`)"))
 		}
 		key, err := s.svc.Authenticate(ctx, strings.TrimSpace(secret))
 		if err != nil {
 			if hexbeat.ErrorCode(err) == hexbeat.EUNAUTHORIZED {
 				s.svc.FailedSignIn(ctx, c.IP(), hexbeat.ErrorMessage(err))
-				return err
+				return challenge(err)
 			}
 			return &hexbeat.Error{Code: hexbeat.EUNAVAILABLE, Message: "the key store cannot be reached"}
 		}

@@ -6,6 +6,7 @@ import (
 	"container/list"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -20,6 +21,17 @@ type respCache struct {
 	items    map[string]*list.Element
 	order    *list.List         // front: most recent
 	inflight map[string]*flight // answers being computed
+
+	hits, misses atomic.Int64 // for /metrics: answered from the cache (or a shared flight), or computed
+}
+
+// cacheStats is what /metrics reports of the cache.
+type cacheStats struct{ bytes, entries, hits, misses int64 }
+
+func (rc *respCache) stats() cacheStats {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return cacheStats{bytes: int64(rc.used), entries: int64(len(rc.items)), hits: rc.hits.Load(), misses: rc.misses.Load()}
 }
 
 // flight is one answer being computed; requests for the same key wait for it instead of
@@ -84,6 +96,7 @@ func (s *Server) cached(h fiber.Handler) fiber.Handler {
 		}
 		key := c.Method() + " " + c.Path() + "?" + string(c.Request().URI().QueryString()) + "#" + s.svc.DataVersion()
 		if e := s.cache.get(key); e != nil {
+			s.cache.hits.Add(1)
 			c.Set("X-Hexbeat-Cache", "hit")
 			return s.sendCached(c, e)
 		}
@@ -92,6 +105,7 @@ func (s *Server) cached(h fiber.Handler) fiber.Handler {
 			select {
 			case <-f.done:
 				if f.resp != nil {
+					s.cache.hits.Add(1)
 					c.Set("X-Hexbeat-Cache", "shared")
 					return s.sendCached(c, f.resp)
 				}
@@ -99,6 +113,7 @@ func (s *Server) cached(h fiber.Handler) fiber.Handler {
 				return c.UserContext().Err()
 			}
 		}
+		s.cache.misses.Add(1)
 		c.Set("X-Hexbeat-Cache", "miss")
 		if leader {
 			defer s.cache.land(key, f)

@@ -80,6 +80,7 @@ type Server struct {
 	csp     string
 	cache   *respCache
 	tiles   tileIndexes
+	metrics *metrics
 }
 
 // New builds the server. web holds the built front end (index.html at its root); nil
@@ -104,6 +105,7 @@ func New(svc Service, log *slog.Logger, cfg Config, web fs.FS) *Server {
 	if cfg.CacheBytes > 0 {
 		s.cache = newRespCache(cfg.CacheBytes)
 	}
+	s.metrics = newMetrics(s)
 	s.limiter = limiter{rate: cfg.RateLimit, burst: float64(cfg.RateBurst), buckets: map[int64]*bucket{}}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "hexbeat",
@@ -122,6 +124,9 @@ func New(svc Service, log *slog.Logger, cfg Config, web fs.FS) *Server {
 func (s *Server) routes() {
 	s.app.Get("/healthz", s.healthz)
 	s.app.Get("/readyz", s.readyz)
+	// Prometheus metrics: how the service runs, for a key of any role (a scraper sends it
+	// as a bearer token)
+	s.app.Get("/metrics", s.authorize(hexbeat.PermRead), s.metrics.handler)
 	v1 := s.app.Group("/api/v1")
 	v1.Get("/openapi.json", s.openapi)
 	v1.Get("/docs", s.apiDocs)
@@ -191,15 +196,21 @@ func (s *Server) recover(c *fiber.Ctx) (err error) {
 	return c.Next()
 }
 
+// logRequests answers errors as problem documents, then logs and counts every request.
 func (s *Server) logRequests(c *fiber.Ctx) error {
 	start := time.Now()
+	s.metrics.inFlight.Inc()
+	defer s.metrics.inFlight.Dec()
 	err := c.Next()
 	if err != nil {
 		if herr := s.handleError(c, err); herr != nil {
 			return herr
 		}
 	}
+	took := time.Since(start)
+	code := c.Response().StatusCode()
+	s.metrics.observe(c.Method(), c.Route().Path, code, took)
 	s.log.Debug("request", "rid", c.Locals("rid"), "method", c.Method(), "path", c.Path(),
-		"status", c.Response().StatusCode(), "took", time.Since(start))
+		"status", code, "took", took)
 	return nil
 }
