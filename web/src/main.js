@@ -350,7 +350,8 @@ function summariseStatus() {
   const h = state.data.hotspots;
   if (h && state.on.has('hotspots')) {
     const sig = h.significant ? `; ${fmt(h.significant.hot)} significant hot spots` : '';
-    setStatus(`${fmt(h.total)} incidents in ${fmt(h.cells)} hexagons at resolution ${h.res}${sig}`);
+    // the study area holds empty cells too (a boundary's, or the neighbours Gi* needs)
+    setStatus(`${fmt(h.total)} incidents; study area of ${fmt(h.cells)} hexagons at resolution ${h.res}${sig}`);
   } else setStatus('');
 }
 
