@@ -60,10 +60,7 @@ bench-scale: build
 	scripts/bench-scale.sh $(SCALE)
 
 fuzz:
-	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
-	  echo "fuzz $$fn ($$pkg) for $(FUZZTIME)"; \
-	  $(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg >/tmp/hexbeat-fuzz.log 2>&1 || { tail -30 /tmp/hexbeat-fuzz.log; exit 1; }; \
-	done
+	GO=$(GO) scripts/fuzz.sh $(FUZZTIME) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf bin web/dist/*.js web/dist/*.mjs web/dist/*.css web/dist/*.html
