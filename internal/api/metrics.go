@@ -16,7 +16,6 @@ import (
 // servers in one process, as in the tests, do not share counters). GET /metrics serves
 // them to a key of any role: they say how the service runs, nothing about the incidents.
 type metrics struct {
-	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	inFlight prometheus.Gauge
@@ -24,7 +23,7 @@ type metrics struct {
 }
 
 func newMetrics(s *Server) *metrics {
-	m := &metrics{reg: prometheus.NewRegistry()}
+	m, reg := &metrics{}, prometheus.NewRegistry()
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "hexbeat_http_requests_total",
 		Help: "HTTP requests answered, by method, route (the route's pattern, not the path asked for) and status code.",
@@ -38,9 +37,9 @@ func newMetrics(s *Server) *metrics {
 		Name: "hexbeat_http_requests_in_flight",
 		Help: "HTTP requests being answered.",
 	})
-	m.reg.MustRegister(m.requests, m.duration, m.inFlight, &dataCollector{s: s},
+	reg.MustRegister(m.requests, m.duration, m.inFlight, &dataCollector{s: s},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	h := fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
+	h := fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
 	m.handler = func(c *fiber.Ctx) error {
 		h(c.Context())
 		return nil
