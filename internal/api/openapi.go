@@ -1,12 +1,14 @@
 package api
 
 import (
+	"html"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
 
 // The OpenAPI 3 document is built from the route table (every /api/v1 route registered
@@ -67,44 +69,70 @@ var pathParam = regexp.MustCompile(`:([a-z]+)`)
 // openAPIPath turns Fiber's /a/:id into OpenAPI's /a/{id}.
 func openAPIPath(p string) string { return pathParam.ReplaceAllString(p, "{$1}") }
 
-// OpenAPI returns the OpenAPI 3 document of the /api/v1 routes.
-func (s *Server) OpenAPI() fiber.Map {
-	paths := fiber.Map{}
+// outsideV1 documents the routes outside /api/v1: health, metrics, OGC API – Features
+// (each collection with its own paths and parameters, as OGC's OpenAPI 3.0 conformance
+// class asks of a server that declares it) and the vector tiles. Perm is empty where no
+// key is needed.
+func outsideV1() []documented {
+	open := hexbeat.Permission("")
+	read := hexbeat.PermRead
+	out := []documented{
+		{"GET", "/healthz", open, routeDoc{Summary: "The process is up (no key)"}},
+		{"GET", "/readyz", open, routeDoc{Summary: "The store is reachable and the index loaded (no key); 503 until then"}},
+		{"GET", "/metrics", read, routeDoc{Summary: "Prometheus metrics: requests by route and status, durations, the index, the answer cache"}},
+		{"GET", "/api/v1/openapi.json", open, routeDoc{Summary: "This document (no key)"}},
+		{"GET", "/api/v1/docs", open, routeDoc{Summary: "The routes as an HTML page (no key)"}},
+		{"GET", "/ogc", read, routeDoc{Summary: "OGC API – Features landing page"}},
+		{"GET", "/ogc/conformance", read, routeDoc{Summary: "OGC API – Features conformance classes"}},
+		{"GET", "/ogc/collections", read, routeDoc{Summary: "The collections the key may read"}},
+	}
+	for _, l := range layers {
+		c := "/ogc/collections/" + l.ID
+		out = append(out,
+			documented{"GET", c, l.Perm, routeDoc{Summary: "Collection: " + l.Title}},
+			documented{"GET", c + "/items", l.Perm, routeDoc{Summary: l.Title + " as GeoJSON, a page at a time with next links", Params: l.allowed("limit", "offset", "bbox", "datetime", "f")}},
+			documented{"GET", c + "/items/{featureId}", l.Perm, routeDoc{Summary: "One feature of " + l.Title}})
+	}
+	for _, t := range []struct {
+		layer  string
+		params []string
+	}{{"hotspots", hotspotQueryParams}, {"cells", cellTileParams}} {
+		out = append(out,
+			documented{"GET", "/tiles/" + t.layer + ".json", read, routeDoc{Summary: "TileJSON 3.0 of the " + t.layer + " vector tiles", Params: t.params}},
+			documented{"GET", "/tiles/" + t.layer + "/{z}/{x}/{y}.mvt", read, routeDoc{
+				Summary: "A Mapbox vector tile (2.1) of the " + t.layer + " layer; res follows the zoom (zoom − 3) unless given", Params: t.params}})
+	}
+	return out
+}
+
+// documented is a route as the OpenAPI document describes it.
+type documented struct {
+	Method, Path string
+	Perm         hexbeat.Permission
+	Doc          routeDoc
+}
+
+// documentedRoutes are the routes the API's description holds: every route but the
+// front end's files.
+func (s *Server) documentedRoutes() []documented {
+	var routes []documented
 	for _, rt := range s.table {
 		path := openAPIPath(rt.Path)
-		doc := docFor(rt.Method, path)
-		op := fiber.Map{
-			"summary":     doc.Summary,
-			"operationId": strings.ToLower(rt.Method) + strings.NewReplacer("/api/v1", "", "/", "_", "{", "", "}", "", "-", "_").Replace(path),
-			"security":    []fiber.Map{{"bearer": []string{}}},
-			"description": "Needs a key whose role holds the `" + string(rt.Perm) + "` permission.",
-			"responses": fiber.Map{
-				"200": fiber.Map{"description": "the answer (GeoJSON for layers)"},
-				"400": fiber.Map{"$ref": "#/components/responses/Problem"}, "401": fiber.Map{"$ref": "#/components/responses/Problem"},
-				"403": fiber.Map{"$ref": "#/components/responses/Problem"}, "404": fiber.Map{"$ref": "#/components/responses/Problem"},
-				"429": fiber.Map{"$ref": "#/components/responses/Problem"}, "503": fiber.Map{"$ref": "#/components/responses/Problem"},
-			},
-		}
-		var params []fiber.Map
-		for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
-			params = append(params, fiber.Map{"name": m[1], "in": "path", "required": true, "schema": fiber.Map{"type": "string"}})
-		}
-		for _, name := range doc.Params {
-			params = append(params, fiber.Map{"name": name, "in": "query", "required": false, "schema": fiber.Map{"type": "string"}})
-		}
-		if len(params) > 0 {
-			op["parameters"] = params
-		}
-		if rt.Method == fiber.MethodPost {
-			op["requestBody"] = fiber.Map{"required": true, "description": "JSON object: " + doc.Body,
-				"content": fiber.Map{"application/json": fiber.Map{"schema": fiber.Map{"type": "object"}}}}
-		}
-		item, _ := paths[path].(fiber.Map)
+		routes = append(routes, documented{rt.Method, path, rt.Perm, docFor(rt.Method, path)})
+	}
+	return append(routes, outsideV1()...)
+}
+
+// OpenAPI returns the OpenAPI 3 document of the routes.
+func (s *Server) OpenAPI() fiber.Map {
+	paths := fiber.Map{}
+	for _, rt := range s.documentedRoutes() {
+		item, _ := paths[rt.Path].(fiber.Map)
 		if item == nil {
 			item = fiber.Map{}
-			paths[path] = item
+			paths[rt.Path] = item
 		}
-		item[strings.ToLower(rt.Method)] = op
+		item[strings.ToLower(rt.Method)] = operation(rt)
 	}
 	return fiber.Map{
 		"openapi": "3.0.3",
@@ -120,6 +148,41 @@ func (s *Server) OpenAPI() fiber.Map {
 	}
 }
 
+// operation is one route's OpenAPI operation object.
+func operation(rt documented) fiber.Map {
+	problem := fiber.Map{"$ref": "#/components/responses/Problem"}
+	op := fiber.Map{
+		"summary":     rt.Doc.Summary,
+		"operationId": strings.ToLower(rt.Method) + strings.NewReplacer("/api/v1", "", "/", "_", "{", "", "}", "", "-", "_", ".", "_").Replace(rt.Path),
+		"responses":   fiber.Map{"200": fiber.Map{"description": "the answer (GeoJSON for layers)"}, "400": problem, "404": problem, "429": problem, "503": problem},
+	}
+	if rt.Perm == "" {
+		op["security"] = []fiber.Map{}
+	} else {
+		op["security"] = []fiber.Map{{"bearer": []string{}}}
+		op["description"] = "Needs a key whose role holds the `" + string(rt.Perm) + "` permission."
+		op["responses"].(fiber.Map)["401"] = problem
+		op["responses"].(fiber.Map)["403"] = problem
+	}
+	var params []fiber.Map
+	for _, m := range openAPIParam.FindAllStringSubmatch(rt.Path, -1) {
+		params = append(params, fiber.Map{"name": m[1], "in": "path", "required": true, "schema": fiber.Map{"type": "string"}})
+	}
+	for _, name := range rt.Doc.Params {
+		params = append(params, fiber.Map{"name": name, "in": "query", "required": false, "schema": fiber.Map{"type": "string"}})
+	}
+	if len(params) > 0 {
+		op["parameters"] = params
+	}
+	if rt.Method == fiber.MethodPost {
+		op["requestBody"] = fiber.Map{"required": true, "description": "JSON object: " + rt.Doc.Body,
+			"content": fiber.Map{"application/json": fiber.Map{"schema": fiber.Map{"type": "object"}}}}
+	}
+	return op
+}
+
+var openAPIParam = regexp.MustCompile(`\{([A-Za-z]+)\}`)
+
 // openapi answers GET /api/v1/openapi.json: the API's description (no key needed: it
 // holds no data).
 func (s *Server) openapi(c *fiber.Ctx) error { return c.JSON(s.OpenAPI()) }
@@ -127,10 +190,13 @@ func (s *Server) openapi(c *fiber.Ctx) error { return c.JSON(s.OpenAPI()) }
 // apiDocs answers GET /api/v1/docs: a plain page listing the routes.
 func (s *Server) apiDocs(c *fiber.Ctx) error {
 	var rows []string
-	for _, rt := range s.table {
-		path := openAPIPath(rt.Path)
-		doc := docFor(rt.Method, path)
-		rows = append(rows, "<tr><td>"+rt.Method+"</td><td><code>"+path+"</code></td><td>"+string(rt.Perm)+"</td><td>"+doc.Summary+"</td><td>"+strings.Join(doc.Params, ", ")+doc.Body+"</td></tr>")
+	for _, rt := range s.documentedRoutes() {
+		perm := string(rt.Perm)
+		if perm == "" {
+			perm = "none"
+		}
+		rows = append(rows, "<tr><td>"+rt.Method+"</td><td><code>"+html.EscapeString(rt.Path)+"</code></td><td>"+perm+"</td><td>"+html.EscapeString(rt.Doc.Summary)+
+			"</td><td>"+html.EscapeString(strings.Join(rt.Doc.Params, ", ")+rt.Doc.Body)+"</td></tr>")
 	}
 	sort.Strings(rows)
 	c.Set(fiber.HeaderContentType, "text/html; charset=utf-8")

@@ -20,6 +20,10 @@ import (
 
 var tileLayers = map[string]bool{"hotspots": true, "cells": true}
 
+// cellTileParams are the parameters of the cells tiles (the hotspot tiles take a hotspot
+// layer's).
+var cellTileParams = []string{"res", "from", "to", "category", "area"}
+
 func (s *Server) tileRoutes() {
 	g := s.app.Group("/tiles", s.authorize(hexbeat.PermRead))
 	g.Get("/:layer.json", s.tileJSON)
@@ -95,7 +99,7 @@ func (s *Server) tile(c *fiber.Ctx) error {
 			}
 		}
 	case "cells":
-		p := newParams(c, "res", "from", "to", "category", "area")
+		p := newParams(c, cellTileParams...)
 		cq := parseCellQuery(p)
 		if p.one("res") == "" {
 			cq.Res = resForZoom(z)
