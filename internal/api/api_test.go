@@ -65,7 +65,7 @@ func get(t testing.TB, s *api.Server, url string) (int, string, []byte) {
 
 // checkRFC7946 holds a FeatureCollection of polygons to RFC 7946: no crs member, every
 // feature with a properties object, closed rings of at least four positions, outer rings
-// counter-clockwise, coordinates [lon,lat] in range.
+// counter-clockwise, coordinates [lon,lat] in range and of at most 7 decimals (DESIGN.md).
 func checkRFC7946(t *testing.T, body []byte) *geojson.FeatureCollection {
 	t.Helper()
 	var raw map[string]any
@@ -78,6 +78,11 @@ func checkRFC7946(t *testing.T, body []byte) *geojson.FeatureCollection {
 	for i, f := range raw["features"].([]any) {
 		if _, ok := f.(map[string]any)["properties"].(map[string]any); !ok {
 			t.Fatalf("feature %d has no properties object", i)
+		}
+		if g, ok := f.(map[string]any)["geometry"].(map[string]any); ok {
+			if v, ok := overPrecise(g["coordinates"]); ok {
+				t.Fatalf("feature %d: coordinate %v has more than 7 decimals", i, v)
+			}
 		}
 	}
 	fc, err := geojson.UnmarshalFeatureCollection(body)
@@ -119,6 +124,21 @@ func checkRFC7946(t *testing.T, body []byte) *geojson.FeatureCollection {
 		}
 	}
 	return fc
+}
+
+// overPrecise finds a number in GeoJSON coordinates with more than 7 decimals.
+func overPrecise(coords any) (float64, bool) {
+	switch x := coords.(type) {
+	case float64:
+		return x, math.Abs(x*1e7-math.Round(x*1e7)) > 1e-6
+	case []any:
+		for _, c := range x {
+			if v, bad := overPrecise(c); bad {
+				return v, true
+			}
+		}
+	}
+	return 0, false
 }
 
 func TestCellsLayer(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 )
 
 // GeoJSON is written by hand: RFC 7946 layout ([lon,lat], counter-clockwise outer rings,
@@ -54,7 +55,7 @@ func appendPolygon(b []byte, p orb.Polygon) []byte {
 		if i > 0 {
 			want = orb.CW
 		}
-		if r.Orientation() != want && r.Orientation() != 0 {
+		if o := r.Orientation(); o != want && o != 0 {
 			r = reversed(r)
 		}
 		b = appendRing(b, r)
@@ -95,6 +96,35 @@ func appendGeometry(b []byte, g orb.Geometry) []byte {
 		return append(b, "null"...)
 	}
 	return append(b, '}')
+}
+
+// newFeature is a GeoJSON feature for orb's encoder, its geometry written as hexbeat writes
+// its own: a copy with coordinates rounded to coordDecimals, outer rings counter-clockwise
+// and holes clockwise (an authorisation's area is drawn by a person, in either direction).
+func newFeature(g orb.Geometry) *geojson.Feature {
+	g = orb.Round(orb.Clone(g), 1e7)
+	switch x := g.(type) {
+	case orb.Polygon:
+		orient(x)
+	case orb.MultiPolygon:
+		for _, p := range x {
+			orient(p)
+		}
+	}
+	return geojson.NewFeature(g)
+}
+
+// orient turns a polygon's rings, in place, to RFC 7946's directions.
+func orient(p orb.Polygon) {
+	for i, r := range p {
+		want := orb.CCW
+		if i > 0 {
+			want = orb.CW
+		}
+		if o := r.Orientation(); o != want && o != 0 {
+			r.Reverse()
+		}
+	}
 }
 
 // appendCellGeometry writes a cell's hexagon (or pentagon) as a Polygon.

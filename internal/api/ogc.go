@@ -243,7 +243,7 @@ func ogcDatetime(p *params, l layer) {
 }
 
 func incidentFeature(r hexbeat.IncidentRecord) *geojson.Feature {
-	f := geojson.NewFeature(orb.Point{r.Lon, r.Lat})
+	f := newFeature(orb.Point{r.Lon, r.Lat})
 	f.ID = r.ID
 	f.Properties = map[string]any{"id": r.ID, "time": stamp(r.OccurredAt), "precision": r.Precision.String(), "category": r.Category,
 		"crime_id": r.SourceID, "location": r.Location, "lsoa_code": r.AreaCode, "lsoa_name": r.AreaName, "outcome": r.Outcome}

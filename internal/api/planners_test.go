@@ -40,7 +40,8 @@ func post(t *testing.T, s *api.Server, url, body string) (int, []byte) {
 func TestSection60RegisterAndScrutiny(t *testing.T) {
 	path := testkit.Data(t, "police/stop-and-search/2023-12-thames-valley-stop-and-search.csv")
 	s := newServer(t, path)
-	area := `{"type":"Polygon","coordinates":[[[-1.30,51.70],[-1.20,51.70],[-1.20,51.79],[-1.30,51.79],[-1.30,51.70]]]}`
+	// drawn clockwise, to the 10th decimal: the register answers counter-clockwise, to the 7th
+	area := `{"type":"Polygon","coordinates":[[[-1.30,51.70],[-1.30,51.79],[-1.2000000001,51.79],[-1.20,51.70],[-1.30,51.70]]]}`
 	code, body := post(t, s, "/api/v1/section60/authorisations",
 		`{"area":`+area+`,"grounds":"test","officer":"Insp 1","rank":"Inspector","start":"2023-12-01T00:00:00Z","end":"2023-12-02T00:00:00Z"}`)
 	if code != 201 {
@@ -256,6 +257,7 @@ func TestPlannersOnRealData(t *testing.T) {
 		Excluded []map[string]any
 	}
 	json.Unmarshal(body, &tp)
+	checkRFC7946(t, body)
 	if len(tp.Features) != 10 || len(tp.Excluded) != 1 || tp.Excluded[0]["id"] != "1010001490" {
 		t.Fatalf("targets: %d ranked, excluded %v", len(tp.Features), tp.Excluded)
 	}

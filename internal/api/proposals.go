@@ -119,7 +119,7 @@ func (s *Server) proposalsBody(c *fiber.Ctx, body proposalRequest) ([]byte, erro
 		if len(p.Outline) == 1 {
 			g = p.Outline[0]
 		}
-		ft := geojson.NewFeature(g)
+		ft := newFeature(g)
 		ft.ID = p.Rank
 		cells := make([]string, len(p.Cells))
 		for i, c := range p.Cells {

@@ -241,7 +241,7 @@ func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // authorisationFeature is an authorisation as a GeoJSON Feature.
 func authorisationFeature(a hexbeat.Authorisation, now time.Time) *geojson.Feature {
-	f := geojson.NewFeature(a.Area)
+	f := newFeature(a.Area)
 	f.ID = a.ID
 	p := f.Properties
 	p["id"] = a.ID

@@ -31,7 +31,7 @@ func (s *Server) retailersBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	fc := geojson.NewFeatureCollection()
 	fc.ExtraMembers = map[string]any{"demo": s.svc.Demo()}
 	for _, r := range shops {
-		f := geojson.NewFeature(orb.Point{r.Lon, r.Lat})
+		f := newFeature(orb.Point{r.Lon, r.Lat})
 		f.ID = r.ID
 		hist := []map[string]any{}
 		for _, t := range tests[r.ID] {
@@ -143,7 +143,7 @@ func (s *Server) targetsJSON(ts analysis.Targets) ([]byte, error) {
 
 func targetFeature(ts analysis.Targets, t plan.Target) *geojson.Feature {
 	r := ts.Retailers[t.Retailer]
-	f := geojson.NewFeature(orb.Point{r.Lon, r.Lat})
+	f := newFeature(orb.Point{r.Lon, r.Lat})
 	f.ID = r.ID
 	var last any
 	if t.LastTest != nil {
