@@ -27,47 +27,91 @@ func DistanceM(a, b orb.Point) float64 {
 // with d_i the great-circle distance from point i to the cell's centre and h the bandwidth
 // in metres. Points are spread only onto the cells of a; weight whose kernel falls outside
 // the study area is lost, as in any bounded KDE.
+//
+// The cells' centres are put in buckets of about h by h, so a point visits only the study
+// cells of the nine buckets around it: the work is the study cells near each point, however
+// fine the resolution. (Walking each point's grid disk instead costs every grid cell within
+// h, study cell or not: 100,000 at res 12 for a 3 km bandwidth.)
 func KDE(a *Adjacency, pts []orb.Point, w []float64, h float64) ([]float64, error) {
 	out := make([]float64, a.Len())
 	if a.Len() == 0 || len(pts) == 0 || !(h > 0) {
 		return out, nil
 	}
-	res := grid.Res(a.Cells[0])
 	centres := make([]orb.Point, a.Len())
 	for i, c := range a.Cells {
 		centres[i] = grid.Center(c)
 	}
-	// Any cell whose centre is within h of a point lies within k grid steps of the point's
-	// cell, with k from the smallest spacing of cell centres at this resolution.
-	k := int(math.Ceil(h/grid.MinCentreSpacingM(res))) + 1
+	b := newBuckets(centres, pts, h)
 	norm := 3 / (math.Pi * h * h) * 1e6 // per m² -> per km²
 	h2 := h * h
 	for i, p := range pts {
 		if w[i] == 0 {
 			continue
 		}
-		home, err := grid.FromLonLat(p[0], p[1], res)
-		if err != nil {
-			return nil, err
-		}
-		disk, err := grid.Disk(home, k)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range disk {
-			j, ok := slices.BinarySearch(a.Cells, c)
-			if !ok {
-				continue
+		bx, by := b.of(p)
+		cosP := math.Cos(p[1] * math.Pi / 180)
+		for y := by - 1; y <= by+1; y++ {
+			for x := bx - 1; x <= bx+1; x++ {
+				for _, j := range b.cells[bucketKey(x, y)] {
+					c := centres[j]
+					if math.Abs(c[1]-p[1]) >= b.dLat || math.Abs(c[0]-p[0]) >= b.dLon {
+						continue
+					}
+					d := haversineM(p, c, cosP, b.cosLat[j])
+					if d >= h {
+						continue
+					}
+					u := 1 - d*d/h2
+					out[j] += w[i] * norm * u * u
+				}
 			}
-			d := DistanceM(p, centres[j])
-			if d >= h {
-				continue
-			}
-			u := 1 - d*d/h2
-			out[j] += w[i] * norm * u * u
 		}
 	}
 	return out, nil
+}
+
+// buckets index cell centres on a latitude-longitude grid whose steps are at least the
+// bandwidth everywhere in the data, so every centre within h of a point lies in the 3 × 3
+// buckets around the point's own. (Longitudes are not joined across ±180°.)
+type buckets struct {
+	dLat, dLon float64
+	cells      map[int64][]int32
+	cosLat     []float64
+}
+
+func newBuckets(centres, pts []orb.Point, h float64) *buckets {
+	maxLat := 0.0
+	for _, p := range append(centres[:len(centres):len(centres)], pts...) {
+		maxLat = math.Max(maxLat, math.Abs(p[1]))
+	}
+	mPerDeg := earthRadiusM * math.Pi / 180
+	// a great-circle distance is at least R·Δφ, and at least R·cos φmax·Δλ (to a part in
+	// 10⁴ for the Δλ of any sensible bandwidth): a margin of 1 % covers both
+	b := &buckets{dLat: 1.01 * h / mPerDeg, dLon: 360, cells: map[int64][]int32{}, cosLat: make([]float64, len(centres))}
+	if top := maxLat + b.dLat; top < 89 {
+		b.dLon = math.Min(360, 1.01*h/(mPerDeg*math.Cos(top*math.Pi/180)))
+	}
+	for j, c := range centres {
+		x, y := b.of(c)
+		k := bucketKey(x, y)
+		b.cells[k] = append(b.cells[k], int32(j))
+		b.cosLat[j] = math.Cos(c[1] * math.Pi / 180)
+	}
+	return b
+}
+
+func (b *buckets) of(p orb.Point) (int, int) {
+	return int(math.Floor((p[0] + 180) / b.dLon)), int(math.Floor((p[1] + 90) / b.dLat))
+}
+
+func bucketKey(x, y int) int64 { return int64(y)<<32 | int64(uint32(x)) }
+
+// haversineM is DistanceM with the cosines of the two latitudes given.
+func haversineM(a, b orb.Point, cosA, cosB float64) float64 {
+	dla, dlo := (b[1]-a[1])*math.Pi/180, (b[0]-a[0])*math.Pi/180
+	sla, slo := math.Sin(dla/2), math.Sin(dlo/2)
+	hv := sla*sla + cosA*cosB*slo*slo
+	return 2 * earthRadiusM * math.Asin(math.Min(1, math.Sqrt(hv)))
 }
 
 // RuleOfThumbBandwidth returns a bandwidth in metres for the quartic kernel from the spread
