@@ -300,7 +300,7 @@ Flags:
 		if err := q.Validate(); reportErr(stderr, err) != 0 {
 			return 2
 		}
-		result, err = analysis.New(cfg.Harm).Evaluate(ix.Snapshot(), q, ar)
+		result, err = analysis.New(cfg.Harm).Evaluate(context.Background(), ix.Snapshot(), q, ar)
 		if code := reportErr(stderr, err); code != 0 {
 			return code
 		}

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"encoding/csv"
 	"math"
 	"os"
@@ -57,7 +58,7 @@ func TestGiStarEqualsPeer(t *testing.T) {
 	snap, area := thamesValley(t)
 	q := hexbeat.HotspotQuery{CellQuery: hexbeat.CellQuery{Res: 9, From: month("2025-01", false), To: month("2025-06", true), Area: "mk"},
 		Method: hexbeat.MethodGiStar}.WithDefaults()
-	layer, err := engine().Hotspots(snap, q, area)
+	layer, err := engine().Hotspots(context.Background(), snap, q, area)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -95,7 +96,7 @@ func defaultSlice(span time.Duration) string {
 
 // Emerging runs an emerging hot spot analysis: Gi* in every slice, FDR-adjusted within
 // the slice, then each cell's pattern (stats.Classify) and trend.
-func (e *Engine) Emerging(snap *index.Snapshot, q EmergingQuery, area *index.Area) (EmergingLayer, error) {
+func (e *Engine) Emerging(ctx context.Context, snap *index.Snapshot, q EmergingQuery, area *index.Area) (EmergingLayer, error) {
 	layer := EmergingLayer{Counts: map[string]int{}}
 	first, last, ok := snap.TimeRange()
 	if !ok {
@@ -139,6 +140,9 @@ func (e *Engine) Emerging(snap *index.Snapshot, q EmergingQuery, area *index.Are
 	if err != nil {
 		return layer, err
 	}
+	if err := stopped(ctx); err != nil {
+		return layer, err
+	}
 	n, slices := adj.Len(), len(series)
 	pos := place(adj, occ)
 	// zs[i][t]: cell i's z in slice t; sig likewise.
@@ -153,6 +157,9 @@ func (e *Engine) Emerging(snap *index.Snapshot, q EmergingQuery, area *index.Are
 	var z []float64
 	p := make([]float64, n)
 	for t, row := range series {
+		if err := stopped(ctx); err != nil {
+			return layer, err
+		}
 		clear(x)
 		for j, v := range row {
 			x[pos[j]] = v

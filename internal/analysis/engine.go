@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -18,6 +19,22 @@ import (
 // MaxStudyCells bounds a study area: beyond it an analysis asks for a coarser resolution
 // or a smaller area instead of exhausting memory.
 const MaxStudyCells = 2_000_000
+
+// kdeBatch is how many points a KDE spreads between looks at its request's deadline.
+const kdeBatch = 2048
+
+// stopped tells an analysis to stop when its request has gone past its time limit (or was
+// cancelled): an error the API answers as 503, naming the limit.
+func stopped(ctx context.Context) error {
+	switch ctx.Err() {
+	case nil:
+		return nil
+	case context.DeadlineExceeded:
+		return &hexbeat.Error{Code: hexbeat.EUNAVAILABLE, Message: "the analysis ran past the request time limit and was stopped: ask for a coarser resolution, a smaller area or a shorter period"}
+	default:
+		return &hexbeat.Error{Code: hexbeat.EUNAVAILABLE, Message: "the request was cancelled"}
+	}
+}
 
 // Engine runs analyses. It is safe for concurrent use.
 type Engine struct {

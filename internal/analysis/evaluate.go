@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -128,7 +129,7 @@ type EvalResult struct {
 }
 
 // Evaluate runs the backtest on a snapshot.
-func (e *Engine) Evaluate(snap *index.Snapshot, q EvalQuery, area *index.Area) (EvalResult, error) {
+func (e *Engine) Evaluate(ctx context.Context, snap *index.Snapshot, q EvalQuery, area *index.Area) (EvalResult, error) {
 	res := EvalResult{Query: q, Baseline: Baseline}
 	first, last, ok := snap.TimeRange()
 	if !ok {
@@ -140,7 +141,7 @@ func (e *Engine) Evaluate(snap *index.Snapshot, q EvalQuery, area *index.Area) (
 		if !q.From.IsZero() && test.Before(monthStart(q.From)) || !q.To.IsZero() && !test.Before(q.To) {
 			continue
 		}
-		rows, rule, err := e.evaluateMonth(snap, q, area, test)
+		rows, rule, err := e.evaluateMonth(ctx, snap, q, area, test)
 		if err != nil {
 			return res, err
 		}
@@ -162,7 +163,7 @@ func monthStart(t time.Time) time.Time {
 
 // evaluateMonth ranks the study area's cells with every method on the months before test
 // and scores each ranking on the test month.
-func (e *Engine) evaluateMonth(snap *index.Snapshot, q EvalQuery, area *index.Area, test time.Time) ([]EvalRow, string, error) {
+func (e *Engine) evaluateMonth(ctx context.Context, snap *index.Snapshot, q EvalQuery, area *index.Area, test time.Time) ([]EvalRow, string, error) {
 	trainQ, testQ := q.CellQuery, q.CellQuery
 	trainQ.From, trainQ.To = test.AddDate(0, -q.TrainMonths, 0), test
 	testQ.From, testQ.To = test, test.AddDate(0, 1, 0)
@@ -178,7 +179,7 @@ func (e *Engine) evaluateMonth(snap *index.Snapshot, q EvalQuery, area *index.Ar
 		case MethodRecency:
 			hq.Method, hq.HalfLifeDays = hexbeat.MethodCount, q.HalfLifeDays
 		}
-		sf, err := e.surface(snap, hq, area, testCells)
+		sf, err := e.surface(ctx, snap, hq, area, testCells)
 		if err != nil {
 			return nil, "", err
 		}

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"math"
 
 	"github.com/hexbeat/hexbeat/internal/grid"
@@ -21,7 +22,7 @@ type Surface struct {
 }
 
 // surface computes a method's values for a query (already validated and resolved).
-func (e *Engine) surface(snap *index.Snapshot, q hexbeat.HotspotQuery, area *index.Area, extra []uint64) (*Surface, error) {
+func (e *Engine) surface(ctx context.Context, snap *index.Snapshot, q hexbeat.HotspotQuery, area *index.Area, extra []uint64) (*Surface, error) {
 	w := e.weight(q.Weight, q.HalfLifeDays, periodEnd(q.CellQuery, snap))
 	occ, counts, values := snap.CellValues(q.CellQuery, area, w)
 	occupied := append(occ[:len(occ):len(occ)], extra...)
@@ -31,6 +32,9 @@ func (e *Engine) surface(snap *index.Snapshot, q hexbeat.HotspotQuery, area *ind
 	}
 	adj, err := stats.NewAdjacency(sa.Cells, q.K, e.disk)
 	if err != nil {
+		return nil, err
+	}
+	if err := stopped(ctx); err != nil {
 		return nil, err
 	}
 	n := adj.Len()
@@ -57,9 +61,15 @@ func (e *Engine) surface(snap *index.Snapshot, q hexbeat.HotspotQuery, area *ind
 			h = math.Max(h, 2*grid.MinCentreSpacingM(q.Res))
 		}
 		sf.BandwidthM = h
-		if sf.Value, err = stats.KDE(adj, pts, pvals, h); err != nil {
-			return nil, err
+		kde := stats.NewKDE(adj, h)
+		for lo := 0; lo < len(pts); lo += kdeBatch {
+			if err := stopped(ctx); err != nil {
+				return nil, err
+			}
+			hi := min(lo+kdeBatch, len(pts))
+			kde.Add(pts[lo:hi], pvals[lo:hi])
 		}
+		sf.Value = kde.Density()
 	default:
 		sf.Value = sf.Weighted
 	}
@@ -67,8 +77,8 @@ func (e *Engine) surface(snap *index.Snapshot, q hexbeat.HotspotQuery, area *ind
 }
 
 // Hotspots computes a hotspot layer: one cell per study-area cell, ranked hottest first.
-func (e *Engine) Hotspots(snap *index.Snapshot, q hexbeat.HotspotQuery, area *index.Area) (hexbeat.HotspotLayer, error) {
-	sf, err := e.surface(snap, q, area, nil)
+func (e *Engine) Hotspots(ctx context.Context, snap *index.Snapshot, q hexbeat.HotspotQuery, area *index.Area) (hexbeat.HotspotLayer, error) {
+	sf, err := e.surface(ctx, snap, q, area, nil)
 	if err != nil {
 		return hexbeat.HotspotLayer{}, err
 	}

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -25,7 +26,7 @@ func TestHotspotLayerIsConsistent(t *testing.T) {
 	for _, m := range []string{hexbeat.MethodCount, hexbeat.MethodGiStar, hexbeat.MethodKDE} {
 		q := hexbeat.HotspotQuery{CellQuery: hexbeat.CellQuery{Res: 9, From: month("2025-01", false), To: month("2025-03", true), Area: "mk"},
 			Method: m, Weight: hexbeat.WeightHarm}.WithDefaults()
-		layer, err := engine().Hotspots(snap, q, area)
+		layer, err := engine().Hotspots(context.Background(), snap, q, area)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,12 +140,12 @@ func TestChangeSaysWhenAPeriodHasNoData(t *testing.T) {
 // TestEmergingRefusesWeeksOnMonthlyData: police.uk incidents carry the month only.
 func TestEmergingRefusesWeeksOnMonthlyData(t *testing.T) {
 	snap, area := thamesValley(t)
-	_, err := engine().Emerging(snap, EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 9, Area: "mk"}, Slice: SliceWeek}.WithDefaults(), area)
+	_, err := engine().Emerging(context.Background(), snap, EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 9, Area: "mk"}, Slice: SliceWeek}.WithDefaults(), area)
 	var he *hexbeat.Error
 	if !errors.As(err, &he) || he.Code != hexbeat.EINVALID || len(he.Fields) != 1 || he.Fields[0].Field != "slice" {
 		t.Fatalf("weekly slices on monthly data: %v", err)
 	}
-	l, err := engine().Emerging(snap, EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 9, Area: "mk"}}.WithDefaults(), area)
+	l, err := engine().Emerging(context.Background(), snap, EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 9, Area: "mk"}}.WithDefaults(), area)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +187,7 @@ func TestEmergingFindsANewCluster(t *testing.T) {
 	at := orb2{-0.7594, 52.0406}
 	ix := synthetic(20000, end, at)
 	q := EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 8, From: end.AddDate(0, 0, -364), To: end}, Slice: SliceWeek}.WithDefaults()
-	l, err := engine().Emerging(ix.Snapshot(), q, nil)
+	l, err := engine().Emerging(context.Background(), ix.Snapshot(), q, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,12 +217,12 @@ func TestEmergingFindsANewCluster(t *testing.T) {
 func benchEmerging(b *testing.B, snap *index.Snapshot, end time.Time) {
 	e := engine()
 	q := EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 9, From: end.AddDate(0, 0, -364), To: end}, Slice: SliceWeek}.WithDefaults()
-	if _, err := e.Emerging(snap, q, nil); err != nil {
+	if _, err := e.Emerging(context.Background(), snap, q, nil); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		l, err := e.Emerging(snap, q, nil)
+		l, err := e.Emerging(context.Background(), snap, q, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -255,7 +256,7 @@ func TestConcurrentAnalysesAgree(t *testing.T) {
 		queries[i] = hexbeat.HotspotQuery{CellQuery: hexbeat.CellQuery{Res: 8 + i%2, Area: "mk", From: month("2025-01", false), To: month(fmt.Sprintf("2025-%02d", 2+i%4), true)},
 			Method: hexbeat.MethodGiStar, K: 1 + i%3}.WithDefaults()
 		var err error
-		if want[i], err = New(e.Harm()).Hotspots(snap, queries[i], area); err != nil {
+		if want[i], err = New(e.Harm()).Hotspots(context.Background(), snap, queries[i], area); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -264,7 +265,7 @@ func TestConcurrentAnalysesAgree(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			got, err := e.Hotspots(snap, queries[i], area)
+			got, err := e.Hotspots(context.Background(), snap, queries[i], area)
 			if err != nil {
 				t.Error(err)
 				return

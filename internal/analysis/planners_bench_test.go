@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -34,12 +35,12 @@ func BenchmarkSection60Proposals200k(b *testing.B) {
 	snap := resampled(b, 200_000, end.AddDate(-1, 0, 0), end, 3)
 	e := engine()
 	q := ProposalQuery{CellQuery: hexbeat.CellQuery{Res: 9}}.WithDefaults()
-	if _, err := e.Section60(snap, q, nil); err != nil { // first query builds the res-9 level
+	if _, err := e.Section60(context.Background(), snap, q, nil); err != nil { // first query builds the res-9 level
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		ps, err := e.Section60(snap, q, nil)
+		ps, err := e.Section60(context.Background(), snap, q, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

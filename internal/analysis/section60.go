@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -151,7 +152,7 @@ func daysText(d time.Duration) string {
 // Section60 proposes candidate areas: Gi* on the weighted incidents of the window,
 // significant hot cells (FDR), and in each contiguous cluster the smallest contiguous area
 // holding the target share (plan.PickAreas), ranked by what it holds.
-func (e *Engine) Section60(snap *index.Snapshot, q ProposalQuery, area *index.Area) (Proposals, error) {
+func (e *Engine) Section60(ctx context.Context, snap *index.Snapshot, q ProposalQuery, area *index.Area) (Proposals, error) {
 	out := Proposals{Query: q}
 	if snap.Len() == 0 {
 		return out, &hexbeat.Error{Code: hexbeat.EUNPROCESSABLE, Message: "no incidents to propose from"}
@@ -163,7 +164,7 @@ func (e *Engine) Section60(snap *index.Snapshot, q ProposalQuery, area *index.Ar
 	cq := q.CellQuery
 	cq.From, cq.To = out.From, out.To
 	hq := hexbeat.HotspotQuery{CellQuery: cq, Method: hexbeat.MethodGiStar, Weight: q.Weight, K: q.K, Alpha: q.Alpha}
-	sf, err := e.surface(snap, hq, area, nil)
+	sf, err := e.surface(ctx, snap, hq, area, nil)
 	if err != nil {
 		return out, err
 	}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hexbeat/hexbeat/internal/testkit"
 
@@ -189,6 +190,24 @@ func TestCellsLayer(t *testing.T) {
 				t.Errorf("sum %d total %d, want %d", sum, fc.Total, tc.want)
 			}
 		})
+	}
+}
+
+// TestRequestTimeLimit: an analysis that runs past the request's time limit stops and
+// answers 503 with a problem naming the limit (a 1 ms limit here: a month of Thames Valley
+// at res 11 takes far longer to analyse), while light routes still answer.
+func TestRequestTimeLimit(t *testing.T) {
+	s := newServerWith(t, api.Config{RequestTimeout: time.Millisecond}, testkit.Data(t, "police/street/2025-01-thames-valley-street.csv"))
+	for _, url := range []string{"/api/v1/hotspots?method=kde&res=11", "/api/v1/hotspots?method=gistar&res=11&k=3"} {
+		code, ctype, body := get(t, s, url)
+		var p struct{ Code, Detail string }
+		json.Unmarshal(body, &p)
+		if code != 503 || ctype != "application/problem+json" || p.Code != "unavailable" || !strings.Contains(p.Detail, "time limit") {
+			t.Errorf("%s: %d %s %s", url, code, ctype, body)
+		}
+	}
+	if code, _, body := get(t, s, "/healthz"); code != 200 {
+		t.Errorf("healthz: %d %s", code, body)
 	}
 }
 

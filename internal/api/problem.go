@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/gofiber/fiber/v2"
@@ -44,6 +46,10 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			p.Status = http.StatusInternalServerError
 		}
 		p.Code, p.Detail, p.Errors = de.Code, de.Message, de.Fields
+	case errors.Is(err, context.DeadlineExceeded):
+		p.Status, p.Code = http.StatusServiceUnavailable, hexbeat.EUNAVAILABLE
+		p.Detail = fmt.Sprintf("the request ran past its time limit (%v) and was stopped", s.cfg.RequestTimeout)
+		de = &hexbeat.Error{Code: p.Code}
 	case errors.As(err, &fe) && fe.Code < 500:
 		p.Status, p.Code, p.Detail = fe.Code, codeOfStatus(fe.Code), fe.Message
 	default:

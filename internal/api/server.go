@@ -116,7 +116,7 @@ func New(svc Service, log *slog.Logger, cfg Config, web fs.FS) *Server {
 		WriteTimeout:          cfg.RequestTimeout,
 		IdleTimeout:           2 * time.Minute,
 	})
-	s.app.Use(s.requestID, s.recover, s.logRequests, s.securityHeaders)
+	s.app.Use(s.requestID, s.recover, s.logRequests, s.securityHeaders, s.timeLimit)
 	s.routes()
 	return s
 }
@@ -163,6 +163,15 @@ func (s *Server) routes() {
 	s.ogcRoutes()
 	s.tileRoutes()
 	s.webRoutes()
+}
+
+// timeLimit gives each request a deadline, Config.RequestTimeout: an analysis that runs past
+// it stops and answers 503, instead of running on after its client has given up.
+func (s *Server) timeLimit(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.RequestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
 }
 
 // App returns the Fiber app, for tests that drive it in-process.

@@ -327,7 +327,7 @@ func (s *Service) Hotspots(ctx context.Context, q hexbeat.HotspotQuery) (hexbeat
 	if err != nil {
 		return hexbeat.HotspotLayer{}, err
 	}
-	return s.layers.get(layerKey(version, q), func() (hexbeat.HotspotLayer, error) { return s.engine.Hotspots(snap, q, area) })
+	return s.layers.get(layerKey(version, q), func() (hexbeat.HotspotLayer, error) { return s.engine.Hotspots(ctx, snap, q, area) })
 }
 
 // Emerging runs an emerging hot spot analysis (see analysis.Engine.Emerging).
@@ -340,7 +340,7 @@ func (s *Service) Emerging(ctx context.Context, q analysis.EmergingQuery) (analy
 	if err != nil {
 		return analysis.EmergingLayer{}, err
 	}
-	return s.engine.Emerging(snap, q, area)
+	return s.engine.Emerging(ctx, snap, q, area)
 }
 
 // Change compares two periods (see analysis.Engine.Change); with no periods, the year to
@@ -372,7 +372,7 @@ func (s *Service) Evaluate(ctx context.Context, q analysis.EvalQuery) (analysis.
 	if err != nil {
 		return analysis.EvalResult{}, err
 	}
-	return s.engine.Evaluate(snap, q, area)
+	return s.engine.Evaluate(ctx, snap, q, area)
 }
 
 // Cameras plans mobile CCTV sites (see analysis.Engine.Cameras).
@@ -398,7 +398,7 @@ func (s *Service) Section60Proposals(ctx context.Context, q analysis.ProposalQue
 	if err != nil {
 		return analysis.Proposals{}, err
 	}
-	return s.engine.Section60(snap, q, area)
+	return s.engine.Section60(ctx, snap, q, area)
 }
 
 // Incidents pages through the stored incidents (for feature services).

@@ -33,27 +33,58 @@ func DistanceM(a, b orb.Point) float64 {
 // fine the resolution. (Walking each point's grid disk instead costs every grid cell within
 // h, study cell or not: 100,000 at res 12 for a 3 km bandwidth.)
 func KDE(a *Adjacency, pts []orb.Point, w []float64, h float64) ([]float64, error) {
-	out := make([]float64, a.Len())
-	if a.Len() == 0 || len(pts) == 0 || !(h > 0) {
-		return out, nil
+	k := NewKDE(a, h)
+	k.Add(pts, w)
+	return k.Density(), nil
+}
+
+// KDESum is a KDE built up a batch of points at a time (the density is a sum over points),
+// so that a caller can stop between batches.
+type KDESum struct {
+	centres []orb.Point
+	b       *buckets
+	h       float64
+	out     []float64
+}
+
+// NewKDE starts a KDE over the cells of a with bandwidth h metres.
+func NewKDE(a *Adjacency, h float64) *KDESum {
+	k := &KDESum{h: h, out: make([]float64, a.Len())}
+	if a.Len() == 0 || !(h > 0) {
+		return k
 	}
-	centres := make([]orb.Point, a.Len())
+	k.centres = make([]orb.Point, a.Len())
 	for i, c := range a.Cells {
-		centres[i] = grid.Center(c)
+		k.centres[i] = grid.Center(c)
 	}
-	b := newBuckets(centres, pts, h)
+	k.b = newBuckets(k.centres, h)
+	return k
+}
+
+// Density is the estimate of the points added so far, per square kilometre.
+func (k *KDESum) Density() []float64 { return k.out }
+
+// Add spreads weighted points onto the cells.
+func (k *KDESum) Add(pts []orb.Point, w []float64) {
+	if k.b == nil {
+		return
+	}
+	h, b, out := k.h, k.b, k.out
 	norm := 3 / (math.Pi * h * h) * 1e6 // per m² -> per km²
 	h2 := h * h
 	for i, p := range pts {
 		if w[i] == 0 {
 			continue
 		}
+		if math.Abs(p[1]) >= b.maxLat+b.dLat {
+			continue // more than h from every centre
+		}
 		bx, by := b.of(p)
 		cosP := math.Cos(p[1] * math.Pi / 180)
 		for y := by - 1; y <= by+1; y++ {
 			for x := bx - 1; x <= bx+1; x++ {
 				for _, j := range b.cells[bucketKey(x, y)] {
-					c := centres[j]
+					c := k.centres[j]
 					if math.Abs(c[1]-p[1]) >= b.dLat || math.Abs(c[0]-p[0]) >= b.dLon {
 						continue
 					}
@@ -67,28 +98,29 @@ func KDE(a *Adjacency, pts []orb.Point, w []float64, h float64) ([]float64, erro
 			}
 		}
 	}
-	return out, nil
 }
 
 // buckets index cell centres on a latitude-longitude grid whose steps are at least the
-// bandwidth everywhere in the data, so every centre within h of a point lies in the 3 × 3
-// buckets around the point's own. (Longitudes are not joined across ±180°.)
+// bandwidth for every centre and every point within h of one, so every centre within h of a
+// point lies in the 3 × 3 buckets around the point's own. (Longitudes are not joined
+// across ±180°.)
 type buckets struct {
-	dLat, dLon float64
-	cells      map[int64][]int32
-	cosLat     []float64
+	dLat, dLon, maxLat float64
+	cells              map[int64][]int32
+	cosLat             []float64
 }
 
-func newBuckets(centres, pts []orb.Point, h float64) *buckets {
-	maxLat := 0.0
-	for _, p := range append(centres[:len(centres):len(centres)], pts...) {
-		maxLat = math.Max(maxLat, math.Abs(p[1]))
-	}
-	mPerDeg := earthRadiusM * math.Pi / 180
-	// a great-circle distance is at least R·Δφ, and at least R·cos φmax·Δλ (to a part in
-	// 10⁴ for the Δλ of any sensible bandwidth): a margin of 1 % covers both
+const mPerDeg = earthRadiusM * math.Pi / 180
+
+func newBuckets(centres []orb.Point, h float64) *buckets {
 	b := &buckets{dLat: 1.01 * h / mPerDeg, dLon: 360, cells: map[int64][]int32{}, cosLat: make([]float64, len(centres))}
-	if top := maxLat + b.dLat; top < 89 {
+	for _, p := range centres {
+		b.maxLat = math.Max(b.maxLat, math.Abs(p[1]))
+	}
+	// A great-circle distance is at least R·Δφ, and at least 2R·cos φ·sin(Δλ/2) for points
+	// up to latitude φ (to a part in 10⁴ R·cos φ·Δλ for the Δλ of any sensible bandwidth):
+	// a margin of 1 % covers both.
+	if top := b.maxLat + b.dLat; top < 89 {
 		b.dLon = math.Min(360, 1.01*h/(mPerDeg*math.Cos(top*math.Pi/180)))
 	}
 	for j, c := range centres {

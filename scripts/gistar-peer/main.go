@@ -59,7 +59,7 @@ func run(out string, res, reps int, files []string) error {
 	b := c.Boundaries[0]
 	area := &index.Area{Key: b.ID, Geometry: b.Geometry}
 	q := hexbeat.HotspotQuery{CellQuery: hexbeat.CellQuery{Res: res, Area: b.ID}, Method: hexbeat.MethodGiStar}.WithDefaults()
-	layer, err := analysis.New(geodata.HarmWeights(geodata.Taxonomy())).Hotspots(ix.Snapshot(), q, area)
+	layer, err := analysis.New(geodata.HarmWeights(geodata.Taxonomy())).Hotspots(context.Background(), ix.Snapshot(), q, area)
 	if err != nil {
 		return err
 	}
