@@ -385,12 +385,16 @@ func TestCellDetail(t *testing.T) {
 		ByCategory map[string]int `json:"by_category"`
 		Months     []string
 		Series     []int
+		From, To   string
 	}
 	if err := json.Unmarshal(body, &d); code != 200 || err != nil {
 		t.Fatalf("%d %s", code, body)
 	}
 	if d.Total != int(best) || !slices.Equal(d.Months, []string{"2025-02", "2025-03"}) {
 		t.Errorf("cell %s: total %d (layer %v), months %v", top, d.Total, best, d.Months)
+	}
+	if d.From != "2025-02-01T00:00:00Z" || d.To != "2025-04-01T00:00:00Z" { // the whole months held
+		t.Errorf("cell %s: from %s to %s", top, d.From, d.To)
 	}
 	for cat, n := range d.ByCategory {
 		if want := countOf("/api/v1/cells?res=9&category="+strings.ReplaceAll(cat, " ", "+"), top); n != want {

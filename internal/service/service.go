@@ -411,6 +411,12 @@ func (s *Service) Incident(ctx context.Context, id int64) (hexbeat.IncidentRecor
 	return s.store.Incident(ctx, id)
 }
 
+// monthOf is the first instant of t's month (UTC).
+func monthOf(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+}
+
 // CellDetail describes one cell over q's period (by default all the data), month by month.
 func (s *Service) CellDetail(ctx context.Context, q hexbeat.CellQuery, cell uint64) (hexbeat.CellDetail, error) {
 	if err := q.Validate(); err != nil {
@@ -420,12 +426,14 @@ func (s *Service) CellDetail(ctx context.Context, q hexbeat.CellQuery, cell uint
 	if err != nil {
 		return hexbeat.CellDetail{}, err
 	}
+	// by default the whole months the data cover (the answer said "to 2025-06-01T00:00:01Z"
+	// of data whose last month is June); no incident lies outside, so the counts are the same
 	first, last, ok := snap.TimeRange()
 	if q.From.IsZero() && ok {
-		q.From = time.Unix(first, 0).UTC()
+		q.From = monthOf(time.Unix(first, 0))
 	}
 	if q.To.IsZero() && ok {
-		q.To = time.Unix(last, 0).UTC().Add(time.Second)
+		q.To = monthOf(time.Unix(last, 0)).AddDate(0, 1, 0)
 	}
 	d := hexbeat.CellDetail{Cell: cell, Res: q.Res, From: q.From, To: q.To}
 	var edges []int64
