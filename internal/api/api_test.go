@@ -365,8 +365,11 @@ func TestAnalysesEqualPeerFixture(t *testing.T) {
 		t.Fatalf("hotspots: %d features, fixture study area %d cells", len(fc.Features), len(rows)-1)
 	}
 	hot := map[string]map[string]any{}
-	for _, f := range fc.Features {
+	for i, f := range fc.Features {
 		hot[f.Properties["cell"].(string)] = f.Properties
+		if r := f.Properties["rank"].(float64); r != float64(i+1) { // hottest first
+			t.Fatalf("hotspots: feature %d has rank %v", i, r)
+		}
 	}
 	var maxZ, maxP float64
 	for _, r := range rows[1:] {
@@ -390,6 +393,12 @@ func TestAnalysesEqualPeerFixture(t *testing.T) {
 	}
 	if rows, err := csv.NewReader(strings.NewReader(string(body))).ReadAll(); err != nil || !strings.HasPrefix(rows[1][13], "POLYGON((") {
 		t.Errorf("hotspots csv does not parse as CSV with WKT: %v", err)
+	} else {
+		for i, r := range rows[1:] {
+			if r[11] != strconv.Itoa(i+1) {
+				t.Fatalf("hotspots csv: row %d has rank %s", i+1, r[11])
+			}
+		}
 	}
 
 	code, _, body = get(t, s, "/api/v1/emerging?res=9&area=E06000042")

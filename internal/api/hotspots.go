@@ -65,6 +65,23 @@ func (s *Server) hotspots(c *fiber.Ctx) error {
 	return s.sendGeoJSON(c, s.hotspotsJSON(layer, !summary))
 }
 
+// rankOrder is the positions of a layer's cells, hottest (rank 1) first. The layer keeps
+// its cells in cell order, which the tiles and the cache use; its readers want the ranking.
+func rankOrder(cells []hexbeat.HotspotCell) []int {
+	order := make([]int, len(cells))
+	seen := make([]bool, len(cells))
+	for i, hc := range cells {
+		if hc.Rank < 1 || hc.Rank > len(cells) || seen[hc.Rank-1] { // not a ranking: cell order
+			for j := range order {
+				order[j] = j
+			}
+			return order
+		}
+		order[hc.Rank-1], seen[hc.Rank-1] = i, true
+	}
+	return order
+}
+
 // hotspotsBody builds the hotspot layer (for OGC and exports).
 func (s *Server) hotspotsBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	q := parseHotspotQuery(p)
@@ -121,10 +138,11 @@ func (s *Server) hotspotsJSON(layer hexbeat.HotspotLayer, features bool) []byte 
 	}
 	b = append(b, ']')
 	b = append(b, `,"features":[`...)
-	for i, hc := range layer.Cells {
+	for i, j := range rankOrder(layer.Cells) {
 		if !features {
 			break
 		}
+		hc := layer.Cells[j]
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -195,7 +213,8 @@ func (s *Server) hotspotsCSV(c *fiber.Ctx, layer hexbeat.HotspotLayer) error {
 		}
 		return strconv.AppendFloat(b, v, 'g', -1, 64)
 	}
-	for _, hc := range layer.Cells {
+	for _, j := range rankOrder(layer.Cells) {
+		hc := layer.Cells[j]
 		b = append(b, grid.String(hc.Cell)...)
 		b = append(b, ',')
 		b = strconv.AppendInt(b, int64(layer.Query.Res), 10)
