@@ -65,7 +65,7 @@ var layers = []layer{
 	{ID: "retailers", Title: "Retailers", Perm: hexbeat.PermRetailers, Columns: []string{"id", "name", "category", "address", "size_band", "tests"},
 		Description: "The retailer register with each shop's test-purchase history.", body: (*Server).retailersBody},
 	{ID: "test-purchase-targets", Title: "Test-purchase targets", Perm: hexbeat.PermRetailers, Temporal: true, Params: targetParams, SortBy: "rank",
-		Columns:     []string{"rank", "id", "name", "address", "category", "score", "exposure", "incidents", "failures", "tests", "failure_boost", "cooldown", "excluded", "last_test", "reason"},
+		Columns:     []string{"rank", "id", "name", "address", "category", "size_band", "score", "exposure", "incidents", "failures", "tests", "failure_boost", "cooldown", "excluded", "last_test", "reason"},
 		Description: "Retailers ranked for knife test purchases, with the parts of each score.", body: (*Server).targetsBody},
 	{ID: "cameras", Title: "Mobile CCTV sites", Perm: hexbeat.PermCameras, Temporal: true, Params: cameraParams, SortBy: "rank",
 		Columns:     []string{"rank", "gain", "covered", "share", "candidate"},

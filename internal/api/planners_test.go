@@ -258,6 +258,15 @@ func TestPlannersOnRealData(t *testing.T) {
 	}
 	json.Unmarshal(body, &tp)
 	checkRFC7946(t, body)
+	bands := map[string]string{} // the register's size bands, read here
+	for _, r := range testkit.CSV(t, testkit.Data(t, "poi/milton-keynes-grocery-retailers.csv"))[1:] {
+		bands[r[0]] = r[2]
+	}
+	for _, f := range tp.Features {
+		if id := f.Properties["id"].(string); f.Properties["size_band"] != bands[id] || bands[id] == "" {
+			t.Errorf("target %s: size band %v, the register %q", id, f.Properties["size_band"], bands[id])
+		}
+	}
 	if len(tp.Features) != 10 || len(tp.Excluded) != 1 || tp.Excluded[0]["id"] != "1010001490" {
 		t.Fatalf("targets: %d ranked, excluded %v", len(tp.Features), tp.Excluded)
 	}

@@ -149,7 +149,7 @@ func targetFeature(ts analysis.Targets, t plan.Target) *geojson.Feature {
 	if t.LastTest != nil {
 		last = map[string]any{"date": t.LastTest.On.Format("2006-01-02"), "result": t.LastTest.Result}
 	}
-	f.Properties = map[string]any{"rank": t.Rank, "id": r.ID, "name": r.Name, "address": r.Address, "category": r.Category,
+	f.Properties = map[string]any{"rank": t.Rank, "id": r.ID, "name": r.Name, "address": r.Address, "category": r.Category, "size_band": r.SizeBand,
 		"score": roundTo(t.Score, 3), "exposure": roundTo(t.Exposure, 3), "incidents": t.Incidents, "failures": t.Failures, "tests": t.Tests,
 		"failure_boost": t.Boost, "cooldown": t.Cooldown, "excluded": t.Excluded, "last_test": last, "reason": t.Reason}
 	return f
@@ -158,7 +158,7 @@ func targetFeature(ts analysis.Targets, t plan.Target) *geojson.Feature {
 func (s *Server) targetsCSV(c *fiber.Ctx, ts analysis.Targets) error {
 	var sb strings.Builder
 	w := csv.NewWriter(&sb)
-	w.Write([]string{"rank", "id", "name", "address", "lon", "lat", "score", "exposure", "incidents", "failures", "tests", "failure_boost", "cooldown", "last_test", "last_result", "excluded", "reason"})
+	w.Write([]string{"rank", "id", "name", "address", "category", "size_band", "lon", "lat", "score", "exposure", "incidents", "failures", "tests", "failure_boost", "cooldown", "last_test", "last_result", "excluded", "reason"})
 	for _, t := range append(append([]plan.Target{}, ts.Ranked...), ts.Excluded...) {
 		r := ts.Retailers[t.Retailer]
 		last, result := "", ""
@@ -169,7 +169,7 @@ func (s *Server) targetsCSV(c *fiber.Ctx, ts analysis.Targets) error {
 		if t.Rank > 0 {
 			rank = strconv.Itoa(t.Rank)
 		}
-		w.Write([]string{rank, r.ID, r.Name, r.Address, strconv.FormatFloat(r.Lon, 'f', 7, 64), strconv.FormatFloat(r.Lat, 'f', 7, 64),
+		w.Write([]string{rank, r.ID, r.Name, r.Address, r.Category, r.SizeBand, strconv.FormatFloat(r.Lon, 'f', 7, 64), strconv.FormatFloat(r.Lat, 'f', 7, 64),
 			strconv.FormatFloat(t.Score, 'f', 3, 64), strconv.FormatFloat(t.Exposure, 'f', 3, 64), strconv.Itoa(t.Incidents), strconv.Itoa(t.Failures),
 			strconv.Itoa(t.Tests), strconv.FormatFloat(t.Boost, 'f', 2, 64), strconv.FormatFloat(t.Cooldown, 'f', 2, 64), last, result, strconv.FormatBool(t.Excluded), t.Reason})
 	}
