@@ -51,11 +51,7 @@ func appendPolygon(b []byte, p orb.Polygon) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		want := orb.CCW
-		if i > 0 {
-			want = orb.CW
-		}
-		if o := r.Orientation(); o != want && o != 0 {
+		if wrongWay(i, r) {
 			r = reversed(r)
 		}
 		b = appendRing(b, r)
@@ -117,14 +113,21 @@ func newFeature(g orb.Geometry) *geojson.Feature {
 // orient turns a polygon's rings, in place, to RFC 7946's directions.
 func orient(p orb.Polygon) {
 	for i, r := range p {
-		want := orb.CCW
-		if i > 0 {
-			want = orb.CW
-		}
-		if o := r.Orientation(); o != want && o != 0 {
+		if wrongWay(i, r) {
 			r.Reverse()
 		}
 	}
+}
+
+// wrongWay tells whether ring i of a polygon runs against RFC 7946: the outer ring (0)
+// counter-clockwise, holes clockwise.
+func wrongWay(i int, r orb.Ring) bool {
+	want := orb.CCW
+	if i > 0 {
+		want = orb.CW
+	}
+	o := r.Orientation()
+	return o != want && o != 0
 }
 
 // appendCellGeometry writes a cell's hexagon (or pentagon) as a Polygon.
