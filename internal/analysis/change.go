@@ -94,7 +94,7 @@ func (e *Engine) Change(snap *index.Snapshot, q ChangeQuery, area *index.Area) C
 		return 1
 	})
 	rep.Total = newRow("All crime types", ta, tb)
-	rep.Notes = coverageNotes(snap, q)
+	rep.Notes = coverageNotes(snap, period{"period A", q.AFrom, q.ATo}, period{"period B", q.BFrom, q.BTo})
 	cellsA, na, _ := snap.CellValues(qa, area, index.Weight{})
 	cellsB, nb, _ := snap.CellValues(qb, area, index.Weight{})
 	i, j := 0, 0
@@ -119,11 +119,18 @@ func (e *Engine) Change(snap *index.Snapshot, q ChangeQuery, area *index.Area) C
 	return rep
 }
 
-// coverageNotes says which of the two periods reach outside the data held (from the first
-// incident to the end of the last one's month, or day for data dated to the day). The
+// period is a named span [from, to) of an analysis.
+type period struct {
+	name     string
+	from, to time.Time
+}
+
+// coverageNotes says which periods reach outside the data held (from the first incident to
+// the end of the last one's month, or day for data dated to the day). The change report's
 // default compares the year to date with a year earlier, and a store that begins this
-// January would otherwise show every crime type as "new".
-func coverageNotes(snap *index.Snapshot, q ChangeQuery) []string {
+// January would otherwise show every crime type as "new"; a test-purchase window of a year
+// over six months of data would count half a year's incidents without saying so.
+func coverageNotes(snap *index.Snapshot, periods ...period) []string {
 	first, last, ok := snap.TimeRange()
 	if !ok {
 		return nil
@@ -138,16 +145,13 @@ func coverageNotes(snap *index.Snapshot, q ChangeQuery) []string {
 	}
 	held := start.Format(layout) + " to " + end.Add(-time.Second).Format(layout)
 	var notes []string
-	for _, p := range []struct {
-		name     string
-		from, to time.Time
-	}{{"A", q.AFrom, q.ATo}, {"B", q.BFrom, q.BTo}} {
+	for _, p := range periods {
 		span := p.from.Format("2006-01-02") + " to " + p.to.Add(-time.Second).Format("2006-01-02")
 		switch {
 		case !p.to.After(start) || !p.from.Before(end):
-			notes = append(notes, fmt.Sprintf("period %s (%s) lies outside the data held (%s): its counts are no data, not no crime", p.name, span, held))
+			notes = append(notes, fmt.Sprintf("%s (%s) lies outside the data held (%s): its counts are no data, not no crime", p.name, span, held))
 		case p.from.Before(start) || p.to.After(end):
-			notes = append(notes, fmt.Sprintf("period %s (%s) reaches beyond the data held (%s): part of it has no data, so its counts are too low", p.name, span, held))
+			notes = append(notes, fmt.Sprintf("%s (%s) reaches beyond the data held (%s): part of it has no data, so its counts are too low", p.name, span, held))
 		}
 	}
 	return notes

@@ -93,6 +93,7 @@ type Targets struct {
 	Ranked    []plan.Target
 	Excluded  []plan.Target
 	Incidents int
+	Notes     []string // where the window reaches beyond the data held
 }
 
 // Targets ranks retailers for test purchases (see plan.RankTargets).
@@ -114,6 +115,7 @@ func (e *Engine) Targets(snap *index.Snapshot, q TargetQuery, area *index.Area, 
 		}
 	}
 	out.From, out.To = cq.From, cq.To
+	out.Notes = coverageNotes(snap, period{"the window", cq.From, cq.To})
 	pts, counts, values := snap.PointValues(cq, area, e.weight(q.Weight, 0, time.Time{}))
 	for _, c := range counts {
 		out.Incidents += c

@@ -255,9 +255,19 @@ func TestPlannersOnRealData(t *testing.T) {
 			Properties map[string]any
 		}
 		Excluded []map[string]any
+		Notes    []string
 	}
 	json.Unmarshal(body, &tp)
 	checkRFC7946(t, body)
+	if len(tp.Notes) != 0 { // 91 days back from July: April to June, the months held
+		t.Errorf("a window inside the data: notes %v", tp.Notes)
+	}
+	// the default window, a year, reaches back before April: the answer says so
+	_, _, yb := get(t, s, "/api/v1/test-purchase/targets?limit=1")
+	var year struct{ Notes []string }
+	if json.Unmarshal(yb, &year); len(year.Notes) != 1 || !strings.Contains(year.Notes[0], "the window (2024-07-01 to 2025-06-30) reaches beyond the data held (2025-04 to 2025-06)") {
+		t.Errorf("a year's window over three months: notes %v", year.Notes)
+	}
 	bands := map[string]string{} // the register's size bands, read here
 	for _, r := range testkit.CSV(t, testkit.Data(t, "poi/milton-keynes-grocery-retailers.csv"))[1:] {
 		bands[r[0]] = r[2]

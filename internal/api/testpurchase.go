@@ -136,7 +136,7 @@ func (s *Server) targetsJSON(ts analysis.Targets) ([]byte, error) {
 	}
 	fc.ExtraMembers = map[string]any{"demo": s.svc.Demo(), "from": stamp(ts.From), "to": stamp(ts.To), "categories": ts.Query.Categories,
 		"radius_m": radiusOrNil(ts.Query), "exposure_by": exposureBy(ts.Query), "weight": ts.Query.Weight, "cooldown_days": ts.Query.CooldownDays, "failure_boost": ts.Query.FailureBoost,
-		"incidents": ts.Incidents, "retailers": len(ts.Retailers), "excluded": excluded,
+		"incidents": ts.Incidents, "retailers": len(ts.Retailers), "excluded": excluded, "notes": append([]string{}, ts.Notes...),
 		"score": "exposure (weighted incidents within radius_m) x (1 + failure_boost x past failures) x cool-down (0 excluded, 0.25 demoted, else 1)"}
 	return json.Marshal(fc)
 }

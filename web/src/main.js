@@ -628,7 +628,7 @@ async function rankTargets(e) {
     if (!state.data.retailers) { state.on.add('retailers'); await loadLayer('retailers'); }
     showLayer('retailers');
     const rows = ts.features.slice(0, 25).map((f) => `<tr tabindex="0" data-id="${esc(f.properties.id)}"><td>${f.properties.rank}</td><td>${esc(f.properties.name)}</td><td>${fmt(f.properties.score, 1)}</td></tr>`).join('');
-    $('tp-out').innerHTML = `<p>${fmt(ts.features.length)} retailers ranked, ${fmt(ts.excluded.length)} in cool-down.</p>
+    $('tp-out').innerHTML = `<p>${fmt(ts.features.length)} retailers ranked, ${fmt(ts.excluded.length)} in cool-down.</p>${(ts.notes || []).map((n) => `<p class="muted">${esc(n)}</p>`).join('')}
 <table class="ranked"><thead><tr><th>#</th><th>retailer</th><th>score</th></tr></thead><tbody>${rows}</tbody></table>`;
   } catch (err) {
     $('tp-out').innerHTML = `<p class="error-text">${esc(err.message)}</p>`;
