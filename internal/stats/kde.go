@@ -13,10 +13,7 @@ const earthRadiusM = 6371007.180918475
 
 // DistanceM is the great-circle distance between two [lon,lat] points in metres.
 func DistanceM(a, b orb.Point) float64 {
-	la1, la2 := a[1]*math.Pi/180, b[1]*math.Pi/180
-	dla, dlo := la2-la1, (b[0]-a[0])*math.Pi/180
-	h := math.Sin(dla/2)*math.Sin(dla/2) + math.Cos(la1)*math.Cos(la2)*math.Sin(dlo/2)*math.Sin(dlo/2)
-	return 2 * earthRadiusM * math.Asin(math.Min(1, math.Sqrt(h)))
+	return haversineM(a, b, math.Cos(a[1]*math.Pi/180), math.Cos(b[1]*math.Pi/180))
 }
 
 // KDE returns the quartic (biweight) kernel density estimate of weighted points at the
