@@ -38,6 +38,9 @@ func (s *Server) ogcRoutes() {
 
 func base(c *fiber.Ctx) string { return c.BaseURL() }
 
+// itemParams are the query parameters of a collection's items: OGC's and the layer's own.
+func (l layer) itemParams() []string { return l.allowed("limit", "offset", "bbox", "datetime", "f") }
+
 func link(href, rel, typ, title string) fiber.Map {
 	return fiber.Map{"href": href, "rel": rel, "type": typ, "title": title}
 }
@@ -169,7 +172,7 @@ func (s *Server) ogcItems(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := newParams(c, l.allowed("limit", "offset", "bbox", "datetime", "f")...)
+	p := newParams(c, l.itemParams()...)
 	limit := p.integer("limit", 10)
 	limit = min(max(limit, 1), 10000) // OGC: limit is clamped, not refused
 	offset := p.integer("offset", 0)

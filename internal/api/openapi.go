@@ -90,7 +90,7 @@ func outsideV1() []documented {
 		c := "/ogc/collections/" + l.ID
 		out = append(out,
 			documented{"GET", c, l.Perm, routeDoc{Summary: "Collection: " + l.Title}},
-			documented{"GET", c + "/items", l.Perm, routeDoc{Summary: l.Title + " as GeoJSON, a page at a time with next links", Params: l.allowed("limit", "offset", "bbox", "datetime", "f")}},
+			documented{"GET", c + "/items", l.Perm, routeDoc{Summary: l.Title + " as GeoJSON, a page at a time with next links", Params: l.itemParams()}},
 			documented{"GET", c + "/items/{featureId}", l.Perm, routeDoc{Summary: "One feature of " + l.Title}})
 	}
 	for _, t := range []struct {
