@@ -135,10 +135,10 @@ func (e *Engine) Evaluate(ctx context.Context, snap *index.Snapshot, q EvalQuery
 	if !ok {
 		return res, &hexbeat.Error{Code: hexbeat.EUNPROCESSABLE, Message: "no incidents to evaluate on"}
 	}
-	dataStart := monthStart(time.Unix(first, 0).UTC())
-	dataEnd := monthStart(time.Unix(last, 0).UTC()).AddDate(0, 1, 0)
+	dataStart := hexbeat.MonthStart(time.Unix(first, 0))
+	dataEnd := hexbeat.MonthStart(time.Unix(last, 0)).AddDate(0, 1, 0)
 	for test := dataStart.AddDate(0, q.TrainMonths, 0); test.Before(dataEnd); test = test.AddDate(0, 1, 0) {
-		if !q.From.IsZero() && test.Before(monthStart(q.From)) || !q.To.IsZero() && !test.Before(q.To) {
+		if !q.From.IsZero() && test.Before(hexbeat.MonthStart(q.From)) || !q.To.IsZero() && !test.Before(q.To) {
 			continue
 		}
 		rows, rule, err := e.evaluateMonth(ctx, snap, q, area, test)
@@ -155,10 +155,6 @@ func (e *Engine) Evaluate(ctx context.Context, snap *index.Snapshot, q EvalQuery
 	}
 	res.Summary, res.Verdict = summarise(res.Rows, q, res.Baseline)
 	return res, nil
-}
-
-func monthStart(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 }
 
 // evaluateMonth ranks the study area's cells with every method on the months before test

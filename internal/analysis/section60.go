@@ -124,7 +124,7 @@ func proposalWindow(snap *index.Snapshot, q ProposalQuery) (from, to, pFrom, pTo
 		from, to = q.From, q.To
 		span := to.Sub(from)
 		pFrom, pTo = from.Add(-span), from
-		if monthStart(from).Equal(from) && monthStart(to).Equal(to) {
+		if hexbeat.MonthStart(from).Equal(from) && hexbeat.MonthStart(to).Equal(to) {
 			months := (to.Year()-from.Year())*12 + int(to.Month()-from.Month())
 			pFrom = from.AddDate(0, -months, 0)
 		}

@@ -107,11 +107,11 @@ func (e *Engine) Targets(snap *index.Snapshot, q TargetQuery, area *index.Area, 
 		}
 		cq.To = time.Unix(last+1, 0).UTC()
 		if snap.MonthPrecision() { // whole months: the latest month with data and those before it
-			cq.To = monthStart(time.Unix(last, 0).UTC()).AddDate(0, 1, 0)
+			cq.To = hexbeat.MonthStart(time.Unix(last, 0)).AddDate(0, 1, 0)
 		}
 		cq.From = cq.To.Add(-q.Window)
 		if snap.MonthPrecision() {
-			cq.From = monthStart(cq.From)
+			cq.From = hexbeat.MonthStart(cq.From)
 		}
 	}
 	out.From, out.To = cq.From, cq.To

@@ -61,6 +61,12 @@ type CellCount struct {
 	Count int
 }
 
+// MonthStart is the first instant (UTC) of the month holding t.
+func MonthStart(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+}
+
 // ParseTimeBound parses a period bound as a user writes it: "2025", "2025-01",
 // "2025-01-31" or an RFC 3339 instant. For an end bound (end true) a month or day
 // means its whole span, so the result is the first instant after it: "to=2025-06" runs

@@ -411,12 +411,6 @@ func (s *Service) Incident(ctx context.Context, id int64) (hexbeat.IncidentRecor
 	return s.store.Incident(ctx, id)
 }
 
-// monthOf is the first instant of t's month (UTC).
-func monthOf(t time.Time) time.Time {
-	t = t.UTC()
-	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
-}
-
 // CellDetail describes one cell over q's period (by default all the data), month by month.
 func (s *Service) CellDetail(ctx context.Context, q hexbeat.CellQuery, cell uint64) (hexbeat.CellDetail, error) {
 	if err := q.Validate(); err != nil {
@@ -430,15 +424,15 @@ func (s *Service) CellDetail(ctx context.Context, q hexbeat.CellQuery, cell uint
 	// of data whose last month is June); no incident lies outside, so the counts are the same
 	first, last, ok := snap.TimeRange()
 	if q.From.IsZero() && ok {
-		q.From = monthOf(time.Unix(first, 0))
+		q.From = hexbeat.MonthStart(time.Unix(first, 0))
 	}
 	if q.To.IsZero() && ok {
-		q.To = monthOf(time.Unix(last, 0)).AddDate(0, 1, 0)
+		q.To = hexbeat.MonthStart(time.Unix(last, 0)).AddDate(0, 1, 0)
 	}
 	d := hexbeat.CellDetail{Cell: cell, Res: q.Res, From: q.From, To: q.To}
 	var edges []int64
 	if !q.From.IsZero() && q.To.After(q.From) {
-		m := time.Date(q.From.Year(), q.From.Month(), 1, 0, 0, 0, 0, time.UTC)
+		m := hexbeat.MonthStart(q.From)
 		for ; m.Before(q.To) && len(d.Months) < 240; m = m.AddDate(0, 1, 0) {
 			d.Months = append(d.Months, m)
 			edges = append(edges, m.Unix())
