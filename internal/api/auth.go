@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strconv"
@@ -54,6 +55,15 @@ func limitBody(n int) fiber.Handler {
 // Routes lists the API routes with their permissions (for tests and documentation).
 func (s *Server) Routes() []route { return append([]route(nil), s.table...) }
 
+// keyStoreDown is the error for a key look-up that failed: the request's own time limit when
+// it has passed (a slow look-up is not an unreachable store), else the store's absence.
+func keyStoreDown(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return &hexbeat.Error{Code: hexbeat.EUNAVAILABLE, Message: "the key store cannot be reached"}
+}
+
 // authorize checks the request's key (Authorization: Bearer ...) for perm. Without any key
 // in the store (a new store, or the demo on loopback) requests pass as "anonymous".
 func (s *Server) authorize(perm hexbeat.Permission) fiber.Handler {
@@ -67,7 +77,7 @@ func (s *Server) authorize(perm hexbeat.Permission) fiber.Handler {
 		if required {
 			var err error
 			if required, err = s.svc.AuthRequired(ctx); err != nil {
-				return &hexbeat.Error{Code: hexbeat.EUNAVAILABLE, Message: "the key store cannot be reached"}
+				return keyStoreDown(ctx)
 			}
 		}
 		if !required {
@@ -93,7 +103,7 @@ func (s *Server) authorize(perm hexbeat.Permission) fiber.Handler {
 				s.svc.FailedSignIn(ctx, c.IP(), hexbeat.ErrorMessage(err))
 				return challenge(err)
 			}
-			return &hexbeat.Error{Code: hexbeat.EUNAVAILABLE, Message: "the key store cannot be reached"}
+			return keyStoreDown(ctx)
 		}
 		if !key.Role.Allows(perm) {
 			return hexbeat.Errorf(hexbeat.EFORBIDDEN, "a %s key may not do this (it needs the %q permission); ask an admin for a key with the right role", key.Role, perm)
