@@ -30,9 +30,9 @@ func stopped(ctx context.Context) error {
 	case nil:
 		return nil
 	case context.DeadlineExceeded:
-		return &hexbeat.Error{Code: hexbeat.EUNAVAILABLE, Message: "the analysis ran past the request time limit and was stopped: ask for a coarser resolution, a smaller area or a shorter period"}
+		return &hexbeat.Error{Code: hexbeat.EUNAVAILABLE, Message: "the analysis ran past the request time limit and was stopped: ask for a coarser resolution, a smaller area or a shorter period", Cause: ctx.Err()}
 	default:
-		return &hexbeat.Error{Code: hexbeat.EUNAVAILABLE, Message: "the request was cancelled"}
+		return &hexbeat.Error{Code: hexbeat.EUNAVAILABLE, Message: "the request was cancelled", Cause: ctx.Err()}
 	}
 }
 

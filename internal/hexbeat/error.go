@@ -28,12 +28,15 @@ type FieldError struct {
 }
 
 // Error is a domain error: a code for programs, a message for people, and optional
-// per-field details.
+// per-field details. Cause, when set, is the error behind it (for errors.Is), never shown.
 type Error struct {
 	Code    string
 	Message string
 	Fields  []FieldError
+	Cause   error
 }
+
+func (e *Error) Unwrap() error { return e.Cause }
 
 func (e *Error) Error() string {
 	if len(e.Fields) == 0 {

@@ -1,7 +1,9 @@
 package service
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"sync"
 
@@ -32,14 +34,29 @@ const (
 	layerCacheCells = 2_000_000
 )
 
-func (c *layerCache) get(key string, compute func() (hexbeat.HotspotLayer, error)) (hexbeat.HotspotLayer, error) {
-	c.mu.Lock()
-	if c.entries == nil {
-		c.entries = map[string]*layerEntry{}
-	}
-	if e, ok := c.entries[key]; ok {
+// get returns the layer under key, computing it with compute when no request has. A request
+// that waits for another's computation stops waiting when its own ctx ends; and when that
+// computation was cut off by its own request's end (a time limit, a client gone), a waiting
+// request that still has time computes the layer itself rather than take that error.
+func (c *layerCache) get(ctx context.Context, key string, compute func() (hexbeat.HotspotLayer, error)) (hexbeat.HotspotLayer, error) {
+	for {
+		c.mu.Lock()
+		if c.entries == nil {
+			c.entries = map[string]*layerEntry{}
+		}
+		e, ok := c.entries[key]
+		if !ok {
+			break // c.mu still held: this request computes
+		}
 		c.mu.Unlock()
-		<-e.done
+		select {
+		case <-e.done:
+		case <-ctx.Done():
+			return hexbeat.HotspotLayer{}, ctx.Err()
+		}
+		if isContextErr(e.err) && ctx.Err() == nil {
+			continue // the entry was dropped with the error; try again
+		}
 		return e.layer, e.err
 	}
 	e := &layerEntry{done: make(chan struct{})}
@@ -50,7 +67,6 @@ func (c *layerCache) get(key string, compute func() (hexbeat.HotspotLayer, error
 	layer, err := compute()
 	c.mu.Lock()
 	e.layer, e.err = layer, err
-	close(e.done)
 	if c.entries[key] == e {
 		if err != nil { // errors are not kept: the next request tries again
 			c.drop(key)
@@ -60,8 +76,13 @@ func (c *layerCache) get(key string, compute func() (hexbeat.HotspotLayer, error
 			c.evict()
 		}
 	}
+	close(e.done)
 	c.mu.Unlock()
 	return layer, err
+}
+
+func isContextErr(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }
 
 // evict drops the oldest entries while there are too many or they hold too many cells;

@@ -327,7 +327,7 @@ func (s *Service) Hotspots(ctx context.Context, q hexbeat.HotspotQuery) (hexbeat
 	if err != nil {
 		return hexbeat.HotspotLayer{}, err
 	}
-	return s.layers.get(layerKey(version, q), func() (hexbeat.HotspotLayer, error) { return s.engine.Hotspots(ctx, snap, q, area) })
+	return s.layers.get(ctx, layerKey(version, q), func() (hexbeat.HotspotLayer, error) { return s.engine.Hotspots(ctx, snap, q, area) })
 }
 
 // Emerging runs an emerging hot spot analysis (see analysis.Engine.Emerging).
