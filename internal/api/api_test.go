@@ -454,3 +454,55 @@ func TestAnalysesEqualPeerFixture(t *testing.T) {
 		t.Errorf("evaluate: %v %s", err, body)
 	}
 }
+
+// TestMonthOnlyDataWantsWholeMonths: police.uk dates incidents by month only, so they all
+// fall on the 1st; a period from the 15th of one month to the 3rd of the next would count the
+// whole second month and none of the first. Such a period is refused, naming the months to
+// ask for; whole months are answered; data dated to the day takes any period.
+func TestMonthOnlyDataWantsWholeMonths(t *testing.T) {
+	s := newServer(t, testkit.Data(t, "police/street/2025-01-thames-valley-street.csv"), testkit.Data(t, "police/street/2025-02-thames-valley-street.csv"))
+	for _, tc := range []struct {
+		url  string
+		want map[string]string // field: text its message must hold
+	}{
+		{"/api/v1/cells?res=7&from=2025-01-15&to=2025-02-03", map[string]string{"from": "from=2025-01 starts with January 2025", "to": "to=2025-02 ends with February 2025"}},
+		{"/api/v1/hotspots?res=7&from=2025-01-02", map[string]string{"from": "from=2025-01"}},
+		{"/api/v1/change?res=7&a_from=2025-02&a_to=2025-02-14&b_from=2025-01&b_to=2025-01", map[string]string{"a_to": "a_to=2025-02 ends with February 2025"}},
+	} {
+		code, _, body := get(t, s, tc.url)
+		var p struct {
+			Errors []struct{ Field, Message string }
+		}
+		json.Unmarshal(body, &p)
+		got := map[string]string{}
+		for _, e := range p.Errors {
+			got[e.Field] = e.Message
+		}
+		if code != 400 || len(got) != len(tc.want) {
+			t.Errorf("%s: %d %s", tc.url, code, body)
+			continue
+		}
+		for f, text := range tc.want {
+			if !strings.Contains(got[f], text) || !strings.Contains(got[f], "dated by month only") {
+				t.Errorf("%s: %s: %q, want it to say %q", tc.url, f, got[f], text)
+			}
+		}
+	}
+	for _, url := range []string{"/api/v1/cells?res=7&from=2025-02&to=2025-02", "/api/v1/cells?res=7&from=2025-01-01T00:00:00Z&to=2025-02-01T00:00:00Z",
+		"/api/v1/change?res=7&a_from=2025-02&a_to=2025-02&b_from=2025-01&b_to=2025-01"} {
+		if code, _, body := get(t, s, url); code != 200 {
+			t.Errorf("%s: %d %s", url, code, body)
+		}
+	}
+
+	points := filepath.Join(t.TempDir(), "points.geojson")
+	os.WriteFile(points, []byte(`{"type":"FeatureCollection","features":[
+{"type":"Feature","geometry":{"type":"Point","coordinates":[-0.76,52.04]},"properties":{"time":"2025-01-16T10:30:00Z","category":"Robbery"}},
+{"type":"Feature","geometry":{"type":"Point","coordinates":[-0.75,52.04]},"properties":{"time":"2025-02-10T22:00:00Z","category":"Robbery"}}]}`), 0o644)
+	daily := newServer(t, points)
+	code, _, body := get(t, daily, "/api/v1/cells?res=7&from=2025-01-15&to=2025-02-03")
+	var fc struct{ Total int }
+	if json.Unmarshal(body, &fc); code != 200 || fc.Total != 1 {
+		t.Errorf("data dated to the day, 15 Jan to 3 Feb: %d, total %d (want 1): %s", code, fc.Total, body)
+	}
+}

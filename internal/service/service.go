@@ -297,10 +297,41 @@ func (s *Service) resolve(q hexbeat.CellQuery, snap *index.Snapshot) (hexbeat.Ce
 			area = &index.Area{Key: fmt.Sprintf("%s#%d", b.ID, version), Geometry: b.Geometry}
 		}
 	}
+	bad = append(bad, wholeMonths(snap, bound{"from", q.From, false}, bound{"to", q.To, true})...)
 	if len(bad) > 0 {
 		return q, nil, &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid cell query", Fields: bad}
 	}
 	return q, area, nil
+}
+
+// bound is one end of a period a caller gave: the start, or the (exclusive) end.
+type bound struct {
+	field string
+	t     time.Time
+	end   bool
+}
+
+// wholeMonths refuses period bounds inside a month when every incident held is dated by its
+// month only (police.uk): such incidents all fall on the 1st, so "15 January to 3 February"
+// would count all of February and none of January, and say nothing. The error names the
+// whole months to ask for instead.
+func wholeMonths(snap *index.Snapshot, bounds ...bound) []hexbeat.FieldError {
+	if !snap.MonthPrecision() {
+		return nil
+	}
+	var bad []hexbeat.FieldError
+	for _, b := range bounds {
+		if b.t.IsZero() || hexbeat.MonthStart(b.t).Equal(b.t) {
+			continue
+		}
+		m := hexbeat.MonthStart(b.t)
+		suggest := fmt.Sprintf("%s=%s starts with %s", b.field, m.Format("2006-01"), m.Format("January 2006"))
+		if b.end {
+			suggest = fmt.Sprintf("%s=%s ends with %s", b.field, m.Format("2006-01"), m.Format("January 2006"))
+		}
+		bad = append(bad, hexbeat.FieldError{Field: b.field, Message: "the incidents held are dated by month only (police.uk gives no day), so a period must run in whole months: " + suggest})
+	}
+	return bad
 }
 
 func (s *Service) categoryNames(present []string) []string {
@@ -352,6 +383,9 @@ func (s *Service) Change(ctx context.Context, q analysis.ChangeQuery) (analysis.
 	snap, area, err := s.prepare(&q.CellQuery)
 	if err != nil {
 		return analysis.ChangeReport{}, err
+	}
+	if bad := wholeMonths(snap, bound{"a_from", q.AFrom, false}, bound{"a_to", q.ATo, true}, bound{"b_from", q.BFrom, false}, bound{"b_to", q.BTo, true}); len(bad) > 0 {
+		return analysis.ChangeReport{}, &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid periods", Fields: bad}
 	}
 	if q.AFrom.IsZero() {
 		var ok bool
