@@ -88,10 +88,13 @@ func TestSection60RegisterAndScrutiny(t *testing.T) {
 		t.Fatal(err)
 	}
 	from, to := time.Date(2023, 12, 1, 0, 0, 0, 0, time.UTC), time.Date(2023, 12, 2, 20, 0, 0, 0, time.UTC)
-	var n, arrests, finds int
+	var n, arrests, finds, unplaced int
 	officer := map[string]int{}
 	for _, r := range rows[1:] {
 		when, _ := time.Parse(time.RFC3339, r[1])
+		if (r[4] == "" || r[5] == "") && !when.Before(from) && when.Before(to) {
+			unplaced++
+		}
 		lat, err1 := strconv.ParseFloat(r[4], 64)
 		lon, err2 := strconv.ParseFloat(r[5], 64)
 		if err1 != nil || err2 != nil || when.Before(from) || !when.Before(to) || lon < -1.30 || lon > -1.20 || lat < 51.70 || lat > 51.79 {
@@ -113,6 +116,8 @@ func TestSection60RegisterAndScrutiny(t *testing.T) {
 	var rep struct {
 		Searches, Arrests, Finds int
 		FindRate                 float64 `json:"find_rate"`
+		Unplaced                 int     `json:"without_location"`
+		Note                     string
 		Officer                  []struct {
 			Value string
 			N     int
@@ -122,13 +127,17 @@ func TestSection60RegisterAndScrutiny(t *testing.T) {
 	if n < 10 || rep.Searches != n || rep.Arrests != arrests || rep.Finds != finds || math.Abs(rep.FindRate-float64(finds)/float64(n)) > 1e-12 {
 		t.Errorf("scrutiny %+v; the CSV has %d searches, %d arrests, %d finds", rep, n, arrests, finds)
 	}
+	if unplaced == 0 || rep.Unplaced != unplaced || !strings.Contains(rep.Note, fmt.Sprintf("%d more searches recorded in these hours have no location", unplaced)) {
+		t.Errorf("searches without a location: %d, note %q; the CSV has %d", rep.Unplaced, rep.Note, unplaced)
+	}
 	for _, c := range rep.Officer {
 		if officer[c.Value] != c.N {
 			t.Errorf("officer-defined ethnicity %q: %d, CSV %d", c.Value, c.N, officer[c.Value])
 		}
 	}
 	code, ctype, body := get(t, s, "/api/v1/section60/authorisations/"+id+"/scrutiny?format=html")
-	if code != 200 || !strings.HasPrefix(ctype, "text/html") || !strings.Contains(string(body), "Section 60 scrutiny report") || !strings.Contains(string(body), "Insp 1, Inspector") {
+	if code != 200 || !strings.HasPrefix(ctype, "text/html") || !strings.Contains(string(body), "Section 60 scrutiny report") || !strings.Contains(string(body), "Insp 1, Inspector") ||
+		!strings.Contains(string(body), fmt.Sprintf(`with no location (not counted above)</th><td class="n">%d</td>`, unplaced)) {
 		t.Errorf("html: %d %q", code, ctype)
 	}
 }

@@ -314,6 +314,8 @@ type scrutinyReport struct {
 	AgeRanges     []plan.Count   `json:"age_ranges"`
 	Genders       []plan.Count   `json:"genders"`
 	Legislation   []plan.Count   `json:"legislation"`
+	NoLocation    int            `json:"without_location"`
+	NoLocationS60 int            `json:"without_location_section_60"`
 	Note          string         `json:"note"`
 }
 
@@ -322,7 +324,24 @@ func scrutinyJSON(a hexbeat.Authorisation, r plan.Scrutiny) scrutinyReport {
 	return scrutinyReport{Authorisation: f.Properties, Searches: r.Searches, Section60: r.UnderSection60, Finds: r.Linked, FindsUnknown: r.LinkedUnknown,
 		FindRate: r.FindRate, Arrests: r.Arrests, ArrestRate: r.ArrestRate, NFA: r.NoFurtherAction, Outcomes: r.Outcomes, Objects: r.Objects,
 		SelfEthnicity: r.SelfEthnicity, OfficerEthnic: r.OfficerEthnic, AgeRanges: r.AgeRanges, Genders: r.Genders, Legislation: r.Legislation,
-		Note: "Searches recorded in the imported police.uk stop-and-search data with a location inside the area, from the start to the end (extended or cancelled) of the authorisation. police.uk locations are approximate (snapped to map points) and records without a location are not counted. A find is an outcome linked to the object of the search."}
+		NoLocation: r.WithoutLocation, NoLocationS60: r.WithoutLocationSection60,
+		Note: "Searches recorded in the imported police.uk stop-and-search data with a location inside the area, from the start to the end (extended or cancelled) of the authorisation. police.uk locations are approximate (snapped to map points). " +
+			noLocationNote(r) + " A find is an outcome linked to the object of the search."}
+}
+
+// noLocationNote says how many searches in the authorisation's hours could not be placed.
+func noLocationNote(r plan.Scrutiny) string {
+	if r.WithoutLocation == 0 {
+		return "Every search recorded in these hours has a location."
+	}
+	what, verb := fmt.Sprintf("%d more searches", r.WithoutLocation), "have"
+	if r.WithoutLocation == 1 {
+		what, verb = "1 more search", "has"
+	}
+	if r.WithoutLocationSection60 > 0 {
+		what += fmt.Sprintf(" (%d under section 60)", r.WithoutLocationSection60)
+	}
+	return what + " recorded in these hours " + verb + " no location in the data, so cannot be placed inside or outside the area; they are not counted above, which makes the counts above a lower bound."
 }
 
 var scrutinyPage = template.Must(template.New("scrutiny").Funcs(template.FuncMap{
@@ -354,6 +373,7 @@ td,th{border:1px solid #999;padding:.2em .6em;text-align:left}td.n{text-align:ri
 <tr><th>Finds (outcome linked to the object)</th><td class="n">{{.Finds}} ({{pct .FindRate}})</td></tr>
 <tr><th>Arrests</th><td class="n">{{.Arrests}} ({{pct .ArrestRate}})</td></tr>
 <tr><th>No further action</th><td class="n">{{.NFA}}</td></tr>
+<tr><th>Searches in the same hours with no location (not counted above)</th><td class="n">{{.NoLocation}}{{if .NoLocationS60}}, {{.NoLocationS60}} under section 60{{end}}</td></tr>
 </table>
 {{define "counts"}}<table><tr><th>{{.Title}}</th><th>searches</th><th>share</th></tr>{{range .Rows}}<tr><td>{{.Value}}</td><td class="n">{{.N}}</td><td class="n">{{pct .Share}}</td></tr>{{end}}</table>{{end}}
 <h2>Outcomes</h2>{{template "counts" (dict "Title" "outcome" "Rows" .Outcomes)}}

@@ -27,6 +27,11 @@ type Scrutiny struct {
 	AgeRanges       []Count
 	Genders         []Count
 	Legislation     []Count
+
+	// Searches in the same hours, anywhere in the data, that have no location: they may
+	// or may not have been made in the area, and are in none of the counts above.
+	WithoutLocation          int
+	WithoutLocationSection60 int // of which recorded under section 60
 }
 
 // Count is one row of a breakdown.

@@ -18,6 +18,7 @@ type Register interface {
 	Authorisation(ctx context.Context, id int64) (hexbeat.Authorisation, error)
 	Authorisations(ctx context.Context) ([]hexbeat.Authorisation, error)
 	StopSearches(ctx context.Context, from, to time.Time, bound orb.Bound) ([]hexbeat.StopSearch, error)
+	StopSearchesWithoutLocation(ctx context.Context, from, to time.Time) (all, section60 int, err error)
 	Retailers(ctx context.Context) ([]hexbeat.Retailer, error)
 	RetailerTests(ctx context.Context) (map[string][]hexbeat.RetailerTest, error)
 	RecordRetailerTest(ctx context.Context, t hexbeat.RetailerTest, ev hexbeat.AuditEvent) (hexbeat.RetailerTest, error)
@@ -94,7 +95,8 @@ func (s *Service) Authorisation(ctx context.Context, id int64) (hexbeat.Authoris
 }
 
 // Scrutiny reports the stop-and-search records made inside an authorisation's area and
-// time (start to its end, extension or cancellation).
+// time (start to its end, extension or cancellation), and how many searches in that time
+// cannot be placed because they have no location.
 func (s *Service) Scrutiny(ctx context.Context, id int64) (hexbeat.Authorisation, plan.Scrutiny, error) {
 	a, err := s.store.Authorisation(ctx, id)
 	if err != nil {
@@ -104,7 +106,11 @@ func (s *Service) Scrutiny(ctx context.Context, id int64) (hexbeat.Authorisation
 	if err != nil {
 		return a, plan.Scrutiny{}, err
 	}
-	return a, plan.ScrutinyOf(plan.InArea(a.Area, searches)), nil
+	r := plan.ScrutinyOf(plan.InArea(a.Area, searches))
+	if r.WithoutLocation, r.WithoutLocationSection60, err = s.store.StopSearchesWithoutLocation(ctx, a.Start, a.Ends()); err != nil {
+		return a, plan.Scrutiny{}, err
+	}
+	return a, r, nil
 }
 
 // Retailers returns the retailer register.

@@ -193,6 +193,18 @@ func (s *Store) UpdateAuthorisation(ctx context.Context, id int64, change func(*
 	return a, err
 }
 
+// StopSearchesWithoutLocation counts the stop-and-search records in [from, to) that have no
+// location, and those of them recorded under section 60: they cannot be placed inside or
+// outside any area, and most police.uk records before 2024 have none.
+func (s *Store) StopSearchesWithoutLocation(ctx context.Context, from, to time.Time) (all, section60 int, err error) {
+	err = s.db.QueryRowxContext(ctx, s.db.Rebind(`SELECT count(*), coalesce(sum(CASE WHEN lower(legislation) LIKE '%section 60%' THEN 1 ELSE 0 END), 0)
+		FROM stop_searches WHERE occurred_at >= ? AND occurred_at < ? AND (lon IS NULL OR lat IS NULL)`), s.timeArg(from), s.timeArg(to)).Scan(&all, &section60)
+	if err != nil {
+		err = fmt.Errorf("store: stop searches without a location: %w", err)
+	}
+	return all, section60, err
+}
+
 // StopSearches returns the stop-and-search records in [from, to) that have a location
 // inside bound (the caller tests the exact polygon).
 func (s *Store) StopSearches(ctx context.Context, from, to time.Time, bound orb.Bound) ([]hexbeat.StopSearch, error) {

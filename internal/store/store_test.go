@@ -3,12 +3,15 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hexbeat/hexbeat/internal/testkit"
 
@@ -323,5 +326,57 @@ func TestLateFaultLeavesStoreUnchanged(t *testing.T) {
 			}
 		}
 		checkIncidentIndexes(t, s)
+	})
+}
+
+// TestStopSearchesWithoutLocation: the searches that cannot be placed (no location), and
+// those of them under section 60, counted over a time window as the CSV itself counts them.
+func TestStopSearchesWithoutLocation(t *testing.T) {
+	path := testkit.Data(t, "police/stop-and-search/2020-08-thames-valley-stop-and-search.csv")
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(fh).ReadAll()
+	fh.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	legislation := slices.Index(rows[0], "Legislation")
+	windows := [][2]time.Time{
+		{time.Date(2020, 8, 1, 0, 0, 0, 0, time.UTC), time.Date(2020, 9, 1, 0, 0, 0, 0, time.UTC)},
+		{time.Date(2020, 8, 10, 12, 0, 0, 0, time.UTC), time.Date(2020, 8, 11, 12, 0, 0, 0, time.UTC)},
+	}
+	want := make([][2]int, len(windows))
+	for _, r := range rows[1:] {
+		when, err := time.Parse(time.RFC3339, r[1])
+		if err != nil {
+			t.Fatalf("%q: %v", r[1], err)
+		}
+		if r[4] != "" && r[5] != "" {
+			continue
+		}
+		for i, w := range windows {
+			if !when.Before(w[0]) && when.Before(w[1]) {
+				want[i][0]++
+				if strings.Contains(strings.ToLower(r[legislation]), "section 60") {
+					want[i][1]++
+				}
+			}
+		}
+	}
+	if want[0][0] < 1000 || want[0][1] != 1 || want[1][0] == 0 {
+		t.Fatalf("the file has changed: %v", want)
+	}
+	eachStore(t, func(t *testing.T, s *store.Store) {
+		if _, err := importFile(t, s, path); err != nil {
+			t.Fatal(err)
+		}
+		for i, w := range windows {
+			all, s60, err := s.StopSearchesWithoutLocation(context.Background(), w[0], w[1])
+			if err != nil || all != want[i][0] || s60 != want[i][1] {
+				t.Errorf("%v: %d without a location, %d under section 60, %v; the CSV has %d, %d", w, all, s60, err, want[i][0], want[i][1])
+			}
+		}
 	})
 }
