@@ -312,6 +312,10 @@ func TestMapTimings(t *testing.T) {
 	cells := eval[int](p, `window.hexbeat.state.data.hotspots.cells`)
 	p.do("colour by value", chromedp.SetValue("#colour", "value"))
 	poll[int](p, "no timing of the change", `window.hexbeat.timings.changes.some((c) => c.reason === 'colour') && 1`)
+	// the two fill layers over the same tiles: the one coloured by value shows, the bins not
+	if ops := eval[[]float64](p, `['hotspots-fill', 'hotspots-value'].map((l) => window.hexbeat.map.getPaintProperty(l, 'fill-opacity'))`); len(ops) != 2 || ops[0] != 0 || ops[1] != 0.8 {
+		t.Errorf("coloured by value: opacity of the bin and value layers %v, want [0 0.8]", ops)
+	}
 	p.do("one category", chromedp.Click("#cats-none"))
 	poll[int](p, "no timing of the category change", `window.hexbeat.timings.changes.some((c) => c.reason === 'category') && 1`)
 	timings := eval[string](p, `JSON.stringify({cells: window.hexbeat.state.data.hotspots.cells, ...window.hexbeat.timings,

@@ -35,7 +35,7 @@ const LAYERS = {
   boundaries: { title: 'Boundaries', style: ['boundaries-fill', 'boundaries-line'], exportId: 'boundaries' },
   // hotspot layers come as vector tiles (a layer of tens of thousands of cells redraws in a
   // few hundred milliseconds); beside them the map asks for the layer's summary
-  hotspots: { title: 'Hotspots', style: ['hotspots-fill'], analysis: true, exportId: 'hotspots', tiled: true,
+  hotspots: { title: 'Hotspots', style: ['hotspots-fill', 'hotspots-value'], analysis: true, exportId: 'hotspots', tiled: true,
     query: () => withQ({ method: state.method, weight: state.weight }),
     path: () => '/api/v1/hotspots?' + withQ({ method: state.method, weight: state.weight, summary: 'true' }) },
   kde: { title: 'KDE surface', style: ['kde-fill'], analysis: true, exportId: 'hotspots', tiled: true,
@@ -191,8 +191,9 @@ function addLayers() {
     'boundaries-line': { type: 'line', source: 'boundaries', paint: { 'line-color': '#37474f', 'line-width': 1.2 } },
     'change-fill': { type: 'fill', source: 'change', paint: { 'fill-color': changeColour(), 'fill-outline-color': 'rgba(0,0,0,0.15)' } },
     'emerging-fill': { type: 'fill', source: 'emerging', paint: { 'fill-color': emergingColour(), 'fill-outline-color': 'rgba(0,0,0,0.15)' } },
-    'kde-fill': { type: 'fill', source: 'kde', 'source-layer': 'hotspots', paint: { 'fill-color': RAMP[3], 'fill-outline-color': 'rgba(90,40,0,0.25)' } },
+    'kde-fill': { type: 'fill', source: 'kde', 'source-layer': 'hotspots', paint: { 'fill-color': classColour(), 'fill-outline-color': 'rgba(90,40,0,0.25)' } },
     'hotspots-fill': { type: 'fill', source: 'hotspots', 'source-layer': 'hotspots', paint: { 'fill-color': binColour(), 'fill-outline-color': 'rgba(60,60,60,0.25)' } },
+    'hotspots-value': { type: 'fill', source: 'hotspots', 'source-layer': 'hotspots', paint: { 'fill-color': classColour(), 'fill-outline-color': 'rgba(60,60,60,0.25)' } },
     'authorisations-fill': { type: 'fill', source: 'authorisations', paint: { 'fill-color': '#6a1b9a', 'fill-opacity': 0.15 } },
     'authorisations-line': { type: 'line', source: 'authorisations', paint: { 'line-color': '#6a1b9a', 'line-width': 2.5, 'line-dasharray': [2, 1] } },
     'proposals-fill': { type: 'fill', source: 'proposals', paint: { 'fill-color': '#ff6f00', 'fill-opacity': 0.25 } },
@@ -226,6 +227,7 @@ function applyVisibility(id) {
     const prop = OPACITY[type];
     if (sid === 'boundaries-fill') map.setPaintProperty(sid, prop, 0.45 * opacityOf(id));
     else if (sid.endsWith('-cover') || sid === 'proposals-fill' || sid === 'authorisations-fill') map.setPaintProperty(sid, prop, 0.25 * opacityOf(id));
+    else if (id === 'hotspots') map.setPaintProperty(sid, prop, sid === hotspotsShown() ? opacityOf(id) : 0);
     else if (prop) map.setPaintProperty(sid, prop, opacityOf(id));
   }
   if (id === 'cameras') state.markers.forEach((m) => { m.getElement().style.display = on ? '' : 'none'; });
@@ -302,14 +304,19 @@ function breaksOf(summary) {
   return b && b.length ? b : [1, 2, 3, 4, 5, 6];
 }
 
+// The hot spots are drawn by two fill layers over the same tiles, one coloured by Gi* bin
+// (hotspots-fill, which clicks and the layer order go by) and one by the class of the value;
+// the one not shown has opacity 0, which MapLibre does not draw. A recolour is then a change
+// of two constant opacities, drawn in one frame: a new colour expression would make MapLibre
+// lay out every tile again in its worker first.
+const hotspotsShown = () => (state.colour === 'value' || state.method === 'kde' ? 'hotspots-value' : 'hotspots-fill');
+
 function paint(id, fc) {
   if (id === 'hotspots') {
-    const byValue = state.colour === 'value' || state.method === 'kde';
     state.breaks = breaksOf(fc);
-    map.setPaintProperty('hotspots-fill', 'fill-color', byValue ? classColour() : binColour());
+    for (const sid of LAYERS.hotspots.style) map.setPaintProperty(sid, 'fill-opacity', sid === hotspotsShown() ? opacityOf(id) : 0);
   } else if (id === 'kde') {
     state.kdeBreaks = breaksOf(fc);
-    map.setPaintProperty('kde-fill', 'fill-color', classColour());
   }
 }
 
