@@ -279,6 +279,15 @@ func TestDemoMapInChromium(t *testing.T) {
 		t.Errorf("%q; %d active authorisations on the map", recorded, n)
 	}
 	p.shot("webmap-section60.png")
+	// The register lists it; its scrutiny report opens in the details panel.
+	p.do("show the register", chromedp.Click("#s60-register"))
+	regRows := poll[int](p, "the register is not listed", `document.querySelectorAll('#s60-reg [data-scrutiny]').length`)
+	p.do("its scrutiny report", chromedp.Click(`#s60-reg [data-scrutiny]`))
+	scrutiny := poll[string](p, "no scrutiny report", `!document.getElementById('info').hidden && document.getElementById('info-body').textContent.includes('Scrutiny: authorisation') && document.getElementById('info-body').textContent`)
+	if regRows != 1 || !strings.Contains(scrutiny, "searches in the area and hours") || !strings.Contains(scrutiny, "with no location") || eval[int](p, `document.querySelectorAll('#scrutiny-print').length`) != 1 {
+		t.Errorf("%d rows in the register; scrutiny panel %q", regRows, scrutiny)
+	}
+	p.shot("webmap-scrutiny.png")
 
 	// On a tablet the panel folds away behind a button and the map keeps its hexagons.
 	p.do("a tablet's screen", chromedp.EmulateViewport(768, 1024))

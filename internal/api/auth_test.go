@@ -105,6 +105,16 @@ func TestEveryRouteByEveryRole(t *testing.T) {
 			}
 		}
 	}
+	// A community scrutiny group holds a viewer's key: it reads the Section 60 register and
+	// the scrutiny reports, and may not propose, record, extend or cancel.
+	for _, rt := range routes {
+		if !strings.HasPrefix(rt.Path, "/api/v1/section60/") {
+			continue
+		}
+		if want := rt.Method == "GET"; hexbeat.RoleViewer.Allows(rt.Perm) != want {
+			t.Errorf("%s %s: a viewer allowed %v, want %v", rt.Method, rt.Path, !want, want)
+		}
+	}
 	// The table holds what DESIGN.md gives each role.
 	for perm, roles := range map[hexbeat.Permission][]hexbeat.Role{
 		hexbeat.PermSection60: {hexbeat.RoleCommander, hexbeat.RoleAdmin},

@@ -33,11 +33,14 @@ var exportFormats = map[string]struct{ ext, ctype string }{
 
 // exportRoutes registers a download per layer. Downloading a reading layer needs the export
 // permission (analysts); a planner's layer downloads with the planner's own permission, so
-// that a commander can take the Section 60 register and a Trading Standards officer the
-// targets.
+// that a commander can take the Section 60 register (which every key may read) and a
+// Trading Standards officer the targets.
 func (s *Server) exportRoutes(v1 fiber.Router) {
 	for _, l := range layers {
-		perm := l.Perm
+		perm := l.ExportPerm
+		if perm == "" {
+			perm = l.Perm
+		}
 		if perm == hexbeat.PermRead {
 			perm = hexbeat.PermExport
 		}

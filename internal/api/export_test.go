@@ -313,8 +313,9 @@ func TestOGCPlannerCollections(t *testing.T) {
 	}
 }
 
-// TestOGCCollectionsByRole: a viewer's key lists only the layers a viewer may read and is
-// refused the planners' items; a commander's sees the Section 60 layers.
+// TestOGCCollectionsByRole: a viewer's key lists only the layers a viewer may read (the
+// Section 60 register among them) and is refused the planners' items; a commander's sees
+// the Section 60 layers.
 func TestOGCCollectionsByRole(t *testing.T) {
 	s, _, keys := keyedServer(t, api.Config{RateLimit: -1})
 	list := func(role hexbeat.Role) []string {
@@ -330,14 +331,17 @@ func TestOGCCollectionsByRole(t *testing.T) {
 		return ids
 	}
 	viewer, commander := list(hexbeat.RoleViewer), list(hexbeat.RoleCommander)
-	if slices.Contains(viewer, "section60-proposals") || slices.Contains(viewer, "retailers") || !slices.Contains(viewer, "hotspots") {
+	if slices.Contains(viewer, "section60-proposals") || slices.Contains(viewer, "retailers") || !slices.Contains(viewer, "hotspots") || !slices.Contains(viewer, "section60-authorisations") {
 		t.Errorf("viewer sees %v", viewer)
 	}
 	if !slices.Contains(commander, "section60-authorisations") || slices.Contains(commander, "retailers") {
 		t.Errorf("commander sees %v", commander)
 	}
-	if code, b, _ := call(t, s, "GET", "/ogc/collections/section60-authorisations/items", keys[hexbeat.RoleViewer], ""); code != 403 {
+	if code, b, _ := call(t, s, "GET", "/ogc/collections/section60-authorisations/items", keys[hexbeat.RoleViewer], ""); code != 200 {
 		t.Errorf("viewer reading the register: %d %s", code, b)
+	}
+	if code, b, _ := call(t, s, "GET", "/ogc/collections/section60-proposals/items", keys[hexbeat.RoleViewer], ""); code != 403 {
+		t.Errorf("viewer reading the proposals: %d %s", code, b)
 	}
 	if code, b, _ := call(t, s, "GET", "/ogc/collections/section60-authorisations/items", keys[hexbeat.RoleCommander], ""); code != 200 {
 		t.Errorf("commander reading the register: %d %s", code, b)
@@ -350,7 +354,7 @@ func TestOGCCollectionsByRole(t *testing.T) {
 	}{
 		{hexbeat.RoleViewer, "/api/v1/export/cells", 403}, {hexbeat.RoleAnalyst, "/api/v1/export/cells", 200},
 		{hexbeat.RoleViewer, "/api/v1/hotspots?format=csv", 403}, {hexbeat.RoleAnalyst, "/api/v1/hotspots?format=csv", 200},
-		{hexbeat.RoleCommander, "/api/v1/export/section60-authorisations?format=csv", 200}, {hexbeat.RoleAnalyst, "/api/v1/export/section60-authorisations", 403},
+		{hexbeat.RoleCommander, "/api/v1/export/section60-authorisations?format=csv", 200}, {hexbeat.RoleAnalyst, "/api/v1/export/section60-authorisations", 403}, {hexbeat.RoleViewer, "/api/v1/export/section60-authorisations", 403},
 		{hexbeat.RoleTradingStandards, "/api/v1/export/retailers", 200}, {hexbeat.RoleTradingStandards, "/api/v1/export/incidents", 403},
 	} {
 		if code, b, _ := call(t, s, "GET", c.url, keys[c.role], ""); code != c.want {

@@ -18,11 +18,12 @@ import (
 // the same code as its own API route, so a download holds what the map shows.
 type layer struct {
 	ID, Title, Description string
-	Perm                   hexbeat.Permission
-	Params                 []string // the layer's own query parameters
-	Temporal               bool     // from and to choose a period; OGC's datetime sets them
-	Columns                []string // the leading CSV columns, in order; other properties follow sorted
-	SortBy                 string   // a numeric property that orders the features (ascending), if any
+	Perm                   hexbeat.Permission // to read it
+	ExportPerm             hexbeat.Permission // to download it, when not the rule of exportRoutes
+	Params                 []string           // the layer's own query parameters
+	Temporal               bool               // from and to choose a period; OGC's datetime sets them
+	Columns                []string           // the leading CSV columns, in order; other properties follow sorted
+	SortBy                 string             // a numeric property that orders the features (ascending), if any
 	// body builds the layer as a GeoJSON FeatureCollection; nil for incidents, which are
 	// read from the store a page at a time.
 	body func(s *Server, c *fiber.Ctx, p *params) ([]byte, error)
@@ -58,7 +59,7 @@ var layers = []layer{
 			}
 			return s.proposalsBody(c, r)
 		}},
-	{ID: "section60-authorisations", Title: "Section 60 authorisations", Perm: hexbeat.PermSection60, Temporal: true, Params: []string{"status", "from", "to"},
+	{ID: "section60-authorisations", Title: "Section 60 authorisations", Perm: hexbeat.PermRead, ExportPerm: hexbeat.PermSection60, Temporal: true, Params: []string{"status", "from", "to"},
 		Columns:     []string{"id", "status", "officer", "rank", "start", "end", "ends", "hours", "area_km2", "grounds", "proposal", "created_at", "created_by", "extension", "cancelled"},
 		Description: "The Section 60 register: each authorisation's area, times, officer, grounds, extension and cancellation; from/to keep those in force within the period.",
 		body:        (*Server).authorisationsBody},

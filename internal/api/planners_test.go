@@ -118,6 +118,10 @@ func TestSection60RegisterAndScrutiny(t *testing.T) {
 		FindRate                 float64 `json:"find_rate"`
 		Unplaced                 int     `json:"without_location"`
 		Note                     string
+		Months                   []struct {
+			Month    string
+			Searches int
+		} `json:"stop_search_months"`
 		Officer                  []struct {
 			Value string
 			N     int
@@ -129,6 +133,30 @@ func TestSection60RegisterAndScrutiny(t *testing.T) {
 	}
 	if unplaced == 0 || rep.Unplaced != unplaced || !strings.Contains(rep.Note, fmt.Sprintf("%d more searches recorded in these hours have no location", unplaced)) {
 		t.Errorf("searches without a location: %d, note %q; the CSV has %d", rep.Unplaced, rep.Note, unplaced)
+	}
+	if len(rep.Months) != 1 || rep.Months[0].Month != "2023-12" || rep.Months[0].Searches != len(rows)-1 || strings.Contains(rep.Note, "No stop-and-search data") {
+		t.Errorf("months of data for the hours: %+v (the file has %d searches); note %q", rep.Months, len(rows)-1, rep.Note)
+	}
+	// Hours across the turn of the year: December is held, January not; a month later
+	// still, none is, and the report says its counts are no data.
+	for start, want := range map[string]string{
+		"2023-12-31T20:00:00Z": "No stop-and-search data for 2024-01 has been imported, so the counts are too low.",
+		"2024-02-10T20:00:00Z": "No stop-and-search data for 2024-02 has been imported, so the counts are no data, not no searches",
+	} {
+		end := strings.Replace(start, "T20:", "T23:", 1)
+		if start[:7] == "2023-12" {
+			end = "2024-01-01T08:00:00Z"
+		}
+		code, body := post(t, s, "/api/v1/section60/authorisations", `{"area":`+area+`,"grounds":"test","officer":"Insp 1","rank":"Inspector","start":"`+start+`","end":"`+end+`"}`)
+		var g struct{ ID float64 }
+		if json.Unmarshal(body, &g); code != 201 {
+			t.Fatalf("authorise from %s: %d %s", start, code, body)
+		}
+		_, _, body = get(t, s, fmt.Sprintf("/api/v1/section60/authorisations/%d/scrutiny", int(g.ID)))
+		var r struct{ Note string }
+		if json.Unmarshal(body, &r); !strings.Contains(r.Note, want) {
+			t.Errorf("from %s: note %q, want it to say %q", start, r.Note, want)
+		}
 	}
 	for _, c := range rep.Officer {
 		if officer[c.Value] != c.N {

@@ -316,17 +316,49 @@ type scrutinyReport struct {
 	Legislation   []plan.Count   `json:"legislation"`
 	NoLocation    int            `json:"without_location"`
 	NoLocationS60 int            `json:"without_location_section_60"`
+	Months        []monthCount   `json:"stop_search_months"` // searches held in each month of the hours
 	Note          string         `json:"note"`
+}
+
+// monthCount is the number of stop-and-search records held for a month (YYYY-MM).
+type monthCount struct {
+	Month    string `json:"month"`
+	Searches int    `json:"searches"`
 }
 
 func scrutinyJSON(a hexbeat.Authorisation, r plan.Scrutiny) scrutinyReport {
 	f := authorisationFeature(a, time.Now().UTC())
-	return scrutinyReport{Authorisation: f.Properties, Searches: r.Searches, Section60: r.UnderSection60, Finds: r.Linked, FindsUnknown: r.LinkedUnknown,
+	rep := scrutinyReport{Authorisation: f.Properties, Searches: r.Searches, Section60: r.UnderSection60, Finds: r.Linked, FindsUnknown: r.LinkedUnknown,
 		FindRate: r.FindRate, Arrests: r.Arrests, ArrestRate: r.ArrestRate, NFA: r.NoFurtherAction, Outcomes: r.Outcomes, Objects: r.Objects,
 		SelfEthnicity: r.SelfEthnicity, OfficerEthnic: r.OfficerEthnic, AgeRanges: r.AgeRanges, Genders: r.Genders, Legislation: r.Legislation,
-		NoLocation: r.WithoutLocation, NoLocationS60: r.WithoutLocationSection60,
-		Note: "Searches recorded in the imported police.uk stop-and-search data with a location inside the area, from the start to the end (extended or cancelled) of the authorisation. police.uk locations are approximate (snapped to map points). " +
-			noLocationNote(r) + " A find is an outcome linked to the object of the search."}
+		NoLocation: r.WithoutLocation, NoLocationS60: r.WithoutLocationSection60, Months: []monthCount{}}
+	for _, m := range r.Months {
+		rep.Months = append(rep.Months, monthCount{Month: m.Month.Format("2006-01"), Searches: m.Searches})
+	}
+	rep.Note = "Searches recorded in the imported police.uk stop-and-search data with a location inside the area, from the start to the end (extended or cancelled) of the authorisation. police.uk locations are approximate (snapped to map points). " +
+		scrutinyCoverage(rep.Months, r) + " A find is an outcome linked to the object of the search."
+	return rep
+}
+
+// scrutinyCoverage says whether stop-and-search data is held for the months of the
+// authorisation's hours (police.uk publishes a month's searches weeks after it ends: a
+// report made before the force's file is imported counts nothing), and how many searches in
+// those hours have no location and so cannot be counted in or out.
+func scrutinyCoverage(months []monthCount, r plan.Scrutiny) string {
+	var missing []string
+	for _, m := range months {
+		if m.Searches == 0 {
+			missing = append(missing, m.Month)
+		}
+	}
+	switch {
+	case len(missing) == len(months):
+		return fmt.Sprintf("No stop-and-search data for %s has been imported, so the counts are no data, not no searches: import the force's stop-and-search file for %s.",
+			strings.Join(missing, " or "), map[bool]string{true: "that month", false: "those months"}[len(missing) == 1])
+	case len(missing) > 0:
+		return fmt.Sprintf("No stop-and-search data for %s has been imported, so the counts are too low. ", strings.Join(missing, " or ")) + noLocationNote(r)
+	}
+	return noLocationNote(r)
 }
 
 // noLocationNote says how many searches in the authorisation's hours could not be placed.
@@ -364,6 +396,7 @@ td,th{border:1px solid #999;padding:.2em .6em;text-align:left}td.n{text-align:ri
 <tr><th>Authorised by</th><td>{{.Authorisation.officer}}, {{.Authorisation.rank}}</td></tr>
 <tr><th>In force</th><td>{{.Authorisation.start}} to {{.Authorisation.ends}} ({{.Authorisation.hours}} hours)</td></tr>
 <tr><th>Area</th><td>{{.Authorisation.area_km2}} km²</td></tr>
+<tr><th>Stop-and-search records held for its months</th><td>{{range $i, $m := .Months}}{{if $i}}; {{end}}{{$m.Month}}: {{$m.Searches}}{{end}}</td></tr>
 <tr><th>Grounds</th><td>{{.Authorisation.grounds}}</td></tr>
 </table>
 <h2>Searches</h2>

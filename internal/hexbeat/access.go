@@ -28,11 +28,11 @@ type Permission string
 
 // The permissions routes ask for.
 const (
-	PermRead      Permission = "read"      // layers, boundaries, analyses
+	PermRead      Permission = "read"      // layers, boundaries, analyses, the Section 60 register and its scrutiny
 	PermImport    Permission = "import"    // write incident data
 	PermExport    Permission = "export"    // downloads of layers
 	PermRetailers Permission = "retailers" // the retailer register, test results, targets
-	PermSection60 Permission = "section60" // proposals, the register, scrutiny
+	PermSection60 Permission = "section60" // proposals; recording, extending and cancelling authorisations
 	PermCameras   Permission = "cameras"   // camera plans
 	PermAdmin     Permission = "admin"     // keys, audit log
 )

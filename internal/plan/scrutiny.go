@@ -3,6 +3,7 @@ package plan
 import (
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/paulmach/orb"
@@ -32,6 +33,15 @@ type Scrutiny struct {
 	// or may not have been made in the area, and are in none of the counts above.
 	WithoutLocation          int
 	WithoutLocationSection60 int // of which recorded under section 60
+
+	// The searches held, anywhere in the data, in each month the authorisation's hours touch.
+	Months []MonthCount
+}
+
+// MonthCount is the number of stop-and-search records held for one month.
+type MonthCount struct {
+	Month    time.Time
+	Searches int
 }
 
 // Count is one row of a breakdown.

@@ -19,6 +19,7 @@ type Register interface {
 	Authorisations(ctx context.Context) ([]hexbeat.Authorisation, error)
 	StopSearches(ctx context.Context, from, to time.Time, bound orb.Bound) ([]hexbeat.StopSearch, error)
 	StopSearchesWithoutLocation(ctx context.Context, from, to time.Time) (all, section60 int, err error)
+	StopSearchCount(ctx context.Context, from, to time.Time) (int, error)
 	Retailers(ctx context.Context) ([]hexbeat.Retailer, error)
 	RetailerTests(ctx context.Context) (map[string][]hexbeat.RetailerTest, error)
 	RecordRetailerTest(ctx context.Context, t hexbeat.RetailerTest, ev hexbeat.AuditEvent) (hexbeat.RetailerTest, error)
@@ -96,7 +97,8 @@ func (s *Service) Authorisation(ctx context.Context, id int64) (hexbeat.Authoris
 
 // Scrutiny reports the stop-and-search records made inside an authorisation's area and
 // time (start to its end, extension or cancellation), and how many searches in that time
-// cannot be placed because they have no location.
+// cannot be placed because they have no location, and how many searches the store holds
+// in each month of those hours (none: that month's data is not imported).
 func (s *Service) Scrutiny(ctx context.Context, id int64) (hexbeat.Authorisation, plan.Scrutiny, error) {
 	a, err := s.store.Authorisation(ctx, id)
 	if err != nil {
@@ -109,6 +111,15 @@ func (s *Service) Scrutiny(ctx context.Context, id int64) (hexbeat.Authorisation
 	r := plan.ScrutinyOf(plan.InArea(a.Area, searches))
 	if r.WithoutLocation, r.WithoutLocationSection60, err = s.store.StopSearchesWithoutLocation(ctx, a.Start, a.Ends()); err != nil {
 		return a, plan.Scrutiny{}, err
+	}
+	// police.uk publishes a force's stop and search a month at a time, weeks after the month
+	// ends: the months of the authorisation's hours with no record at all are not imported.
+	for m := hexbeat.MonthStart(a.Start); m.Before(a.Ends()); m = m.AddDate(0, 1, 0) {
+		n, err := s.store.StopSearchCount(ctx, m, m.AddDate(0, 1, 0))
+		if err != nil {
+			return a, plan.Scrutiny{}, err
+		}
+		r.Months = append(r.Months, plan.MonthCount{Month: m, Searches: n})
 	}
 	return a, r, nil
 }

@@ -193,6 +193,16 @@ func (s *Store) UpdateAuthorisation(ctx context.Context, id int64, change func(*
 	return a, err
 }
 
+// StopSearchCount counts the stop-and-search records in [from, to), with a location or not.
+func (s *Store) StopSearchCount(ctx context.Context, from, to time.Time) (int, error) {
+	var n int
+	err := s.db.QueryRowxContext(ctx, s.db.Rebind(`SELECT count(*) FROM stop_searches WHERE occurred_at >= ? AND occurred_at < ?`), s.timeArg(from), s.timeArg(to)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: stop searches: %w", err)
+	}
+	return n, nil
+}
+
 // StopSearchesWithoutLocation counts the stop-and-search records in [from, to) that have no
 // location, and those of them recorded under section 60: they cannot be placed inside or
 // outside any area, and most police.uk records before 2024 have none.

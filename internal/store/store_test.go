@@ -330,7 +330,8 @@ func TestLateFaultLeavesStoreUnchanged(t *testing.T) {
 }
 
 // TestStopSearchesWithoutLocation: the searches that cannot be placed (no location), and
-// those of them under section 60, counted over a time window as the CSV itself counts them.
+// those of them under section 60, and all searches, counted over a time window as the CSV
+// itself counts them.
 func TestStopSearchesWithoutLocation(t *testing.T) {
 	path := testkit.Data(t, "police/stop-and-search/2020-08-thames-valley-stop-and-search.csv")
 	fh, err := os.Open(path)
@@ -348,10 +349,16 @@ func TestStopSearchesWithoutLocation(t *testing.T) {
 		{time.Date(2020, 8, 10, 12, 0, 0, 0, time.UTC), time.Date(2020, 8, 11, 12, 0, 0, 0, time.UTC)},
 	}
 	want := make([][2]int, len(windows))
+	every := make([]int, len(windows))
 	for _, r := range rows[1:] {
 		when, err := time.Parse(time.RFC3339, r[1])
 		if err != nil {
 			t.Fatalf("%q: %v", r[1], err)
+		}
+		for i, w := range windows {
+			if !when.Before(w[0]) && when.Before(w[1]) {
+				every[i]++
+			}
 		}
 		if r[4] != "" && r[5] != "" {
 			continue
@@ -376,6 +383,9 @@ func TestStopSearchesWithoutLocation(t *testing.T) {
 			all, s60, err := s.StopSearchesWithoutLocation(context.Background(), w[0], w[1])
 			if err != nil || all != want[i][0] || s60 != want[i][1] {
 				t.Errorf("%v: %d without a location, %d under section 60, %v; the CSV has %d, %d", w, all, s60, err, want[i][0], want[i][1])
+			}
+			if n, err := s.StopSearchCount(context.Background(), w[0], w[1]); err != nil || n != every[i] {
+				t.Errorf("%v: %d searches, %v; the CSV has %d", w, n, err, every[i])
 			}
 		}
 	})

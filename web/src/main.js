@@ -564,7 +564,7 @@ function wireClicks() {
   map.on('click', 'proposals-fill', (e) => proposalInfo(e.features[0].properties.rank));
   map.on('click', 'authorisations-fill', (e) => {
     const p = e.features[0].properties;
-    showInfo(`<h3>Section 60 authorisation ${esc(p.id)}</h3>` + table([['status', p.status], ['officer', `${p.officer}, ${p.rank}`], ['from', p.start], ['until', p.ends], ['area', `${fmt(p.area_km2, 2)} km²`]]) + `<p>${esc(p.grounds)}</p>`);
+    showInfo(`<h3>Section 60 authorisation ${esc(p.id)}</h3>` + table([['status', p.status], ['officer', `${p.officer}, ${p.rank}`], ['from', p.start], ['until', p.ends], ['area', `${fmt(p.area_km2, 2)} km²`]]) + `<p>${esc(p.grounds)}</p><button type="button" data-scrutiny="${esc(p.id)}">Scrutiny report</button>`);
   });
 }
 
@@ -715,6 +715,50 @@ async function authorise(e) {
   }
 }
 
+const when = (iso) => (iso ? iso.replace('T', ' ').replace(/:00Z$|Z$/, '') + ' UTC' : '–');
+
+// showRegister lists every authorisation, in force or past, each with its scrutiny report:
+// what a commander reviews afterwards and a community scrutiny group reads (a viewer's key).
+async function showRegister() {
+  $('s60-reg').textContent = 'Reading the register…';
+  try {
+    const reg = await api('/api/v1/section60/authorisations');
+    $('s60-reg').innerHTML = reg.features.length ? `<table class="register"><tr><th>#</th><th>status</th><th>in force</th><th>authorised by</th><th></th></tr>${
+      reg.features.map((f) => { const p = f.properties; return `<tr><td>${esc(p.id)}</td><td>${esc(p.status)}</td><td>${esc(when(p.start))} to ${esc(when(p.ends))}</td><td>${esc(p.officer)}, ${esc(p.rank)}</td>
+<td><button type="button" data-scrutiny="${esc(p.id)}">Scrutiny</button></td></tr>`; }).join('')}</table>` : '<p>No authorisations recorded.</p>';
+  } catch (err) {
+    $('s60-reg').innerHTML = `<p class="error-text">${esc(err.message)}</p>`;
+  }
+}
+
+// scrutinyInfo shows an authorisation's scrutiny report: the searches made in its area and
+// hours, their outcomes and who was searched, and the searches that cannot be placed.
+async function scrutinyInfo(id) {
+  const path = `/api/v1/section60/authorisations/${encodeURIComponent(id)}/scrutiny`;
+  try {
+    const r = await api(path);
+    const top = (rows) => table(rows.slice(0, 6).map((c) => [c.value, `${fmt(c.n)} (${fmt(100 * c.share, 0)}%)`]));
+    showInfo(`<h3>Scrutiny: authorisation ${esc(id)}</h3>` + table([['searches in the area and hours', fmt(r.searches)], ['under section 60', fmt(r.under_section_60)],
+      ['finds (outcome linked to the object)', `${fmt(r.finds)} (${fmt(100 * r.find_rate, 1)}%)`], ['arrests', `${fmt(r.arrests)} (${fmt(100 * r.arrest_rate, 1)}%)`],
+      ['no further action', fmt(r.no_further_action)], ['searches in these hours with no location', fmt(r.without_location)],
+      ['records held for its months', r.stop_search_months.map((m) => `${m.month}: ${fmt(m.searches)}`).join('; ')]]) +
+      (r.searches ? `<strong>Officer-defined ethnicity</strong>${top(r.officer_defined_ethnicity)}<strong>Self-defined ethnicity</strong>${top(r.self_defined_ethnicity)}` : '') +
+      `<p class="muted">${esc(r.note)}</p><button type="button" id="scrutiny-print">Printable report</button>`);
+    $('scrutiny-print').addEventListener('click', async () => {
+      const win = window.open('', '_blank'); // opened at the click, so that it is not blocked
+      try {
+        const res = await fetch(path + '?format=html', { headers: authHeader() });
+        if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
+        const url = URL.createObjectURL(new Blob([await res.text()], { type: 'text/html' }));
+        if (win) win.location = url; else window.location = url;
+        setTimeout(() => URL.revokeObjectURL(url), 60000);
+      } catch (err) { win?.close(); failed('The printable report', err); }
+    });
+  } catch (err) {
+    failed('The scrutiny report', err);
+  }
+}
+
 function wirePlanners() {
   $('cam-form').addEventListener('submit', planCameras);
   $('tp-form').addEventListener('submit', rankTargets);
@@ -722,7 +766,13 @@ function wirePlanners() {
   $('tp-out').addEventListener('click', (e) => { const tr = e.target.closest('tr[data-id]'); if (tr) selectTarget(tr.dataset.id); });
   $('tp-out').addEventListener('keydown', (e) => { const tr = e.target.closest('tr[data-id]'); if (tr && e.key === 'Enter') selectTarget(tr.dataset.id); });
   $('s60-form').addEventListener('submit', propose);
-  document.body.addEventListener('click', (e) => { const r = e.target.dataset?.review; if (r) review(+r); });
+  document.body.addEventListener('click', (e) => {
+    const r = e.target.dataset?.review;
+    if (r) review(+r);
+    const sc = e.target.dataset?.scrutiny;
+    if (sc) scrutinyInfo(sc);
+  });
+  $('s60-register').addEventListener('click', showRegister);
   $('auth-form').addEventListener('submit', authorise);
   $('auth-cancel').addEventListener('click', () => { $('auth-form').hidden = true; });
 }
