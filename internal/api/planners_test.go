@@ -122,7 +122,7 @@ func TestSection60RegisterAndScrutiny(t *testing.T) {
 			Month    string
 			Searches int
 		} `json:"stop_search_months"`
-		Officer                  []struct {
+		Officer []struct {
 			Value string
 			N     int
 		} `json:"officer_defined_ethnicity"`
