@@ -346,7 +346,8 @@ func TestMapTimings(t *testing.T) {
 // highlights its shop on the map; the CSV downloads) and the PNG export, as a person would.
 func TestSignInAndPlannersInChromium(t *testing.T) {
 	p, key := openStore(t, append(realdata.StreetMonths(t, 1, 6),
-		testkit.Data(t, "boundaries/milton-keynes-boundary.geojson"), testkit.Data(t, "poi/milton-keynes-grocery-retailers.csv"))...)
+		testkit.Data(t, "boundaries/milton-keynes-boundary.geojson"), testkit.Data(t, "poi/milton-keynes-grocery-retailers.csv"),
+		testkit.Data(t, "police/stop-and-search/2020-08-thames-valley-stop-and-search.csv"))...)
 	downloads := t.TempDir()
 	p.do("open the map without a key", chromedp.Navigate(p.addr+"/?res=9&map=12.00/52.04/-0.76"), allowDownloads(downloads))
 	asked := poll[string](p, "no sign-in form without a key", `document.getElementById('signin').open && document.getElementById('summary').textContent`)
@@ -413,6 +414,17 @@ func TestSignInAndPlannersInChromium(t *testing.T) {
 		t.Errorf("CSV %s: %v, %d lines for %d ranked retailers (%d in the table)", filepath.Base(csvFile), err, len(recs), ranked, rows)
 	}
 	p.shot("webmap-test-purchase.png")
+
+	// Stop and search over time, section 60 alone: the panel says what the API counts.
+	p.do("section 60 searches over time", chromedp.Click("#p-ss summary"), chromedp.SetValue("#ss-leg", "section60"), chromedp.Click("#ss-form button[type=submit]"))
+	shown := poll[string](p, "no stop-and-search summary", `document.querySelector('#ss-out svg.spark') && document.getElementById('ss-out').textContent`)
+	want := eval[string](p, `(async () => { const r = await (await fetch('/api/v1/stop-search?legislation=section60', {headers: {Authorization: 'Bearer '+localStorage.getItem('hexbeat.apiKey')}})).json();
+		return r.total.searches + ' searches, ' + r.from + ' to ' + r.to; })()`)
+	if want == "" || !strings.HasPrefix(shown, want) || !strings.Contains(shown, "Officer-defined ethnicity") {
+		t.Errorf("stop and search panel %q, want it to begin %q", shown, want)
+	}
+	p.do("scroll to it", chromedp.ScrollIntoView("#ss-out"))
+	p.shot("webmap-stop-search.png")
 
 	// The map as PNG: the size of the map on screen, and a picture, not a blank.
 	p.do("export the map", chromedp.Click("#export-png"))

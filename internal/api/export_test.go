@@ -355,6 +355,7 @@ func TestOGCCollectionsByRole(t *testing.T) {
 		{hexbeat.RoleViewer, "/api/v1/export/cells", 403}, {hexbeat.RoleAnalyst, "/api/v1/export/cells", 200},
 		{hexbeat.RoleViewer, "/api/v1/hotspots?format=csv", 403}, {hexbeat.RoleAnalyst, "/api/v1/hotspots?format=csv", 200},
 		{hexbeat.RoleCommander, "/api/v1/export/section60-authorisations?format=csv", 200}, {hexbeat.RoleAnalyst, "/api/v1/export/section60-authorisations", 403}, {hexbeat.RoleViewer, "/api/v1/export/section60-authorisations", 403},
+		{hexbeat.RoleViewer, "/api/v1/stop-search", 200}, {hexbeat.RoleViewer, "/api/v1/stop-search?format=csv", 403}, {hexbeat.RoleAnalyst, "/api/v1/stop-search?format=csv", 200},
 		{hexbeat.RoleTradingStandards, "/api/v1/export/retailers", 200}, {hexbeat.RoleTradingStandards, "/api/v1/export/incidents", 403},
 	} {
 		if code, b, _ := call(t, s, "GET", c.url, keys[c.role], ""); code != c.want {

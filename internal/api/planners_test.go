@@ -11,6 +11,7 @@ import (
 	"math"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -386,4 +387,167 @@ func haversineM(a, b [2]float64) float64 {
 	la1, la2 := a[1]*math.Pi/180, b[1]*math.Pi/180
 	h := math.Pow(math.Sin((la2-la1)/2), 2) + math.Cos(la1)*math.Cos(la2)*math.Pow(math.Sin((b[0]-a[0])*math.Pi/360), 2)
 	return 2 * 6371008.8 * math.Asin(math.Sqrt(h))
+}
+
+// TestStopSearchOverTime: stop and search month by month, as a scrutiny group reads it,
+// held to counts made straight from two real police.uk files (August 2020, which has
+// section 60 searches and mostly no locations, and December 2023): every month's
+// searches, finds, arrests and officer-defined ethnicity; section 60 alone; an area (a
+// rectangle over Oxford) counting only the searches placed inside it; the months between
+// the two files reported as not imported. police.uk's months are UK months: the August
+// 2020 file starts at 2020-07-31T23:00Z, and its first hour is August's, not July's.
+func TestStopSearchOverTime(t *testing.T) {
+	files := []string{testkit.Data(t, "police/stop-and-search/2020-08-thames-valley-stop-and-search.csv"), testkit.Data(t, "police/stop-and-search/2023-12-thames-valley-stop-and-search.csv")}
+	box := filepath.Join(t.TempDir(), "box.geojson")
+	os.WriteFile(box, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"oxford-box","properties":{"name":"Oxford box"},
+"geometry":{"type":"Polygon","coordinates":[[[-1.30,51.70],[-1.20,51.70],[-1.20,51.79],[-1.30,51.79],[-1.30,51.70]]]}}]}`), 0o644)
+	s := newServer(t, append(slices.Clone(files), box)...)
+
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type tally struct {
+		searches, s60, finds, arrests, unplaced int
+		officer                                 map[string]int
+	}
+	// count tallies the rows that legal keeps and placed places; a row legal keeps without a
+	// location is counted apart (unplaced)
+	count := func(legal func(r []string) bool, placed func(lon, lat float64, located bool) bool) map[string]*tally {
+		out := map[string]*tally{}
+		for _, f := range files {
+			fh, err := os.Open(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := csv.NewReader(fh).ReadAll()
+			fh.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			leg := slices.Index(rows[0], "Legislation")
+			for _, r := range rows[1:] {
+				when, err := time.Parse(time.RFC3339, r[1])
+				if err != nil {
+					t.Fatal(err)
+				}
+				lat, err1 := strconv.ParseFloat(r[4], 64)
+				lon, err2 := strconv.ParseFloat(r[5], 64)
+				located := err1 == nil && err2 == nil
+				m := when.In(london).Format("2006-01") // police.uk's months are UK months
+				if out[m] == nil {
+					out[m] = &tally{officer: map[string]int{}}
+				}
+				if !legal(r) {
+					continue
+				}
+				if !located {
+					out[m].unplaced++
+				}
+				if !placed(lon, lat, located) {
+					continue
+				}
+				tl := out[m]
+				tl.searches++
+				if strings.Contains(strings.ToLower(r[leg]), "section 60") {
+					tl.s60++
+				}
+				if r[12] == "Arrest" {
+					tl.arrests++
+				}
+				if r[13] == "True" {
+					tl.finds++
+				}
+				eth := r[9]
+				if eth == "" {
+					eth = "not recorded"
+				}
+				tl.officer[eth]++
+			}
+		}
+		return out
+	}
+	type figures struct {
+		Searches  int
+		Section60 int `json:"under_section_60"`
+		Finds     int
+		Arrests   int
+		Unplaced  int `json:"without_location"`
+		Officer   []struct {
+			Value string
+			N     int
+		} `json:"officer_defined_ethnicity"`
+	}
+	var summary struct {
+		From, To    string
+		Total       figures
+		NotImported []string `json:"months_not_imported"`
+		Months      []struct {
+			Month    string
+			Imported bool
+			figures
+		}
+		Note string
+	}
+	check := func(url string, want map[string]*tally) {
+		t.Helper()
+		code, _, body := get(t, s, url)
+		summary.Months, summary.NotImported = nil, nil
+		if err := json.Unmarshal(body, &summary); code != 200 || err != nil {
+			t.Fatalf("%s: %d %v %.300s", url, code, err, body)
+		}
+		if summary.From != "2020-08" || summary.To != "2023-12" || len(summary.Months) != 41 || len(summary.NotImported) != 39 || !strings.Contains(summary.Note, "2020-09, 2020-10") {
+			t.Errorf("%s: %s to %s, %d months, %d not imported; note %q", url, summary.From, summary.To, len(summary.Months), len(summary.NotImported), summary.Note)
+		}
+		var total tally
+		for _, m := range summary.Months {
+			w := want[m.Month]
+			if w == nil {
+				if m.Imported || m.Searches != 0 {
+					t.Errorf("%s: %s is not in the files but reads %+v", url, m.Month, m)
+				}
+				continue
+			}
+			if !m.Imported || m.Searches != w.searches || m.Section60 != w.s60 || m.Finds != w.finds || m.Arrests != w.arrests || m.Unplaced != w.unplaced {
+				t.Errorf("%s: %s: %d searches, %d s60, %d finds, %d arrests, %d without a location; the files: %+v", url, m.Month, m.Searches, m.Section60, m.Finds, m.Arrests, m.Unplaced, *w)
+			}
+			for _, c := range m.Officer {
+				if w.officer[c.Value] != c.N {
+					t.Errorf("%s: %s: officer-defined %q %d, the files %d", url, m.Month, c.Value, c.N, w.officer[c.Value])
+				}
+			}
+			total.searches += w.searches
+			total.s60 += w.s60
+		}
+		if summary.Total.Searches != total.searches || summary.Total.Section60 != total.s60 || total.searches == 0 {
+			t.Errorf("%s: total %d searches, %d s60; months add up to %d, %d", url, summary.Total.Searches, summary.Total.Section60, total.searches, total.s60)
+		}
+	}
+	every := func([]string) bool { return true }
+	anywhere := func(float64, float64, bool) bool { return true }
+	check("/api/v1/stop-search", count(every, anywhere))
+	if summary.Total.Section60 == 0 || summary.Total.Unplaced < 1000 {
+		t.Errorf("the files have section 60 searches and over a thousand without a location: %+v", summary.Total)
+	}
+	check("/api/v1/stop-search?legislation=section60", count(func(r []string) bool { return strings.Contains(strings.ToLower(r[10]), "section 60") }, anywhere))
+	if summary.Total.Searches != summary.Total.Section60 {
+		t.Errorf("section 60 alone: %d searches, %d under section 60", summary.Total.Searches, summary.Total.Section60)
+	}
+	check("/api/v1/stop-search?area=oxford-box", count(every, func(lon, lat float64, located bool) bool {
+		return located && lon >= -1.30 && lon <= -1.20 && lat >= 51.70 && lat <= 51.79
+	}))
+	if !strings.Contains(summary.Note, "lower bound") {
+		t.Errorf("an area's note: %q", summary.Note)
+	}
+	for url, field := range map[string]string{"/api/v1/stop-search?legislation=pace": "legislation", "/api/v1/stop-search?from=2020-08-15": "from",
+		"/api/v1/stop-search?area=nowhere": "area", "/api/v1/stop-search?from=2023-01&to=2020-01": "to", "/api/v1/stop-search?format=xml": "format"} {
+		if code, _, body := get(t, s, url); code != 400 || !strings.Contains(string(body), `"field":"`+field+`"`) {
+			t.Errorf("%s: %d %s", url, code, body)
+		}
+	}
+	code, ctype, body := get(t, s, "/api/v1/stop-search?format=csv&from=2020-08&to=2020-09")
+	recs, err := csv.NewReader(strings.NewReader(string(body))).ReadAll()
+	if code != 200 || !strings.HasPrefix(ctype, "text/csv") || err != nil || len(recs) != 4 || recs[1][0] != "2020-08" || recs[3][0] != "total" || recs[1][2] != recs[3][2] {
+		t.Errorf("CSV: %d %q %v %q", code, ctype, err, recs)
+	}
 }

@@ -299,25 +299,38 @@ func (s *Server) scrutiny(c *fiber.Ctx) error {
 
 type scrutinyReport struct {
 	Authorisation map[string]any `json:"authorisation"`
-	Searches      int            `json:"searches"`
-	Section60     int            `json:"under_section_60"`
-	Finds         int            `json:"finds"`
-	FindsUnknown  int            `json:"finds_not_recorded"`
-	FindRate      float64        `json:"find_rate"`
-	Arrests       int            `json:"arrests"`
-	ArrestRate    float64        `json:"arrest_rate"`
-	NFA           int            `json:"no_further_action"`
-	Outcomes      []plan.Count   `json:"outcomes"`
-	Objects       []plan.Count   `json:"objects"`
-	SelfEthnicity []plan.Count   `json:"self_defined_ethnicity"`
-	OfficerEthnic []plan.Count   `json:"officer_defined_ethnicity"`
-	AgeRanges     []plan.Count   `json:"age_ranges"`
-	Genders       []plan.Count   `json:"genders"`
-	Legislation   []plan.Count   `json:"legislation"`
-	NoLocation    int            `json:"without_location"`
-	NoLocationS60 int            `json:"without_location_section_60"`
-	Months        []monthCount   `json:"stop_search_months"` // searches held in each month of the hours
-	Note          string         `json:"note"`
+	searchFigures
+	Months []monthCount `json:"stop_search_months"` // searches held in each month of the hours
+	Note   string       `json:"note"`
+}
+
+// searchFigures are the stop-and-search figures of a scrutiny report and of each month of
+// the stop-and-search summary.
+type searchFigures struct {
+	Searches      int          `json:"searches"`
+	Section60     int          `json:"under_section_60"`
+	Finds         int          `json:"finds"`
+	FindsUnknown  int          `json:"finds_not_recorded"`
+	FindRate      float64      `json:"find_rate"`
+	Arrests       int          `json:"arrests"`
+	ArrestRate    float64      `json:"arrest_rate"`
+	NFA           int          `json:"no_further_action"`
+	Outcomes      []plan.Count `json:"outcomes"`
+	Objects       []plan.Count `json:"objects"`
+	SelfEthnicity []plan.Count `json:"self_defined_ethnicity"`
+	OfficerEthnic []plan.Count `json:"officer_defined_ethnicity"`
+	AgeRanges     []plan.Count `json:"age_ranges"`
+	Genders       []plan.Count `json:"genders"`
+	Legislation   []plan.Count `json:"legislation"`
+	NoLocation    int          `json:"without_location"`
+	NoLocationS60 int          `json:"without_location_section_60"`
+}
+
+func figuresOf(r plan.Scrutiny) searchFigures {
+	return searchFigures{Searches: r.Searches, Section60: r.UnderSection60, Finds: r.Linked, FindsUnknown: r.LinkedUnknown,
+		FindRate: r.FindRate, Arrests: r.Arrests, ArrestRate: r.ArrestRate, NFA: r.NoFurtherAction, Outcomes: r.Outcomes, Objects: r.Objects,
+		SelfEthnicity: r.SelfEthnicity, OfficerEthnic: r.OfficerEthnic, AgeRanges: r.AgeRanges, Genders: r.Genders, Legislation: r.Legislation,
+		NoLocation: r.WithoutLocation, NoLocationS60: r.WithoutLocationSection60}
 }
 
 // monthCount is the number of stop-and-search records held for a month (YYYY-MM).
@@ -328,10 +341,7 @@ type monthCount struct {
 
 func scrutinyJSON(a hexbeat.Authorisation, r plan.Scrutiny) scrutinyReport {
 	f := authorisationFeature(a, time.Now().UTC())
-	rep := scrutinyReport{Authorisation: f.Properties, Searches: r.Searches, Section60: r.UnderSection60, Finds: r.Linked, FindsUnknown: r.LinkedUnknown,
-		FindRate: r.FindRate, Arrests: r.Arrests, ArrestRate: r.ArrestRate, NFA: r.NoFurtherAction, Outcomes: r.Outcomes, Objects: r.Objects,
-		SelfEthnicity: r.SelfEthnicity, OfficerEthnic: r.OfficerEthnic, AgeRanges: r.AgeRanges, Genders: r.Genders, Legislation: r.Legislation,
-		NoLocation: r.WithoutLocation, NoLocationS60: r.WithoutLocationSection60, Months: []monthCount{}}
+	rep := scrutinyReport{Authorisation: f.Properties, searchFigures: figuresOf(r), Months: []monthCount{}}
 	for _, m := range r.Months {
 		rep.Months = append(rep.Months, monthCount{Month: m.Month.Format("2006-01"), Searches: m.Searches})
 	}

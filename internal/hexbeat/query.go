@@ -67,6 +67,32 @@ func MonthStart(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 }
 
+// UK is the time of the police forces of England and Wales (Europe/London). police.uk
+// publishes stop and search a month at a time by this clock: its August 2020 file runs from
+// 2020-07-31T23:00Z (midnight, British Summer Time) to the end of August.
+var UK = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/London") // time/tzdata is built in (tzdata.go)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+// UKMonth is the start of the month holding t by UK time (an instant in UK).
+func UKMonth(t time.Time) time.Time {
+	t = t.In(UK)
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, UK)
+}
+
+// InUK reads a month start given in UTC (as ParseTimeBound gives "2020-08") as the start of
+// that month by UK time; other times are returned as they are.
+func InUK(t time.Time) time.Time {
+	if t.IsZero() || !MonthStart(t).Equal(t) {
+		return t
+	}
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, UK)
+}
+
 // ParseTimeBound parses a period bound as a user writes it: "2025", "2025-01",
 // "2025-01-31" or an RFC 3339 instant. For an end bound (end true) a month or day
 // means its whole span, so the result is the first instant after it: "to=2025-06" runs

@@ -111,7 +111,7 @@ func ScrutinyOf(searches []hexbeat.StopSearch) Scrutiny {
 		if strings.Contains(strings.ToLower(s.Outcome), "no further action") {
 			r.NoFurtherAction++
 		}
-		if strings.Contains(strings.ToLower(s.Legislation), "section 60") {
+		if UnderSection60(s) {
 			r.UnderSection60++
 		}
 	}

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/hexbeat/hexbeat/internal/analysis"
@@ -20,6 +21,7 @@ type Register interface {
 	StopSearches(ctx context.Context, from, to time.Time, bound orb.Bound) ([]hexbeat.StopSearch, error)
 	StopSearchesWithoutLocation(ctx context.Context, from, to time.Time) (all, section60 int, err error)
 	StopSearchCount(ctx context.Context, from, to time.Time) (int, error)
+	AllStopSearches(ctx context.Context, from, to time.Time) ([]hexbeat.StopSearch, error)
 	Retailers(ctx context.Context) ([]hexbeat.Retailer, error)
 	RetailerTests(ctx context.Context) (map[string][]hexbeat.RetailerTest, error)
 	RecordRetailerTest(ctx context.Context, t hexbeat.RetailerTest, ev hexbeat.AuditEvent) (hexbeat.RetailerTest, error)
@@ -112,9 +114,10 @@ func (s *Service) Scrutiny(ctx context.Context, id int64) (hexbeat.Authorisation
 	if r.WithoutLocation, r.WithoutLocationSection60, err = s.store.StopSearchesWithoutLocation(ctx, a.Start, a.Ends()); err != nil {
 		return a, plan.Scrutiny{}, err
 	}
-	// police.uk publishes a force's stop and search a month at a time, weeks after the month
-	// ends: the months of the authorisation's hours with no record at all are not imported.
-	for m := hexbeat.MonthStart(a.Start); m.Before(a.Ends()); m = m.AddDate(0, 1, 0) {
+	// police.uk publishes a force's stop and search a month (of UK time) at a time, weeks
+	// after the month ends: the months of the authorisation's hours with no record at all
+	// are not imported.
+	for m := hexbeat.UKMonth(a.Start); m.Before(a.Ends()); m = m.AddDate(0, 1, 0) {
 		n, err := s.store.StopSearchCount(ctx, m, m.AddDate(0, 1, 0))
 		if err != nil {
 			return a, plan.Scrutiny{}, err
@@ -122,6 +125,58 @@ func (s *Service) Scrutiny(ctx context.Context, id int64) (hexbeat.Authorisation
 		r.Months = append(r.Months, plan.MonthCount{Month: m, Searches: n})
 	}
 	return a, r, nil
+}
+
+const maxSearchMonths = 600
+
+// StopSearchSummary tallies the stop-and-search records month by month (plan.SummariseSearches).
+func (s *Service) StopSearchSummary(ctx context.Context, q plan.SearchQuery) (plan.SearchSummary, error) {
+	var bad []hexbeat.FieldError
+	for _, b := range []bound{{"from", q.From, false}, {"to", q.To, true}} {
+		if !b.t.IsZero() && !hexbeat.MonthStart(b.t).Equal(b.t) {
+			bad = append(bad, hexbeat.FieldError{Field: b.field, Message: "police.uk publishes stop and search by month: give whole months (2023-12)"})
+		}
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
+		bad = append(bad, hexbeat.FieldError{Field: "to", Message: "must be after from"})
+	} else if q.To.Sub(q.From) > maxSearchMonths*31*24*time.Hour && !q.From.IsZero() {
+		bad = append(bad, hexbeat.FieldError{Field: "to", Message: fmt.Sprintf("the period may span at most %d months", maxSearchMonths)})
+	}
+	var area orb.Geometry
+	if q.Area != "" {
+		b, ok := s.boundaryMap()[q.Area]
+		if !ok {
+			bad = append(bad, hexbeat.FieldError{Field: "area", Message: fmt.Sprintf("no boundary with id %q (see /api/v1/boundaries)", q.Area)})
+		} else {
+			area = b.Geometry
+		}
+	}
+	if len(bad) > 0 {
+		return plan.SearchSummary{}, &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid stop-and-search summary", Fields: bad}
+	}
+	q.From, q.To = hexbeat.InUK(q.From), hexbeat.InUK(q.To) // "2020-08" is police.uk's August: UK time
+	from, to := q.From, q.To
+	if from.IsZero() {
+		from = time.Unix(0, 0).UTC()
+	}
+	if to.IsZero() {
+		to = time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	searches, err := s.store.AllStopSearches(ctx, from, to)
+	if err != nil {
+		return plan.SearchSummary{}, err
+	}
+	if len(searches) > 0 { // an open end: the months held
+		if q.From.IsZero() {
+			from = hexbeat.UKMonth(searches[0].OccurredAt)
+		}
+		if q.To.IsZero() {
+			to = hexbeat.UKMonth(searches[len(searches)-1].OccurredAt).AddDate(0, 1, 0)
+		}
+	} else if q.From.IsZero() || q.To.IsZero() {
+		from, to = time.Time{}, time.Time{}
+	}
+	return plan.SummariseSearches(searches, from, to, area, q.Section60), nil
 }
 
 // Retailers returns the retailer register.

@@ -218,10 +218,21 @@ func (s *Store) StopSearchesWithoutLocation(ctx context.Context, from, to time.T
 // StopSearches returns the stop-and-search records in [from, to) that have a location
 // inside bound (the caller tests the exact polygon).
 func (s *Store) StopSearches(ctx context.Context, from, to time.Time, bound orb.Bound) ([]hexbeat.StopSearch, error) {
+	return s.stopSearches(ctx, ` AND lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?`, s.timeArg(from), s.timeArg(to), bound.Min[0], bound.Max[0], bound.Min[1], bound.Max[1])
+}
+
+// AllStopSearches returns the stop-and-search records in [from, to), with a location or
+// not, in time order.
+func (s *Store) AllStopSearches(ctx context.Context, from, to time.Time) ([]hexbeat.StopSearch, error) {
+	return s.stopSearches(ctx, "", s.timeArg(from), s.timeArg(to))
+}
+
+// stopSearches reads the records in a time window (the first two args) and cond.
+func (s *Store) stopSearches(ctx context.Context, cond string, args ...any) ([]hexbeat.StopSearch, error) {
 	rows, err := s.db.QueryxContext(ctx, s.db.Rebind(`SELECT occurred_at, lon, lat, type, operation, operation_name, gender, age_range,
 		self_defined_ethnicity, officer_defined_ethnicity, legislation, object, outcome, outcome_linked, outer_clothing
-		FROM stop_searches WHERE occurred_at >= ? AND occurred_at < ? AND lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?
-		ORDER BY occurred_at`), s.timeArg(from), s.timeArg(to), bound.Min[0], bound.Max[0], bound.Min[1], bound.Max[1])
+		FROM stop_searches WHERE occurred_at >= ? AND occurred_at < ?`+cond+`
+		ORDER BY occurred_at`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: stop searches: %w", err)
 	}

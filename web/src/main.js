@@ -759,7 +759,34 @@ async function scrutinyInfo(id) {
   }
 }
 
+// searchesOverTime shows stop and search month by month (all searches or section 60 alone,
+// everywhere or in the chosen area): searches, find rate and who was searched, with the
+// months whose data is not imported said plainly.
+async function searchesOverTime(e) {
+  e.preventDefault();
+  const q = new URLSearchParams({ legislation: $('ss-leg').value });
+  if ($('ss-area').checked && state.area) q.set('area', state.area);
+  $('ss-out').textContent = 'Counting…';
+  try {
+    const r = await api('/api/v1/stop-search?' + q);
+    if (!r.months.length) { $('ss-out').innerHTML = `<p>${esc(r.note)}</p>`; return; }
+    const held = r.months.filter((m) => m.imported);
+    const labels = held.map((m) => m.month);
+    const t = r.total;
+    $('ss-out').innerHTML = `<p>${fmt(t.searches)} searches, ${r.from} to ${r.to}${r.months_not_imported.length ? ` (${r.months_not_imported.length} of ${r.months.length} months not imported)` : ''}.</p>` +
+      sparkline(held.map((m) => m.searches), labels, { title: 'Searches by month' }) +
+      '<p class="muted">Find rate by month (%)</p>' + sparkline(held.map((m) => Math.round(1000 * m.find_rate) / 10), labels, { title: 'Find rate by month' }) +
+      table([['under section 60', fmt(t.under_section_60)], ['finds', `${fmt(t.finds)} (${fmt(100 * t.find_rate, 1)}%)`], ['arrests', `${fmt(t.arrests)} (${fmt(100 * t.arrest_rate, 1)}%)`],
+        ['with no location', fmt(t.without_location)]]) +
+      '<strong>Officer-defined ethnicity</strong>' + table(t.officer_defined_ethnicity.map((c) => [c.value, `${fmt(c.n)} (${fmt(100 * c.share, 0)}%)`])) +
+      `<p class="muted">${esc(r.note)}</p>`;
+  } catch (err) {
+    $('ss-out').innerHTML = `<p class="error-text">${esc(err.message)}</p>`;
+  }
+}
+
 function wirePlanners() {
+  $('ss-form').addEventListener('submit', searchesOverTime);
   $('cam-form').addEventListener('submit', planCameras);
   $('tp-form').addEventListener('submit', rankTargets);
   $('tp-csv').addEventListener('click', () => download('/api/v1/test-purchase/targets?' + state.targetsQuery + '&format=csv', 'test-purchase-targets.csv').catch((e) => failed('CSV', e)));

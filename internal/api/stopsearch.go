@@ -1,0 +1,143 @@
+package api
+
+import (
+	"encoding/csv"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/hexbeat/hexbeat/internal/plan"
+)
+
+// searchSummary is the JSON of GET /api/v1/stop-search.
+type searchSummary struct {
+	From        *string       `json:"from"` // YYYY-MM, the first month; null when no search is held
+	To          *string       `json:"to"`   // the last month
+	Legislation string        `json:"legislation"`
+	Area        *string       `json:"area"`
+	Total       searchFigures `json:"total"`
+	Months      []searchMonth `json:"months"`
+	NotImported []string      `json:"months_not_imported"`
+	Note        string        `json:"note"`
+	Demo        bool          `json:"demo"`
+}
+
+type searchMonth struct {
+	Month    string `json:"month"`
+	Imported bool   `json:"imported"`
+	searchFigures
+}
+
+// stopSearch answers GET /api/v1/stop-search: stop and search month by month, with the
+// outcome and find rates and who was searched, for a commander reviewing the use of the
+// power and the community groups that scrutinise it.
+func (s *Server) stopSearch(c *fiber.Ctx) error {
+	p := newParams(c, "from", "to", "area", "legislation", "format")
+	q := plan.SearchQuery{From: p.timeBound("from", false), To: p.timeBound("to", true), Area: p.one("area")}
+	switch leg := p.one("legislation"); leg {
+	case "", "all":
+	case "section60":
+		q.Section60 = true
+	default:
+		p.fail("legislation", "must be all or section60, got %q", leg)
+	}
+	format := p.one("format")
+	if format != "" && format != "json" && format != "csv" {
+		p.fail("format", "must be json or csv, got %q", format)
+	}
+	if err := p.err(); err != nil {
+		return err
+	}
+	if format == "csv" && !mayRead(c, hexbeat.PermExport) {
+		return hexbeat.Errorf(hexbeat.EFORBIDDEN, "a CSV download needs the %q permission (an analyst's key)", hexbeat.PermExport)
+	}
+	sum, err := s.svc.StopSearchSummary(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	out := searchSummaryJSON(sum, q)
+	out.Demo = s.svc.Demo()
+	s.labelData(c)
+	if format == "csv" {
+		s.auditExport(c, "stop-search.csv", len(out.Months))
+		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="stop-search.csv"`)
+		return c.SendString(searchSummaryCSV(out))
+	}
+	return c.JSON(out)
+}
+
+func searchSummaryJSON(sum plan.SearchSummary, q plan.SearchQuery) searchSummary {
+	out := searchSummary{Legislation: "all", Total: figuresOf(sum.Total), Months: []searchMonth{}, NotImported: []string{}}
+	if q.Section60 {
+		out.Legislation = "section60"
+	}
+	if q.Area != "" {
+		out.Area = &q.Area
+	}
+	for _, m := range sum.Months {
+		label := m.Month.Format("2006-01")
+		out.Months = append(out.Months, searchMonth{Month: label, Imported: m.Imported, searchFigures: figuresOf(m.Scrutiny)})
+		if !m.Imported {
+			out.NotImported = append(out.NotImported, label)
+		}
+	}
+	if n := len(out.Months); n > 0 {
+		out.From, out.To = &out.Months[0].Month, &out.Months[n-1].Month
+	}
+	var note []string
+	switch {
+	case len(out.Months) == 0:
+		note = append(note, "No stop-and-search data has been imported: import the force's police.uk stop-and-search files (hexbeat import or hexbeat fetch).")
+	case len(out.NotImported) > 0:
+		note = append(note, "No stop-and-search data has been imported for "+strings.Join(out.NotImported, ", ")+": those months' zeros are no data, not no searches.")
+	}
+	if q.Area != "" {
+		note = append(note, "Only searches with a location inside the area are counted. The searches of the same months without a location (most police.uk records before 2024 have none) cannot be placed inside or outside it and are counted apart, so the counts are a lower bound.")
+	} else {
+		note = append(note, "Every search in the force's data is counted, those without a location too.")
+	}
+	if q.Section60 {
+		note = append(note, "Only searches whose legislation is section 60 of the Criminal Justice and Public Order Act 1994 (or 60AA) are counted.")
+	}
+	note = append(note, "A find is an outcome linked to the object of the search; find_rate is finds over searches, counting records that do not say as no find.")
+	out.Note = strings.Join(note, " ")
+	return out
+}
+
+// searchSummaryCSV is one row a month, then the period's total; officer-defined ethnicity
+// in columns, in the order of the total.
+func searchSummaryCSV(out searchSummary) string {
+	var groups []string
+	for _, c := range out.Total.OfficerEthnic {
+		groups = append(groups, c.Value)
+	}
+	var sb strings.Builder
+	w := csv.NewWriter(&sb)
+	head := []string{"month", "imported", "searches", "under_section_60", "finds", "find_rate", "arrests", "arrest_rate", "no_further_action", "without_location"}
+	for _, g := range groups {
+		head = append(head, csvValue("officer_defined_ethnicity: "+g))
+	}
+	w.Write(head)
+	row := func(label, imported string, f searchFigures) {
+		r := []string{label, imported, strconv.Itoa(f.Searches), strconv.Itoa(f.Section60), strconv.Itoa(f.Finds), strconv.FormatFloat(f.FindRate, 'f', 4, 64),
+			strconv.Itoa(f.Arrests), strconv.FormatFloat(f.ArrestRate, 'f', 4, 64), strconv.Itoa(f.NFA), strconv.Itoa(f.NoLocation)}
+		for _, g := range groups {
+			n := 0
+			for _, c := range f.OfficerEthnic {
+				if c.Value == g {
+					n = c.N
+				}
+			}
+			r = append(r, strconv.Itoa(n))
+		}
+		w.Write(r)
+	}
+	for _, m := range out.Months {
+		row(m.Month, strconv.FormatBool(m.Imported), m.searchFigures)
+	}
+	row("total", "", out.Total)
+	w.Flush()
+	return sb.String()
+}
