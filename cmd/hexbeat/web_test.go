@@ -415,6 +415,18 @@ func TestSignInAndPlannersInChromium(t *testing.T) {
 	}
 	p.shot("webmap-test-purchase.png")
 
+	// Record a failed test at the first shop from its details: its history shows it, and the
+	// ranking, asked again, puts the shop in its cool-down.
+	p.do("record a failed test", chromedp.SetValue("#test-result", "fail"), chromedp.SendKeys("#test-notes", "sold at the till"),
+		chromedp.Click("#test-form button[type=submit]"))
+	history := poll[string](p, "the test is not in the shop's history", `(document.getElementById('test-msg')?.textContent === 'Recorded.') && document.getElementById('info-body').textContent`)
+	if !strings.Contains(history, "fail – sold at the till") {
+		t.Errorf("history after recording: %q", history)
+	}
+	if cooled := eval[bool](p, `window.hexbeat.state.targets.excluded.some((x) => x.id === '`+first+`') && !window.hexbeat.state.targets.features.some((f) => f.properties.id === '`+first+`')`); !cooled {
+		t.Errorf("after a test today, %s is not in its cool-down in the ranking", first)
+	}
+
 	// Stop and search over time, section 60 alone: the panel says what the API counts.
 	p.do("section 60 searches over time", chromedp.Click("#p-ss summary"), chromedp.SetValue("#ss-leg", "section60"), chromedp.Click("#ss-form button[type=submit]"))
 	shown := poll[string](p, "no stop-and-search summary", `document.querySelector('#ss-out svg.spark') && document.getElementById('ss-out').textContent`)

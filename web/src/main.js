@@ -547,7 +547,32 @@ function retailerInfo(p) {
   }
   const tests = typeof p.tests === 'string' ? JSON.parse(p.tests) : p.tests || [];
   html += '<h4>Test history</h4>' + (tests.length ? table(tests.map((x) => [x.date, x.result + (x.notes ? ' – ' + x.notes : '')])) : '<p class="muted">No tests recorded.</p>');
+  html += `<form id="test-form" data-id="${esc(p.id)}"><h4>Record a test purchase</h4>
+<label for="test-date">Day of the test</label><input id="test-date" type="date" required value="${localInput(new Date()).slice(0, 10)}" max="${localInput(new Date()).slice(0, 10)}">
+<label for="test-result">Result</label><select id="test-result"><option value="fail">Fail: sold to the young volunteer</option><option value="pass">Pass: refused the sale</option></select>
+<label for="test-notes">Notes</label><input id="test-notes" maxlength="500">
+<button type="submit">Record the result</button><p id="test-msg" role="status"></p></form>`;
   showInfo(html);
+  $('test-form').addEventListener('submit', recordTest);
+}
+
+// recordTest records a test purchase's result, then shows the shop's history again and, if
+// a ranking is on screen, ranks again (a test starts the shop's cool-down; a failure raises
+// its score).
+async function recordTest(e) {
+  e.preventDefault();
+  const id = e.target.dataset.id;
+  try {
+    await post(`/api/v1/retailers/${encodeURIComponent(id)}/tests`, { date: $('test-date').value, result: $('test-result').value, notes: $('test-notes').value });
+    await loadLayer('retailers');
+    if (state.targets) await rankTargets(new Event('submit'));
+    const shop = state.data.retailers?.features.find((f) => f.properties.id === id);
+    if (shop) retailerInfo(shop.properties);
+    $('test-msg').textContent = 'Recorded.';
+  } catch (err) {
+    $('test-msg').textContent = err.message;
+    $('test-msg').className = 'error-text';
+  }
 }
 
 function wireClicks() {
