@@ -41,7 +41,7 @@ type ChangeReport struct {
 	Rows  []ChangeRow
 	Total ChangeRow
 	Cells []ChangeCell
-	Notes []string // periods the data do not cover: a zero there is no data, not no crime
+	Notes []string // periods the data do not cover (a zero there is no data, not no crime); B before A
 }
 
 func newRow(name string, a, b int) ChangeRow {
@@ -95,6 +95,10 @@ func (e *Engine) Change(snap *index.Snapshot, q ChangeQuery, area *index.Area) C
 	})
 	rep.Total = newRow("All crime types", ta, tb)
 	rep.Notes = coverageNotes(snap, period{"period A", q.AFrom, q.ATo}, period{"period B", q.BFrom, q.BTo})
+	if q.BTo.Before(q.ATo) || (q.BTo.Equal(q.ATo) && q.BFrom.Before(q.AFrom)) {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("period B (%s to %s) comes before period A (%s to %s): each change reads from A to B, backwards in time, so a rise here is a fall since B",
+			q.BFrom.Format("2006-01-02"), q.BTo.Add(-time.Second).Format("2006-01-02"), q.AFrom.Format("2006-01-02"), q.ATo.Add(-time.Second).Format("2006-01-02")))
+	}
 	cellsA, na, _ := snap.CellValues(qa, area, index.Weight{})
 	cellsB, nb, _ := snap.CellValues(qb, area, index.Weight{})
 	i, j := 0, 0
