@@ -56,7 +56,7 @@ func fuzzServer(tb testing.TB) *api.Server {
 }
 
 var fuzzGets = []string{"/api/v1/cells?", "/api/v1/hotspots?", "/api/v1/emerging?", "/api/v1/change?", "/api/v1/evaluate?",
-	"/api/v1/test-purchase/targets?", "/api/v1/section60/authorisations?", "/api/v1/boundaries/", "/api/v1/audit?"}
+	"/api/v1/test-purchase/targets?", "/api/v1/section60/authorisations?", "/api/v1/boundaries/", "/api/v1/audit?", "/api/v1/stop-search?"}
 
 // FuzzQueryParams: any query string on any read route gets an answer below 500.
 func FuzzQueryParams(f *testing.F) {
@@ -144,6 +144,7 @@ func TestSQLInjectionInEveryTextParameter(t *testing.T) {
 		"/api/v1/evaluate":                 {"methods", "coverage", "weight", "area"},
 		"/api/v1/test-purchase/targets":    {"category", "weight", "window", "area", "format"},
 		"/api/v1/section60/authorisations": {"status"},
+		"/api/v1/stop-search":              {"from", "to", "area", "legislation", "format"},
 		"/api/v1/audit":                    {"after", "limit"},
 	}
 	for route, names := range params {
