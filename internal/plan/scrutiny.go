@@ -59,36 +59,79 @@ func InArea(area orb.Geometry, searches []hexbeat.StopSearch) []hexbeat.StopSear
 		if s.Lon == nil || s.Lat == nil {
 			continue
 		}
-		pt := orb.Point{*s.Lon, *s.Lat}
-		var in bool
-		switch g := area.(type) {
-		case orb.Polygon:
-			in = planar.PolygonContains(g, pt)
-		case orb.MultiPolygon:
-			in = planar.MultiPolygonContains(g, pt)
-		}
-		if in {
+		if inArea(area, orb.Point{*s.Lon, *s.Lat}) {
 			out = append(out, s)
 		}
 	}
 	return out
 }
 
+// inArea reports whether a (multi)polygon holds pt (on the edge counts as inside).
+func inArea(area orb.Geometry, pt orb.Point) bool {
+	switch g := area.(type) {
+	case orb.Polygon:
+		return planar.PolygonContains(g, pt)
+	case orb.MultiPolygon:
+		return planar.MultiPolygonContains(g, pt)
+	}
+	return false
+}
+
 // ScrutinyOf builds the report from the searches inside an authorisation.
 func ScrutinyOf(searches []hexbeat.StopSearch) Scrutiny {
-	r := Scrutiny{Searches: len(searches)}
-	tally := func(get func(hexbeat.StopSearch) string) []Count {
-		m := map[string]int{}
-		for _, s := range searches {
-			v := strings.TrimSpace(get(s))
-			if v == "" {
-				v = "not recorded"
-			}
-			m[v]++
+	var t tally
+	for _, s := range searches {
+		t.add(s)
+	}
+	return t.result()
+}
+
+// tally accumulates a Scrutiny one search at a time, so that a summary of millions of
+// records need not hold them.
+type tally struct {
+	r      Scrutiny
+	breaks [7]map[string]int // outcome, object, self- and officer-defined ethnicity, age, gender, legislation
+}
+
+func (t *tally) add(s hexbeat.StopSearch) {
+	r := &t.r
+	r.Searches++
+	switch {
+	case s.OutcomeLinked == nil:
+		r.LinkedUnknown++
+	case *s.OutcomeLinked:
+		r.Linked++
+	}
+	if strings.EqualFold(strings.TrimSpace(s.Outcome), "Arrest") {
+		r.Arrests++
+	}
+	if strings.Contains(strings.ToLower(s.Outcome), "no further action") {
+		r.NoFurtherAction++
+	}
+	if UnderSection60(s) {
+		r.UnderSection60++
+	}
+	for i, v := range [7]string{s.Outcome, s.Object, s.SelfDefinedEthnicity, s.OfficerEthnicity, s.AgeRange, s.Gender, s.Legislation} {
+		if v = strings.TrimSpace(v); v == "" {
+			v = "not recorded"
 		}
+		if t.breaks[i] == nil {
+			t.breaks[i] = map[string]int{}
+		}
+		t.breaks[i][v]++
+	}
+}
+
+func (t *tally) result() Scrutiny {
+	r := t.r
+	if r.Searches > 0 {
+		r.FindRate = float64(r.Linked) / float64(r.Searches)
+		r.ArrestRate = float64(r.Arrests) / float64(r.Searches)
+	}
+	counts := func(m map[string]int) []Count {
 		out := make([]Count, 0, len(m))
 		for v, n := range m {
-			out = append(out, Count{Value: v, N: n, Share: float64(n) / float64(len(searches))})
+			out = append(out, Count{Value: v, N: n, Share: float64(n) / float64(r.Searches)})
 		}
 		sort.Slice(out, func(i, j int) bool {
 			if out[i].N != out[j].N {
@@ -98,33 +141,8 @@ func ScrutinyOf(searches []hexbeat.StopSearch) Scrutiny {
 		})
 		return out
 	}
-	for _, s := range searches {
-		switch {
-		case s.OutcomeLinked == nil:
-			r.LinkedUnknown++
-		case *s.OutcomeLinked:
-			r.Linked++
-		}
-		if strings.EqualFold(strings.TrimSpace(s.Outcome), "Arrest") {
-			r.Arrests++
-		}
-		if strings.Contains(strings.ToLower(s.Outcome), "no further action") {
-			r.NoFurtherAction++
-		}
-		if UnderSection60(s) {
-			r.UnderSection60++
-		}
-	}
-	if r.Searches > 0 {
-		r.FindRate = float64(r.Linked) / float64(r.Searches)
-		r.ArrestRate = float64(r.Arrests) / float64(r.Searches)
-	}
-	r.Outcomes = tally(func(s hexbeat.StopSearch) string { return s.Outcome })
-	r.Objects = tally(func(s hexbeat.StopSearch) string { return s.Object })
-	r.SelfEthnicity = tally(func(s hexbeat.StopSearch) string { return s.SelfDefinedEthnicity })
-	r.OfficerEthnic = tally(func(s hexbeat.StopSearch) string { return s.OfficerEthnicity })
-	r.AgeRanges = tally(func(s hexbeat.StopSearch) string { return s.AgeRange })
-	r.Genders = tally(func(s hexbeat.StopSearch) string { return s.Gender })
-	r.Legislation = tally(func(s hexbeat.StopSearch) string { return s.Legislation })
+	r.Outcomes, r.Objects = counts(t.breaks[0]), counts(t.breaks[1])
+	r.SelfEthnicity, r.OfficerEthnic = counts(t.breaks[2]), counts(t.breaks[3])
+	r.AgeRanges, r.Genders, r.Legislation = counts(t.breaks[4]), counts(t.breaks[5]), counts(t.breaks[6])
 	return r
 }

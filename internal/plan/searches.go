@@ -9,8 +9,8 @@ import (
 )
 
 // SearchQuery chooses a stop-and-search summary: whole months [From, To) (zero: from the
-// first month held, to the end of the last), a boundary id, section 60 only.
-// Months are UK months (hexbeat.UK), as police.uk publishes them.
+// first month held, to the end of the last), a boundary id, section 60 only. Months are UK
+// months (hexbeat.UK), as police.uk publishes them.
 type SearchQuery struct {
 	From, To  time.Time
 	Area      string
@@ -36,46 +36,93 @@ type MonthFigures struct {
 	Scrutiny
 }
 
-// SummariseSearches tallies searches (every record of [from, to), with a location or not)
-// by UK month (from and to are UK month starts). With an area, only searches located inside it count, and those without a
-// location are counted apart (WithoutLocation): they cannot be placed. Without one, every
-// search counts and WithoutLocation says how many of them have no location.
-func SummariseSearches(searches []hexbeat.StopSearch, from, to time.Time, area orb.Geometry, section60 bool) SearchSummary {
-	out := SearchSummary{From: from, To: to, Section60: section60, Area: area != nil}
-	imported := map[time.Time]bool{}
-	byMonth := map[time.Time][]hexbeat.StopSearch{}
-	unplaced := map[time.Time][2]int{}
-	var counted []hexbeat.StopSearch
-	var all [2]int
-	for _, s := range searches {
-		m := hexbeat.UKMonth(s.OccurredAt)
-		imported[m] = true
-		if section60 && !UnderSection60(s) {
-			continue
-		}
-		if s.Lon == nil || s.Lat == nil {
-			u := unplaced[m]
-			u[0]++
-			all[0]++
-			if UnderSection60(s) {
-				u[1]++
-				all[1]++
-			}
-			unplaced[m] = u
-			if area != nil {
-				continue
-			}
-		} else if area != nil && len(InArea(area, []hexbeat.StopSearch{s})) == 0 {
-			continue
-		}
-		byMonth[m] = append(byMonth[m], s)
-		counted = append(counted, s)
+// SearchTally builds a SearchSummary one search at a time (Add every record of the
+// period, with a location or not, then Summary), holding counts, not records. With an area,
+// only searches located inside it count, and those without a location are counted apart
+// (WithoutLocation): they cannot be placed. Without one, every search counts and
+// WithoutLocation says how many of them have no location. Months are UK months.
+type SearchTally struct {
+	area      orb.Geometry
+	section60 bool
+	total     tally
+	months    map[time.Time]*tally
+	unplaced  map[time.Time]*[2]int // without a location: all, under section 60
+	imported  map[time.Time]bool    // any record at all that month
+}
+
+// NewSearchTally starts a tally; area nil counts everywhere.
+func NewSearchTally(area orb.Geometry, section60 bool) *SearchTally {
+	return &SearchTally{area: area, section60: section60, months: map[time.Time]*tally{}, unplaced: map[time.Time]*[2]int{}, imported: map[time.Time]bool{}}
+}
+
+// Add counts one record.
+func (st *SearchTally) Add(s hexbeat.StopSearch) {
+	m := hexbeat.UKMonth(s.OccurredAt)
+	st.imported[m] = true
+	if st.section60 && !UnderSection60(s) {
+		return
 	}
-	out.Total = ScrutinyOf(counted)
-	out.Total.WithoutLocation, out.Total.WithoutLocationSection60 = all[0], all[1]
+	if s.Lon == nil || s.Lat == nil {
+		u := st.unplaced[m]
+		if u == nil {
+			u = &[2]int{}
+			st.unplaced[m] = u
+		}
+		u[0]++
+		if UnderSection60(s) {
+			u[1]++
+		}
+		if st.area != nil {
+			return
+		}
+	} else if st.area != nil && !inArea(st.area, orb.Point{*s.Lon, *s.Lat}) {
+		return
+	}
+	t := st.months[m]
+	if t == nil {
+		t = &tally{}
+		st.months[m] = t
+	}
+	t.add(s)
+	st.total.add(s)
+}
+
+// Summary gives the figures of the months [from, to) (UK month starts); a zero end is the
+// first or last month with any record.
+func (st *SearchTally) Summary(from, to time.Time) SearchSummary {
+	if from.IsZero() || to.IsZero() {
+		var first, last time.Time
+		for m := range st.imported {
+			if first.IsZero() || m.Before(first) {
+				first = m
+			}
+			if m.After(last) {
+				last = m
+			}
+		}
+		if first.IsZero() { // nothing held: no months
+			return SearchSummary{Section60: st.section60, Area: st.area != nil, Total: st.total.result()}
+		}
+		if from.IsZero() {
+			from = first
+		}
+		if to.IsZero() {
+			to = last.AddDate(0, 1, 0)
+		}
+	}
+	out := SearchSummary{From: from, To: to, Section60: st.section60, Area: st.area != nil, Total: st.total.result()}
 	for m := from; m.Before(to); m = m.AddDate(0, 1, 0) {
-		f := MonthFigures{Month: m, Imported: imported[m], Scrutiny: ScrutinyOf(byMonth[m])}
-		f.WithoutLocation, f.WithoutLocationSection60 = unplaced[m][0], unplaced[m][1]
+		f := MonthFigures{Month: m, Imported: st.imported[m]}
+		if t := st.months[m]; t != nil {
+			f.Scrutiny = t.result()
+		} else {
+			f.Scrutiny = (&tally{}).result()
+		}
+		if u := st.unplaced[m]; u != nil {
+			f.WithoutLocation, f.WithoutLocationSection60 = u[0], u[1]
+			out.Total.WithoutLocation += u[0]
+			out.Total.WithoutLocationSection60 += u[1]
+		}
 		out.Months = append(out.Months, f)
 	}
 	return out

@@ -21,7 +21,7 @@ type Register interface {
 	StopSearches(ctx context.Context, from, to time.Time, bound orb.Bound) ([]hexbeat.StopSearch, error)
 	StopSearchesWithoutLocation(ctx context.Context, from, to time.Time) (all, section60 int, err error)
 	StopSearchCount(ctx context.Context, from, to time.Time) (int, error)
-	AllStopSearches(ctx context.Context, from, to time.Time) ([]hexbeat.StopSearch, error)
+	EachStopSearch(ctx context.Context, from, to time.Time, fn func(hexbeat.StopSearch) error) error
 	Retailers(ctx context.Context) ([]hexbeat.Retailer, error)
 	RetailerTests(ctx context.Context) (map[string][]hexbeat.RetailerTest, error)
 	RecordRetailerTest(ctx context.Context, t hexbeat.RetailerTest, ev hexbeat.AuditEvent) (hexbeat.RetailerTest, error)
@@ -162,21 +162,11 @@ func (s *Service) StopSearchSummary(ctx context.Context, q plan.SearchQuery) (pl
 	if to.IsZero() {
 		to = time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
-	searches, err := s.store.AllStopSearches(ctx, from, to)
-	if err != nil {
+	st := plan.NewSearchTally(area, q.Section60)
+	if err := s.store.EachStopSearch(ctx, from, to, func(ss hexbeat.StopSearch) error { st.Add(ss); return ctx.Err() }); err != nil {
 		return plan.SearchSummary{}, err
 	}
-	if len(searches) > 0 { // an open end: the months held
-		if q.From.IsZero() {
-			from = hexbeat.UKMonth(searches[0].OccurredAt)
-		}
-		if q.To.IsZero() {
-			to = hexbeat.UKMonth(searches[len(searches)-1].OccurredAt).AddDate(0, 1, 0)
-		}
-	} else if q.From.IsZero() || q.To.IsZero() {
-		from, to = time.Time{}, time.Time{}
-	}
-	return plan.SummariseSearches(searches, from, to, area, q.Section60), nil
+	return st.Summary(q.From, q.To), nil
 }
 
 // Retailers returns the retailer register.

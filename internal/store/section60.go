@@ -218,26 +218,28 @@ func (s *Store) StopSearchesWithoutLocation(ctx context.Context, from, to time.T
 // StopSearches returns the stop-and-search records in [from, to) that have a location
 // inside bound (the caller tests the exact polygon).
 func (s *Store) StopSearches(ctx context.Context, from, to time.Time, bound orb.Bound) ([]hexbeat.StopSearch, error) {
-	return s.stopSearches(ctx, ` AND lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?`, s.timeArg(from), s.timeArg(to), bound.Min[0], bound.Max[0], bound.Min[1], bound.Max[1])
+	var out []hexbeat.StopSearch
+	err := s.stopSearches(ctx, func(ss hexbeat.StopSearch) error { out = append(out, ss); return nil },
+		` AND lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?`, s.timeArg(from), s.timeArg(to), bound.Min[0], bound.Max[0], bound.Min[1], bound.Max[1])
+	return out, err
 }
 
-// AllStopSearches returns the stop-and-search records in [from, to), with a location or
-// not, in time order.
-func (s *Store) AllStopSearches(ctx context.Context, from, to time.Time) ([]hexbeat.StopSearch, error) {
-	return s.stopSearches(ctx, "", s.timeArg(from), s.timeArg(to))
+// EachStopSearch streams the stop-and-search records in [from, to), with a location or
+// not, in time order, to fn; an error from fn stops it.
+func (s *Store) EachStopSearch(ctx context.Context, from, to time.Time, fn func(hexbeat.StopSearch) error) error {
+	return s.stopSearches(ctx, fn, "", s.timeArg(from), s.timeArg(to))
 }
 
 // stopSearches reads the records in a time window (the first two args) and cond.
-func (s *Store) stopSearches(ctx context.Context, cond string, args ...any) ([]hexbeat.StopSearch, error) {
+func (s *Store) stopSearches(ctx context.Context, fn func(hexbeat.StopSearch) error, cond string, args ...any) error {
 	rows, err := s.db.QueryxContext(ctx, s.db.Rebind(`SELECT occurred_at, lon, lat, type, operation, operation_name, gender, age_range,
 		self_defined_ethnicity, officer_defined_ethnicity, legislation, object, outcome, outcome_linked, outer_clothing
 		FROM stop_searches WHERE occurred_at >= ? AND occurred_at < ?`+cond+`
 		ORDER BY occurred_at`), args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: stop searches: %w", err)
+		return fmt.Errorf("store: stop searches: %w", err)
 	}
 	defer rows.Close()
-	var out []hexbeat.StopSearch
 	for rows.Next() {
 		var ss hexbeat.StopSearch
 		var at any
@@ -246,7 +248,7 @@ func (s *Store) stopSearches(ctx context.Context, cond string, args ...any) ([]h
 		var lon, lat sql.NullFloat64
 		if err := rows.Scan(&at, &lon, &lat, &ss.Type, &op, &ss.OperationName, &ss.Gender, &ss.AgeRange, &ss.SelfDefinedEthnicity,
 			&ss.OfficerEthnicity, &ss.Legislation, &ss.Object, &ss.Outcome, &linked, &outer); err != nil {
-			return nil, fmt.Errorf("store: stop searches: %w", err)
+			return fmt.Errorf("store: stop searches: %w", err)
 		}
 		ss.OccurredAt = scanTime(at)
 		switch v := op.(type) {
@@ -264,9 +266,11 @@ func (s *Store) stopSearches(ctx context.Context, cond string, args ...any) ([]h
 		if outer.Valid {
 			ss.OuterClothing = &outer.Bool
 		}
-		out = append(out, ss)
+		if err := fn(ss); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // RecordRetailerTest stores a test-purchase result and its audit event; ENOTFOUND when
