@@ -30,7 +30,8 @@ type Scrutiny struct {
 	Legislation     []Count
 
 	// Searches in the same hours, anywhere in the data, that have no location: they may
-	// or may not have been made in the area, and are in none of the counts above.
+	// or may not have been made in the area, and are in none of the counts above. (In a
+	// SearchSummary without an area they are counted; this says how many they are.)
 	WithoutLocation          int
 	WithoutLocationSection60 int // of which recorded under section 60
 

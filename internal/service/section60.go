@@ -129,7 +129,8 @@ func (s *Service) Scrutiny(ctx context.Context, id int64) (hexbeat.Authorisation
 
 const maxSearchMonths = 600
 
-// StopSearchSummary tallies the stop-and-search records month by month (plan.SummariseSearches).
+// StopSearchSummary tallies the stop-and-search records month by month (plan.SearchTally),
+// reading them from the store one at a time.
 func (s *Service) StopSearchSummary(ctx context.Context, q plan.SearchQuery) (plan.SearchSummary, error) {
 	var bad []hexbeat.FieldError
 	for _, b := range []bound{{"from", q.From, false}, {"to", q.To, true}} {
