@@ -774,8 +774,10 @@ async function scrutinyInfo(id) {
       try {
         const res = await fetch(path + '?format=html', { headers: authHeader() });
         if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
-        const url = URL.createObjectURL(new Blob([await res.text()], { type: 'text/html' }));
-        if (win) win.location = url; else window.location = url;
+        const page = new Blob([await res.text()], { type: 'text/html' });
+        if (!win) { saveBlob(page, `scrutiny-${id}.html`); return; } // a blocked pop-up: download it
+        const url = URL.createObjectURL(page);
+        win.location = url;
         setTimeout(() => URL.revokeObjectURL(url), 60000);
       } catch (err) { win?.close(); failed('The printable report', err); }
     });
@@ -798,7 +800,7 @@ async function searchesOverTime(e) {
     const held = r.months.filter((m) => m.imported);
     const labels = held.map((m) => m.month);
     const t = r.total;
-    $('ss-out').innerHTML = `<p>${fmt(t.searches)} searches, ${r.from} to ${r.to}${r.months_not_imported.length ? ` (${r.months_not_imported.length} of ${r.months.length} months not imported)` : ''}.</p>` +
+    $('ss-out').innerHTML = `<p>${fmt(t.searches)} searches, ${esc(r.from)} to ${esc(r.to)}${r.months_not_imported.length ? ` (${r.months_not_imported.length} of ${r.months.length} months not imported)` : ''}.</p>` +
       sparkline(held.map((m) => m.searches), labels, { title: 'Searches by month' }) +
       '<p class="muted">Find rate by month (%)</p>' + sparkline(held.map((m) => Math.round(1000 * m.find_rate) / 10), labels, { title: 'Find rate by month' }) +
       table([['under section 60', fmt(t.under_section_60)], ['finds', `${fmt(t.finds)} (${fmt(100 * t.find_rate, 1)}%)`], ['arrests', `${fmt(t.arrests)} (${fmt(100 * t.arrest_rate, 1)}%)`],
