@@ -79,12 +79,21 @@ func ensureDemo(ctx context.Context, url string, log *slog.Logger) error {
 	if err := tx.AddIncidents(ctx, data.Incidents); err != nil {
 		return err
 	}
+	if err := tx.AddStopSearches(ctx, data.StopSearches); err != nil {
+		return err
+	}
 	if err := tx.PutBoundaries(ctx, data.Boundaries); err != nil {
 		return err
 	}
-	if _, err := tx.Commit(ctx, hexbeat.Batch{Kind: "demo", Source: "hexbeat demo generator", SHA256: "-", Rows: len(data.Incidents)}); err != nil {
+	if _, err := tx.Commit(ctx, hexbeat.Batch{Kind: "demo", Source: "hexbeat demo generator", SHA256: "-", Rows: len(data.Incidents) + len(data.StopSearches)}); err != nil {
 		return err
 	}
-	log.Info("demo store created", "db", store.Redact(url), "incidents", len(data.Incidents), "boundaries", len(data.Boundaries))
+	for _, a := range data.Authorisations { // the register of the demo's section 60 nights
+		a.CreatedBy = "hexbeat demo generator"
+		if _, err := st.CreateAuthorisation(ctx, a, hexbeat.AuditEvent{Actor: a.CreatedBy, Action: "section60.authorise", Detail: `{"demo":true}`}); err != nil {
+			return err
+		}
+	}
+	log.Info("demo store created", "db", store.Redact(url), "incidents", len(data.Incidents), "stop_searches", len(data.StopSearches), "authorisations", len(data.Authorisations), "boundaries", len(data.Boundaries))
 	return nil
 }

@@ -279,13 +279,16 @@ func TestDemoMapInChromium(t *testing.T) {
 		t.Errorf("%q; %d active authorisations on the map", recorded, n)
 	}
 	p.shot("webmap-section60.png")
-	// The register lists it; its scrutiny report opens in the details panel.
+	// The register lists it beside the demo's six section 60 nights; the scrutiny report of
+	// the first night opens in the details panel with the searches the API counts there.
 	p.do("show the register", chromedp.Click("#s60-register"))
 	regRows := poll[int](p, "the register is not listed", `document.querySelectorAll('#s60-reg [data-scrutiny]').length`)
-	p.do("its scrutiny report", chromedp.Click(`#s60-reg [data-scrutiny]`))
-	scrutiny := poll[string](p, "no scrutiny report", `!document.getElementById('info').hidden && document.getElementById('info-body').textContent.includes('Scrutiny: authorisation') && document.getElementById('info-body').textContent`)
-	if regRows != 1 || !strings.Contains(scrutiny, "searches in the area and hours") || !strings.Contains(scrutiny, "with no location") || eval[int](p, `document.querySelectorAll('#scrutiny-print').length`) != 1 {
-		t.Errorf("%d rows in the register; scrutiny panel %q", regRows, scrutiny)
+	p.do("the first night's scrutiny report", chromedp.Click(`#s60-reg [data-scrutiny="1"]`))
+	scrutiny := poll[string](p, "no scrutiny report", `!document.getElementById('info').hidden && document.getElementById('info-body').textContent.includes('Scrutiny: authorisation 1') && document.getElementById('info-body').textContent`)
+	searches := eval[int](p, `fetch('/api/v1/section60/authorisations/1/scrutiny').then((r) => r.json()).then((r) => r.searches)`)
+	if regRows != 7 || searches < 5 || !strings.Contains(scrutiny, fmt.Sprintf("searches in the area and hours%d", searches)) || !strings.Contains(scrutiny, "Officer-defined ethnicity") ||
+		eval[int](p, `document.querySelectorAll('#scrutiny-print').length`) != 1 {
+		t.Errorf("%d rows in the register, want 7; %d searches in the API's report; scrutiny panel %q", regRows, searches, scrutiny)
 	}
 	p.shot("webmap-scrutiny.png")
 

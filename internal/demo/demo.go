@@ -60,6 +60,19 @@ type inputs struct {
 		Mix       string  `json:"mix"`
 	} `json:"emerging"`
 	Mixes      map[string]map[string]float64 `json:"mixes"`
+	StopSearch struct {
+		PerMonth     int     `json:"per_month"`
+		LocatedShare float64 `json:"located_share"`
+		Section60    struct {
+			Name      string  `json:"name"`
+			Lon       float64 `json:"lon"`
+			Lat       float64 `json:"lat"`
+			SDm       float64 `json:"sd_m"`
+			FromMonth int     `json:"from_month"`
+			Nights    int     `json:"nights_per_month"`
+			PerNight  int     `json:"per_night"`
+		} `json:"section60"`
+	} `json:"stop_search"`
 	Boundaries []struct {
 		ID   string       `json:"id"`
 		Kind string       `json:"kind"`
@@ -70,8 +83,10 @@ type inputs struct {
 
 // Data is the generated data set.
 type Data struct {
-	Incidents  []hexbeat.Incident
-	Boundaries []hexbeat.Boundary
+	Incidents      []hexbeat.Incident
+	StopSearches   []hexbeat.StopSearch
+	Authorisations []hexbeat.Authorisation // the section 60 nights, for the register
+	Boundaries     []hexbeat.Boundary
 }
 
 // source is one place incidents come from.
@@ -165,7 +180,88 @@ func Generate(raw []byte) (*Data, error) {
 			}
 		}
 	}
+	d.StopSearches, d.Authorisations = stopSearches(in, first, pick, outline)
 	return d, nil
+}
+
+// stopSearches invents stop-and-search records, so that the demo shows the scrutiny
+// features: searches where the incidents are, most under the drugs and PACE powers, some
+// without a location (as most police.uk records before 2024), and from from_month on a few
+// nights a month of section 60 searches around the emerging weapons cluster, with a low
+// find rate. Its own random stream leaves the incidents as they were.
+func stopSearches(in inputs, first time.Time, pick func() source, outline orb.MultiPolygon) ([]hexbeat.StopSearch, []hexbeat.Authorisation) {
+	cfg := in.StopSearch
+	if cfg.PerMonth == 0 {
+		return nil, nil
+	}
+	rng := rand.New(rand.NewPCG(in.Seed^0x5eed, in.Seed^0x5a5a5a5a))
+	legislation := chooser(map[string]float64{"Misuse of Drugs Act 1971 (section 23)": 62, "Police and Criminal Evidence Act 1984 (section 1)": 35, "Firearms Act 1968 (section 47)": 1, "": 2})
+	gender := chooser(map[string]float64{"Male": 88, "Female": 11, "Other": 1})
+	age := chooser(map[string]float64{"10-17": 20, "18-24": 36, "25-34": 25, "over 34": 18, "": 1})
+	officer := chooser(map[string]float64{"White": 61, "Black": 17, "Asian": 15, "Other": 4, "": 3})
+	self := map[string]string{"White": "White - English/Welsh/Scottish/Northern Irish/British", "Black": "Black/African/Caribbean/Black British - Any other Black/African/Caribbean background",
+		"Asian": "Asian/Asian British - Pakistani", "Other": "Other ethnic group - Not stated", "": ""}
+	found := chooser(map[string]float64{"Arrest": 45, "Community resolution": 30, "Summons / charged by post": 10, "Khat or Cannabis warning": 15})
+	notFound := chooser(map[string]float64{"A no further action disposal": 86, "Arrest": 9, "Community resolution": 5})
+	var out []hexbeat.StopSearch
+	seq := 0
+	add := func(at time.Time, lon, lat float64, located bool, leg, object string, findRate float64) {
+		seq++
+		s := hexbeat.StopSearch{OccurredAt: at.Truncate(time.Minute), Type: "Person search", Legislation: leg, Object: object,
+			Gender: gender(rng), AgeRange: age(rng)}
+		s.OfficerEthnicity = officer(rng)
+		s.SelfDefinedEthnicity = self[s.OfficerEthnicity]
+		linked := rng.Float64() < findRate
+		s.OutcomeLinked = &linked
+		if linked {
+			s.Outcome = found(rng)
+		} else {
+			s.Outcome = notFound(rng)
+		}
+		if located {
+			lon, lat = snap(lon, in.Snap), snap(lat, in.Snap)
+			s.Lon, s.Lat = &lon, &lat
+		}
+		s.Key = hexbeat.IncidentKey(Namespace+"/stop-search", fmt.Sprintf("DEMO-SS-%06d", seq), nil, 0)
+		out = append(out, s)
+	}
+	objects := map[string]string{"Misuse of Drugs Act 1971 (section 23)": "Controlled drugs", "Police and Criminal Evidence Act 1984 (section 1)": "Article for use in theft",
+		"Firearms Act 1968 (section 47)": "Firearms", "": "Controlled drugs"}
+	s60 := cfg.Section60
+	var area orb.Ring // the authorised area: a circle of 3 standard deviations
+	for i := 0; i <= 24; i++ {
+		a := 2 * math.Pi * float64(i%24) / 24
+		area = append(area, orb.Point{s60.Lon + 3*s60.SDm*math.Cos(a)/mPerDegLon, s60.Lat + 3*s60.SDm*math.Sin(a)/mPerDegLat})
+	}
+	var auths []hexbeat.Authorisation
+	for m := 0; m < in.Months; m++ {
+		month := first.AddDate(0, m, 0)
+		span := month.AddDate(0, 1, 0).Sub(month)
+		for i := 0; i < cfg.PerMonth; i++ {
+			lon, lat := pick().draw(rng)
+			for try := 0; try < 20 && !planar.MultiPolygonContains(outline, orb.Point{lon, lat}); try++ {
+				lon, lat = pick().draw(rng)
+			}
+			leg := legislation(rng)
+			add(month.Add(time.Duration(rng.Float64()*float64(span))), lon, lat, rng.Float64() < cfg.LocatedShare, leg, objects[leg], 0.22)
+		}
+		if s60.FromMonth == 0 || m+1 < s60.FromMonth {
+			continue
+		}
+		for night := 0; night < s60.Nights; night++ {
+			start := month.AddDate(0, 0, 4+night*9).Add(18 * time.Hour) // an evening, 15 hours authorised
+			auths = append(auths, hexbeat.Authorisation{Area: orb.Polygon{area}, Officer: "Insp D. Demo (synthetic)", Rank: "Inspector",
+				Start: start, End: start.Add(15 * time.Hour), Grounds: "Synthetic demo authorisation: " + s60.Name + ". Not police data."})
+			for i := 0; i < s60.PerNight; i++ {
+				lon, lat := gaussian(s60.Lon, s60.Lat, s60.SDm)(rng)
+				for try := 0; try < 50 && !planar.PolygonContains(orb.Polygon{area}, orb.Point{snap(lon, in.Snap), snap(lat, in.Snap)}); try++ {
+					lon, lat = gaussian(s60.Lon, s60.Lat, s60.SDm)(rng) // searches under the authorisation are made in its area
+				}
+				add(start.Add(time.Duration(rng.Float64()*float64(15*time.Hour))), lon, lat, true, "Criminal Justice and Public Order Act 1994 (section 60)", "Offensive weapons", 0.04)
+			}
+		}
+	}
+	return out, auths
 }
 
 // metres per degree of latitude, and of longitude at Milton Keynes' latitude

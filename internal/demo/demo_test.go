@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/hexbeat/hexbeat/geodata"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/hexbeat/hexbeat/internal/plan"
 )
 
 func TestGenerateDeterministic(t *testing.T) {
@@ -37,5 +39,44 @@ func TestGenerateDeterministic(t *testing.T) {
 	}
 	if len(a.Boundaries) == 0 || a.Boundaries[0].ID != "demo-mk" {
 		t.Errorf("boundaries: %+v", a.Boundaries)
+	}
+
+	// Stop and search: the same each time; some without a location; section 60 searches
+	// only on the nights of the demo's authorisations, inside their areas and hours, each
+	// authorisation lawful.
+	if len(a.StopSearches) != len(b.StopSearches) || len(a.StopSearches) < 12*200 {
+		t.Fatalf("%d and %d stop searches", len(a.StopSearches), len(b.StopSearches))
+	}
+	keys := map[hexbeat.Key]bool{}
+	unplaced, s60 := 0, 0
+	for i, s := range a.StopSearches {
+		if s.OccurredAt != b.StopSearches[i].OccurredAt || s.Key != b.StopSearches[i].Key || s.Outcome != b.StopSearches[i].Outcome {
+			t.Fatalf("stop search %d differs between two runs", i)
+		}
+		keys[s.Key] = true
+		if s.Lon == nil {
+			unplaced++
+			continue
+		}
+		if plan.UnderSection60(s) {
+			s60++
+			in := 0
+			for _, au := range a.Authorisations {
+				if !s.OccurredAt.Before(au.Start) && s.OccurredAt.Before(au.End) && len(plan.InArea(au.Area, []hexbeat.StopSearch{s})) == 1 {
+					in++
+				}
+			}
+			if in != 1 {
+				t.Errorf("section 60 search at %s (%v, %v) is inside %d authorisations", s.OccurredAt, *s.Lon, *s.Lat, in)
+			}
+		}
+	}
+	if len(keys) != len(a.StopSearches) || unplaced == 0 || s60 == 0 || len(a.Authorisations) != 6 {
+		t.Errorf("%d keys for %d searches, %d without a location, %d under section 60, %d authorisations", len(keys), len(a.StopSearches), unplaced, s60, len(a.Authorisations))
+	}
+	for _, au := range a.Authorisations {
+		if err := plan.CheckAuthorisation(au); err != nil {
+			t.Errorf("demo authorisation %s: %v", au.Start, err)
+		}
 	}
 }
