@@ -440,6 +440,19 @@ func TestSignInAndPlannersInChromium(t *testing.T) {
 	}
 	p.do("scroll to it", chromedp.ScrollIntoView("#ss-out"))
 	p.shot("webmap-stop-search.png")
+	// Its printable report opens in a new tab (fetched with the key, shown as a blob).
+	p.do("printable report", chromedp.Evaluate[chromedp.Void](`(() => { const open = window.open; window.opened = [];
+		window.open = (...a) => { const w = open.apply(window, a); window.opened.push(w); return w; }; })()`), chromedp.Click("#ss-print"))
+	// (chromedp.Poll does not see the new tab's document change from about:blank; ask again)
+	var printed string
+	for try := 0; try < 100 && printed == ""; try++ {
+		time.Sleep(100 * time.Millisecond)
+		printed = eval[string](p, `(window.opened.length === 1 && window.opened[0] && window.opened[0].document.querySelector('h1') && window.opened[0].document.body.textContent.replace(/\s+/g, ' ').trim()) || ''`)
+	}
+	if !strings.HasPrefix(printed, "Stop and search under section 60") || !strings.Contains(printed, "Month by month") {
+		t.Errorf("printable report: %.300q", printed)
+	}
+	p.do("close the report's tab", chromedp.Evaluate[chromedp.Void](`window.opened[0].close()`))
 
 	// The map as PNG: the size of the map on screen, and a picture, not a blank.
 	p.do("export the map", chromedp.Click("#export-png"))

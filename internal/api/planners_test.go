@@ -545,7 +545,13 @@ func TestStopSearchOverTime(t *testing.T) {
 			t.Errorf("%s: %d %s", url, code, body)
 		}
 	}
-	code, ctype, body := get(t, s, "/api/v1/stop-search?format=csv&from=2020-08&to=2020-09")
+	code, ctype, body := get(t, s, "/api/v1/stop-search?format=html&legislation=section60")
+	page := string(body)
+	if code != 200 || !strings.HasPrefix(ctype, "text/html") || !strings.Contains(page, "<h1>Stop and search under section 60</h1>") ||
+		!strings.Contains(page, `<tr><td>2020-08</td><td class="n">5</td><td class="n">5</td>`) || !strings.Contains(page, "<td>2020-09</td><td colspan=\"6\">not imported") {
+		t.Errorf("printable summary: %d %q %.600s", code, ctype, page)
+	}
+	code, ctype, body = get(t, s, "/api/v1/stop-search?format=csv&from=2020-08&to=2020-09")
 	recs, err := csv.NewReader(strings.NewReader(string(body))).ReadAll()
 	if code != 200 || !strings.HasPrefix(ctype, "text/csv") || err != nil || len(recs) != 4 || recs[1][0] != "2020-08" || recs[3][0] != "total" || recs[1][2] != recs[3][2] {
 		t.Errorf("CSV: %d %q %v %q", code, ctype, err, recs)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/csv"
+	"html/template"
 	"strconv"
 	"strings"
 
@@ -43,8 +44,8 @@ func (s *Server) stopSearch(c *fiber.Ctx) error {
 		p.fail("legislation", "must be all or section60, got %q", leg)
 	}
 	format := p.one("format")
-	if format != "" && format != "json" && format != "csv" {
-		p.fail("format", "must be json or csv, got %q", format)
+	if format != "" && format != "json" && format != "csv" && format != "html" {
+		p.fail("format", "must be json, csv or html, got %q", format)
 	}
 	if err := p.err(); err != nil {
 		return err
@@ -59,11 +60,19 @@ func (s *Server) stopSearch(c *fiber.Ctx) error {
 	out := searchSummaryJSON(sum, q)
 	out.Demo = s.svc.Demo()
 	s.labelData(c)
-	if format == "csv" {
+	switch format {
+	case "csv":
 		s.auditExport(c, "stop-search.csv", len(out.Months))
 		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 		c.Set(fiber.HeaderContentDisposition, `attachment; filename="stop-search.csv"`)
 		return c.SendString(searchSummaryCSV(out))
+	case "html":
+		var sb strings.Builder
+		if err := summaryPage.ExecuteTemplate(&sb, "summary", out); err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, "text/html; charset=utf-8")
+		return c.SendString(sb.String())
 	}
 	return c.JSON(out)
 }
@@ -141,3 +150,36 @@ func searchSummaryCSV(out searchSummary) string {
 	w.Flush()
 	return sb.String()
 }
+
+// summaryPage is the printable stop-and-search summary, for a scrutiny meeting; it shares
+// the scrutiny report's breakdown tables.
+var summaryPage = template.Must(template.Must(scrutinyPage.Clone()).New("summary").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Stop and search{{if eq .Legislation "section60"}} under section 60{{end}}{{with .From}}, {{.}}{{end}}{{with .To}} to {{.}}{{end}}</title>
+<style>body{font:14px/1.4 system-ui,sans-serif;max-width:60em;margin:2em auto;color:#111}table{border-collapse:collapse;margin:.5em 0 1.5em}
+td,th{border:1px solid #999;padding:.2em .6em;text-align:left}td.n{text-align:right}h2{margin-top:1.5em}tr.gap td{color:#777}@media print{body{margin:0}}</style></head>
+<body>
+<h1>Stop and search{{if eq .Legislation "section60"}} under section 60{{end}}{{if .Demo}} (DEMO DATA: invented, not police data){{end}}</h1>
+<table>
+<tr><th>Months</th><td>{{with .From}}{{.}}{{else}}none held{{end}}{{with .To}} to {{.}}{{end}}</td></tr>
+<tr><th>Area</th><td>{{with .Area}}{{.}} (searches placed inside it){{else}}the force's data, everywhere{{end}}</td></tr>
+<tr><th>Searches</th><td class="n">{{.Total.Searches}}</td></tr>
+<tr><th>of which under section 60</th><td class="n">{{.Total.Section60}}</td></tr>
+<tr><th>Finds (outcome linked to the object)</th><td class="n">{{.Total.Finds}} ({{pct .Total.FindRate}})</td></tr>
+<tr><th>Arrests</th><td class="n">{{.Total.Arrests}} ({{pct .Total.ArrestRate}})</td></tr>
+<tr><th>No further action</th><td class="n">{{.Total.NFA}}</td></tr>
+<tr><th>Without a location</th><td class="n">{{.Total.NoLocation}}</td></tr>
+</table>
+<h2>Month by month</h2>
+<table><tr><th>month</th><th>searches</th><th>section 60</th><th>finds</th><th>find rate</th><th>arrests</th><th>without a location</th></tr>
+{{range .Months}}{{if .Imported}}<tr><td>{{.Month}}</td><td class="n">{{.Searches}}</td><td class="n">{{.Section60}}</td><td class="n">{{.Finds}}</td><td class="n">{{pct .FindRate}}</td><td class="n">{{.Arrests}}</td><td class="n">{{.NoLocation}}</td></tr>
+{{else}}<tr class="gap"><td>{{.Month}}</td><td colspan="6">not imported: no data, not no searches</td></tr>
+{{end}}{{end}}</table>
+<h2>Outcomes</h2>{{template "counts" (dict "Title" "outcome" "Rows" .Total.Outcomes)}}
+<h2>Object of search</h2>{{template "counts" (dict "Title" "object" "Rows" .Total.Objects)}}
+<h2>Self-defined ethnicity</h2>{{template "counts" (dict "Title" "self-defined ethnicity" "Rows" .Total.SelfEthnicity)}}
+<h2>Officer-defined ethnicity</h2>{{template "counts" (dict "Title" "officer-defined ethnicity" "Rows" .Total.OfficerEthnic)}}
+<h2>Age range</h2>{{template "counts" (dict "Title" "age range" "Rows" .Total.AgeRanges)}}
+<h2>Gender</h2>{{template "counts" (dict "Title" "gender" "Rows" .Total.Genders)}}
+<h2>Legislation</h2>{{template "counts" (dict "Title" "legislation" "Rows" .Total.Legislation)}}
+<p><small>{{.Note}}</small></p>
+</body></html>`))

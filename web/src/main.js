@@ -769,21 +769,25 @@ async function scrutinyInfo(id) {
       ['records held for its months', r.stop_search_months.map((m) => `${m.month}: ${fmt(m.searches)}`).join('; ')]]) +
       (r.searches ? `<strong>Officer-defined ethnicity</strong>${top(r.officer_defined_ethnicity)}<strong>Self-defined ethnicity</strong>${top(r.self_defined_ethnicity)}` : '') +
       `<p class="muted">${esc(r.note)}</p><button type="button" id="scrutiny-print">Printable report</button>`);
-    $('scrutiny-print').addEventListener('click', async () => {
-      const win = window.open('', '_blank'); // opened at the click, so that it is not blocked
-      try {
-        const res = await fetch(path + '?format=html', { headers: authHeader() });
-        if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
-        const page = new Blob([await res.text()], { type: 'text/html' });
-        if (!win) { saveBlob(page, `scrutiny-${id}.html`); return; } // a blocked pop-up: download it
-        const url = URL.createObjectURL(page);
-        win.location = url;
-        setTimeout(() => URL.revokeObjectURL(url), 60000);
-      } catch (err) { win?.close(); failed('The printable report', err); }
-    });
+    $('scrutiny-print').addEventListener('click', () => openPrintable(path + '?format=html', `scrutiny-${id}.html`));
   } catch (err) {
     failed('The scrutiny report', err);
   }
+}
+
+// openPrintable opens a printable HTML report of the API in a new tab; the request carries
+// the key, so the page comes as a blob, not a link. A blocked pop-up downloads it instead.
+async function openPrintable(path, name) {
+  const win = window.open('', '_blank'); // opened at the click, so that it is not blocked
+  try {
+    const res = await fetch(path, { headers: authHeader() });
+    if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
+    const page = new Blob([await res.text()], { type: 'text/html' });
+    if (!win) { saveBlob(page, name); return; }
+    const url = URL.createObjectURL(page);
+    win.location = url;
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  } catch (err) { win?.close(); failed('The printable report', err); }
 }
 
 // searchesOverTime shows stop and search month by month (all searches or section 60 alone,
@@ -806,7 +810,8 @@ async function searchesOverTime(e) {
       table([['under section 60', fmt(t.under_section_60)], ['finds', `${fmt(t.finds)} (${fmt(100 * t.find_rate, 1)}%)`], ['arrests', `${fmt(t.arrests)} (${fmt(100 * t.arrest_rate, 1)}%)`],
         ['with no location', fmt(t.without_location)]]) +
       '<strong>Officer-defined ethnicity</strong>' + table(t.officer_defined_ethnicity.map((c) => [c.value, `${fmt(c.n)} (${fmt(100 * c.share, 0)}%)`])) +
-      `<p class="muted">${esc(r.note)}</p>`;
+      `<p class="muted">${esc(r.note)}</p><button type="button" id="ss-print">Printable report</button>`;
+    $('ss-print').addEventListener('click', () => openPrintable('/api/v1/stop-search?' + q + '&format=html', 'stop-and-search.html'));
   } catch (err) {
     $('ss-out').innerHTML = `<p class="error-text">${esc(err.message)}</p>`;
   }
