@@ -79,15 +79,7 @@ func TestSection60RegisterAndScrutiny(t *testing.T) {
 	}
 
 	// The independent count.
-	fh, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := csv.NewReader(fh).ReadAll()
-	fh.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := testkit.CSV(t, path)
 	from, to := time.Date(2023, 12, 1, 0, 0, 0, 0, time.UTC), time.Date(2023, 12, 2, 20, 0, 0, 0, time.UTC)
 	var n, arrests, finds, unplaced int
 	officer := map[string]int{}
@@ -416,15 +408,7 @@ func TestStopSearchOverTime(t *testing.T) {
 	count := func(legal func(r []string) bool, placed func(lon, lat float64, located bool) bool) map[string]*tally {
 		out := map[string]*tally{}
 		for _, f := range files {
-			fh, err := os.Open(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rows, err := csv.NewReader(fh).ReadAll()
-			fh.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
+			rows := testkit.CSV(t, f)
 			leg := slices.Index(rows[0], "Legislation")
 			for _, r := range rows[1:] {
 				when, err := time.Parse(time.RFC3339, r[1])

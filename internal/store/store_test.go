@@ -3,7 +3,6 @@ package store_test
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -334,15 +333,7 @@ func TestLateFaultLeavesStoreUnchanged(t *testing.T) {
 // itself counts them.
 func TestStopSearchesWithoutLocation(t *testing.T) {
 	path := testkit.Data(t, "police/stop-and-search/2020-08-thames-valley-stop-and-search.csv")
-	fh, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := csv.NewReader(fh).ReadAll()
-	fh.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := testkit.CSV(t, path)
 	legislation := slices.Index(rows[0], "Legislation")
 	windows := [][2]time.Time{
 		{time.Date(2020, 8, 1, 0, 0, 0, 0, time.UTC), time.Date(2020, 9, 1, 0, 0, 0, 0, time.UTC)},
