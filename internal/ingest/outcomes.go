@@ -40,6 +40,8 @@ func readOutcomes(ctx context.Context, cr *csvReader, h *header, opts Options, r
 				return nil
 			}
 			o.Lon, o.Lat = &lon, &lat
+		} else {
+			rep.WithoutLocation++
 		}
 		content = append(append(append(content[:0], field(fields, iMonth)...), 0), typ...)
 		o.Key = hexbeat.IncidentKey(policeNamespace+"/outcome/"+o.CrimeID, "", content, occ.next(sha256.Sum256(append(content, id...))))

@@ -38,6 +38,9 @@ type Report struct {
 	Duplicates int        `json:"duplicates"`   // rows that repeat one already in the file or the store
 	InFileDups int        `json:"in_file_dups"` // of those, repeats within the file (a Crime ID seen twice)
 	Rejected   []Rejected `json:"rejected"`
+	// rows kept without a location (stop and search, outcomes): a record for the force,
+	// never inside or outside an area. Street crimes without one are rejected instead.
+	WithoutLocation int `json:"without_location"`
 }
 
 func (r *Report) reject(reason string, line int) {
@@ -70,6 +73,9 @@ func (r *Report) Summary() string {
 		fmt.Fprintf(&b, " (%d repeated within the file)", r.InFileDups)
 	}
 	fmt.Fprintf(&b, ", %d rejected\n", r.RejectedTotal())
+	if r.WithoutLocation > 0 {
+		fmt.Fprintf(&b, "  kept without a location: %d (they count for the force, never inside or outside an area)\n", r.WithoutLocation)
+	}
 	rej := append([]Rejected(nil), r.Rejected...)
 	sort.Slice(rej, func(i, j int) bool { return rej[i].Count > rej[j].Count })
 	for _, x := range rej {

@@ -60,6 +60,8 @@ func readStopSearch(ctx context.Context, cr *csvReader, h *header, opts Options,
 				return nil
 			}
 			s.Lon, s.Lat = &lon, &lat
+		} else {
+			rep.WithoutLocation++
 		}
 		content = content[:0]
 		for _, f := range fields {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -126,6 +127,31 @@ func TestStreetKeysStable(t *testing.T) {
 	for i := range a.Incidents {
 		if a.Incidents[i].Key != b.Incidents[i].Key {
 			t.Errorf("row %d: key differs between two reads", i)
+		}
+	}
+}
+
+// TestKeptWithoutLocation: stop-and-search and outcome rows without a location are kept
+// (a search or an outcome is real without one) and counted as such in the report, as the
+// files themselves count them.
+func TestKeptWithoutLocation(t *testing.T) {
+	for _, rel := range []string{"police/stop-and-search/2020-08-thames-valley-stop-and-search.csv", "police/outcomes/2023-12-thames-valley-outcomes.csv"} {
+		path := testkit.Data(t, rel)
+		rows := testkit.CSV(t, path)
+		iLon, iLat := slices.Index(rows[0], "Longitude"), slices.Index(rows[0], "Latitude")
+		unplaced := 0
+		for _, r := range rows[1:] {
+			if r[iLon] == "" && r[iLat] == "" {
+				unplaced++
+			}
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, _, err := readAll(t, data, Options{})
+		if err != nil || unplaced == 0 || rep.WithoutLocation != unplaced || rep.Accepted != len(rows)-1 || !strings.Contains(rep.Summary(), "kept without a location") {
+			t.Errorf("%s: %v; %d kept without a location, %d accepted; the file has %d without, %d rows", rel, err, rep.WithoutLocation, rep.Accepted, unplaced, len(rows)-1)
 		}
 	}
 }
