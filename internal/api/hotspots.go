@@ -46,8 +46,10 @@ func (s *Server) hotspots(c *fiber.Ctx) error {
 		return err
 	}
 	summary := p.boolean("summary", false)
-	if format == "csv" && !mayRead(c, hexbeat.PermExport) {
-		return hexbeat.Errorf(hexbeat.EFORBIDDEN, "a CSV download needs the %q permission (an analyst's key)", hexbeat.PermExport)
+	if format == "csv" {
+		if err := csvAllowed(c); err != nil {
+			return err
+		}
 	}
 	layer, err := s.svc.Hotspots(c.UserContext(), q)
 	if err != nil {

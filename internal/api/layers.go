@@ -94,6 +94,15 @@ func findLayer(c *fiber.Ctx, id string) (layer, error) {
 	return layer{}, hexbeat.Errorf(hexbeat.ENOTFOUND, "no layer %q (see /ogc/collections)", id)
 }
 
+// csvAllowed refuses a CSV download of a reading route to a key without the export
+// permission: downloads are an analyst's (DESIGN.md), as /api/v1/export is.
+func csvAllowed(c *fiber.Ctx) error {
+	if !mayRead(c, hexbeat.PermExport) {
+		return hexbeat.Errorf(hexbeat.EFORBIDDEN, "a CSV download needs the %q permission (an analyst's key)", hexbeat.PermExport)
+	}
+	return nil
+}
+
 // mayRead reports whether the request's key holds perm (no key in open mode: yes).
 func mayRead(c *fiber.Ctx, perm hexbeat.Permission) bool {
 	role, ok := c.Locals("role").(hexbeat.Role)

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/plan"
 )
 
@@ -50,8 +49,10 @@ func (s *Server) stopSearch(c *fiber.Ctx) error {
 	if err := p.err(); err != nil {
 		return err
 	}
-	if format == "csv" && !mayRead(c, hexbeat.PermExport) {
-		return hexbeat.Errorf(hexbeat.EFORBIDDEN, "a CSV download needs the %q permission (an analyst's key)", hexbeat.PermExport)
+	if format == "csv" {
+		if err := csvAllowed(c); err != nil {
+			return err
+		}
 	}
 	sum, err := s.svc.StopSearchSummary(c.UserContext(), q)
 	if err != nil {

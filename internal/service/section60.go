@@ -147,7 +147,7 @@ func (s *Service) StopSearchSummary(ctx context.Context, q plan.SearchQuery) (pl
 	if q.Area != "" {
 		b, ok := s.boundaryMap()[q.Area]
 		if !ok {
-			bad = append(bad, hexbeat.FieldError{Field: "area", Message: fmt.Sprintf("no boundary with id %q (see /api/v1/boundaries)", q.Area)})
+			bad = append(bad, unknownArea(q.Area))
 		} else {
 			area = b.Geometry
 		}

@@ -292,7 +292,7 @@ func (s *Service) resolve(q hexbeat.CellQuery, snap *index.Snapshot) (hexbeat.Ce
 		version := s.bversion
 		s.bmu.RUnlock()
 		if !ok {
-			bad = append(bad, hexbeat.FieldError{Field: "area", Message: fmt.Sprintf("no boundary with id %q (see /api/v1/boundaries)", q.Area)})
+			bad = append(bad, unknownArea(q.Area))
 		} else {
 			area = &index.Area{Key: fmt.Sprintf("%s#%d", b.ID, version), Geometry: b.Geometry}
 		}
@@ -302,6 +302,11 @@ func (s *Service) resolve(q hexbeat.CellQuery, snap *index.Snapshot) (hexbeat.Ce
 		return q, nil, &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid cell query", Fields: bad}
 	}
 	return q, area, nil
+}
+
+// unknownArea is the field error for an area id that names no boundary.
+func unknownArea(id string) hexbeat.FieldError {
+	return hexbeat.FieldError{Field: "area", Message: fmt.Sprintf("no boundary with id %q (see /api/v1/boundaries)", id)}
 }
 
 // bound is one end of a period a caller gave: the start, or the (exclusive) end.
