@@ -362,6 +362,8 @@ func scrutinyCoverage(months []monthCount, r plan.Scrutiny) string {
 		}
 	}
 	switch {
+	case len(months) == 0: // no hours at all (cancelled at its start)
+		return noLocationNote(r)
 	case len(missing) == len(months):
 		return fmt.Sprintf("No stop-and-search data for %s has been imported, so the counts are no data, not no searches: import the force's stop-and-search file for %s.",
 			strings.Join(missing, " or "), map[bool]string{true: "that month", false: "those months"}[len(missing) == 1])
