@@ -292,6 +292,24 @@ func TestDemoMapInChromium(t *testing.T) {
 	}
 	p.shot("webmap-scrutiny.png")
 
+	// The authorisation recorded above is extended by a superintendent from the register, once
+	// (the button is then disabled), and cancelled; the API's register agrees.
+	id := eval[int](p, `window.hexbeat.state.register.features.find((f) => f.properties.status === 'active').properties.id`)
+	p.do("extend it", chromedp.Click(fmt.Sprintf(`#s60-reg [data-extend="%d"]`, id)), chromedp.WaitVisible("#change-form"),
+		chromedp.SendKeys("#ch-officer", "Supt 77"), chromedp.SendKeys("#ch-reason", "tension continues"), chromedp.Click("#change-form button[type=submit]"))
+	extended := poll[string](p, "the extension was not recorded", `(document.getElementById('ch-msg').textContent.startsWith('Recorded') || document.querySelector('#ch-msg.error-text')) && document.getElementById('ch-msg').textContent`)
+	reg := fmt.Sprintf(`fetch('/api/v1/section60/authorisations/%d').then((r) => r.json()).then((f) => JSON.stringify(f.properties))`, id)
+	if props := eval[string](p, reg); !strings.HasPrefix(extended, "Recorded: active") || !strings.Contains(props, `"officer":"Supt 77","rank":"Superintendent"`) {
+		t.Errorf("extension: %q; the register: %s", extended, props)
+	}
+	poll[bool](p, "the register still offers a second extension", fmt.Sprintf(`document.querySelector('#s60-reg [data-extend="%d"]')?.disabled === true`, id))
+	p.do("cancel it", chromedp.Click(fmt.Sprintf(`#s60-reg [data-cancel="%d"]`, id)), chromedp.WaitVisible("#change-form"),
+		chromedp.SendKeys("#ch-officer", "Insp 4021"), chromedp.SendKeys("#ch-reason", "no longer needed"), chromedp.Click("#change-form button[type=submit]"))
+	cancelled := poll[string](p, "the cancellation was not recorded", `(document.getElementById('ch-msg').textContent.startsWith('Recorded') || document.querySelector('#ch-msg.error-text')) && document.getElementById('ch-msg').textContent`)
+	if props := eval[string](p, reg); !strings.HasPrefix(cancelled, "Recorded: cancelled") || !strings.Contains(props, `"status":"cancelled"`) || !strings.Contains(props, "no longer needed") {
+		t.Errorf("cancellation: %q; the register: %s", cancelled, props)
+	}
+
 	// On a tablet the panel folds away behind a button and the map keeps its hexagons.
 	p.do("a tablet's screen", chromedp.EmulateViewport(768, 1024))
 	if vis := eval[bool](p, `getComputedStyle(document.getElementById('panel-toggle')).display !== 'none'`); !vis {
