@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"image/color"
 	"image/png"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -488,6 +490,42 @@ func TestSignInAndPlannersInChromium(t *testing.T) {
 	}
 	if img.Bounds().Dx() != w || len(colours) < 10 {
 		t.Errorf("PNG %dx%d with %d colours; the map canvas is %d wide", img.Bounds().Dx(), img.Bounds().Dy(), len(colours), w)
+	}
+	p.noConsoleErrors()
+}
+
+// TestViewerKeyInChromium: a community scrutiny group holds a viewer's key. The map does
+// not offer it the planners it may not use (Section 60 proposals, test purchase, cameras),
+// and it reads the register and stop and search over time.
+func TestViewerKeyInChromium(t *testing.T) {
+	p, admin := openStore(t, testkit.Data(t, "police/street/2025-01-thames-valley-street.csv"), testkit.Data(t, "boundaries/milton-keynes-boundary.geojson"),
+		testkit.Data(t, "police/stop-and-search/2020-08-thames-valley-stop-and-search.csv"))
+	req, _ := http.NewRequest("POST", p.addr+"/api/v1/keys", strings.NewReader(`{"name":"Independent Advisory Group","role":"viewer"}`))
+	req.Header.Set("Authorization", "Bearer "+admin)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var made struct{ Key string }
+	json.NewDecoder(res.Body).Decode(&made)
+	res.Body.Close()
+	viewer := made.Key
+	if res.StatusCode != 201 || viewer == "" {
+		t.Fatalf("a viewer's key: %d", res.StatusCode)
+	}
+	p.do("open the map with the viewer's key", chromedp.Navigate(p.addr+"/?key="+viewer), chromedp.WaitVisible("canvas.maplibregl-canvas"))
+	poll[int](p, "the map drew no hexagons for a viewer", hexesDrawn)
+	if hidden := eval[[]bool](p, `['s60-form', 'p-tp', 'p-cam', 's60-register', 'p-ss'].map((id) => document.getElementById(id).hidden)`); !slices.Equal(hidden, []bool{true, true, true, false, false}) {
+		t.Errorf("hidden for a viewer (proposals, test purchase, cameras, register, stop and search): %v", hidden)
+	}
+	p.do("the register", chromedp.Click("#p-s60 summary"), chromedp.Click("#s60-register"))
+	if reg := poll[string](p, "the register is not shown", `document.getElementById('s60-reg').textContent.includes('No authorisations') && document.getElementById('s60-reg').textContent`); reg != "No authorisations recorded." {
+		t.Errorf("register for a viewer: %q", reg)
+	}
+	p.do("section 60 over time", chromedp.Click("#p-ss summary"), chromedp.SetValue("#ss-leg", "section60"), chromedp.Click("#ss-form button[type=submit]"))
+	if shown := poll[string](p, "no stop-and-search summary for a viewer", `document.querySelector('#ss-out svg.spark') && document.getElementById('ss-out').textContent`); !strings.HasPrefix(shown, "5 searches, 2020-08 to 2020-08") {
+		t.Errorf("stop and search for a viewer: %q", shown)
 	}
 	p.noConsoleErrors()
 }

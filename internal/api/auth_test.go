@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -257,5 +258,33 @@ func TestLayerCache(t *testing.T) {
 	}
 	if len(tiles[0]) < 1000 || string(tiles[0]) != string(tiles[1]) {
 		t.Errorf("tile of %d bytes, then %d, equal %v", len(tiles[0]), len(tiles[1]), string(tiles[0]) == string(tiles[1]))
+	}
+}
+
+// TestStatusSaysWhatTheKeyMayDo: /api/v1/status names the key's role and its permissions,
+// as the role table grants them, so that the map offers only what the key may do.
+func TestStatusSaysWhatTheKeyMayDo(t *testing.T) {
+	s, _, keys := keyedServer(t, api.Config{RateLimit: -1})
+	for _, role := range hexbeat.Roles {
+		code, b, _ := call(t, s, "GET", "/api/v1/status", keys[role], "")
+		var st struct {
+			Role        string
+			Permissions []string
+		}
+		if err := json.Unmarshal(b, &st); code != 200 || err != nil || st.Role != string(role) {
+			t.Fatalf("%s: %d %s", role, code, b)
+		}
+		var want []string
+		for _, p := range hexbeat.Permissions {
+			if role.Allows(p) {
+				want = append(want, string(p))
+			}
+		}
+		if !slices.Equal(st.Permissions, want) || !slices.Contains(st.Permissions, "read") {
+			t.Errorf("%s: permissions %v, want %v", role, st.Permissions, want)
+		}
+	}
+	if _, b, _ := call(t, s, "GET", "/api/v1/status", keys[hexbeat.RoleViewer], ""); strings.Contains(string(b), `"section60"`) {
+		t.Errorf("a viewer's status offers section60: %s", b)
 	}
 }

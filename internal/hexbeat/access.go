@@ -37,6 +37,9 @@ const (
 	PermAdmin     Permission = "admin"     // keys, audit log
 )
 
+// Permissions lists every permission, in the order of the table above.
+var Permissions = []Permission{PermRead, PermImport, PermExport, PermRetailers, PermSection60, PermCameras, PermAdmin}
+
 var grants = map[Role][]Permission{
 	RoleViewer:           {PermRead},
 	RoleAnalyst:          {PermRead, PermImport, PermExport, PermCameras},

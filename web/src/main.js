@@ -547,13 +547,13 @@ function retailerInfo(p) {
   }
   const tests = typeof p.tests === 'string' ? JSON.parse(p.tests) : p.tests || [];
   html += '<h4>Test history</h4>' + (tests.length ? table(tests.map((x) => [x.date, x.result + (x.notes ? ' – ' + x.notes : '')])) : '<p class="muted">No tests recorded.</p>');
-  html += `<form id="test-form" data-id="${esc(p.id)}"><h4>Record a test purchase</h4>
+  if (may('retailers')) html += `<form id="test-form" data-id="${esc(p.id)}"><h4>Record a test purchase</h4>
 <label for="test-date">Day of the test</label><input id="test-date" type="date" required value="${localInput(new Date()).slice(0, 10)}" max="${localInput(new Date()).slice(0, 10)}">
 <label for="test-result">Result</label><select id="test-result"><option value="fail">Fail: sold to the young volunteer</option><option value="pass">Pass: refused the sale</option></select>
 <label for="test-notes">Notes</label><input id="test-notes" maxlength="500">
 <button type="submit">Record the result</button><p id="test-msg" role="status"></p></form>`;
   showInfo(html);
-  $('test-form').addEventListener('submit', recordTest);
+  $('test-form')?.addEventListener('submit', recordTest);
 }
 
 // recordTest records a test purchase's result, then shows the shop's history again and, if
@@ -751,7 +751,7 @@ async function showRegister() {
     state.register = reg;
     $('s60-reg').innerHTML = reg.features.length ? `<table class="register"><tr><th>#</th><th>status</th><th>in force</th><th>authorised by</th><th></th></tr>${
       reg.features.map((f) => { const p = f.properties; return `<tr><td>${esc(p.id)}</td><td>${esc(p.status)}</td><td>${esc(when(p.start))} to ${esc(when(p.ends))}</td><td>${esc(p.officer)}, ${esc(p.rank)}</td>
-<td><button type="button" data-scrutiny="${esc(p.id)}">Scrutiny</button>${p.status === 'active' || p.status === 'scheduled' ? `<button type="button" data-extend="${esc(p.id)}"${p.extension ? ' disabled title="extended once already"' : ''}>Extend</button><button type="button" data-cancel="${esc(p.id)}">Cancel</button>` : ''}</td></tr>`; }).join('')}</table>` : '<p>No authorisations recorded.</p>';
+<td><button type="button" data-scrutiny="${esc(p.id)}">Scrutiny</button>${may('section60') && (p.status === 'active' || p.status === 'scheduled') ? `<button type="button" data-extend="${esc(p.id)}"${p.extension ? ' disabled title="extended once already"' : ''}>Extend</button><button type="button" data-cancel="${esc(p.id)}">Cancel</button>` : ''}</td></tr>`; }).join('')}</table>` : '<p>No authorisations recorded.</p>';
   } catch (err) {
     $('s60-reg').innerHTML = `<p class="error-text">${esc(err.message)}</p>`;
   }
@@ -967,6 +967,20 @@ function setUnit(unit) {
   }
 }
 
+// may says whether the key holds a permission (/api/v1/status lists them; a server that does
+// not say is asked anyway, and answers 403 with the reason).
+const may = (perm) => !state.status?.permissions || state.status.permissions.includes(perm);
+
+// offerWhatTheKeyMay hides the planners the key's role may not use: a community scrutiny
+// group's viewer key reads the register and the stop-and-search panel, and is not offered
+// Section 60 proposals, the test-purchase ranking or camera plans.
+function offerWhatTheKeyMay(status) {
+  $('s60-form').hidden = !may('section60');
+  $('p-tp').hidden = !may('retailers');
+  $('p-cam').hidden = !may('cameras');
+  if (status.role && status.role !== 'open') $('summary').title = `Signed in with a ${status.role} key`;
+}
+
 async function start() {
   let status;
   try {
@@ -977,6 +991,7 @@ async function start() {
     return;
   }
   state.status = status;
+  offerWhatTheKeyMay(status);
   if (status.demo) $('demo-banner').hidden = false;
   $('summary').textContent = `${status.demo ? 'Demo data. ' : ''}${fmt(status.incidents)} incidents` + (status.first ? `, ${status.first.slice(0, 7)} to ${status.last.slice(0, 7)}` : '');
   $('signin').hidden = false;
