@@ -21,9 +21,11 @@ import (
 // the real server (see web_test.go for the page helpers).
 
 // TestSignInAndPlannersInChromium: a real store with keys on (Milton Keynes, six months,
-// the retailer register). Without a key the page asks for one; with it the map draws. Then
-// the layer controls (opacity, order), play through time, the test-purchase table (a row
-// highlights its shop on the map; the CSV downloads) and the PNG export, as a person would.
+// the retailer register, a month of stop and search). Without a key the page asks for one;
+// with it the map draws. Then the layer controls (opacity, order), play through time, the
+// test-purchase table (a row highlights its shop on the map; the CSV downloads), recording a
+// test at a shop, stop and search over time with its printable report, and the PNG export,
+// as a person would.
 func TestSignInAndPlannersInChromium(t *testing.T) {
 	p, key := openStore(t, append(realdata.StreetMonths(t, 1, 6),
 		testkit.Data(t, "boundaries/milton-keynes-boundary.geojson"), testkit.Data(t, "poi/milton-keynes-grocery-retailers.csv"),
