@@ -59,7 +59,7 @@ func DefaultChangePeriods(snap *index.Snapshot) (aFrom, aTo, bFrom, bTo time.Tim
 	if !ok {
 		return
 	}
-	bTo = hexbeat.MonthStart(time.Unix(last, 0)).AddDate(0, 1, 0)
+	bTo = hexbeat.MonthEnd(time.Unix(last, 0))
 	bFrom = time.Date(bTo.AddDate(0, 0, -1).Year(), 1, 1, 0, 0, 0, 0, time.UTC)
 	return bFrom.AddDate(-1, 0, 0), bTo.AddDate(-1, 0, 0), bFrom, bTo, true
 }
@@ -142,7 +142,7 @@ func coverageNotes(snap *index.Snapshot, periods ...period) []string {
 	start, end := time.Unix(first, 0).UTC(), time.Unix(last, 0).UTC()
 	layout := "2006-01-02"
 	if snap.MonthPrecision() {
-		start, end, layout = hexbeat.MonthStart(start), hexbeat.MonthStart(end).AddDate(0, 1, 0), "2006-01"
+		start, end, layout = hexbeat.MonthStart(start), hexbeat.MonthEnd(end), "2006-01"
 	} else {
 		start = time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, time.UTC)
 		end = time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1)

@@ -106,7 +106,7 @@ func (e *Engine) Emerging(ctx context.Context, snap *index.Snapshot, q EmergingQ
 		q.From = time.Unix(first, 0).UTC()
 	}
 	if q.To.IsZero() {
-		q.To = hexbeat.MonthStart(time.Unix(last, 0)).AddDate(0, 1, 0)
+		q.To = hexbeat.MonthEnd(time.Unix(last, 0))
 	}
 	monthly := snap.MonthPrecision()
 	switch {

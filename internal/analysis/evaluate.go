@@ -136,7 +136,7 @@ func (e *Engine) Evaluate(ctx context.Context, snap *index.Snapshot, q EvalQuery
 		return res, &hexbeat.Error{Code: hexbeat.EUNPROCESSABLE, Message: "no incidents to evaluate on"}
 	}
 	dataStart := hexbeat.MonthStart(time.Unix(first, 0))
-	dataEnd := hexbeat.MonthStart(time.Unix(last, 0)).AddDate(0, 1, 0)
+	dataEnd := hexbeat.MonthEnd(time.Unix(last, 0))
 	for test := dataStart.AddDate(0, q.TrainMonths, 0); test.Before(dataEnd); test = test.AddDate(0, 1, 0) {
 		if !q.From.IsZero() && test.Before(hexbeat.MonthStart(q.From)) || !q.To.IsZero() && !test.Before(q.To) {
 			continue

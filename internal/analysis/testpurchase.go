@@ -107,7 +107,7 @@ func (e *Engine) Targets(snap *index.Snapshot, q TargetQuery, area *index.Area, 
 		}
 		cq.To = time.Unix(last+1, 0).UTC()
 		if snap.MonthPrecision() { // whole months: the latest month with data and those before it
-			cq.To = hexbeat.MonthStart(time.Unix(last, 0)).AddDate(0, 1, 0)
+			cq.To = hexbeat.MonthEnd(time.Unix(last, 0))
 		}
 		cq.From = cq.To.Add(-q.Window)
 		if snap.MonthPrecision() {

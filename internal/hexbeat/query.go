@@ -67,6 +67,10 @@ func MonthStart(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 }
 
+// MonthEnd is the first instant (UTC) after the month holding t: "to the end of the last
+// month with data" is MonthEnd of the last incident's time.
+func MonthEnd(t time.Time) time.Time { return MonthStart(t).AddDate(0, 1, 0) }
+
 // UK is the time of the police forces of England and Wales (Europe/London). police.uk
 // publishes stop and search a month at a time by this clock: its August 2020 file runs from
 // 2020-07-31T23:00Z (midnight, British Summer Time) to the end of August.

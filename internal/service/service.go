@@ -466,7 +466,7 @@ func (s *Service) CellDetail(ctx context.Context, q hexbeat.CellQuery, cell uint
 		q.From = hexbeat.MonthStart(time.Unix(first, 0))
 	}
 	if q.To.IsZero() && ok {
-		q.To = hexbeat.MonthStart(time.Unix(last, 0)).AddDate(0, 1, 0)
+		q.To = hexbeat.MonthEnd(time.Unix(last, 0))
 	}
 	d := hexbeat.CellDetail{Cell: cell, Res: q.Res, From: q.From, To: q.To}
 	var edges []int64
