@@ -22,7 +22,18 @@ import (
 var (
 	fuzzOnce sync.Once
 	fuzzSrv  *api.Server
+	fuzzDir  string // the fuzz store's directory, removed by TestMain
 )
+
+// TestMain removes the fuzz store when the package's tests end. It runs in each of the
+// fuzzing engine's worker processes too, and every one of them builds its own store.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if fuzzDir != "" {
+		os.RemoveAll(fuzzDir)
+	}
+	os.Exit(code)
+}
 
 // fuzzServer serves the 2025-01 street file, the Milton Keynes boundary and the retailers
 // from a store in a temporary directory, built once for every fuzz input.
@@ -32,6 +43,7 @@ func fuzzServer(tb testing.TB) *api.Server {
 		if err != nil {
 			tb.Fatal(err)
 		}
+		fuzzDir = dir
 		ctx := context.Background()
 		st, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "h.db"))
 		if err != nil {
