@@ -207,6 +207,14 @@ func TestHotspotsAndEvaluateCommands(t *testing.T) {
 	if err != nil || len(rows) < 1000 || rows[0][0] != "cell" || rows[1][12] != "gistar" {
 		t.Fatalf("hotspots csv: %v, %d rows", err, len(rows))
 	}
+	if strings.Contains(errs, "note:") {
+		t.Errorf("hotspots over the data held: %s", errs)
+	}
+	// a period beyond the data held: the CSV has no place for the note, so it goes to stderr
+	code, _, errs = run(t, "hotspots", "--db", db, "--from", "2025-01", "--to", "2025-03", "--format", "csv", "--output", out)
+	if code != 0 || !strings.Contains(errs, "hexbeat hotspots: note: the period (2025-01-01 to 2025-03-31) reaches beyond the data held (2025-01 to 2025-01)") {
+		t.Errorf("hotspots beyond the data held: %d %s", code, errs)
+	}
 	code, gj, _ := run(t, "hotspots", "--db", db, "--area", "E06000042")
 	if code != 0 || !strings.HasPrefix(gj, `{"type":"FeatureCollection"`) || !strings.Contains(gj, `"method":"`+hexbeat.DefaultHotspotMethod+`"`) {
 		t.Fatalf("hotspots geojson: %d %.200s", code, gj)
@@ -258,7 +266,7 @@ func TestHotspotsAndEvaluateCommands(t *testing.T) {
 			exports = append(exports, ev.Subject)
 		}
 	}
-	if !slices.Equal(exports, []string{"hotspots.csv", "incidents.ndjson", "hotspots.csv"}) {
+	if !slices.Equal(exports, []string{"hotspots.csv", "hotspots.csv", "incidents.ndjson", "hotspots.csv"}) {
 		t.Errorf("exports in the audit log: %v", exports)
 	}
 

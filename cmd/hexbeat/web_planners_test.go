@@ -79,6 +79,16 @@ func TestSignInAndPlannersInChromium(t *testing.T) {
 	}
 	poll[int](p, "no hexagons after playing", hexesDrawn)
 
+	// Emerging hot spots over the six months: the legend says what six slices cannot show.
+	p.do("all six months, emerging hot spots on", chromedp.Evaluate[chromedp.Void](`(() => {
+		for (const [id, v] of [['from-i', 0], ['to-i', 5]]) { const r = document.getElementById(id); r.value = String(v); r.dispatchEvent(new Event('input', {bubbles: true})); r.dispatchEvent(new Event('change', {bubbles: true})); } })()`),
+		chromedp.Click(`input[data-layer="emerging"]`))
+	legend := poll[string](p, "the emerging layer's notes are not in the legend", `window.hexbeat.state.data.emerging?.slices === 6 && document.getElementById('legend').textContent`)
+	if !strings.Contains(legend, "Emerging hot spots") || !strings.Contains(legend, "with 6 slices a trend is significant at alpha 0.05 only when Mann–Kendall's S reaches 13 of a possible 15") {
+		t.Errorf("legend with the emerging layer: %q", legend)
+	}
+	p.do("emerging hot spots off", chromedp.Click(`input[data-layer="emerging"]`))
+
 	// Test purchase: rank, pick a row, the shop is ringed on the map; the table downloads.
 	p.do("rank retailers", chromedp.Click("#p-tp summary"), chromedp.Click("#tp-form button[type=submit]"))
 	rows := poll[int](p, "no ranked retailers", `document.querySelectorAll('#tp-out tr[data-id]').length`)

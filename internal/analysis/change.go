@@ -123,44 +123,6 @@ func (e *Engine) Change(snap *index.Snapshot, q ChangeQuery, area *index.Area) C
 	return rep
 }
 
-// period is a named span [from, to) of an analysis.
-type period struct {
-	name     string
-	from, to time.Time
-}
-
-// coverageNotes says which periods reach outside the data held (from the first incident to
-// the end of the last one's month, or day for data dated to the day). The change report's
-// default compares the year to date with a year earlier, and a store that begins this
-// January would otherwise show every crime type as "new"; a test-purchase window of a year
-// over six months of data would count half a year's incidents without saying so.
-func coverageNotes(snap *index.Snapshot, periods ...period) []string {
-	first, last, ok := snap.TimeRange()
-	if !ok {
-		return nil
-	}
-	start, end := time.Unix(first, 0).UTC(), time.Unix(last, 0).UTC()
-	layout := "2006-01-02"
-	if snap.MonthPrecision() {
-		start, end, layout = hexbeat.MonthStart(start), hexbeat.MonthEnd(end), "2006-01"
-	} else {
-		start = time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, time.UTC)
-		end = time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1)
-	}
-	held := start.Format(layout) + " to " + end.Add(-time.Second).Format(layout)
-	var notes []string
-	for _, p := range periods {
-		span := p.from.Format("2006-01-02") + " to " + p.to.Add(-time.Second).Format("2006-01-02")
-		switch {
-		case !p.to.After(start) || !p.from.Before(end):
-			notes = append(notes, fmt.Sprintf("%s (%s) lies outside the data held (%s): its counts are no data, not no crime", p.name, span, held))
-		case p.from.Before(start) || p.to.After(end):
-			notes = append(notes, fmt.Sprintf("%s (%s) reaches beyond the data held (%s): part of it has no data, so its counts are too low", p.name, span, held))
-		}
-	}
-	return notes
-}
-
 // Validate reports every problem with the query at once.
 func (q ChangeQuery) Validate() error {
 	var fe []hexbeat.FieldError

@@ -53,6 +53,7 @@ type EmergingLayer struct {
 	StudyArea string
 	Cells     []EmergingCell
 	Counts    map[string]int // cells per category
+	Notes     []string       // slices with no data held; a series too short for a trend
 }
 
 // sliceEdges cuts [from, to) into slices of the given kind, aligned to the end of the
@@ -125,6 +126,7 @@ func (e *Engine) Emerging(ctx context.Context, snap *index.Snapshot, q EmergingQ
 			Message: fmt.Sprintf("the period holds %d whole %s slices; an emerging analysis needs %d to %d", n, q.Slice, MinSlices, MaxSlices)}}}
 	}
 	layer.Edges = edges
+	layer.Notes = emergingNotes(snap, edges, q.Slice, q.Alpha)
 	unix := make([]int64, len(edges))
 	for i, t := range edges {
 		unix[i] = t.Unix()

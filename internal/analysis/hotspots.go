@@ -83,7 +83,7 @@ func (e *Engine) Hotspots(ctx context.Context, snap *index.Snapshot, q hexbeat.H
 		return hexbeat.HotspotLayer{}, err
 	}
 	q.BandwidthM = sf.BandwidthM
-	layer := hexbeat.HotspotLayer{Query: q, StudyArea: sf.Rule, Total: sf.Total}
+	layer := hexbeat.HotspotLayer{Query: q, StudyArea: sf.Rule, Total: sf.Total, Notes: PeriodNotes(snap, q.From, q.To)}
 	n := sf.Adj.Len()
 	cells := make([]hexbeat.HotspotCell, n)
 	for i, c := range sf.Adj.Cells {

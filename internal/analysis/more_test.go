@@ -157,6 +157,66 @@ func TestEmergingRefusesWeeksOnMonthlyData(t *testing.T) {
 	}
 }
 
+// TestEmergingSaysWhatItsSlicesCannotShow: slices with no data held are named (they read
+// as no crime and change the categories), and so is a series too short for a trend. The
+// data held are 2025-01 to 2025-06.
+func TestEmergingSaysWhatItsSlicesCannotShow(t *testing.T) {
+	snap, area := thamesValley(t)
+	for _, tc := range []struct {
+		from, to string
+		want     []string
+	}{
+		{"", "", []string{"with 6 slices a trend is significant at alpha 0.05 only when Mann–Kendall's S reaches 13 of a possible 15"}},
+		{"2024-10", "2025-06", []string{"3 of the 9 month slices (2024-10-01 to 2024-12-31) hold no data (the data held run 2025-01 to 2025-06)", "with 9 slices"}},
+		{"2025-01", "2025-09", []string{"3 of the 9 month slices (2025-07-01 to 2025-09-30) hold no data", "with 9 slices"}},
+		{"2024-12", "2025-07", []string{"2 of the 8 month slices (2024-12-01 to 2024-12-31, 2025-07-01 to 2025-07-31) hold no data", "with 8 slices"}},
+		{"2025-03", "2025-06", []string{"with 4 slices no trend can be significant at alpha 0.05"}},
+		{"2024-01", "2025-06", []string{"12 of the 18 month slices (2024-01-01 to 2024-12-31) hold no data"}},
+	} {
+		q := EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 9, Area: "mk"}}
+		if tc.from != "" {
+			q.From, q.To = month(tc.from, false), month(tc.to, true)
+		}
+		l, err := engine().Emerging(context.Background(), snap, q.WithDefaults(), area)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ok := len(l.Notes) == len(tc.want)
+		for i := 0; ok && i < len(l.Notes); i++ {
+			ok = strings.HasPrefix(l.Notes[i], tc.want[i])
+		}
+		if !ok {
+			t.Errorf("%s..%s: notes %q, want %q", tc.from, tc.to, l.Notes, tc.want)
+		}
+	}
+}
+
+// TestHotspotsSayWhenThePeriodHasNoData: a hot spot layer over months not held says so.
+func TestHotspotsSayWhenThePeriodHasNoData(t *testing.T) {
+	snap, area := thamesValley(t)
+	for _, tc := range []struct {
+		from, to string
+		want     string
+	}{
+		{"", "", ""},
+		{"2025-02", "2025-05", ""},
+		{"2024-01", "2024-06", "the period (2024-01-01 to 2024-06-30) lies outside the data held (2025-01 to 2025-06)"},
+		{"2024-10", "2025-03", "the period (2024-10-01 to 2025-03-31) reaches beyond the data held (2025-01 to 2025-06)"},
+	} {
+		q := hexbeat.HotspotQuery{CellQuery: hexbeat.CellQuery{Res: 9, Area: "mk"}}
+		if tc.from != "" {
+			q.From, q.To = month(tc.from, false), month(tc.to, true)
+		}
+		l, err := engine().Hotspots(context.Background(), snap, q.WithDefaults(), area)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(l.Notes, "|"); (tc.want == "") != (got == "") || !strings.HasPrefix(got, tc.want) || strings.Contains(got, "|") {
+			t.Errorf("%s..%s: notes %q, want %q", tc.from, tc.to, l.Notes, tc.want)
+		}
+	}
+}
+
 // synthetic builds an index of n incidents with day-precision times over the 52 weeks
 // before end: a uniform background over a 10 x 10 km square around Milton Keynes, plus an
 // "emerging" cluster at one place in the last six weeks only.
@@ -212,6 +272,9 @@ func TestEmergingFindsANewCluster(t *testing.T) {
 	}
 	if l.Counts["no pattern detected"] < len(l.Cells)*9/10 {
 		t.Errorf("background: %v", l.Counts)
+	}
+	if len(l.Notes) != 0 { // 52 weekly slices, all within the data
+		t.Errorf("notes: %q", l.Notes)
 	}
 }
 

@@ -52,6 +52,7 @@ func (s *Server) emergingBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	b = appendNumber(b, q.Alpha)
 	b = append(b, `,"study_area":`...)
 	b = appendString(b, layer.StudyArea)
+	b = appendNotes(b, layer.Notes)
 	b = append(b, `,"categories":{`...)
 	first := true
 	for _, name := range sortedKeys(layer.Counts) {
@@ -156,14 +157,7 @@ func (s *Server) changeBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	}
 	b = append(b, `],"total":`...)
 	b = row(b, rep.Total)
-	b = append(b, `,"notes":[`...)
-	for i, n := range rep.Notes {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendString(b, n)
-	}
-	b = append(b, ']')
+	b = appendNotes(b, rep.Notes)
 	b = append(b, `,"features":[`...)
 	for i, cc := range rep.Cells {
 		if i > 0 {

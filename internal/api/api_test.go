@@ -159,16 +159,18 @@ func TestCellsLayer(t *testing.T) {
 	if sum != 14494 {
 		t.Errorf("counts sum to %d, the file has 14,494 located rows", sum)
 	}
+	const outside = "the period (2025-02-01 to 2025-02-28) lies outside the data held (2025-01 to 2025-01): its counts are no data, not no crime"
 	for _, tc := range []struct {
 		name, query string
 		want        int
+		note        string
 	}{
-		{"Milton Keynes by boundary", "res=9&area=E06000042", 2406},
-		{"robbery, slug spelling", "res=8&category=robbery", 126},
-		{"robbery and weapons, repeated", "res=7&category=Robbery&category=Possession%20of%20weapons", 245},
-		{"comma list", "res=7&category=Robbery,Possession%20of%20weapons", 245},
-		{"a month with no data", "res=9&from=2025-02&to=2025-02", 0},
-		{"bbox around Milton Keynes", "res=6&bbox=-0.95,51.95,-0.55,52.2", -1},
+		{"Milton Keynes by boundary", "res=9&area=E06000042", 2406, ""},
+		{"robbery, slug spelling", "res=8&category=robbery", 126, ""},
+		{"robbery and weapons, repeated", "res=7&category=Robbery&category=Possession%20of%20weapons", 245, ""},
+		{"comma list", "res=7&category=Robbery,Possession%20of%20weapons", 245, ""},
+		{"a month with no data", "res=9&from=2025-02&to=2025-02", 0, outside},
+		{"bbox around Milton Keynes", "res=6&bbox=-0.95,51.95,-0.55,52.2", -1, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, body := get(t, s, "/api/v1/cells?"+tc.query)
@@ -176,7 +178,8 @@ func TestCellsLayer(t *testing.T) {
 				t.Fatalf("status %d: %s", code, body)
 			}
 			var fc struct {
-				Total    int `json:"total"`
+				Total    int      `json:"total"`
+				Notes    []string `json:"notes"`
 				Features []struct {
 					Properties struct{ Count int } `json:"properties"`
 				} `json:"features"`
@@ -189,7 +192,18 @@ func TestCellsLayer(t *testing.T) {
 			if sum != fc.Total || (tc.want >= 0 && sum != tc.want) || (tc.want < 0 && (sum < 2406 || sum >= 14494)) {
 				t.Errorf("sum %d total %d, want %d", sum, fc.Total, tc.want)
 			}
+			if fc.Notes == nil || strings.Join(fc.Notes, "|") != tc.note {
+				t.Errorf("notes %q, want %q", fc.Notes, tc.note)
+			}
 		})
+	}
+	// the hot spot layer (and its summary for the map) says the same
+	for _, q := range []string{"res=9&from=2025-02&to=2025-02", "res=9&from=2025-02&to=2025-02&summary=true"} {
+		_, _, body := get(t, s, "/api/v1/hotspots?"+q)
+		var h struct{ Notes []string }
+		if json.Unmarshal(body, &h); len(h.Notes) != 1 || h.Notes[0] != outside {
+			t.Errorf("hotspots?%s: notes %q", q, h.Notes)
+		}
 	}
 }
 

@@ -57,6 +57,7 @@ func (s *Server) cellsBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	b = strconv.AppendInt(b, int64(layer.Res), 10)
 	b = append(b, `,"total":`...)
 	b = strconv.AppendInt(b, int64(layer.Total), 10)
+	b = appendNotes(b, layer.Notes)
 	b = append(b, `,"features":[`...)
 	for i, cc := range layer.Cells {
 		if i > 0 {

@@ -141,6 +141,19 @@ func appendCellGeometry(b []byte, cell uint64) []byte {
 	return append(b, "]}"...)
 }
 
+// appendNotes writes a member "notes": the list of what a reader must know to read the
+// answer (periods outside the data held, for one), always present, empty when all is well.
+func appendNotes(b []byte, notes []string) []byte {
+	b = append(b, `,"notes":[`...)
+	for i, n := range notes {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, n)
+	}
+	return append(b, ']')
+}
+
 // appendString writes s as a JSON string.
 func appendString(b []byte, s string) []byte {
 	q, _ := json.Marshal(s)

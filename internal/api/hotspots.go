@@ -139,6 +139,7 @@ func (s *Server) hotspotsJSON(layer hexbeat.HotspotLayer, features bool) []byte 
 		b = appendNumber(b, v)
 	}
 	b = append(b, ']')
+	b = appendNotes(b, layer.Notes)
 	b = append(b, `,"features":[`...)
 	for i, j := range rankOrder(layer.Cells) {
 		if !features {

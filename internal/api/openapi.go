@@ -25,10 +25,10 @@ var layerParams = []string{"res", "from", "to", "category", "area", "bbox"}
 var routeDocs = map[string]routeDoc{
 	"GET /api/v1/status":                                 {Summary: "What the server holds: demo or not, incidents, months, categories"},
 	"GET /api/v1/categories":                             {Summary: "The crime category taxonomy"},
-	"GET /api/v1/cells":                                  {Summary: "Incident counts per H3 cell (GeoJSON)", Params: layerParams},
+	"GET /api/v1/cells":                                  {Summary: "Incident counts per H3 cell (GeoJSON; notes name a period outside the data held)", Params: layerParams},
 	"GET /api/v1/cells/{cell}":                           {Summary: "One cell: incidents by category over the period and month by month", Params: []string{"from", "to", "category"}},
-	"GET /api/v1/hotspots":                               {Summary: "A hotspot layer: value, Gi* z, p, p_fdr, bin, rank per study-area cell", Params: hotspotParams},
-	"GET /api/v1/emerging":                               {Summary: "Emerging hot spot categories per cell", Params: emergingParams},
+	"GET /api/v1/hotspots":                               {Summary: "A hotspot layer: value, Gi* z, p, p_fdr, bin, rank per study-area cell; notes name a period outside the data held", Params: hotspotParams},
+	"GET /api/v1/emerging":                               {Summary: "Emerging hot spot categories per cell; notes name slices with no data held and a series too short for a trend", Params: emergingParams},
 	"GET /api/v1/change":                                 {Summary: "Crime type x (period A, period B, +/-, %) and the change per cell", Params: changeParams},
 	"GET /api/v1/evaluate":                               {Summary: "Rolling-origin forecast backtest: hit rate, PAI, RRI per method", Params: append(append([]string{}, layerParams...), "train_months", "methods", "coverage", "weight", "half_life_days", "bandwidth_m", "k")},
 	"GET /api/v1/boundaries":                             {Summary: "The boundaries (GeoJSON)"},

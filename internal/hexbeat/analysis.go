@@ -111,6 +111,7 @@ type HotspotLayer struct {
 	Cells       []HotspotCell
 	Total       int // incidents counted
 	Significant struct{ Hot, Cold int }
+	Notes       []string // where the period reaches outside the data held
 }
 
 // HarmWeights maps category names to harm weights (days of imprisonment in the Cambridge

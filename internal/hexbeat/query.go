@@ -135,6 +135,7 @@ type CellLayer struct {
 	Res   int
 	Cells []CellCount // non-empty cells, ordered by cell
 	Total int         // incidents counted
+	Notes []string    // where the period reaches outside the data held
 }
 
 // CellDetail is what a map shows for one cell: its incidents by category over the period

@@ -253,7 +253,7 @@ func (s *Service) Cells(ctx context.Context, q hexbeat.CellQuery) (hexbeat.CellL
 		return hexbeat.CellLayer{}, err
 	}
 	cells, total := snap.Cells(q, area)
-	return hexbeat.CellLayer{Res: q.Res, Cells: cells, Total: total}, nil
+	return hexbeat.CellLayer{Res: q.Res, Cells: cells, Total: total, Notes: analysis.PeriodNotes(snap, q.From, q.To)}, nil
 }
 
 // prepare resolves a query's categories and area (in place) against the current

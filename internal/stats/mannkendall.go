@@ -67,3 +67,22 @@ func MannKendall(x []float64) Trend {
 	tr.P = TwoSidedP(tr.Z)
 	return tr
 }
+
+// MannKendallMinS is the smallest S (concordant less discordant of the n(n−1)/2 pairs)
+// that MannKendall finds significant at alpha in a series of n distinct values, or 0 when
+// no series of n values can be: a short series leaves the test little room.
+func MannKendallMinS(n int, alpha float64) int {
+	if n < 3 {
+		return 0
+	}
+	fn := float64(n)
+	sd := math.Sqrt(fn * (fn - 1) * (2*fn + 5) / 18)
+	pairs := n * (n - 1) / 2
+	// S = pairs − 2 × discordant pairs: it has the parity of pairs
+	for s := 2 - pairs%2; s <= pairs; s += 2 {
+		if TwoSidedP(float64(s-1)/sd) < alpha {
+			return s
+		}
+	}
+	return 0
+}

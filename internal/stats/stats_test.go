@@ -169,6 +169,43 @@ func TestMannKendallKnownSeries(t *testing.T) {
 	}
 }
 
+// TestMannKendallMinS holds the smallest significant S to every ordering of n distinct
+// values, each tested by MannKendall itself.
+func TestMannKendallMinS(t *testing.T) {
+	var permute func(x []float64, k int, visit func([]float64))
+	permute = func(x []float64, k int, visit func([]float64)) {
+		if k == len(x) {
+			visit(x)
+			return
+		}
+		for i := k; i < len(x); i++ {
+			x[k], x[i] = x[i], x[k]
+			permute(x, k+1, visit)
+			x[k], x[i] = x[i], x[k]
+		}
+	}
+	for _, alpha := range []float64{0.05, 0.01} {
+		for n := 3; n <= 8; n++ {
+			x := make([]float64, n)
+			for i := range x {
+				x[i] = float64(i)
+			}
+			want := 0
+			permute(x, 0, func(s []float64) {
+				if tr := MannKendall(s); tr.P < alpha && tr.S > 0 && (want == 0 || tr.S < want) {
+					want = tr.S
+				}
+			})
+			if got := MannKendallMinS(n, alpha); got != want {
+				t.Errorf("MannKendallMinS(%d, %g) = %d, want %d", n, alpha, got, want)
+			}
+		}
+	}
+	if MannKendallMinS(4, 0.05) != 0 || MannKendallMinS(6, 0.05) == 0 {
+		t.Errorf("4 slices can never show a trend at 0.05 and 6 can: %d, %d", MannKendallMinS(4, 0.05), MannKendallMinS(6, 0.05))
+	}
+}
+
 // TestClassify holds each emerging category to a constructed series (10 slices, hot = z 3
 // and significant, cold = z -3 and significant, quiet = z 0 and not).
 func TestClassify(t *testing.T) {

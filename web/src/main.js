@@ -474,22 +474,29 @@ function wireLayerList() {
   });
 }
 
+// notesOf writes a layer's notes (periods with no data held, slices too few for a trend).
+const notesOf = (fc) => (fc?.notes || []).map((n) => `<p class="muted note">${esc(n)}</p>`).join('');
+
 function renderLegend() {
   const parts = [];
   const row = (c, t) => `<div class="row"><span class="sw" style="background:${c}"></span>${esc(t)}</div>`;
   if (state.on.has('hotspots') && state.data.hotspots) {
     if (state.colour === 'value' || state.method === 'kde') parts.push(`<strong>Hotspots: ${esc(state.method)} value</strong>` + rampRows(state.breaks, row));
     else parts.push('<strong>Hotspots: Getis–Ord Gi* (FDR-adjusted)</strong>' + [3, 2, 1, 0, -1, -2, -3].map((b) => row(BIN_COLOURS[b], BIN_LABELS[b])).join(''));
+    parts.push(notesOf(state.data.hotspots));
   }
-  if (state.on.has('kde') && state.data.kde) parts.push('<strong>KDE: incidents per km²</strong>' + rampRows(state.kdeBreaks, row));
+  if (state.on.has('kde') && state.data.kde) {
+    parts.push('<strong>KDE: incidents per km²</strong>' + rampRows(state.kdeBreaks, row));
+    if (!(state.on.has('hotspots') && state.data.hotspots)) parts.push(notesOf(state.data.kde)); // the same period's notes
+  }
   if (state.on.has('emerging') && state.data.emerging) {
     const seen = new Set(state.data.emerging.features.map((f) => f.properties.category));
-    parts.push('<strong>Emerging hot spots</strong>' + Object.entries(EMERGING).filter(([k]) => seen.has(k)).map(([k, c]) => row(c, k)).join('') + row('rgba(230,230,230,0.4)', 'no pattern detected'));
+    parts.push('<strong>Emerging hot spots</strong>' + Object.entries(EMERGING).filter(([k]) => seen.has(k)).map(([k, c]) => row(c, k)).join('') + row('rgba(230,230,230,0.4)', 'no pattern detected') + notesOf(state.data.emerging));
   }
   if (state.on.has('change') && state.data.change) {
     const a = state.data.change.a, b = state.data.change.b;
     parts.push(`<strong>Change: ${a.from.slice(0, 7)}… vs ${b.from.slice(0, 7)}…</strong>` + [['#b2182b', '+5 or more'], ['#ef8a62', '+2 to +4'], ['#fddbc7', '+1'], ['rgba(240,240,240,0.8)', 'no change'], ['#d1e5f0', '−1'], ['#67a9cf', '−2 to −4'], ['#2166ac', '−5 or fewer']].map(([c, t]) => row(c, t)).join('')
-      + (state.data.change.notes || []).map((n) => `<p class="muted">${esc(n)}</p>`).join(''));
+      + notesOf(state.data.change));
   }
   if (state.on.has('proposals') && state.proposals) parts.push(row('#ff6f00', 'Section 60 proposal'));
   if (state.on.has('authorisations') && state.data.authorisations?.features.length) parts.push(row('#6a1b9a', 'Section 60 authorisation in force'));
