@@ -129,7 +129,7 @@ Flags:
 		}
 	}
 	var names map[string]string
-	var files []string
+	var files []ingest.Source
 	write := func(name string, fn func(io.Writer) error) error {
 		path := filepath.Join(dir, name)
 		out, err := os.Create(path)
@@ -140,7 +140,7 @@ Flags:
 			out.Close()
 			return err
 		}
-		files = append(files, path)
+		files = append(files, ingest.FileSource(path))
 		return out.Close()
 	}
 	for _, m := range monthList {

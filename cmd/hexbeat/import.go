@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -21,11 +20,13 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: hexbeat import [flags] FILE...
+		fmt.Fprint(stderr, `Usage: hexbeat import [flags] FILE|DIR|ZIP...
 
 Imports each file in one transaction: all of it or none. The type is recognised from the
 content: police.uk street, stop-and-search and outcomes CSVs, a retailer register CSV,
-GeoJSON points or boundary polygons. A force's own CSV needs its columns named:
+GeoJSON points or boundary polygons. A ZIP archive (a data.police.uk download as it comes)
+imports each CSV and GeoJSON file in it; a directory, each CSV, GeoJSON and ZIP file
+beneath it, in name order. A force's own CSV needs its columns named:
   hexbeat import --lon X --lat Y --time "Date/Time" --category Offence --id Ref file.csv
 Importing the same data again adds nothing. Exit status: 0 when every file imported, 1
 when a file was refused (the others still import), 2 for a usage error.
@@ -51,9 +52,13 @@ Flags:
 	if !parseFlags(fs, args, finish, stderr) {
 		return 2
 	}
-	files := fs.Args()
-	if len(files) == 0 {
+	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "hexbeat import: name at least one file")
+		return 2
+	}
+	files, err := ingest.Sources(fs.Args())
+	if err != nil {
+		fmt.Fprintf(stderr, "hexbeat import: %v\n", err)
 		return 2
 	}
 	loc, err := time.LoadLocation(*tz)
@@ -77,10 +82,11 @@ Flags:
 
 // importFiles imports each file in its own transaction, reporting and auditing each; the
 // status is 1 when any was refused.
-func importFiles(ctx context.Context, st *store.Store, files []string, opts ingest.Options, mode string, asJSON bool, stdout, stderr io.Writer) int {
+func importFiles(ctx context.Context, st *store.Store, files []ingest.Source, opts ingest.Options, mode string, asJSON bool, stdout, stderr io.Writer) int {
 	tty := mode == "bar"
 	code := 0
-	for _, path := range files {
+	for _, src := range files {
+		path := src.Name
 		var progress ingest.Progress
 		switch mode {
 		case "bar":
@@ -89,13 +95,13 @@ func importFiles(ctx context.Context, st *store.Store, files []string, opts inge
 			progress = progressLines(stderr, path)
 		}
 		start := time.Now()
-		rep, batch, err := ingest.ImportFile(ctx, st, path, opts, progress)
+		rep, batch, err := ingest.ImportSource(ctx, st, src, opts, progress)
 		if tty {
 			fmt.Fprint(stderr, "\r\033[K")
 		}
 		audit := func(action string, detail map[string]any) {
 			b, _ := json.Marshal(detail)
-			if aerr := st.Audit(ctx, hexbeat.AuditEvent{Actor: "cli (" + currentUser() + ")", Action: action, Subject: "file " + filepath.Base(path), Detail: string(b)}); aerr != nil {
+			if aerr := st.Audit(ctx, hexbeat.AuditEvent{Actor: "cli (" + currentUser() + ")", Action: action, Subject: "file " + src.Short(), Detail: string(b)}); aerr != nil {
 				fmt.Fprintf(stderr, "hexbeat import: audit: %v\n", aerr)
 			}
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -63,6 +64,78 @@ func TestImportExitStatus(t *testing.T) {
 	}
 	if code, _, errs := run(t, "import", "--db", db); code != 2 || !strings.Contains(errs, "name at least one file") {
 		t.Errorf("no files: exit %d %s", code, errs)
+	}
+}
+
+// TestImportADownloadAsItComes: a data.police.uk download is a ZIP of month folders.
+// Importing it adds what importing its files one by one adds; a member cut off mid-row is
+// refused with its line and the rest still import; the archive again adds nothing.
+func TestImportADownloadAsItComes(t *testing.T) {
+	dir := t.TempDir()
+	jan := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
+	feb := testkit.Data(t, "police/street/2025-02-thames-valley-street.csv")
+	read := func(p string) []byte {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	janB := read(jan)
+	cut := janB[:bytes.IndexByte(janB[1000:], ',')+1000] // mid-row
+	archive := filepath.Join(dir, "2b5c5d8e.zip")
+	f, _ := os.Create(archive)
+	zw := zip.NewWriter(f)
+	for _, m := range []struct {
+		name string
+		body []byte
+	}{{"2025-02/2025-02-thames-valley-street.csv", read(feb)}, {"2025-01/2025-01-thames-valley-street.csv", janB}, {"2025-01/2025-01-cut-street.csv", cut}} {
+		w, _ := zw.Create(m.name)
+		w.Write(m.body)
+	}
+	zw.Close()
+	f.Close()
+
+	count := func(db string) int {
+		st, err := store.Open(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		n := 0
+		if _, _, err := st.LoadNew(context.Background(), func(int64) bool { return false }, func(x []hexbeat.Incident) error { n += len(x); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	files := "sqlite:" + filepath.Join(dir, "files.db")
+	if code, out, errs := run(t, "import", "--db", files, "--quiet", jan, feb); code != 0 {
+		t.Fatalf("files: exit %d %s %s", code, out, errs)
+	}
+	zipped := "sqlite:" + filepath.Join(dir, "zip.db")
+	code, out, errs := run(t, "import", "--db", zipped, "--quiet", archive)
+	if code != 1 || !strings.Contains(errs, "2b5c5d8e.zip:2025-01/2025-01-cut-street.csv refused, nothing imported: line") ||
+		!strings.Contains(out, "2b5c5d8e.zip:2025-01/2025-01-thames-valley-street.csv (street): 14877 rows read, 14494 imported") ||
+		!strings.Contains(out, "2b5c5d8e.zip:2025-02/2025-02-thames-valley-street.csv (street):") {
+		t.Fatalf("the archive: exit %d\n%s%s", code, out, errs)
+	}
+	if a, b := count(files), count(zipped); a != b || a != 14494+13478 {
+		t.Errorf("incidents from the files %d, from the archive %d", a, b)
+	}
+	if code, out, _ := run(t, "import", "--db", zipped, "--quiet", archive); code != 1 || strings.Count(out, " 0 imported") != 2 {
+		t.Errorf("the archive again: exit %d\n%s", code, out)
+	}
+	// a directory of the unpacked download: months in order, the same rows
+	unpacked := filepath.Join(dir, "unpacked")
+	os.MkdirAll(filepath.Join(unpacked, "2025-01"), 0o755)
+	os.MkdirAll(filepath.Join(unpacked, "2025-02"), 0o755)
+	os.WriteFile(filepath.Join(unpacked, "2025-01", filepath.Base(jan)), janB, 0o644)
+	os.WriteFile(filepath.Join(unpacked, "2025-02", filepath.Base(feb)), read(feb), 0o644)
+	os.WriteFile(filepath.Join(unpacked, "README.txt"), []byte("not data"), 0o644)
+	dirDB := "sqlite:" + filepath.Join(dir, "dir.db")
+	code, out, errs = run(t, "import", "--db", dirDB, "--quiet", unpacked)
+	if code != 0 || strings.Index(out, "2025-01-thames") > strings.Index(out, "2025-02-thames") || count(dirDB) != count(files) {
+		t.Errorf("the directory: exit %d\n%s%s", code, out, errs)
 	}
 }
 

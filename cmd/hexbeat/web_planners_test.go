@@ -1,11 +1,13 @@
 package main
 
 import (
+	"archive/zip"
 	"encoding/csv"
 	"encoding/json"
 	"image/color"
 	"image/png"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -185,8 +187,8 @@ func TestViewerKeyInChromium(t *testing.T) {
 	}
 	p.do("open the map with the viewer's key", chromedp.Navigate(p.addr+"/?key="+viewer), chromedp.WaitVisible("canvas.maplibregl-canvas"))
 	poll[int](p, "the map drew no hexagons for a viewer", hexesDrawn)
-	if hidden := eval[[]bool](p, `['s60-form', 'p-tp', 'p-cam', 's60-register', 'p-ss'].map((id) => document.getElementById(id).hidden)`); !slices.Equal(hidden, []bool{true, true, true, false, false}) {
-		t.Errorf("hidden for a viewer (proposals, test purchase, cameras, register, stop and search): %v", hidden)
+	if hidden := eval[[]bool](p, `['s60-form', 'p-tp', 'p-cam', 'p-imp', 's60-register', 'p-ss'].map((id) => document.getElementById(id).hidden)`); !slices.Equal(hidden, []bool{true, true, true, true, false, false}) {
+		t.Errorf("hidden for a viewer (proposals, test purchase, cameras, import, register, stop and search): %v", hidden)
 	}
 	p.do("the register", chromedp.Click("#p-s60 summary"), chromedp.Click("#s60-register"))
 	if reg := poll[string](p, "the register is not shown", `document.getElementById('s60-reg').textContent.includes('No authorisations') && document.getElementById('s60-reg').textContent`); reg != "No authorisations recorded." {
@@ -195,6 +197,57 @@ func TestViewerKeyInChromium(t *testing.T) {
 	p.do("section 60 over time", chromedp.Click("#p-ss summary"), chromedp.SetValue("#ss-leg", "section60"), chromedp.Click("#ss-form button[type=submit]"))
 	if shown := poll[string](p, "no stop-and-search summary for a viewer", `document.querySelector('#ss-out svg.spark') && document.getElementById('ss-out').textContent`); !strings.HasPrefix(shown, "5 searches, 2020-08 to 2020-08") {
 		t.Errorf("stop and search for a viewer: %q", shown)
+	}
+	p.noConsoleErrors()
+}
+
+// TestImportInChromium: an analyst's month arrives as a data.police.uk download. Chosen in
+// the Import panel, the ZIP's street file and ward boundaries import; the report shows,
+// the time slider reaches the new month, the new wards are offered as areas, and the hot
+// spot layer counts both months.
+func TestImportInChromium(t *testing.T) {
+	jan := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
+	p, key := openStore(t, jan, testkit.Data(t, "boundaries/milton-keynes-boundary.geojson"))
+	archive := filepath.Join(t.TempDir(), "police-download.zip")
+	f, err := os.Create(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	for name, src := range map[string]string{"2025-02/2025-02-thames-valley-street.csv": testkit.Data(t, "police/street/2025-02-thames-valley-street.csv"),
+		"milton-keynes-wards.geojson": testkit.Data(t, "boundaries/milton-keynes-wards.geojson")} {
+		w, _ := zw.Create(name)
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(b)
+	}
+	zw.Close()
+	f.Close()
+
+	p.do("open the map", chromedp.Navigate(p.addr+"/?key="+key+"&map=10.00/52.04/-0.76"), chromedp.WaitVisible("canvas.maplibregl-canvas"))
+	poll[int](p, "the map drew no hexagons", hexesDrawn)
+	if total := eval[int](p, `window.hexbeat.state.data.hotspots.total`); total != 14494 {
+		t.Fatalf("January alone: %d incidents", total)
+	}
+	p.do("choose the download", chromedp.SetUploadFiles("#imp-file", []string{archive}), chromedp.Click("#imp-form button[type=submit]"))
+	report := poll[string](p, "no import report", `document.querySelector('#imp-out pre.report') && document.getElementById('imp-out').textContent`)
+	if !strings.HasPrefix(report, "13,501 new records from 2 files; 27,972 incidents held.") || !strings.Contains(report, "milton-keynes-wards.geojson (boundaries): 23 rows read, 23 imported") {
+		t.Errorf("the report: %q", report)
+	}
+	if !strings.Contains(report, "police-download.zip:2025-02/2025-02-thames-valley-street.csv (street): 13812 rows read, 13478 imported") {
+		t.Errorf("the street file's report: %q", report)
+	}
+	both := poll[int](p, "the layer did not take in February", `window.hexbeat.state.data.hotspots.total !== 14494 && window.hexbeat.state.data.hotspots.total`)
+	if both != 14494+13478 {
+		t.Errorf("after the import the layer counts %d incidents, want %d", both, 14494+13478)
+	}
+	if got := eval[string](p, `document.getElementById('summary').textContent + ' | ' + document.getElementById('to-out').value + ' | ' + document.getElementById('to-i').max`); !strings.HasSuffix(got, "2025-01 to 2025-02 | 2025-02 | 1") {
+		t.Errorf("summary, slider end, slider max: %q", got)
+	}
+	if wards := eval[int](p, `[...document.getElementById('area').options].filter((o) => o.textContent.includes('(ward)')).length`); wards < 10 {
+		t.Errorf("%d wards offered as areas after importing them", wards)
 	}
 	p.noConsoleErrors()
 }

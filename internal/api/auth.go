@@ -22,7 +22,7 @@ type route struct {
 
 // bodyLimits are the largest request bodies the write routes take; a camera plan may carry
 // tens of thousands of candidate points, the others a polygon or a few fields.
-var bodyLimits = map[string]int{"/cameras/plan": 16 << 20, "/section60/authorisations": 4 << 20, "/section60/proposals": 64 << 10}
+var bodyLimits = map[string]int{"/cameras/plan": 16 << 20, "/section60/authorisations": 4 << 20, "/section60/proposals": 64 << 10, "/imports": uploadLimit}
 
 const defaultBodyLimit = 64 << 10
 
@@ -40,6 +40,14 @@ func (s *Server) handle(v1 fiber.Router, method, path string, perm hexbeat.Permi
 	}
 	s.table = append(s.table, rt)
 	v1.Add(method, path, append(handlers, h)...)
+}
+
+// article is "an" before a word that starts with a vowel ("an analyst key"), else "a".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 // limitBody refuses a body larger than n bytes with 413.
@@ -106,7 +114,7 @@ func (s *Server) authorize(perm hexbeat.Permission) fiber.Handler {
 			return keyStoreDown(ctx)
 		}
 		if !key.Role.Allows(perm) {
-			return hexbeat.Errorf(hexbeat.EFORBIDDEN, "a %s key may not do this (it needs the %q permission); ask an admin for a key with the right role", key.Role, perm)
+			return hexbeat.Errorf(hexbeat.EFORBIDDEN, "%s %s key may not do this (it needs the %q permission); ask an admin for a key with the right role", article(string(key.Role)), key.Role, perm)
 		}
 		if wait, ok := s.limiter.take(key.ID, time.Now()); !ok {
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))

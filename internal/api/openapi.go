@@ -18,13 +18,16 @@ type routeDoc struct {
 	Summary string
 	Params  []string // query parameters
 	Body    string   // what the JSON body holds, for POST routes
+	Upload  bool     // the body is a file, not JSON
 }
 
 var layerParams = []string{"res", "from", "to", "category", "area", "bbox"}
 
 var routeDocs = map[string]routeDoc{
-	"GET /api/v1/status":                                 {Summary: "What the server holds: demo or not, incidents, months, categories"},
-	"GET /api/v1/categories":                             {Summary: "The crime category taxonomy"},
+	"GET /api/v1/status":     {Summary: "What the server holds: demo or not, incidents, months, categories"},
+	"GET /api/v1/categories": {Summary: "The crime category taxonomy"},
+	"POST /api/v1/imports": {Summary: "Import a file (the request body: police.uk CSV, a force's own CSV with lon, lat, time and category named, GeoJSON, retailer register, or a ZIP of them such as a data.police.uk download); each file in one transaction, as hexbeat import; a refused file is a 422 naming its line",
+		Params: importParams, Body: "the file itself, at most 32 MiB", Upload: true},
 	"GET /api/v1/cells":                                  {Summary: "Incident counts per H3 cell (GeoJSON; notes name a period outside the data held)", Params: layerParams},
 	"GET /api/v1/cells/{cell}":                           {Summary: "One cell: incidents by category over the period and month by month", Params: []string{"from", "to", "category"}},
 	"GET /api/v1/hotspots":                               {Summary: "A hotspot layer: value, Gi* z, p, p_fdr, bin, rank per study-area cell; notes name a period outside the data held", Params: hotspotParams},
@@ -175,7 +178,11 @@ func operation(rt documented) fiber.Map {
 	if len(params) > 0 {
 		op["parameters"] = params
 	}
-	if rt.Method == fiber.MethodPost {
+	switch {
+	case rt.Method == fiber.MethodPost && rt.Doc.Upload:
+		op["requestBody"] = fiber.Map{"required": true, "description": rt.Doc.Body,
+			"content": fiber.Map{"application/octet-stream": fiber.Map{"schema": fiber.Map{"type": "string", "format": "binary"}}}}
+	case rt.Method == fiber.MethodPost:
 		op["requestBody"] = fiber.Map{"required": true, "description": "JSON object: " + rt.Doc.Body,
 			"content": fiber.Map{"application/json": fiber.Map{"schema": fiber.Map{"type": "object"}}}}
 	}

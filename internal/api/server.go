@@ -32,6 +32,7 @@ type Service interface {
 	Authorisation(ctx context.Context, id int64) (hexbeat.Authorisation, error)
 	Scrutiny(ctx context.Context, id int64) (hexbeat.Authorisation, plan.Scrutiny, error)
 	StopSearchSummary(ctx context.Context, q plan.SearchQuery) (plan.SearchSummary, error)
+	Import(ctx context.Context, name string, body []byte, opts hexbeat.ImportOptions, actor string) ([]hexbeat.ImportResult, error)
 	Section60Proposals(ctx context.Context, q analysis.ProposalQuery) (analysis.Proposals, error)
 	Retailers(ctx context.Context) ([]hexbeat.Retailer, map[string][]hexbeat.RetailerTest, error)
 	RecordTest(ctx context.Context, t hexbeat.RetailerTest, actor string) (hexbeat.RetailerTest, error)
@@ -59,7 +60,7 @@ type Service interface {
 // Config holds the server's settings.
 type Config struct {
 	RequestTimeout time.Duration // per request; default 30 s
-	BodyLimit      int           // bytes; default 32 MiB
+	BodyLimit      int           // bytes the HTTP server reads of any request; default 33 MiB, above every route's own limit, so that the route answers 413 as problem+json
 	BasemapURL     string        // a MapLibre style URL for the web map; empty means none
 	Open           bool          // no key checks at all (the demo on loopback, a CLI command)
 	Actor          string        // who the audit log names when Open; default "anonymous"
@@ -91,7 +92,7 @@ func New(svc Service, log *slog.Logger, cfg Config, web fs.FS) *Server {
 		cfg.RequestTimeout = 30 * time.Second
 	}
 	if cfg.BodyLimit <= 0 {
-		cfg.BodyLimit = 32 << 20
+		cfg.BodyLimit = uploadLimit + 1<<20
 	}
 	if cfg.RateLimit == 0 {
 		cfg.RateLimit = 100
@@ -134,6 +135,7 @@ func (s *Server) routes() {
 	read, admin := hexbeat.PermRead, hexbeat.PermAdmin
 	s.handle(v1, "GET", "/status", read, s.status)
 	s.handle(v1, "GET", "/categories", read, s.categories)
+	s.handle(v1, "POST", "/imports", hexbeat.PermImport, s.importUpload)
 	s.handle(v1, "GET", "/cells", read, s.cached(s.cells))
 	s.handle(v1, "GET", "/cells/:cell", read, s.cell)
 	s.handle(v1, "GET", "/hotspots", read, s.cached(s.hotspots))

@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -23,16 +21,17 @@ type Progress func(read, total int64)
 // held, and the committed batch. A refused file is rolled back and its error names the
 // file and line.
 func ImportFile(ctx context.Context, imp hexbeat.Importer, path string, opts Options, progress Progress) (*Report, hexbeat.Batch, error) {
-	f, err := os.Open(path)
+	return ImportSource(ctx, imp, FileSource(path), opts, progress)
+}
+
+// ImportSource is ImportFile for a file or a member of an archive (see Sources).
+func ImportSource(ctx context.Context, imp hexbeat.Importer, src Source, opts Options, progress Progress) (*Report, hexbeat.Batch, error) {
+	r, size, err := src.Open()
 	if err != nil {
-		return &Report{File: path}, hexbeat.Batch{}, fmt.Errorf("import %s: %w", path, err)
+		return &Report{File: src.Name}, hexbeat.Batch{}, fmt.Errorf("import %s: %w", src.Name, err)
 	}
-	defer f.Close()
-	var size int64
-	if st, err := f.Stat(); err == nil {
-		size = st.Size()
-	}
-	return Import(ctx, imp, f, filepath.Base(path), size, opts, progress)
+	defer r.Close()
+	return Import(ctx, imp, r, src.Short(), size, opts, progress)
 }
 
 // Import is ImportFile for any reader; name labels the report and batch.

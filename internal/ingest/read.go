@@ -90,7 +90,7 @@ func Read(ctx context.Context, r io.Reader, name string, opts Options, sink hexb
 	if kind == "" {
 		kind = h.detect()
 		if kind == "" {
-			return rep, &FormatError{Line: 1, Reason: fmt.Sprintf("unrecognised header %q: not a police.uk street, stop-and-search or outcomes file, nor a retailer register; for a force's own CSV name its columns with --lon, --lat, --time and --category", strings.Join(h.names, ","))}
+			return rep, &FormatError{Line: 1, Reason: fmt.Sprintf("unrecognised header %q: not a police.uk street, stop-and-search or outcomes file, nor a retailer register; for a force's own CSV name its longitude, latitude, time and category columns (hexbeat import --lon --lat --time --category; lon, lat, time and category on POST /api/v1/imports)", strings.Join(h.names, ","))}
 		}
 	}
 	rep.Kind = kind

@@ -103,3 +103,25 @@ func TestConcurrentImportsAndQueries(t *testing.T) {
 	}
 	t.Logf("readers saw totals %v", distinct)
 }
+
+// TestDemoStoreTakesNoUploads: real data never mix with the synthetic demo set, through the
+// API as through `hexbeat import`.
+func TestDemoStoreTakesNoUploads(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "demo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.SetMeta(ctx, "demo", "true"); err != nil {
+		t.Fatal(err)
+	}
+	svc := service.New(st, geodata.Taxonomy(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := svc.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.Import(ctx, "x.csv", []byte("Crime ID,Month\n"), hexbeat.ImportOptions{}, "test")
+	if hexbeat.ErrorCode(err) != hexbeat.ECONFLICT {
+		t.Errorf("an upload to the demo store: %v", err)
+	}
+}

@@ -57,6 +57,18 @@ export async function request(path, { method = 'GET', body } = {}) {
   }
 }
 
+// upload sends a file as the body of a POST (an import) and returns the parsed JSON.
+export async function upload(path, file) {
+  busy(1);
+  try {
+    const res = await fetch(path, { method: 'POST', headers: headers({ 'Content-Type': 'application/octet-stream' }), body: file });
+    if (!res.ok) throw await problem(res);
+    return await res.json();
+  } finally {
+    busy(-1);
+  }
+}
+
 export const api = (path) => request(path);
 export const post = (path, body) => request(path, { method: 'POST', body });
 

@@ -3,7 +3,7 @@
 // authorisations), the filters and the three planners. The view lives in the URL so that
 // it can be shared. No basemap unless the server is configured with one.
 import * as maplibregl from 'maplibre-gl';
-import { takeKeyFromURL, setKey, api, post, download, saveBlob, onBusy, authHeader } from './api.js';
+import { takeKeyFromURL, setKey, api, post, upload, download, saveBlob, onBusy, authHeader } from './api.js';
 import { sparkline, curve, esc } from './charts.js';
 
 maplibregl.setWorkerUrl(new URL('maplibre-gl-worker.mjs', import.meta.url).href);
@@ -899,6 +899,57 @@ function exportQuery(id) {
   return q;
 }
 
+// ---------------------------------------------------------------- import
+
+// wireImport sends the chosen file to POST /api/v1/imports (a ZIP imports each file in it),
+// shows each file's report, and brings the map up to the data now held.
+function wireImport() {
+  $('imp-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const file = $('imp-file').files[0];
+    if (!file) return;
+    const q = new URLSearchParams({ name: file.name });
+    for (const k of ['lon', 'lat', 'time', 'category', 'id']) if ($('imp-' + k).value.trim()) q.set(k, $('imp-' + k).value.trim());
+    $('imp-out').innerHTML = `<p class="muted">Importing ${esc(file.name)} (${fmt(file.size / 1e6, 1)} MB)…</p>`;
+    try {
+      const r = await upload('/api/v1/imports?' + q, file);
+      $('imp-out').innerHTML = `<p>${fmt(r.added)} new records from ${fmt(r.files.length)} file${r.files.length === 1 ? '' : 's'}${r.refused ? `, ${fmt(r.refused)} refused` : ''}; ${fmt(r.incidents)} incidents held.</p>`
+        + r.files.map((f) => (f.refused ? `<p class="error-text">${esc(f.refused)}</p>` : `<pre class="report">${esc(f.summary)}</pre>`)).join('');
+      await afterImport();
+    } catch (err) {
+      $('imp-out').innerHTML = `<p class="error-text">${esc(err.message)}</p>`;
+    }
+  });
+}
+
+// afterImport reads the status again and moves the time slider's range to the data now
+// held (keeping the chosen window, or following the newest month when it showed the last),
+// reloads the boundaries and draws the layers again.
+async function afterImport() {
+  const [status, bounds] = await Promise.all([api('/api/v1/status'), api('/api/v1/boundaries')]);
+  const from = fromLabel(), to = toLabel(), atEnd = state.toI >= state.periods.length - 1;
+  state.status = status;
+  $('summary').textContent = summaryText(status);
+  if (status.first) {
+    state.periods = periodsBetween(status.first, status.last, state.unit);
+    const last = state.periods.length - 1;
+    const at = (label, def) => { const i = state.periods.indexOf(label); return i >= 0 ? i : def; };
+    state.toI = atEnd ? last : at(to, last);
+    state.fromI = Math.min(state.toI, at(from, Math.max(0, state.toI - (state.unit === 'day' ? 27 : 5))));
+  }
+  if (status.categories?.length && status.categories.join('|') !== state.allCats.join('|')) {
+    state.allCats = status.categories;
+    $('cat-list').innerHTML = state.allCats.map((c) => `<label><input type="checkbox" value="${esc(c)}" checked>${esc(c)}</label>`).join('');
+  }
+  state.boundaries = bounds;
+  map.getSource('boundaries').setData(bounds);
+  const area = $('area');
+  area.length = 1; // keep "Everywhere"
+  fillSelect(area, bounds.features.map((f) => [f.id, `${f.properties.name} (${f.properties.kind})`]));
+  syncControls();
+  await refresh('import');
+}
+
 function wireExport() {
   fillSelect($('export-layer'), Object.entries(LAYERS).map(([id, d]) => [id, d.title]));
   const go = (format) => {
@@ -985,8 +1036,11 @@ function offerWhatTheKeyMay(status) {
   $('s60-form').hidden = !may('section60');
   $('p-tp').hidden = !may('retailers');
   $('p-cam').hidden = !may('cameras');
+  $('p-imp').hidden = !may('import') || status.demo; // the demo store takes no imports
   if (status.role && status.role !== 'open') $('summary').title = `Signed in with a ${status.role} key`;
 }
+
+const summaryText = (status) => `${status.demo ? 'Demo data. ' : ''}${fmt(status.incidents)} incidents` + (status.first ? `, ${status.first.slice(0, 7)} to ${status.last.slice(0, 7)}` : '');
 
 async function start() {
   let status;
@@ -1000,7 +1054,7 @@ async function start() {
   state.status = status;
   offerWhatTheKeyMay(status);
   if (status.demo) $('demo-banner').hidden = false;
-  $('summary').textContent = `${status.demo ? 'Demo data. ' : ''}${fmt(status.incidents)} incidents` + (status.first ? `, ${status.first.slice(0, 7)} to ${status.last.slice(0, 7)}` : '');
+  $('summary').textContent = summaryText(status);
   $('signin').hidden = false;
   if (status.first) {
     // days only for data dated to the day: police.uk's are dated to the month alone
@@ -1059,6 +1113,7 @@ async function start() {
   wireLayerList();
   wirePlanners();
   wireExport();
+  wireImport();
 }
 
 $('keyform').addEventListener('submit', (e) => {

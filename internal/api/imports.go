@@ -1,0 +1,81 @@
+package api
+
+import (
+	"path"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+)
+
+// importParams are those of POST /api/v1/imports: the file's name, and what `hexbeat
+// import` takes as flags (a forced kind, a force's own CSV's columns, a time zone).
+var importParams = []string{"name", "kind", "lon", "lat", "time", "category", "id", "location", "boundary_kind", "tz"}
+
+// uploadLimit is the largest upload: a year of one force's street, outcomes and
+// stop-and-search files, zipped, is about a third of it; bigger loads go through
+// `hexbeat import` on the server.
+const uploadLimit = 32 << 20
+
+// importUpload answers POST /api/v1/imports?name=FILE: the body is the file itself (a
+// police.uk CSV, a force's own CSV with its columns named, GeoJSON, a retailer register,
+// or a ZIP of any of them, such as a data.police.uk download), imported as `hexbeat
+// import` imports it. One file refused is a 422 naming the line; an archive answers with
+// each member's report, refused or not.
+func (s *Server) importUpload(c *fiber.Ctx) error {
+	p := newParams(c, importParams...)
+	name := p.one("name")
+	if name == "" {
+		name = "upload"
+	}
+	if len(name) > 200 || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		p.fail("name", "give the file's name, at most 200 characters with no control characters")
+	}
+	name = path.Base(strings.ReplaceAll(name, `\`, "/")) // a name, never a path
+	opts := hexbeat.ImportOptions{Kind: p.one("kind"), BoundaryKind: p.one("boundary_kind"),
+		Lon: p.one("lon"), Lat: p.one("lat"), Time: p.one("time"), Category: p.one("category"), ID: p.one("id"), Location: p.one("location")}
+	p.check(opts.Validate())
+	tz := p.one("tz")
+	if tz == "" {
+		tz = "Europe/London"
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		p.fail("tz", "unknown time zone %q (an IANA name such as Europe/London)", tz)
+	}
+	opts.TimeZone = loc
+	body := c.Body()
+	if len(body) == 0 {
+		p.fail("body", "send the file itself as the request body")
+	}
+	if err := p.err(); err != nil {
+		return err
+	}
+	results, err := s.svc.Import(c.UserContext(), name, body, opts, actor(c))
+	if err != nil {
+		return err
+	}
+	if len(results) == 1 && results[0].Refused != "" {
+		return hexbeat.Errorf(hexbeat.EUNPROCESSABLE, "%s", results[0].Refused)
+	}
+	files := make([]fiber.Map, len(results))
+	added, refused := 0, 0
+	for i, r := range results {
+		if r.Refused != "" {
+			refused++
+			files[i] = fiber.Map{"file": r.File, "refused": r.Refused}
+			continue
+		}
+		added += r.Added
+		rejected := 0
+		for _, x := range r.Rejected {
+			rejected += x.Count
+		}
+		files[i] = fiber.Map{"file": r.File, "kind": r.Kind, "batch": r.Batch, "rows": r.Rows, "added": r.Added, "duplicates": r.Duplicates,
+			"rejected": r.Rejected, "rejected_total": rejected, "without_location": r.WithoutLocation, "summary": r.Summary}
+	}
+	st := s.svc.Status(c.UserContext())
+	return c.JSON(fiber.Map{"files": files, "added": added, "refused": refused, "incidents": st.Incidents})
+}

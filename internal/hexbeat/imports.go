@@ -1,0 +1,48 @@
+package hexbeat
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// ImportKinds are the kinds of file an import may be told a file is (ingest reads each).
+var ImportKinds = []string{"street", "stop-search", "outcomes", "generic-csv", "geojson-points", "boundaries", "retailers"}
+
+// Validate reports a kind hexbeat does not read.
+func (o ImportOptions) Validate() error {
+	if o.Kind != "" && !slices.Contains(ImportKinds, o.Kind) {
+		return &Error{Code: EINVALID, Message: "invalid import", Fields: []FieldError{{Field: "kind", Message: "must be one of " + strings.Join(ImportKinds, ", ")}}}
+	}
+	return nil
+}
+
+// ImportOptions are what an import through the API is told beyond the file itself: a
+// forced kind, a force's own CSV's columns, and the time zone of its times.
+type ImportOptions struct {
+	Kind                                   string // empty: recognised from the content
+	BoundaryKind                           string // the kind given to boundaries when the file does not say
+	Lon, Lat, Time, Category, ID, Location string
+	TimeZone                               *time.Location // nil: Europe/London
+}
+
+// RejectedRows are the rows of a file rejected for one reason.
+type RejectedRows struct {
+	Reason string `json:"reason"`
+	Count  int    `json:"count"`
+	Lines  []int  `json:"lines"` // the first few, ascending
+}
+
+// ImportResult is what became of one file of an import: its report, or why it was refused.
+type ImportResult struct {
+	File            string
+	Kind            string
+	Rows            int // data rows read
+	Added           int // rows the store did not already hold
+	Duplicates      int
+	WithoutLocation int // stop-and-search and outcome rows kept without a location
+	Rejected        []RejectedRows
+	Summary         string // the report as `hexbeat import` prints it
+	Batch           int64  // the committed batch; 0 when refused
+	Refused         string // why the file was refused, with its line; empty when it imported
+}

@@ -1,0 +1,220 @@
+package ingest
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Source is one file to import: a file on disk, or a member of a ZIP archive (a
+// data.police.uk download is a ZIP of month folders, each holding the street, outcomes and
+// stop-and-search CSVs of each force chosen).
+type Source struct {
+	Name string // what reports, batches and the audit log call it: path, or archive.zip:member
+	Path string // the file on disk (the archive, for a member)
+	open func() (io.ReadCloser, int64, error)
+}
+
+// Short is the name without the directories before the file or archive:
+// 2025-01-thames-valley-street.csv, or download.zip:2025-01/2025-01-thames-valley-street.csv.
+func (s Source) Short() string {
+	if s.Name != s.Path && strings.HasPrefix(s.Name, s.Path+":") {
+		return filepath.Base(s.Path) + s.Name[len(s.Path):]
+	}
+	return filepath.Base(s.Name)
+}
+
+// Open opens the source for reading and gives its size in bytes (0 when unknown).
+func (s Source) Open() (io.ReadCloser, int64, error) { return s.open() }
+
+// importable are the extensions a directory or archive is searched for; a file named on
+// its own is imported whatever its name, by its content.
+var importable = []string{".csv", ".geojson", ".json"}
+
+func hasExt(name string, exts ...string) bool {
+	return slices.Contains(exts, strings.ToLower(filepath.Ext(name)))
+}
+
+// FileSource is a file on disk.
+func FileSource(path string) Source {
+	return Source{Name: path, Path: path, open: func() (io.ReadCloser, int64, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, 0, err
+		}
+		var size int64
+		if st, err := f.Stat(); err == nil {
+			size = st.Size()
+		}
+		return f, size, nil
+	}}
+}
+
+// Sources expands import arguments into the files to import, in order: a file is itself;
+// a ZIP archive (known by its first bytes) is its CSV and GeoJSON members in name order; a
+// directory is every CSV, GeoJSON and ZIP file beneath it, in path order (so months import
+// in order). An argument that cannot be read stays a source whose Open fails, so that it
+// is reported where it stands; an archive or directory with nothing to import is an error.
+func Sources(args []string) ([]Source, error) {
+	var out []Source
+	var problems []string
+	for _, arg := range args {
+		st, err := os.Stat(arg)
+		switch {
+		case err != nil:
+			out = append(out, FileSource(arg))
+		case st.IsDir():
+			n := len(out)
+			err := filepath.WalkDir(arg, func(path string, d fs.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				if d.IsDir() && path != arg && strings.HasPrefix(d.Name(), ".") {
+					return filepath.SkipDir
+				}
+				if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
+					if isZip(path) {
+						members, err := zipSources(path)
+						if err != nil {
+							return err
+						}
+						out = append(out, members...)
+					} else if hasExt(path, importable...) {
+						out = append(out, FileSource(path))
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("%s: %v", arg, err))
+			} else if len(out) == n {
+				problems = append(problems, fmt.Sprintf("%s: no CSV, GeoJSON or ZIP files in the directory", arg))
+			}
+		case isZip(arg):
+			members, err := zipSources(arg)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("%s: %v", arg, err))
+			}
+			out = append(out, members...)
+		default:
+			out = append(out, FileSource(arg))
+		}
+	}
+	if len(problems) > 0 {
+		return out, fmt.Errorf("%s", strings.Join(problems, "; "))
+	}
+	return out, nil
+}
+
+// isZip says whether a file begins as a ZIP archive does.
+func isZip(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	magic := make([]byte, 4)
+	_, err = io.ReadFull(f, magic)
+	return err == nil && bytes.Equal(magic, []byte("PK\x03\x04"))
+}
+
+// zipSources lists an archive's CSV and GeoJSON members, in name order.
+func zipSources(archive string) ([]Source, error) {
+	zr, err := zip.OpenReader(archive)
+	if err != nil {
+		return nil, fmt.Errorf("not a readable ZIP archive: %w", err)
+	}
+	defer zr.Close()
+	members, err := importableMembers(zr.File)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Source, len(members))
+	for k, m := range members {
+		out[k] = Source{Name: archive + ":" + m.name, Path: archive, open: func() (io.ReadCloser, int64, error) {
+			zr, err := zip.OpenReader(archive)
+			if err != nil {
+				return nil, 0, err
+			}
+			if m.i >= len(zr.File) || zr.File[m.i].Name != m.name {
+				zr.Close()
+				return nil, 0, fmt.Errorf("%s changed while it was being imported", archive)
+			}
+			f, err := zr.File[m.i].Open()
+			if err != nil {
+				zr.Close()
+				return nil, 0, err
+			}
+			return &zipMember{f, zr}, int64(zr.File[m.i].UncompressedSize64), nil
+		}}
+	}
+	return out, nil
+}
+
+// BytesSources is Sources for a file held in memory (an upload): a ZIP archive is its CSV
+// and GeoJSON members, named name:member; anything else is one source called name.
+func BytesSources(name string, b []byte) ([]Source, error) {
+	if !bytes.HasPrefix(b, []byte("PK\x03\x04")) {
+		return []Source{{Name: name, Path: name, open: func() (io.ReadCloser, int64, error) {
+			return io.NopCloser(bytes.NewReader(b)), int64(len(b)), nil
+		}}}, nil
+	}
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a readable ZIP archive: %w", name, err)
+	}
+	members, err := importableMembers(zr.File)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	out := make([]Source, len(members))
+	for k, m := range members {
+		f := zr.File[m.i]
+		out[k] = Source{Name: name + ":" + m.name, Path: name, open: func() (io.ReadCloser, int64, error) {
+			r, err := f.Open()
+			return r, int64(f.UncompressedSize64), err
+		}}
+	}
+	return out, nil
+}
+
+// member is an archive's member: its name and place in the archive's list.
+type member struct {
+	name string
+	i    int
+}
+
+// importableMembers are an archive's CSV and GeoJSON files, in name order (a
+// data.police.uk download's month folders then import in order), leaving out folders,
+// hidden files and the __MACOSX copies a Mac adds.
+func importableMembers(files []*zip.File) ([]member, error) {
+	var members []member
+	for i, f := range files {
+		base := filepath.Base(f.Name)
+		if !f.FileInfo().IsDir() && hasExt(f.Name, importable...) && !strings.HasPrefix(base, ".") && !strings.HasPrefix(f.Name, "__MACOSX/") {
+			members = append(members, member{f.Name, i})
+		}
+	}
+	if len(members) == 0 {
+		return nil, fmt.Errorf("no CSV or GeoJSON files in the archive")
+	}
+	slices.SortFunc(members, func(a, b member) int { return strings.Compare(a.name, b.name) })
+	return members, nil
+}
+
+// zipMember closes its archive with itself.
+type zipMember struct {
+	io.ReadCloser
+	zr *zip.ReadCloser
+}
+
+func (m *zipMember) Close() error {
+	m.ReadCloser.Close()
+	return m.zr.Close()
+}
