@@ -56,6 +56,11 @@ func coverageNotes(snap *index.Snapshot, periods ...period) []string {
 	if !ok {
 		return nil
 	}
+	return h.notes(periods...)
+}
+
+// notes are coverageNotes for the data held h.
+func (h held) notes(periods ...period) []string {
 	var notes []string
 	for _, p := range periods {
 		switch {
@@ -80,7 +85,7 @@ func PeriodNotes(snap *index.Snapshot, from, to time.Time) []string {
 	if to.IsZero() {
 		to = h.end
 	}
-	return coverageNotes(snap, period{"the period", from, to})
+	return h.notes(period{"the period", from, to})
 }
 
 // emergingNotes says what an emerging analysis's slices cannot show: slices with no data
@@ -112,7 +117,7 @@ func emergingNotes(snap *index.Snapshot, edges []time.Time, slice string, alpha 
 				"so a cell hot in every slice with data reads as a new, consecutive or sporadic hot spot instead of a persistent one, or as a historical one when the final slice is empty; "+
 				"ask for a period within the data held", empty, n, slice, strings.Join(runs, ", "), h))
 		} else {
-			notes = append(notes, coverageNotes(snap, period{"the period", edges[0], edges[n]})...)
+			notes = append(notes, h.notes(period{"the period", edges[0], edges[n]})...)
 		}
 	}
 	if n < 10 {
