@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"time"
 
@@ -17,7 +18,6 @@ type importTx struct {
 	tx      *sqlx.Tx
 	batchID int64
 	added   int // rows known to be new so far
-	multi   *sql.Stmt
 	done    bool
 
 	// Incidents (import_incidents.go): the first rows wait in pending until there are enough
@@ -45,12 +45,20 @@ func (s *Store) BeginImport(ctx context.Context) (hexbeat.ImportTx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: begin import: %w", err)
 	}
-	tx, err := conn.BeginTxx(ctx, nil)
-	if err != nil {
-		conn.Close()
+	t := &importTx{s: s, conn: conn}
+	if s.dialect == SQLite {
+		// Every row an import writes refers to the batch row it inserts itself, in the
+		// same transaction; checking that for each row cost a tenth of an import. The
+		// pragma is per connection and cannot change inside a transaction.
+		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+			t.release()
+			return nil, fmt.Errorf("store: begin import: %w", err)
+		}
+	}
+	if t.tx, err = conn.BeginTxx(ctx, nil); err != nil {
+		t.release()
 		return nil, fmt.Errorf("store: begin import: %w", err)
 	}
-	t := &importTx{s: s, conn: conn, tx: tx}
 	if s.dialect == SQLite {
 		// the batch row takes SQLite's write lock at once, so two imports cannot both read
 		// and then deadlock on upgrading to write
@@ -223,10 +231,6 @@ func (t *importTx) Commit(ctx context.Context, b hexbeat.Batch) (hexbeat.Batch, 
 	if err := t.openBatch(ctx); err != nil {
 		return b, err
 	}
-	if t.multi != nil {
-		t.multi.Close()
-		t.multi = nil
-	}
 	b.ID, b.Added = t.batchID, t.added
 	if b.ImportedAt.IsZero() {
 		b.ImportedAt = time.Now().UTC()
@@ -242,7 +246,7 @@ func (t *importTx) Commit(ctx context.Context, b hexbeat.Batch) (hexbeat.Batch, 
 	}
 	err := t.tx.Commit()
 	t.done = true
-	t.conn.Close()
+	t.release()
 	if err != nil {
 		return b, fmt.Errorf("store: commit import: %w", err)
 	}
@@ -254,12 +258,20 @@ func (t *importTx) Rollback() error {
 		return nil
 	}
 	t.done = true
-	if t.multi != nil {
-		t.multi.Close()
-	}
 	err := t.tx.Rollback()
-	t.conn.Close()
+	t.release()
 	return err
+}
+
+// release hands the import's connection back to the pool, foreign keys checked again
+// (SQLite); a connection that cannot be restored is discarded.
+func (t *importTx) release() {
+	if t.s.dialect == SQLite {
+		if _, err := t.conn.ExecContext(context.Background(), `PRAGMA foreign_keys = ON`); err != nil {
+			t.conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}
+	t.conn.Close()
 }
 
 // notifyChannel is the PostgreSQL channel on which committed batch ids are announced.
