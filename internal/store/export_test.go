@@ -1,6 +1,11 @@
 package store
 
-import "context"
+import (
+	"context"
+	"database/sql"
+
+	"github.com/jmoiron/sqlx"
+)
 
 // SetBulkMinRows lets tests exercise the bulk import path with small files.
 func SetBulkMinRows(n int) (restore func()) {
@@ -41,4 +46,42 @@ func SetParallelLoadPages(n int64) (restore func()) {
 	old := parallelLoadPages
 	parallelLoadPages = n
 	return func() { parallelLoadPages = old }
+}
+
+// ForeignKeys reports, for SQLite, the rows that break a foreign key (PRAGMA
+// foreign_key_check) and whether every pooled connection enforces foreign keys again; it
+// holds all four connections at once, so the one an import used is among them.
+func (s *Store) ForeignKeys(ctx context.Context) (broken int, allOn bool, err error) {
+	if s.dialect != SQLite {
+		return 0, true, nil
+	}
+	var rows []struct {
+		Table  string        `db:"table"`
+		RowID  sql.NullInt64 `db:"rowid"`
+		Parent string        `db:"parent"`
+		FKID   int           `db:"fkid"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, `PRAGMA foreign_key_check`); err != nil {
+		return 0, false, err
+	}
+	allOn = true
+	var conns []*sqlx.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range 4 {
+		c, err := s.db.Connx(ctx)
+		if err != nil {
+			return 0, false, err
+		}
+		conns = append(conns, c)
+		var on int
+		if err := c.GetContext(ctx, &on, `PRAGMA foreign_keys`); err != nil {
+			return 0, false, err
+		}
+		allOn = allOn && on == 1
+	}
+	return len(rows), allOn, nil
 }

@@ -99,6 +99,7 @@ func TestRefusedFileLeavesStoreUnchanged(t *testing.T) {
 				t.Errorf("%s: %d before, %d after a refused file", k, v, after[k])
 			}
 		}
+		checkForeignKeys(t, s)
 	})
 }
 
@@ -147,6 +148,7 @@ func TestImportOtherKinds(t *testing.T) {
 		if err != nil || len(rs) != 86 {
 			t.Errorf("retailers: %d, %v", len(rs), err)
 		}
+		checkForeignKeys(t, s)
 	})
 }
 
@@ -203,6 +205,18 @@ func checkIncidentIndexes(t *testing.T, s *store.Store) {
 	}
 	if names, err := s.Constraints("incidents"); err != nil || strings.Join(names, ",") != wantCons {
 		t.Errorf("constraints on incidents: %v %v, want %s", names, err, wantCons)
+	}
+	checkForeignKeys(t, s)
+}
+
+// checkForeignKeys: SQLite imports do not check each row's batch on the way in (every row
+// refers to the batch the import inserts); no row may refer to a missing batch, and every
+// connection checks foreign keys again once the import has handed it back.
+func checkForeignKeys(t *testing.T, s *store.Store) {
+	t.Helper()
+	broken, allOn, err := s.ForeignKeys(context.Background())
+	if err != nil || broken != 0 || !allOn {
+		t.Errorf("foreign keys: %d rows refer to no batch, enforced on every connection %v, %v", broken, allOn, err)
 	}
 }
 
