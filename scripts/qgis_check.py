@@ -22,6 +22,6 @@ for name in ids:
         continue
     box = QgsFeatureRequest().setFilterRect(QgsRectangle(-0.80, 52.00, -0.70, 52.06))
     n = sum(1 for _ in layer.getFeatures(box))
-    print(f"{name}: valid, {n} features in the box, fields {[f.name() for f in layer.fields()][:5]}, crs {layer.crs().authid() or '(empty layer)'}")
+    print(f"{name}: valid, {n} features in the box, fields {[f.name() for f in layer.fields()][:5]}, crs {layer.crs().authid() or '(empty layer)'}, extent {layer.extent().toString(3)}")
 sys.stdout.flush()
 os._exit(1 if bad else 0)  # QGIS 3.22 can crash in exitQgis() when headless; nothing is left to do

@@ -116,9 +116,17 @@ func (s *Server) authorize(perm hexbeat.Permission) fiber.Handler {
 		if !key.Role.Allows(perm) {
 			return hexbeat.Errorf(hexbeat.EFORBIDDEN, "%s %s key may not do this (it needs the %q permission); ask an admin for a key with the right role", article(string(key.Role)), key.Role, perm)
 		}
-		if wait, ok := s.limiter.take(key.ID, time.Now()); !ok {
+		wait, ok := s.limiter.take(key.ID, time.Now())
+		if !ok {
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 			return hexbeat.Errorf(hexbeat.ERATELIMIT, "more than %g requests a second for this key; retry after %s", s.cfg.RateLimit, wait.Round(time.Millisecond))
+		}
+		if wait > 0 { // a little over the rate: served late, not refused
+			select {
+			case <-time.After(wait):
+			case <-c.UserContext().Done():
+				return c.UserContext().Err()
+			}
 		}
 		c.Locals("actor", key.Name+" ("+key.Prefix+"…, "+string(key.Role)+")")
 		c.Locals("role", key.Role)
@@ -127,6 +135,10 @@ func (s *Server) authorize(perm hexbeat.Permission) fiber.Handler {
 }
 
 // limiter is a token bucket per key: RateLimit requests a second, bursts of RateBurst.
+// A request that finds the bucket empty is delayed until its token comes, when that is
+// within rateMaxDelay, and refused otherwise: a GIS client paging through a layer as fast
+// as it can (GDAL asks for ten features a request) is slowed to the rate instead of being
+// cut off mid-layer, and a key still gets no more than the rate.
 type limiter struct {
 	mu      sync.Mutex
 	rate    float64
@@ -139,7 +151,12 @@ type bucket struct {
 	at     time.Time
 }
 
-// take spends one token of key's bucket; when none is left it returns how long to wait.
+// rateMaxDelay is the longest a request waits for its token.
+const rateMaxDelay = 500 * time.Millisecond
+
+// take spends one token of key's bucket. When none is left it reserves the next one and
+// says how long to wait for it (ok), or, when that is more than rateMaxDelay, says how
+// long until one would be free for it (not ok).
 func (l *limiter) take(key int64, now time.Time) (time.Duration, bool) {
 	if l.rate <= 0 {
 		return 0, true
@@ -156,11 +173,16 @@ func (l *limiter) take(key int64, now time.Time) (time.Duration, bool) {
 	}
 	b.tokens = math.Min(l.burst, b.tokens+now.Sub(b.at).Seconds()*l.rate)
 	b.at = now
-	if b.tokens < 1 {
-		return time.Duration((1 - b.tokens) / l.rate * float64(time.Second)), false
+	if b.tokens >= 1 {
+		b.tokens--
+		return 0, true
 	}
-	b.tokens--
-	return 0, true
+	wait := time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+	if wait > rateMaxDelay {
+		return wait, false
+	}
+	b.tokens-- // reserved: the bucket owes it back, and later requests wait longer
+	return wait, true
 }
 
 // securityHeaders sets the headers every answer carries. The web page's Content Security

@@ -203,6 +203,19 @@ func TestKeysAuditAndLimits(t *testing.T) {
 	if refused != 3 || retry == "" || retry == "0" {
 		t.Errorf("6 quick requests at 0.1/s (burst 3): %d refused, Retry-After %q", refused, retry)
 	}
+	// a little over the rate is served late, not refused: at 20 a second with a burst of
+	// 2, twelve quick requests all pass (the last waits about half a second); at 0.1 a
+	// second the third would wait 10 s and is refused (above)
+	s, _, keys = keyedServer(t, api.Config{RateLimit: 20, RateBurst: 2})
+	served := 0
+	for i := 0; i < 12; i++ {
+		if code, _, _ := call(t, s, "GET", "/api/v1/categories", keys[hexbeat.RoleViewer], ""); code == 200 {
+			served++
+		}
+	}
+	if served != 12 {
+		t.Errorf("12 quick requests at 20/s (burst 2): %d served", served)
+	}
 	_, _, h := call(t, s, "GET", "/api/v1/categories", keys[hexbeat.RoleAdmin], "")
 	if h["X-Content-Type-Options"] != "nosniff" || h["X-Frame-Options"] != "DENY" || h["Access-Control-Allow-Origin"] != "" {
 		t.Errorf("headers: %v", h)

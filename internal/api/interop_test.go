@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"io"
+	"math"
 	"net/http/httptest"
+	"os"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -200,5 +205,194 @@ func TestOGCAsQGISAsks(t *testing.T) {
 	}
 	if code, _, b := get(t, s, "/tiles/hotspots.json"); code != 200 || !strings.Contains(string(b), "/tiles/hotspots/{z}/{x}/{y}.mvt") {
 		t.Errorf("tilejson: %d %s", code, b)
+	}
+}
+
+// TestOGCCollectionsSayWhereTheyLie: each collection with features gives its spatial
+// extent, so that GDAL and QGIS need not page through a whole layer to find it (GDAL
+// 3.6's ogrinfo asked for 847 pages of ten hexagons for the cells of six months). The
+// incidents' extent is the exact box around them, and every hexagon of the cells and hot
+// spot layers lies inside theirs; /api/v1/status gives the same box, and the OpenAPI
+// document gives limit's bounds, by which QGIS sizes its pages.
+func TestOGCCollectionsSayWhereTheyLie(t *testing.T) {
+	s := newServer(t, testkit.Data(t, "police/street/2025-02-thames-valley-street.csv"), testkit.Data(t, "boundaries/milton-keynes-wards.geojson"))
+	var cols struct {
+		Collections []struct {
+			ID     string
+			Extent struct {
+				Spatial *struct {
+					BBox [][]float64
+					CRS  string
+				}
+			}
+		}
+	}
+	_, _, body := get(t, s, "/ogc/collections")
+	if err := json.Unmarshal(body, &cols); err != nil {
+		t.Fatal(err)
+	}
+	boxes := map[string][]float64{}
+	for _, c := range cols.Collections {
+		if sp := c.Extent.Spatial; sp != nil {
+			if len(sp.BBox) != 1 || len(sp.BBox[0]) != 4 || sp.CRS != "http://www.opengis.net/def/crs/OGC/1.3/CRS84" {
+				t.Errorf("%s: spatial extent %+v", c.ID, *sp)
+				continue
+			}
+			boxes[c.ID] = sp.BBox[0]
+		}
+	}
+	for _, id := range []string{"incidents", "cells", "hotspots", "emerging", "change", "boundaries", "section60-proposals", "cameras"} {
+		if boxes[id] == nil {
+			t.Errorf("%s: no spatial extent", id)
+		}
+	}
+	for _, id := range []string{"retailers", "test-purchase-targets", "section60-authorisations"} { // none held
+		if boxes[id] != nil {
+			t.Errorf("%s: an extent %v with nothing in it", id, boxes[id])
+		}
+	}
+	// every vertex of every feature, and for the incidents the box they make
+	walk := func(id string) (tight []float64, outside, n int) {
+		box := boxes[id]
+		tight = []float64{180, 90, -180, -90}
+		for off := 0; ; off += 10000 {
+			_, _, b := get(t, s, "/ogc/collections/"+id+"/items?limit=10000&offset="+strconv.Itoa(off))
+			var fc struct {
+				Features []struct {
+					Geometry struct{ Coordinates json.RawMessage }
+				}
+			}
+			json.Unmarshal(b, &fc)
+			for _, f := range fc.Features {
+				n++
+				for _, m := range regexp.MustCompile(`\[(-?[0-9.e-]+),(-?[0-9.e-]+)\]`).FindAllStringSubmatch(string(f.Geometry.Coordinates), -1) {
+					x, _ := strconv.ParseFloat(m[1], 64)
+					y, _ := strconv.ParseFloat(m[2], 64)
+					tight = []float64{min(tight[0], x), min(tight[1], y), max(tight[2], x), max(tight[3], y)}
+					if x < box[0]-1e-7 || y < box[1]-1e-7 || x > box[2]+1e-7 || y > box[3]+1e-7 {
+						outside++
+					}
+				}
+			}
+			if len(fc.Features) < 10000 {
+				return tight, outside, n
+			}
+		}
+	}
+	tight, outside, n := walk("incidents")
+	if n != 13478 || outside != 0 || !slices.EqualFunc(tight, boxes["incidents"], func(a, b float64) bool { return math.Abs(a-b) < 1e-6 }) {
+		t.Errorf("incidents: %d, %d outside the extent %v; their box %v", n, outside, boxes["incidents"], tight)
+	}
+	// numberMatched, counted by the index, is what paging through the store finds
+	matched := func(q string) (m float64, n int) {
+		var fc struct {
+			NumberMatched float64
+			Features      []json.RawMessage
+		}
+		_, _, b := get(t, s, "/ogc/collections/incidents/items?limit=1"+q)
+		json.Unmarshal(b, &fc)
+		m = fc.NumberMatched
+		for off := 0; ; off += 10000 { // every page
+			fc.Features = nil
+			_, _, b = get(t, s, "/ogc/collections/incidents/items?limit=10000&offset="+strconv.Itoa(off)+q)
+			json.Unmarshal(b, &fc)
+			if n += len(fc.Features); len(fc.Features) < 10000 {
+				return m, n
+			}
+		}
+	}
+	for q, want := range map[string]int{"": 13478, "&bbox=-0.80,52.00,-0.70,52.06": -1, "&datetime=2025-02-01": 13478, "&datetime=2025-03-01/..": 0} {
+		if m, n := matched(q); int(m) != n || (want >= 0 && n != want) || n == 0 && want != 0 {
+			t.Errorf("incidents%s: numberMatched %v, paged %d, want %d", q, m, n, want)
+		}
+	}
+	for _, id := range []string{"cells", "hotspots", "boundaries"} {
+		if _, outside, n := walk(id); n == 0 || outside != 0 {
+			t.Errorf("%s: %d of %d features' vertices outside the extent %v", id, outside, n, boxes[id])
+		}
+	}
+	var st struct{ BBox []float64 }
+	_, _, body = get(t, s, "/api/v1/status")
+	if json.Unmarshal(body, &st); !slices.Equal(st.BBox, boxes["incidents"]) {
+		t.Errorf("status bbox %v, incidents' extent %v", st.BBox, boxes["incidents"])
+	}
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Parameters []struct {
+				Name   string
+				Schema map[string]any
+			}
+		}
+	}
+	_, _, body = get(t, s, "/api/v1/openapi.json")
+	json.Unmarshal(body, &doc)
+	var limit map[string]any
+	for _, p := range doc.Paths["/ogc/collections/cells/items"]["get"].Parameters {
+		if p.Name == "limit" {
+			limit = p.Schema
+		}
+	}
+	if limit["type"] != "integer" || limit["maximum"] != 10000.0 || limit["default"] != 10.0 {
+		t.Errorf("OGC limit in the OpenAPI document: %v", limit)
+	}
+}
+
+// TestOGCPagesAreOneLayer: a layer read a page at a time (as GDAL and QGIS read it) is the
+// layer read at once: the same features in the same order, with bbox too; and pages read
+// after an import come from the new data, not from the kept computation.
+func TestOGCPagesAreOneLayer(t *testing.T) {
+	s := newServer(t, testkit.Data(t, "police/street/2025-02-thames-valley-street.csv"), testkit.Data(t, "boundaries/milton-keynes-boundary.geojson"))
+	type page struct {
+		NumberMatched int
+		Features      []struct {
+			ID         string
+			Properties map[string]any
+		}
+		Notes []string
+	}
+	read := func(url string) page {
+		var p page
+		code, _, b := get(t, s, url)
+		if code != 200 || json.Unmarshal(b, &p) != nil {
+			t.Fatalf("%s: %d %.300s", url, code, b)
+		}
+		return p
+	}
+	ids := func(p page) (out []string) {
+		for _, f := range p.Features {
+			out = append(out, f.ID+fmt.Sprint(f.Properties["rank"], f.Properties["z"]))
+		}
+		return out
+	}
+	inPages := func(q string, size int) (out []string, matched int) {
+		for off := 0; ; off += size {
+			p := read(fmt.Sprintf("/ogc/collections/hotspots/items?%s&limit=%d&offset=%d", q, size, off))
+			out, matched = append(out, ids(p)...), p.NumberMatched
+			if len(p.Features) < size {
+				return out, matched
+			}
+		}
+	}
+	for q, size := range map[string]int{"res=9&method=gistar&area=E06000042&datetime=2025-02-01/2025-02-28": 97, "res=8&area=E06000042&bbox=-0.80,52.00,-0.70,52.06": 13} {
+		whole := read("/ogc/collections/hotspots/items?limit=10000&" + q)
+		paged, matched := inPages(q, size)
+		if len(whole.Features) < 3*size || len(whole.Features) == 10000 || !slices.Equal(paged, ids(whole)) || matched != len(whole.Features) || whole.NumberMatched != matched {
+			t.Errorf("%s: %d features at once (numberMatched %d), %d in pages of %d (numberMatched %d), equal %v",
+				q, len(whole.Features), whole.NumberMatched, len(paged), size, matched, slices.Equal(paged, ids(whole)))
+		}
+	}
+	const q = "res=9&area=E06000042"
+	before := read("/ogc/collections/hotspots/items?limit=10&" + q)
+	jan, err := os.ReadFile(testkit.Data(t, "police/street/2025-01-thames-valley-street.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, b := upload(t, s, "name=2025-01.csv", "", jan); code != 200 {
+		t.Fatalf("import: %d %s", code, b)
+	}
+	after := read("/ogc/collections/hotspots/items?limit=10&" + q)
+	whole := read("/ogc/collections/hotspots/items?limit=10000&" + q)
+	if slices.Equal(ids(after), ids(before)) || !slices.Equal(ids(after), ids(whole)[:10]) || after.NumberMatched != len(whole.Features) {
+		t.Errorf("after an import: first page %v (before %v), the whole layer starts %v", ids(after), ids(before), ids(whole)[:10])
 	}
 }

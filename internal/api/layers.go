@@ -24,6 +24,7 @@ type layer struct {
 	Temporal               bool               // from and to choose a period; OGC's datetime sets them
 	Columns                []string           // the leading CSV columns, in order; other properties follow sorted
 	SortBy                 string             // a numeric property that orders the features (ascending), if any
+	Extent                 extent             // where its features lie, for the collection's spatial extent
 	// body builds the layer as a GeoJSON FeatureCollection; nil for incidents, which are
 	// read from the store a page at a time.
 	body func(s *Server, c *fiber.Ctx, p *params) ([]byte, error)
@@ -32,24 +33,24 @@ type layer struct {
 var cellColumns = []string{"cell", "res", "count"}
 
 var layers = []layer{
-	{ID: "incidents", Title: "Incidents", Perm: hexbeat.PermRead, Temporal: true, Params: []string{"from", "to"},
+	{ID: "incidents", Extent: extentIncidents, Title: "Incidents", Perm: hexbeat.PermRead, Temporal: true, Params: []string{"from", "to"},
 		Description: "Every stored incident as a point: police.uk street crimes and a force's own records (time, category, location text, LSOA, outcome).",
 		Columns:     []string{"time", "precision", "category", "crime_id", "location", "lsoa_code", "lsoa_name", "outcome"}},
-	{ID: "cells", Title: "Incident counts per cell", Perm: hexbeat.PermRead, Temporal: true, Params: layerParams, Columns: cellColumns,
+	{ID: "cells", Extent: extentCells, Title: "Incident counts per cell", Perm: hexbeat.PermRead, Temporal: true, Params: layerParams, Columns: cellColumns,
 		Description: "Incidents counted per H3 hexagon, filtered by res, from, to, category, area.", body: (*Server).cellsBody},
-	{ID: "hotspots", Title: "Hotspot cells", Perm: hexbeat.PermRead, Temporal: true, Params: hotspotQueryParams, SortBy: "rank",
+	{ID: "hotspots", Extent: extentCells, Title: "Hotspot cells", Perm: hexbeat.PermRead, Temporal: true, Params: hotspotQueryParams, SortBy: "rank",
 		Columns:     append(slices.Clone(cellColumns), "value", "density", "z", "p", "p_fdr", "bin", "rank"),
 		Description: "A hotspot layer as H3 hexagons, hottest first: value, Gi* z, p, FDR-adjusted p, bin and rank; its analysis is set by method, res, from, to, category, area, weight, k, alpha.",
 		body:        (*Server).hotspotsBody},
-	{ID: "emerging", Title: "Emerging hot spots", Perm: hexbeat.PermRead, Temporal: true, Params: emergingParams,
+	{ID: "emerging", Extent: extentCells, Title: "Emerging hot spots", Perm: hexbeat.PermRead, Temporal: true, Params: emergingParams,
 		Columns:     append(slices.Clone(cellColumns), "category", "pattern", "hot", "hot_slices", "cold_slices", "last_z", "tau", "trend_z", "trend_p"),
 		Description: "Each cell's emerging hot spot category (Esri's) with the Mann–Kendall trend of its Gi* z over time slices.", body: (*Server).emergingBody},
-	{ID: "change", Title: "Change between two periods", Perm: hexbeat.PermRead, Params: changeParams,
+	{ID: "change", Extent: extentCells, Title: "Change between two periods", Perm: hexbeat.PermRead, Params: changeParams,
 		Columns:     []string{"cell", "res", "a", "b", "change", "pct"},
 		Description: "Incidents per cell in period A and period B (a_from, a_to, b_from, b_to), with the change.", body: (*Server).changeBody},
-	{ID: "boundaries", Title: "Boundaries", Perm: hexbeat.PermRead, Params: []string{"kind"}, Columns: []string{"id", "kind", "name"},
+	{ID: "boundaries", Extent: extentBoundaries, Title: "Boundaries", Perm: hexbeat.PermRead, Params: []string{"kind"}, Columns: []string{"id", "kind", "name"},
 		Description: "The imported boundaries (LSOAs, wards, local authorities, custom areas).", body: (*Server).boundariesBody},
-	{ID: "section60-proposals", Title: "Section 60 proposals", Perm: hexbeat.PermSection60, Temporal: true, Params: proposalParams, SortBy: "rank",
+	{ID: "section60-proposals", Extent: extentCells, Title: "Section 60 proposals", Perm: hexbeat.PermSection60, Temporal: true, Params: proposalParams, SortBy: "rank",
 		Columns:     []string{"rank", "area_km2", "incidents", "harm", "weighted", "share_of_cluster", "capped", "z_min", "z_max", "p_fdr_max", "cluster_cells", "trend", "by_category", "grounds", "cells"},
 		Description: "Candidate Section 60 areas from the significant hot cells, with their evidence and a grounds text.",
 		body: func(s *Server, c *fiber.Ctx, p *params) ([]byte, error) {
@@ -63,12 +64,12 @@ var layers = []layer{
 		Columns:     []string{"id", "status", "officer", "rank", "start", "end", "ends", "hours", "area_km2", "grounds", "proposal", "created_at", "created_by", "extension", "cancelled"},
 		Description: "The Section 60 register: each authorisation's area, times, officer, grounds, extension and cancellation; from/to keep those in force within the period.",
 		body:        (*Server).authorisationsBody},
-	{ID: "retailers", Title: "Retailers", Perm: hexbeat.PermRetailers, Columns: []string{"id", "name", "category", "address", "size_band", "tests"},
+	{ID: "retailers", Extent: extentRetailers, Title: "Retailers", Perm: hexbeat.PermRetailers, Columns: []string{"id", "name", "category", "address", "size_band", "tests"},
 		Description: "The retailer register with each shop's test-purchase history.", body: (*Server).retailersBody},
-	{ID: "test-purchase-targets", Title: "Test-purchase targets", Perm: hexbeat.PermRetailers, Temporal: true, Params: targetParams, SortBy: "rank",
+	{ID: "test-purchase-targets", Extent: extentRetailers, Title: "Test-purchase targets", Perm: hexbeat.PermRetailers, Temporal: true, Params: targetParams, SortBy: "rank",
 		Columns:     []string{"rank", "id", "name", "address", "category", "size_band", "score", "exposure", "incidents", "failures", "tests", "failure_boost", "cooldown", "excluded", "last_test", "reason"},
 		Description: "Retailers ranked for knife test purchases, with the parts of each score.", body: (*Server).targetsBody},
-	{ID: "cameras", Title: "Mobile CCTV sites", Perm: hexbeat.PermCameras, Temporal: true, Params: cameraParams, SortBy: "rank",
+	{ID: "cameras", Extent: extentCells, Title: "Mobile CCTV sites", Perm: hexbeat.PermCameras, Temporal: true, Params: cameraParams, SortBy: "rank",
 		Columns:     []string{"rank", "gain", "covered", "share", "candidate"},
 		Description: "Camera sites chosen to cover the most weighted incidents (k, default 10; radius_m, default 300; candidates are the centres of the cells holding incidents), in the order of their gain.",
 		body: func(s *Server, c *fiber.Ctx, p *params) ([]byte, error) {

@@ -3,11 +3,13 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -23,6 +25,9 @@ const (
 	ogcGeoJSON = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
 	ogcOAS30   = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"
 	crs84      = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+
+	ogcDefaultLimit = 10     // features a page when the request names no limit
+	ogcMaxLimit     = 10_000 // a larger limit is taken as this one
 )
 
 func (s *Server) ogcRoutes() {
@@ -72,10 +77,84 @@ func (s *Server) collectionJSON(c *fiber.Ctx, l layer) fiber.Map {
 		m["description"] = l.Description + " Query parameters of the items: " + strings.Join(l.Params, ", ") + "."
 	}
 	st := s.svc.Status(c.UserContext())
+	ext := fiber.Map{}
 	if l.Temporal && !st.First.IsZero() {
-		m["extent"] = fiber.Map{"temporal": fiber.Map{"interval": [][]string{{stamp(st.First), stamp(st.Last)}}, "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}}
+		ext["temporal"] = fiber.Map{"interval": [][]string{{stamp(st.First), stamp(st.Last)}}, "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}
+	}
+	if b, ok := s.extentOf(c, l.Extent, st); ok {
+		ext["spatial"] = fiber.Map{"bbox": [][]float64{bboxOf(b)}, "crs": crs84}
+	}
+	if len(ext) > 0 {
+		m["extent"] = ext
 	}
 	return m
+}
+
+// extent says where a layer's features lie. A collection's spatial extent spares a client
+// from reading every feature to find it: without one, GDAL (and QGIS's layer extent) pages
+// through the whole layer, ten features a request.
+type extent int
+
+const (
+	extentNone       extent = iota
+	extentIncidents         // the incident locations
+	extentCells             // hexagons around the incident locations (see cellPadding)
+	extentBoundaries        // the imported boundaries
+	extentRetailers         // the retailer register
+)
+
+// cellPadding widens the incidents' box to take in what the hexagon layers draw at the
+// default resolution: a cell reaches one circumradius past the incident in it, and a study
+// area one ring of cells (two circumradii) further; one more is the margin for cells
+// larger than H3's average (three fell two vertices short on Thames Valley's hot spots).
+const cellPadding = 4
+
+func (s *Server) extentOf(c *fiber.Ctx, e extent, st hexbeat.Status) (orb.Bound, bool) {
+	ctx := c.UserContext()
+	switch e {
+	case extentIncidents, extentCells:
+		if st.Incidents == 0 {
+			return orb.Bound{}, false
+		}
+		if e == extentIncidents {
+			return st.Bounds, true
+		}
+		return padKm(st.Bounds, cellPadding*grid.CircumradiusKm(defaultRes)), true
+	case extentBoundaries:
+		bs, err := s.svc.Boundaries(ctx)
+		if err != nil || len(bs) == 0 {
+			return orb.Bound{}, false
+		}
+		b := bs[0].Geometry.Bound()
+		for _, x := range bs[1:] {
+			b = b.Union(x.Geometry.Bound())
+		}
+		return b, true
+	case extentRetailers:
+		shops, _, err := s.svc.Retailers(ctx)
+		if err != nil || len(shops) == 0 {
+			return orb.Bound{}, false
+		}
+		b := orb.Bound{Min: orb.Point{shops[0].Lon, shops[0].Lat}, Max: orb.Point{shops[0].Lon, shops[0].Lat}}
+		for _, r := range shops[1:] {
+			b = b.Extend(orb.Point{r.Lon, r.Lat})
+		}
+		return b, true
+	}
+	return orb.Bound{}, false
+}
+
+// padKm widens a [lon,lat] box by km on every side.
+func padKm(b orb.Bound, km float64) orb.Bound {
+	dLat := km / 111.32
+	dLon := km / (111.32 * math.Cos(math.Max(math.Abs(b.Min[1]), math.Abs(b.Max[1]))*math.Pi/180))
+	return orb.Bound{Min: orb.Point{b.Min[0] - dLon, max(b.Min[1]-dLat, -90)}, Max: orb.Point{b.Max[0] + dLon, min(b.Max[1]+dLat, 90)}}
+}
+
+// bboxOf is a box as GeoJSON and OGC write it, [west, south, east, north], to 7 decimals.
+func bboxOf(b orb.Bound) []float64 {
+	r := func(v float64) float64 { return math.Round(v*1e7) / 1e7 }
+	return []float64{r(b.Min[0]), r(b.Min[1]), r(b.Max[0]), r(b.Max[1])}
 }
 
 // ogcCollectionsList lists the collections the caller's key may read.
@@ -173,8 +252,8 @@ func (s *Server) ogcItems(c *fiber.Ctx) error {
 		return err
 	}
 	p := newParams(c, l.itemParams()...)
-	limit := p.integer("limit", 10)
-	limit = min(max(limit, 1), 10000) // OGC: limit is clamped, not refused
+	limit := p.integer("limit", ogcDefaultLimit)
+	limit = min(max(limit, 1), ogcMaxLimit) // OGC: limit is clamped, not refused
 	offset := p.integer("offset", 0)
 	if offset < 0 {
 		p.fail("offset", "must be 0 or more")
@@ -186,8 +265,8 @@ func (s *Server) ogcItems(c *fiber.Ctx) error {
 		p.fail("f", "only json (GeoJSON) is offered, got %q", f)
 	}
 	ogcDatetime(p, l)
-	var fc *geojson.FeatureCollection
-	matched := -1
+	out := map[string]any{"type": "FeatureCollection"}
+	var features []json.RawMessage
 	if l.body == nil {
 		f := hexbeat.IncidentFilter{BBox: bbox, From: p.timeBound("from", false), To: p.timeBound("to", true), Limit: limit, Offset: offset}
 		if err := p.err(); err != nil {
@@ -197,24 +276,35 @@ func (s *Server) ogcItems(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		fc = &geojson.FeatureCollection{Type: "FeatureCollection", Features: page}
+		for _, x := range page {
+			b, err := json.Marshal(x)
+			if err != nil {
+				return err
+			}
+			features = append(features, b)
+		}
+		// a client knows the size of the layer from its first page
+		out["numberMatched"] = s.svc.CountIncidents(c.UserContext(), f)
 	} else {
-		if fc, err = s.collect(c, l, p, bbox); err != nil {
+		pl, err := s.paged(c, l, p, bbox)
+		if err != nil {
 			return err
 		}
-		matched = len(fc.Features)
-		fc.Features = fc.Features[min(offset, matched):min(offset+limit, matched)]
+		for k, v := range pl.extra {
+			out[k] = v
+		}
+		n := len(pl.features)
+		features = pl.features[min(offset, n):min(offset+limit, n)]
+		out["numberMatched"] = n
 	}
-	if fc.ExtraMembers == nil {
-		fc.ExtraMembers = map[string]any{}
+	if features == nil {
+		features = []json.RawMessage{}
 	}
-	fc.ExtraMembers["numberReturned"] = len(fc.Features)
-	fc.ExtraMembers["timeStamp"] = stamp(time.Now())
-	fc.ExtraMembers["links"] = pageLinks(c, offset, limit, len(fc.Features))
-	if matched >= 0 {
-		fc.ExtraMembers["numberMatched"] = matched
-	}
-	b, err := json.Marshal(fc)
+	out["features"] = features
+	out["numberReturned"] = len(features)
+	out["timeStamp"] = stamp(time.Now())
+	out["links"] = pageLinks(c, offset, limit, len(features))
+	b, err := json.Marshal(out)
 	if err != nil {
 		return err
 	}

@@ -173,7 +173,7 @@ func operation(rt documented) fiber.Map {
 		params = append(params, fiber.Map{"name": m[1], "in": "path", "required": true, "schema": fiber.Map{"type": "string"}})
 	}
 	for _, name := range rt.Doc.Params {
-		params = append(params, fiber.Map{"name": name, "in": "query", "required": false, "schema": fiber.Map{"type": "string"}})
+		params = append(params, fiber.Map{"name": name, "in": "query", "required": false, "schema": paramSchema(rt.Path, name)})
 	}
 	if len(params) > 0 {
 		op["parameters"] = params
@@ -190,6 +190,20 @@ func operation(rt documented) fiber.Map {
 }
 
 var openAPIParam = regexp.MustCompile(`\{([A-Za-z]+)\}`)
+
+// paramSchema types the query parameters whose bounds a client plans by: QGIS and GDAL
+// size their OGC pages by limit's maximum. The others are strings, checked by the route.
+func paramSchema(path, name string) fiber.Map {
+	switch {
+	case name == "res":
+		return fiber.Map{"type": "integer", "minimum": 0, "maximum": 15}
+	case strings.HasPrefix(path, "/ogc/") && name == "limit":
+		return fiber.Map{"type": "integer", "minimum": 1, "maximum": ogcMaxLimit, "default": ogcDefaultLimit}
+	case strings.HasPrefix(path, "/ogc/") && name == "offset":
+		return fiber.Map{"type": "integer", "minimum": 0, "default": 0}
+	}
+	return fiber.Map{"type": "string"}
+}
 
 // openapi answers GET /api/v1/openapi.json: the API's description (no key needed: it
 // holds no data).

@@ -48,6 +48,7 @@ type Service interface {
 	AuditLog(ctx context.Context, after int64, limit int) ([]hexbeat.AuditEvent, error)
 	Audit(ctx context.Context, ev hexbeat.AuditEvent) error
 	Incidents(ctx context.Context, f hexbeat.IncidentFilter) ([]hexbeat.IncidentRecord, error)
+	CountIncidents(ctx context.Context, f hexbeat.IncidentFilter) int
 	Incident(ctx context.Context, id int64) (hexbeat.IncidentRecord, error)
 	Boundaries(ctx context.Context) ([]hexbeat.Boundary, error)
 	Boundary(ctx context.Context, id string) (hexbeat.Boundary, error)
@@ -81,6 +82,7 @@ type Server struct {
 	limiter limiter
 	csp     string
 	cache   *respCache
+	pages   *pageCache // OGC pages of a layer (ogcpages.go)
 	tiles   tileIndexes
 	metrics *metrics
 }
@@ -106,6 +108,7 @@ func New(svc Service, log *slog.Logger, cfg Config, web fs.FS) *Server {
 	}
 	if cfg.CacheBytes > 0 {
 		s.cache = newRespCache(cfg.CacheBytes)
+		s.pages = &pageCache{max: cfg.CacheBytes / 2}
 	}
 	s.metrics = newMetrics(s)
 	s.limiter = limiter{rate: cfg.RateLimit, burst: float64(cfg.RateBurst), buckets: map[int64]*bucket{}}

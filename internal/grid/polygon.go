@@ -83,6 +83,16 @@ func AvgAreaKm2(res int) float64 {
 	return a
 }
 
+// CircumradiusKm is how far a cell at res reaches from its centre, on average: a regular
+// hexagon's circumradius is its edge length.
+func CircumradiusKm(res int) float64 {
+	e, err := h3.HexagonEdgeLengthAvgKm(res)
+	if err != nil {
+		return 0
+	}
+	return e
+}
+
 // Outline dissolves cells (one resolution, no duplicates) into their outline: one polygon
 // per connected group, holes kept, rings closed, outer rings counter-clockwise and holes
 // clockwise (RFC 7946).

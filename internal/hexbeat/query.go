@@ -155,6 +155,7 @@ type Status struct {
 	Incidents    int       `json:"incidents"`  // in the index
 	Points       int       `json:"points"`     // distinct incident locations
 	First, Last  time.Time `json:"-"`          // incident time range
+	Bounds       orb.Bound `json:"-"`          // the box around every incident location (when there are incidents)
 	MonthsOnly   bool      `json:"-"`          // every incident is dated to its month alone (police.uk)
 	Categories   []string  `json:"categories"` // present in the data
 	Batches      int       `json:"batches"`    // committed imports

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/paulmach/orb"
 )
 
 // Index holds the current snapshot and builds the next one when incidents are added.
@@ -248,6 +249,10 @@ type Snapshot struct {
 		once sync.Once
 		v    bool
 	}
+	bounds struct {
+		once sync.Once
+		b    orb.Bound
+	}
 }
 
 func (ix *Index) newSnapshot(c columns, pts points, catNames []string) *Snapshot {
@@ -272,6 +277,21 @@ func (s *Snapshot) TimeRange() (first, last int64, ok bool) {
 		return 0, 0, false
 	}
 	return s.runT[0], s.runT[len(s.runT)-1], true
+}
+
+// Bounds returns the box around every incident location; ok is false when empty.
+func (s *Snapshot) Bounds() (b orb.Bound, ok bool) {
+	if len(s.pts.lon) == 0 {
+		return b, false
+	}
+	e := &s.bounds
+	e.once.Do(func() {
+		e.b = orb.Bound{Min: orb.Point{s.pts.lon[0], s.pts.lat[0]}, Max: orb.Point{s.pts.lon[0], s.pts.lat[0]}}
+		for p := range s.pts.lon {
+			e.b = e.b.Extend(orb.Point{s.pts.lon[p], s.pts.lat[p]})
+		}
+	})
+	return e.b, true
 }
 
 // level numbers the distinct cells of one resolution densely. It maps points, not

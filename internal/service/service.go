@@ -221,6 +221,7 @@ func (s *Service) Status(ctx context.Context) hexbeat.Status {
 		st.First, st.Last = time.Unix(first, 0).UTC(), time.Unix(last, 0).UTC()
 		st.MonthsOnly = snap.MonthPrecision()
 	}
+	st.Bounds, _ = snap.Bounds()
 	return st
 }
 
@@ -443,6 +444,13 @@ func (s *Service) Section60Proposals(ctx context.Context, q analysis.ProposalQue
 // Incidents pages through the stored incidents (for feature services).
 func (s *Service) Incidents(ctx context.Context, f hexbeat.IncidentFilter) ([]hexbeat.IncidentRecord, error) {
 	return s.store.Incidents(ctx, f)
+}
+
+// CountIncidents counts the incidents Incidents pages through, without the page: the index
+// applies the same inclusive box and half-open period as the store.
+func (s *Service) CountIncidents(ctx context.Context, f hexbeat.IncidentFilter) int {
+	_, total := s.ix.Snapshot().Cells(hexbeat.CellQuery{Res: 0, From: f.From, To: f.To, BBox: f.BBox}, nil)
+	return total
 }
 
 // Incident returns one stored incident.
