@@ -84,16 +84,15 @@ Flags:
 	for _, c := range cats {
 		q.Add("category", c)
 	}
-	summary := "/api/v1/hotspots?" + q.Encode() + "&summary=true"
 	q.Set("format", *format)
-	return answerOffline(ctx, cfg, "/api/v1/hotspots?"+q.Encode(), summary, *out, stdout, stderr, "hotspots")
+	return answerOffline(ctx, cfg, "/api/v1/hotspots?"+q.Encode(), *out, stdout, stderr, "hotspots")
 }
 
 // answerOffline loads the store into a service and answers one API request in-process,
-// writing the body to out (or stdout); a problem is printed on stderr. With a notes
-// target (a JSON answer of the same layer, e.g. its summary), that answer's "notes" are
-// printed on stderr too: a CSV has no place for them.
-func answerOffline(ctx context.Context, cfg *Config, target, notes, out string, stdout, stderr io.Writer, cmd string) int {
+// writing the body to out (or stdout); a problem is printed on stderr, and so are the
+// answer's notes (what a reader must know: a period outside the data held ...), which a
+// CSV has no place for.
+func answerOffline(ctx context.Context, cfg *Config, target, out string, stdout, stderr io.Writer, cmd string) int {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	st, err := store.Open(ctx, cfg.DB)
 	if err != nil {
@@ -148,15 +147,11 @@ func answerOffline(ctx context.Context, cfg *Config, target, notes, out string, 
 		fmt.Fprintf(stderr, "hexbeat %s: %v\n", cmd, err)
 		return 1
 	}
-	if notes != "" {
-		if resp, err := srv.App().Test(httptest.NewRequest("GET", notes, nil), -1); err == nil {
-			var summary struct{ Notes []string }
-			json.NewDecoder(resp.Body).Decode(&summary)
-			resp.Body.Close()
-			for _, n := range summary.Notes {
-				fmt.Fprintf(stderr, "hexbeat %s: note: %s\n", cmd, n)
-			}
+	for _, n := range resp.Header.Values("X-Hexbeat-Note") {
+		if u, err := strconv.Unquote(`"` + n + `"`); err == nil {
+			n = u
 		}
+		fmt.Fprintf(stderr, "hexbeat %s: note: %s\n", cmd, n)
 	}
 	return 0
 }

@@ -108,5 +108,5 @@ Layers and their flags:
 		q.Add("category", c)
 	}
 	q.Set("format", *format)
-	return answerOffline(ctx, cfg, "/api/v1/export/"+*layer+"?"+q.Encode(), "", *out, stdout, stderr, "export")
+	return answerOffline(ctx, cfg, "/api/v1/export/"+*layer+"?"+q.Encode(), *out, stdout, stderr, "export")
 }

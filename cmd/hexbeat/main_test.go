@@ -288,6 +288,11 @@ func TestHotspotsAndEvaluateCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(errs, "hexbeat hotspots: note: the period (2025-01-01 to 2025-03-31) reaches beyond the data held (2025-01 to 2025-01)") {
 		t.Errorf("hotspots beyond the data held: %d %s", code, errs)
 	}
+	// and from export, for any layer with notes
+	code, _, errs = run(t, "export", "--db", db, "--layer", "cells", "--from", "2024-11", "--to", "2024-12", "--format", "csv", "--output", out)
+	if code != 0 || !strings.Contains(errs, "hexbeat export: note: the period (2024-11-01 to 2024-12-31) lies outside the data held (2025-01 to 2025-01)") {
+		t.Errorf("export of cells before the data held: %d %s", code, errs)
+	}
 	code, gj, _ := run(t, "hotspots", "--db", db, "--area", "E06000042")
 	if code != 0 || !strings.HasPrefix(gj, `{"type":"FeatureCollection"`) || !strings.Contains(gj, `"method":"`+hexbeat.DefaultHotspotMethod+`"`) {
 		t.Fatalf("hotspots geojson: %d %.200s", code, gj)
@@ -339,7 +344,7 @@ func TestHotspotsAndEvaluateCommands(t *testing.T) {
 			exports = append(exports, ev.Subject)
 		}
 	}
-	if !slices.Equal(exports, []string{"hotspots.csv", "hotspots.csv", "incidents.ndjson", "hotspots.csv"}) {
+	if !slices.Equal(exports, []string{"hotspots.csv", "hotspots.csv", "cells.csv", "incidents.ndjson", "hotspots.csv"}) {
 		t.Errorf("exports in the audit log: %v", exports)
 	}
 

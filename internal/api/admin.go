@@ -88,8 +88,12 @@ func (s *Server) auditLog(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"events": out})
 }
 
+// localExported marks a request whose answer is an audited download (see cached).
+const localExported = "exported"
+
 // auditExport records a download in the audit log: who took which layer, with what query.
 func (s *Server) auditExport(c *fiber.Ctx, what string, rows int) {
+	c.Locals(localExported, true)
 	b, _ := json.Marshal(map[string]any{"query": string(c.Request().URI().QueryString()), "rows": rows})
 	if err := s.svc.Audit(c.UserContext(), hexbeat.AuditEvent{Actor: actor(c), Action: "export", Subject: what, Detail: string(b)}); err != nil {
 		s.log.Warn("audit export", "err", err)

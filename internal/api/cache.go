@@ -45,11 +45,14 @@ type flight struct {
 type cachedResp struct {
 	key         string
 	contentType string
-	dataLabel   string
+	headers     [][2]string // the answer's own headers (keptHeaders), replayed with it
 	body, gz    []byte
 }
 
 func (e *cachedResp) size() int { return len(e.key) + len(e.body) + len(e.gz) + 128 }
+
+// keptHeaders are the headers a handler sets that belong to its answer.
+var keptHeaders = []string{"X-Hexbeat-Data", noteHeader, fiber.HeaderContentDisposition}
 
 func newRespCache(max int) *respCache {
 	return &respCache{max: max, items: map[string]*list.Element{}, order: list.New(), inflight: map[string]*flight{}}
@@ -122,11 +125,15 @@ func (s *Server) cached(h fiber.Handler) fiber.Handler {
 			return err
 		}
 		res := c.Response()
-		if res.StatusCode() != fiber.StatusOK || len(res.Header.Peek(fiber.HeaderContentEncoding)) > 0 {
-			return nil
+		if res.StatusCode() != fiber.StatusOK || len(res.Header.Peek(fiber.HeaderContentEncoding)) > 0 || c.Locals(localExported) != nil {
+			return nil // a download is audited each time, so never answered from the cache
 		}
-		e := &cachedResp{key: key, contentType: string(res.Header.ContentType()), dataLabel: string(res.Header.Peek("X-Hexbeat-Data")),
-			body: bytes.Clone(res.Body())}
+		e := &cachedResp{key: key, contentType: string(res.Header.ContentType()), body: bytes.Clone(res.Body())}
+		for _, h := range keptHeaders {
+			for _, v := range res.Header.PeekAll(h) {
+				e.headers = append(e.headers, [2]string{h, string(v)})
+			}
+		}
 		if len(e.body) > 1024 {
 			e.gz = gzipFast(e.body)
 		}
@@ -160,8 +167,8 @@ func (rc *respCache) land(key string, f *flight) {
 
 func (s *Server) sendCached(c *fiber.Ctx, e *cachedResp) error {
 	c.Set(fiber.HeaderContentType, e.contentType)
-	if e.dataLabel != "" {
-		c.Set("X-Hexbeat-Data", e.dataLabel)
+	for _, h := range e.headers {
+		c.Append(h[0], h[1])
 	}
 	c.Set(fiber.HeaderVary, fiber.HeaderAcceptEncoding)
 	if e.gz != nil && acceptsGzip(c) {

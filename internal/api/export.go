@@ -92,6 +92,7 @@ func (s *Server) export(l layer) fiber.Handler {
 			}
 			enc = newEncoder(format, l, fc.Features, fc.ExtraMembers)
 			enc.add(fc.Features)
+			setNotes(c, notesOf(fc.ExtraMembers))
 		}
 		out := enc.finish()
 		f := exportFormats[format]

@@ -415,3 +415,40 @@ func TestCellDetail(t *testing.T) {
 		t.Errorf("a bad cell: %d", code)
 	}
 }
+
+// TestDownloadsAreAuditedEveryTime: the answer cache never answers a download, so the
+// second CSV of the same hot spot layer is audited like the first and keeps its file name;
+// notes travel in X-Hexbeat-Note headers, which a cached answer keeps too.
+func TestDownloadsAreAuditedEveryTime(t *testing.T) {
+	s, _, keys := keyedServer(t, api.Config{RateLimit: -1})
+	feb, err := os.ReadFile(testkit.Data(t, "police/street/2025-02-thames-valley-street.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, b := upload(t, s, "name=feb.csv", keys[hexbeat.RoleAnalyst], feb); code != 200 {
+		t.Fatalf("import: %d %s", code, b)
+	}
+	exports := func() int {
+		_, b, _ := call(t, s, "GET", "/api/v1/audit?limit=1000", keys[hexbeat.RoleAdmin], "")
+		return strings.Count(string(b), `"action":"export"`)
+	}
+	const q = "/api/v1/hotspots?res=8&from=2025-01&to=2025-02"
+	before := exports()
+	for i := range 2 {
+		code, b, h := call(t, s, "GET", q+"&format=csv", keys[hexbeat.RoleAnalyst], "")
+		if code != 200 || h["X-Hexbeat-Cache"] == "hit" || !strings.Contains(h["Content-Disposition"], "hotspots-count.csv") ||
+			!strings.Contains(h["X-Hexbeat-Note"], "2025-01") || !bytes.Contains(b, []byte("POLYGON")) {
+			t.Errorf("CSV download %d: %d, headers %v", i+1, code, h)
+		}
+	}
+	if got := exports() - before; got != 2 {
+		t.Errorf("two CSV downloads, %d audited", got)
+	}
+	for i := range 2 {
+		code, _, h := call(t, s, "GET", q, keys[hexbeat.RoleViewer], "")
+		want := map[int]string{0: "miss", 1: "hit"}[i]
+		if code != 200 || h["X-Hexbeat-Cache"] != want || !strings.Contains(h["X-Hexbeat-Note"], "2025-01") {
+			t.Errorf("GeoJSON %d: %d, cache %q (want %s), note %q", i+1, code, h["X-Hexbeat-Cache"], want, h["X-Hexbeat-Note"])
+		}
+	}
+}

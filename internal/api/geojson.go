@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -152,6 +153,34 @@ func appendNotes(b []byte, notes []string) []byte {
 		b = appendString(b, n)
 	}
 	return append(b, ']')
+}
+
+// noteHeader carries an answer's notes where its body has no place for them (a CSV, an
+// NDJSON download): one header line each, non-ASCII escaped as in Go (\u2013 for an en
+// dash), so that `hexbeat export` and `hexbeat hotspots` can print them.
+const noteHeader = "X-Hexbeat-Note"
+
+func setNotes(c *fiber.Ctx, notes []string) {
+	for _, n := range notes {
+		q := strconv.QuoteToASCII(n)
+		c.Append(noteHeader, q[1:len(q)-1])
+	}
+}
+
+// notesOf reads the notes member of a layer's collection.
+func notesOf(members map[string]any) []string {
+	var out []string
+	switch v := members["notes"].(type) {
+	case []string:
+		out = v
+	case []any:
+		for _, n := range v {
+			if s, ok := n.(string); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
 }
 
 // appendString writes s as a JSON string.

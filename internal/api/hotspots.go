@@ -55,6 +55,7 @@ func (s *Server) hotspots(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	setNotes(c, layer.Notes) // also in a GeoJSON body; a CSV has no place for them
 	if format == "csv" {
 		s.auditExport(c, "hotspots.csv", len(layer.Cells))
 		return s.hotspotsCSV(c, layer)

@@ -82,6 +82,7 @@ func (s *Server) targets(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	setNotes(c, ts.Notes)
 	if format == "csv" {
 		s.auditExport(c, "test-purchase-targets.csv", len(ts.Ranked)+len(ts.Excluded))
 		return s.targetsCSV(c, ts)
