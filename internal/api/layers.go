@@ -25,6 +25,7 @@ type layer struct {
 	Columns                []string           // the leading CSV columns, in order; other properties follow sorted
 	SortBy                 string             // a numeric property that orders the features (ascending), if any
 	Extent                 extent             // where its features lie, for the collection's spatial extent
+	Kept                   bool               // made of the incidents and boundaries alone: its OGC pages are cut from one kept computation (ogcpages.go)
 	// body builds the layer as a GeoJSON FeatureCollection; nil for incidents, which are
 	// read from the store a page at a time.
 	body func(s *Server, c *fiber.Ctx, p *params) ([]byte, error)
@@ -36,19 +37,19 @@ var layers = []layer{
 	{ID: "incidents", Extent: extentIncidents, Title: "Incidents", Perm: hexbeat.PermRead, Temporal: true, Params: []string{"from", "to"},
 		Description: "Every stored incident as a point: police.uk street crimes and a force's own records (time, category, location text, LSOA, outcome).",
 		Columns:     []string{"time", "precision", "category", "crime_id", "location", "lsoa_code", "lsoa_name", "outcome"}},
-	{ID: "cells", Extent: extentCells, Title: "Incident counts per cell", Perm: hexbeat.PermRead, Temporal: true, Params: layerParams, Columns: cellColumns,
+	{ID: "cells", Kept: true, Extent: extentCells, Title: "Incident counts per cell", Perm: hexbeat.PermRead, Temporal: true, Params: layerParams, Columns: cellColumns,
 		Description: "Incidents counted per H3 hexagon, filtered by res, from, to, category, area.", body: (*Server).cellsBody},
-	{ID: "hotspots", Extent: extentCells, Title: "Hotspot cells", Perm: hexbeat.PermRead, Temporal: true, Params: hotspotQueryParams, SortBy: "rank",
+	{ID: "hotspots", Kept: true, Extent: extentCells, Title: "Hotspot cells", Perm: hexbeat.PermRead, Temporal: true, Params: hotspotQueryParams, SortBy: "rank",
 		Columns:     append(slices.Clone(cellColumns), "value", "density", "z", "p", "p_fdr", "bin", "rank"),
 		Description: "A hotspot layer as H3 hexagons, hottest first: value, Gi* z, p, FDR-adjusted p, bin and rank; its analysis is set by method, res, from, to, category, area, weight, k, alpha.",
 		body:        (*Server).hotspotsBody},
-	{ID: "emerging", Extent: extentCells, Title: "Emerging hot spots", Perm: hexbeat.PermRead, Temporal: true, Params: emergingParams,
+	{ID: "emerging", Kept: true, Extent: extentCells, Title: "Emerging hot spots", Perm: hexbeat.PermRead, Temporal: true, Params: emergingParams,
 		Columns:     append(slices.Clone(cellColumns), "category", "pattern", "hot", "hot_slices", "cold_slices", "last_z", "tau", "trend_z", "trend_p"),
 		Description: "Each cell's emerging hot spot category (Esri's) with the Mann–Kendall trend of its Gi* z over time slices.", body: (*Server).emergingBody},
-	{ID: "change", Extent: extentCells, Title: "Change between two periods", Perm: hexbeat.PermRead, Params: changeParams,
+	{ID: "change", Kept: true, Extent: extentCells, Title: "Change between two periods", Perm: hexbeat.PermRead, Params: changeParams,
 		Columns:     []string{"cell", "res", "a", "b", "change", "pct"},
 		Description: "Incidents per cell in period A and period B (a_from, a_to, b_from, b_to), with the change.", body: (*Server).changeBody},
-	{ID: "boundaries", Extent: extentBoundaries, Title: "Boundaries", Perm: hexbeat.PermRead, Params: []string{"kind"}, Columns: []string{"id", "kind", "name"},
+	{ID: "boundaries", Kept: true, Extent: extentBoundaries, Title: "Boundaries", Perm: hexbeat.PermRead, Params: []string{"kind"}, Columns: []string{"id", "kind", "name"},
 		Description: "The imported boundaries (LSOAs, wards, local authorities, custom areas).", body: (*Server).boundariesBody},
 	{ID: "section60-proposals", Extent: extentCells, Title: "Section 60 proposals", Perm: hexbeat.PermSection60, Temporal: true, Params: proposalParams, SortBy: "rank",
 		Columns:     []string{"rank", "area_km2", "incidents", "harm", "weighted", "share_of_cluster", "capped", "z_min", "z_max", "p_fdr_max", "cluster_cells", "trend", "by_category", "grounds", "cells"},

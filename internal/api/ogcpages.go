@@ -65,9 +65,6 @@ func (pc *pageCache) put(e *pagedLayer) {
 	}
 }
 
-// pageable lists the layers whose pages are cut from a kept computation.
-var pageable = map[string]bool{"cells": true, "hotspots": true, "emerging": true, "change": true, "boundaries": true}
-
 // pagedKey names a layer's computation: its query without the paging parameters, in a
 // fixed order, and the data version.
 func (s *Server) pagedKey(c *fiber.Ctx, l layer) string {
@@ -84,7 +81,7 @@ func (s *Server) pagedKey(c *fiber.Ctx, l layer) string {
 // paged returns the layer's features (those meeting bbox, in order) for cutting pages from.
 func (s *Server) paged(c *fiber.Ctx, l layer, p *params, bbox *orb.Bound) (*pagedLayer, error) {
 	var key string
-	if s.pages != nil && pageable[l.ID] {
+	if s.pages != nil && l.Kept {
 		key = s.pagedKey(c, l)
 		if e := s.pages.get(key); e != nil {
 			return e, nil
