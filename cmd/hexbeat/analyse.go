@@ -147,7 +147,7 @@ func answerOffline(ctx context.Context, cfg *Config, target, out string, stdout,
 		fmt.Fprintf(stderr, "hexbeat %s: %v\n", cmd, err)
 		return 1
 	}
-	for _, n := range resp.Header.Values("X-Hexbeat-Note") {
+	for _, n := range resp.Header.Values(api.NoteHeader) {
 		if u, err := strconv.Unquote(`"` + n + `"`); err == nil {
 			n = u
 		}

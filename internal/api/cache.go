@@ -52,7 +52,7 @@ type cachedResp struct {
 func (e *cachedResp) size() int { return len(e.key) + len(e.body) + len(e.gz) + 128 }
 
 // keptHeaders are the headers a handler sets that belong to its answer.
-var keptHeaders = []string{"X-Hexbeat-Data", noteHeader, fiber.HeaderContentDisposition}
+var keptHeaders = []string{"X-Hexbeat-Data", NoteHeader, fiber.HeaderContentDisposition}
 
 func newRespCache(max int) *respCache {
 	return &respCache{max: max, items: map[string]*list.Element{}, order: list.New(), inflight: map[string]*flight{}}
