@@ -56,6 +56,24 @@ func BenchmarkHotspotSummary(b *testing.B) {
 	}
 }
 
+// BenchmarkCellsLayer: a large GeoJSON layer, the counts of Thames Valley at res 10 over
+// six months (17,526 hexagons, 5.5 MB), as an analyst or a GIS asks for it; the answer
+// cache is off, so that each request builds the layer and writes every hexagon.
+func BenchmarkCellsLayer(b *testing.B) {
+	s := newServerWith(b, api.Config{CacheBytes: -1}, realdata.StreetMonths(b, 1, 6)...)
+	var size, cells int
+	b.ResetTimer()
+	for range b.N {
+		code, _, body := get(b, s, "/api/v1/cells?res=10&from=2025-01&to=2025-06")
+		if code != 200 {
+			b.Fatalf("cells: %d %s", code, body)
+		}
+		size, cells = len(body), bytes.Count(body, []byte(`"type":"Feature",`))
+	}
+	b.ReportMetric(float64(size), "B/layer")
+	b.ReportMetric(float64(cells), "cells/layer")
+}
+
 // BenchmarkOGCPages reads the Milton Keynes hot spot layer (six months, res 9: about 3,300
 // cells) through OGC API – Features ten features a request, as GDAL 3.6 reads a layer
 // unless told a page size. The answer cache is on, as a server runs.

@@ -217,6 +217,7 @@ func (s *Server) hotspotsCSV(c *fiber.Ctx, layer hexbeat.HotspotLayer) error {
 		}
 		return strconv.AppendFloat(b, v, 'g', -1, 64)
 	}
+	var ring orb.Ring
 	for _, j := range rankOrder(layer.Cells) {
 		hc := layer.Cells[j]
 		b = append(b, grid.String(hc.Cell)...)
@@ -240,7 +241,8 @@ func (s *Server) hotspotsCSV(c *fiber.Ctx, layer hexbeat.HotspotLayer) error {
 		b = append(b, ',')
 		b = append(b, layer.Query.Method...)
 		b = append(b, `,"`...)
-		if ring, err := grid.Boundary(hc.Cell); err == nil {
+		var err error
+		if ring, err = grid.AppendBoundary(ring[:0], hc.Cell); err == nil {
 			b = appendWKT(b, orb.Polygon{ring})
 		}
 		b = append(b, "\"\n"...)

@@ -73,6 +73,7 @@ func (s *Server) tile(c *fiber.Ctx) error {
 	pad := 2 * grid.MinCentreSpacingM(resForZoom(z)) / 111_000
 	query := bound.Pad(pad)
 	var out *mvtLayer
+	var ring orb.Ring
 	switch layer {
 	case "hotspots":
 		p := newParams(c, hotspotParams...)
@@ -93,7 +94,7 @@ func (s *Server) tile(c *fiber.Ctx) error {
 		for i := lo; i < len(ix.lons) && ix.lons[i] <= query.Max[0]; i++ {
 			hc := l.Cells[ix.order[i]]
 			if (hc.Count > 0 || hc.Bin != 0) && query.Contains(ix.centres[i]) { // empty, insignificant cells stay out
-				ring, _ := grid.Boundary(hc.Cell)
+				ring, _ = grid.AppendBoundary(ring[:0], hc.Cell)
 				out.addPolygon(ring, mvtString(grid.String(hc.Cell)), mvtUint(hc.Count), mvtFloat(hc.Value),
 					mvtFloat(hc.Z), mvtFloat(hc.P), mvtFloat(hc.PFDR), mvtSint(hc.Bin), mvtUint(hc.Rank), mvtUint(valueClass(hc.Value, ix.breaks)))
 			}
@@ -114,7 +115,7 @@ func (s *Server) tile(c *fiber.Ctx) error {
 		}
 		out = newMVTLayer(layer, t, "cell", "count")
 		for _, cc := range l.Cells {
-			ring, _ := grid.Boundary(cc.Cell)
+			ring, _ = grid.AppendBoundary(ring[:0], cc.Cell)
 			out.addPolygon(ring, mvtString(grid.String(cc.Cell)), mvtUint(cc.Count))
 		}
 	}

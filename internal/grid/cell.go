@@ -81,20 +81,65 @@ func Center(cell uint64) orb.Point {
 // Boundary returns a cell's outline as a closed ring [lon,lat], counter-clockwise as RFC
 // 7946 wants outer rings.
 func Boundary(cell uint64) (orb.Ring, error) {
+	return AppendBoundary(nil, cell)
+}
+
+// MaxRingPoints is the most points a cell's closed outline has: h3 gives at most 10
+// vertices (a pentagon, or a hexagon crossing an icosahedron edge), and the ring repeats
+// the first.
+const MaxRingPoints = 11
+
+// AppendBoundary appends a cell's outline, as Boundary gives it, to dst. Layers write the
+// outline of every cell they send, in GeoJSON, CSV and tiles, and h3's boundary through
+// cgo was half the time of a large GeoJSON layer, so outlines are remembered (see rings).
+func AppendBoundary(dst orb.Ring, cell uint64) (orb.Ring, error) {
+	rings.RLock()
+	r, ok := rings.at[cell]
+	if ok {
+		dst = append(dst, rings.pts[r.off:r.off+r.n]...)
+	}
+	rings.RUnlock()
+	if ok {
+		return dst, nil
+	}
 	b, err := h3.CellToBoundary(h3.Cell(int64(cell)))
 	if err != nil {
-		return nil, fmt.Errorf("grid: boundary of %s: %w", String(cell), err)
+		return dst, fmt.Errorf("grid: boundary of %s: %w", String(cell), err)
 	}
-	ring := make(orb.Ring, 0, len(b)+1)
+	start := len(dst)
 	for _, ll := range b {
-		ring = append(ring, orb.Point{ll.Lng, ll.Lat})
+		dst = append(dst, orb.Point{ll.Lng, ll.Lat})
 	}
-	ring = append(ring, ring[0])
+	dst = append(dst, dst[start])
+	ring := dst[start:]
 	if ring.Orientation() == orb.CW {
 		ring.Reverse()
 	}
-	return ring, nil
+	rings.Lock()
+	if _, ok := rings.at[cell]; !ok {
+		if rings.at == nil || len(rings.at) >= ringMemo {
+			rings.at = make(map[uint64]ringRef, 1024)
+			rings.pts = rings.pts[:0]
+		}
+		rings.at[cell] = ringRef{off: uint32(len(rings.pts)), n: uint32(len(ring))}
+		rings.pts = append(rings.pts, ring...)
+	}
+	rings.Unlock()
+	return dst, nil
 }
+
+// rings remembers the outlines of the cells asked for, closed and counter-clockwise, one
+// after another in pts; at most ringMemo of them (about 20 MB of hexagons), then it starts
+// again.
+var rings struct {
+	sync.RWMutex
+	at  map[uint64]ringRef
+	pts []orb.Point
+}
+
+type ringRef struct{ off, n uint32 }
+
+var ringMemo = 1 << 17
 
 // Disk returns the cells within k grid steps of cell, cell included.
 func Disk(cell uint64, k int) ([]uint64, error) {

@@ -2,6 +2,7 @@ package grid
 
 import (
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 
@@ -153,4 +154,74 @@ func TestAreaKm2Remembered(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestBoundaryRemembered: remembered outlines are h3's, closed and counter-clockwise, for
+// hexagons and pentagons at several resolutions, when asked for from several goroutines at
+// once (run with -race) while the memo fills and starts again, and a caller that changes
+// its copy does not change what the next caller gets.
+func TestBoundaryRemembered(t *testing.T) {
+	defer func(n int) { ringMemo = n }(ringMemo)
+	ringMemo = 50
+	var cells []h3.Cell
+	for _, res := range []int{0, 5, 9, 15} {
+		ps, err := h3.Pentagons(res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cells = append(cells, ps[:3]...)
+		c, err := FromLonLat(-0.76, 52.04, res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		disk, err := h3.GridDisk(h3.Cell(int64(c)), 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cells = append(cells, disk...)
+	}
+	want := func(c h3.Cell) orb.Ring {
+		b, err := h3.CellToBoundary(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r orb.Ring
+		for _, ll := range b {
+			r = append(r, orb.Point{ll.Lng, ll.Lat})
+		}
+		r = append(r, r[0])
+		if r.Orientation() != orb.CCW {
+			r.Reverse()
+		}
+		return r
+	}
+	expect := make(map[h3.Cell]orb.Ring, len(cells))
+	for _, c := range cells {
+		expect[c] = want(c)
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			prefix := orb.Ring{{1, 2}}
+			for round := range 3 {
+				for i := range cells {
+					c := cells[(i*(g+1)+round)%len(cells)]
+					got, err := AppendBoundary(prefix, uint64(c))
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if got[0] != (orb.Point{1, 2}) || !slices.Equal(got[1:], expect[c]) {
+						t.Errorf("%s: %v, h3 says %v", c, got[1:], expect[c])
+						return
+					}
+					got[1] = orb.Point{9, 9} // the caller's copy, not the memo's
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := len(rings.at); n > ringMemo {
+		t.Errorf("memo holds %d outlines, more than its %d", n, ringMemo)
+	}
 }

@@ -98,7 +98,8 @@ type scaleQuery struct {
 }
 
 // scaleQueries are the views the scale benchmarks time: a commander's area over six months
-// at res 9, the same for two categories, and the whole data set's last year at res 7.
+// at res 9, the same for two categories, the whole data set's last year at res 7 and its
+// last month at res 9.
 func scaleQueries(mk *Area) []scaleQuery {
 	h1 := func(q hexbeat.CellQuery) hexbeat.CellQuery {
 		q.From, q.To = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
@@ -108,6 +109,7 @@ func scaleQueries(mk *Area) []scaleQuery {
 		{"mk-6months-res9", h1(hexbeat.CellQuery{Res: 9}), mk},
 		{"mk-6months-res9-2categories", h1(hexbeat.CellQuery{Res: 9, Categories: []string{"Robbery", "Violence and sexual offences"}}), mk},
 		{"all-12months-res7", hexbeat.CellQuery{Res: 7, From: time.Date(2024, 7, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)}, nil},
+		{"all-1month-res9", hexbeat.CellQuery{Res: 9, From: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)}, nil},
 	}
 }
 

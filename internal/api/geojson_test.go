@@ -1,0 +1,39 @@
+package api
+
+import (
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+)
+
+// TestAppendCoordIsShortestRounded: coordinates are written exactly as strconv's shortest
+// form of the value rounded to 7 decimals, on a million random longitudes and latitudes, on
+// values near 0 and near each 1e-7 step, and on the edges.
+func TestAppendCoordIsShortestRounded(t *testing.T) {
+	want := func(v float64) string {
+		return strconv.FormatFloat(math.Round(v*1e7)/1e7, 'f', -1, 64)
+	}
+	check := func(v float64) {
+		t.Helper()
+		if got := string(appendCoord(nil, v)); got != want(v) {
+			t.Fatalf("appendCoord(%v) = %s, want %s", v, got, want(v))
+		}
+	}
+	for _, v := range []float64{0, math.Copysign(0, -1), -1e-9, 1e-9, 5e-8, -5e-8, 4.9999999e-8, 1e-7, -1e-7,
+		1, -1, 10, 180, -180, 90, -90, 179.99999995, -179.99999995, 52.0406, -0.7594, 0.1, 0.12345675,
+		1e7, 1e8 - 1e-7, 1e8, 123456789.123, math.Inf(1), math.Inf(-1), math.NaN(), math.MaxFloat64} {
+		check(v)
+	}
+	rng := rand.New(rand.NewPCG(7, 11))
+	for range 1_000_000 {
+		check(rng.Float64()*360 - 180)
+	}
+	for range 100_000 {
+		k := rng.Int64N(2e9) - 1e9
+		check(float64(k) / 1e7)                         // on a step
+		check((float64(k) + 0.5) / 1e7)                 // half way between two
+		check(float64(k)/1e7 + rng.NormFloat64()*1e-12) // just beside one
+		check(rng.NormFloat64() * 1e-6)                 // near 0
+	}
+}
