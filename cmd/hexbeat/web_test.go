@@ -346,7 +346,7 @@ func TestMapTimings(t *testing.T) {
 	}
 	p.do("one category", chromedp.Click("#cats-none"))
 	poll[int](p, "no timing of the category change", `window.hexbeat.timings.changes.some((c) => c.reason === 'category') && 1`)
-	timings := eval[string](p, `JSON.stringify({cells: window.hexbeat.state.data.hotspots.cells, ...window.hexbeat.timings,
+	timings := eval[string](p, `JSON.stringify({browser: navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0], cells: window.hexbeat.state.data.hotspots.cells, ...window.hexbeat.timings,
 		resources: performance.getEntriesByType('resource').filter((e) => e.name.includes('/tiles/') || e.name.includes('/api/v1/hotspots')).map((e) => ({
 			what: e.name.replace(location.origin, '').split('?')[0], start: Math.round(e.startTime), ms: Math.round(e.duration), kb: Math.round(e.transferSize / 1024)}))})`)
 	t.Logf("%d cells at res 9; timings: %s", cells, timings)

@@ -54,18 +54,33 @@ func Evaluate(order []int, train, test, area []float64, coverage float64) Foreca
 
 // RankOrder returns the positions of score from highest to lowest. Equal scores are
 // ordered by tie (highest first) when it is given, then by position, so that a ranking is
-// reproducible.
+// reproducible. (The full key makes an unstable sort give the stable sort's order; a stable
+// sort, O(n log² n), was a third of a 50,000-cell Gi* layer.)
 func RankOrder(score, tie []float64) []int {
-	order := make([]int, len(score))
-	for i := range order {
-		order[i] = i
+	keys := make([]rankKey, len(score))
+	for i, v := range score {
+		keys[i] = rankKey{score: v, pos: i}
+		if tie != nil {
+			keys[i].tie = tie[i]
+		}
 	}
-	desc := func(x []float64, a, b int) int { return cmp.Compare(x[b], x[a]) }
-	slices.SortStableFunc(order, func(a, b int) int {
-		if c := desc(score, a, b); c != 0 || tie == nil {
+	slices.SortFunc(keys, func(a, b rankKey) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
 			return c
 		}
-		return desc(tie, a, b)
+		if c := cmp.Compare(b.tie, a.tie); c != 0 {
+			return c
+		}
+		return a.pos - b.pos
 	})
+	order := make([]int, len(keys))
+	for r, k := range keys {
+		order[r] = k.pos
+	}
 	return order
+}
+
+type rankKey struct {
+	score, tie float64
+	pos        int
 }

@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -10,29 +11,29 @@ func TwoSidedP(z float64) float64 { return math.Erfc(math.Abs(z) / math.Sqrt2) }
 
 // BenjaminiHochberg returns the Benjamini–Hochberg adjusted p-values (the false discovery
 // rate), as R's p.adjust(p, "BH"): p_(i) n / i for the i-th smallest, made monotone from the
-// largest down, capped at 1.
+// largest down, capped at 1. As in R, a NaN p-value (no test) stays NaN and is not counted
+// in n. Equal p-values get equal adjusted values, whatever their order.
 func BenjaminiHochberg(p []float64) []float64 {
-	n := len(p)
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
+	type entry struct {
+		p   float64
+		pos int
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		switch {
-		case p[a] > p[b]:
-			return -1
-		case p[a] < p[b]:
-			return 1
+	sorted := make([]entry, 0, len(p))
+	adj := make([]float64, len(p))
+	for i, v := range p {
+		if math.IsNaN(v) {
+			adj[i] = v
+			continue
 		}
-		return 0
-	})
-	adj := make([]float64, n)
+		sorted = append(sorted, entry{v, i})
+	}
+	slices.SortFunc(sorted, func(a, b entry) int { return cmp.Compare(b.p, a.p) }) // largest first
+	n := len(sorted)
 	running := 1.0
-	for r, i := range order {
-		rank := n - r // rank of p[i] among the ascending values
-		v := p[i] * float64(n) / float64(rank)
-		running = math.Min(running, v)
-		adj[i] = running
+	for r, e := range sorted {
+		rank := n - r // rank of e.p among the ascending values
+		running = math.Min(running, e.p*float64(n)/float64(rank))
+		adj[e.pos] = running
 	}
 	return adj
 }

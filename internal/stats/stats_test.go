@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -383,5 +384,75 @@ func TestRankOrderTies(t *testing.T) {
 	}
 	if got := RankOrder([]float64{1, 3, 3}, nil); !slices.Equal(got, []int{1, 2, 0}) {
 		t.Errorf("RankOrder without tie = %v", got)
+	}
+}
+
+// TestBenjaminiHochbergByDefinition holds the sorted computation to the definition, on
+// random p-values with many ties: the adjusted value of p_i is the least p_j n / #{k: p_k <=
+// p_j} over the p_j >= p_i, capped at 1. A NaN stays NaN and is not counted, as in R
+// (p.adjust(c(0.01, NA, 0.04), "BH") is 0.02, NA, 0.04).
+func TestBenjaminiHochbergByDefinition(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	for round := range 200 {
+		n := 1 + rng.IntN(60)
+		p := make([]float64, n)
+		for i := range p {
+			p[i] = float64(rng.IntN(1+round%20)) / 20 // ties
+			if round%3 == 0 {
+				p[i] = rng.Float64()
+			}
+		}
+		got := BenjaminiHochberg(p)
+		for i := range p {
+			want := 1.0
+			for _, pj := range p {
+				if pj < p[i] {
+					continue
+				}
+				le := 0
+				for _, pk := range p {
+					if pk <= pj {
+						le++
+					}
+				}
+				want = math.Min(want, pj*float64(n)/float64(le))
+			}
+			if math.Abs(got[i]-want) > 1e-12 {
+				t.Fatalf("p = %v: adjusted p[%d] = %v, by definition %v", p, i, got[i], want)
+			}
+		}
+	}
+	got := BenjaminiHochberg([]float64{0.01, math.NaN(), 0.04})
+	if math.Abs(got[0]-0.02) > 1e-15 || !math.IsNaN(got[1]) || math.Abs(got[2]-0.04) > 1e-15 {
+		t.Errorf("BH(0.01, NaN, 0.04) = %v, R gives [0.02 NA 0.04]", got)
+	}
+}
+
+// TestRankOrderIsTheStableOrder: the ranking is the order a stable sort by score, then tie,
+// both descending, gives, on random scores with many ties (with and without tie).
+func TestRankOrderIsTheStableOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 13))
+	for round := range 200 {
+		n := rng.IntN(300)
+		score, tie := make([]float64, n), make([]float64, n)
+		for i := range score {
+			score[i], tie[i] = float64(rng.IntN(5)), float64(rng.IntN(3))
+		}
+		if round%2 == 0 {
+			tie = nil
+		}
+		want := make([]int, n)
+		for i := range want {
+			want[i] = i
+		}
+		slices.SortStableFunc(want, func(a, b int) int {
+			if c := cmp.Compare(score[b], score[a]); c != 0 || tie == nil {
+				return c
+			}
+			return cmp.Compare(tie[b], tie[a])
+		})
+		if got := RankOrder(score, tie); !slices.Equal(got, want) {
+			t.Fatalf("RankOrder(%v, %v) = %v, want %v", score, tie, got, want)
+		}
 	}
 }
