@@ -395,4 +395,23 @@ func TestOGCPagesAreOneLayer(t *testing.T) {
 	if slices.Equal(ids(after), ids(before)) || !slices.Equal(ids(after), ids(whole)[:10]) || after.NumberMatched != len(whole.Features) {
 		t.Errorf("after an import: first page %v (before %v), the whole layer starts %v", ids(after), ids(before), ids(whole)[:10])
 	}
+	// a single item is the layer's feature, of the data now held, asked after the pages
+	// (from the kept layer) and with another query (computed for it)
+	for _, query := range []string{q, q + "&alpha=0.01"} {
+		for _, f := range []int{0, 7, len(whole.Features) - 1} {
+			want := whole.Features[f]
+			var got struct {
+				ID         string
+				Properties map[string]any
+			}
+			code, _, b := get(t, s, "/ogc/collections/hotspots/items/"+want.ID+"?"+query)
+			if code != 200 || json.Unmarshal(b, &got) != nil || got.ID != want.ID ||
+				fmt.Sprint(got.Properties["rank"], got.Properties["z"], got.Properties["count"]) != fmt.Sprint(want.Properties["rank"], want.Properties["z"], want.Properties["count"]) {
+				t.Errorf("item %s?%s: %d %.300s; in the layer %v", want.ID, query, code, b, want.Properties)
+			}
+		}
+	}
+	if code, _, b := get(t, s, "/ogc/collections/hotspots/items/8919526a3ffffff?"+q); code != 404 {
+		t.Errorf("a cell outside the layer: %d %.200s", code, b)
+	}
 }

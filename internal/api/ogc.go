@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -349,7 +350,6 @@ func (s *Server) ogcItem(c *fiber.Ctx) error {
 		return err
 	}
 	fid := c.Params("fid")
-	var f *geojson.Feature
 	if l.body == nil {
 		if err := newParams(c).err(); err != nil {
 			return err
@@ -362,27 +362,22 @@ func (s *Server) ogcItem(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		f = incidentFeature(r)
-	} else {
-		p := newParams(c, l.allowed("datetime")...)
-		ogcDatetime(p, l)
-		fc, err := s.collect(c, l, p, nil)
+		b, err := json.Marshal(incidentFeature(r))
 		if err != nil {
 			return err
 		}
-		for _, x := range fc.Features {
-			if featureID(x) == fid {
-				f = x
-				break
-			}
-		}
-		if f == nil {
-			return hexbeat.Errorf(hexbeat.ENOTFOUND, "no feature %q in %s with these parameters", fid, l.ID)
-		}
+		return s.sendGeoJSON(c, b)
 	}
-	b, err := json.Marshal(f)
+	// an item of an analysis layer comes from the layer its pages came from, when kept
+	p := newParams(c, l.allowed("datetime")...)
+	ogcDatetime(p, l)
+	pl, err := s.paged(c, l, p, nil)
 	if err != nil {
 		return err
 	}
-	return s.sendGeoJSON(c, b)
+	i := slices.Index(pl.ids, fid)
+	if i < 0 {
+		return hexbeat.Errorf(hexbeat.ENOTFOUND, "no feature %q in %s with these parameters", fid, l.ID)
+	}
+	return s.sendGeoJSON(c, pl.features[i])
 }

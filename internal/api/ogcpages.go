@@ -22,6 +22,7 @@ import (
 type pagedLayer struct {
 	key      string
 	features []json.RawMessage
+	ids      []string // each feature's id, for the single-item route
 	extra    map[string]any
 	size     int
 }
@@ -91,12 +92,13 @@ func (s *Server) paged(c *fiber.Ctx, l layer, p *params, bbox *orb.Bound) (*page
 	if err != nil {
 		return nil, err
 	}
-	e := &pagedLayer{key: key, features: make([]json.RawMessage, len(fc.Features)), extra: fc.ExtraMembers}
+	e := &pagedLayer{key: key, features: make([]json.RawMessage, len(fc.Features)), ids: make([]string, len(fc.Features)), extra: fc.ExtraMembers}
 	for i, f := range fc.Features {
 		if e.features[i], err = json.Marshal(f); err != nil {
 			return nil, err
 		}
-		e.size += len(e.features[i])
+		e.ids[i] = featureID(f)
+		e.size += len(e.features[i]) + len(e.ids[i])
 	}
 	if key != "" {
 		s.pages.put(e)
