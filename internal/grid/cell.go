@@ -78,20 +78,15 @@ func Center(cell uint64) orb.Point {
 	return orb.Point{ll.Lng, ll.Lat}
 }
 
-// Boundary returns a cell's outline as a closed ring [lon,lat], counter-clockwise as RFC
-// 7946 wants outer rings.
-func Boundary(cell uint64) (orb.Ring, error) {
-	return AppendBoundary(nil, cell)
-}
-
 // MaxRingPoints is the most points a cell's closed outline has: h3 gives at most 10
 // vertices (a pentagon, or a hexagon crossing an icosahedron edge), and the ring repeats
 // the first.
 const MaxRingPoints = 11
 
-// AppendBoundary appends a cell's outline, as Boundary gives it, to dst. Layers write the
-// outline of every cell they send, in GeoJSON, CSV and tiles, and h3's boundary through
-// cgo was half the time of a large GeoJSON layer, so outlines are remembered (see rings).
+// AppendBoundary appends a cell's outline to dst: a closed ring [lon,lat], counter-clockwise
+// as RFC 7946 wants outer rings. Layers write the outline of every cell they send, in
+// GeoJSON, CSV and tiles, and h3's boundary through cgo was half the time of a large GeoJSON
+// layer, so outlines are remembered (see rings).
 func AppendBoundary(dst orb.Ring, cell uint64) (orb.Ring, error) {
 	rings.RLock()
 	r, ok := rings.at[cell]

@@ -59,7 +59,7 @@ func TestBoundaryIsClosedCounterClockwise(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Boundary(c)
+	r, err := AppendBoundary(nil, c)
 	if err != nil {
 		t.Fatal(err)
 	}
