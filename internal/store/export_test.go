@@ -49,7 +49,8 @@ func SetParallelLoadPages(n int64) (restore func()) {
 }
 
 // ForeignKeys reports, for SQLite, the rows that break a foreign key (PRAGMA
-// foreign_key_check) and whether every pooled connection enforces foreign keys again; it
+// foreign_key_check) and whether every pooled connection enforces foreign keys again, with
+// its 64 MiB page cache (a bulk import shrinks it for its index rebuild); it
 // holds all four connections at once, so the one an import used is among them.
 func (s *Store) ForeignKeys(ctx context.Context) (broken int, allOn bool, err error) {
 	if s.dialect != SQLite {
@@ -77,11 +78,14 @@ func (s *Store) ForeignKeys(ctx context.Context) (broken int, allOn bool, err er
 			return 0, false, err
 		}
 		conns = append(conns, c)
-		var on int
+		var on, cache int
 		if err := c.GetContext(ctx, &on, `PRAGMA foreign_keys`); err != nil {
 			return 0, false, err
 		}
-		allOn = allOn && on == 1
+		if err := c.GetContext(ctx, &cache, `PRAGMA cache_size`); err != nil {
+			return 0, false, err
+		}
+		allOn = allOn && on == 1 && cache == -65536
 	}
 	return len(rows), allOn, nil
 }

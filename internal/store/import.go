@@ -263,12 +263,15 @@ func (t *importTx) Rollback() error {
 	return err
 }
 
-// release hands the import's connection back to the pool, foreign keys checked again
-// (SQLite); a connection that cannot be restored is discarded.
+// release hands the import's connection back to the pool, foreign keys checked again and
+// its page cache restored (SQLite); a connection that cannot be restored is discarded.
 func (t *importTx) release() {
 	if t.s.dialect == SQLite {
-		if _, err := t.conn.ExecContext(context.Background(), `PRAGMA foreign_keys = ON`); err != nil {
-			t.conn.Raw(func(any) error { return driver.ErrBadConn })
+		for _, q := range []string{`PRAGMA foreign_keys = ON`, `PRAGMA ` + sqliteCacheSize} {
+			if _, err := t.conn.ExecContext(context.Background(), q); err != nil {
+				t.conn.Raw(func(any) error { return driver.ErrBadConn })
+				break
+			}
 		}
 	}
 	t.conn.Close()

@@ -58,13 +58,19 @@ func (t *importTx) flushIncidents(ctx context.Context) error {
 		return nil
 	}
 	// PostgreSQL: more sort memory than the default 64 MB keeps the key index build off
-	// disk; SQLite: sort with a helper thread
-	setting := `SET LOCAL maintenance_work_mem = '256MB'`
+	// disk. SQLite: sort with a helper thread, in runs of at most 4 MiB. SQLite's sorter
+	// takes the page cache's size as its run size; with the 64 MiB cache a million keys
+	// are one run, sorted on the main thread after the table has been read, while small
+	// runs are sorted by the helper as the main thread reads on (935k rows: the rebuild
+	// 1.5 s -> 0.7 s). release restores the cache.
+	settings := []string{`SET LOCAL maintenance_work_mem = '256MB'`}
 	if t.s.dialect == SQLite {
-		setting = `PRAGMA threads = 2`
+		settings = []string{`PRAGMA threads = 2`, `PRAGMA cache_size = -4096`}
 	}
-	if _, err := t.tx.ExecContext(ctx, setting); err != nil {
-		return fmt.Errorf("store: bulk import: %w", err)
+	for _, q := range settings {
+		if _, err := t.tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("store: bulk import: %w", err)
+		}
 	}
 	for _, ix := range t.bulkIndexes() {
 		if _, err := t.tx.ExecContext(ctx, ix.create); err != nil {

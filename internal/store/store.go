@@ -80,6 +80,9 @@ func open(rawURL string) (*Store, error) {
 // in a quarter of the system calls of the default 4 KiB.
 const sqlitePageSize = 16384
 
+// sqliteCacheSize is each SQLite connection's page cache: 64 MiB.
+const sqliteCacheSize = "cache_size(-65536)"
+
 // initSQLiteFile creates a new SQLite file with hexbeat's page size. The size must be set
 // before the file's first page exists, and the connection pragmas switch WAL on first, so a
 // new file is made here, before the pool opens it.
@@ -110,7 +113,7 @@ func ParseURL(raw string) (dialect, dsn string, err error) {
 			return "", "", fmt.Errorf("store: %q names no file (want sqlite:PATH)", raw)
 		}
 		q := url.Values{}
-		for _, p := range []string{"journal_mode(WAL)", "busy_timeout(30000)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-65536)"} {
+		for _, p := range []string{"journal_mode(WAL)", "busy_timeout(30000)", "synchronous(NORMAL)", "foreign_keys(1)", sqliteCacheSize} {
 			q.Add("_pragma", p)
 		}
 		q.Set("_txlock", "immediate")
