@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -23,6 +25,21 @@ func (s *Store) IndexNames(table string) ([]string, error) {
 	}
 	err := s.db.Select(&names, q, table)
 	return names, err
+}
+
+// IndexIdentities identifies the indexes on a table as created, so that an index dropped and
+// created again shows: in PostgreSQL each index's oid, in SQLite (which reuses schema rows
+// and pages) the schema version, which every CREATE and DROP increments.
+func (s *Store) IndexIdentities(table string) (string, error) {
+	var ids []string
+	if s.dialect == SQLite {
+		var v int
+		err := s.db.Get(&v, `PRAGMA schema_version`)
+		return fmt.Sprintf("schema version %d", v), err
+	}
+	err := s.db.Select(&ids, `SELECT indexname || '=' || (quote_ident(schemaname) || '.' || quote_ident(indexname))::regclass::oid
+		FROM pg_indexes WHERE tablename = $1 ORDER BY indexname`, table)
+	return strings.Join(ids, ","), err
 }
 
 // Constraints lists the constraints on a PostgreSQL table (SQLite: none are named).

@@ -31,6 +31,7 @@ type importTx struct {
 	storedKnown bool
 	seen        int // incidents handed to this import so far
 	bulk        bool
+	dropped     bool // the bulk path has dropped the indexes, to be rebuilt at commit
 	keys        map[hexbeat.Key]struct{}
 }
 

@@ -10,8 +10,8 @@ import (
 // Incidents reach the table in chunks. The first bulkMinRows wait until there are enough to
 // judge the import against the table: an import large against what is stored (see
 // sqliteBulkFactor and pgBulkFactor) reads the stored keys into memory, drops the incident
-// indexes inside its transaction and rebuilds them at commit, which is several times faster
-// than updating them row by row. SQLite otherwise leaves duplicates to INSERT OR IGNORE and
+// indexes inside its transaction once it has new rows to write, and rebuilds them at commit,
+// which is several times faster than updating them row by row. SQLite otherwise leaves duplicates to INSERT OR IGNORE and
 // the unique index; PostgreSQL checks every row before writing it (against the keys in
 // memory, or a lookup per chunk), so its COPY straight into incidents never conflicts.
 
@@ -54,7 +54,7 @@ func (t *importTx) flushIncidents(ctx context.Context) error {
 		}
 		t.pending = nil
 	}
-	if !t.bulk {
+	if !t.dropped {
 		return nil
 	}
 	// PostgreSQL: more sort memory than the default 64 MB keeps the key index build off
@@ -142,7 +142,8 @@ func (t *importTx) storedBelow(ctx context.Context, n int) (bool, error) {
 }
 
 // toBulk switches to the bulk path when n rows (see writeNew) reach the factor's share of the
-// stored rows: it reads every stored key into t.keys and drops the indexes.
+// stored rows: it reads every stored key into t.keys (dropIndexes follows when there are
+// new rows).
 func (t *importTx) toBulk(ctx context.Context, n, factor int) error {
 	if t.bulk {
 		return nil
@@ -154,6 +155,17 @@ func (t *importTx) toBulk(ctx context.Context, n, factor int) error {
 	if err := t.rememberKeys(ctx, t.stored+n, `SELECT key FROM incidents`); err != nil {
 		return fmt.Errorf("store: read keys: %w", err)
 	}
+	return nil
+}
+
+// dropIndexes drops the incident indexes, once, when a bulk import first has new rows to
+// write: a file imported again, which has none, leaves them as they are and rebuilds
+// nothing at commit.
+func (t *importTx) dropIndexes(ctx context.Context) error {
+	if t.dropped {
+		return nil
+	}
+	t.dropped = true
 	for _, ix := range t.bulkIndexes() {
 		if _, err := t.tx.ExecContext(ctx, ix.drop); err != nil {
 			return fmt.Errorf("store: bulk import: %w", err)
@@ -174,7 +186,11 @@ func (t *importTx) writeNew(ctx context.Context, incs []hexbeat.Incident, mayBul
 			}
 		}
 		if t.bulk {
-			incs = t.unseen(incs)
+			if incs = t.unseen(incs); len(incs) > 0 {
+				if err := t.dropIndexes(ctx); err != nil {
+					return err
+				}
+			}
 		}
 		return t.insertIncidentsSQLite(ctx, incs)
 	}
@@ -186,6 +202,11 @@ func (t *importTx) writeNew(ctx context.Context, incs []hexbeat.Incident, mayBul
 	incs = t.unseen(incs)
 	if mayBulk {
 		if err := t.toBulk(ctx, t.added+len(incs), pgBulkFactor); err != nil {
+			return err
+		}
+	}
+	if t.bulk && len(incs) > 0 {
+		if err := t.dropIndexes(ctx); err != nil {
 			return err
 		}
 	}

@@ -192,6 +192,37 @@ func TestBulkImportRebuildsIndexes(t *testing.T) {
 	})
 }
 
+// TestBulkReimportKeepsIndexes: a file imported again on the bulk path has no new rows, so
+// its import leaves the indexes alone instead of rebuilding them; a file with new rows
+// rebuilds them.
+func TestBulkReimportKeepsIndexes(t *testing.T) {
+	defer store.SetBulkMinRows(1000)()
+	jan := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
+	feb := testkit.Data(t, "police/street/2025-02-thames-valley-street.csv")
+	eachStore(t, func(t *testing.T, s *store.Store) {
+		if _, err := importFile(t, s, jan); err != nil {
+			t.Fatal(err)
+		}
+		before, err := s.IndexIdentities("incidents")
+		if err != nil || before == "" {
+			t.Fatalf("indexes %q, %v", before, err)
+		}
+		if rep, err := importFile(t, s, jan); err != nil || rep.Added != 0 {
+			t.Fatalf("January again: added %d, %v", rep.Added, err)
+		}
+		if again, _ := s.IndexIdentities("incidents"); again != before {
+			t.Errorf("importing January again rebuilt the indexes: %s, then %s", before, again)
+		}
+		if _, err := importFile(t, s, feb); err != nil {
+			t.Fatal(err)
+		}
+		if after, _ := s.IndexIdentities("incidents"); after == before {
+			t.Errorf("February (new rows, bulk path) left the indexes as they were (%s): the check cannot see a rebuild", after)
+		}
+		checkIncidentIndexes(t, s)
+	})
+}
+
 // checkIncidentIndexes: the indexes and constraints a bulk import drops are all in place.
 func checkIncidentIndexes(t *testing.T, s *store.Store) {
 	t.Helper()
