@@ -24,9 +24,11 @@ const pgBulkFactor = 8
 
 // pgBulkIndexes are dropped and rebuilt by a bulk import. The foreign key to batches is one
 // of them: checked row by row it doubles the cost of COPY (a lookup in batches per row),
-// while adding it back checks the whole table in one join. The primary key stays: its
-// inserts are sequential and cheap.
+// while adding it back checks the whole table in one join. So is the primary key: its
+// inserts are sequential, but building it afterwards is cheaper still (a million rows by
+// psql's COPY: 2.7-3.0 s with it, 2.4-2.5 s without it and adding it back).
 var pgBulkIndexes = []bulkIndex{
+	{"ALTER TABLE incidents DROP CONSTRAINT IF EXISTS incidents_pkey", "ALTER TABLE incidents ADD CONSTRAINT incidents_pkey PRIMARY KEY (id)"},
 	{"ALTER TABLE incidents DROP CONSTRAINT IF EXISTS incidents_batch_id_fkey",
 		"ALTER TABLE incidents ADD CONSTRAINT incidents_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES batches (id)"},
 	{"ALTER TABLE incidents DROP CONSTRAINT IF EXISTS incidents_key_key", "ALTER TABLE incidents ADD CONSTRAINT incidents_key_key UNIQUE (key)"},
