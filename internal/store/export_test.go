@@ -66,10 +66,11 @@ func SetParallelLoadPages(n int64) (restore func()) {
 }
 
 // ForeignKeys reports, for SQLite, the rows that break a foreign key (PRAGMA
-// foreign_key_check) and whether every pooled connection enforces foreign keys again, with
-// its 64 MiB page cache (a bulk import shrinks it for its index rebuild); it
-// holds all four connections at once, so the one an import used is among them.
-func (s *Store) ForeignKeys(ctx context.Context) (broken int, allOn bool, err error) {
+// foreign_key_check) and whether every pooled connection is restored: foreign keys enforced
+// again and the 64 MiB page cache of sqliteCacheSize back (a bulk import shrinks it for its
+// index rebuild). It holds all four connections at once, so the one an import used is
+// among them.
+func (s *Store) ForeignKeys(ctx context.Context) (broken int, restored bool, err error) {
 	if s.dialect != SQLite {
 		return 0, true, nil
 	}
@@ -82,7 +83,7 @@ func (s *Store) ForeignKeys(ctx context.Context) (broken int, allOn bool, err er
 	if err := s.db.SelectContext(ctx, &rows, `PRAGMA foreign_key_check`); err != nil {
 		return 0, false, err
 	}
-	allOn = true
+	restored = true
 	var conns []*sqlx.Conn
 	defer func() {
 		for _, c := range conns {
@@ -102,7 +103,7 @@ func (s *Store) ForeignKeys(ctx context.Context) (broken int, allOn bool, err er
 		if err := c.GetContext(ctx, &cache, `PRAGMA cache_size`); err != nil {
 			return 0, false, err
 		}
-		allOn = allOn && on == 1 && cache == -65536
+		restored = restored && on == 1 && cache == -65536
 	}
-	return len(rows), allOn, nil
+	return len(rows), restored, nil
 }

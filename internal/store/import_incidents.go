@@ -10,10 +10,11 @@ import (
 // Incidents reach the table in chunks. The first bulkMinRows wait until there are enough to
 // judge the import against the table: an import large against what is stored (see
 // sqliteBulkFactor and pgBulkFactor) reads the stored keys into memory, drops the incident
-// indexes inside its transaction once it has new rows to write, and rebuilds them at commit,
-// which is several times faster than updating them row by row. SQLite otherwise leaves duplicates to INSERT OR IGNORE and
-// the unique index; PostgreSQL checks every row before writing it (against the keys in
-// memory, or a lookup per chunk), so its COPY straight into incidents never conflicts.
+// indexes inside its transaction once it has new rows to write, and rebuilds them at
+// commit, which is several times faster than updating them row by row. SQLite otherwise
+// leaves duplicates to INSERT OR IGNORE and the unique index; PostgreSQL checks every row
+// before writing it (against the keys in memory, or a lookup per chunk), so its COPY
+// straight into incidents never conflicts.
 
 // bulkMinRows is the smallest import that may take the bulk path (a variable for tests).
 var bulkMinRows = 20_000
