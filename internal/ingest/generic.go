@@ -44,6 +44,8 @@ func readGeneric(ctx context.Context, cr *csvReader, h *header, opts Options, re
 	}
 	var (
 		strs    = interner{}
+		cats    = categoryCache{}
+		times   = timeParser{loc: opts.Location}
 		points  = newPointCache()
 		seenIDs = map[hexbeat.Key]struct{}{}
 		occ     = occurrences{}
@@ -52,7 +54,7 @@ func readGeneric(ctx context.Context, cr *csvReader, h *header, opts Options, re
 		ns      = genericNamespace(c)
 	)
 	if err := records(cr, h, rep, func(fields [][]byte, line int) error {
-		at, prec, ok := parseFlexibleTime(string(field(fields, iTime)), opts.Location)
+		at, prec, ok := times.parse(unsafeString(field(fields, iTime)))
 		if !ok {
 			rep.reject(ReasonBadTime, line)
 			return nil
@@ -67,9 +69,11 @@ func readGeneric(ctx context.Context, cr *csvReader, h *header, opts Options, re
 			rep.reject(ReasonNoCategory, line)
 			return nil
 		}
-		cat := strs.get(catB)
-		if known, ok := opts.Taxonomy.Lookup(cat); ok {
+		cat := ""
+		if known, ok := cats.lookup(catB, opts.Taxonomy); ok {
 			cat = known.Name
+		} else {
+			cat = strs.get(catB) // a category of the force's own
 		}
 		inc := hexbeat.Incident{OccurredAt: at, Precision: prec, Category: cat, Lon: pt.lon, Lat: pt.lat, Cell: pt.cell,
 			Location: strs.get(field(fields, iLoc))}
@@ -116,19 +120,47 @@ var flexibleLayouts = []struct {
 	{"2006-01", hexbeat.PrecisionMonth},
 }
 
-func parseFlexibleTime(s string, loc *time.Location) (time.Time, hexbeat.Precision, bool) {
+// timeParser reads times in the flexible layouts, trying first the layout that read the
+// last time: a file keeps one format, and every layout that fails costs an error value
+// (a third of a generic import's parsing when times came third in the list). No string
+// matches two layouts (each must take the whole string), so the order tried changes no
+// result.
+type timeParser struct {
+	loc  *time.Location
+	last int
+}
+
+// parse reads s, which it does not keep.
+func (p *timeParser) parse(s string) (time.Time, hexbeat.Precision, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, 0, false
 	}
-	for _, l := range flexibleLayouts {
-		if t, err := time.ParseInLocation(l.layout, s, loc); err == nil {
-			if l.prec != hexbeat.PrecisionExact {
-				// a day or month is a calendar span: keep its date, as UTC midnight
-				t = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-			}
-			return t.UTC(), l.prec, true
+	if t, prec, ok := flexibleTime(p.last, s, p.loc); ok {
+		return t, prec, true
+	}
+	for i := range flexibleLayouts {
+		if i == p.last {
+			continue
+		}
+		if t, prec, ok := flexibleTime(i, s, p.loc); ok {
+			p.last = i
+			return t, prec, true
 		}
 	}
 	return time.Time{}, 0, false
+}
+
+// flexibleTime reads s in flexibleLayouts[i].
+func flexibleTime(i int, s string, loc *time.Location) (time.Time, hexbeat.Precision, bool) {
+	l := flexibleLayouts[i]
+	t, err := time.ParseInLocation(l.layout, s, loc)
+	if err != nil {
+		return time.Time{}, 0, false
+	}
+	if l.prec != hexbeat.PrecisionExact {
+		// a day or month is a calendar span: keep its date, as UTC midnight
+		t = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	}
+	return t.UTC(), l.prec, true
 }

@@ -61,3 +61,47 @@ func TestGenericCSV(t *testing.T) {
 		t.Errorf("missing column: %v", err)
 	}
 }
+
+// TestTimeParserOrderFree: which layout the parser tries first (the one that read the last
+// time) changes no result: every sample reads the same, and is refused the same, whatever
+// came before it.
+func TestTimeParserOrderFree(t *testing.T) {
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Skip("no time zone data:", err)
+	}
+	samples := []string{"2025-07-01T23:30:15.25+01:00", "2025-07-01T23:30:15Z", "2025-07-01T23:30:15", "2025-07-01 23:30:15",
+		"2025-07-01T23:30", "2025-07-01 23:30", "01/07/2025 23:30:15", "01/07/2025 23:30", "2025-07-01", "01/07/2025",
+		"2025-07", " 2025-03-30 01:30 ", "2025-13-01", "31/02/2025", "yesterday", "2025-07-01 23:30:15 extra", ""}
+	if len(samples) < len(flexibleLayouts) {
+		t.Fatal("a sample for every layout")
+	}
+	type read struct {
+		at   time.Time
+		prec hexbeat.Precision
+		ok   bool
+	}
+	fresh := map[string]read{}
+	for _, s := range samples {
+		p := timeParser{loc: london}
+		at, prec, ok := p.parse(s)
+		fresh[s] = read{at, prec, ok}
+	}
+	matched := map[hexbeat.Precision]bool{}
+	for first := range flexibleLayouts {
+		for _, s := range samples {
+			p := timeParser{loc: london, last: first}
+			at, prec, ok := p.parse(s)
+			if got, want := (read{at, prec, ok}), fresh[s]; !got.at.Equal(want.at) || got.prec != want.prec || got.ok != want.ok {
+				t.Errorf("%q after layout %q: %v %v %v, but %v %v %v fresh", s, flexibleLayouts[first].layout, at, prec, ok, want.at, want.prec, want.ok)
+			}
+			matched[prec] = matched[prec] || ok
+		}
+	}
+	if !matched[hexbeat.PrecisionExact] || !matched[hexbeat.PrecisionDay] || !matched[hexbeat.PrecisionMonth] {
+		t.Errorf("samples read at precisions %v", matched)
+	}
+	if r := fresh["2025-07-01 23:30"]; !r.ok || r.at.Format(time.RFC3339) != "2025-07-01T22:30:00Z" {
+		t.Errorf("a summer evening in London: %v", r)
+	}
+}

@@ -179,6 +179,7 @@ func readPoints(ctx context.Context, fc *geojson.FeatureCollection, opts Options
 	locKeys := nonEmpty(c.Location, "location", "Location")
 	ns := genericNamespace(Columns{ID: "geojson"})
 	cells, occ := cellCache{}, occurrences{}
+	times := timeParser{loc: opts.Location}
 	seenIDs := map[string]bool{}
 	var chunk []hexbeat.Incident
 	for i, f := range fc.Features {
@@ -194,7 +195,7 @@ func readPoints(ctx context.Context, fc *geojson.FeatureCollection, opts Options
 			continue
 		}
 		ts, _ := firstString(f.Properties, timeKeys...)
-		at, prec, ok := parseFlexibleTime(ts, opts.Location)
+		at, prec, ok := times.parse(ts)
 		if !ok {
 			rep.reject(ReasonBadTime, n)
 			continue
