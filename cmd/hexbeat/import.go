@@ -190,7 +190,9 @@ func progressLines(w io.Writer, name string) ingest.Progress {
 	}
 }
 
-// progressBar draws "name [=====>    ]  54% 1.9/3.5 MB" on one terminal line.
+// progressBar draws "name [=====>    ]  54% 1.9/3.5 MB" on one terminal line. Once the
+// whole file is read it says what is left: the store takes the last rows and commits,
+// which for a bulk import includes rebuilding its indexes (seconds for a million rows).
 func progressBar(w io.Writer, name string) ingest.Progress {
 	if len(name) > 40 {
 		name = "..." + name[len(name)-37:]
@@ -205,6 +207,10 @@ func progressBar(w io.Writer, name string) ingest.Progress {
 		bar := strings.Repeat("=", n)
 		if n < width {
 			bar += ">" + strings.Repeat(" ", width-n-1)
+		}
+		if total > 0 && read >= total {
+			fmt.Fprintf(w, "\r%s [%s] 100%% %.1f MB read; storing and committing", name, bar, float64(total)/1e6)
+			return
 		}
 		fmt.Fprintf(w, "\r%s [%s] %3.0f%% %.1f/%.1f MB", name, bar, frac*100, float64(read)/1e6, float64(total)/1e6)
 	}

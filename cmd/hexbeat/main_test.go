@@ -67,6 +67,33 @@ func TestImportExitStatus(t *testing.T) {
 	}
 }
 
+// TestImportProgress: --progress bar draws the file's bar on one line and, once the file is
+// read, says the store is still at work; --progress lines writes a line per tenth.
+func TestImportProgress(t *testing.T) {
+	street := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
+	db := "sqlite:" + filepath.Join(t.TempDir(), "h.db")
+	code, out, errs := run(t, "import", "--db", db, "--progress", "bar", street)
+	if code != 0 || !strings.Contains(out, "14494 imported") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	if !strings.Contains(errs, "2025-01-thames-valley-street.csv [==============================] 100% 3.5 MB read; storing and committing") ||
+		strings.Contains(errs, "\n") || !strings.HasSuffix(errs, "\r\033[K") {
+		t.Errorf("progress bar: %q", errs)
+	}
+	// a line for each tenth the progress saw reached (a small file is read between two looks)
+	code, _, errs = run(t, "import", "--db", db, "--progress", "lines", street)
+	lines := strings.Split(strings.TrimSpace(errs), "\n")
+	each := regexp.MustCompile(`^progress \S+2025-01-thames-valley-street\.csv \d+%$`)
+	for _, l := range lines {
+		if !each.MatchString(l) {
+			t.Errorf("progress line %q", l)
+		}
+	}
+	if code != 0 || !strings.HasSuffix(lines[len(lines)-1], " 100%") {
+		t.Errorf("progress lines: exit %d %q", code, errs)
+	}
+}
+
 // TestImportADownloadAsItComes: a data.police.uk download is a ZIP of month folders.
 // Importing it adds what importing its files one by one adds; a member cut off mid-row is
 // refused with its line and the rest still import; the archive again adds nothing.
