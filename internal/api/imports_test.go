@@ -97,6 +97,12 @@ func TestImportThroughTheAPI(t *testing.T) {
 	if code != 422 || !strings.Contains(string(b), "x.csv refused, nothing imported: line 1: unrecognised header") {
 		t.Errorf("a refused file: %d %s", code, b)
 	}
+	// a GeoJSON with a null feature once crashed the reader's goroutine, and the server with it
+	nullFeature := `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[-0.7,52]},"properties":{"time":"2025-01-02","category":"Robbery"}},null]}`
+	code, b = upload(t, s, "name=points.geojson", analyst, []byte(nullFeature))
+	if code != 422 || !strings.Contains(string(b), "points.geojson refused, nothing imported: line 2: feature 2 is null") {
+		t.Errorf("a null feature: %d %s", code, b)
+	}
 	code, b = upload(t, s, "kind=spreadsheet&tz=Mars%2FBase", analyst, nil)
 	for _, field := range []string{`"field":"kind"`, `"field":"tz"`, `"field":"body"`} {
 		if code != 400 || !strings.Contains(string(b), field) {
@@ -126,6 +132,7 @@ func TestImportThroughTheAPI(t *testing.T) {
 		"test analyst import.refused upload police-download.zip:2025-01/2025-01-cut-street.csv",
 		"test analyst import upload police-download.zip:2025-02/2025-02-thames-valley-street.csv",
 		"test analyst import.refused upload x.csv",
+		"test analyst import.refused upload points.geojson",
 		"test analyst import upload crimes.csv",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

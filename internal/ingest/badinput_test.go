@@ -18,6 +18,11 @@ func streetRow(id, lon, lat, typ string) string {
 	return id + ",2025-01,Thames Valley Police,Thames Valley Police," + lon + "," + lat + ",On or near X,E01016252,Milton Keynes 001A," + typ + ",,\n"
 }
 
+const (
+	geoPoint  = `{"type":"Feature","geometry":{"type":"Point","coordinates":[-0.7,52]},"properties":{"time":"2025-01-02","category":"Robbery"}}`
+	geoSquare = `{"type":"Feature","id":"b1","geometry":{"type":"Polygon","coordinates":[[[-0.8,52],[-0.7,52],[-0.7,52.1],[-0.8,52]]]},"properties":{"name":"x"}}`
+)
+
 // TestRefusedFiles: structurally broken files are refused with the line of the fault.
 func TestRefusedFiles(t *testing.T) {
 	good := streetRow("a1", "-0.75", "52.04", "Robbery")
@@ -35,6 +40,11 @@ func TestRefusedFiles(t *testing.T) {
 		{"unclosed quote", streetHead + good + "\"a2,2025-01\n", 3, "not closed"},
 		{"bare quote", streetHead + "a\"b,2025-01,TVP,TVP,-0.7,52.0,X,E01,MK,Robbery,,\n", 2, "quote inside"},
 		{"junk after closing quote", streetHead + "\"a\"b,2025-01,TVP,TVP,-0.7,52.0,X,E01,MK,Robbery,,\n", 2, "after a closing quote"},
+		// GeoJSON: a "line" is the feature's position; a null member of "features" once
+		// crashed the reader (and with it a server taking the file through the API)
+		{"GeoJSON null feature", `{"type":"FeatureCollection","features":[null]}`, 1, "feature 1 is null"},
+		{"GeoJSON null after a point", `{"type":"FeatureCollection","features":[` + geoPoint + `,null]}`, 2, "feature 2 is null"},
+		{"GeoJSON null after a boundary", `{"type":"FeatureCollection","features":[` + geoSquare + `,null]}`, 2, "feature 2 is null"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, sink, err := readAll(t, []byte(tc.data), Options{})

@@ -56,6 +56,11 @@ func readGeoJSON(ctx context.Context, r io.Reader, kind string, opts Options, re
 	if err != nil {
 		return &FormatError{Line: 1, Reason: "not a valid GeoJSON FeatureCollection: " + err.Error()}
 	}
+	for i, f := range fc.Features {
+		if f == nil { // orb leaves a null member of "features" as a nil feature
+			return &FormatError{Line: i + 1, Reason: fmt.Sprintf("feature %d is null, not a Feature", i+1)}
+		}
+	}
 	if kind == "geojson" {
 		kind = KindPoints
 		for _, f := range fc.Features {

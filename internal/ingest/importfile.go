@@ -104,6 +104,16 @@ func readPipelined(ctx context.Context, r io.Reader, name string, opts Options, 
 	var readErr error
 	go func() {
 		defer close(p.ops)
+		// A fault in a reader must refuse the file, not end the process: a server takes
+		// files through the API, and this goroutine's panic could not be recovered above.
+		defer func() {
+			if v := recover(); v != nil {
+				if rep == nil {
+					rep = &Report{File: name}
+				}
+				readErr = fmt.Errorf("hexbeat could not read %s (an internal error; please report it with the file's shape): %v", name, v)
+			}
+		}()
 		rep, readErr = Read(ctx, r, name, opts, p)
 	}()
 	var sinkErr error

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -51,5 +52,35 @@ func TestStoreFailureRollsBack(t *testing.T) {
 	}
 	if tx.committed || !tx.rolledBk || tx.calls != 2 {
 		t.Errorf("committed %v, rolled back %v, calls %d", tx.committed, tx.rolledBk, tx.calls)
+	}
+}
+
+// panicReader fails as a reader's bug would, part-way through a file.
+type panicReader struct{ r *strings.Reader }
+
+func (p panicReader) Read(b []byte) (int, error) {
+	if p.r.Len() < 500 {
+		panic("a reader's bug")
+	}
+	return p.r.Read(b[:min(len(b), 100)])
+}
+
+// TestReaderPanicRefusesTheFile: a panic while reading (parsing runs in a goroutine of its
+// own) refuses the file and rolls it back instead of ending the process, which for a server
+// taking an upload would end every user's session.
+func TestReaderPanicRefusesTheFile(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(streetHead)
+	for i := 0; i < 50; i++ {
+		b.WriteString(streetRow(fmt.Sprintf("id%d", i), "-0.75", "52.04", "Robbery"))
+	}
+	tx := &failingTx{calls: 10} // never fails
+	rep, _, err := Import(context.Background(), oneTx{tx}, panicReader{strings.NewReader(b.String())}, "x.csv", 0,
+		Options{Taxonomy: geodata.Taxonomy(), ChunkSize: 10}, nil)
+	if err == nil || !strings.Contains(err.Error(), "x.csv refused, nothing imported") || !strings.Contains(err.Error(), "a reader's bug") {
+		t.Fatalf("want the file refused with the fault, got %v (report %+v)", err, rep)
+	}
+	if tx.committed || !tx.rolledBk || rep == nil || rep.File != "x.csv" {
+		t.Errorf("committed %v, rolled back %v, report %+v", tx.committed, tx.rolledBk, rep)
 	}
 }
