@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -52,6 +51,20 @@ func readGeoJSON(ctx context.Context, r io.Reader, kind string, opts Options, re
 			return &FormatError{Line: 1, Reason: fmt.Sprintf("coordinates in %q; hexbeat needs WGS84 longitude/latitude (RFC 7946)", name)}
 		}
 	}
+	if kind == "geojson" {
+		typ, err := firstGeometryType(data)
+		if err != nil {
+			return err
+		}
+		kind = KindPoints
+		if typ == "Polygon" || typ == "MultiPolygon" {
+			kind = KindBoundaries
+		}
+	}
+	rep.Kind = kind
+	if kind != KindBoundaries {
+		return readPoints(ctx, data, opts, rep, sink)
+	}
 	fc, err := geojson.UnmarshalFeatureCollection(data)
 	if err != nil {
 		return &FormatError{Line: 1, Reason: "not a valid GeoJSON FeatureCollection: " + err.Error()}
@@ -61,24 +74,7 @@ func readGeoJSON(ctx context.Context, r io.Reader, kind string, opts Options, re
 			return &FormatError{Line: i + 1, Reason: fmt.Sprintf("feature %d is null, not a Feature", i+1)}
 		}
 	}
-	if kind == "geojson" {
-		kind = KindPoints
-		for _, f := range fc.Features {
-			if f.Geometry == nil {
-				continue
-			}
-			switch f.Geometry.(type) {
-			case orb.Polygon, orb.MultiPolygon:
-				kind = KindBoundaries
-			}
-			break
-		}
-	}
-	rep.Kind = kind
-	if kind == KindBoundaries {
-		return readBoundaries(ctx, fc, opts, rep, sink)
-	}
-	return readPoints(ctx, fc, opts, rep, sink)
+	return readBoundaries(ctx, fc, opts, rep, sink)
 }
 
 var codeProperty = regexp.MustCompile(`^([A-Za-z]+)\d*CD$`)
@@ -174,76 +170,6 @@ func usablePolygons(mp orb.MultiPolygon) bool {
 		}
 	}
 	return len(mp) > 0
-}
-
-func readPoints(ctx context.Context, fc *geojson.FeatureCollection, opts Options, rep *Report, sink hexbeat.ImportSink) error {
-	c := opts.Columns
-	timeKeys := nonEmpty(c.Time, "time", "datetime", "date", "occurred_at", "month", "Month")
-	catKeys := nonEmpty(c.Category, "category", "crime_type", "Crime type", "type", "offence")
-	idKeys := nonEmpty(c.ID, "id", "crime_id", "Crime ID", "reference")
-	locKeys := nonEmpty(c.Location, "location", "Location")
-	ns := genericNamespace(Columns{ID: "geojson"})
-	cells, occ := cellCache{}, occurrences{}
-	times := timeParser{loc: opts.Location}
-	seenIDs := map[string]bool{}
-	var chunk []hexbeat.Incident
-	for i, f := range fc.Features {
-		n := i + 1
-		rep.Rows++
-		pt, ok := f.Geometry.(orb.Point)
-		if !ok {
-			rep.reject(ReasonBadGeometry, n)
-			continue
-		}
-		if !hexbeat.ValidLonLat(pt[0], pt[1]) {
-			rep.reject(ReasonBadLocation, n)
-			continue
-		}
-		ts, _ := firstString(f.Properties, timeKeys...)
-		at, prec, ok := times.parse(ts)
-		if !ok {
-			rep.reject(ReasonBadTime, n)
-			continue
-		}
-		cat, _ := firstString(f.Properties, catKeys...)
-		if cat == "" {
-			rep.reject(ReasonNoCategory, n)
-			continue
-		}
-		if known, ok := opts.Taxonomy.Lookup(cat); ok {
-			cat = known.Name
-		}
-		cell, err := cells.cell(pt[0], pt[1])
-		if err != nil {
-			rep.reject(ReasonBadLocation, n)
-			continue
-		}
-		inc := hexbeat.Incident{OccurredAt: at, Precision: prec, Category: cat, Lon: pt[0], Lat: pt[1], Cell: cell}
-		inc.Location, _ = firstString(f.Properties, locKeys...)
-		id, _ := firstString(f.Properties, idKeys...)
-		if id == "" && f.ID != nil {
-			id = fmt.Sprint(f.ID)
-		}
-		if id != "" {
-			if seenIDs[id] {
-				rep.Duplicates++
-				rep.InFileDups++
-				continue
-			}
-			seenIDs[id] = true
-			inc.SourceID = id
-			inc.Key = hexbeat.IncidentKey(ns, id, nil, 0)
-		} else {
-			content := []byte(fmt.Sprintf("%v|%v|%s|%s", pt[0], pt[1], at.Format("2006-01-02T15:04:05Z"), cat))
-			inc.Key = hexbeat.IncidentKey(ns, "", content, occ.next(sha256.Sum256(content)))
-		}
-		chunk = append(chunk, inc)
-		rep.Accepted++
-	}
-	if len(chunk) == 0 {
-		return nil
-	}
-	return sink.AddIncidents(ctx, chunk)
 }
 
 func nonEmpty(first string, rest ...string) []string {
