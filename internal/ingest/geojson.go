@@ -15,7 +15,8 @@ import (
 	"github.com/paulmach/orb/geojson"
 )
 
-// MaxGeoJSONBytes bounds a GeoJSON file, which is parsed whole.
+// MaxGeoJSONBytes bounds a GeoJSON file, which is read whole (a point collection is then
+// decoded a feature at a time, a boundary collection whole).
 const MaxGeoJSONBytes = 512 << 20
 
 // In GeoJSON reports, a "line" is the feature's 1-based position in the collection.
