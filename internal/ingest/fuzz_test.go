@@ -34,6 +34,9 @@ func FuzzReadGeoJSON(f *testing.F) {
 	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"b1","geometry":{"type":"Polygon","coordinates":[[[-0.8,52],[-0.7,52],[-0.7,52.1],[-0.8,52]]]},"properties":{"name":"x"}}]}`))
 	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]],[[0.1,0.1],[0.2,0.1],[0.2,0.2],[0.1,0.1]]]]},"properties":{"LAD13CD":"E1","LAD13NM":"N"}}]}`))
 	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[-0.7,52]},"properties":{"time":"2025-01-02","category":"Robbery"}}]}`))
+	// shapes that once panicked: a null feature, a null member of a geometry collection
+	f.Add([]byte(`{"type":"FeatureCollection","features":[null]}`))
+	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]},"properties":{"name":"x"}},{"type":"Feature","geometry":{"type":"GeometryCollection","geometries":[null]},"properties":{}}]}`))
 	if b := testkit.SharedHead("data/boundaries/milton-keynes-boundary.geojson", 1<<20); b != nil {
 		f.Add(b)
 	}

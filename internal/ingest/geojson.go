@@ -66,7 +66,7 @@ func readGeoJSON(ctx context.Context, r io.Reader, kind string, opts Options, re
 	if kind != KindBoundaries {
 		return readPoints(ctx, data, opts, rep, sink)
 	}
-	fc, err := geojson.UnmarshalFeatureCollection(data)
+	fc, err := unmarshalCollection(data)
 	if err != nil {
 		return &FormatError{Line: 1, Reason: "not a valid GeoJSON FeatureCollection: " + err.Error()}
 	}
@@ -76,6 +76,17 @@ func readGeoJSON(ctx context.Context, r io.Reader, kind string, opts Options, re
 		}
 	}
 	return readBoundaries(ctx, fc, opts, rep, sink)
+}
+
+// unmarshalCollection decodes a whole collection with orb, whose decoder panics on some
+// malformed input (a geometry collection holding a null geometry); that is an error here.
+func unmarshalCollection(data []byte) (fc *geojson.FeatureCollection, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			fc, err = nil, fmt.Errorf("a geometry the decoder could not take (%v)", v)
+		}
+	}()
+	return geojson.UnmarshalFeatureCollection(data)
 }
 
 var codeProperty = regexp.MustCompile(`^([A-Za-z]+)\d*CD$`)
