@@ -69,7 +69,7 @@ func readGeneric(ctx context.Context, cr *csvReader, h *header, opts Options, re
 			rep.reject(ReasonNoCategory, line)
 			return nil
 		}
-		cat := ""
+		var cat string
 		if known, ok := cats.lookup(catB, opts.Taxonomy); ok {
 			cat = known.Name
 		} else {

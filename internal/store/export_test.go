@@ -67,7 +67,7 @@ func SetParallelLoadPages(n int64) (restore func()) {
 
 // ForeignKeys reports, for SQLite, the rows that break a foreign key (PRAGMA
 // foreign_key_check) and whether every pooled connection is restored: foreign keys enforced
-// again and the 64 MiB page cache of sqliteCacheSize back (a bulk import shrinks it for its
+// again and the 64 MiB page cache of sqliteCacheKiB back (a bulk import shrinks it for its
 // index rebuild). It holds all four connections at once, so the one an import used is
 // among them.
 func (s *Store) ForeignKeys(ctx context.Context) (broken int, restored bool, err error) {
@@ -103,7 +103,7 @@ func (s *Store) ForeignKeys(ctx context.Context) (broken int, restored bool, err
 		if err := c.GetContext(ctx, &cache, `PRAGMA cache_size`); err != nil {
 			return 0, false, err
 		}
-		restored = restored && on == 1 && cache == -65536
+		restored = restored && on == 1 && cache == -sqliteCacheKiB
 	}
 	return len(rows), restored, nil
 }

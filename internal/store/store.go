@@ -80,8 +80,11 @@ func open(rawURL string) (*Store, error) {
 // in a quarter of the system calls of the default 4 KiB.
 const sqlitePageSize = 16384
 
-// sqliteCacheSize is each SQLite connection's page cache: 64 MiB.
-const sqliteCacheSize = "cache_size(-65536)"
+// sqliteCacheKiB is each SQLite connection's page cache: 64 MiB.
+const sqliteCacheKiB = 65536
+
+// sqliteCacheSize is the pragma that sets it.
+var sqliteCacheSize = fmt.Sprintf("cache_size(-%d)", sqliteCacheKiB)
 
 // initSQLiteFile creates a new SQLite file with hexbeat's page size. The size must be set
 // before the file's first page exists, and the connection pragmas switch WAL on first, so a
