@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"testing"
@@ -108,6 +109,43 @@ func BenchmarkParseGeneric(b *testing.B) {
 		rep, err := Read(context.Background(), bytes.NewReader(data), "bench", opts, &countSink{})
 		if err != nil || rep.Rows != rows || rep.RejectedTotal() != 0 {
 			b.Fatalf("rows %d want %d, %d rejected: %v", rep.Rows, rows, rep.RejectedTotal(), err)
+		}
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkParseGeoJSON: parse + H3-bin a GeoJSON point collection made from the same rows
+// as BenchmarkParseStreet (each located row as a feature with its Crime ID, month, type and
+// location, one feature a line, as Python's json and QGIS write them). Reports rows/s.
+func BenchmarkParseGeoJSON(b *testing.B) {
+	street, _ := realStreetCSV(b, 10)
+	recs, err := csv.NewReader(bytes.NewReader(street)).ReadAll()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var buf bytes.Buffer
+	buf.WriteString(`{"type":"FeatureCollection","features":[`)
+	rows := 0
+	for _, r := range recs[1:] {
+		if r[4] == "" {
+			continue
+		}
+		if rows > 0 {
+			buf.WriteByte(',')
+		}
+		props, _ := json.Marshal(map[string]string{"crime_id": r[0], "month": r[1], "category": r[9], "location": r[6]})
+		fmt.Fprintf(&buf, "\n{\"type\": \"Feature\", \"geometry\": {\"type\": \"Point\", \"coordinates\": [%s, %s]}, \"properties\": %s}", r[4], r[5], props)
+		rows++
+	}
+	buf.WriteString("\n]}\n")
+	data := buf.Bytes()
+	tax := geodata.Taxonomy()
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rep, err := Read(context.Background(), bytes.NewReader(data), "bench.geojson", Options{Taxonomy: tax}, &countSink{})
+		if err != nil || rep.Rows != rows || rep.Accepted+rep.InFileDups != rows {
+			b.Fatalf("rows %d want %d, %d accepted: %v", rep.Rows, rows, rep.Accepted, err)
 		}
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")

@@ -3,90 +3,87 @@ package ingest
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
 
-// MaxGeoJSONBytes bounds a GeoJSON file, which is read whole (a point collection is then
-// decoded a feature at a time, a boundary collection whole).
-const MaxGeoJSONBytes = 512 << 20
+// In GeoJSON reports, a "line" is the feature's 1-based position in the collection, except
+// for faults in the text itself (a syntax error, bytes that are not UTF-8), which are given
+// by their line in the file.
 
-// In GeoJSON reports, a "line" is the feature's 1-based position in the collection.
-
+// readGeoJSON reads a FeatureCollection as a stream (geojson_stream.go). Unless kind says,
+// the first feature with a geometry decides what the file holds: boundaries if it is a
+// polygon, else points. A feature without a geometry is a rejected row of either.
 func readGeoJSON(ctx context.Context, r io.Reader, kind string, opts Options, rep *Report, sink hexbeat.ImportSink) error {
-	data, err := io.ReadAll(io.LimitReader(r, MaxGeoJSONBytes+1))
+	var points *pointReader
+	var bounds *boundaryReader
+	decide := func(k string) {
+		rep.Kind = k
+		if k == KindBoundaries {
+			bounds = &boundaryReader{opts: opts, rep: rep, seen: map[string]bool{}}
+		} else {
+			points = newPointReader(ctx, opts, rep, sink)
+		}
+	}
+	if kind != "geojson" {
+		decide(kind)
+	}
+	err := walkCollection(r, opts.MaxFeatureBytes, func(n int, f geoMembers) error {
+		if points == nil && bounds == nil {
+			if isNull(f["geometry"]) {
+				return unlocatedFeature(n, f, rep)
+			}
+			var g struct {
+				Type string `json:"type"`
+			}
+			if err := json.Unmarshal(f["geometry"], &g); err != nil {
+				return &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: geometry is not an object: %v", n, err)}
+			}
+			if g.Type == "Polygon" || g.Type == "MultiPolygon" {
+				decide(KindBoundaries)
+			} else {
+				decide(KindPoints)
+			}
+		}
+		if bounds != nil {
+			return bounds.feature(n, f)
+		}
+		return points.feature(n, f)
+	})
 	if err != nil {
 		return err
 	}
-	if len(data) > MaxGeoJSONBytes {
-		return &FormatError{Line: 1, Reason: fmt.Sprintf("GeoJSON larger than %d MiB", MaxGeoJSONBytes>>20)}
-	}
-	if !utf8.Valid(data) {
-		return &FormatError{Line: lineOfInvalidUTF8(data), Reason: "text is not valid UTF-8"}
-	}
-	var probe struct {
-		Type string `json:"type"`
-		CRS  *struct {
-			Properties struct {
-				Name string `json:"name"`
-			} `json:"properties"`
-		} `json:"crs"`
-	}
-	if err := json.Unmarshal(data, &probe); err != nil {
-		return &FormatError{Line: jsonErrorLine(data, err), Reason: "not valid JSON: " + err.Error()}
-	}
-	if probe.Type != "FeatureCollection" {
-		return &FormatError{Line: 1, Reason: fmt.Sprintf("GeoJSON of type %q; hexbeat imports a FeatureCollection", probe.Type)}
-	}
-	if probe.CRS != nil {
-		name := probe.CRS.Properties.Name
-		if !strings.Contains(name, "CRS84") && !strings.HasSuffix(name, "EPSG::4326") && !strings.HasSuffix(name, "EPSG:4326") {
-			return &FormatError{Line: 1, Reason: fmt.Sprintf("coordinates in %q; hexbeat needs WGS84 longitude/latitude (RFC 7946)", name)}
+	switch {
+	case bounds != nil:
+		if len(bounds.out) == 0 {
+			return nil
 		}
+		return sink.PutBoundaries(ctx, bounds.out)
+	case points != nil:
+		return points.finish()
 	}
-	if kind == "geojson" {
-		typ, err := firstGeometryType(data)
-		if err != nil {
-			return err
-		}
-		kind = KindPoints
-		if typ == "Polygon" || typ == "MultiPolygon" {
-			kind = KindBoundaries
-		}
-	}
-	rep.Kind = kind
-	if kind != KindBoundaries {
-		return readPoints(ctx, data, opts, rep, sink)
-	}
-	fc, err := unmarshalCollection(data)
-	if err != nil {
-		return &FormatError{Line: 1, Reason: "not a valid GeoJSON FeatureCollection: " + err.Error()}
-	}
-	for i, f := range fc.Features {
-		if f == nil { // orb leaves a null member of "features" as a nil feature
-			return &FormatError{Line: i + 1, Reason: fmt.Sprintf("feature %d is null, not a Feature", i+1)}
-		}
-	}
-	return readBoundaries(ctx, fc, opts, rep, sink)
+	rep.Kind = KindPoints // no feature had a geometry
+	return nil
 }
 
-// unmarshalCollection decodes a whole collection with orb, whose decoder panics on some
-// malformed input (a geometry collection holding a null geometry); that is an error here.
-func unmarshalCollection(data []byte) (fc *geojson.FeatureCollection, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			fc, err = nil, fmt.Errorf("a geometry the decoder could not take (%v)", v)
+// unlocatedFeature counts a feature without a geometry, met before the file's kind is
+// known, as a rejected row (as either kind would).
+func unlocatedFeature(n int, f geoMembers, rep *Report) error {
+	rep.Rows++
+	if raw := f["properties"]; !isNull(raw) {
+		var props map[string]any
+		if err := json.Unmarshal(raw, &props); err != nil {
+			return &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: properties are not an object: %v", n, err)}
 		}
-	}()
-	return geojson.UnmarshalFeatureCollection(data)
+	}
+	rep.reject(ReasonBadGeometry, n)
+	return nil
 }
 
 var codeProperty = regexp.MustCompile(`^([A-Za-z]+)\d*CD$`)
@@ -94,75 +91,117 @@ var codeProperty = regexp.MustCompile(`^([A-Za-z]+)\d*CD$`)
 // boundaryKinds maps ONS code prefixes to boundary kinds.
 var boundaryKinds = map[string]string{"lsoa": "lsoa", "msoa": "msoa", "wd": "ward", "lad": "lad", "oa": "oa", "ctry": "country", "rgn": "region", "cty": "county", "pfa": "force", "csp": "csp"}
 
-func readBoundaries(ctx context.Context, fc *geojson.FeatureCollection, opts Options, rep *Report, sink hexbeat.ImportSink) error {
-	var out []hexbeat.Boundary
-	seen := map[string]bool{}
-	for i, f := range fc.Features {
-		n := i + 1
-		rep.Rows++
-		var mp orb.MultiPolygon
-		switch g := f.Geometry.(type) {
-		case orb.Polygon:
-			mp = orb.MultiPolygon{g}
-		case orb.MultiPolygon:
-			mp = g
-		}
-		if mp == nil || !usablePolygons(mp) {
-			rep.reject(ReasonBadGeometry, n)
-			continue
-		}
-		b := hexbeat.Boundary{Geometry: mp, Kind: opts.BoundaryKind}
-		if f.ID != nil {
-			b.ID = fmt.Sprint(f.ID)
-		}
-		for key, v := range f.Properties {
-			m := codeProperty.FindStringSubmatch(key)
-			if m == nil {
-				continue
-			}
-			code, _ := v.(string)
-			if code == "" {
-				continue
-			}
-			if b.ID == "" {
-				b.ID = code
-			}
-			if b.Kind == "" {
-				b.Kind = boundaryKinds[strings.ToLower(m[1])]
-			}
-			if nm, ok := f.Properties[strings.TrimSuffix(key, "CD")+"NM"].(string); ok && b.Name == "" {
-				b.Name = nm
-			}
-		}
-		if b.Name == "" {
-			b.Name, _ = firstString(f.Properties, "name", "Name", "NAME", "title")
-		}
-		if b.ID == "" && b.Name != "" {
-			b.ID = slug(b.Name)
-		}
-		if b.ID == "" {
-			rep.reject("no id or name", n)
-			continue
-		}
-		if b.Name == "" {
-			b.Name = b.ID
-		}
-		if b.Kind == "" {
-			b.Kind = "custom"
-		}
-		if seen[b.ID] {
-			rep.Duplicates++
-			rep.InFileDups++
-			continue
-		}
-		seen[b.ID] = true
-		out = append(out, b)
-		rep.Accepted++
+// boundaryReader reads a boundary collection's features; they are handed on together.
+type boundaryReader struct {
+	opts Options
+	rep  *Report
+	seen map[string]bool
+	out  []hexbeat.Boundary
+}
+
+// boundaryPolygons reads a feature's polygons: nil for a feature without a geometry or
+// with one of another type (a rejected row); err refuses the file.
+func boundaryPolygons(n int, raw json.RawMessage) (orb.MultiPolygon, error) {
+	if isNull(raw) {
+		return nil, nil
 	}
-	if len(out) == 0 {
+	var g struct {
+		Type        string          `json:"type"`
+		Coordinates json.RawMessage `json:"coordinates"`
+	}
+	if err := json.Unmarshal(raw, &g); err != nil {
+		return nil, &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: geometry is not an object: %v", n, err)}
+	}
+	if !geometryTypes[g.Type] {
+		return nil, &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: %q is not a GeoJSON geometry type", n, g.Type)}
+	}
+	var mp orb.MultiPolygon
+	var err error
+	switch g.Type {
+	case "Polygon":
+		var p orb.Polygon
+		if err = json.Unmarshal(g.Coordinates, &p); p != nil {
+			mp = orb.MultiPolygon{p}
+		}
+	case "MultiPolygon":
+		err = json.Unmarshal(g.Coordinates, &mp)
+	}
+	if err != nil {
+		return nil, &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: the %s's coordinates are not rings of positions: %v", n, g.Type, err)}
+	}
+	return mp, nil
+}
+
+// feature reads feature n.
+func (br *boundaryReader) feature(n int, f geoMembers) error {
+	rep := br.rep
+	rep.Rows++
+	mp, err := boundaryPolygons(n, f["geometry"])
+	if err != nil {
+		return err
+	}
+	var props geojson.Properties
+	if raw := f["properties"]; !isNull(raw) {
+		if err := json.Unmarshal(raw, &props); err != nil {
+			return &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: properties are not an object: %v", n, err)}
+		}
+	}
+	if mp == nil || !usablePolygons(mp) {
+		rep.reject(ReasonBadGeometry, n)
 		return nil
 	}
-	return sink.PutBoundaries(ctx, out)
+	b := hexbeat.Boundary{Geometry: mp, Kind: br.opts.BoundaryKind}
+	if raw := f["id"]; !isNull(raw) {
+		var id any
+		if err := json.Unmarshal(raw, &id); err != nil {
+			return &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: id: %v", n, err)}
+		}
+		b.ID = fmt.Sprint(id)
+	}
+	for key, v := range props {
+		m := codeProperty.FindStringSubmatch(key)
+		if m == nil {
+			continue
+		}
+		code, _ := v.(string)
+		if code == "" {
+			continue
+		}
+		if b.ID == "" {
+			b.ID = code
+		}
+		if b.Kind == "" {
+			b.Kind = boundaryKinds[strings.ToLower(m[1])]
+		}
+		if nm, ok := props[strings.TrimSuffix(key, "CD")+"NM"].(string); ok && b.Name == "" {
+			b.Name = nm
+		}
+	}
+	if b.Name == "" {
+		b.Name, _ = firstString(props, "name", "Name", "NAME", "title")
+	}
+	if b.ID == "" && b.Name != "" {
+		b.ID = slug(b.Name)
+	}
+	if b.ID == "" {
+		rep.reject("no id or name", n)
+		return nil
+	}
+	if b.Name == "" {
+		b.Name = b.ID
+	}
+	if b.Kind == "" {
+		b.Kind = "custom"
+	}
+	if br.seen[b.ID] {
+		rep.Duplicates++
+		rep.InFileDups++
+		return nil
+	}
+	br.seen[b.ID] = true
+	br.out = append(br.out, b)
+	rep.Accepted++
+	return nil
 }
 
 func usablePolygons(mp orb.MultiPolygon) bool {
@@ -210,31 +249,4 @@ var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
 
 func slug(s string) string {
 	return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
-}
-
-func lineOfInvalidUTF8(data []byte) int {
-	line := 1
-	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && size <= 1 {
-			return line
-		}
-		if r == '\n' {
-			line++
-		}
-		i += size
-	}
-	return line
-}
-
-func jsonErrorLine(data []byte, err error) int {
-	var se *json.SyntaxError
-	off := int64(0)
-	if errors.As(err, &se) {
-		off = se.Offset
-	}
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
-	return 1 + strings.Count(string(data[:off]), "\n")
 }

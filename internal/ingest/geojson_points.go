@@ -5,17 +5,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
 
-// Point collections are read a feature at a time. Decoded whole (orb's FeatureCollection),
-// 935k points took 2.2 GB and 18 s, all parsed before the first reached the store; here
-// each feature is decoded, checked and handed on in chunks, so the store works while the
-// rest is read. Boundary files, which are few and whose polygons are wanted whole, still go
-// through orb.
+// Point collections are read a feature at a time (see geojson_stream.go). Decoded whole
+// (orb's FeatureCollection), 935k points took 2.2 GB and 18 s, all parsed before the first
+// reached the store; here each feature is decoded, checked and handed on in chunks, so the
+// store works while the rest is read.
 
 // geoMembers is one GeoJSON object's members, undecoded (names are case-sensitive, as in
 // orb).
@@ -23,90 +21,6 @@ type geoMembers map[string]json.RawMessage
 
 // isNull reports whether a member is absent or JSON null.
 func isNull(raw json.RawMessage) bool { return len(raw) == 0 || bytes.Equal(raw, []byte("null")) }
-
-// eachFeature calls fn with each member of the collection's "features" array, numbered
-// from 1, until fn returns an error; a null member is refused. data has already been
-// checked to be one valid JSON object.
-func eachFeature(data []byte, fn func(n int, f geoMembers) error) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if _, err := dec.Token(); err != nil { // {
-		return err
-	}
-	seen := false
-	for dec.More() {
-		key, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		if key != "features" {
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return err
-			}
-			continue
-		}
-		if seen {
-			return &FormatError{Line: 1, Reason: `"features" given twice`}
-		}
-		seen = true
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		if tok == nil { // "features": null
-			continue
-		}
-		if tok != json.Delim('[') {
-			return &FormatError{Line: 1, Reason: `"features" is not an array`}
-		}
-		for n := 1; dec.More(); n++ {
-			var f geoMembers
-			if err := dec.Decode(&f); err != nil {
-				return &FormatError{Line: n, Reason: fmt.Sprintf("feature %d is not an object: %v", n, err)}
-			}
-			if f == nil {
-				return &FormatError{Line: n, Reason: fmt.Sprintf("feature %d is null, not a Feature", n)}
-			}
-			var typ string
-			if err := json.Unmarshal(f["type"], &typ); err != nil || typ != "Feature" {
-				return &FormatError{Line: n, Reason: fmt.Sprintf("feature %d is not of type Feature", n)}
-			}
-			if err := fn(n, f); err != nil {
-				return err
-			}
-		}
-		if _, err := dec.Token(); err != nil { // ]
-			return err
-		}
-	}
-	return nil
-}
-
-// errStop ends eachFeature early without an error.
-var errStop = errors.New("stop")
-
-// firstGeometryType is the type of the first feature's geometry that is not null ("" when
-// there is none): it decides whether a GeoJSON file holds points or boundaries.
-func firstGeometryType(data []byte) (string, error) {
-	var typ string
-	err := eachFeature(data, func(n int, f geoMembers) error {
-		if isNull(f["geometry"]) {
-			return nil
-		}
-		var g struct {
-			Type string `json:"type"`
-		}
-		if err := json.Unmarshal(f["geometry"], &g); err != nil {
-			return &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: geometry is not an object: %v", n, err)}
-		}
-		typ = g.Type
-		return errStop
-	})
-	if err == errStop {
-		err = nil
-	}
-	return typ, err
-}
 
 // geometryTypes are GeoJSON's geometry types; a point file's features of the others are
 // rejected as rows, a type outside them refuses the file.
@@ -142,86 +56,104 @@ func featurePoint(n int, raw json.RawMessage) (lon, lat float64, ok bool, err er
 	return c[0], c[1], true, nil
 }
 
-// readPoints reads a point collection's features as incidents.
-func readPoints(ctx context.Context, data []byte, opts Options, rep *Report, sink hexbeat.ImportSink) error {
+// pointReader reads a point collection's features as incidents.
+type pointReader struct {
+	opts                               Options
+	rep                                *Report
+	timeKeys, catKeys, idKeys, locKeys []string
+	ns                                 string
+	cells                              cellCache
+	occ                                occurrences
+	times                              timeParser
+	cats                               categoryCache
+	seenIDs                            map[hexbeat.Key]struct{} // keys of the features with an id
+	chunk                              *chunker[hexbeat.Incident]
+}
+
+func newPointReader(ctx context.Context, opts Options, rep *Report, sink hexbeat.ImportSink) *pointReader {
 	c := opts.Columns
-	timeKeys := nonEmpty(c.Time, "time", "datetime", "date", "occurred_at", "month", "Month")
-	catKeys := nonEmpty(c.Category, "category", "crime_type", "Crime type", "type", "offence")
-	idKeys := nonEmpty(c.ID, "id", "crime_id", "Crime ID", "reference")
-	locKeys := nonEmpty(c.Location, "location", "Location")
-	ns := genericNamespace(Columns{ID: "geojson"})
-	cells, occ := cellCache{}, occurrences{}
-	times := timeParser{loc: opts.Location}
-	cats := categoryCache{}
-	seenIDs := map[string]bool{}
-	chunk := newChunker(ctx, opts.ChunkSize, sink.AddIncidents)
-	err := eachFeature(data, func(n int, f geoMembers) error {
-		rep.Rows++
-		lon, lat, ok, err := featurePoint(n, f["geometry"])
-		if err != nil {
-			return err
-		}
-		var props map[string]any
-		if raw := f["properties"]; !isNull(raw) {
-			if err := json.Unmarshal(raw, &props); err != nil {
-				return &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: properties are not an object: %v", n, err)}
-			}
-		}
-		if !ok {
-			rep.reject(ReasonBadGeometry, n)
-			return nil
-		}
-		if !hexbeat.ValidLonLat(lon, lat) {
-			rep.reject(ReasonBadLocation, n)
-			return nil
-		}
-		ts, _ := firstString(props, timeKeys...)
-		at, prec, ok := times.parse(ts)
-		if !ok {
-			rep.reject(ReasonBadTime, n)
-			return nil
-		}
-		cat, _ := firstString(props, catKeys...)
-		if cat == "" {
-			rep.reject(ReasonNoCategory, n)
-			return nil
-		}
-		if known, ok := cats.lookup([]byte(cat), opts.Taxonomy); ok {
-			cat = known.Name
-		}
-		cell, err := cells.cell(lon, lat)
-		if err != nil {
-			rep.reject(ReasonBadLocation, n)
-			return nil
-		}
-		inc := hexbeat.Incident{OccurredAt: at, Precision: prec, Category: cat, Lon: lon, Lat: lat, Cell: cell}
-		inc.Location, _ = firstString(props, locKeys...)
-		id, _ := firstString(props, idKeys...)
-		if raw := f["id"]; id == "" && !isNull(raw) {
-			var v any
-			if err := json.Unmarshal(raw, &v); err != nil {
-				return &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: id: %v", n, err)}
-			}
-			id = fmt.Sprint(v)
-		}
-		if id != "" {
-			if seenIDs[id] {
-				rep.Duplicates++
-				rep.InFileDups++
-				return nil
-			}
-			seenIDs[id] = true
-			inc.SourceID = id
-			inc.Key = hexbeat.IncidentKey(ns, id, nil, 0)
-		} else {
-			content := []byte(fmt.Sprintf("%v|%v|%s|%s", lon, lat, at.Format("2006-01-02T15:04:05Z"), cat))
-			inc.Key = hexbeat.IncidentKey(ns, "", content, occ.next(sha256.Sum256(content)))
-		}
-		rep.Accepted++
-		return chunk.add(inc)
-	})
+	return &pointReader{
+		opts: opts, rep: rep,
+		timeKeys: nonEmpty(c.Time, "time", "datetime", "date", "occurred_at", "month", "Month"),
+		catKeys:  nonEmpty(c.Category, "category", "crime_type", "Crime type", "type", "offence"),
+		idKeys:   nonEmpty(c.ID, "id", "crime_id", "Crime ID", "reference"),
+		locKeys:  nonEmpty(c.Location, "location", "Location"),
+		ns:       genericNamespace(Columns{ID: "geojson"}),
+		cells:    cellCache{}, occ: occurrences{},
+		times:   timeParser{loc: opts.Location},
+		cats:    categoryCache{},
+		seenIDs: map[hexbeat.Key]struct{}{},
+		chunk:   newChunker(ctx, opts.ChunkSize, sink.AddIncidents),
+	}
+}
+
+// feature reads feature n.
+func (p *pointReader) feature(n int, f geoMembers) error {
+	rep := p.rep
+	rep.Rows++
+	lon, lat, ok, err := featurePoint(n, f["geometry"])
 	if err != nil {
 		return err
 	}
-	return chunk.flush()
+	var props map[string]any
+	if raw := f["properties"]; !isNull(raw) {
+		if err := json.Unmarshal(raw, &props); err != nil {
+			return &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: properties are not an object: %v", n, err)}
+		}
+	}
+	if !ok {
+		rep.reject(ReasonBadGeometry, n)
+		return nil
+	}
+	if !hexbeat.ValidLonLat(lon, lat) {
+		rep.reject(ReasonBadLocation, n)
+		return nil
+	}
+	ts, _ := firstString(props, p.timeKeys...)
+	at, prec, ok := p.times.parse(ts)
+	if !ok {
+		rep.reject(ReasonBadTime, n)
+		return nil
+	}
+	cat, _ := firstString(props, p.catKeys...)
+	if cat == "" {
+		rep.reject(ReasonNoCategory, n)
+		return nil
+	}
+	if known, ok := p.cats.lookup([]byte(cat), p.opts.Taxonomy); ok {
+		cat = known.Name
+	}
+	cell, err := p.cells.cell(lon, lat)
+	if err != nil {
+		rep.reject(ReasonBadLocation, n)
+		return nil
+	}
+	inc := hexbeat.Incident{OccurredAt: at, Precision: prec, Category: cat, Lon: lon, Lat: lat, Cell: cell}
+	inc.Location, _ = firstString(props, p.locKeys...)
+	id, _ := firstString(props, p.idKeys...)
+	if raw := f["id"]; id == "" && !isNull(raw) {
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: id: %v", n, err)}
+		}
+		id = fmt.Sprint(v)
+	}
+	if id != "" {
+		inc.SourceID = id
+		inc.Key = hexbeat.IncidentKey(p.ns, id, nil, 0)
+		if _, dup := p.seenIDs[inc.Key]; dup {
+			rep.Duplicates++
+			rep.InFileDups++
+			return nil
+		}
+		p.seenIDs[inc.Key] = struct{}{}
+	} else {
+		content := []byte(fmt.Sprintf("%v|%v|%s|%s", lon, lat, at.Format("2006-01-02T15:04:05Z"), cat))
+		inc.Key = hexbeat.IncidentKey(p.ns, "", content, p.occ.next(sha256.Sum256(content)))
+	}
+	rep.Accepted++
+	return p.chunk.add(inc)
 }
+
+// finish hands on the last incidents.
+func (p *pointReader) finish() error { return p.chunk.flush() }

@@ -76,3 +76,65 @@ func TestGeoJSONPoints(t *testing.T) {
 		}
 	}
 }
+
+// TestGeoJSONRefusedWhole: a file that is not a usable FeatureCollection is refused with the
+// text line of the fault (a syntax error, bytes that are not UTF-8) or the feature's
+// position, wherever in the file the fault lies.
+func TestGeoJSONRefusedWhole(t *testing.T) {
+	point := pointFeature(`{"type":"Point","coordinates":[-0.75,52.04]}`, `{"time":"2025-01-02","category":"robbery"}`)
+	many := strings.Repeat(point+",\n", 3000) // past any one read of the file
+	for name, tc := range map[string]struct {
+		data   string
+		line   int
+		reason string
+	}{
+		"syntax error on line 3":       {"{\n\"type\": \"FeatureCollection\",\n\"features\": [}", 3, "not valid JSON"},
+		"syntax error far in":          {"{\"type\":\"FeatureCollection\",\"features\":[\n" + many + "{\"type\":\"Feature\",,}]}", 3002, "not valid JSON"},
+		"syntax error in a key":        {"{\"type\":\"FeatureCollection\",\n\"fea\\qtures\":[]}", 2, "not valid JSON"},
+		"truncated":                    {"{\"type\":\"FeatureCollection\",\"features\":[\n" + many, 3002, "not valid JSON"},
+		"not UTF-8":                    {"{\"type\":\"FeatureCollection\",\n\"name\":\"caf\xe9\",\"features\":[]}", 2, "UTF-8"},
+		"not UTF-8 far in":             {"{\"type\":\"FeatureCollection\",\"features\":[\n" + many + point + "],\n\"name\":\"\xff\"}", 3003, "UTF-8"},
+		"a rune cut short at the end":  {"{\"type\":\"FeatureCollection\",\"features\":[]}\n\xe2\x82", 2, "UTF-8"},
+		"a Feature, not a collection":  {point, 1, `GeoJSON of type "Feature"`},
+		"the type after the features":  {"{\"features\":[" + point + "],\"type\":\"Topology\"}", 1, `GeoJSON of type "Topology"`},
+		"no type":                      {"{\"features\":[]}", 1, `GeoJSON of type ""`},
+		"British National Grid":        {`{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::27700"}},"features":[]}`, 1, "WGS84"},
+		"the CRS after the features":   {`{"type":"FeatureCollection","features":[` + point + `],"crs":{"type":"name","properties":{"name":"EPSG:27700"}}}`, 1, "WGS84"},
+		"something after the object":   {`{"type":"FeatureCollection","features":[]} {}`, 1, "not valid JSON"},
+		"an array, not an object":      {`[` + point + `]`, 1, "a JSON array, not a GeoJSON object"},
+		"features an object":           {`{"type":"FeatureCollection","features":{}}`, 1, `"features" is not an array`},
+		"a boundary's geometry broken": {`{"type":"FeatureCollection","features":[` + geoSquare + `,{"type":"Feature","geometry":{"type":"Polygon","coordinates":"x"},"properties":{"name":"y"}}]}`, 2, "feature 2"},
+	} {
+		_, _, err := readAll(t, []byte(tc.data), Options{})
+		var fe *FormatError
+		if !errors.As(err, &fe) || fe.Line != tc.line || !strings.Contains(fe.Reason, tc.reason) {
+			t.Errorf("%s: got %v, want line %d containing %q", name, err, tc.line, tc.reason)
+		}
+	}
+}
+
+// TestGeoJSONMembersInAnyOrder: RFC 7946 puts no order on an object's members, and a byte
+// order mark before the text is read past.
+func TestGeoJSONMembersInAnyOrder(t *testing.T) {
+	point := pointFeature(`{"type":"Point","coordinates":[-0.75,52.04]}`, `{"time":"2025-01-02","category":"robbery"}`)
+	for name, data := range map[string]string{
+		"type last":          `{"features":[` + point + `,` + point + `],"type":"FeatureCollection"}`,
+		"crs and bbox first": `{"bbox":[-1,51,0,53],"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:OGC:1.3:CRS84"}},"type":"FeatureCollection","features":[` + point + `,` + point + `]}`,
+		"byte order mark":    "\xef\xbb\xbf" + string(collection(point, point)),
+	} {
+		rep, sink, err := readAll(t, []byte(data), Options{})
+		if err != nil || rep.Kind != KindPoints || rep.Accepted != 2 || len(sink.Incidents) != 2 {
+			t.Errorf("%s: %v, report %+v", name, err, rep)
+		}
+	}
+	// a boundary file's features without a polygon are rejected rows: no geometry, a point,
+	// a geometry collection (orb's decoder once panicked on one holding a null)
+	boundaries := `{"features":[{"type":"Feature","geometry":null,"properties":{"name":"none"}},` + geoSquare +
+		`,{"type":"Feature","geometry":{"type":"Point","coordinates":[0,0]},"properties":{"name":"p"}}` +
+		`,{"type":"Feature","geometry":{"type":"GeometryCollection","geometries":[null]},"properties":{"name":"y"}}],"type":"FeatureCollection"}`
+	rep, sink, err := readAll(t, []byte(boundaries), Options{})
+	if err != nil || rep.Kind != KindBoundaries || rep.Rows != 4 || rep.Accepted != 1 || len(sink.Boundaries) != 1 || sink.Boundaries[0].ID != "b1" ||
+		len(rep.Rejected) != 1 || fmt.Sprint(rep.Rejected[0].Lines) != "[1 3 4]" {
+		t.Errorf("boundaries after a feature without geometry: %v, report %+v", err, rep)
+	}
+}

@@ -32,18 +32,22 @@ type Columns struct {
 
 // Options control how a file is read.
 type Options struct {
-	Kind           string            // force a kind; empty means recognise it from the content
-	Columns        Columns           // for generic CSV; setting Lon or Lat implies a generic CSV
-	Taxonomy       *hexbeat.Taxonomy // known categories; police.uk files must use them
-	Location       *time.Location    // for times without a zone in generic files; default Europe/London
-	MaxRecordBytes int               // default DefaultMaxRecordBytes
-	BoundaryKind   string            // the kind given to imported boundaries when the file does not say
-	ChunkSize      int               // rows per call to the sink; default 8192
+	Kind            string            // force a kind; empty means recognise it from the content
+	Columns         Columns           // for generic CSV; setting Lon or Lat implies a generic CSV
+	Taxonomy        *hexbeat.Taxonomy // known categories; police.uk files must use them
+	Location        *time.Location    // for times without a zone in generic files; default Europe/London
+	MaxRecordBytes  int               // default DefaultMaxRecordBytes
+	BoundaryKind    string            // the kind given to imported boundaries when the file does not say
+	ChunkSize       int               // rows per call to the sink; default 8192
+	MaxFeatureBytes int               // bounds one GeoJSON feature; default DefaultMaxFeatureBytes
 }
 
 func (o *Options) defaults() {
 	if o.ChunkSize <= 0 {
 		o.ChunkSize = 8192
+	}
+	if o.MaxFeatureBytes <= 0 {
+		o.MaxFeatureBytes = DefaultMaxFeatureBytes
 	}
 	if o.Location == nil {
 		if loc, err := time.LoadLocation("Europe/London"); err == nil {

@@ -1,0 +1,354 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// A GeoJSON file is read as a stream: the collection's members are walked with a JSON
+// decoder, each feature decoded, checked and handed on, so memory holds one feature (and a
+// read's worth beyond it) whatever the file's size. Checks that need the whole file (the
+// collection's type and CRS, which RFC 7946 lets come after the features) are made when
+// their member is met; a refusal at the end rolls back what was handed on, as a CSV row
+// refused late does.
+
+// DefaultMaxFeatureBytes bounds the memory one GeoJSON feature (or any other member of
+// the collection) may take: a detailed boundary polygon can be tens of MB.
+const DefaultMaxFeatureBytes = 256 << 20
+
+// jsonReadBytes is the most one read hands the decoder, so that it holds at most this much
+// beyond the value it is decoding.
+const jsonReadBytes = 64 << 10
+
+// jsonText hands a JSON decoder a file's bytes. It refuses bytes that are not UTF-8 (with
+// their line), skips a byte order mark, refuses a value longer than max, and keeps the
+// bytes from a mark (the decoder's position after the last value it completed) onwards, so
+// that a syntax error's offset can be turned into a line.
+type jsonText struct {
+	r       io.Reader
+	max     int
+	started bool
+	carry   []byte // the start of a rune cut by the end of a read, not yet handed on
+	kept    []byte // the bytes from mark to the end of what was handed on: buf[start:]
+	buf     []byte
+	start   int
+	mark    int64 // input offset of kept[0]
+	line    int   // the line of mark (1-based)
+	err     error // what the next read returns, once what came before it was handed on
+	tooLong bool
+}
+
+func newJSONText(r io.Reader, max int) *jsonText {
+	return &jsonText{r: r, max: max, line: 1}
+}
+
+func (t *jsonText) Read(p []byte) (int, error) {
+	if t.err != nil {
+		return 0, t.err
+	}
+	if len(t.kept) > t.max+jsonReadBytes {
+		t.tooLong = true
+		return 0, errValueTooLong
+	}
+	p = p[:min(len(p), jsonReadBytes)]
+	if len(p) < 2*utf8.UTFMax {
+		return 0, io.ErrShortBuffer // the decoder always asks for at least 512
+	}
+	n := copy(p, t.carry)
+	t.carry = t.carry[:0]
+	least := 1
+	if !t.started {
+		least = 3 // enough to see a byte order mark
+	}
+	m, err := io.ReadAtLeast(t.r, p[n:], least)
+	n += m
+	if err == io.ErrUnexpectedEOF {
+		err = io.EOF
+	}
+	if err != nil && err != io.EOF {
+		return 0, err
+	}
+	b := p[:n]
+	if !t.started {
+		t.started = true
+		if bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
+			b = p[:copy(p, b[3:])]
+		}
+	}
+	if err == nil { // hold back a rune the read cut short
+		for i := len(b) - 1; i >= max(0, len(b)-utf8.UTFMax+1); i-- {
+			if utf8.RuneStart(b[i]) {
+				if !utf8.FullRune(b[i:]) {
+					t.carry = append(t.carry, b[i:]...)
+					b = b[:i]
+				}
+				break
+			}
+		}
+	}
+	if !utf8.Valid(b) {
+		bad := invalidUTF8At(b)
+		t.err = &FormatError{Line: t.lineAt(t.mark+int64(len(t.kept))) + bytes.Count(b[:bad], nl), Reason: "text is not valid UTF-8"}
+		b = b[:bad]
+	} else if err == io.EOF {
+		t.err = io.EOF
+	}
+	if t.start > 0 && len(t.buf)+len(b) > cap(t.buf) { // make room by letting go of what was marked
+		t.buf = t.buf[:copy(t.buf, t.buf[t.start:])]
+		t.start = 0
+	}
+	t.buf = append(t.buf, b...)
+	t.kept = t.buf[t.start:]
+	if len(b) == 0 && t.err != nil {
+		return 0, t.err
+	}
+	return len(b), nil
+}
+
+var (
+	nl              = []byte("\n")
+	errValueTooLong = errors.New("value too long")
+)
+
+// invalidUTF8At is the offset of the first byte of b that does not begin a valid rune.
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
+}
+
+// markAt drops what the decoder has finished with: the bytes before offset off.
+func (t *jsonText) markAt(off int64) {
+	k := min(int(off-t.mark), len(t.kept))
+	if k <= 0 {
+		return
+	}
+	t.line += bytes.Count(t.kept[:k], nl)
+	t.start += k
+	t.kept = t.buf[t.start:]
+	t.mark += int64(k)
+}
+
+// lineAt is the line of input offset off, which is at or after the mark.
+func (t *jsonText) lineAt(off int64) int {
+	k := max(0, min(int(off-t.mark), len(t.kept)))
+	return t.line + bytes.Count(t.kept[:k], nl)
+}
+
+// collectionWalker walks a FeatureCollection's members from a decoder over a jsonText.
+type collectionWalker struct {
+	text *jsonText
+	dec  *json.Decoder
+	n    int // the feature being read, from 1; 0 outside "features"
+}
+
+// walkCollection calls fn with each member of the collection's "features" array, numbered
+// from 1, until fn returns an error. The collection must be one JSON object of type
+// FeatureCollection in WGS84 longitude/latitude, with nothing after it; a null member of
+// "features" is refused, as is a member that is not a Feature.
+func walkCollection(r io.Reader, maxFeature int, fn func(n int, f geoMembers) error) error {
+	w := &collectionWalker{text: newJSONText(r, maxFeature)}
+	w.dec = json.NewDecoder(w.text)
+	err := w.walk(fn)
+	var fe *FormatError
+	if err == nil || errors.As(err, &fe) {
+		return err
+	}
+	return w.refusal(err)
+}
+
+func (w *collectionWalker) walk(fn func(n int, f geoMembers) error) error {
+	tok, err := w.token()
+	if err != nil {
+		return err
+	}
+	if tok != json.Delim('{') {
+		return w.fault(fmt.Sprintf("a JSON %s, not a GeoJSON object", jsonKind(tok)))
+	}
+	var typ string
+	features := false
+	for w.dec.More() {
+		key, err := w.token()
+		if err != nil {
+			return err
+		}
+		switch key {
+		case "type":
+			if err := w.decode(&typ); err != nil {
+				return err
+			}
+			if typ != "FeatureCollection" {
+				return w.notACollection(typ)
+			}
+		case "crs":
+			if err := w.crs(); err != nil {
+				return err
+			}
+		case "features":
+			if features {
+				return w.fault(`"features" given twice`)
+			}
+			features = true
+			if err := w.features(fn); err != nil {
+				return err
+			}
+		default:
+			var skip json.RawMessage
+			if err := w.decode(&skip); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := w.token(); err != nil { // }
+		return err
+	}
+	if tok, err := w.dec.Token(); err != io.EOF {
+		if err != nil {
+			return err
+		}
+		return w.fault(fmt.Sprintf("not valid JSON: a %s after the collection's closing brace", jsonKind(tok)))
+	}
+	if typ != "FeatureCollection" {
+		return w.notACollection(typ)
+	}
+	return nil
+}
+
+// jsonKind names what a decoder's token starts.
+func jsonKind(tok json.Token) string {
+	switch tok {
+	case json.Delim('{'):
+		return "object"
+	case json.Delim('['):
+		return "array"
+	}
+	switch tok.(type) {
+	case string:
+		return "string"
+	case float64, json.Number:
+		return "number"
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	}
+	return fmt.Sprint(tok)
+}
+
+// fault refuses the file at the decoder's line.
+func (w *collectionWalker) fault(reason string) error {
+	return &FormatError{Line: w.text.lineAt(w.dec.InputOffset()), Reason: reason}
+}
+
+func (w *collectionWalker) notACollection(typ string) error {
+	return w.fault(fmt.Sprintf("GeoJSON of type %q; hexbeat imports a FeatureCollection", typ))
+}
+
+// crs reads the old (2008) GeoJSON's "crs" member: hexbeat takes WGS84 longitude/latitude
+// only, as RFC 7946 has it.
+func (w *collectionWalker) crs() error {
+	var crs *struct {
+		Properties struct {
+			Name string `json:"name"`
+		} `json:"properties"`
+	}
+	if err := w.decode(&crs); err != nil {
+		return err
+	}
+	if crs == nil {
+		return nil
+	}
+	name := crs.Properties.Name
+	if !strings.Contains(name, "CRS84") && !strings.HasSuffix(name, "EPSG::4326") && !strings.HasSuffix(name, "EPSG:4326") {
+		return w.fault(fmt.Sprintf("coordinates in %q; hexbeat needs WGS84 longitude/latitude (RFC 7946)", name))
+	}
+	return nil
+}
+
+func (w *collectionWalker) features(fn func(n int, f geoMembers) error) error {
+	tok, err := w.token()
+	if err != nil {
+		return err
+	}
+	if tok == nil { // "features": null
+		return nil
+	}
+	if tok != json.Delim('[') {
+		return w.fault(`"features" is not an array`)
+	}
+	for w.n = 1; w.dec.More(); w.n++ {
+		var f geoMembers
+		if err := w.decode(&f); err != nil {
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) {
+				return &FormatError{Line: w.n, Reason: fmt.Sprintf("feature %d is not an object: %v", w.n, err)}
+			}
+			return err
+		}
+		if f == nil {
+			return &FormatError{Line: w.n, Reason: fmt.Sprintf("feature %d is null, not a Feature", w.n)}
+		}
+		var typ string
+		if err := json.Unmarshal(f["type"], &typ); err != nil || typ != "Feature" {
+			return &FormatError{Line: w.n, Reason: fmt.Sprintf("feature %d is not of type Feature", w.n)}
+		}
+		if err := fn(w.n, f); err != nil {
+			return err
+		}
+	}
+	w.n = 0
+	_, err = w.token() // ]
+	return err
+}
+
+// token and decode read on, then let go of what the decoder has finished with.
+func (w *collectionWalker) token() (json.Token, error) {
+	tok, err := w.dec.Token()
+	w.text.markAt(w.dec.InputOffset())
+	return tok, err
+}
+
+func (w *collectionWalker) decode(v any) error {
+	err := w.dec.Decode(v)
+	w.text.markAt(w.dec.InputOffset())
+	return err
+}
+
+// refusal turns a decoder's error into a refusal with the line it was met on.
+func (w *collectionWalker) refusal(err error) error {
+	at := w.dec.InputOffset()
+	var se *json.SyntaxError
+	switch {
+	case w.text.tooLong && w.n > 0:
+		return &FormatError{Line: w.n, Reason: fmt.Sprintf("feature %d is longer than %d MiB", w.n, w.text.max>>20)}
+	case w.text.tooLong:
+		return w.fault(fmt.Sprintf("a member of the collection is longer than %d MiB", w.text.max>>20))
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		if at == 0 && len(w.text.kept) == 0 {
+			return &FormatError{Line: 1, Reason: "the file is empty"}
+		}
+		end := w.text.mark + int64(len(w.text.kept))
+		return &FormatError{Line: w.text.lineAt(end), Reason: "not valid JSON: the file ends inside the collection (truncated?)"}
+	case errors.As(err, &se):
+		// The decoder gives a syntax error inside a value as an offset into the value, and
+		// a misplaced delimiter as an offset into the input.
+		off := se.Offset
+		if off != at {
+			off += at
+		}
+		return &FormatError{Line: w.text.lineAt(off), Reason: "not valid JSON: " + err.Error()}
+	case w.n > 0:
+		return &FormatError{Line: w.n, Reason: fmt.Sprintf("feature %d: %v", w.n, err)}
+	}
+	return w.fault("not valid GeoJSON: " + err.Error())
+}
