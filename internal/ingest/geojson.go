@@ -34,18 +34,14 @@ func readGeoJSON(ctx context.Context, r io.Reader, kind string, opts Options, re
 	if kind != "geojson" {
 		decide(kind)
 	}
-	err := walkCollection(r, opts.MaxFeatureBytes, func(n int, f geoMembers) error {
+	err := walkCollection(r, opts.MaxFeatureBytes, func(n int, f *geoFeature) error {
 		if points == nil && bounds == nil {
-			if isNull(f["geometry"]) {
-				return unlocatedFeature(n, f, rep)
+			if f.Geometry == nil { // a rejected row of either kind
+				rep.Rows++
+				rep.reject(ReasonBadGeometry, n)
+				return nil
 			}
-			var g struct {
-				Type string `json:"type"`
-			}
-			if err := json.Unmarshal(f["geometry"], &g); err != nil {
-				return &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: geometry is not an object: %v", n, err)}
-			}
-			if g.Type == "Polygon" || g.Type == "MultiPolygon" {
+			if g := f.Geometry.Type; g == "Polygon" || g == "MultiPolygon" {
 				decide(KindBoundaries)
 			} else {
 				decide(KindPoints)
@@ -72,20 +68,6 @@ func readGeoJSON(ctx context.Context, r io.Reader, kind string, opts Options, re
 	return nil
 }
 
-// unlocatedFeature counts a feature without a geometry, met before the file's kind is
-// known, as a rejected row (as either kind would).
-func unlocatedFeature(n int, f geoMembers, rep *Report) error {
-	rep.Rows++
-	if raw := f["properties"]; !isNull(raw) {
-		var props map[string]any
-		if err := json.Unmarshal(raw, &props); err != nil {
-			return &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: properties are not an object: %v", n, err)}
-		}
-	}
-	rep.reject(ReasonBadGeometry, n)
-	return nil
-}
-
 var codeProperty = regexp.MustCompile(`^([A-Za-z]+)\d*CD$`)
 
 // boundaryKinds maps ONS code prefixes to boundary kinds.
@@ -101,16 +83,9 @@ type boundaryReader struct {
 
 // boundaryPolygons reads a feature's polygons: nil for a feature without a geometry or
 // with one of another type (a rejected row); err refuses the file.
-func boundaryPolygons(n int, raw json.RawMessage) (orb.MultiPolygon, error) {
-	if isNull(raw) {
+func boundaryPolygons(n int, g *geoGeometry) (orb.MultiPolygon, error) {
+	if g == nil {
 		return nil, nil
-	}
-	var g struct {
-		Type        string          `json:"type"`
-		Coordinates json.RawMessage `json:"coordinates"`
-	}
-	if err := json.Unmarshal(raw, &g); err != nil {
-		return nil, &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: geometry is not an object: %v", n, err)}
 	}
 	if !geometryTypes[g.Type] {
 		return nil, &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: %q is not a GeoJSON geometry type", n, g.Type)}
@@ -133,25 +108,20 @@ func boundaryPolygons(n int, raw json.RawMessage) (orb.MultiPolygon, error) {
 }
 
 // feature reads feature n.
-func (br *boundaryReader) feature(n int, f geoMembers) error {
+func (br *boundaryReader) feature(n int, f *geoFeature) error {
 	rep := br.rep
 	rep.Rows++
-	mp, err := boundaryPolygons(n, f["geometry"])
+	mp, err := boundaryPolygons(n, f.Geometry)
 	if err != nil {
 		return err
 	}
-	var props geojson.Properties
-	if raw := f["properties"]; !isNull(raw) {
-		if err := json.Unmarshal(raw, &props); err != nil {
-			return &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: properties are not an object: %v", n, err)}
-		}
-	}
+	props := geojson.Properties(f.Properties)
 	if mp == nil || !usablePolygons(mp) {
 		rep.reject(ReasonBadGeometry, n)
 		return nil
 	}
 	b := hexbeat.Boundary{Geometry: mp, Kind: br.opts.BoundaryKind}
-	if raw := f["id"]; !isNull(raw) {
+	if raw := f.ID; !isNull(raw) {
 		var id any
 		if err := json.Unmarshal(raw, &id); err != nil {
 			return &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: id: %v", n, err)}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
@@ -15,9 +16,20 @@ import (
 // reached the store; here each feature is decoded, checked and handed on in chunks, so the
 // store works while the rest is read.
 
-// geoMembers is one GeoJSON object's members, undecoded (names are case-sensitive, as in
-// orb).
-type geoMembers map[string]json.RawMessage
+// geoFeature is one member of a collection's "features", decoded in one pass. (As
+// encoding/json does, member names match without regard to case.)
+type geoFeature struct {
+	Type       string          `json:"type"`
+	ID         json.RawMessage `json:"id"`
+	Geometry   *geoGeometry    `json:"geometry"`   // nil for null
+	Properties map[string]any  `json:"properties"` // nil for null
+}
+
+// geoGeometry is a feature's geometry, its coordinates not yet decoded.
+type geoGeometry struct {
+	Type        string          `json:"type"`
+	Coordinates json.RawMessage `json:"coordinates"`
+}
 
 // isNull reports whether a member is absent or JSON null.
 func isNull(raw json.RawMessage) bool { return len(raw) == 0 || bytes.Equal(raw, []byte("null")) }
@@ -29,22 +41,18 @@ var geometryTypes = map[string]bool{"Point": true, "MultiPoint": true, "LineStri
 
 // featurePoint reads a feature's point: ok is false for a feature without a usable point
 // (no geometry, another type, fewer than two coordinates); err refuses the file.
-func featurePoint(n int, raw json.RawMessage) (lon, lat float64, ok bool, err error) {
-	if isNull(raw) {
+func featurePoint(n int, g *geoGeometry) (lon, lat float64, ok bool, err error) {
+	if g == nil {
 		return 0, 0, false, nil
-	}
-	var g struct {
-		Type        string          `json:"type"`
-		Coordinates json.RawMessage `json:"coordinates"`
-	}
-	if err := json.Unmarshal(raw, &g); err != nil {
-		return 0, 0, false, &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: geometry is not an object: %v", n, err)}
 	}
 	if !geometryTypes[g.Type] {
 		return 0, 0, false, &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: %q is not a GeoJSON geometry type", n, g.Type)}
 	}
 	if g.Type != "Point" {
 		return 0, 0, false, nil
+	}
+	if lon, lat, ok := plainPosition(g.Coordinates); ok {
+		return lon, lat, true, nil
 	}
 	var c []float64
 	if err := json.Unmarshal(g.Coordinates, &c); err != nil {
@@ -54,6 +62,93 @@ func featurePoint(n int, raw json.RawMessage) (lon, lat float64, ok bool, err er
 		return 0, 0, false, nil // [lon] alone once became latitude 0
 	}
 	return c[0], c[1], true, nil
+}
+
+// plainPosition reads a position of two or more JSON numbers, [lon, lat, ...], as
+// encoding/json would, a third of the time; ok is false for anything else, which is left
+// to encoding/json and its errors.
+func plainPosition(b []byte) (lon, lat float64, ok bool) {
+	i := skipSpace(b, 0)
+	if i == len(b) || b[i] != '[' {
+		return 0, 0, false
+	}
+	var c [2]float64
+	for k := 0; ; k++ {
+		i = skipSpace(b, i+1)
+		end := jsonNumberEnd(b, i)
+		if end == i {
+			return 0, 0, false
+		}
+		if k < 2 {
+			v, err := strconv.ParseFloat(string(b[i:end]), 64)
+			if err != nil {
+				return 0, 0, false
+			}
+			c[k] = v
+		}
+		i = skipSpace(b, end)
+		if i == len(b) {
+			return 0, 0, false
+		}
+		if b[i] == ']' {
+			if k < 1 || skipSpace(b, i+1) != len(b) {
+				return 0, 0, false
+			}
+			return c[0], c[1], true
+		}
+		if b[i] != ',' {
+			return 0, 0, false
+		}
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// jsonNumberEnd is the end of the JSON number (RFC 8259) that starts at b[i], or i if none
+// does.
+func jsonNumberEnd(b []byte, i int) int {
+	start := i
+	digits := func(i int) int {
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		return i
+	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		i = digits(i)
+	default:
+		return start
+	}
+	if i < len(b) && b[i] == '.' {
+		j := digits(i + 1)
+		if j == i+1 {
+			return start
+		}
+		i = j
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		j := digits(i)
+		if j == i {
+			return start
+		}
+		i = j
+	}
+	return i
 }
 
 // pointReader reads a point collection's features as incidents.
@@ -88,19 +183,14 @@ func newPointReader(ctx context.Context, opts Options, rep *Report, sink hexbeat
 }
 
 // feature reads feature n.
-func (p *pointReader) feature(n int, f geoMembers) error {
+func (p *pointReader) feature(n int, f *geoFeature) error {
 	rep := p.rep
 	rep.Rows++
-	lon, lat, ok, err := featurePoint(n, f["geometry"])
+	lon, lat, ok, err := featurePoint(n, f.Geometry)
 	if err != nil {
 		return err
 	}
-	var props map[string]any
-	if raw := f["properties"]; !isNull(raw) {
-		if err := json.Unmarshal(raw, &props); err != nil {
-			return &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: properties are not an object: %v", n, err)}
-		}
-	}
+	props := f.Properties
 	if !ok {
 		rep.reject(ReasonBadGeometry, n)
 		return nil
@@ -131,7 +221,7 @@ func (p *pointReader) feature(n int, f geoMembers) error {
 	inc := hexbeat.Incident{OccurredAt: at, Precision: prec, Category: cat, Lon: lon, Lat: lat, Cell: cell}
 	inc.Location, _ = firstString(props, p.locKeys...)
 	id, _ := firstString(props, p.idKeys...)
-	if raw := f["id"]; id == "" && !isNull(raw) {
+	if raw := f.ID; id == "" && !isNull(raw) {
 		var v any
 		if err := json.Unmarshal(raw, &v); err != nil {
 			return &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: id: %v", n, err)}

@@ -156,7 +156,7 @@ type collectionWalker struct {
 // from 1, until fn returns an error. The collection must be one JSON object of type
 // FeatureCollection in WGS84 longitude/latitude, with nothing after it; a null member of
 // "features" is refused, as is a member that is not a Feature.
-func walkCollection(r io.Reader, maxFeature int, fn func(n int, f geoMembers) error) error {
+func walkCollection(r io.Reader, maxFeature int, fn func(n int, f *geoFeature) error) error {
 	w := &collectionWalker{text: newJSONText(r, maxFeature)}
 	w.dec = json.NewDecoder(w.text)
 	err := w.walk(fn)
@@ -167,7 +167,7 @@ func walkCollection(r io.Reader, maxFeature int, fn func(n int, f geoMembers) er
 	return w.refusal(err)
 }
 
-func (w *collectionWalker) walk(fn func(n int, f geoMembers) error) error {
+func (w *collectionWalker) walk(fn func(n int, f *geoFeature) error) error {
 	tok, err := w.token()
 	if err != nil {
 		return err
@@ -275,7 +275,7 @@ func (w *collectionWalker) crs() error {
 	return nil
 }
 
-func (w *collectionWalker) features(fn func(n int, f geoMembers) error) error {
+func (w *collectionWalker) features(fn func(n int, f *geoFeature) error) error {
 	tok, err := w.token()
 	if err != nil {
 		return err
@@ -286,20 +286,23 @@ func (w *collectionWalker) features(fn func(n int, f geoMembers) error) error {
 	if tok != json.Delim('[') {
 		return w.fault(`"features" is not an array`)
 	}
+	var feature geoFeature // reused, with its map of properties
 	for w.n = 1; w.dec.More(); w.n++ {
-		var f geoMembers
+		props := feature.Properties
+		clear(props)
+		feature = geoFeature{Properties: props}
+		f := &feature
 		if err := w.decode(&f); err != nil {
 			var te *json.UnmarshalTypeError
 			if errors.As(err, &te) {
-				return &FormatError{Line: w.n, Reason: fmt.Sprintf("feature %d is not an object: %v", w.n, err)}
+				return featureTypeError(w.n, te)
 			}
 			return err
 		}
 		if f == nil {
 			return &FormatError{Line: w.n, Reason: fmt.Sprintf("feature %d is null, not a Feature", w.n)}
 		}
-		var typ string
-		if err := json.Unmarshal(f["type"], &typ); err != nil || typ != "Feature" {
+		if f.Type != "Feature" {
 			return &FormatError{Line: w.n, Reason: fmt.Sprintf("feature %d is not of type Feature", w.n)}
 		}
 		if err := fn(w.n, f); err != nil {
@@ -309,6 +312,25 @@ func (w *collectionWalker) features(fn func(n int, f geoMembers) error) error {
 	w.n = 0
 	_, err = w.token() // ]
 	return err
+}
+
+// featureTypeError refuses feature n, a member of which is not of the JSON type GeoJSON
+// gives it.
+func featureTypeError(n int, te *json.UnmarshalTypeError) error {
+	var reason string
+	switch {
+	case te.Field == "":
+		reason = fmt.Sprintf("feature %d is not an object but a %s", n, te.Value)
+	case te.Field == "type":
+		reason = fmt.Sprintf("feature %d is not of type Feature", n)
+	case te.Field == "geometry":
+		reason = fmt.Sprintf("feature %d: geometry is not an object but a %s", n, te.Value)
+	case te.Field == "properties":
+		reason = fmt.Sprintf("feature %d: properties are not an object but a %s", n, te.Value)
+	default:
+		reason = fmt.Sprintf("feature %d: %s is a %s", n, te.Field, te.Value)
+	}
+	return &FormatError{Line: n, Reason: reason}
 }
 
 // token and decode read on, then let go of what the decoder has finished with.

@@ -1,11 +1,16 @@
 package ingest
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/hexbeat/hexbeat/geodata"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
 
@@ -136,5 +141,112 @@ func TestGeoJSONMembersInAnyOrder(t *testing.T) {
 	if err != nil || rep.Kind != KindBoundaries || rep.Rows != 4 || rep.Accepted != 1 || len(sink.Boundaries) != 1 || sink.Boundaries[0].ID != "b1" ||
 		len(rep.Rejected) != 1 || fmt.Sprint(rep.Rejected[0].Lines) != "[1 3 4]" {
 		t.Errorf("boundaries after a feature without geometry: %v, report %+v", err, rep)
+	}
+}
+
+// FuzzPlainPosition: the hand-read position is encoding/json's, or left to it.
+func FuzzPlainPosition(f *testing.F) {
+	for _, s := range []string{"[-0.75,52.04]", " [ -0.75 , 52.04 , 80 ] ", "[1e2,-2E-3]", "[0,0]", "[-0,0.5]",
+		"[01,2]", "[1.,2]", "[.5,2]", "[+1,2]", "[1,2,]", "[1]", "[]", "[1,2]x", "[1e400,2]", "[NaN,1]", "[Infinity,1]",
+		"[1,null]", "[1,2,null]", "[[1,2]]", "null", `["1",2]`, "[0x10,1]", "[1_0,1]", "[1,2", "[-,1]", "[1e,1]", "[1e+,1]"} {
+		f.Add([]byte(s))
+	}
+	for _, s := range []string{"[-0.75,52.04]", " [ -0.75 , 52.04 , 80 ] ", "[1e2,-2E-3]"} {
+		if _, _, ok := plainPosition([]byte(s)); !ok {
+			f.Fatalf("%s is left to encoding/json", s)
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		lon, lat, ok := plainPosition(b)
+		if !ok {
+			return
+		}
+		var c []float64
+		if err := json.Unmarshal(b, &c); err != nil || len(c) < 2 || c[0] != lon || c[1] != lat {
+			t.Fatalf("%q: read as %v, %v; encoding/json gives %v, %v", b, lon, lat, c, err)
+		}
+	})
+}
+
+// collectionReader yields a point collection of n copies of one feature without holding it.
+type collectionReader struct {
+	head, feature, tail string
+	n                   int
+	buf                 []byte
+}
+
+func (r *collectionReader) Read(p []byte) (int, error) {
+	for len(r.buf) < len(p) && (r.n > 0 || r.tail != "") {
+		switch {
+		case r.head != "":
+			r.buf, r.head = append(r.buf, r.head...), ""
+		case r.n > 0:
+			r.buf, r.n = append(r.buf, r.feature...), r.n-1
+			if r.n > 0 {
+				r.buf = append(r.buf, ",\n"...)
+			}
+		default:
+			r.buf, r.tail = append(r.buf, r.tail...), ""
+		}
+	}
+	if len(r.buf) == 0 {
+		return 0, io.EOF
+	}
+	k := copy(p, r.buf)
+	r.buf = r.buf[:copy(r.buf, r.buf[k:])]
+	return k, nil
+}
+
+// heapSink counts incidents and notes the largest heap seen while they arrive.
+type heapSink struct {
+	memSink
+	rows     int
+	peakHeap uint64
+}
+
+func (h *heapSink) AddIncidents(_ context.Context, x []hexbeat.Incident) error {
+	h.rows += len(x)
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	h.peakHeap = max(h.peakHeap, m.HeapAlloc)
+	return nil
+}
+
+// TestGeoJSONStreamsBoundedMemory: a 128 MB point collection is read with a small heap:
+// the file is never held whole.
+func TestGeoJSONStreamsBoundedMemory(t *testing.T) {
+	feature := pointFeature(`{"type":"Point","coordinates":[-0.75,52.04]}`, `{"time":"2025-01-02","category":"robbery","location":"`+strings.Repeat("x", 300)+`"}`)
+	n := (128 << 20) / len(feature)
+	r := &collectionReader{head: `{"type":"FeatureCollection","features":[`, feature: feature, tail: "]}", n: n}
+	runtime.GC()
+	sink := &heapSink{}
+	rep, err := Read(context.Background(), r, "big.geojson", Options{Taxonomy: geodata.Taxonomy()}, sink)
+	if err != nil || rep.Rows != n || sink.rows != n {
+		t.Fatalf("%v: %d rows read, %d handed on, want %d", err, rep.Rows, sink.rows, n)
+	}
+	t.Logf("%d features, %d MB; largest heap %d MB", n, (n*len(feature))>>20, sink.peakHeap>>20)
+	if sink.peakHeap > 48<<20 {
+		t.Errorf("reading a 128 MB collection took a heap of %d MB; want it bounded (< 48 MB)", sink.peakHeap>>20)
+	}
+}
+
+// TestGeoJSONFeatureTooLong: one feature (or other member) longer than the bound refuses
+// the file without being held.
+func TestGeoJSONFeatureTooLong(t *testing.T) {
+	point := pointFeature(`{"type":"Point","coordinates":[-0.75,52.04]}`, `{"time":"2025-01-02","category":"robbery"}`)
+	long := pointFeature(`{"type":"Point","coordinates":[-0.75,52.04]}`, `{"time":"2025-01-02","category":"robbery","location":"`+strings.Repeat("x", 3<<20)+`"}`)
+	for name, tc := range map[string]struct {
+		data   string
+		line   int
+		reason string
+	}{
+		"a feature":      {string(collection(point, long, point)), 2, "feature 2 is longer than 1 MiB"},
+		"another member": {`{"type":"FeatureCollection",` + "\n" + `"name":"` + strings.Repeat("x", 3<<20) + `","features":[]}`, 2, "a member of the collection is longer than 1 MiB"},
+	} {
+		_, _, err := readAll(t, []byte(tc.data), Options{MaxFeatureBytes: 1 << 20})
+		var fe *FormatError
+		if !errors.As(err, &fe) || fe.Line != tc.line || !strings.Contains(fe.Reason, tc.reason) {
+			t.Errorf("%s: got %v, want line %d containing %q", name, err, tc.line, tc.reason)
+		}
 	}
 }
