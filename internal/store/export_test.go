@@ -107,3 +107,39 @@ func (s *Store) ForeignKeys(ctx context.Context) (broken int, restored bool, err
 	}
 	return len(rows), restored, nil
 }
+
+// SetBindRaw chooses how a SQLite import binds its values: through SQLite's API or the driver.
+func SetBindRaw(raw bool) (restore func()) {
+	old := bindRaw
+	bindRaw = raw
+	return func() { bindRaw = old }
+}
+
+// RawSQLiteReachable reports whether the SQLite connection under the store's driver can be
+// reached for binding.
+func (s *Store) RawSQLiteReachable(ctx context.Context) (bool, error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
+	ok := false
+	err = conn.Raw(func(dc any) error {
+		_, ok = rawSQLite(dc)
+		return nil
+	})
+	return ok, err
+}
+
+// IncidentRows dumps every stored incident, each column with its SQLite storage class,
+// in key order.
+func (s *Store) IncidentRows(ctx context.Context) ([]string, error) {
+	cols := "key, batch_id, " + strings.Join(incidentCols[1:], ", ")
+	var typed []string
+	for _, c := range strings.Split(cols, ", ") {
+		typed = append(typed, "typeof("+c+") || ':' || quote("+c+")")
+	}
+	var rows []string
+	err := s.db.SelectContext(ctx, &rows, `SELECT `+strings.Join(typed, " || '|' || ")+` FROM incidents ORDER BY key`)
+	return rows, err
+}

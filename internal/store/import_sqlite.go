@@ -52,42 +52,33 @@ func sqliteInsertSQL(rows int) string {
 		strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
 }
 
-// insertIncidentsSQLite inserts incs sqliteRowsPerInsert at a time. It hands the driver its
-// values directly: through database/sql each statement would pay for converting and
-// checking its 900 arguments and for locking, about a tenth of the import.
+// insertIncidentsSQLite inserts incs sqliteRowsPerInsert at a time, binding the values
+// through SQLite's API where it can reach it (sqlite_raw.go), else through the driver.
 func (t *importTx) insertIncidentsSQLite(ctx context.Context, incs []hexbeat.Incident) error {
 	if len(incs) == 0 {
 		return nil
 	}
 	err := t.conn.Raw(func(dc any) error {
-		conn, ok := dc.(driver.ConnPrepareContext)
-		if !ok {
-			return fmt.Errorf("driver connection %T", dc)
+		prepare := driverInserter(ctx, dc)
+		if h, ok := rawSQLite(dc); ok && bindRaw {
+			prepare = rawInserter(h)
 		}
 		exec := func(rows []hexbeat.Incident) error {
-			per := min(len(rows), sqliteRowsPerInsert)
-			st, err := conn.PrepareContext(ctx, sqliteInsertSQL(per))
+			ins, err := prepare(min(len(rows), sqliteRowsPerInsert), t.batchID)
 			if err != nil {
 				return err
 			}
-			defer st.Close()
-			ex, ok := st.(driver.StmtExecContext)
-			if !ok {
-				return fmt.Errorf("driver statement %T", st)
-			}
-			vals, w := sqliteValues(per), len(incidentCols)+1
+			defer ins.close()
 			for len(rows) > 0 {
-				n := per
-				for i := range rows[:n] {
-					incidentValues(vals[i*w:], &rows[i], t.batchID)
+				if err := ctx.Err(); err != nil {
+					return err
 				}
-				res, err := ex.ExecContext(ctx, vals[:n*w])
+				added, err := ins.exec(rows[:ins.rows])
 				if err != nil {
 					return err
 				}
-				added, _ := res.RowsAffected()
 				t.added += int(added)
-				rows = rows[n:]
+				rows = rows[ins.rows:]
 			}
 			return nil
 		}
@@ -106,4 +97,72 @@ func (t *importTx) insertIncidentsSQLite(ctx context.Context, incs []hexbeat.Inc
 		return fmt.Errorf("store: insert incidents: %w", err)
 	}
 	return nil
+}
+
+// bindRaw: whether to bind through SQLite's API when it can be reached (a test compares).
+var bindRaw = true
+
+// incidentInserter runs sqliteInsertSQL(rows) for rows incidents at a time.
+type incidentInserter struct {
+	rows  int
+	exec  func([]hexbeat.Incident) (added int64, err error)
+	close func()
+}
+
+// driverInserter binds through the driver, handing it the values directly: through
+// database/sql each statement would pay for converting and checking its 900 arguments and
+// for locking, about a tenth of the import.
+func driverInserter(ctx context.Context, dc any) func(rows int, batchID int64) (*incidentInserter, error) {
+	return func(rows int, batchID int64) (*incidentInserter, error) {
+		conn, ok := dc.(driver.ConnPrepareContext)
+		if !ok {
+			return nil, fmt.Errorf("driver connection %T", dc)
+		}
+		st, err := conn.PrepareContext(ctx, sqliteInsertSQL(rows))
+		if err != nil {
+			return nil, err
+		}
+		ex, ok := st.(driver.StmtExecContext)
+		if !ok {
+			st.Close()
+			return nil, fmt.Errorf("driver statement %T", st)
+		}
+		vals, w := sqliteValues(rows), len(incidentCols)+1
+		return &incidentInserter{rows: rows, close: func() { st.Close() },
+			exec: func(incs []hexbeat.Incident) (int64, error) {
+				for i := range incs {
+					incidentValues(vals[i*w:], &incs[i], batchID)
+				}
+				res, err := ex.ExecContext(ctx, vals)
+				if err != nil {
+					return 0, err
+				}
+				return res.RowsAffected()
+			}}, nil
+	}
+}
+
+// rawInserter binds through SQLite's API.
+func rawInserter(h sqliteHandle) func(rows int, batchID int64) (*incidentInserter, error) {
+	return func(rows int, batchID int64) (*incidentInserter, error) {
+		st, err := h.prepare(sqliteInsertSQL(rows))
+		if err != nil {
+			return nil, err
+		}
+		w := int32(len(incidentCols) + 1)
+		return &incidentInserter{rows: rows, close: st.close,
+			exec: func(incs []hexbeat.Incident) (int64, error) {
+				n := 0
+				for i := range incs {
+					n += incidentBytes(&incs[i])
+				}
+				if err := st.reserve(n); err != nil {
+					return 0, err
+				}
+				for i := range incs {
+					st.bindIncident(int32(i)*w+1, &incs[i], batchID)
+				}
+				return st.exec()
+			}}, nil
+	}
 }

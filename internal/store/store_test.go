@@ -427,3 +427,39 @@ func TestStopSearchesWithoutLocation(t *testing.T) {
 		}
 	})
 }
+
+// TestRawBindingStoresWhatTheDriverStores: a SQLite import binds its values through
+// SQLite's API (sqlite_raw.go), reached through fields the pinned driver does not export;
+// it must store exactly what binding through the driver stores, every column with its
+// storage class, and the pinned driver must let it be reached.
+func TestRawBindingStoresWhatTheDriverStores(t *testing.T) {
+	ctx := context.Background()
+	files := []string{testkit.Data(t, "police/street/2025-01-thames-valley-street.csv"), testkit.Data(t, "police/street/2025-02-thames-valley-street.csv")}
+	dump := func(raw bool) []string {
+		defer store.SetBindRaw(raw)()
+		s := freshSQLite(t)
+		if ok, err := s.RawSQLiteReachable(ctx); err != nil || !ok {
+			t.Fatalf("the SQLite connection under the driver cannot be reached (%v): did a new modernc.org/sqlite move its fields?", err)
+		}
+		for _, f := range files {
+			if _, err := importFile(t, s, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows, err := s.IncidentRows(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	viaDriver, viaAPI := dump(false), dump(true)
+	if len(viaAPI) != 14494+13478 || len(viaDriver) != len(viaAPI) {
+		t.Fatalf("%d rows bound through the API, %d through the driver; want %d", len(viaAPI), len(viaDriver), 14494+13478)
+	}
+	for i := range viaAPI {
+		if viaAPI[i] != viaDriver[i] {
+			t.Fatalf("row %d differs:\n API    %s\n driver %s", i, viaAPI[i], viaDriver[i])
+		}
+	}
+	t.Logf("e.g. %s", viaAPI[0])
+}

@@ -20,16 +20,22 @@ import (
 func eachStore(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) {
-		s, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "h.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		fn(t, s)
+		fn(t, freshSQLite(t))
 	})
 	t.Run("postgres", func(t *testing.T) {
 		fn(t, freshPostgres(t))
 	})
+}
+
+// freshSQLite opens a new SQLite file, closed after the test.
+func freshSQLite(t *testing.T) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
 
 // freshPostgres creates a database of its own on the test server and drops it afterwards.
