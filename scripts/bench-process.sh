@@ -19,6 +19,7 @@ scripts/street-copies.py "$WORK/big.csv" 0 "$COPIES" "$STREET"/2025-0[1-6]-thame
 rows=$(($(wc -l <"$WORK/big.csv") - 1))
 located=$(python3 -c "import csv,sys; print(sum(1 for r in csv.DictReader(open(sys.argv[1])) if r['Longitude']))" "$WORK/big.csv")
 size=$(du -m "$WORK/big.csv" | cut -f1)
+sync # the 212 MB just written would otherwise be flushed to disk while the first import writes
 
 now() { date +%s.%N; }
 rate() { python3 -c "import sys; print(f'{int(sys.argv[1])/float(sys.argv[2]):,.0f}')" "$1" "$2"; }
