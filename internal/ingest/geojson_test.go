@@ -53,6 +53,9 @@ func TestGeoJSONPoints(t *testing.T) {
 			t.Errorf("no %q rejection at %s: %+v", reason, lines, rep.Rejected)
 		}
 	}
+	if s := rep.Summary(); !strings.Contains(s, "unusable geometry: 3 (features 3, 4, 5)") {
+		t.Errorf("the summary does not give the features' positions:\n%s", s)
+	}
 	got := sink.Incidents
 	if len(got) != 4 || got[0].SourceID != "R1" || got[0].Category != "Robbery" || got[0].Location != "High St" ||
 		got[1].Lat != 52.04 || got[1].SourceID != "" || got[2].SourceID != "7" || got[3].Key == got[1].Key {

@@ -65,6 +65,15 @@ func (r *Report) RejectedTotal() int {
 	return n
 }
 
+// positions names what a rejected row's number counts: a GeoJSON file's rows are its
+// features, numbered from 1; a CSV's are its lines.
+func (r *Report) positions() string {
+	if r.Kind == KindPoints || r.Kind == KindBoundaries {
+		return "features"
+	}
+	return "lines"
+}
+
 // Summary is the report as lines a person reads at the end of an import.
 func (r *Report) Summary() string {
 	var b strings.Builder
@@ -87,7 +96,7 @@ func (r *Report) Summary() string {
 		if x.Count > len(x.Lines) {
 			more = fmt.Sprintf(" and %d more", x.Count-len(x.Lines))
 		}
-		fmt.Fprintf(&b, "  rejected, %s: %d (lines %s%s)\n", x.Reason, x.Count, strings.Join(lines, ", "), more)
+		fmt.Fprintf(&b, "  rejected, %s: %d (%s %s%s)\n", x.Reason, x.Count, r.positions(), strings.Join(lines, ", "), more)
 	}
 	return b.String()
 }
