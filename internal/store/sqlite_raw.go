@@ -59,7 +59,6 @@ type rawStmt struct {
 	size  int
 	mem   []byte // buf, seen from Go
 	used  int
-	bound bool
 }
 
 func (h sqliteHandle) prepare(query string) (*rawStmt, error) {
@@ -89,7 +88,7 @@ func cMem(p uintptr, n int) []byte {
 // cannot move while values point into it.
 func (s *rawStmt) reserve(n int) error {
 	s.used = 0
-	if n <= s.size {
+	if n <= s.size && s.buf != 0 { // never a null pointer: SQLite would bind an empty text as NULL
 		return nil
 	}
 	s.release()
