@@ -53,12 +53,12 @@ func (h sqliteHandle) err(rc int32, what string) error {
 
 // rawStmt is a prepared statement whose text and blob values are bound from one buffer.
 type rawStmt struct {
-	h     sqliteHandle
-	st    uintptr
-	buf   uintptr // C memory the bound values point into
-	size  int
-	mem   []byte // buf, seen from Go
-	used  int
+	h    sqliteHandle
+	st   uintptr
+	buf  uintptr // C memory the bound values point into
+	size int
+	mem  []byte // buf, seen from Go
+	used int
 }
 
 func (h sqliteHandle) prepare(query string) (*rawStmt, error) {
