@@ -16,7 +16,9 @@ import (
 	"testing"
 
 	"github.com/hexbeat/hexbeat/internal/testkit"
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
 )
 
 // TestOpenAPICoversEveryRoute: every route Fiber has registered (the API, health, metrics,
@@ -413,5 +415,69 @@ func TestOGCPagesAreOneLayer(t *testing.T) {
 	}
 	if code, _, b := get(t, s, "/ogc/collections/hotspots/items/8919526a3ffffff?"+q); code != 404 {
 		t.Errorf("a cell outside the layer: %d %.200s", code, b)
+	}
+}
+
+// TestOGCBoundaryPages: the boundaries read a page at a time (by kind, by bbox) are those
+// of /api/v1/boundaries, in its order, each as the boundary's own route gives it.
+func TestOGCBoundaryPages(t *testing.T) {
+	var files []string
+	for _, f := range []string{"milton-keynes-boundary", "milton-keynes-lsoa-2011", "milton-keynes-msoa-2011", "milton-keynes-wards"} {
+		files = append(files, testkit.Data(t, "boundaries/"+f+".geojson"))
+	}
+	s := newServer(t, files...)
+	_, _, body := get(t, s, "/api/v1/boundaries")
+	all, err := geojson.UnmarshalFeatureCollection(body)
+	if err != nil || len(all.Features) != 1+152+32+23 {
+		t.Fatalf("%v: %d boundaries", err, len(all.Features))
+	}
+	box := orb.Bound{Min: orb.Point{-0.80, 52.00}, Max: orb.Point{-0.70, 52.06}}
+	for q, keep := range map[string]func(f *geojson.Feature) bool{
+		"":                             func(*geojson.Feature) bool { return true },
+		"kind=lsoa":                    func(f *geojson.Feature) bool { return f.Properties["kind"] == "lsoa" },
+		"bbox=-0.80,52.00,-0.70,52.06": func(f *geojson.Feature) bool { return f.Geometry.Bound().Intersects(box) },
+		"kind=ward&bbox=-0.80,52.00,-0.70,52.06": func(f *geojson.Feature) bool {
+			return f.Properties["kind"] == "ward" && f.Geometry.Bound().Intersects(box)
+		},
+	} {
+		var want []string
+		for _, f := range all.Features {
+			if keep(f) {
+				want = append(want, fmt.Sprint(f.ID))
+			}
+		}
+		var got []string
+		for off := 0; ; off += 17 {
+			code, _, b := get(t, s, fmt.Sprintf("/ogc/collections/boundaries/items?%s&limit=17&offset=%d", q, off))
+			var page struct {
+				NumberMatched  int
+				NumberReturned int
+				Demo           *bool
+				Features       []*geojson.Feature
+			}
+			if code != 200 || json.Unmarshal(b, &page) != nil || page.NumberMatched != len(want) || page.NumberReturned != len(page.Features) || page.Demo == nil {
+				t.Fatalf("%s, offset %d: %d %.300s", q, off, code, b)
+			}
+			for _, f := range page.Features {
+				got = append(got, fmt.Sprint(f.ID))
+			}
+			if len(page.Features) < 17 {
+				break
+			}
+		}
+		if len(want) < 5 || !slices.Equal(got, want) {
+			t.Errorf("%s: pages give %d boundaries, the API %d (equal %v)", q, len(got), len(want), slices.Equal(got, want))
+		}
+	}
+	for _, f := range []*geojson.Feature{all.Features[0], all.Features[100], all.Features[len(all.Features)-1]} {
+		id := fmt.Sprint(f.ID)
+		_, _, item := get(t, s, "/ogc/collections/boundaries/items/"+id)
+		_, _, own := get(t, s, "/api/v1/boundaries/"+id)
+		if !bytes.Equal(item, own) {
+			t.Errorf("item %s: %.200s; its own route %.200s", id, item, own)
+		}
+	}
+	if code, _, _ := get(t, s, "/ogc/collections/boundaries/items/nowhere"); code != 404 {
+		t.Errorf("an unknown boundary: %d", code)
 	}
 }

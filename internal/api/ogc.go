@@ -294,9 +294,8 @@ func (s *Server) ogcItems(c *fiber.Ctx) error {
 		for k, v := range pl.extra {
 			out[k] = v
 		}
-		n := len(pl.features)
-		features = pl.features[min(offset, n):min(offset+limit, n)]
-		out["numberMatched"] = n
+		features = pl.page(offset, limit)
+		out["numberMatched"] = len(pl.ids)
 	}
 	if features == nil {
 		features = []json.RawMessage{}
@@ -379,5 +378,5 @@ func (s *Server) ogcItem(c *fiber.Ctx) error {
 	if i < 0 {
 		return hexbeat.Errorf(hexbeat.ENOTFOUND, "no feature %q in %s with these parameters", fid, l.ID)
 	}
-	return s.sendGeoJSON(c, pl.features[i])
+	return s.sendGeoJSON(c, pl.page(i, 1)[0])
 }
