@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -274,6 +275,35 @@ func TestOGCPlannerCollections(t *testing.T) {
 	id := fc.Features[3].ID.(string)
 	if code, _, b := get(t, s, "/ogc/collections/retailers/items/"+id); code != 200 || !strings.Contains(string(b), id) {
 		t.Errorf("retailer %s: %d %s", id, code, b)
+	}
+	// the register read a page at a time (all of it, or in a box) is /api/v1/retailers, in
+	// its order, each shop with the same properties
+	box := orb.Bound{Min: orb.Point{-0.78, 52.00}, Max: orb.Point{-0.70, 52.05}}
+	for q, inBox := range map[string]bool{"": false, "&bbox=-0.78,52.00,-0.70,52.05": true} {
+		var want []*geojson.Feature
+		for _, f := range shops.Features {
+			if !inBox || box.Contains(f.Geometry.(orb.Point)) {
+				want = append(want, f)
+			}
+		}
+		var got []*geojson.Feature
+		for off := 0; ; off += 13 {
+			fc, matched := items(fmt.Sprintf("/ogc/collections/retailers/items?limit=13&offset=%d%s", off, q))
+			if int(matched) != len(want) {
+				t.Fatalf("retailers%s: numberMatched %v, want %d", q, matched, len(want))
+			}
+			if got = append(got, fc.Features...); len(fc.Features) < 13 {
+				break
+			}
+		}
+		if len(want) < 10 || len(got) != len(want) {
+			t.Fatalf("retailers%s: %d in pages, %d in the register", q, len(got), len(want))
+		}
+		for i := range want {
+			if got[i].ID != want[i].ID || !orb.Equal(got[i].Geometry, want[i].Geometry) || !reflect.DeepEqual(got[i].Properties, want[i].Properties) {
+				t.Errorf("retailers%s, %d: %v %v; the register %v %v", q, i, got[i].ID, got[i].Properties, want[i].ID, want[i].Properties)
+			}
+		}
 	}
 
 	area := `{"type":"Polygon","coordinates":[[[-0.78,52.03],[-0.74,52.03],[-0.74,52.05],[-0.78,52.05],[-0.78,52.03]]]}`

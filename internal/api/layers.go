@@ -29,6 +29,9 @@ type layer struct {
 	// body builds the layer as a GeoJSON FeatureCollection; nil for incidents, which are
 	// read from the store a page at a time.
 	body func(s *Server, c *fiber.Ctx, p *params) ([]byte, error)
+	// pages, when set, gives the layer's OGC pages from what the server holds, encoding
+	// only the features of a page (ogcpages.go); else they are cut from body's layer.
+	pages func(s *Server, c *fiber.Ctx, p *params, bbox *orb.Bound) (*pagedLayer, error)
 }
 
 var cellColumns = []string{"cell", "res", "count"}
@@ -50,7 +53,7 @@ var layers = []layer{
 		Columns:     []string{"cell", "res", "a", "b", "change", "pct"},
 		Description: "Incidents per cell in period A and period B (a_from, a_to, b_from, b_to), with the change.", body: (*Server).changeBody},
 	{ID: "boundaries", Kept: true, Extent: extentBoundaries, Title: "Boundaries", Perm: hexbeat.PermRead, Params: []string{"kind"}, Columns: []string{"id", "kind", "name"},
-		Description: "The imported boundaries (LSOAs, wards, local authorities, custom areas).", body: (*Server).boundariesBody},
+		Description: "The imported boundaries (LSOAs, wards, local authorities, custom areas).", body: (*Server).boundariesBody, pages: (*Server).boundaryPages},
 	{ID: "section60-proposals", Extent: extentCells, Title: "Section 60 proposals", Perm: hexbeat.PermSection60, Temporal: true, Params: proposalParams, SortBy: "rank",
 		Columns:     []string{"rank", "area_km2", "incidents", "harm", "weighted", "share_of_cluster", "capped", "z_min", "z_max", "p_fdr_max", "cluster_cells", "trend", "by_category", "grounds", "cells"},
 		Description: "Candidate Section 60 areas from the significant hot cells, with their evidence and a grounds text.",
@@ -66,7 +69,7 @@ var layers = []layer{
 		Description: "The Section 60 register: each authorisation's area, times, officer, grounds, extension and cancellation; from/to keep those in force within the period.",
 		body:        (*Server).authorisationsBody},
 	{ID: "retailers", Extent: extentRetailers, Title: "Retailers", Perm: hexbeat.PermRetailers, Columns: []string{"id", "name", "category", "address", "size_band", "tests"},
-		Description: "The retailer register with each shop's test-purchase history.", body: (*Server).retailersBody},
+		Description: "The retailer register with each shop's test-purchase history.", body: (*Server).retailersBody, pages: (*Server).retailerPages},
 	{ID: "test-purchase-targets", Extent: extentRetailers, Title: "Test-purchase targets", Perm: hexbeat.PermRetailers, Temporal: true, Params: targetParams, SortBy: "rank",
 		Columns:     []string{"rank", "id", "name", "address", "category", "size_band", "score", "exposure", "incidents", "failures", "tests", "failure_boost", "cooldown", "excluded", "last_test", "reason"},
 		Description: "Retailers ranked for knife test purchases, with the parts of each score.", body: (*Server).targetsBody},

@@ -31,16 +31,21 @@ func (s *Server) retailersBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	fc := geojson.NewFeatureCollection()
 	fc.ExtraMembers = map[string]any{"demo": s.svc.Demo()}
 	for _, r := range shops {
-		f := newFeature(orb.Point{r.Lon, r.Lat})
-		f.ID = r.ID
-		hist := []map[string]any{}
-		for _, t := range tests[r.ID] {
-			hist = append(hist, map[string]any{"date": t.On.Format("2006-01-02"), "result": t.Result, "notes": t.Notes})
-		}
-		f.Properties = map[string]any{"id": r.ID, "name": r.Name, "category": r.Category, "address": r.Address, "size_band": r.SizeBand, "tests": hist}
-		fc.Append(f)
+		fc.Append(retailerFeature(r, tests[r.ID]))
 	}
 	return json.Marshal(fc)
+}
+
+// retailerFeature is a shop with its test-purchase history.
+func retailerFeature(r hexbeat.Retailer, tests []hexbeat.RetailerTest) *geojson.Feature {
+	f := newFeature(orb.Point{r.Lon, r.Lat})
+	f.ID = r.ID
+	hist := []map[string]any{}
+	for _, t := range tests {
+		hist = append(hist, map[string]any{"date": t.On.Format("2006-01-02"), "result": t.Result, "notes": t.Notes})
+	}
+	f.Properties = map[string]any{"id": r.ID, "name": r.Name, "category": r.Category, "address": r.Address, "size_band": r.SizeBand, "tests": hist}
+	return f
 }
 
 // recordTest answers POST /api/v1/retailers/{id}/tests {date, result, notes}.
