@@ -4,7 +4,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 	"testing"
+
+	"github.com/hexbeat/hexbeat/internal/grid"
+	"github.com/paulmach/orb"
 )
 
 // TestAppendCoordIsShortestRounded: coordinates are written exactly as strconv's shortest
@@ -35,5 +39,65 @@ func TestAppendCoordIsShortestRounded(t *testing.T) {
 		check((float64(k) + 0.5) / 1e7)                 // half way between two
 		check(float64(k)/1e7 + rng.NormFloat64()*1e-12) // just beside one
 		check(rng.NormFloat64() * 1e-6)                 // near 0
+	}
+}
+
+// TestCellGeometryRemembered: a remembered cell geometry is the text written afresh, for
+// hexagons and pentagons at several resolutions, asked for from several goroutines at once
+// (run with -race) while the memo fills and starts again; a caller's buffer after the
+// geometry is left alone.
+func TestCellGeometryRemembered(t *testing.T) {
+	defer func(n int) { cellGeometryMemo = n }(cellGeometryMemo)
+	cellGeometryMemo = 50
+	// three pentagons (at the centres of res 0's) and Milton Keynes, with the cells around
+	centres := []orb.Point{{-0.76, 52.04}}
+	for _, p := range []string{"8009fffffffffff", "801dfffffffffff", "8031fffffffffff"} {
+		c0, err := grid.Parse(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		centres = append(centres, grid.Center(c0))
+	}
+	var cells []uint64
+	for _, res := range []int{0, 5, 9, 15} {
+		for _, ctr := range centres {
+			c, err := grid.FromLonLat(ctr[0], ctr[1], res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			disk, err := grid.Disk(c, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cells = append(cells, disk...)
+		}
+	}
+	want := map[uint64]string{}
+	for _, c := range cells {
+		want[c] = string(writeCellGeometry(nil, c))
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for round := range 3 {
+				for i := range cells {
+					c := cells[(i*(g+1)+round)%len(cells)]
+					b := appendCellGeometry([]byte("x"), c)
+					if string(b) != "x"+want[c] {
+						t.Errorf("cell %x: %s, want %s", c, b, want[c])
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	cellGeometries.RLock()
+	n := len(cellGeometries.at)
+	cellGeometries.RUnlock()
+	if n == 0 || n > cellGeometryMemo {
+		t.Errorf("%d cells remembered, at most %d", n, cellGeometryMemo)
 	}
 }
