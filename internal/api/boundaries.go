@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/paulmach/orb"
 )
 
 // boundaries answers GET /api/v1/boundaries: every boundary as a Feature whose id is usable
@@ -12,6 +13,24 @@ func (s *Server) boundaries(c *fiber.Ctx) error {
 }
 
 func (s *Server) boundariesBody(c *fiber.Ctx, p *params) ([]byte, error) {
+	bs, err := s.heldBoundaries(c, p, nil)
+	if err != nil {
+		return nil, err
+	}
+	b := append([]byte(`{"type":"FeatureCollection",`), s.appendMeta(nil)...)
+	b = append(b, `"features":[`...)
+	for i, bd := range bs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendBoundary(b, bd)
+	}
+	return append(b, "]}"...), nil
+}
+
+// heldBoundaries are the boundaries held, in the store's order, of the kind asked for (if
+// any) and meeting bbox (if given).
+func (s *Server) heldBoundaries(c *fiber.Ctx, p *params, bbox *orb.Bound) ([]hexbeat.Boundary, error) {
 	kind := p.one("kind")
 	if err := p.err(); err != nil {
 		return nil, err
@@ -20,20 +39,13 @@ func (s *Server) boundariesBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := append([]byte(`{"type":"FeatureCollection",`), s.appendMeta(nil)...)
-	b = append(b, `"features":[`...)
-	n := 0
+	var kept []hexbeat.Boundary
 	for _, bd := range bs {
-		if kind != "" && bd.Kind != kind {
-			continue
+		if (kind == "" || bd.Kind == kind) && (bbox == nil || bd.Geometry.Bound().Intersects(*bbox)) {
+			kept = append(kept, bd)
 		}
-		if n > 0 {
-			b = append(b, ',')
-		}
-		b = appendBoundary(b, bd)
-		n++
 	}
-	return append(b, "]}"...), nil
+	return kept, nil
 }
 
 // boundary answers GET /api/v1/boundaries/{id} with one Feature.

@@ -130,19 +130,9 @@ func (s *Server) paged(c *fiber.Ctx, l layer, p *params, bbox *orb.Bound) (*page
 // polygons took 4.7 s a page, too large for the page cache to keep; a register of 50,000
 // shops (retailerPages) took 1 s a page.
 func (s *Server) boundaryPages(c *fiber.Ctx, p *params, bbox *orb.Bound) (*pagedLayer, error) {
-	kind := p.one("kind")
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	bs, err := s.svc.Boundaries(c.UserContext())
+	kept, err := s.heldBoundaries(c, p, bbox)
 	if err != nil {
 		return nil, err
-	}
-	var kept []hexbeat.Boundary
-	for _, bd := range bs {
-		if (kind == "" || bd.Kind == kind) && (bbox == nil || bd.Geometry.Bound().Intersects(*bbox)) {
-			kept = append(kept, bd)
-		}
 	}
 	pl := &pagedLayer{ids: make([]string, len(kept)), extra: map[string]any{"demo": s.svc.Demo()},
 		encode: func(i int) json.RawMessage { return appendBoundary(nil, kept[i]) }}
