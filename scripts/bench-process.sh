@@ -31,14 +31,32 @@ echo "Input: $rows rows ($located with coordinates, ${size} MB), six months of T
 echo
 echo "| step | time (s) | rows/s |"
 echo "|---|---|---|"
-import_into() { # label url
+import_into() { # label url [file rows]
   local t0 t1; t0=$(now)
-  "$BIN" import --quiet --db "$2" "$WORK/big.csv" >"$WORK/imp.log" 2>&1 || { cat "$WORK/imp.log" >&2; exit 1; }
+  "$BIN" import --quiet --db "$2" "${3:-$WORK/big.csv}" >"$WORK/imp.log" 2>&1 || { cat "$WORK/imp.log" >&2; exit 1; }
   t1=$(now); local d; d=$(secs "$t0" "$t1")
-  echo "| $1 | $d | $(rate "$rows" "$d") |"
+  echo "| $1 | $d | $(rate "${4:-$rows}" "$d") |"
 }
 import_into "import into empty SQLite" "sqlite:$WORK/b.db"
 import_into "same file again into SQLite (adds nothing)" "sqlite:$WORK/b.db"
+# the same located rows as a GeoJSON point collection (one feature a line), into another store
+python3 - "$WORK/big.csv" "$WORK/big.geojson" <<'PY'
+import csv, json, sys
+with open(sys.argv[2], "w") as out:
+    out.write('{"type":"FeatureCollection","features":[')
+    first = True
+    for r in csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")):
+        if not r["Longitude"]:
+            continue
+        f = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [float(r["Longitude"]), float(r["Latitude"])]},
+             "properties": {"crime_id": r["Crime ID"], "month": r["Month"], "category": r["Crime type"], "location": r["Location"]}}
+        out.write(("\n" if first else ",\n") + json.dumps(f))
+        first = False
+    out.write("\n]}\n")
+PY
+sync
+import_into "GeoJSON points ($(du -m "$WORK/big.geojson" | cut -f1) MB) into empty SQLite" "sqlite:$WORK/g.db" "$WORK/big.geojson" "$located"
+rm -f "$WORK/big.geojson" "$WORK"/g.db*
 if [ -z "${HEXBEAT_TEST_POSTGRES:-}" ]; then eval "$(scripts/test-postgres.sh 2>/dev/null)" || true; fi
 if [ -n "${HEXBEAT_TEST_POSTGRES:-}" ]; then
   base=${HEXBEAT_TEST_POSTGRES}
