@@ -20,7 +20,7 @@ import (
 //
 // The driver does not export its connection's handle; rawSQLite reads it from the fields
 // the pinned version has. If a new version moves them, the import falls back to the
-// driver and TestRawSQLiteHandle fails, so the change is seen.
+// driver and TestRawBindingStoresWhatTheDriverStores fails, so the change is seen.
 
 // sqliteHandle is an open SQLite connection: its handle and its thread state.
 type sqliteHandle struct {
