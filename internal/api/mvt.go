@@ -27,6 +27,7 @@ type mvtLayer struct {
 	// projection: tile coordinate = world coordinate × world − offset
 	world, x0, y0 float64
 	pts           [][2]int64
+	cx, cy        int64 // the cursor: geometry is written as moves from the last point
 	tags, geom    []uint32
 	buf, vbuf     []byte
 }
@@ -75,6 +76,40 @@ func (l *mvtLayer) project(p orb.Point) (int64, int64) {
 // addPolygon adds a feature of one ring (closed or not) with the values of the layer's
 // keys, in order. A ring that collapses to less than a triangle at this zoom is left out.
 func (l *mvtLayer) addPolygon(ring orb.Ring, values ...mvtValue) {
+	l.startFeature()
+	if l.ring(ring, true) {
+		l.endFeature(values)
+	}
+}
+
+// addPolygons adds a feature of polygons (each an outline, then its holes) with the values
+// of the layer's keys. A ring that collapses at this zoom is left out, and with an outline
+// its holes; a feature with nothing left is not added.
+func (l *mvtLayer) addPolygons(mp orb.MultiPolygon, values ...mvtValue) {
+	l.startFeature()
+	for _, p := range mp {
+		if len(p) == 0 || !l.ring(p[0], true) {
+			continue
+		}
+		for _, hole := range p[1:] {
+			l.ring(hole, false)
+		}
+	}
+	if len(l.geom) > 0 {
+		l.endFeature(values)
+	}
+}
+
+func (l *mvtLayer) startFeature() {
+	l.geom = l.geom[:0]
+	l.cx, l.cy = 0, 0
+}
+
+// ring appends a ring's commands to the feature being built: projected to the tile, with
+// points that fall on the same tile unit merged, and turned as an outline (clockwise with y
+// down, a positive area) or a hole. It adds nothing, and reports false, for a ring that
+// collapses to less than a triangle.
+func (l *mvtLayer) ring(ring orb.Ring, outline bool) bool {
 	l.pts = l.pts[:0]
 	for _, p := range ring {
 		x, y := l.project(p)
@@ -87,39 +122,42 @@ func (l *mvtLayer) addPolygon(ring orb.Ring, values ...mvtValue) {
 		l.pts = l.pts[:n-1]
 	}
 	if len(l.pts) < 3 {
-		return
+		return false
 	}
-	var area int64 // twice the signed area; positive is an exterior ring (clockwise, y down)
+	var area int64 // twice the signed area; positive is an outline (clockwise, y down)
 	for i, p := range l.pts {
 		q := l.pts[(i+1)%len(l.pts)]
 		area += p[0]*q[1] - q[0]*p[1]
 	}
 	if area == 0 {
-		return
+		return false
 	}
-	if area < 0 {
+	if (area < 0) == outline {
 		for i, j := 0, len(l.pts)-1; i < j; i, j = i+1, j-1 {
 			l.pts[i], l.pts[j] = l.pts[j], l.pts[i]
 		}
 	}
-	l.geom = append(l.geom[:0], mvtCommand(1, 1))
-	var cx, cy int64
+	l.geom = append(l.geom, mvtCommand(1, 1))
 	for i, p := range l.pts {
 		if i == 1 {
 			l.geom = append(l.geom, mvtCommand(2, len(l.pts)-1))
 		}
-		l.geom = append(l.geom, uint32(zigzag(p[0]-cx)), uint32(zigzag(p[1]-cy)))
-		cx, cy = p[0], p[1]
+		l.geom = append(l.geom, uint32(zigzag(p[0]-l.cx)), uint32(zigzag(p[1]-l.cy)))
+		l.cx, l.cy = p[0], p[1]
 	}
 	l.geom = append(l.geom, mvtCommand(7, 1))
+	return true
+}
 
+// endFeature writes the feature built, with its values.
+func (l *mvtLayer) endFeature(values []mvtValue) {
 	l.tags = l.tags[:0]
 	for k, v := range values {
 		if v.kind != 0 {
 			l.tags = append(l.tags, uint32(k), l.value(v))
 		}
 	}
-	// no feature id: an H3 index does not fit a JavaScript number; the cell property names it
+	// no feature id: an H3 index does not fit a JavaScript number; a property names it
 	f := appendPacked(l.buf[:0], 2, l.tags)
 	f = appendVarintField(f, 3, 3) // POLYGON
 	f = appendPacked(f, 4, l.geom)

@@ -11,14 +11,17 @@ import (
 	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/maptile"
 )
 
-// Vector tiles (Mapbox Vector Tile 2.1) of the cell and hotspot layers, with a TileJSON
-// document per layer. The H3 resolution follows the zoom (res = zoom − 3, within 0..15)
-// unless res is given; the layer's other parameters are the API's.
+// Vector tiles (Mapbox Vector Tile 2.1) of the cell and hotspot layers, and of the
+// boundaries, with a TileJSON document per layer. The H3 resolution follows the zoom
+// (res = zoom − 3, within 0..15) unless res is given; the layer's other parameters are the
+// API's. Boundaries are clipped to the tile (with a buffer); a national set of LSOAs is
+// too large to send a map whole.
 
-var tileLayers = map[string]bool{"hotspots": true, "cells": true}
+var tileLayers = map[string]bool{"hotspots": true, "cells": true, "boundaries": true}
 
 // cellTileParams are the parameters of the cells tiles (the hotspot tiles take a hotspot
 // layer's).
@@ -33,7 +36,7 @@ func (s *Server) tileRoutes() {
 func (s *Server) tileJSON(c *fiber.Ctx) error {
 	layer := c.Params("layer")
 	if !tileLayers[layer] {
-		return hexbeat.Errorf(hexbeat.ENOTFOUND, "no tile layer %q (hotspots or cells)", layer)
+		return hexbeat.Errorf(hexbeat.ENOTFOUND, "no tile layer %q (hotspots, cells or boundaries)", layer)
 	}
 	q := string(c.Request().URI().QueryString())
 	if q != "" {
@@ -45,8 +48,11 @@ func (s *Server) tileJSON(c *fiber.Ctx) error {
 }
 
 func tileFields(layer string) fiber.Map {
-	if layer == "cells" {
+	switch layer {
+	case "cells":
 		return fiber.Map{"cell": "String", "count": "Number"}
+	case "boundaries":
+		return fiber.Map{"id": "String", "kind": "String", "name": "String"}
 	}
 	return fiber.Map{"cell": "String", "count": "Number", "value": "Number", "z": "Number", "p": "Number", "p_fdr": "Number", "bin": "Number", "rank": "Number",
 		"value_class": "Number"}
@@ -59,7 +65,7 @@ func resForZoom(z int) int { return min(max(z-3, 0), hexbeat.MaxResolution) }
 func (s *Server) tile(c *fiber.Ctx) error {
 	layer := c.Params("layer")
 	if !tileLayers[layer] {
-		return hexbeat.Errorf(hexbeat.ENOTFOUND, "no tile layer %q (hotspots or cells)", layer)
+		return hexbeat.Errorf(hexbeat.ENOTFOUND, "no tile layer %q (hotspots, cells or boundaries)", layer)
 	}
 	z, ez := strconv.Atoi(c.Params("z"))
 	x, ex := strconv.Atoi(c.Params("x"))
@@ -117,6 +123,22 @@ func (s *Server) tile(c *fiber.Ctx) error {
 		for _, cc := range l.Cells {
 			ring, _ = grid.AppendBoundary(ring[:0], cc.Cell)
 			out.addPolygon(ring, mvtString(grid.String(cc.Cell)), mvtUint(cc.Count))
+		}
+	case "boundaries":
+		p := newParams(c, "kind")
+		// a buffer of 64 tile units, as renderers expect, so that no seam shows at the edges
+		box := bound.Pad((bound.Max[0] - bound.Min[0]) * 64 / mvtExtent)
+		bs, err := s.heldBoundaries(c, p, &box)
+		if err != nil {
+			return err
+		}
+		out = newMVTLayer(layer, t, "id", "kind", "name")
+		for _, bd := range bs {
+			mp := bd.Geometry
+			if b := mp.Bound(); !box.Contains(b.Min) || !box.Contains(b.Max) {
+				mp = clip.MultiPolygon(box, mp.Clone()) // clip works in place
+			}
+			out.addPolygons(mp, mvtString(bd.ID), mvtString(bd.Kind), mvtString(bd.Name))
 		}
 	}
 	c.Set(fiber.HeaderContentType, "application/vnd.mapbox-vector-tile")

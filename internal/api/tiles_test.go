@@ -11,9 +11,11 @@ import (
 
 	"github.com/hexbeat/hexbeat/internal/testkit"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
+	"github.com/paulmach/orb/planar"
 )
 
 // TestVectorTilesMatchTheLayer decodes hexbeat's vector tiles with orb's decoder (an
@@ -161,4 +163,79 @@ func toFloat(v any) float64 {
 		return float64(v)
 	}
 	return math.NaN()
+}
+
+// TestBoundaryTiles decodes the boundary tiles with orb's decoder and holds them to the
+// boundaries themselves, clipped to each tile (with its buffer) by orb: the same
+// boundaries, once each, with their kind and name, covering the same area (to the rounding
+// of the tile's grid); a tile away from them is empty.
+func TestBoundaryTiles(t *testing.T) {
+	var files []string
+	for _, f := range []string{"milton-keynes-boundary", "milton-keynes-lsoa-2011", "milton-keynes-msoa-2011", "milton-keynes-wards"} {
+		files = append(files, testkit.Data(t, "boundaries/"+f+".geojson"))
+	}
+	s := newServer(t, files...)
+	_, _, body := get(t, s, "/api/v1/boundaries")
+	all, err := geojson.UnmarshalFeatureCollection(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk := maptile.At(orb.Point{-0.76, 52.04}, 12)
+	for _, tc := range []struct {
+		tile  maptile.Tile
+		query string
+	}{{maptile.At(orb.Point{-0.76, 52.04}, 8), ""}, {mk, ""}, {mk, "?kind=lsoa"}, {maptile.At(orb.Point{-0.74, 52.02}, 15), ""}} {
+		bound := tc.tile.Bound()
+		box := bound.Pad((bound.Max[0] - bound.Min[0]) * 64 / 4096)
+		want := map[string]*geojson.Feature{}
+		for _, f := range all.Features {
+			if tc.query != "" && f.Properties["kind"] != "lsoa" {
+				continue
+			}
+			if g := clip.Geometry(box, orb.Clone(f.Geometry)); g != nil && planar.Area(g) > 0 {
+				want[fmt.Sprint(f.ID)] = geojson.NewFeature(g)
+				want[fmt.Sprint(f.ID)].Properties = f.Properties
+			}
+		}
+		url := fmt.Sprintf("/tiles/boundaries/%d/%d/%d.mvt%s", tc.tile.Z, tc.tile.X, tc.tile.Y, tc.query)
+		code, _, raw := get(t, s, url)
+		layers, err := mvt.Unmarshal(raw)
+		if code != 200 || err != nil || len(layers) != 1 || layers[0].Name != "boundaries" {
+			t.Fatalf("%s: %d %v %d layers", url, code, err, len(layers))
+		}
+		layers.ProjectToWGS84(tc.tile)
+		seen := map[string]bool{}
+		unit := (bound.Max[0] - bound.Min[0]) / 4096
+		for _, f := range layers[0].Features {
+			id := fmt.Sprint(f.Properties["id"])
+			w := want[id]
+			if w == nil || seen[id] {
+				t.Errorf("%s: boundary %s not expected here, or twice", url, id)
+				continue
+			}
+			seen[id] = true
+			if f.Properties["kind"] != w.Properties["kind"] || f.Properties["name"] != w.Properties["name"] {
+				t.Errorf("%s: %s is %v, want %v", url, id, f.Properties, w.Properties)
+			}
+			// the area differs by at most the rounding of each vertex to the grid, along the outline
+			got, exp := planar.Area(f.Geometry), planar.Area(w.Geometry)
+			if perim := planar.Length(w.Geometry); math.Abs(got-exp) > perim*unit+1e-12 {
+				t.Errorf("%s: %s covers %.3g square degrees, want %.3g (outline %.3g, unit %.3g)", url, id, got, exp, perim, unit)
+			}
+		}
+		t.Logf("%s: %d boundaries", url, len(seen))
+		if len(seen) != len(want) || len(want) == 0 {
+			t.Errorf("%s: %d boundaries in the tile, %d reach into it", url, len(seen), len(want))
+		}
+	}
+	far := maptile.At(orb.Point{-3.2, 55.95}, 12) // Edinburgh
+	if code, _, raw := get(t, s, fmt.Sprintf("/tiles/boundaries/12/%d/%d.mvt", far.X, far.Y)); code != 200 || len(raw) != 0 {
+		t.Errorf("a tile away from every boundary: %d, %d bytes", code, len(raw))
+	}
+	var tj struct {
+		VectorLayers []struct{ ID string } `json:"vector_layers"`
+	}
+	if _, _, b := get(t, s, "/tiles/boundaries.json"); json.Unmarshal(b, &tj) != nil || len(tj.VectorLayers) != 1 || tj.VectorLayers[0].ID != "boundaries" {
+		t.Errorf("TileJSON: %s", b)
+	}
 }
