@@ -98,13 +98,15 @@ func outsideV1() []documented {
 			documented{"GET", c + "/items/{featureId}", l.Perm, routeDoc{Summary: "One feature of " + l.Title}})
 	}
 	for _, t := range []struct {
-		layer  string
-		params []string
-	}{{"hotspots", hotspotQueryParams}, {"cells", cellTileParams}} {
+		layer   string
+		params  []string
+		summary string
+	}{{"hotspots", hotspotQueryParams, "; res follows the zoom (zoom − 3) unless given"}, {"cells", cellTileParams, "; res follows the zoom (zoom − 3) unless given"},
+		{"boundaries", []string{"kind"}, ", each clipped to the tile with a buffer of 64 units"}} {
 		out = append(out,
 			documented{"GET", "/tiles/" + t.layer + ".json", read, routeDoc{Summary: "TileJSON 3.0 of the " + t.layer + " vector tiles", Params: t.params}},
 			documented{"GET", "/tiles/" + t.layer + "/{z}/{x}/{y}.mvt", read, routeDoc{
-				Summary: "A Mapbox vector tile (2.1) of the " + t.layer + " layer; res follows the zoom (zoom − 3) unless given", Params: t.params}})
+				Summary: "A Mapbox vector tile (2.1) of the " + t.layer + " layer" + t.summary, Params: t.params}})
 	}
 	return out
 }
