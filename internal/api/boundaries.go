@@ -7,12 +7,21 @@ import (
 )
 
 // boundaries answers GET /api/v1/boundaries: every boundary as a Feature whose id is usable
-// as area=ID.
+// as area=ID. With geometry=bbox each comes without its outline, with its bbox: a list of
+// areas to choose from (the web map draws boundaries from tiles).
 func (s *Server) boundaries(c *fiber.Ctx) error {
-	return s.sendBody(c, newParams(c, "kind"), s.boundariesBody)
+	return s.sendBody(c, newParams(c, "kind", "geometry"), s.boundariesBody)
 }
 
 func (s *Server) boundariesBody(c *fiber.Ctx, p *params) ([]byte, error) {
+	boxOnly := false
+	switch g := p.one("geometry"); g {
+	case "", "full":
+	case "bbox":
+		boxOnly = true
+	default:
+		p.fail("geometry", "must be full or bbox, got %q", g)
+	}
 	bs, err := s.heldBoundaries(c, p, nil)
 	if err != nil {
 		return nil, err
@@ -23,9 +32,27 @@ func (s *Server) boundariesBody(c *fiber.Ctx, p *params) ([]byte, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendBoundary(b, bd)
+		if boxOnly {
+			b = appendBoundaryBox(b, bd)
+		} else {
+			b = appendBoundary(b, bd)
+		}
 	}
 	return append(b, "]}"...), nil
+}
+
+// appendBoundaryBox writes a boundary as a Feature with its bbox and no geometry.
+func appendBoundaryBox(b []byte, bd hexbeat.Boundary) []byte {
+	b = append(b, `{"type":"Feature","id":`...)
+	b = appendString(b, bd.ID)
+	b = append(b, `,"bbox":[`...)
+	for i, v := range bboxOf(bd.Geometry.Bound()) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendCoord(b, v)
+	}
+	return appendBoundaryProperties(append(b, `],"geometry":null`...), bd)
 }
 
 // heldBoundaries are the boundaries held, in the store's order, of the kind asked for (if
@@ -64,7 +91,10 @@ func appendBoundary(b []byte, bd hexbeat.Boundary) []byte {
 	b = append(b, `{"type":"Feature","id":`...)
 	b = appendString(b, bd.ID)
 	b = append(b, `,"geometry":`...)
-	b = appendGeometry(b, bd.Geometry)
+	return appendBoundaryProperties(appendGeometry(b, bd.Geometry), bd)
+}
+
+func appendBoundaryProperties(b []byte, bd hexbeat.Boundary) []byte {
 	b = append(b, `,"properties":{"id":`...)
 	b = appendString(b, bd.ID)
 	b = append(b, `,"kind":`...)

@@ -481,3 +481,41 @@ func TestOGCBoundaryPages(t *testing.T) {
 		t.Errorf("an unknown boundary: %d", code)
 	}
 }
+
+// TestBoundaryList: geometry=bbox lists the same boundaries, in the same order and with the
+// same properties, each with the box of its outline and no geometry; anything but full or
+// bbox is refused.
+func TestBoundaryList(t *testing.T) {
+	s := newServer(t, testkit.Data(t, "boundaries/milton-keynes-wards.geojson"), testkit.Data(t, "boundaries/milton-keynes-boundary.geojson"))
+	_, _, body := get(t, s, "/api/v1/boundaries")
+	full, err := geojson.UnmarshalFeatureCollection(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, body := get(t, s, "/api/v1/boundaries?geometry=bbox")
+	var list struct {
+		Demo     *bool
+		Features []struct {
+			Type       string
+			ID         string
+			BBox       []float64
+			Geometry   json.RawMessage
+			Properties map[string]any
+		}
+	}
+	if code != 200 || json.Unmarshal(body, &list) != nil || len(list.Features) != len(full.Features) || len(full.Features) != 24 || list.Demo == nil {
+		t.Fatalf("%d %.300s", code, body)
+	}
+	for i, f := range list.Features {
+		w := full.Features[i]
+		b := w.Geometry.Bound()
+		box := []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+		if f.Type != "Feature" || f.ID != w.ID || string(f.Geometry) != "null" || fmt.Sprint(f.Properties) != fmt.Sprint(w.Properties) ||
+			len(f.BBox) != 4 || !slices.EqualFunc(f.BBox, box, func(a, b float64) bool { return math.Abs(a-b) <= 1e-7 }) {
+			t.Errorf("%d: %+v; in full %v %v %v", i, f, w.ID, box, w.Properties)
+		}
+	}
+	if code, _, body := get(t, s, "/api/v1/boundaries?geometry=outline"); code != 400 || !strings.Contains(string(body), `"geometry"`) {
+		t.Errorf("geometry=outline: %d %s", code, body)
+	}
+}
