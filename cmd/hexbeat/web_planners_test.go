@@ -228,6 +228,11 @@ func TestImportInChromium(t *testing.T) {
 
 	p.do("open the map", chromedp.Navigate(p.addr+"/?key="+key+"&map=10.00/52.04/-0.76"), chromedp.WaitVisible("canvas.maplibregl-canvas"))
 	poll[int](p, "the map drew no hexagons", hexesDrawn)
+	// the boundaries come as tiles: the Milton Keynes boundary is drawn, and no ward yet
+	const drawnKinds = `[...new Set(window.hexbeat.map.queryRenderedFeatures({layers: ['boundaries-line']}).map((f) => f.properties.kind))].sort().join(',')`
+	if kinds := poll[string](p, "no boundary drawn", drawnKinds); kinds != "lad" {
+		t.Errorf("boundaries drawn before the import: %q, want the local authority", kinds)
+	}
 	if total := eval[int](p, `window.hexbeat.state.data.hotspots.total`); total != 14494 {
 		t.Fatalf("January alone: %d incidents", total)
 	}
@@ -245,6 +250,10 @@ func TestImportInChromium(t *testing.T) {
 	}
 	if got := eval[string](p, `document.getElementById('summary').textContent + ' | ' + document.getElementById('to-out').value + ' | ' + document.getElementById('to-i').max`); !strings.HasSuffix(got, "2025-01 to 2025-02 | 2025-02 | 1") {
 		t.Errorf("summary, slider end, slider max: %q", got)
+	}
+	// the map asks for the boundary tiles again and draws the wards
+	if kinds := poll[string](p, "the wards were not drawn", drawnKinds+` === 'lad,ward' && 'lad,ward'`); kinds != "lad,ward" {
+		t.Errorf("boundaries drawn after the import: %q", kinds)
 	}
 	if wards := eval[int](p, `[...document.getElementById('area').options].filter((o) => o.textContent.includes('(ward)')).length`); wards < 10 {
 		t.Errorf("%d wards offered as areas after importing them", wards)

@@ -34,7 +34,7 @@ var routeDocs = map[string]routeDoc{
 	"GET /api/v1/emerging":                               {Summary: "Emerging hot spot categories per cell; notes name slices with no data held and a series too short for a trend", Params: emergingParams},
 	"GET /api/v1/change":                                 {Summary: "Crime type x (period A, period B, +/-, %) and the change per cell", Params: changeParams},
 	"GET /api/v1/evaluate":                               {Summary: "Rolling-origin forecast backtest: hit rate, PAI, RRI per method", Params: append(append([]string{}, layerParams...), "train_months", "methods", "coverage", "weight", "half_life_days", "bandwidth_m", "k")},
-	"GET /api/v1/boundaries":                             {Summary: "The boundaries (GeoJSON)"},
+	"GET /api/v1/boundaries":                             {Summary: "The boundaries (GeoJSON); geometry=bbox lists them with their boxes and no outlines", Params: []string{"kind", "geometry"}},
 	"GET /api/v1/boundaries/{id}":                        {Summary: "One boundary"},
 	"POST /api/v1/cameras/plan":                          {Summary: "Mobile CCTV sites covering the most weighted incidents", Body: "k, radius_m, candidates, existing, min_spacing_m, from, to, area, categories, res, weight"},
 	"GET /api/v1/retailers":                              {Summary: "The retailer register with test history"},
@@ -102,7 +102,7 @@ func outsideV1() []documented {
 		params  []string
 		summary string
 	}{{"hotspots", hotspotQueryParams, "; res follows the zoom (zoom − 3) unless given"}, {"cells", cellTileParams, "; res follows the zoom (zoom − 3) unless given"},
-		{"boundaries", []string{"kind"}, ", each clipped to the tile with a buffer of 64 units"}} {
+		{"boundaries", []string{"kind", "v"}, ", each clipped to the tile with a buffer of 64 units"}} {
 		out = append(out,
 			documented{"GET", "/tiles/" + t.layer + ".json", read, routeDoc{Summary: "TileJSON 3.0 of the " + t.layer + " vector tiles", Params: t.params}},
 			documented{"GET", "/tiles/" + t.layer + "/{z}/{x}/{y}.mvt", read, routeDoc{

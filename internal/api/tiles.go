@@ -125,7 +125,7 @@ func (s *Server) tile(c *fiber.Ctx) error {
 			out.addPolygon(ring, mvtString(grid.String(cc.Cell)), mvtUint(cc.Count))
 		}
 	case "boundaries":
-		p := newParams(c, "kind")
+		p := newParams(c, "kind", "v") // v: a client's version of its URLs (the web map's, to ask again after an import)
 		// a buffer of 64 tile units, as renderers expect, so that no seam shows at the edges
 		box := bound.Pad((bound.Max[0] - bound.Min[0]) * 64 / mvtExtent)
 		bs, err := s.heldBoundaries(c, p, &box)

@@ -180,15 +180,19 @@ function basemapStyle(url) {
 const opacityOf = (id) => state.opacity[id] ?? (id === 'boundaries' ? 1 : 0.8);
 
 const tileURL = (id) => `${location.origin}/tiles/hotspots/{z}/{x}/{y}.mvt?${LAYERS[id].query()}`;
+// boundaries come as tiles too: a national set of LSOAs is too large to send whole; v
+// changes with each import, so that the map asks again
+const boundaryTiles = () => `${location.origin}/tiles/boundaries/{z}/{x}/{y}.mvt?v=${state.status?.batches ?? 0}`;
 
 function addLayers() {
   for (const [id, def] of Object.entries(LAYERS)) {
-    if (def.tiled) map.addSource(id, { type: 'vector', tiles: [tileURL(id)], minzoom: 3, maxzoom: 16 });
+    if (id === 'boundaries') map.addSource(id, { type: 'vector', tiles: [boundaryTiles()], maxzoom: 16 });
+    else if (def.tiled) map.addSource(id, { type: 'vector', tiles: [tileURL(id)], minzoom: 3, maxzoom: 16 });
     else map.addSource(id, { type: 'geojson', data: empty });
   }
   const styles = {
-    'boundaries-fill': { type: 'fill', source: 'boundaries', paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.45 } },
-    'boundaries-line': { type: 'line', source: 'boundaries', paint: { 'line-color': '#37474f', 'line-width': 1.2 } },
+    'boundaries-fill': { type: 'fill', source: 'boundaries', 'source-layer': 'boundaries', paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.45 } },
+    'boundaries-line': { type: 'line', source: 'boundaries', 'source-layer': 'boundaries', paint: { 'line-color': '#37474f', 'line-width': 1.2 } },
     'change-fill': { type: 'fill', source: 'change', paint: { 'fill-color': changeColour(), 'fill-outline-color': 'rgba(0,0,0,0.15)' } },
     'emerging-fill': { type: 'fill', source: 'emerging', paint: { 'fill-color': emergingColour(), 'fill-outline-color': 'rgba(0,0,0,0.15)' } },
     'kde-fill': { type: 'fill', source: 'kde', 'source-layer': 'hotspots', paint: { 'fill-color': classColour(), 'fill-outline-color': 'rgba(90,40,0,0.25)' } },
@@ -926,7 +930,7 @@ function wireImport() {
 // held (keeping the chosen window, or following the newest month when it showed the last),
 // reloads the boundaries and draws the layers again.
 async function afterImport() {
-  const [status, bounds] = await Promise.all([api('/api/v1/status'), api('/api/v1/boundaries')]);
+  const [status, bounds] = await Promise.all([api('/api/v1/status'), api('/api/v1/boundaries?geometry=bbox')]);
   const from = fromLabel(), to = toLabel(), atEnd = state.toI >= state.periods.length - 1;
   state.status = status;
   $('summary').textContent = summaryText(status);
@@ -942,7 +946,7 @@ async function afterImport() {
     $('cat-list').innerHTML = state.allCats.map((c) => `<label><input type="checkbox" value="${esc(c)}" checked>${esc(c)}</label>`).join('');
   }
   state.boundaries = bounds;
-  map.getSource('boundaries').setData(bounds);
+  map.getSource('boundaries').setTiles([boundaryTiles()]);
   const area = $('area');
   area.length = 1; // keep "Everywhere"
   fillSelect(area, bounds.features.map((f) => [f.id, `${f.properties.name} (${f.properties.kind})`]));
@@ -973,7 +977,8 @@ function wireExport() {
 function fitTo(features) {
   let minX = 180, minY = 90, maxX = -180, maxY = -90;
   const visit = (c) => { if (typeof c[0] === 'number') { minX = Math.min(minX, c[0]); maxX = Math.max(maxX, c[0]); minY = Math.min(minY, c[1]); maxY = Math.max(maxY, c[1]); } else c.forEach(visit); };
-  features.forEach((f) => f.geometry && visit(f.geometry.coordinates));
+  // a feature's bbox (the boundaries' list has no outlines), else its coordinates
+  features.forEach((f) => (f.bbox ? visit([f.bbox.slice(0, 2), f.bbox.slice(2, 4)]) : f.geometry && visit(f.geometry.coordinates)));
   if (minX <= maxX) map.fitBounds([[minX, minY], [maxX, maxY]], { padding: 40, duration: 0 });
 }
 
@@ -1066,7 +1071,7 @@ async function start() {
     state.toI = state.periods.length - 1;
     state.fromI = Math.max(0, state.toI - (state.unit === 'day' ? 27 : 5)); // six months, or four weeks
   }
-  const [cats, bounds] = await Promise.all([api('/api/v1/categories'), api('/api/v1/boundaries')]);
+  const [cats, bounds] = await Promise.all([api('/api/v1/categories'), api('/api/v1/boundaries?geometry=bbox')]);
   // the categories present in the data (a force's own included), else the taxonomy
   state.allCats = status.categories?.length ? status.categories : cats.categories.map((c) => c.name);
   state.boundaries = bounds;
@@ -1097,7 +1102,6 @@ async function start() {
   window.hexbeat = { map: null, state, timings, LAYERS };
   map.on('load', async () => {
     addLayers();
-    map.getSource('boundaries').setData(bounds);
     if (!state.view && bounds.features.length) fitTo(state.area ? bounds.features.filter((f) => f.id === state.area) : bounds.features);
     wireClicks();
     let lastRes = currentRes();
