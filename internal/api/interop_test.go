@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hexbeat/hexbeat/internal/api"
 	"github.com/hexbeat/hexbeat/internal/testkit"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
@@ -421,16 +422,7 @@ func TestOGCPagesAreOneLayer(t *testing.T) {
 // TestOGCBoundaryPages: the boundaries read a page at a time (by kind, by bbox) are those
 // of /api/v1/boundaries, in its order, each as the boundary's own route gives it.
 func TestOGCBoundaryPages(t *testing.T) {
-	var files []string
-	for _, f := range []string{"milton-keynes-boundary", "milton-keynes-lsoa-2011", "milton-keynes-msoa-2011", "milton-keynes-wards"} {
-		files = append(files, testkit.Data(t, "boundaries/"+f+".geojson"))
-	}
-	s := newServer(t, files...)
-	_, _, body := get(t, s, "/api/v1/boundaries")
-	all, err := geojson.UnmarshalFeatureCollection(body)
-	if err != nil || len(all.Features) != 1+152+32+23 {
-		t.Fatalf("%v: %d boundaries", err, len(all.Features))
-	}
+	s, all := allBoundaries(t)
 	box := orb.Bound{Min: orb.Point{-0.80, 52.00}, Max: orb.Point{-0.70, 52.06}}
 	for q, keep := range map[string]func(f *geojson.Feature) bool{
 		"":                             func(*geojson.Feature) bool { return true },
@@ -518,4 +510,20 @@ func TestBoundaryList(t *testing.T) {
 	if code, _, body := get(t, s, "/api/v1/boundaries?geometry=outline"); code != 400 || !strings.Contains(string(body), `"geometry"`) {
 		t.Errorf("geometry=outline: %d %s", code, body)
 	}
+}
+
+// allBoundaries is a server holding every Milton Keynes boundary file (208 boundaries of
+// four kinds), and its /api/v1/boundaries.
+func allBoundaries(t *testing.T) (*api.Server, *geojson.FeatureCollection) {
+	var files []string
+	for _, f := range []string{"milton-keynes-boundary", "milton-keynes-lsoa-2011", "milton-keynes-msoa-2011", "milton-keynes-wards"} {
+		files = append(files, testkit.Data(t, "boundaries/"+f+".geojson"))
+	}
+	s := newServer(t, files...)
+	_, _, body := get(t, s, "/api/v1/boundaries")
+	all, err := geojson.UnmarshalFeatureCollection(body)
+	if err != nil || len(all.Features) != 1+152+32+23 {
+		t.Fatalf("%v: %d boundaries", err, len(all.Features))
+	}
+	return s, all
 }

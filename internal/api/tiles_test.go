@@ -170,16 +170,7 @@ func toFloat(v any) float64 {
 // boundaries, once each, with their kind and name, covering the same area (to the rounding
 // of the tile's grid); a tile away from them is empty.
 func TestBoundaryTiles(t *testing.T) {
-	var files []string
-	for _, f := range []string{"milton-keynes-boundary", "milton-keynes-lsoa-2011", "milton-keynes-msoa-2011", "milton-keynes-wards"} {
-		files = append(files, testkit.Data(t, "boundaries/"+f+".geojson"))
-	}
-	s := newServer(t, files...)
-	_, _, body := get(t, s, "/api/v1/boundaries")
-	all, err := geojson.UnmarshalFeatureCollection(body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, all := allBoundaries(t)
 	mk := maptile.At(orb.Point{-0.76, 52.04}, 12)
 	for _, tc := range []struct {
 		tile  maptile.Tile
