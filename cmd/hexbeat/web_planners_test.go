@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -257,6 +258,48 @@ func TestImportInChromium(t *testing.T) {
 	}
 	if wards := eval[int](p, `[...document.getElementById('area').options].filter((o) => o.textContent.includes('(ward)')).length`); wards < 10 {
 		t.Errorf("%d wards offered as areas after importing them", wards)
+	}
+	p.noConsoleErrors()
+}
+
+// TestAreaFinderInChromium: with more than a few boundaries the area menu has a find box:
+// typing narrows the menu to the boundaries whose name, kind or code holds the text, the
+// area chosen stays listed whatever is typed, and the choice reaches the URL.
+func TestAreaFinderInChromium(t *testing.T) {
+	p, key := openStore(t, testkit.Data(t, "police/street/2025-01-thames-valley-street.csv"),
+		testkit.Data(t, "boundaries/milton-keynes-boundary.geojson"), testkit.Data(t, "boundaries/milton-keynes-lsoa-2011.geojson"))
+	p.do("open the map", chromedp.Navigate(p.addr+"/?key="+key), chromedp.WaitVisible("canvas.maplibregl-canvas"))
+	poll[int](p, "the map drew no hexagons", hexesDrawn)
+	const listed = `[...document.getElementById('area').options].filter((o) => o.value && !o.disabled).map((o) => o.textContent)`
+	if n := eval[int](p, listed+`.length`); n != 153 || eval[bool](p, `document.getElementById('area-find').hidden`) {
+		t.Fatalf("%d areas listed (want 153), the find box hidden: %v", n, eval[bool](p, `document.getElementById('area-find').hidden`))
+	}
+	find := func(text string) []string {
+		p.do("find "+text, chromedp.Evaluate[chromedp.Void](`(() => { const f = document.getElementById('area-find'); f.value = `+strconv.Quote(text)+`;
+			f.dispatchEvent(new Event('input', {bubbles: true})); })()`))
+		return eval[[]string](p, listed)
+	}
+	got := find("milton keynes 001")
+	if len(got) < 2 || len(got) > 10 {
+		t.Fatalf("finding 'milton keynes 001' lists %q", got)
+	}
+	for _, g := range got {
+		if !strings.Contains(g, "Milton Keynes 001") {
+			t.Errorf("%q listed for 'milton keynes 001'", g)
+		}
+	}
+	id := eval[string](p, `[...document.getElementById('area').options].find((o) => o.value && !o.disabled).value`)
+	p.do("choose it", chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById('area'); s.value = `+strconv.Quote(id)+`;
+		s.dispatchEvent(new Event('change', {bubbles: true})); })()`))
+	poll[bool](p, "the area did not reach the URL", `new URLSearchParams(location.search).get('area') === `+strconv.Quote(id))
+	if got := find("no such area"); len(got) != 1 || !strings.HasPrefix(got[0], "Milton Keynes 001") {
+		t.Errorf("with nothing found the chosen area should stay listed alone: %q", got)
+	}
+	if v := eval[string](p, `document.getElementById('area').value`); v != id {
+		t.Errorf("the menu shows %q, the area chosen is %q", v, id)
+	}
+	if got := find("lad"); len(got) != 2 { // the local authority, and the area chosen
+		t.Errorf("finding the kind 'lad' lists %q", got)
 	}
 	p.noConsoleErrors()
 }

@@ -217,6 +217,9 @@ func TestDemoMapInChromium(t *testing.T) {
 	if !strings.HasPrefix(status, want) {
 		t.Errorf("status line %q, want it to begin %q", status, want)
 	}
+	if !eval[bool](p, `document.getElementById('area-find').hidden && getComputedStyle(document.getElementById('area-find')).display === 'none'`) {
+		t.Errorf("the area find box shows for the demo's three boundaries")
+	}
 	legend := eval[string](p, `document.getElementById('legend').textContent`)
 	if !strings.Contains(legend, "99% confidence") || !strings.Contains(legend, "Not significant") {
 		t.Errorf("legend %q", legend)

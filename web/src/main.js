@@ -368,6 +368,30 @@ function summariseStatus() {
 
 // ---------------------------------------------------------------- panel: controls
 
+// listAreas fills the area menu with the boundaries whose name, kind or code holds the
+// text of the find box, at most AREA_LIST_MAX of them (a national set of LSOAs is 35,000),
+// and always the area chosen. The find box shows when there are more than a few.
+const AREA_LIST_MAX = 1000;
+function listAreas() {
+  const sel = $('area'), all = state.boundaries.features;
+  const find = $('area-find');
+  find.hidden = all.length <= 50;
+  const f = find.value.trim().toLowerCase();
+  const match = f ? all.filter((b) => `${b.properties.name} ${b.properties.kind} ${b.id}`.toLowerCase().includes(f)) : all;
+  const shown = match.slice(0, AREA_LIST_MAX);
+  const chosen = state.area && !shown.some((b) => b.id === state.area) && all.find((b) => b.id === state.area);
+  if (chosen) shown.unshift(chosen);
+  sel.length = 1; // keep "Everywhere"
+  fillSelect(sel, shown.map((b) => [b.id, `${b.properties.name} (${b.properties.kind})`]));
+  if (match.length > AREA_LIST_MAX) {
+    const o = document.createElement('option');
+    o.disabled = true;
+    o.textContent = `… and ${(match.length - AREA_LIST_MAX).toLocaleString('en-GB')} more: narrow them in the box above`;
+    sel.appendChild(o);
+  }
+  sel.value = state.area;
+}
+
 function fillSelect(sel, items) {
   for (const [value, label] of items) {
     const o = document.createElement('option');
@@ -403,6 +427,7 @@ function wireControls() {
   for (const k of ['res', 'method', 'weight', 'area']) $(k).addEventListener('change', change(() => { state[k] = $(k).value; }, k));
   $('colour').addEventListener('change', () => { state.colour = $('colour').value; recolour(); });
   $('area').addEventListener('change', () => { if (state.area) fitTo(state.boundaries.features.filter((f) => f.id === state.area)); });
+  $('area-find').addEventListener('input', listAreas);
   $('play').addEventListener('click', togglePlay);
   $('panel-toggle').addEventListener('click', () => {
     const collapsed = $('panel').classList.toggle('collapsed');
@@ -947,9 +972,7 @@ async function afterImport() {
   }
   state.boundaries = bounds;
   map.getSource('boundaries').setTiles([boundaryTiles()]);
-  const area = $('area');
-  area.length = 1; // keep "Everywhere"
-  fillSelect(area, bounds.features.map((f) => [f.id, `${f.properties.name} (${f.properties.kind})`]));
+  listAreas();
   syncControls();
   await refresh('import');
 }
@@ -1077,8 +1100,8 @@ async function start() {
   state.boundaries = bounds;
   $('cat-list').innerHTML = state.allCats.map((c) => `<label><input type="checkbox" value="${esc(c)}" checked>${esc(c)}</label>`).join('');
   fillSelect($('res'), [5, 6, 7, 8, 9, 10, 11].map((r) => [String(r), `${r}`]));
-  fillSelect($('area'), bounds.features.map((f) => [f.id, `${f.properties.name} (${f.properties.kind})`]));
   readURL();
+  listAreas(); // after readURL: the area chosen in the URL is always listed
   syncControls();
   renderLayerList();
 
