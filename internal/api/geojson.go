@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
-	"sync"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/hexbeat/hexbeat/internal/grid"
@@ -161,46 +160,21 @@ func wrongWay(i int, r orb.Ring) bool {
 // appendCellGeometry writes a cell's hexagon (or pentagon) as a Polygon, as remembered
 // when it was last written.
 func appendCellGeometry(b []byte, cell uint64) []byte {
-	cellGeometries.RLock()
-	r, ok := cellGeometries.at[cell]
-	if ok {
-		b = append(b, cellGeometries.text[r.off:r.off+r.n]...)
-	}
-	cellGeometries.RUnlock()
-	if ok {
-		return b
+	if got, ok := cellGeometries.Append(b, cell); ok {
+		return got
 	}
 	start := len(b)
 	b = writeCellGeometry(b, cell)
-	text := b[start:]
-	if text[0] != '{' { // no outline: not remembered
-		return b
+	if text := b[start:]; text[0] == '{' { // without an outline: not remembered
+		cellGeometries.Put(cell, text)
 	}
-	cellGeometries.Lock()
-	if _, ok := cellGeometries.at[cell]; !ok {
-		if cellGeometries.at == nil || len(cellGeometries.at) >= cellGeometryMemo {
-			cellGeometries.at = make(map[uint64]textRef, 1024)
-			cellGeometries.text = cellGeometries.text[:0]
-		}
-		cellGeometries.at[cell] = textRef{off: uint32(len(cellGeometries.text)), n: uint32(len(text))}
-		cellGeometries.text = append(cellGeometries.text, text...)
-	}
-	cellGeometries.Unlock()
 	return b
 }
 
-// cellGeometries remembers the cells' geometries as written, one after another in text:
-// writing the 14 coordinates of each hexagon took half of a large layer's time. At most
-// cellGeometryMemo of them (about 17 MB), then it starts again.
-var cellGeometries struct {
-	sync.RWMutex
-	at   map[uint64]textRef
-	text []byte
-}
-
-type textRef struct{ off, n uint32 }
-
-var cellGeometryMemo = 1 << 16
+// cellGeometries remembers the cells' geometries as written: writing the 14 coordinates of
+// each hexagon took half of a large layer's time. At most 65,536 of them (about 17 MB),
+// then it starts again.
+var cellGeometries = grid.NewCellMemo[byte](1 << 16)
 
 // writeCellGeometry writes a cell's outline as a Polygon, or null if it has none.
 func writeCellGeometry(b []byte, cell uint64) []byte {

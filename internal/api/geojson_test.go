@@ -47,8 +47,8 @@ func TestAppendCoordIsShortestRounded(t *testing.T) {
 // (run with -race) while the memo fills and starts again; a caller's buffer after the
 // geometry is left alone.
 func TestCellGeometryRemembered(t *testing.T) {
-	defer func(n int) { cellGeometryMemo = n }(cellGeometryMemo)
-	cellGeometryMemo = 50
+	defer func(m *grid.CellMemo[byte]) { cellGeometries = m }(cellGeometries)
+	cellGeometries = grid.NewCellMemo[byte](50)
 	// three pentagons (at the centres of res 0's) and Milton Keynes, with the cells around
 	centres := []orb.Point{{-0.76, 52.04}}
 	for _, p := range []string{"8009fffffffffff", "801dfffffffffff", "8031fffffffffff"} {
@@ -94,10 +94,7 @@ func TestCellGeometryRemembered(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	cellGeometries.RLock()
-	n := len(cellGeometries.at)
-	cellGeometries.RUnlock()
-	if n == 0 || n > cellGeometryMemo {
-		t.Errorf("%d cells remembered, at most %d", n, cellGeometryMemo)
+	if n := cellGeometries.Len(); n == 0 || n > 50 {
+		t.Errorf("%d cells remembered, at most 50 and some wanted", n)
 	}
 }

@@ -88,14 +88,8 @@ const MaxRingPoints = 11
 // GeoJSON, CSV and tiles, and h3's boundary through cgo was half the time of a large GeoJSON
 // layer, so outlines are remembered (see rings).
 func AppendBoundary(dst orb.Ring, cell uint64) (orb.Ring, error) {
-	rings.RLock()
-	r, ok := rings.at[cell]
-	if ok {
-		dst = append(dst, rings.pts[r.off:r.off+r.n]...)
-	}
-	rings.RUnlock()
-	if ok {
-		return dst, nil
+	if got, ok := rings.Append(dst, cell); ok {
+		return got, nil
 	}
 	b, err := h3.CellToBoundary(h3.Cell(int64(cell)))
 	if err != nil {
@@ -110,31 +104,13 @@ func AppendBoundary(dst orb.Ring, cell uint64) (orb.Ring, error) {
 	if ring.Orientation() == orb.CW {
 		ring.Reverse()
 	}
-	rings.Lock()
-	if _, ok := rings.at[cell]; !ok {
-		if rings.at == nil || len(rings.at) >= ringMemo {
-			rings.at = make(map[uint64]ringRef, 1024)
-			rings.pts = rings.pts[:0]
-		}
-		rings.at[cell] = ringRef{off: uint32(len(rings.pts)), n: uint32(len(ring))}
-		rings.pts = append(rings.pts, ring...)
-	}
-	rings.Unlock()
+	rings.Put(cell, ring)
 	return dst, nil
 }
 
-// rings remembers the outlines of the cells asked for, closed and counter-clockwise, one
-// after another in pts; at most ringMemo of them (about 20 MB of hexagons), then it starts
-// again.
-var rings struct {
-	sync.RWMutex
-	at  map[uint64]ringRef
-	pts []orb.Point
-}
-
-type ringRef struct{ off, n uint32 }
-
-var ringMemo = 1 << 17
+// rings remembers the outlines of the cells asked for, closed and counter-clockwise: at
+// most 131,072 of them (about 20 MB of hexagons), then it starts again.
+var rings = NewCellMemo[orb.Point](1 << 17)
 
 // Disk returns the cells within k grid steps of cell, cell included.
 func Disk(cell uint64, k int) ([]uint64, error) {
