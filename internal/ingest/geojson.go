@@ -87,9 +87,6 @@ func boundaryPolygons(n int, g *geoGeometry) (orb.MultiPolygon, error) {
 	if g == nil {
 		return nil, nil
 	}
-	if !geometryTypes[g.Type] {
-		return nil, &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: %q is not a GeoJSON geometry type", n, g.Type)}
-	}
 	var mp orb.MultiPolygon
 	var err error
 	switch g.Type {
@@ -121,12 +118,8 @@ func (br *boundaryReader) feature(n int, f *geoFeature) error {
 		return nil
 	}
 	b := hexbeat.Boundary{Geometry: mp, Kind: br.opts.BoundaryKind}
-	if raw := f.ID; !isNull(raw) {
-		var id any
-		if err := json.Unmarshal(raw, &id); err != nil {
-			return &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: id: %v", n, err)}
-		}
-		b.ID = fmt.Sprint(id)
+	if b.ID, err = f.id(n); err != nil {
+		return err
 	}
 	for key, v := range props {
 		m := codeProperty.FindStringSubmatch(key)

@@ -31,11 +31,21 @@ type geoGeometry struct {
 	Coordinates json.RawMessage `json:"coordinates"`
 }
 
-// isNull reports whether a member is absent or JSON null.
-func isNull(raw json.RawMessage) bool { return len(raw) == 0 || bytes.Equal(raw, []byte("null")) }
+// id is the feature's own id as text, "" when it has none (a number is written as Go
+// writes it: 7.0 becomes "7").
+func (f *geoFeature) id(n int) (string, error) {
+	if len(f.ID) == 0 || bytes.Equal(f.ID, []byte("null")) {
+		return "", nil
+	}
+	var v any
+	if err := json.Unmarshal(f.ID, &v); err != nil {
+		return "", &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: id: %v", n, err)}
+	}
+	return fmt.Sprint(v), nil
+}
 
-// geometryTypes are GeoJSON's geometry types; a point file's features of the others are
-// rejected as rows, a type outside them refuses the file.
+// geometryTypes are GeoJSON's geometry types: a feature of a type outside them refuses the
+// file (walkCollection); one of a type its file's kind cannot use is a rejected row.
 var geometryTypes = map[string]bool{"Point": true, "MultiPoint": true, "LineString": true, "MultiLineString": true,
 	"Polygon": true, "MultiPolygon": true, "GeometryCollection": true}
 
@@ -44,9 +54,6 @@ var geometryTypes = map[string]bool{"Point": true, "MultiPoint": true, "LineStri
 func featurePoint(n int, g *geoGeometry) (lon, lat float64, ok bool, err error) {
 	if g == nil {
 		return 0, 0, false, nil
-	}
-	if !geometryTypes[g.Type] {
-		return 0, 0, false, &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: %q is not a GeoJSON geometry type", n, g.Type)}
 	}
 	if g.Type != "Point" {
 		return 0, 0, false, nil
@@ -221,12 +228,10 @@ func (p *pointReader) feature(n int, f *geoFeature) error {
 	inc := hexbeat.Incident{OccurredAt: at, Precision: prec, Category: cat, Lon: lon, Lat: lat, Cell: cell}
 	inc.Location, _ = firstString(props, p.locKeys...)
 	id, _ := firstString(props, p.idKeys...)
-	if raw := f.ID; id == "" && !isNull(raw) {
-		var v any
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return &FormatError{Line: n, Reason: fmt.Sprintf("feature %d: id: %v", n, err)}
+	if id == "" {
+		if id, err = f.id(n); err != nil {
+			return err
 		}
-		id = fmt.Sprint(v)
 	}
 	if id != "" {
 		inc.SourceID = id

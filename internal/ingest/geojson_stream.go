@@ -155,7 +155,8 @@ type collectionWalker struct {
 // walkCollection calls fn with each member of the collection's "features" array, numbered
 // from 1, until fn returns an error. The collection must be one JSON object of type
 // FeatureCollection in WGS84 longitude/latitude, with nothing after it; a null member of
-// "features" is refused, as is a member that is not a Feature.
+// "features" is refused, as is a member that is not a Feature or whose geometry is of no
+// GeoJSON type.
 func walkCollection(r io.Reader, maxFeature int, fn func(n int, f *geoFeature) error) error {
 	w := &collectionWalker{text: newJSONText(r, maxFeature)}
 	w.dec = json.NewDecoder(w.text)
@@ -304,6 +305,9 @@ func (w *collectionWalker) features(fn func(n int, f *geoFeature) error) error {
 		}
 		if f.Type != "Feature" {
 			return &FormatError{Line: w.n, Reason: fmt.Sprintf("feature %d is not of type Feature", w.n)}
+		}
+		if g := f.Geometry; g != nil && !geometryTypes[g.Type] {
+			return &FormatError{Line: w.n, Reason: fmt.Sprintf("feature %d: %q is not a GeoJSON geometry type", w.n, g.Type)}
 		}
 		if err := fn(w.n, f); err != nil {
 			return err
