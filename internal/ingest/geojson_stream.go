@@ -34,8 +34,7 @@ type jsonText struct {
 	max     int
 	started bool
 	carry   []byte // the start of a rune cut by the end of a read, not yet handed on
-	kept    []byte // the bytes from mark to the end of what was handed on: buf[start:]
-	buf     []byte
+	buf     []byte // what was handed on, from buf[start] (the mark) to the end
 	start   int
 	mark    int64 // input offset of kept[0]
 	line    int   // the line of mark (1-based)
@@ -51,7 +50,7 @@ func (t *jsonText) Read(p []byte) (int, error) {
 	if t.err != nil {
 		return 0, t.err
 	}
-	if len(t.kept) > t.max+jsonReadBytes {
+	if len(t.kept()) > t.max+jsonReadBytes {
 		t.tooLong = true
 		return 0, errValueTooLong
 	}
@@ -93,7 +92,7 @@ func (t *jsonText) Read(p []byte) (int, error) {
 	}
 	if !utf8.Valid(b) {
 		bad := invalidUTF8At(b)
-		t.err = &FormatError{Line: t.lineAt(t.mark+int64(len(t.kept))) + bytes.Count(b[:bad], nl), Reason: "text is not valid UTF-8"}
+		t.err = &FormatError{Line: t.lineAt(t.end()) + bytes.Count(b[:bad], nl), Reason: "text is not valid UTF-8"}
 		b = b[:bad]
 	} else if err == io.EOF {
 		t.err = io.EOF
@@ -103,7 +102,6 @@ func (t *jsonText) Read(p []byte) (int, error) {
 		t.start = 0
 	}
 	t.buf = append(t.buf, b...)
-	t.kept = t.buf[t.start:]
 	if len(b) == 0 && t.err != nil {
 		return 0, t.err
 	}
@@ -127,22 +125,29 @@ func invalidUTF8At(b []byte) int {
 	return len(b)
 }
 
+// kept is the bytes from the mark to the end of what was handed on.
+func (t *jsonText) kept() []byte { return t.buf[t.start:] }
+
+// end is the input offset of the end of what was handed on.
+func (t *jsonText) end() int64 { return t.mark + int64(len(t.kept())) }
+
 // markAt drops what the decoder has finished with: the bytes before offset off.
 func (t *jsonText) markAt(off int64) {
-	k := min(int(off-t.mark), len(t.kept))
+	kept := t.kept()
+	k := min(int(off-t.mark), len(kept))
 	if k <= 0 {
 		return
 	}
-	t.line += bytes.Count(t.kept[:k], nl)
+	t.line += bytes.Count(kept[:k], nl)
 	t.start += k
-	t.kept = t.buf[t.start:]
 	t.mark += int64(k)
 }
 
 // lineAt is the line of input offset off, which is at or after the mark.
 func (t *jsonText) lineAt(off int64) int {
-	k := max(0, min(int(off-t.mark), len(t.kept)))
-	return t.line + bytes.Count(t.kept[:k], nl)
+	kept := t.kept()
+	k := max(0, min(int(off-t.mark), len(kept)))
+	return t.line + bytes.Count(kept[:k], nl)
 }
 
 // collectionWalker walks a FeatureCollection's members from a decoder over a jsonText.
@@ -360,11 +365,10 @@ func (w *collectionWalker) refusal(err error) error {
 	case w.text.tooLong:
 		return w.fault(fmt.Sprintf("a member of the collection is longer than %d MiB", w.text.max>>20))
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		if at == 0 && len(w.text.kept) == 0 {
+		if w.text.end() == 0 {
 			return &FormatError{Line: 1, Reason: "the file is empty"}
 		}
-		end := w.text.mark + int64(len(w.text.kept))
-		return &FormatError{Line: w.text.lineAt(end), Reason: "not valid JSON: the file ends inside the collection (truncated?)"}
+		return &FormatError{Line: w.text.lineAt(w.text.end()), Reason: "not valid JSON: the file ends inside the collection (truncated?)"}
 	case errors.As(err, &se):
 		// The decoder gives a syntax error inside a value as an offset into the value, and
 		// a misplaced delimiter as an offset into the input.
