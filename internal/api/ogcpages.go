@@ -134,12 +134,17 @@ func (s *Server) boundaryPages(c *fiber.Ctx, p *params, bbox *orb.Bound) (*paged
 	if err != nil {
 		return nil, err
 	}
-	pl := &pagedLayer{ids: make([]string, len(kept)), extra: map[string]any{"demo": s.svc.Demo()},
-		encode: func(i int) json.RawMessage { return appendBoundary(nil, kept[i]) }}
-	for i, bd := range kept {
-		pl.ids[i] = bd.ID
+	return s.lazyPages(len(kept), func(i int) string { return kept[i].ID },
+		func(i int) json.RawMessage { return appendBoundary(nil, kept[i]) }), nil
+}
+
+// lazyPages is a layer of n features, each encoded when its page is asked for.
+func (s *Server) lazyPages(n int, id func(i int) string, encode func(i int) json.RawMessage) *pagedLayer {
+	pl := &pagedLayer{ids: make([]string, n), extra: map[string]any{"demo": s.svc.Demo()}, encode: encode}
+	for i := range n {
+		pl.ids[i] = id(i)
 	}
-	return pl, nil
+	return pl
 }
 
 // retailerPages pages the retailer register as the store holds it (see boundaryPages).
@@ -153,18 +158,12 @@ func (s *Server) retailerPages(c *fiber.Ctx, p *params, bbox *orb.Bound) (*paged
 	}
 	var kept []hexbeat.Retailer
 	for _, r := range shops {
-		pt := orb.Point{r.Lon, r.Lat}
-		if bbox == nil || (orb.Bound{Min: pt, Max: pt}).Intersects(*bbox) {
+		if bbox == nil || bbox.Contains(orb.Point{r.Lon, r.Lat}) {
 			kept = append(kept, r)
 		}
 	}
-	pl := &pagedLayer{ids: make([]string, len(kept)), extra: map[string]any{"demo": s.svc.Demo()},
-		encode: func(i int) json.RawMessage {
-			b, _ := json.Marshal(retailerFeature(kept[i], tests[kept[i].ID])) // a feature of strings and numbers
-			return b
-		}}
-	for i, r := range kept {
-		pl.ids[i] = r.ID
-	}
-	return pl, nil
+	return s.lazyPages(len(kept), func(i int) string { return kept[i].ID }, func(i int) json.RawMessage {
+		b, _ := json.Marshal(retailerFeature(kept[i], tests[kept[i].ID])) // a feature of strings and numbers
+		return b
+	}), nil
 }
