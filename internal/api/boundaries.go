@@ -22,7 +22,7 @@ func (s *Server) boundariesBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	default:
 		p.fail("geometry", "must be full or bbox, got %q", g)
 	}
-	bs, err := s.heldBoundaries(c, p, nil)
+	bs, bounds, err := s.heldBoundaries(p, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +33,7 @@ func (s *Server) boundariesBody(c *fiber.Ctx, p *params) ([]byte, error) {
 			b = append(b, ',')
 		}
 		if boxOnly {
-			b = appendBoundaryBox(b, bd)
+			b = appendBoundaryBox(b, bd, bounds[i])
 		} else {
 			b = appendBoundary(b, bd)
 		}
@@ -41,12 +41,12 @@ func (s *Server) boundariesBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	return append(b, "]}"...), nil
 }
 
-// appendBoundaryBox writes a boundary as a Feature with its bbox and no geometry.
-func appendBoundaryBox(b []byte, bd hexbeat.Boundary) []byte {
+// appendBoundaryBox writes a boundary as a Feature with its bbox (its bound) and no geometry.
+func appendBoundaryBox(b []byte, bd hexbeat.Boundary, bound orb.Bound) []byte {
 	b = append(b, `{"type":"Feature","id":`...)
 	b = appendString(b, bd.ID)
 	b = append(b, `,"bbox":[`...)
-	for i, v := range bboxOf(bd.Geometry.Bound()) {
+	for i, v := range bboxOf(bound) {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -56,23 +56,14 @@ func appendBoundaryBox(b []byte, bd hexbeat.Boundary) []byte {
 }
 
 // heldBoundaries are the boundaries held, in the store's order, of the kind asked for (if
-// any) and meeting bbox (if given).
-func (s *Server) heldBoundaries(c *fiber.Ctx, p *params, bbox *orb.Bound) ([]hexbeat.Boundary, error) {
+// any) and meeting bbox (if given), with their bounds.
+func (s *Server) heldBoundaries(p *params, bbox *orb.Bound) ([]hexbeat.Boundary, []orb.Bound, error) {
 	kind := p.one("kind")
 	if err := p.err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	bs, err := s.svc.Boundaries(c.UserContext())
-	if err != nil {
-		return nil, err
-	}
-	var kept []hexbeat.Boundary
-	for _, bd := range bs {
-		if (kind == "" || bd.Kind == kind) && (bbox == nil || bd.Geometry.Bound().Intersects(*bbox)) {
-			kept = append(kept, bd)
-		}
-	}
-	return kept, nil
+	bs, bounds := s.svc.BoundariesIn(kind, bbox)
+	return bs, bounds, nil
 }
 
 // boundary answers GET /api/v1/boundaries/{id} with one Feature.

@@ -122,15 +122,7 @@ func (s *Server) extentOf(c *fiber.Ctx, e extent, st hexbeat.Status) (orb.Bound,
 		}
 		return padKm(st.Bounds, cellPadding*grid.CircumradiusKm(defaultRes)), true
 	case extentBoundaries:
-		bs, err := s.svc.Boundaries(ctx)
-		if err != nil || len(bs) == 0 {
-			return orb.Bound{}, false
-		}
-		b := bs[0].Geometry.Bound()
-		for _, x := range bs[1:] {
-			b = b.Union(x.Geometry.Bound())
-		}
-		return b, true
+		return s.svc.BoundaryExtent()
 	case extentRetailers:
 		shops, _, err := s.svc.Retailers(ctx)
 		if err != nil || len(shops) == 0 {

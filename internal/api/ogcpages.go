@@ -130,7 +130,7 @@ func (s *Server) paged(c *fiber.Ctx, l layer, p *params, bbox *orb.Bound) (*page
 // polygons took 4.7 s a page, too large for the page cache to keep; a register of 50,000
 // shops (retailerPages) took 1 s a page.
 func (s *Server) boundaryPages(c *fiber.Ctx, p *params, bbox *orb.Bound) (*pagedLayer, error) {
-	kept, err := s.heldBoundaries(c, p, bbox)
+	kept, _, err := s.heldBoundaries(p, bbox)
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/hexbeat/hexbeat/internal/analysis"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/plan"
+	"github.com/paulmach/orb"
 )
 
 // Service is what the API needs from the application.
@@ -50,7 +51,8 @@ type Service interface {
 	Incidents(ctx context.Context, f hexbeat.IncidentFilter) ([]hexbeat.IncidentRecord, error)
 	CountIncidents(ctx context.Context, f hexbeat.IncidentFilter) int
 	Incident(ctx context.Context, id int64) (hexbeat.IncidentRecord, error)
-	Boundaries(ctx context.Context) ([]hexbeat.Boundary, error)
+	BoundariesIn(kind string, box *orb.Bound) ([]hexbeat.Boundary, []orb.Bound)
+	BoundaryExtent() (orb.Bound, bool)
 	Boundary(ctx context.Context, id string) (hexbeat.Boundary, error)
 	Status(ctx context.Context) hexbeat.Status
 	Ready(ctx context.Context) error

@@ -128,14 +128,14 @@ func (s *Server) tile(c *fiber.Ctx) error {
 		p := newParams(c, "kind", "v") // v: a client's version of its URLs (the web map's, to ask again after an import)
 		// a buffer of 64 tile units, as renderers expect, so that no seam shows at the edges
 		box := bound.Pad((bound.Max[0] - bound.Min[0]) * 64 / mvtExtent)
-		bs, err := s.heldBoundaries(c, p, &box)
+		bs, bounds, err := s.heldBoundaries(p, &box)
 		if err != nil {
 			return err
 		}
 		out = newMVTLayer(layer, t, "id", "kind", "name")
-		for _, bd := range bs {
+		for i, bd := range bs {
 			mp := bd.Geometry
-			if b := mp.Bound(); !box.Contains(b.Min) || !box.Contains(b.Max) {
+			if b := bounds[i]; !box.Contains(b.Min) || !box.Contains(b.Max) {
 				mp = clip.MultiPolygon(box, mp.Clone()) // clip works in place
 			}
 			out.addPolygons(mp, mvtString(bd.ID), mvtString(bd.Kind), mvtString(bd.Name))

@@ -17,6 +17,7 @@ import (
 	"github.com/hexbeat/hexbeat/internal/analysis"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/index"
+	"github.com/paulmach/orb"
 )
 
 // Store is what the service needs of a store.
@@ -51,7 +52,13 @@ type Service struct {
 	bmu        sync.RWMutex
 	boundaries map[string]hexbeat.Boundary // by id; nil until loaded
 	bordered   []hexbeat.Boundary          // as the store orders them: by kind, then id
+	bbounds    []orb.Bound                 // bordered's bounds, in its order
+	bextent    orb.Bound                   // the bound of them all
 	bversion   int                         // bumped when a boundary batch arrives
+
+	rmu       sync.Mutex
+	shops     []hexbeat.Retailer // the retailer register, when shopsHeld
+	shopsHeld bool               // false until read, and again after a retailer import
 
 	now func() time.Time // the clock; tests may set it
 
@@ -117,8 +124,14 @@ func (s *Service) Sync(ctx context.Context) error {
 	}
 	boundariesChanged := s.boundaryMap() == nil
 	for _, bt := range batches {
-		if bt.Kind == "boundaries" && slices.Contains(newIDs, bt.ID) {
+		if !slices.Contains(newIDs, bt.ID) {
+			continue
+		}
+		switch bt.Kind {
+		case "boundaries":
 			boundariesChanged = true
+		case "retailers":
+			s.forgetRegister()
 		}
 	}
 	if added > 0 || !s.ready.Load() {
@@ -147,11 +160,19 @@ func (s *Service) loadBoundaries(ctx context.Context) error {
 		return err
 	}
 	m := make(map[string]hexbeat.Boundary, len(bs))
-	for _, b := range bs {
+	bounds := make([]orb.Bound, len(bs))
+	var extent orb.Bound
+	for i, b := range bs {
 		m[b.ID] = b
+		bounds[i] = b.Geometry.Bound()
+		if i == 0 {
+			extent = bounds[i]
+		} else {
+			extent = extent.Union(bounds[i])
+		}
 	}
 	s.bmu.Lock()
-	s.boundaries, s.bordered = m, bs
+	s.boundaries, s.bordered, s.bbounds, s.bextent = m, bs, bounds, extent
 	s.bversion++
 	s.bmu.Unlock()
 	return nil
@@ -225,12 +246,31 @@ func (s *Service) Status(ctx context.Context) hexbeat.Status {
 	return st
 }
 
-// Boundaries returns every boundary, ordered by kind and id. The slice is shared: callers
-// must not change it.
-func (s *Service) Boundaries(ctx context.Context) ([]hexbeat.Boundary, error) {
+// BoundariesIn returns the boundaries held of kind (any kind when it is "") whose bound
+// meets box (all of them when box is nil), ordered by kind and id, with their bounds. The
+// slices may be shared: callers must not change them. The bounds are computed once, when the boundaries are loaded: a national set of 35,000
+// outlines has millions of points.
+func (s *Service) BoundariesIn(kind string, box *orb.Bound) ([]hexbeat.Boundary, []orb.Bound) {
 	s.bmu.RLock()
 	defer s.bmu.RUnlock()
-	return s.bordered, nil
+	if kind == "" && box == nil {
+		return s.bordered, s.bbounds
+	}
+	var bs []hexbeat.Boundary
+	var bounds []orb.Bound
+	for i, b := range s.bordered {
+		if (kind == "" || b.Kind == kind) && (box == nil || s.bbounds[i].Intersects(*box)) {
+			bs, bounds = append(bs, b), append(bounds, s.bbounds[i])
+		}
+	}
+	return bs, bounds
+}
+
+// BoundaryExtent is the bound of every boundary held; false when none is.
+func (s *Service) BoundaryExtent() (orb.Bound, bool) {
+	s.bmu.RLock()
+	defer s.bmu.RUnlock()
+	return s.bextent, len(s.bordered) > 0
 }
 
 // Boundary returns one boundary or an ENOTFOUND error.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"github.com/hexbeat/hexbeat/internal/ingest"
 	"github.com/hexbeat/hexbeat/internal/service"
 	"github.com/hexbeat/hexbeat/internal/store"
+	"github.com/hexbeat/hexbeat/internal/testkit"
 	"github.com/hexbeat/hexbeat/internal/testkit/realdata"
 )
 
@@ -123,5 +125,69 @@ func TestDemoStoreTakesNoUploads(t *testing.T) {
 	_, err = svc.Import(ctx, "x.csv", []byte("Crime ID,Month\n"), hexbeat.ImportOptions{}, "test")
 	if hexbeat.ErrorCode(err) != hexbeat.ECONFLICT {
 		t.Errorf("an upload to the demo store: %v", err)
+	}
+}
+
+// TestRetailerRegisterFollowsImports: the register, held once read, follows a retailer
+// import made through the service and, after a sync, one made through another process's
+// service on the same store (a replica); a test purchase recorded by either shows at once in
+// both.
+func TestRetailerRegisterFollowsImports(t *testing.T) {
+	ctx := context.Background()
+	path := "sqlite:" + filepath.Join(t.TempDir(), "h.db")
+	open := func() *service.Service {
+		st, err := store.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		svc := service.New(st, geodata.Taxonomy(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err := svc.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return svc
+	}
+	a, b := open(), open()
+	shops := func(svc *service.Service, name string, want int) []hexbeat.Retailer {
+		t.Helper()
+		rs, _, err := svc.Retailers(ctx)
+		if err != nil || len(rs) != want {
+			t.Fatalf("%s holds %d shops (%v), want %d", name, len(rs), err, want)
+		}
+		return rs
+	}
+	shops(a, "a before any import", 0)
+	shops(b, "b before any import", 0)
+	body, err := os.ReadFile(testkit.Data(t, "poi/milton-keynes-grocery-retailers.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	imp := func(name string, body []byte) {
+		t.Helper()
+		if res, err := a.Import(ctx, name, body, hexbeat.ImportOptions{}, "test"); err != nil || len(res) != 1 || res[0].Refused != "" {
+			t.Fatalf("import %s: %v %+v", name, err, res)
+		}
+	}
+	imp("register.csv", body)
+	shops(a, "a after the import", 86)
+	shops(b, "b before its sync", 0) // b read its empty register before the import and holds it
+	if err := b.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	shops(b, "b after its sync", 86)
+	imp("more.csv", []byte("id,store_name,size_band,long_wgs,lat_wgs\nnew-1,Corner Shop,small,-0.76,52.04\nnew-2,Late Shop,small,-0.75,52.03\n"))
+	if err := b.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, svc := range []*service.Service{a, b} {
+		if rs := shops(svc, "after the second import", 88); !slices.ContainsFunc(rs, func(r hexbeat.Retailer) bool { return r.ID == "new-2" && r.Name == "Late Shop" }) {
+			t.Errorf("the new shop is not in the register")
+		}
+	}
+	if _, err := b.RecordTest(ctx, hexbeat.RetailerTest{RetailerID: "new-1", On: time.Now().UTC().AddDate(0, 0, -1), Result: "fail"}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, tests, err := a.Retailers(ctx); err != nil || len(tests["new-1"]) != 1 || tests["new-1"][0].Result != "fail" {
+		t.Errorf("a's view of the test recorded through b: %v %+v", err, tests["new-1"])
 	}
 }
