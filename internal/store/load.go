@@ -268,6 +268,10 @@ func scanBoundary(r scanner) (hexbeat.Boundary, error) {
 		}
 		return b, fmt.Errorf("store: boundary: %w", err)
 	}
+	if mp, ok := readMultiPolygon(gj); ok {
+		b.Geometry = mp
+		return b, nil
+	}
 	g, err := geojson.UnmarshalGeometry([]byte(gj))
 	if err != nil {
 		return b, fmt.Errorf("store: boundary %s geometry: %w", b.ID, err)
