@@ -38,7 +38,8 @@ test: vet web
 # A crasher is written to testdata/fuzz/ and then runs as a regression test with the suite.
 FUZZTIME ?= 60s
 FUZZ_TARGETS = ./internal/ingest:FuzzRead ./internal/ingest:FuzzReadGeneric ./internal/ingest:FuzzReadGeoJSON \
-	./internal/ingest:FuzzReadPoliceUK ./internal/api:FuzzQueryParams ./internal/api:FuzzRequestBodies
+	./internal/ingest:FuzzReadPoliceUK ./internal/api:FuzzQueryParams ./internal/api:FuzzRequestBodies \
+	./internal/ingest:FuzzPlainPosition ./internal/ingest:FuzzCSVMatchesEncodingCSV ./internal/store:FuzzReadMultiPolygon
 
 # Benchmarks: testing.B in the packages, then the whole-process script. Results go to
 # docs/benchmarks.md by hand, with the date and machine.
