@@ -172,7 +172,7 @@ func (s *Service) StopSearchSummary(ctx context.Context, q plan.SearchQuery) (pl
 
 // Retailers returns the retailer register, ordered by id, and each shop's test purchases.
 // The register is read from the store once and held until a retailer import arrives (a
-// national register of 50,000 shops took 90 ms to read, for every page of it); the tests,
+// national register of 50,000 shops took about 0.1 s to read, for every page of it); the tests,
 // which any replica may record, are read each time. The register's slice is shared:
 // callers must not change it.
 func (s *Service) Retailers(ctx context.Context) ([]hexbeat.Retailer, map[string][]hexbeat.RetailerTest, error) {

@@ -248,8 +248,8 @@ func (s *Service) Status(ctx context.Context) hexbeat.Status {
 
 // BoundariesIn returns the boundaries held of kind (any kind when it is "") whose bound
 // meets box (all of them when box is nil), ordered by kind and id, with their bounds. The
-// slices may be shared: callers must not change them. The bounds are computed once, when the boundaries are loaded: a national set of 35,000
-// outlines has millions of points.
+// slices may be shared: callers must not change them. The bounds are computed once, when
+// the boundaries are loaded: a national set of 35,000 outlines has millions of points.
 func (s *Service) BoundariesIn(kind string, box *orb.Bound) ([]hexbeat.Boundary, []orb.Bound) {
 	s.bmu.RLock()
 	defer s.bmu.RUnlock()
