@@ -106,6 +106,28 @@ func TestPolygonCellsCentreContainment(t *testing.T) {
 	}
 }
 
+// TestPolygonCellsOfNoArea: a polygon with no area (a box of one point, a line, one
+// repeated point) holds no cell centre; H3 fails on one, and a bbox of 0,0,0,0 once made
+// the hot spots answer 500.
+func TestPolygonCellsOfNoArea(t *testing.T) {
+	for _, g := range []orb.Geometry{
+		orb.Bound{},
+		orb.Bound{Min: orb.Point{-0.8, 52.0}, Max: orb.Point{-0.7, 52.0}},
+		orb.Polygon{{{-0.8, 52.0}, {-0.7, 52.1}, {-0.6, 52.2}, {-0.8, 52.0}}},
+		orb.MultiPolygon{{{{1, 1}, {1, 1}, {1, 1}}}},
+	} {
+		cells, err := GeometryCells(g, 9)
+		if err != nil || len(cells) != 0 {
+			t.Errorf("%v: %d cells, %v", g, len(cells), err)
+		}
+	}
+	// a sliver with some area still has its cells
+	cells, err := GeometryCells(orb.Polygon{{{-0.8, 52.0}, {-0.7, 52.0}, {-0.7, 52.0005}, {-0.8, 52.0}}}, 11)
+	if err != nil || len(cells) == 0 {
+		t.Errorf("a sliver: %d cells, %v", len(cells), err)
+	}
+}
+
 func BenchmarkParent(b *testing.B) {
 	c, _ := FromLonLat(-0.7594, 52.0406, 15)
 	var sink uint64

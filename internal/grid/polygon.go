@@ -8,9 +8,10 @@ import (
 )
 
 // PolygonCells returns the cells at resolution res whose centres lie inside the polygon
-// (H3's centre containment), holes respected.
+// (H3's centre containment), holes respected. A polygon with no area (a box of one point,
+// a line) has none; H3 fails on one.
 func PolygonCells(p orb.Polygon, res int) ([]uint64, error) {
-	if len(p) == 0 {
+	if len(p) == 0 || ringArea2(p[0]) == 0 {
 		return nil, nil
 	}
 	gp := h3.GeoPolygon{GeoLoop: loop(p[0])}
@@ -47,6 +48,16 @@ func MultiPolygonCells(mp orb.MultiPolygon, res int) ([]uint64, error) {
 		}
 	}
 	return out, nil
+}
+
+// ringArea2 is twice a ring's signed planar area (shoelace), in square degrees.
+func ringArea2(r orb.Ring) float64 {
+	a := 0.0
+	for i := range r {
+		j := (i + 1) % len(r)
+		a += r[i][0]*r[j][1] - r[j][0]*r[i][1]
+	}
+	return a
 }
 
 func loop(r orb.Ring) h3.GeoLoop {
