@@ -19,62 +19,113 @@ type Area struct {
 // resolved q.Area (or q.Polygon). Cells with no incidents are left out; the result is
 // ordered by cell. total is the number of incidents counted.
 func (s *Snapshot) Cells(q hexbeat.CellQuery, area *Area) (cells []hexbeat.CellCount, total int) {
-	lo, hi := s.timeRange(q)
-	if lo >= hi {
+	spans := s.spans(q, area)
+	if len(spans) == 0 {
 		return nil, 0
 	}
 	lv := s.level(q.Res)
-	counts := make([]int32, len(lv.cells))
+	n := len(lv.cells)
+	counts := make([]int32, n)
+	var lanes [][]int32 // see countAll
+	if q.Res <= regionRes {
+		lanes = [][]int32{counts, make([]int32, n), make([]int32, n), make([]int32, n)}
+	}
 	dense := lv.ptDense
 	catOK := s.categoryMask(q.Categories)
 	ptOK := s.pointMask(q, area)
-	cats, pts := s.cats[lo:hi], s.ptIDs[lo:hi]
-	switch {
-	case catOK == nil && ptOK == nil:
-		for _, p := range pts {
-			counts[dense[p]]++
-		}
-	case ptOK == nil:
-		for i, p := range pts {
-			if catOK[cats[i]] {
-				counts[dense[p]]++
+	for _, sp := range spans {
+		cats, pts := sp.cats[sp.lo:sp.hi], sp.ptIDs[sp.lo:sp.hi]
+		switch {
+		case catOK == nil && ptOK == nil:
+			countAll(counts, lanes, dense, pts)
+		case ptOK == nil:
+			for i, p := range pts {
+				if catOK[cats[i]] {
+					counts[dense[p]]++
+				}
 			}
-		}
-	default:
-		for i, p := range pts {
-			if (catOK == nil || catOK[cats[i]]) && ptOK.has(p) {
-				counts[dense[p]]++
+		default:
+			for i, p := range pts {
+				if (catOK == nil || catOK[cats[i]]) && ptOK.has(p) {
+					counts[dense[p]]++
+				}
 			}
 		}
 	}
-	for id, n := range counts {
+	for _, l := range lanes[min(len(lanes), 1):] {
+		for id, c := range l {
+			counts[id] += c
+		}
+	}
+	for id, n := range counts { // dense ids are in cell order
 		if n > 0 {
 			cells = append(cells, hexbeat.CellCount{Cell: lv.cells[id], Count: int(n)})
 			total += int(n)
 		}
 	}
-	slices.SortFunc(cells, func(a, b hexbeat.CellCount) int {
-		switch {
-		case a.Cell < b.Cell:
-			return -1
-		case a.Cell > b.Cell:
-			return 1
-		}
-		return 0
-	})
 	return cells, total
 }
 
-// timeRange returns the incident positions [lo, hi) inside q's period.
-func (s *Snapshot) timeRange(q hexbeat.CellQuery) (lo, hi int) {
-	lo, hi = 0, s.Len()
-	if !q.From.IsZero() {
-		lo = s.firstAt(q.From.Unix())
+// countAll adds one to counts[dense[p]] for each p in pts. At the regions' resolution or
+// coarser, a region's incidents fall in one or two cells, so that each increment would
+// wait for the one before: then four sets of counters (lanes, the first of them counts),
+// taking the incidents in turn, keep them apart, and the caller sums them.
+func countAll(counts []int32, lanes [][]int32, dense []uint32, pts []uint32) {
+	i := 0
+	if len(lanes) == 4 {
+		c0, c1, c2, c3 := lanes[0], lanes[1], lanes[2], lanes[3]
+		for ; i+4 <= len(pts); i += 4 {
+			c0[dense[pts[i]]]++
+			c1[dense[pts[i+1]]]++
+			c2[dense[pts[i+2]]]++
+			c3[dense[pts[i+3]]]++
+		}
 	}
-	if !q.To.IsZero() {
-		hi = s.firstAt(q.To.Unix())
+	for _, p := range pts[i:] {
+		counts[dense[p]]++
 	}
-	return lo, hi
+}
+
+// span is the incidents [lo, hi) of one part that fall in a query's period.
+type span struct {
+	*part
+	lo, hi int
+}
+
+// spans returns, for each part that may hold incidents matching q's area, polygon and box
+// (its points' box meets theirs), the incidents inside q's period; parts with none are
+// left out.
+func (s *Snapshot) spans(q hexbeat.CellQuery, area *Area) []span {
+	var boxes []orb.Bound
+	if area != nil && area.Geometry != nil {
+		boxes = append(boxes, area.Geometry.Bound())
+	}
+	if q.Polygon != nil {
+		boxes = append(boxes, q.Polygon.Bound())
+	}
+	if q.BBox != nil {
+		boxes = append(boxes, *q.BBox)
+	}
+	var out []span
+parts:
+	for _, p := range s.parts {
+		for _, b := range boxes {
+			if !p.bound.Intersects(b) {
+				continue parts
+			}
+		}
+		lo, hi := 0, p.Len()
+		if !q.From.IsZero() {
+			lo = p.firstAt(q.From.Unix())
+		}
+		if !q.To.IsZero() {
+			hi = p.firstAt(q.To.Unix())
+		}
+		if lo < hi {
+			out = append(out, span{p, lo, hi})
+		}
+	}
+	return out
 }
 
 // categoryMask returns which category codes to count, or nil for all.

@@ -12,14 +12,20 @@ import (
 	"github.com/paulmach/orb"
 )
 
+// regionRes is the H3 resolution of the regions the incidents are held in (about 250 km²
+// a cell): a query on an area, a polygon or a box reads only the regions around it, so a
+// commander's view costs the same whether the index holds one force or forty-three.
+const regionRes = 5
+
 // Index holds the current snapshot and builds the next one when incidents are added.
 type Index struct {
-	seq     atomic.Uint64 // numbers snapshots
-	mu      sync.Mutex    // serialises Add
-	cur     atomic.Pointer[Snapshot]
-	cells   *pointCells
-	pointID map[[2]float64]uint32
-	catCode map[string]uint16
+	seq      atomic.Uint64 // numbers snapshots
+	mu       sync.Mutex    // serialises Add
+	cur      atomic.Pointer[Snapshot]
+	cells    *pointCells
+	pointID  map[[2]float64]uint32
+	catCode  map[string]uint16
+	regionID map[uint64]uint32 // region cell -> part number
 
 	bmu     sync.Mutex // guards batches; separate so a Builder can ask HasBatch
 	batches map[int64]bool
@@ -27,8 +33,8 @@ type Index struct {
 
 // New returns an empty index.
 func New() *Index {
-	ix := &Index{pointID: map[[2]float64]uint32{}, catCode: map[string]uint16{}, batches: map[int64]bool{}, cells: &pointCells{}}
-	ix.cur.Store(ix.newSnapshot(columns{}, points{}, nil))
+	ix := &Index{pointID: map[[2]float64]uint32{}, catCode: map[string]uint16{}, regionID: map[uint64]uint32{}, batches: map[int64]bool{}, cells: &pointCells{}}
+	ix.cur.Store(ix.newSnapshot(nil, 0, points{}, nil))
 	return ix
 }
 
@@ -68,6 +74,8 @@ type Builder struct {
 	rows     []row
 	pts      points
 	catNames []string
+	regions  []uint64    // region cell of each part, the old snapshot's and new ones
+	bounds   []orb.Bound // box around each part's points, grown as points arrive
 }
 
 type row struct {
@@ -80,7 +88,11 @@ type row struct {
 func (ix *Index) Begin() *Builder {
 	ix.mu.Lock()
 	old := ix.cur.Load()
-	return &Builder{ix: ix, old: old, pts: old.pts, catNames: old.catNames}
+	b := &Builder{ix: ix, old: old, pts: old.pts, catNames: old.catNames}
+	for _, p := range old.parts {
+		b.regions, b.bounds = append(b.regions, p.region), append(b.bounds, p.bound)
+	}
+	return b
 }
 
 // Add converts incidents into the builder's rows, registering new points and categories.
@@ -103,17 +115,37 @@ func (b *Builder) Add(incs []hexbeat.Incident) {
 			b.pts.lon = append(b.pts.lon, inc.Lon)
 			b.pts.lat = append(b.pts.lat, inc.Lat)
 			b.pts.cell = append(b.pts.cell, inc.Cell)
+			b.pts.part = append(b.pts.part, b.part(inc))
 		}
 		b.rows = append(b.rows, row{inc.OccurredAt.Unix(), code, id})
 	}
 }
 
-// Abort drops what the builder collected, forgets the points and categories it registered,
-// and releases the index; the current snapshot is unchanged.
+// part returns the part of a new point's region, registering the region when new, and
+// widens the part's box to take the point in.
+func (b *Builder) part(inc *hexbeat.Incident) uint32 {
+	pt := orb.Point{inc.Lon, inc.Lat}
+	region := grid.Parent(inc.Cell, regionRes)
+	id, ok := b.ix.regionID[region]
+	if !ok {
+		id = uint32(len(b.regions))
+		b.ix.regionID[region] = id
+		b.regions = append(b.regions, region)
+		b.bounds = append(b.bounds, orb.Bound{Min: pt, Max: pt})
+	}
+	b.bounds[id] = b.bounds[id].Extend(pt)
+	return id
+}
+
+// Abort drops what the builder collected, forgets the points, categories and regions it
+// registered, and releases the index; the current snapshot is unchanged.
 func (b *Builder) Abort() {
 	defer b.ix.mu.Unlock()
 	for _, c := range b.catNames[len(b.old.catNames):] {
 		delete(b.ix.catCode, c)
+	}
+	for _, r := range b.regions[len(b.old.parts):] {
+		delete(b.ix.regionID, r)
 	}
 	for p := len(b.old.pts.lon); p < len(b.pts.lon); p++ {
 		delete(b.ix.pointID, [2]float64{b.pts.lon[p], b.pts.lat[p]})
@@ -121,31 +153,85 @@ func (b *Builder) Abort() {
 }
 
 // Commit merges the rows into a new snapshot, makes it current and releases the index.
+// Each region's rows are merged into its part by time; a part with no new rows is shared
+// with the old snapshot as it is.
 func (b *Builder) Commit() {
 	ix, old, rows := b.ix, b.old, b.rows
 	defer ix.mu.Unlock()
 	if len(rows) == 0 && len(b.catNames) == len(old.catNames) {
 		return
 	}
-	byTime := func(a, b row) int { return cmp.Compare(a.t, b.t) }
-	if !slices.IsSortedFunc(rows, byTime) {
-		slices.SortStableFunc(rows, byTime)
+	// the rows of each part, in arrival order (a counting sort of row positions by part)
+	first := make([]int, len(b.regions)+1)
+	for _, r := range rows {
+		first[b.pts.part[r.pt]+1]++
 	}
-	n := old.Len() + len(rows)
+	for p := range b.regions {
+		first[p+1] += first[p]
+	}
+	order := make([]uint32, len(rows))
+	next := slices.Clone(first[:len(b.regions)])
+	for i, r := range rows {
+		p := b.pts.part[r.pt]
+		order[next[p]] = uint32(i)
+		next[p]++
+	}
+	byTime := func(i, j uint32) int { return cmp.Compare(rows[i].t, rows[j].t) }
+	parts := make([]*part, len(b.regions))
+	n := 0
+	for p := range parts {
+		mine := order[first[p]:first[p+1]]
+		var was *part
+		if p < len(old.parts) {
+			was = old.parts[p]
+		}
+		switch {
+		case len(mine) == 0 && was != nil:
+			parts[p] = was
+		default:
+			if !slices.IsSortedFunc(mine, byTime) {
+				slices.SortStableFunc(mine, byTime)
+			}
+			parts[p] = &part{id: uint32(p), region: b.regions[p], bound: b.bounds[p], columns: mergeByTime(was, rows, mine)}
+		}
+		n += parts[p].Len()
+	}
+	ix.cur.Store(ix.newSnapshot(parts, n, b.pts, b.catNames))
+}
+
+// mergeByTime returns the columns of a part (nil when new) with the rows at positions mine (in
+// time order) merged in by time, after the part's own incidents of the same time.
+func mergeByTime(was *part, rows []row, mine []uint32) columns {
+	var old columns
+	if was != nil {
+		old = was.columns
+	}
+	n := old.Len() + len(mine)
 	next := columns{cats: make([]uint16, 0, n), ptIDs: make([]uint32, 0, n), runT: make([]int64, 0, len(old.runT)+1)}
 	j := 0
 	for r, t := range old.runT {
-		for ; j < len(rows) && rows[j].t < t; j++ {
-			next.add(rows[j].t, rows[j].cat, rows[j].pt)
+		for ; j < len(mine) && rows[mine[j]].t < t; j++ {
+			x := rows[mine[j]]
+			next.add(x.t, x.cat, x.pt)
 		}
 		for i := old.runStart(r); i < int(old.runEnd[r]); i++ {
 			next.add(t, old.cats[i], old.ptIDs[i])
 		}
 	}
-	for ; j < len(rows); j++ {
-		next.add(rows[j].t, rows[j].cat, rows[j].pt)
+	for ; j < len(mine); j++ {
+		x := rows[mine[j]]
+		next.add(x.t, x.cat, x.pt)
 	}
-	ix.cur.Store(ix.newSnapshot(next, b.pts, b.catNames))
+	return next
+}
+
+// part is the incidents at the points of one region, an H3 cell at regionRes, in time
+// order, with the box around the region's points.
+type part struct {
+	columns
+	id     uint32 // its place in a snapshot's parts
+	region uint64
+	bound  orb.Bound
 }
 
 // columns are a snapshot's incidents, sorted by time. Times are held as runs: each distinct
@@ -193,10 +279,14 @@ func (c *columns) firstAt(t int64) int {
 	return c.runStart(sort.Search(len(c.runT), func(r int) bool { return c.runT[r] >= t }))
 }
 
+// Len is the number of incidents.
+func (c *columns) Len() int { return len(c.cats) }
+
 // points holds each distinct incident location once.
 type points struct {
 	lon, lat []float64
 	cell     []uint64 // resolution 15
+	part     []uint32 // the part of the point's region
 }
 
 // pointCells holds each point's cell at each resolution, computed on first use and only for
@@ -232,7 +322,8 @@ func (pc *pointCells) upTo(res int, pts points) []uint64 {
 
 // Snapshot is an immutable view of the indexed incidents.
 type Snapshot struct {
-	columns
+	parts    []*part // by region, in the order regions were first seen
+	n        int     // incidents
 	pts      points
 	catNames []string
 
@@ -255,15 +346,15 @@ type Snapshot struct {
 	}
 }
 
-func (ix *Index) newSnapshot(c columns, pts points, catNames []string) *Snapshot {
-	return &Snapshot{columns: c, pts: pts, catNames: catNames, cellsOf: ix.cells, version: ix.seq.Add(1)}
+func (ix *Index) newSnapshot(parts []*part, n int, pts points, catNames []string) *Snapshot {
+	return &Snapshot{parts: parts, n: n, pts: pts, catNames: catNames, cellsOf: ix.cells, version: ix.seq.Add(1)}
 }
 
 // Version numbers the snapshot: a later snapshot of the same index has a higher one.
 func (s *Snapshot) Version() uint64 { return s.version }
 
 // Len is the number of incidents.
-func (s *Snapshot) Len() int { return len(s.cats) }
+func (s *Snapshot) Len() int { return s.n }
 
 // Points is the number of distinct incident locations.
 func (s *Snapshot) Points() int { return len(s.pts.cell) }
@@ -273,10 +364,20 @@ func (s *Snapshot) Categories() []string { return slices.Clone(s.catNames) }
 
 // TimeRange returns the first and last incident times (unix seconds); ok is false when empty.
 func (s *Snapshot) TimeRange() (first, last int64, ok bool) {
-	if len(s.runT) == 0 {
-		return 0, 0, false
+	for _, p := range s.parts {
+		if len(p.runT) == 0 {
+			continue
+		}
+		f, l := p.runT[0], p.runT[len(p.runT)-1]
+		if !ok || f < first {
+			first = f
+		}
+		if !ok || l > last {
+			last = l
+		}
+		ok = true
 	}
-	return s.runT[0], s.runT[len(s.runT)-1], true
+	return first, last, ok
 }
 
 // Bounds returns the box around every incident location; ok is false when empty.
@@ -294,11 +395,12 @@ func (s *Snapshot) Bounds() (b orb.Bound, ok bool) {
 	return e.b, true
 }
 
-// level numbers the distinct cells of one resolution densely. It maps points, not
-// incidents, to cells, so that each resolution queried costs 4 bytes a distinct point
-// rather than an incident.
+// level numbers the distinct cells of one resolution densely, in cell order, so that an
+// answer read off in dense order is ordered by cell. It maps points, not incidents, to
+// cells, so that each resolution queried costs 4 bytes a distinct point rather than an
+// incident.
 type level struct {
-	cells   []uint64 // dense id -> cell
+	cells   []uint64 // dense id -> cell, ascending
 	ptDense []uint32 // point -> dense id
 }
 
@@ -306,17 +408,14 @@ type level struct {
 func (s *Snapshot) level(res int) *level {
 	e := &s.levels[res]
 	e.once.Do(func() {
-		ids := map[uint64]uint32{}
-		ptDense := make([]uint32, len(s.pts.cell))
-		var cells []uint64
-		for p, c := range s.cellsOf.upTo(res, s.pts) {
-			id, ok := ids[c]
-			if !ok {
-				id = uint32(len(cells))
-				ids[c] = id
-				cells = append(cells, c)
-			}
-			ptDense[p] = id
+		of := s.cellsOf.upTo(res, s.pts)
+		sorted := slices.Clone(of)
+		slices.Sort(sorted)
+		cells := slices.Clone(slices.Compact(sorted)) // its own array, not the points'-length one
+		ptDense := make([]uint32, len(of))
+		for p, c := range of {
+			id, _ := slices.BinarySearch(cells, c)
+			ptDense[p] = uint32(id)
 		}
 		e.l = &level{cells: cells, ptDense: ptDense}
 	})

@@ -131,10 +131,11 @@ func TestAddOrderIrrelevant(t *testing.T) {
 			t.Errorf("%+v: %v vs %v", q, ca, cb)
 		}
 	}
-	times := b.Snapshot().runT
-	for i := 1; i < len(times); i++ {
-		if times[i] <= times[i-1] {
-			t.Fatalf("times not sorted: %v", times)
+	for _, p := range b.Snapshot().parts {
+		for i := 1; i < len(p.runT); i++ {
+			if p.runT[i] <= p.runT[i-1] {
+				t.Fatalf("times not sorted in region %x: %v", p.region, p.runT)
+			}
 		}
 	}
 }
@@ -209,15 +210,19 @@ func TestAbortLeavesIndexUnchanged(t *testing.T) {
 	ix := New()
 	ix.Add([]hexbeat.Incident{inc(t, "2025-01", "Robbery", -0.75, 52.0)})
 	b := ix.Begin()
-	b.Add([]hexbeat.Incident{inc(t, "2025-02", "Force category", -0.70, 52.1)})
+	b.Add([]hexbeat.Incident{inc(t, "2025-02", "Force category", -0.70, 52.1), inc(t, "2025-02", "Robbery", -2.5, 53.4)}) // the second in a new region
 	b.Abort()
 	s := ix.Snapshot()
-	if s.Len() != 1 || s.Points() != 1 || len(s.Categories()) != 1 {
-		t.Fatalf("after abort: %d incidents, %d points, categories %v", s.Len(), s.Points(), s.Categories())
+	if s.Len() != 1 || s.Points() != 1 || len(s.Categories()) != 1 || len(s.parts) != 1 {
+		t.Fatalf("after abort: %d incidents, %d points, %d regions, categories %v", s.Len(), s.Points(), len(s.parts), s.Categories())
 	}
-	ix.Add([]hexbeat.Incident{inc(t, "2025-02", "Force category", -0.70, 52.1)})
+	ix.Add([]hexbeat.Incident{inc(t, "2025-02", "Force category", -0.70, 52.1), inc(t, "2025-03", "Robbery", -2.5, 53.4)})
 	cells, total := ix.Snapshot().Cells(hexbeat.CellQuery{Res: 9, Categories: []string{"Force category"}}, nil)
 	if total != 1 || len(cells) != 1 {
 		t.Errorf("after a later add: %d in %d cells", total, len(cells))
+	}
+	far := orb.Bound{Min: orb.Point{-3, 53}, Max: orb.Point{-2, 54}}
+	if _, total := ix.Snapshot().Cells(hexbeat.CellQuery{Res: 9, BBox: &far}, nil); total != 1 {
+		t.Errorf("after a later add, %d incidents in the new region's box", total)
 	}
 }

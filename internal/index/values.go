@@ -1,9 +1,9 @@
 package index
 
 import (
-	"cmp"
 	"math"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
@@ -19,18 +19,21 @@ type Weight struct {
 	Ref      time.Time
 }
 
-// selection is a query resolved against one snapshot: the time range of incidents, the
-// weight of each category code (0 for categories filtered out) and the passing points.
+// selection is a query resolved against one snapshot: the incidents of the period in the
+// parts that may match, the weight of each category code (0 for categories filtered out)
+// and the passing points.
 type selection struct {
-	lo, hi int
-	catW   []float64
-	ptOK   bitset // nil: all points
-	decay  func(t int64) float64
+	spans []span
+	catW  []float64
+	ptOK  bitset // nil: all points
+	decay func(t int64) float64
 }
 
 func (s *Snapshot) selection(q hexbeat.CellQuery, area *Area, w Weight) selection {
-	sel := selection{ptOK: s.pointMask(q, area), catW: make([]float64, len(s.catNames))}
-	sel.lo, sel.hi = s.timeRange(q)
+	sel := selection{spans: s.spans(q, area), catW: make([]float64, len(s.catNames))}
+	if len(sel.spans) > 0 {
+		sel.ptOK = s.pointMask(q, area)
+	}
 	mask := s.categoryMask(q.Categories)
 	for code, name := range s.catNames {
 		if mask != nil && !mask[code] {
@@ -49,13 +52,22 @@ func (s *Snapshot) selection(q hexbeat.CellQuery, area *Area, w Weight) selectio
 	return sel
 }
 
-// weight returns incident i's weight before recency decay, 0 when it does not match.
-func (s *Snapshot) weight(sel *selection, i int) float64 {
-	w := sel.catW[s.cats[i]]
-	if w == 0 || (sel.ptOK != nil && !sel.ptOK.has(s.ptIDs[i])) {
+// weight returns incident i of part p's weight before recency decay, 0 when it does not
+// match.
+func (sel *selection) weight(p *part, i int) float64 {
+	w := sel.catW[p.cats[i]]
+	if w == 0 || (sel.ptOK != nil && !sel.ptOK.has(p.ptIDs[i])) {
 		return 0
 	}
 	return w
+}
+
+// eachRun calls fn for the incidents [a, b) of part p at each time t in the selection, part
+// by part (each part's times ascending).
+func (sel *selection) eachRun(fn func(p *part, t int64, a, b int)) {
+	for _, sp := range sel.spans {
+		sp.eachRun(sp.lo, sp.hi, func(t int64, a, b int) { fn(sp.part, t, a, b) })
+	}
 }
 
 // factor is the recency decay of incidents at time t (1 without decay).
@@ -70,17 +82,17 @@ func (sel *selection) factor(t int64) float64 {
 // number of matching incidents and the sum of their weights.
 func (s *Snapshot) CellValues(q hexbeat.CellQuery, area *Area, w Weight) (cells []uint64, counts []int, values []float64) {
 	sel := s.selection(q, area, w)
-	if sel.lo >= sel.hi {
+	if len(sel.spans) == 0 {
 		return nil, nil, nil
 	}
 	lv := s.level(q.Res)
 	n := make([]int32, len(lv.cells))
 	v := make([]float64, len(lv.cells))
-	s.eachRun(sel.lo, sel.hi, func(t int64, a, b int) {
+	sel.eachRun(func(p *part, t int64, a, b int) {
 		f := sel.factor(t)
 		for i := a; i < b; i++ {
-			if x := s.weight(&sel, i); x != 0 {
-				d := lv.ptDense[s.ptIDs[i]]
+			if x := sel.weight(p, i); x != 0 {
+				d := lv.ptDense[p.ptIDs[i]]
 				n[d]++
 				v[d] += x * f
 			}
@@ -102,32 +114,28 @@ func (s *Snapshot) CellSeries(q hexbeat.CellQuery, area *Area, w Weight, edges [
 	lv := s.level(q.Res)
 	dense := make([][]float64, len(edges)-1)
 	used := make([]bool, len(lv.cells))
-	k := 0 // the slice
-	s.eachRun(sel.lo, sel.hi, func(t int64, a, b int) {
-		for t >= edges[k+1] {
-			k++
-		}
+	sel.eachRun(func(p *part, t int64, a, b int) {
+		k := sliceOf(edges, t)
 		f := sel.factor(t)
 		for i := a; i < b; i++ {
-			x := s.weight(&sel, i)
+			x := sel.weight(p, i)
 			if x == 0 {
 				continue
 			}
 			if dense[k] == nil {
 				dense[k] = make([]float64, len(lv.cells))
 			}
-			d := lv.ptDense[s.ptIDs[i]]
+			d := lv.ptDense[p.ptIDs[i]]
 			dense[k][d] += x * f
 			used[d] = true
 		}
 	})
-	var ids []int
+	var ids []int // in cell order, as dense ids are
 	for d, u := range used {
 		if u {
 			ids = append(ids, d)
 		}
 	}
-	sortByCell(ids, lv.cells)
 	cells = make([]uint64, len(ids))
 	for j, d := range ids {
 		cells[j] = lv.cells[d]
@@ -149,17 +157,17 @@ func (s *Snapshot) CellSeries(q hexbeat.CellQuery, area *Area, w Weight, edges [
 // of them and the sum of their weights.
 func (s *Snapshot) PointValues(q hexbeat.CellQuery, area *Area, w Weight) (pts []orb.Point, counts []int, values []float64) {
 	sel := s.selection(q, area, w)
-	if sel.lo >= sel.hi {
+	if len(sel.spans) == 0 {
 		return nil, nil, nil
 	}
 	n := make([]int32, s.Points())
 	v := make([]float64, s.Points())
-	s.eachRun(sel.lo, sel.hi, func(t int64, a, b int) {
+	sel.eachRun(func(p *part, t int64, a, b int) {
 		f := sel.factor(t)
 		for i := a; i < b; i++ {
-			if x := s.weight(&sel, i); x != 0 {
-				n[s.ptIDs[i]]++
-				v[s.ptIDs[i]] += x * f
+			if x := sel.weight(p, i); x != 0 {
+				n[p.ptIDs[i]]++
+				v[p.ptIDs[i]] += x * f
 			}
 		}
 	})
@@ -173,7 +181,7 @@ func (s *Snapshot) PointValues(q hexbeat.CellQuery, area *Area, w Weight) (pts [
 	return pts, counts, values
 }
 
-// collect keeps the cells with incidents, ordered by cell.
+// collect keeps the cells with incidents, ordered by cell (as dense ids are).
 func collect(all []uint64, n []int32, v []float64) (cells []uint64, counts []int, values []float64) {
 	var ids []int
 	for d, c := range n {
@@ -181,7 +189,6 @@ func collect(all []uint64, n []int32, v []float64) (cells []uint64, counts []int
 			ids = append(ids, d)
 		}
 	}
-	sortByCell(ids, all)
 	cells = make([]uint64, len(ids))
 	counts = make([]int, len(ids))
 	values = make([]float64, len(ids))
@@ -191,18 +198,15 @@ func collect(all []uint64, n []int32, v []float64) (cells []uint64, counts []int
 	return cells, counts, values
 }
 
-// sortByCell orders dense ids by their cell.
-func sortByCell(ids []int, cells []uint64) {
-	slices.SortFunc(ids, func(a, b int) int { return cmp.Compare(cells[a], cells[b]) })
-}
-
 // CategoryCounts returns the number of matching incidents of each category present.
 func (s *Snapshot) CategoryCounts(q hexbeat.CellQuery, area *Area) map[string]int {
 	sel := s.selection(q, area, Weight{})
 	n := make([]int, len(s.catNames))
-	for i := sel.lo; i < sel.hi; i++ {
-		if s.weight(&sel, i) != 0 {
-			n[s.cats[i]]++
+	for _, sp := range sel.spans {
+		for i := sp.lo; i < sp.hi; i++ {
+			if sel.weight(sp.part, i) != 0 {
+				n[sp.cats[i]]++
+			}
 		}
 	}
 	out := map[string]int{}
@@ -220,11 +224,13 @@ func (s *Snapshot) CategoryCounts(q hexbeat.CellQuery, area *Area) map[string]in
 func (s *Snapshot) MonthPrecision() bool {
 	m := &s.monthly
 	m.once.Do(func() {
-		m.v = len(s.runT) > 0
-		for _, t := range s.runT {
-			if u := time.Unix(t, 0).UTC(); u.Day() != 1 || u.Hour() != 0 || u.Minute() != 0 || u.Second() != 0 {
-				m.v = false
-				return
+		m.v = s.n > 0
+		for _, p := range s.parts {
+			for _, t := range p.runT {
+				if u := time.Unix(t, 0).UTC(); u.Day() != 1 || u.Hour() != 0 || u.Minute() != 0 || u.Second() != 0 {
+					m.v = false
+					return
+				}
 			}
 		}
 	})
@@ -243,13 +249,26 @@ func (s *Snapshot) CellDetail(q hexbeat.CellQuery, cell uint64, edges []int64) (
 		return byCategory, series
 	}
 	dense := uint32(d)
+	// only the parts holding the cell's points: one pass over the points, not the incidents
+	holds := make([]bool, len(s.parts))
+	for p, pd := range lv.ptDense {
+		if pd == dense {
+			holds[s.pts.part[p]] = true
+		}
+	}
+	inCell := func(sel *selection) {
+		sel.spans = slices.DeleteFunc(sel.spans, func(sp span) bool { return !holds[sp.id] })
+	}
 	all := q
 	all.Categories = nil
 	selAll := s.selection(all, nil, Weight{})
+	inCell(&selAll)
 	n := make([]int, len(s.catNames))
-	for i := selAll.lo; i < selAll.hi; i++ {
-		if lv.ptDense[s.ptIDs[i]] == dense && s.weight(&selAll, i) != 0 {
-			n[s.cats[i]]++
+	for _, sp := range selAll.spans {
+		for i := sp.lo; i < sp.hi; i++ {
+			if lv.ptDense[sp.ptIDs[i]] == dense && selAll.weight(sp.part, i) != 0 {
+				n[sp.cats[i]]++
+			}
 		}
 	}
 	for code, c := range n {
@@ -262,16 +281,20 @@ func (s *Snapshot) CellDetail(q hexbeat.CellQuery, cell uint64, edges []int64) (
 	}
 	q.From, q.To = time.Unix(edges[0], 0), time.Unix(edges[len(edges)-1], 0)
 	selCat := s.selection(q, nil, Weight{})
-	k := 0
-	s.eachRun(selCat.lo, selCat.hi, func(t int64, a, b int) {
-		for t >= edges[k+1] {
-			k++
-		}
+	inCell(&selCat)
+	selCat.eachRun(func(p *part, t int64, a, b int) {
+		k := sliceOf(edges, t)
 		for i := a; i < b; i++ {
-			if lv.ptDense[s.ptIDs[i]] == dense && s.weight(&selCat, i) != 0 {
+			if lv.ptDense[p.ptIDs[i]] == dense && selCat.weight(p, i) != 0 {
 				series[k]++
 			}
 		}
 	})
 	return byCategory, series
+}
+
+// sliceOf returns the slice between consecutive edges (unix seconds, ascending) that holds
+// t, which lies in [edges[0], edges[len-1]).
+func sliceOf(edges []int64, t int64) int {
+	return sort.Search(len(edges)-1, func(k int) bool { return edges[k+1] > t })
 }
