@@ -57,10 +57,10 @@ func (s *Snapshot) Cells(q hexbeat.CellQuery, area *Area) (cells []hexbeat.CellC
 			counts[id] += c
 		}
 	}
-	for id, n := range counts { // dense ids are in cell order
-		if n > 0 {
-			cells = append(cells, hexbeat.CellCount{Cell: lv.cells[id], Count: int(n)})
-			total += int(n)
+	for id, c := range counts { // dense ids are in cell order
+		if c > 0 {
+			cells = append(cells, hexbeat.CellCount{Cell: lv.cells[id], Count: int(c)})
+			total += int(c)
 		}
 	}
 	return cells, total
