@@ -159,18 +159,59 @@ func (s *Snapshot) pointMask(q hexbeat.CellQuery, area *Area) bitset {
 		}
 	}
 	if q.BBox != nil {
-		if m == nil {
-			m = newBitset(s.Points())
-			m.fill()
-		}
 		b := *q.BBox
-		for p := range s.pts.lon {
-			if !b.Contains(orb.Point{s.pts.lon[p], s.pts.lat[p]}) {
-				m.clear(uint32(p))
+		in := newBitset(s.Points())
+		s.eachPointNear(b, func(p uint32, pt orb.Point) {
+			if b.Contains(pt) {
+				in.set(p)
 			}
+		})
+		if m == nil {
+			m = in
+		} else {
+			m.and(in)
 		}
 	}
 	return m
+}
+
+// eachPointNear calls fn for every point of the regions whose box meets b (a superset of
+// the points inside b), not for the country's.
+func (s *Snapshot) eachPointNear(b orb.Bound, fn func(p uint32, pt orb.Point)) {
+	byPart := s.partPoints()
+	for _, part := range s.parts {
+		if part.bound.Intersects(b) {
+			for _, p := range byPart[part.id] {
+				fn(p, orb.Point{s.pts.lon[p], s.pts.lat[p]})
+			}
+		}
+	}
+}
+
+// partPoints lists each part's points, computed once per snapshot (4 bytes a point).
+func (s *Snapshot) partPoints() [][]uint32 {
+	e := &s.byPart
+	e.once.Do(func() {
+		n := len(s.pts.lon)
+		first := make([]int, len(s.parts)+1)
+		for _, p := range s.pts.part[:n] {
+			first[p+1]++
+		}
+		for p := range s.parts {
+			first[p+1] += first[p]
+		}
+		all := make([]uint32, n)
+		next := slices.Clone(first[:len(s.parts)])
+		for pt, p := range s.pts.part[:n] {
+			all[next[p]] = uint32(pt)
+			next[p]++
+		}
+		e.v = make([][]uint32, len(s.parts))
+		for p := range e.v {
+			e.v[p] = all[first[p]:first[p+1]]
+		}
+	})
+	return e.v
 }
 
 // areaMembership returns the points inside a named area, computed once per snapshot.
@@ -186,8 +227,9 @@ func (s *Snapshot) areaMembership(a *Area) bitset {
 	return m
 }
 
-// membership tests every point against a polygon: a bounding-box test first, then the
-// exact planar point-in-polygon test (on a boundary edge counts as inside).
+// membership tests the points of the regions near a polygon against it: a bounding-box
+// test first, then the exact planar point-in-polygon test (on a boundary edge counts as
+// inside).
 func (s *Snapshot) membership(g orb.Geometry) bitset {
 	m := newBitset(s.Points())
 	var contains func(orb.Point) bool
@@ -200,12 +242,11 @@ func (s *Snapshot) membership(g orb.Geometry) bitset {
 		return m
 	}
 	b := g.Bound()
-	for p := range s.pts.lon {
-		pt := orb.Point{s.pts.lon[p], s.pts.lat[p]}
+	s.eachPointNear(b, func(p uint32, pt orb.Point) {
 		if b.Contains(pt) && contains(pt) {
-			m.set(uint32(p))
+			m.set(p)
 		}
-	}
+	})
 	return m
 }
 

@@ -336,6 +336,11 @@ type Snapshot struct {
 	}
 	areas sync.Map // area key -> *bitset over points
 
+	byPart struct { // see partPoints
+		once sync.Once
+		v    [][]uint32
+	}
+
 	monthly struct {
 		once sync.Once
 		v    bool

@@ -13,6 +13,7 @@ import (
 	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/testkit/realdata"
+	"github.com/paulmach/orb/maptile"
 )
 
 // BenchmarkScale builds the index from benchgen data at the scale HEXBEAT_SCALE names (1M,
@@ -98,16 +99,19 @@ type scaleQuery struct {
 }
 
 // scaleQueries are the views the scale benchmarks time: a commander's area over six months
-// at res 9, the same for two categories, the whole data set's last year at res 7 and its
-// last month at res 9.
+// at res 9, the same for two categories, a map tile's box at zoom 10 over Milton Keynes
+// (as /tiles/cells asks), the whole data set's last year at res 7 and its last month at
+// res 9.
 func scaleQueries(mk *Area) []scaleQuery {
 	h1 := func(q hexbeat.CellQuery) hexbeat.CellQuery {
 		q.From, q.To = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
 		return q
 	}
+	tile := maptile.New(509, 338, 10).Bound() // central Milton Keynes
 	return []scaleQuery{
 		{"mk-6months-res9", h1(hexbeat.CellQuery{Res: 9}), mk},
 		{"mk-6months-res9-2categories", h1(hexbeat.CellQuery{Res: 9, Categories: []string{"Robbery", "Violence and sexual offences"}}), mk},
+		{"tile-z10-6months-res9", h1(hexbeat.CellQuery{Res: 9, BBox: &tile}), nil},
 		{"all-12months-res7", hexbeat.CellQuery{Res: 7, From: time.Date(2024, 7, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)}, nil},
 		{"all-1month-res9", hexbeat.CellQuery{Res: 9, From: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)}, nil},
 	}
