@@ -28,6 +28,12 @@ func (s *Store) Incidents(ctx context.Context, q hexbeat.IncidentFilter) ([]hexb
 	var where []string
 	var args []any
 	if q.BBox != nil {
+		if s.dialect == Postgres {
+			// the GiST index finds the box's rows (a national table is not read whole for a
+			// street's); its boxes are rounded outward to float4, so the exact test follows
+			where = append(where, "geom && ST_MakeEnvelope(?, ?, ?, ?, 4326)")
+			args = append(args, q.BBox.Min[0], q.BBox.Min[1], q.BBox.Max[0], q.BBox.Max[1])
+		}
 		where = append(where, "lon >= ? AND lon <= ? AND lat >= ? AND lat <= ?")
 		args = append(args, q.BBox.Min[0], q.BBox.Max[0], q.BBox.Min[1], q.BBox.Max[1])
 	}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/ingest"
 	"github.com/hexbeat/hexbeat/internal/store"
+	"github.com/paulmach/orb"
 )
 
 func importFile(t *testing.T, s *store.Store, path string) (*ingest.Report, error) {
@@ -462,4 +464,78 @@ func TestRawBindingStoresWhatTheDriverStores(t *testing.T) {
 		}
 	}
 	t.Logf("e.g. %s", viaAPI[0])
+}
+
+// TestIncidentsInABox: the incidents in a box (its edges included), paged in id order, are
+// those a count of the stored rows finds, on both stores (PostgreSQL finds them through
+// the GiST index, whose boxes are rounded to float4, then tests them exactly); a box whose
+// edges pass through incidents keeps them, a period narrows it, an empty box has none.
+func TestIncidentsInABox(t *testing.T) {
+	path := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
+	eachStore(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if _, err := importFile(t, s, path); err != nil {
+			t.Fatal(err)
+		}
+		var all []hexbeat.Incident
+		if err := s.LoadIncidents(ctx, nil, func(incs []hexbeat.Incident) error { all = append(all, incs...); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		// a box around Milton Keynes whose west and north edges pass through its westmost and
+		// northmost incidents
+		mk := orb.Bound{Min: orb.Point{-0.80, 52.00}, Max: orb.Point{-0.70, 52.08}}
+		var in []hexbeat.Incident
+		for _, x := range all {
+			if mk.Contains(orb.Point{x.Lon, x.Lat}) {
+				in = append(in, x)
+			}
+		}
+		west := slices.MinFunc(in, func(a, b hexbeat.Incident) int { return cmp.Compare(a.Lon, b.Lon) })
+		north := slices.MaxFunc(in, func(a, b hexbeat.Incident) int { return cmp.Compare(a.Lat, b.Lat) })
+		edged := orb.Bound{Min: orb.Point{west.Lon, 52.00}, Max: orb.Point{-0.70, north.Lat}}
+		// and one whose west edge lies a hair (1e-9°, well inside float4's rounding) east of it
+		hair := edged
+		hair.Min[0] += 1e-9
+		for _, c := range []struct {
+			name string
+			f    hexbeat.IncidentFilter
+		}{
+			{"edges through incidents", hexbeat.IncidentFilter{BBox: &edged}},
+			{"an edge a hair past an incident", hexbeat.IncidentFilter{BBox: &hair}},
+			{"a box and a period", hexbeat.IncidentFilter{BBox: &edged, From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)}},
+			{"a box and a period outside the data", hexbeat.IncidentFilter{BBox: &edged, From: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)}},
+			{"an empty box", hexbeat.IncidentFilter{BBox: &orb.Bound{Min: orb.Point{10, 10}, Max: orb.Point{10.01, 10.01}}}},
+		} {
+			want, onEdge := 0, 0
+			for _, in := range all {
+				if c.f.BBox.Contains(orb.Point{in.Lon, in.Lat}) && (c.f.From.IsZero() || !in.OccurredAt.Before(c.f.From)) {
+					want++
+					if in.Lon == c.f.BBox.Min[0] || in.Lat == c.f.BBox.Max[1] {
+						onEdge++
+					}
+				}
+			}
+			got, last := 0, int64(0)
+			for f := c.f; ; f.Offset += f.Limit {
+				f.Limit = 700
+				page, err := s.Incidents(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range page {
+					if !c.f.BBox.Contains(orb.Point{r.Lon, r.Lat}) || r.ID <= last {
+						t.Fatalf("%s: incident %d at %v, after %d", c.name, r.ID, orb.Point{r.Lon, r.Lat}, last)
+					}
+					last = r.ID
+				}
+				got += len(page)
+				if len(page) < f.Limit {
+					break
+				}
+			}
+			if got != want || (c.name == "edges through incidents" && (want < 1000 || onEdge < 2)) || (c.name == "an edge a hair past an incident" && onEdge > 1) {
+				t.Errorf("%s: %d incidents, a count of the stored rows %d (%d on the edges)", c.name, got, want, onEdge)
+			}
+		}
+	})
 }
