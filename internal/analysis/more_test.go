@@ -157,6 +157,25 @@ func TestEmergingRefusesWeeksOnMonthlyData(t *testing.T) {
 	}
 }
 
+// TestEmergingBoundsItsWork: an analysis whose study area times its slices passes
+// MaxCellSlices is refused as too large before its series are built (res 12 over Milton
+// Keynes to 2100: 912 slices of tens of thousands of cells), and a long period at res 9
+// runs.
+func TestEmergingBoundsItsWork(t *testing.T) {
+	snap, area := thamesValley(t)
+	q := EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 12, Area: "mk", To: month("2100-12", true)}}.WithDefaults()
+	_, err := engine().Emerging(context.Background(), snap, q, area)
+	var he *hexbeat.Error
+	if !errors.As(err, &he) || he.Code != hexbeat.ETOOLARGE || len(he.Fields) != 1 || he.Fields[0].Field != "slice" {
+		t.Fatalf("res 12 to 2100: %v", err)
+	}
+	q.Res, q.To = 9, month("2040-12", true)
+	l, err := engine().Emerging(context.Background(), snap, q, area)
+	if err != nil || len(l.Edges)-1 != 192 || len(l.Cells) < 3000 {
+		t.Fatalf("res 9 to 2040: %d slices, %d cells, %v", len(l.Edges)-1, len(l.Cells), err)
+	}
+}
+
 // TestEmergingSaysWhatItsSlicesCannotShow: slices with no data held are named (they read
 // as no crime and change the categories), and so is a series too short for a trend. The
 // data held are 2025-01 to 2025-06.

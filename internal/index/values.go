@@ -104,7 +104,8 @@ func (s *Snapshot) CellValues(q hexbeat.CellQuery, area *Area, w Weight) (cells 
 // CellSeries splits [edges[0], edges[len-1]) into the slices between consecutive edges
 // (unix seconds, ascending) and returns, for each cell at q.Res holding a matching incident
 // in any slice (ascending), its weighted value in each slice: series[t][j] for slice t and
-// cells[j]. q's own period is ignored.
+// cells[j]. q's own period is ignored. It takes two passes over the incidents, the first to
+// find the cells, so that it holds slices x cells of the answer, not of the country.
 func (s *Snapshot) CellSeries(q hexbeat.CellQuery, area *Area, w Weight, edges []int64) (cells []uint64, series [][]float64) {
 	if len(edges) < 2 {
 		return nil, nil
@@ -112,44 +113,32 @@ func (s *Snapshot) CellSeries(q hexbeat.CellQuery, area *Area, w Weight, edges [
 	q.From, q.To = time.Unix(edges[0], 0), time.Unix(edges[len(edges)-1], 0)
 	sel := s.selection(q, area, w)
 	lv := s.level(q.Res)
-	dense := make([][]float64, len(edges)-1)
-	used := make([]bool, len(lv.cells))
+	col := make([]int32, len(lv.cells)) // dense id -> 1 + the cell's place in the answer; 0: none
 	sel.eachRun(func(p *part, t int64, a, b int) {
-		k := sliceOf(edges, t)
-		f := sel.factor(t)
 		for i := a; i < b; i++ {
-			x := sel.weight(p, i)
-			if x == 0 {
-				continue
+			if sel.weight(p, i) != 0 {
+				col[lv.ptDense[p.ptIDs[i]]] = 1
 			}
-			if dense[k] == nil {
-				dense[k] = make([]float64, len(lv.cells))
-			}
-			d := lv.ptDense[p.ptIDs[i]]
-			dense[k][d] += x * f
-			used[d] = true
 		}
 	})
-	var ids []int // in cell order, as dense ids are
-	for d, u := range used {
-		if u {
-			ids = append(ids, d)
+	for d, c := range col { // in cell order, as dense ids are
+		if c != 0 {
+			cells = append(cells, lv.cells[d])
+			col[d] = int32(len(cells))
 		}
 	}
-	cells = make([]uint64, len(ids))
-	for j, d := range ids {
-		cells[j] = lv.cells[d]
+	series = make([][]float64, len(edges)-1)
+	for t := range series {
+		series[t] = make([]float64, len(cells))
 	}
-	series = make([][]float64, len(dense))
-	for t, row := range dense {
-		series[t] = make([]float64, len(ids))
-		if row == nil {
-			continue
+	sel.eachRun(func(p *part, t int64, a, b int) {
+		row, f := series[sliceOf(edges, t)], sel.factor(t)
+		for i := a; i < b; i++ {
+			if x := sel.weight(p, i); x != 0 {
+				row[col[lv.ptDense[p.ptIDs[i]]]-1] += x * f
+			}
 		}
-		for j, d := range ids {
-			series[t][j] = row[d]
-		}
-	}
+	})
 	return cells, series
 }
 
