@@ -151,7 +151,7 @@ func (e *Engine) Emerging(ctx context.Context, snap *index.Snapshot, q EmergingQ
 	if n, slices := adj.Len(), len(edges)-1; n*slices > MaxCellSlices {
 		return layer, &hexbeat.Error{Code: hexbeat.ETOOLARGE,
 			Message: fmt.Sprintf("the analysis has %d cells in %d slices, more than %d cell-slices", n, slices, MaxCellSlices),
-			Fields: []hexbeat.FieldError{{Field: "slice", Message: "choose a coarser resolution, a smaller area, a shorter period or longer slices"}}}
+			Fields:  []hexbeat.FieldError{{Field: "slice", Message: "choose a coarser resolution, a smaller area, a shorter period or longer slices"}}}
 	}
 	if err := stopped(ctx); err != nil {
 		return layer, err
