@@ -160,7 +160,7 @@ func operation(rt documented) fiber.Map {
 	op := fiber.Map{
 		"summary":     rt.Doc.Summary,
 		"operationId": strings.ToLower(rt.Method) + strings.NewReplacer("/api/v1", "", "/", "_", "{", "", "}", "", "-", "_", ".", "_").Replace(rt.Path),
-		"responses":   fiber.Map{"200": fiber.Map{"description": "the answer (GeoJSON for layers)"}, "400": problem, "404": problem, "429": problem, "503": problem},
+		"responses":   fiber.Map{"200": fiber.Map{"description": "the answer (GeoJSON for layers)"}, "400": problem, "404": problem, "413": problem, "429": problem, "503": problem},
 	}
 	if rt.Perm == "" {
 		op["security"] = []fiber.Map{}
