@@ -136,9 +136,16 @@ func (e *Engine) Emerging(ctx context.Context, snap *index.Snapshot, q EmergingQ
 		unix[i] = t.Unix()
 	}
 	w := e.weight(q.Weight, 0, time.Time{})
-	whole := q.CellQuery
-	whole.From, whole.To = edges[0], edges[len(edges)-1]
-	occ, _, _ := snap.CellValues(whole, area, w) // the cells the series will hold
+	// the work is bounded before it is done: the occupied cells' series, then the study area
+	tooMuch := func(n int) error {
+		return &hexbeat.Error{Code: hexbeat.ETOOLARGE,
+			Message: fmt.Sprintf("the analysis has %d cells in %d slices, more than %d cell-slices", n, len(edges)-1, MaxCellSlices),
+			Fields:  []hexbeat.FieldError{{Field: "slice", Message: "choose a coarser resolution, a smaller area, a shorter period or longer slices"}}}
+	}
+	occ, series, ok := snap.CellSeries(q.CellQuery, area, w, unix, MaxCellSlices)
+	if !ok {
+		return layer, tooMuch(len(occ))
+	}
 	sa, err := e.studyArea(q.CellQuery, area, occ, q.K)
 	if err != nil {
 		return layer, err
@@ -148,15 +155,12 @@ func (e *Engine) Emerging(ctx context.Context, snap *index.Snapshot, q EmergingQ
 	if err != nil {
 		return layer, err
 	}
-	if n, slices := adj.Len(), len(edges)-1; n*slices > MaxCellSlices {
-		return layer, &hexbeat.Error{Code: hexbeat.ETOOLARGE,
-			Message: fmt.Sprintf("the analysis has %d cells in %d slices, more than %d cell-slices", n, slices, MaxCellSlices),
-			Fields:  []hexbeat.FieldError{{Field: "slice", Message: "choose a coarser resolution, a smaller area, a shorter period or longer slices"}}}
+	if adj.Len()*len(series) > MaxCellSlices {
+		return layer, tooMuch(adj.Len())
 	}
 	if err := stopped(ctx); err != nil {
 		return layer, err
 	}
-	occ, series := snap.CellSeries(q.CellQuery, area, w, unix)
 	n, slices := adj.Len(), len(series)
 	pos := place(adj, occ)
 	// zs[i][t]: cell i's z in slice t; sig likewise.
@@ -189,6 +193,8 @@ func (e *Engine) Emerging(ctx context.Context, snap *index.Snapshot, q EmergingQ
 		}
 	}
 	// Counts over the whole period (unweighted).
+	whole := q.CellQuery
+	whole.From, whole.To = edges[0], edges[len(edges)-1]
 	cells, cn, _ := snap.CellValues(whole, area, index.Weight{})
 	for i, c := range cells {
 		if j, ok := adj.Position(c); ok {

@@ -191,8 +191,11 @@ func TestSnapshotAgreesWithBruteForce(t *testing.T) {
 			want[c][k] += weigh(in)
 		}
 	}
-	cells, series := s.CellSeries(q, area, w, edges)
-	if len(cells) != len(want) || len(series) != len(edges)-1 || !slices.IsSorted(cells) {
+	if cells, series, ok := s.CellSeries(q, area, w, edges, len(want)*(len(edges)-1)-1); ok || len(cells) != len(want) || series != nil {
+		t.Fatalf("CellSeries bounded below its size: %d cells, %d slices, ok %v", len(cells), len(series), ok)
+	}
+	cells, series, ok := s.CellSeries(q, area, w, edges, len(want)*(len(edges)-1))
+	if !ok || len(cells) != len(want) || len(series) != len(edges)-1 || !slices.IsSorted(cells) {
 		t.Fatalf("CellSeries: %d cells, %d slices; by brute force %d cells", len(cells), len(series), len(want))
 	}
 	for j, c := range cells {

@@ -105,41 +105,53 @@ func (s *Snapshot) CellValues(q hexbeat.CellQuery, area *Area, w Weight) (cells 
 // (unix seconds, ascending) and returns, for each cell at q.Res holding a matching incident
 // in any slice (ascending), its weighted value in each slice: series[t][j] for slice t and
 // cells[j]. q's own period is ignored. It takes two passes over the incidents, the first to
-// find the cells, so that it holds slices x cells of the answer, not of the country.
-func (s *Snapshot) CellSeries(q hexbeat.CellQuery, area *Area, w Weight, edges []int64) (cells []uint64, series [][]float64) {
+// find the cells, so that it holds slices x cells of the answer, not of the country; when
+// that passes max (0: no bound) it stops there and returns the cells alone, ok false.
+func (s *Snapshot) CellSeries(q hexbeat.CellQuery, area *Area, w Weight, edges []int64, max int) (cells []uint64, series [][]float64, ok bool) {
 	if len(edges) < 2 {
-		return nil, nil
+		return nil, nil, true
 	}
 	q.From, q.To = time.Unix(edges[0], 0), time.Unix(edges[len(edges)-1], 0)
 	sel := s.selection(q, area, w)
 	lv := s.level(q.Res)
 	col := make([]int32, len(lv.cells)) // dense id -> 1 + the cell's place in the answer; 0: none
-	sel.eachRun(func(p *part, t int64, a, b int) {
-		for i := a; i < b; i++ {
-			if sel.weight(p, i) != 0 {
-				col[lv.ptDense[p.ptIDs[i]]] = 1
+	for _, sp := range sel.spans {
+		for i := sp.lo; i < sp.hi; i++ {
+			if sel.weight(sp.part, i) != 0 {
+				col[lv.ptDense[sp.ptIDs[i]]] = 1
 			}
 		}
-	})
+	}
 	for d, c := range col { // in cell order, as dense ids are
 		if c != 0 {
 			cells = append(cells, lv.cells[d])
 			col[d] = int32(len(cells))
 		}
 	}
+	if max > 0 && len(cells)*(len(edges)-1) > max {
+		return cells, nil, false
+	}
 	series = make([][]float64, len(edges)-1)
 	for t := range series {
 		series[t] = make([]float64, len(cells))
 	}
+	var at *part // the part whose runs are being read, at slice k (a part's times ascend)
+	k := 0
 	sel.eachRun(func(p *part, t int64, a, b int) {
-		row, f := series[sliceOf(edges, t)], sel.factor(t)
+		if p != at {
+			at, k = p, sliceOf(edges, t)
+		}
+		for t >= edges[k+1] {
+			k++
+		}
+		row, f := series[k], sel.factor(t)
 		for i := a; i < b; i++ {
 			if x := sel.weight(p, i); x != 0 {
 				row[col[lv.ptDense[p.ptIDs[i]]]-1] += x * f
 			}
 		}
 	})
-	return cells, series
+	return cells, series, true
 }
 
 // PointValues returns each distinct location holding matching incidents, with the number
