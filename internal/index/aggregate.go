@@ -26,13 +26,13 @@ func (s *Snapshot) Cells(q hexbeat.CellQuery, area *Area) (cells []hexbeat.CellC
 	lv := s.level(q.Res)
 	n := len(lv.cells)
 	counts := make([]int32, n)
-	var lanes [][]int32 // see countAll
-	if q.Res <= regionRes {
-		lanes = [][]int32{counts, make([]int32, n), make([]int32, n), make([]int32, n)}
-	}
 	dense := lv.ptDense
 	catOK := s.categoryMask(q.Categories)
 	ptOK := s.pointMask(q, area)
+	var lanes [][]int32 // see countAll
+	if q.Res <= regionRes && catOK == nil && ptOK == nil {
+		lanes = [][]int32{counts, make([]int32, n), make([]int32, n), make([]int32, n)}
+	}
 	for _, sp := range spans {
 		cats, pts := sp.cats[sp.lo:sp.hi], sp.ptIDs[sp.lo:sp.hi]
 		switch {
