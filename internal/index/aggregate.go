@@ -24,11 +24,14 @@ func (s *Snapshot) Cells(q hexbeat.CellQuery, area *Area) (cells []hexbeat.CellC
 		return nil, 0
 	}
 	lv := s.level(q.Res)
+	catOK := s.categoryMask(q.Categories)
+	ptOK := s.pointMask(q, area)
+	if ptOK != nil && len(lv.cells) > sparseFrom {
+		return s.sparseCells(lv, spans, catOK, ptOK)
+	}
 	n := len(lv.cells)
 	counts := make([]int32, n)
 	dense := lv.ptDense
-	catOK := s.categoryMask(q.Categories)
-	ptOK := s.pointMask(q, area)
 	var lanes [][]int32 // see countAll
 	if q.Res <= regionRes && catOK == nil && ptOK == nil {
 		lanes = [][]int32{counts, make([]int32, n), make([]int32, n), make([]int32, n)}
@@ -63,6 +66,44 @@ func (s *Snapshot) Cells(q hexbeat.CellQuery, area *Area) (cells []hexbeat.CellC
 			total += int(c)
 		}
 	}
+	return cells, total
+}
+
+// sparseFrom is the number of cells at a resolution from which a query on an area, a
+// polygon or a box counts sparsely (sparseCells); below it, allocating and scanning every
+// counter costs less than keeping the list of those counted.
+var sparseFrom = 1 << 16 // a variable for the tests
+
+// sparseCells is Cells for a query on an area, a polygon or a box when the resolution has
+// many cells: its answer holds few of them, so the counters come zeroed from a pool and only
+// those counted are read and zeroed again, rather than every counter allocated and scanned.
+func (s *Snapshot) sparseCells(lv *level, spans []span, catOK []bool, ptOK bitset) (cells []hexbeat.CellCount, total int) {
+	counts, _ := lv.zeroed.Get().(*[]int32)
+	if counts == nil {
+		c := make([]int32, len(lv.cells))
+		counts = &c
+	}
+	cs, dense := *counts, lv.ptDense
+	var touched []uint32
+	for _, sp := range spans {
+		cats, pts := sp.cats[sp.lo:sp.hi], sp.ptIDs[sp.lo:sp.hi]
+		for i, p := range pts {
+			if (catOK == nil || catOK[cats[i]]) && ptOK.has(p) {
+				d := dense[p]
+				if cs[d] == 0 {
+					touched = append(touched, d)
+				}
+				cs[d]++
+			}
+		}
+	}
+	slices.Sort(touched) // dense ids are in cell order
+	for _, d := range touched {
+		cells = append(cells, hexbeat.CellCount{Cell: lv.cells[d], Count: int(cs[d])})
+		total += int(cs[d])
+		cs[d] = 0
+	}
+	lv.zeroed.Put(counts)
 	return cells, total
 }
 

@@ -51,6 +51,15 @@ func bruteIncidents(t *testing.T) []hexbeat.Incident {
 // categories, periods, weights and time slices, after the incidents arrived in three
 // batches in a shuffled order.
 func TestSnapshotAgreesWithBruteForce(t *testing.T) {
+	old := sparseFrom
+	defer func() { sparseFrom = old }()
+	for _, from := range []int{0, math.MaxInt} { // counters sparse, then dense
+		sparseFrom = from
+		agreesWithBruteForce(t)
+	}
+}
+
+func agreesWithBruteForce(t *testing.T) {
 	incs := bruteIncidents(t)
 	shuffled := slices.Clone(incs)
 	rand.New(rand.NewPCG(3, 5)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })

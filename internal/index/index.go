@@ -405,8 +405,9 @@ func (s *Snapshot) Bounds() (b orb.Bound, ok bool) {
 // cells, so that each resolution queried costs 4 bytes a distinct point rather than an
 // incident.
 type level struct {
-	cells   []uint64 // dense id -> cell, ascending
-	ptDense []uint32 // point -> dense id
+	cells   []uint64  // dense id -> cell, ascending
+	ptDense []uint32  // point -> dense id
+	zeroed  sync.Pool // *[]int32 of len(cells), all zero: counters for a sparse count
 }
 
 // level returns the dense cell numbering at resolution res, building it on first use.
