@@ -240,6 +240,13 @@ func agreesWithBruteForce(t *testing.T) {
 		t.Errorf("CellDetail of %x: %v %v; by brute force %v %v", busiest, byCat, perSlice, wantCat, wantSlice)
 	}
 
+	around := orb.Bound{Min: orb.Point{incs[0].Lon, incs[0].Lat}, Max: orb.Point{incs[0].Lon, incs[0].Lat}}
+	for _, in := range incs {
+		around = around.Extend(orb.Point{in.Lon, in.Lat})
+	}
+	if b, ok := s.Bounds(); !ok || b != around {
+		t.Errorf("Bounds %v (%v), the box around the incidents %v", b, ok, around)
+	}
 	first, last, ok := s.TimeRange()
 	lo := slices.MinFunc(incs, func(a, b hexbeat.Incident) int { return a.OccurredAt.Compare(b.OccurredAt) })
 	hi := slices.MaxFunc(incs, func(a, b hexbeat.Incident) int { return a.OccurredAt.Compare(b.OccurredAt) })

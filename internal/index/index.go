@@ -345,10 +345,6 @@ type Snapshot struct {
 		once sync.Once
 		v    bool
 	}
-	bounds struct {
-		once sync.Once
-		b    orb.Bound
-	}
 }
 
 func (ix *Index) newSnapshot(parts []*part, n int, pts points, catNames []string) *Snapshot {
@@ -387,17 +383,14 @@ func (s *Snapshot) TimeRange() (first, last int64, ok bool) {
 
 // Bounds returns the box around every incident location; ok is false when empty.
 func (s *Snapshot) Bounds() (b orb.Bound, ok bool) {
-	if len(s.pts.lon) == 0 {
-		return b, false
-	}
-	e := &s.bounds
-	e.once.Do(func() {
-		e.b = orb.Bound{Min: orb.Point{s.pts.lon[0], s.pts.lat[0]}, Max: orb.Point{s.pts.lon[0], s.pts.lat[0]}}
-		for p := range s.pts.lon {
-			e.b = e.b.Extend(orb.Point{s.pts.lon[p], s.pts.lat[p]})
+	for i, p := range s.parts { // each part's box is the box around its points
+		if i == 0 {
+			b = p.bound
+		} else {
+			b = b.Union(p.bound)
 		}
-	})
-	return e.b, true
+	}
+	return b, len(s.parts) > 0
 }
 
 // level numbers the distinct cells of one resolution densely, in cell order, so that an
