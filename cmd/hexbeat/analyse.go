@@ -182,6 +182,7 @@ func (s *indexSink) PutBoundaries(_ context.Context, x []hexbeat.Boundary) error
 	return nil
 }
 func (s *indexSink) PutRetailers(context.Context, []hexbeat.Retailer) error { return nil }
+func (s *indexSink) PutCameras(context.Context, []hexbeat.Camera) error     { return nil }
 
 // runEvaluate runs the rolling-origin forecast backtest on FILES (read into memory, no
 // store) or, with no files, on the store.

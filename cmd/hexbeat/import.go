@@ -23,8 +23,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprint(stderr, `Usage: hexbeat import [flags] FILE|DIR|ZIP...
 
 Imports each file in one transaction: all of it or none. The type is recognised from the
-content: police.uk street, stop-and-search and outcomes CSVs, a retailer register CSV,
-GeoJSON points or boundary polygons. A ZIP archive (a data.police.uk download as it comes)
+content: police.uk street, stop-and-search and outcomes CSVs, a retailer register CSV, a
+camera register CSV (a camera_id or camera_name column, kind fixed or mobile, longitude,
+latitude, active_from, active_to), GeoJSON points or boundary polygons. A ZIP archive (a data.police.uk download as it comes)
 imports each CSV and GeoJSON file in it; a directory, each CSV, GeoJSON and ZIP file
 beneath it, in name order. A force's own CSV needs its columns named:
   hexbeat import --lon X --lat Y --time "Date/Time" --category Offence --id Ref file.csv

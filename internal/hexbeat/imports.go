@@ -7,7 +7,7 @@ import (
 )
 
 // ImportKinds are the kinds of file an import may be told a file is (ingest reads each).
-var ImportKinds = []string{"street", "stop-search", "outcomes", "generic-csv", "geojson-points", "boundaries", "retailers"}
+var ImportKinds = []string{"street", "stop-search", "outcomes", "generic-csv", "geojson-points", "boundaries", "retailers", "cameras"}
 
 // Validate reports a kind hexbeat does not read.
 func (o ImportOptions) Validate() error {

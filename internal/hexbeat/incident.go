@@ -78,7 +78,7 @@ type Incident struct {
 // Batch describes one import: one file, all or nothing.
 type Batch struct {
 	ID         int64
-	Kind       string // street, stop-search, outcomes, generic-csv, geojson-points, boundaries, retailers, demo
+	Kind       string // street, stop-search, outcomes, generic-csv, geojson-points, boundaries, retailers, cameras, demo
 	Source     string // the file's name as given
 	SHA256     string // hex digest of the file's bytes
 	ImportedAt time.Time
@@ -123,6 +123,27 @@ type Retailer struct {
 	Address  string
 	SizeBand string
 	Lon, Lat float64
+}
+
+// Camera kinds on the register.
+const (
+	CameraFixed  = "fixed"  // part of a standing network: counted as existing cover in a plan
+	CameraMobile = "mobile" // a redeployable unit: what a plan places
+)
+
+// Camera is a CCTV camera on the register, in service from ActiveFrom to ActiveTo, both
+// days counted (zero: no bound).
+type Camera struct {
+	ID, Name             string
+	Kind                 string // CameraFixed or CameraMobile
+	Lon, Lat             float64
+	ActiveFrom, ActiveTo time.Time // UTC midnights
+}
+
+// InServiceOn reports whether the camera is in service on the day holding t.
+func (c Camera) InServiceOn(t time.Time) bool {
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	return (c.ActiveFrom.IsZero() || !day.Before(c.ActiveFrom)) && (c.ActiveTo.IsZero() || !day.After(c.ActiveTo))
 }
 
 // RetailerTest is the result of one test purchase at a retailer.

@@ -10,6 +10,7 @@ type ImportSink interface {
 	AddOutcomes(ctx context.Context, outcomes []Outcome) error
 	PutBoundaries(ctx context.Context, boundaries []Boundary) error
 	PutRetailers(ctx context.Context, retailers []Retailer) error
+	PutCameras(ctx context.Context, cameras []Camera) error
 }
 
 // ImportTx is one all-or-nothing import: rows added through the sink become visible only

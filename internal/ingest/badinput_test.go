@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hexbeat/hexbeat/geodata"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
 
 const streetHead = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context\n"
@@ -172,6 +173,7 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(streetHead + "\"a\"\"b\",2025-01,,,1,2,\"x\ny\",,,Drugs,,\n"))
 	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[-0.7,52]},"properties":{"time":"2025-01-02","category":"Robbery"}}]}`))
 	f.Add([]byte("Type,Date,Part of a policing operation,Policing operation,Latitude,Longitude,Gender,Age range,Self-defined ethnicity,Officer-defined ethnicity,Legislation,Object of search,Outcome,Outcome linked to object of search,Removal of more than just outer clothing\nPerson search,2023-12-01T00:06:00+00:00,False,,51.7,-1.2,Male,18-24,X,Black,Misuse of Drugs Act 1971 (section 23),Controlled drugs,A no further action disposal,,False\n"))
+	f.Add([]byte("camera_id,name,kind,lon,lat,active_from,active_to\nC1,A,fixed,-0.75,52.04,2025-01-01,\nC2,,Rapid deployment,-0.74,52.03,01/02/2025,2025-03-01T10:00:00Z\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sink := &memSink{}
 		rep, err := Read(context.Background(), bytes.NewReader(data), "fuzz", Options{Taxonomy: geodata.Taxonomy(), MaxRecordBytes: 4096}, sink)
@@ -184,6 +186,12 @@ func FuzzRead(f *testing.F) {
 		for _, inc := range sink.Incidents {
 			if inc.Lon < -180 || inc.Lon > 180 || inc.Lat < -90 || inc.Lat > 90 || inc.Cell == 0 {
 				t.Fatalf("accepted an unusable incident %+v", inc)
+			}
+		}
+		for _, c := range sink.Cameras {
+			if !hexbeat.ValidLonLat(c.Lon, c.Lat) || (c.Kind != hexbeat.CameraFixed && c.Kind != hexbeat.CameraMobile) || c.ID == "" ||
+				(!c.ActiveFrom.IsZero() && !c.ActiveTo.IsZero() && c.ActiveTo.Before(c.ActiveFrom)) {
+				t.Fatalf("accepted an unusable camera %+v", c)
 			}
 		}
 	})

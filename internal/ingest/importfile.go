@@ -172,3 +172,8 @@ func (p *pipeSink) PutRetailers(ctx context.Context, x []hexbeat.Retailer) error
 	c := slices.Clone(x)
 	return p.send(func(s hexbeat.ImportSink) error { return s.PutRetailers(ctx, c) })
 }
+
+func (p *pipeSink) PutCameras(ctx context.Context, x []hexbeat.Camera) error {
+	c := slices.Clone(x)
+	return p.send(func(s hexbeat.ImportSink) error { return s.PutCameras(ctx, c) })
+}

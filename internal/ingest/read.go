@@ -20,10 +20,11 @@ const (
 	KindPoints     = "geojson-points"
 	KindBoundaries = "boundaries"
 	KindRetailers  = "retailers"
+	KindCameras    = "cameras"
 )
 
 // Kinds lists every kind a user may force with Options.Kind.
-var Kinds = []string{KindStreet, KindStopSearch, KindOutcomes, KindGeneric, KindPoints, KindBoundaries, KindRetailers}
+var Kinds = []string{KindStreet, KindStopSearch, KindOutcomes, KindGeneric, KindPoints, KindBoundaries, KindRetailers, KindCameras}
 
 // Columns names the columns of a force's own CSV (or the properties of GeoJSON points).
 type Columns struct {
@@ -94,7 +95,7 @@ func Read(ctx context.Context, r io.Reader, name string, opts Options, sink hexb
 	if kind == "" {
 		kind = h.detect()
 		if kind == "" {
-			return rep, &FormatError{Line: 1, Reason: fmt.Sprintf("unrecognised header %q: not a police.uk street, stop-and-search or outcomes file, nor a retailer register; for a force's own CSV name its longitude, latitude, time and category columns (hexbeat import --lon --lat --time --category; lon, lat, time and category on POST /api/v1/imports)", strings.Join(h.names, ","))}
+			return rep, &FormatError{Line: 1, Reason: fmt.Sprintf("unrecognised header %q: not a police.uk street, stop-and-search or outcomes file, nor a retailer or camera register; for a force's own CSV name its longitude, latitude, time and category columns (hexbeat import --lon --lat --time --category; lon, lat, time and category on POST /api/v1/imports)", strings.Join(h.names, ","))}
 		}
 	}
 	rep.Kind = kind
@@ -109,6 +110,8 @@ func Read(ctx context.Context, r io.Reader, name string, opts Options, sink hexb
 		return rep, readGeneric(ctx, cr, h, opts, rep, sink)
 	case KindRetailers:
 		return rep, readRetailers(ctx, cr, h, opts, rep, sink)
+	case KindCameras:
+		return rep, readCameras(ctx, cr, h, rep, sink)
 	}
 	return rep, fmt.Errorf("unknown file kind %q (one of %s)", kind, strings.Join(Kinds, ", "))
 }
@@ -183,6 +186,8 @@ func (h *header) detect() string {
 		return KindOutcomes
 	case h.has("Type", "Date", "Legislation", "Object of search", "Outcome"):
 		return KindStopSearch
+	case h.col(cameraMark...) >= 0 && h.col(lonNames...) >= 0 && h.col(latNames...) >= 0:
+		return KindCameras
 	case h.col(retailerName...) >= 0 && h.col(lonNames...) >= 0 && h.col(latNames...) >= 0:
 		return KindRetailers
 	}

@@ -16,6 +16,9 @@ const (
 	ReasonNoCategory   = "no category"
 	ReasonBadGeometry  = "unusable geometry"
 	ReasonMissingField = "missing required value"
+	// the camera register
+	ReasonBadCameraKind = "camera kind not fixed or mobile"
+	ReasonBadPeriod     = "out of service before in service"
 )
 
 // maxLinesPerReason bounds how many line numbers a report keeps for one reason.

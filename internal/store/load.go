@@ -307,3 +307,23 @@ func (s *Store) Retailers(ctx context.Context) ([]hexbeat.Retailer, error) {
 	}
 	return out, rows.Err()
 }
+
+// Cameras returns the camera register, ordered by id.
+func (s *Store) Cameras(ctx context.Context) ([]hexbeat.Camera, error) {
+	var out []hexbeat.Camera
+	rows, err := s.db.QueryxContext(ctx, `SELECT id, name, kind, lon, lat, active_from, active_to FROM cameras ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: cameras: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c hexbeat.Camera
+		var from, to any
+		if err := rows.Scan(&c.ID, &c.Name, &c.Kind, &c.Lon, &c.Lat, &from, &to); err != nil {
+			return nil, fmt.Errorf("store: cameras: %w", err)
+		}
+		c.ActiveFrom, c.ActiveTo = scanTime(from), scanTime(to)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

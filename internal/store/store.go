@@ -177,7 +177,7 @@ func (s *Store) SetMeta(ctx context.Context, key, value string) error {
 // Counts returns the number of rows in the data tables, for status pages and tests.
 func (s *Store) Counts(ctx context.Context) (map[string]int, error) {
 	out := map[string]int{}
-	for _, t := range []string{"incidents", "stop_searches", "outcomes", "boundaries", "retailers", "batches"} {
+	for _, t := range []string{"incidents", "stop_searches", "outcomes", "boundaries", "retailers", "cameras", "batches"} {
 		var n int
 		if err := s.db.GetContext(ctx, &n, "SELECT count(*) FROM "+t); err != nil {
 			return nil, fmt.Errorf("store: count %s: %w", t, err)

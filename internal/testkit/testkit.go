@@ -67,6 +67,7 @@ type Collector struct {
 	Outcomes   []hexbeat.Outcome
 	Boundaries []hexbeat.Boundary
 	Retailers  []hexbeat.Retailer
+	Cameras    []hexbeat.Camera
 }
 
 // AddIncidents keeps incidents.
@@ -90,6 +91,12 @@ func (c *Collector) AddOutcomes(_ context.Context, x []hexbeat.Outcome) error {
 // PutBoundaries keeps boundaries.
 func (c *Collector) PutBoundaries(_ context.Context, x []hexbeat.Boundary) error {
 	c.Boundaries = append(c.Boundaries, x...)
+	return nil
+}
+
+// PutCameras keeps cameras.
+func (c *Collector) PutCameras(_ context.Context, x []hexbeat.Camera) error {
+	c.Cameras = append(c.Cameras, x...)
 	return nil
 }
 

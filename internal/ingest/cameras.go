@@ -1,0 +1,108 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+)
+
+var (
+	// a camera register is recognised by one of these columns (with coordinates)
+	cameraMark = []string{"camera_id", "camera", "camera_name", "cctv_id", "cctv", "camera_ref"}
+	cameraID   = []string{"camera_id", "cctv_id", "camera_ref", "id", "asset_id"}
+	cameraName = []string{"camera_name", "name", "camera", "cctv", "site", "location", "description"}
+	cameraKind = []string{"kind", "camera_kind", "camera_type", "type", "deployment"}
+	cameraFrom = []string{"active_from", "in_service_from", "installed", "installed_on", "from", "start"}
+	cameraTo   = []string{"active_to", "in_service_to", "removed", "removed_on", "to", "end"}
+)
+
+// cameraKinds maps the words registers use for a camera's kind to hexbeat's two.
+var cameraKinds = map[string]string{
+	"": hexbeat.CameraFixed, "fixed": hexbeat.CameraFixed, "static": hexbeat.CameraFixed, "permanent": hexbeat.CameraFixed,
+	"mobile": hexbeat.CameraMobile, "redeployable": hexbeat.CameraMobile, "re-deployable": hexbeat.CameraMobile,
+	"deployable": hexbeat.CameraMobile, "rapid deployment": hexbeat.CameraMobile, "temporary": hexbeat.CameraMobile,
+}
+
+// readCameras reads a camera register: one CCTV camera a row with coordinates, an id or a
+// name, its kind (fixed or mobile; fixed when blank) and optionally the days it came into
+// and went out of service. Re-importing a register replaces the cameras with the same id.
+func readCameras(ctx context.Context, cr *csvReader, h *header, rep *Report, sink hexbeat.ImportSink) error {
+	iID, iName, iKind := h.col(cameraID...), h.col(cameraName...), h.col(cameraKind...)
+	iLon, iLat := h.col(lonNames...), h.col(latNames...)
+	iFrom, iTo := h.col(cameraFrom...), h.col(cameraTo...)
+	if (iID < 0 && iName < 0) || iLon < 0 || iLat < 0 {
+		return &FormatError{Line: 1, Reason: "a camera register needs an id or name column (camera_id, camera_name ...) and longitude and latitude columns"}
+	}
+	var out []hexbeat.Camera
+	seen := map[string]bool{}
+	if err := records(cr, h, rep, func(fields [][]byte, line int) error {
+		lon, lat, why := parseLonLat(field(fields, iLon), field(fields, iLat))
+		if why != "" {
+			rep.reject(why, line)
+			return nil
+		}
+		id := strings.TrimSpace(string(field(fields, iID)))
+		name := strings.TrimSpace(string(field(fields, iName)))
+		if id == "" && name == "" {
+			rep.reject(ReasonMissingField, line)
+			return nil
+		}
+		if id == "" {
+			id = fmt.Sprintf("%s@%.6f,%.6f", name, lon, lat)
+		}
+		if name == "" {
+			name = id
+		}
+		kind, ok := cameraKinds[strings.ToLower(strings.TrimSpace(string(field(fields, iKind))))]
+		if !ok {
+			rep.reject(ReasonBadCameraKind, line)
+			return nil
+		}
+		from, ok1 := parseDay(field(fields, iFrom))
+		to, ok2 := parseDay(field(fields, iTo))
+		if !ok1 || !ok2 {
+			rep.reject(ReasonBadTime, line)
+			return nil
+		}
+		if !from.IsZero() && !to.IsZero() && to.Before(from) {
+			rep.reject(ReasonBadPeriod, line)
+			return nil
+		}
+		if seen[id] {
+			rep.Duplicates++
+			rep.InFileDups++
+			return nil
+		}
+		seen[id] = true
+		out = append(out, hexbeat.Camera{ID: id, Name: name, Kind: kind, Lon: lon, Lat: lat, ActiveFrom: from, ActiveTo: to})
+		rep.Accepted++
+		return nil
+	}); err != nil {
+		return err
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return sink.PutCameras(ctx, out)
+}
+
+// parseDay reads a day as YYYY-MM-DD, DD/MM/YYYY (as British registers write it) or an RFC
+// 3339 time (its day); blank is the zero time.
+func parseDay(b []byte) (time.Time, bool) {
+	s := strings.TrimSpace(string(b))
+	if s == "" {
+		return time.Time{}, true
+	}
+	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), true
+	}
+	return time.Time{}, false
+}

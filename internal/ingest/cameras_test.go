@@ -1,0 +1,83 @@
+package ingest
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+)
+
+// TestCameraRegister: a camera register is known by its camera column; each row is a
+// camera of a known kind (a register's own words for them mapped to fixed and mobile,
+// fixed when blank) with its days in service in ISO or British form; rows that cannot be
+// used are rejected by line and reason.
+func TestCameraRegister(t *testing.T) {
+	data := "Camera_ID,Camera_Name,Type,Longitude,Latitude,Installed,Removed\n" +
+		"MK-001,Midsummer Boulevard,Fixed,-0.7560,52.0430,2019-04-01,\n" + // 2
+		"MK-002,The Point,static,-0.7620,52.0400,,31/12/2024\n" + // 3
+		"VAN-1,,Rapid deployment,-0.7400,52.0500,01/01/2025,2025-03-31T18:00:00Z\n" + // 4: no name: named by its id
+		",Station square,,-0.7740,52.0345,,\n" + // 5: no id: named by name and place; blank kind: fixed
+		"MK-003,Tower,drone,-0.75,52.04,,\n" + // 6: unknown kind
+		"MK-004,No place,fixed,,52.04,,\n" + // 7
+		"MK-005,Backwards,fixed,-0.75,52.04,2025-01-02,2025-01-01\n" + // 8
+		"MK-006,Bad day,fixed,-0.75,52.04,2025-13-01,\n" + // 9
+		",,fixed,-0.75,52.04,,\n" + // 10: neither id nor name
+		"MK-001,Midsummer Boulevard again,fixed,-0.7560,52.0430,,\n" // 11: the same id again
+	rep, sink, err := readAll(t, []byte(data), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Kind != KindCameras || rep.Rows != 10 || rep.Accepted != 4 || rep.InFileDups != 1 || rep.RejectedTotal() != 5 {
+		t.Fatalf("report %+v", rep)
+	}
+	day := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
+	want := []hexbeat.Camera{
+		{ID: "MK-001", Name: "Midsummer Boulevard", Kind: hexbeat.CameraFixed, Lon: -0.756, Lat: 52.043, ActiveFrom: day("2019-04-01")},
+		{ID: "MK-002", Name: "The Point", Kind: hexbeat.CameraFixed, Lon: -0.762, Lat: 52.04, ActiveTo: day("2024-12-31")},
+		{ID: "VAN-1", Name: "VAN-1", Kind: hexbeat.CameraMobile, Lon: -0.74, Lat: 52.05, ActiveFrom: day("2025-01-01"), ActiveTo: day("2025-03-31")},
+		{ID: "Station square@-0.774000,52.034500", Name: "Station square", Kind: hexbeat.CameraFixed, Lon: -0.774, Lat: 52.0345},
+	}
+	if len(sink.Cameras) != len(want) {
+		t.Fatalf("%d cameras: %+v", len(sink.Cameras), sink.Cameras)
+	}
+	for i, w := range want {
+		if got := sink.Cameras[i]; got != w {
+			t.Errorf("camera %d: %+v\nwant %+v", i, got, w)
+		}
+	}
+	for reason, line := range map[string]int{ReasonBadCameraKind: 6, ReasonNoLocation: 7, ReasonBadPeriod: 8, ReasonBadTime: 9, ReasonMissingField: 10} {
+		found := false
+		for _, r := range rep.Rejected {
+			found = found || (r.Reason == reason && r.Count == 1 && r.Lines[0] == line)
+		}
+		if !found {
+			t.Errorf("no %q rejection at line %d: %+v", reason, line, rep.Rejected)
+		}
+	}
+
+	// the days in service bound InServiceOn, both counted
+	van := sink.Cameras[2]
+	for d, in := range map[string]bool{"2024-12-31": false, "2025-01-01": true, "2025-03-31": true, "2025-04-01": false} {
+		if got := van.InServiceOn(day(d).Add(23 * time.Hour)); got != in {
+			t.Errorf("van in service on %s: %v", d, got)
+		}
+	}
+
+	// a register's name and coordinates alone make a retailer register; forced, it is read
+	// as cameras, and a file without the columns is refused at its header
+	rep, _, _ = readAll(t, []byte("name,lon,lat\nA,-0.75,52.04\n"), Options{})
+	if rep.Kind != KindRetailers {
+		t.Errorf("name, lon, lat: %s", rep.Kind)
+	}
+	rep, sink, err = readAll(t, []byte("name,lon,lat\nA,-0.75,52.04\n"), Options{Kind: KindCameras})
+	if err != nil || rep.Kind != KindCameras || len(sink.Cameras) != 1 || sink.Cameras[0].Kind != hexbeat.CameraFixed {
+		t.Errorf("forced: %+v %v", rep, err)
+	}
+	_, _, err = readAll(t, []byte("camera,easting,northing\nA,480000,240000\n"), Options{Kind: KindCameras})
+	var fe *FormatError
+	if !errors.As(err, &fe) || fe.Line != 1 || !strings.Contains(fe.Reason, "longitude and latitude") {
+		t.Errorf("no coordinates columns: %v", err)
+	}
+}
