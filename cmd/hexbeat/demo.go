@@ -85,6 +85,9 @@ func ensureDemo(ctx context.Context, url string, log *slog.Logger) error {
 	if err := tx.PutBoundaries(ctx, data.Boundaries); err != nil {
 		return err
 	}
+	if err := tx.PutCameras(ctx, data.Cameras); err != nil {
+		return err
+	}
 	if _, err := tx.Commit(ctx, hexbeat.Batch{Kind: "demo", Source: "hexbeat demo generator", SHA256: "-", Rows: len(data.Incidents) + len(data.StopSearches)}); err != nil {
 		return err
 	}
@@ -94,6 +97,6 @@ func ensureDemo(ctx context.Context, url string, log *slog.Logger) error {
 			return err
 		}
 	}
-	log.Info("demo store created", "db", store.Redact(url), "incidents", len(data.Incidents), "stop_searches", len(data.StopSearches), "authorisations", len(data.Authorisations), "boundaries", len(data.Boundaries))
+	log.Info("demo store created", "db", store.Redact(url), "incidents", len(data.Incidents), "stop_searches", len(data.StopSearches), "authorisations", len(data.Authorisations), "boundaries", len(data.Boundaries), "cameras", len(data.Cameras))
 	return nil
 }

@@ -254,11 +254,22 @@ func TestDemoMapInChromium(t *testing.T) {
 	}
 	p.shot("webmap-cell.png")
 
-	// A camera plan: markers and the coverage curve.
+	// A camera plan: markers and the coverage curve; the demo register's four fixed cameras
+	// in service count as cover already there, and the register's layer shows them.
 	p.do("plan cameras", chromedp.Click("#p-cam summary"), chromedp.SetValue("#cam-k", "8"), chromedp.Click("#cam-form button[type=submit]"))
 	markers := poll[int](p, "no camera markers", `document.querySelectorAll('.camera-marker').length`)
 	if markers != 8 || eval[int](p, `document.querySelectorAll('#cam-out svg.curve').length`) != 1 {
 		t.Errorf("%d camera markers, want 8, and a coverage curve", markers)
+	}
+	if said := eval[string](p, `document.getElementById('cam-out').textContent`); !strings.Contains(said, "4 fixed cameras from the register already cover") {
+		t.Errorf("the plan does not say what the register's cameras cover: %q", said)
+	}
+	registered := poll[[]string](p, "the register's cameras are not drawn", `!window.hexbeat.map.isMoving() && window.hexbeat.state.data.register &&
+		(() => { const ids = [...new Set(window.hexbeat.map.queryRenderedFeatures({layers: ['register-circle']}).map((f) => f.properties.id))].sort(); return ids.length && ids; })()`)
+	for _, id := range registered {
+		if !strings.HasPrefix(id, "DEMO-CAM-") && !strings.HasPrefix(id, "DEMO-VAN-") {
+			t.Errorf("registered cameras drawn: %v", registered)
+		}
 	}
 	p.shot("webmap-cameras.png")
 

@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
@@ -27,8 +28,11 @@ type CameraQuery struct {
 	RadiusM    float64
 	Candidates []orb.Point
 	Existing   []orb.Point
-	MinSpacing float64
-	Weight     string // count or harm
+	// FromRegister asks for the register's fixed cameras in service as Existing (the
+	// service reads the register; Existing is then empty)
+	FromRegister bool
+	MinSpacing   float64
+	Weight       string // count or harm
 }
 
 // WithDefaults fills in what the query leaves unset.
@@ -71,6 +75,9 @@ func (q CameraQuery) Validate() error {
 	if q.Weight != hexbeat.WeightCount && q.Weight != hexbeat.WeightHarm {
 		add("weight", "must be count or harm, got %q", q.Weight)
 	}
+	if q.FromRegister && len(q.Existing) > 0 {
+		add("existing", "give the existing cameras or take them from the register, not both")
+	}
 	if len(fe) > 0 {
 		return &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid camera plan", Fields: fe}
 	}
@@ -84,6 +91,10 @@ type CameraPlan struct {
 	FromCells  bool        // candidates are cell centres
 	Demand     int         // distinct incident locations
 	Incidents  int
+	// with Query.FromRegister: the register's cameras counted as existing, and the day
+	// they were in service on
+	Registered  []hexbeat.Camera
+	RegisterDay time.Time
 	plan.CoverPlan
 }
 

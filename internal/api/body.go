@@ -64,9 +64,10 @@ func jsonKind(goKind string) string {
 }
 
 // points reads a GeoJSON FeatureCollection of Points (or a Point or MultiPoint geometry)
-// into points and each feature's properties. An absent member gives none.
+// into points and each feature's properties. An absent member, or an empty list [], gives
+// none.
 func points(raw json.RawMessage, field string, fail func(field, format string, args ...any)) ([]orb.Point, []map[string]any) {
-	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
+	if t := string(bytes.TrimSpace(raw)); t == "" || t == "null" || t == "[]" {
 		return nil, nil
 	}
 	var probe struct{ Type string }

@@ -4,11 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/hexbeat/hexbeat/internal/analysis"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 )
 
 // cameraBody is the body of POST /api/v1/cameras/plan.
@@ -62,7 +65,9 @@ func (s *Server) cameraPlanBody(c *fiber.Ctx, body cameraBody) ([]byte, error) {
 	q := analysis.CameraQuery{K: body.K, RadiusM: body.RadiusM, MinSpacing: body.MinSpacingM, Weight: body.Weight}
 	var props []map[string]any
 	q.Candidates, props = points(body.Candidates, "candidates", fail)
+	// no existing cameras given: the register's fixed ones in service today ([] for none)
 	q.Existing, _ = points(body.Existing, "existing", fail)
+	q.FromRegister = absent(body.Existing)
 	q.CellQuery = hexbeat.CellQuery{Res: defaultRes, Area: body.Area, Categories: body.Categories}
 	if body.Res != nil {
 		q.Res = *body.Res
@@ -108,6 +113,22 @@ func (s *Server) cameraPlanBody(c *fiber.Ctx, body cameraBody) ([]byte, error) {
 	b = appendNumber(b, p.Covered)
 	b = append(b, `,"share":`...)
 	b = appendNumber(b, roundTo(p.Share(), 6))
+	b = append(b, `,"existing":`...)
+	b = strconv.AppendInt(b, int64(len(p.Query.Existing)), 10)
+	b = append(b, `,"existing_source":`...)
+	if q.FromRegister {
+		b = appendString(b, "the register's fixed cameras in service on "+p.RegisterDay.Format("2006-01-02"))
+		b = append(b, `,"existing_cameras":[`...)
+		for i, cam := range p.Registered {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, cam.ID)
+		}
+		b = append(b, ']')
+	} else {
+		b = appendString(b, "given")
+	}
 	b = append(b, `,"by_existing":`...)
 	b = appendNumber(b, p.ByExisting)
 	b = append(b, `,"greedy_covered":`...)
@@ -156,6 +177,63 @@ func (s *Server) cameraPlanBody(c *fiber.Ctx, body cameraBody) ([]byte, error) {
 		b = append(b, "}}"...)
 	}
 	return append(b, "]}"...), nil
+}
+
+// cameraRegister answers GET /api/v1/cameras: the camera register as GeoJSON points.
+func (s *Server) cameraRegister(c *fiber.Ctx) error {
+	return s.sendBody(c, newParams(c, cameraRegisterParams...), s.cameraRegisterBody)
+}
+
+var cameraRegisterParams = []string{"kind", "on"}
+
+// cameraRegisterBody writes the register, or with kind and on (a day) the cameras of that
+// kind in service that day; each camera says whether it is in service today.
+func (s *Server) cameraRegisterBody(c *fiber.Ctx, p *params) ([]byte, error) {
+	kind := p.one("kind")
+	if kind != "" && kind != hexbeat.CameraFixed && kind != hexbeat.CameraMobile {
+		p.fail("kind", "must be fixed or mobile, got %q", kind)
+	}
+	var on time.Time
+	if v := p.one("on"); v != "" {
+		t, err := time.Parse("2006-01-02", v)
+		if err != nil {
+			p.fail("on", "must be a day, YYYY-MM-DD, got %q", v)
+		}
+		on = t
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	cams, err := s.svc.CameraRegister(c.UserContext())
+	if err != nil {
+		return nil, err
+	}
+	today := time.Now().UTC()
+	day := func(t time.Time) any {
+		if t.IsZero() {
+			return nil
+		}
+		return t.Format("2006-01-02")
+	}
+	fc := geojson.NewFeatureCollection()
+	fc.ExtraMembers = map[string]any{"demo": s.svc.Demo()}
+	for _, cam := range cams {
+		if (kind != "" && cam.Kind != kind) || (!on.IsZero() && !cam.InServiceOn(on)) {
+			continue
+		}
+		f := newFeature(orb.Point{cam.Lon, cam.Lat})
+		f.ID = cam.ID
+		f.Properties = map[string]any{"id": cam.ID, "name": cam.Name, "kind": cam.Kind,
+			"active_from": day(cam.ActiveFrom), "active_to": day(cam.ActiveTo), "in_service": cam.InServiceOn(today)}
+		fc.Append(f)
+	}
+	return json.Marshal(fc)
+}
+
+// absent reports whether a body member was left out (or null).
+func absent(raw json.RawMessage) bool {
+	t := strings.TrimSpace(string(raw))
+	return t == "" || t == "null"
 }
 
 func nonZero(v float64) float64 {

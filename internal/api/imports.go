@@ -20,8 +20,8 @@ var importParams = []string{"name", "kind", "lon", "lat", "time", "category", "i
 const uploadLimit = 32 << 20
 
 // importUpload answers POST /api/v1/imports?name=FILE: the body is the file itself (a
-// police.uk CSV, a force's own CSV with its columns named, GeoJSON, a retailer register,
-// or a ZIP of any of them, such as a data.police.uk download), imported as `hexbeat
+// police.uk CSV, a force's own CSV with its columns named, GeoJSON, a retailer or camera
+// register, or a ZIP of any of them, such as a data.police.uk download), imported as `hexbeat
 // import` imports it. One file refused is a 422 naming the line; an archive answers with
 // each member's report, refused or not.
 func (s *Server) importUpload(c *fiber.Ctx) error {

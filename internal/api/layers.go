@@ -73,9 +73,13 @@ var layers = []layer{
 	{ID: "test-purchase-targets", Extent: extentRetailers, Title: "Test-purchase targets", Perm: hexbeat.PermRetailers, Temporal: true, Params: targetParams, SortBy: "rank",
 		Columns:     []string{"rank", "id", "name", "address", "category", "size_band", "score", "exposure", "incidents", "failures", "tests", "failure_boost", "cooldown", "excluded", "last_test", "reason"},
 		Description: "Retailers ranked for knife test purchases, with the parts of each score.", body: (*Server).targetsBody},
+	{ID: "camera-register", Extent: extentCameras, Title: "Camera register", Perm: hexbeat.PermCameras, Params: cameraRegisterParams,
+		Columns:     []string{"id", "name", "kind", "active_from", "active_to", "in_service"},
+		Description: "The CCTV cameras on the register, fixed and mobile, with the days each is in service; kind and on (a day) choose some.",
+		body:        (*Server).cameraRegisterBody},
 	{ID: "cameras", Extent: extentCells, Title: "Mobile CCTV sites", Perm: hexbeat.PermCameras, Temporal: true, Params: cameraParams, SortBy: "rank",
 		Columns:     []string{"rank", "gain", "covered", "share", "candidate"},
-		Description: "Camera sites chosen to cover the most weighted incidents (k, default 10; radius_m, default 300; candidates are the centres of the cells holding incidents), in the order of their gain.",
+		Description: "Camera sites chosen to cover the most weighted incidents (k, default 10; radius_m, default 300; candidates are the centres of the cells holding incidents; the camera register's fixed cameras in service are the cover already there), in the order of their gain.",
 		body: func(s *Server, c *fiber.Ctx, p *params) ([]byte, error) {
 			b := cameraBodyFrom(p)
 			if err := p.err(); err != nil {

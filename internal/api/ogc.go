@@ -102,6 +102,7 @@ const (
 	extentCells             // hexagons around the incident locations (see cellPadding)
 	extentBoundaries        // the imported boundaries
 	extentRetailers         // the retailer register
+	extentCameras           // the camera register
 )
 
 // cellPadding widens the incidents' box to take in what the hexagon layers draw at the
@@ -125,16 +126,30 @@ func (s *Server) extentOf(c *fiber.Ctx, e extent, st hexbeat.Status) (orb.Bound,
 		return s.svc.BoundaryExtent()
 	case extentRetailers:
 		shops, _, err := s.svc.Retailers(ctx)
-		if err != nil || len(shops) == 0 {
+		if err != nil {
 			return orb.Bound{}, false
 		}
-		b := orb.Bound{Min: orb.Point{shops[0].Lon, shops[0].Lat}, Max: orb.Point{shops[0].Lon, shops[0].Lat}}
-		for _, r := range shops[1:] {
-			b = b.Extend(orb.Point{r.Lon, r.Lat})
+		return pointsBound(len(shops), func(i int) orb.Point { return orb.Point{shops[i].Lon, shops[i].Lat} })
+	case extentCameras:
+		cams, err := s.svc.CameraRegister(ctx)
+		if err != nil {
+			return orb.Bound{}, false
 		}
-		return b, true
+		return pointsBound(len(cams), func(i int) orb.Point { return orb.Point{cams[i].Lon, cams[i].Lat} })
 	}
 	return orb.Bound{}, false
+}
+
+// pointsBound is the box of n points, false when there are none.
+func pointsBound(n int, at func(int) orb.Point) (orb.Bound, bool) {
+	if n == 0 {
+		return orb.Bound{}, false
+	}
+	b := at(0).Bound()
+	for i := 1; i < n; i++ {
+		b = b.Extend(at(i))
+	}
+	return b, true
 }
 
 // padKm widens a [lon,lat] box by km on every side.

@@ -26,7 +26,7 @@ var layerParams = []string{"res", "from", "to", "category", "area", "bbox"}
 var routeDocs = map[string]routeDoc{
 	"GET /api/v1/status":     {Summary: "What the server holds: demo or not, incidents, months, categories"},
 	"GET /api/v1/categories": {Summary: "The crime category taxonomy"},
-	"POST /api/v1/imports": {Summary: "Import a file (the request body: police.uk CSV, a force's own CSV with lon, lat, time and category named, GeoJSON, retailer register, or a ZIP of them such as a data.police.uk download); each file in one transaction, as hexbeat import; a refused file is a 422 naming its line",
+	"POST /api/v1/imports": {Summary: "Import a file (the request body: police.uk CSV, a force's own CSV with lon, lat, time and category named, GeoJSON, retailer or camera register, or a ZIP of them such as a data.police.uk download); each file in one transaction, as hexbeat import; a refused file is a 422 naming its line",
 		Params: importParams, Body: "the file itself, at most 32 MiB", Upload: true},
 	"GET /api/v1/cells":                                  {Summary: "Incident counts per H3 cell (GeoJSON; notes name a period outside the data held)", Params: layerParams},
 	"GET /api/v1/cells/{cell}":                           {Summary: "One cell: incidents by category over the period and month by month", Params: []string{"from", "to", "category"}},
@@ -36,7 +36,8 @@ var routeDocs = map[string]routeDoc{
 	"GET /api/v1/evaluate":                               {Summary: "Rolling-origin forecast backtest: hit rate, PAI, RRI per method", Params: append(append([]string{}, layerParams...), "train_months", "methods", "coverage", "weight", "half_life_days", "bandwidth_m", "k")},
 	"GET /api/v1/boundaries":                             {Summary: "The boundaries (GeoJSON); geometry=bbox lists them with their boxes and no outlines", Params: []string{"kind", "geometry"}},
 	"GET /api/v1/boundaries/{id}":                        {Summary: "One boundary"},
-	"POST /api/v1/cameras/plan":                          {Summary: "Mobile CCTV sites covering the most weighted incidents", Body: "k, radius_m, candidates, existing, min_spacing_m, from, to, area, categories, res, weight"},
+	"POST /api/v1/cameras/plan":                          {Summary: "Mobile CCTV sites covering the most weighted incidents; without existing, the register's fixed cameras in service count as existing", Body: "k, radius_m, candidates, existing, min_spacing_m, from, to, area, categories, res, weight"},
+	"GET /api/v1/cameras":                                {Summary: "The camera register (GeoJSON): fixed and mobile CCTV with the days in service", Params: cameraRegisterParams},
 	"GET /api/v1/retailers":                              {Summary: "The retailer register with test history"},
 	"POST /api/v1/retailers/{id}/tests":                  {Summary: "Record a test purchase", Body: "date, result (pass or fail), notes"},
 	"GET /api/v1/test-purchase/targets":                  {Summary: "Retailers ranked for test purchases, with the parts of each score", Params: append(slices.Clone(targetParams), "format")},

@@ -79,6 +79,15 @@ type inputs struct {
 		Name string       `json:"name"`
 		Ring [][2]float64 `json:"ring"`
 	} `json:"boundaries"`
+	Cameras []struct {
+		ID   string  `json:"id"`
+		Name string  `json:"name"`
+		Kind string  `json:"kind"`
+		Lon  float64 `json:"lon"`
+		Lat  float64 `json:"lat"`
+		From string  `json:"from"` // days in service, YYYY-MM-DD; empty: no bound
+		To   string  `json:"to"`
+	} `json:"cameras"`
 }
 
 // Data is the generated data set.
@@ -87,6 +96,7 @@ type Data struct {
 	StopSearches   []hexbeat.StopSearch
 	Authorisations []hexbeat.Authorisation // the section 60 nights, for the register
 	Boundaries     []hexbeat.Boundary
+	Cameras        []hexbeat.Camera // an invented camera register: fixed cameras and mobile units
 }
 
 // source is one place incidents come from.
@@ -181,6 +191,21 @@ func Generate(raw []byte) (*Data, error) {
 		}
 	}
 	d.StopSearches, d.Authorisations = stopSearches(in, first, pick, outline)
+	for _, c := range in.Cameras {
+		cam := hexbeat.Camera{ID: c.ID, Name: c.Name, Kind: c.Kind, Lon: c.Lon, Lat: c.Lat}
+		for _, x := range []struct {
+			s string
+			t *time.Time
+		}{{c.From, &cam.ActiveFrom}, {c.To, &cam.ActiveTo}} {
+			if x.s == "" {
+				continue
+			}
+			if *x.t, err = time.Parse("2006-01-02", x.s); err != nil {
+				return nil, fmt.Errorf("demo: camera %s: %w", c.ID, err)
+			}
+		}
+		d.Cameras = append(d.Cameras, cam)
+	}
 	return d, nil
 }
 

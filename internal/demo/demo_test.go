@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/hexbeat/hexbeat/geodata"
@@ -39,6 +40,25 @@ func TestGenerateDeterministic(t *testing.T) {
 	}
 	if len(a.Boundaries) == 0 || a.Boundaries[0].ID != "demo-mk" {
 		t.Errorf("boundaries: %+v", a.Boundaries)
+	}
+	// the camera register: fixed cameras in service, one taken out, mobile units; each
+	// inside the town and named as invented
+	fixed, mobile, removed := 0, 0, 0
+	for _, c := range a.Cameras {
+		switch {
+		case c.Kind == hexbeat.CameraMobile:
+			mobile++
+		case c.Kind == hexbeat.CameraFixed && c.ActiveTo.IsZero():
+			fixed++
+		case c.Kind == hexbeat.CameraFixed:
+			removed++
+		}
+		if c.Lon < -1 || c.Lon > -0.5 || c.Lat < 51.8 || c.Lat > 52.3 || c.ActiveFrom.IsZero() || !strings.Contains(strings.ToLower(c.Name), "demo") {
+			t.Errorf("camera %+v", c)
+		}
+	}
+	if fixed < 3 || mobile < 1 || removed < 1 {
+		t.Errorf("cameras: %d fixed in service, %d mobile, %d removed", fixed, mobile, removed)
 	}
 
 	// Stop and search: the same each time; some without a location; section 60 searches

@@ -23,6 +23,7 @@ type Register interface {
 	StopSearchCount(ctx context.Context, from, to time.Time) (int, error)
 	EachStopSearch(ctx context.Context, from, to time.Time, fn func(hexbeat.StopSearch) error) error
 	Retailers(ctx context.Context) ([]hexbeat.Retailer, error)
+	Cameras(ctx context.Context) ([]hexbeat.Camera, error)
 	RetailerTests(ctx context.Context) (map[string][]hexbeat.RetailerTest, error)
 	RecordRetailerTest(ctx context.Context, t hexbeat.RetailerTest, ev hexbeat.AuditEvent) (hexbeat.RetailerTest, error)
 }

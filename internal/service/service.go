@@ -455,17 +455,43 @@ func (s *Service) Evaluate(ctx context.Context, q analysis.EvalQuery) (analysis.
 	return s.engine.Evaluate(ctx, snap, q, area)
 }
 
-// Cameras plans mobile CCTV sites (see analysis.Engine.Cameras).
+// Cameras plans mobile CCTV sites (see analysis.Engine.Cameras). With q.FromRegister, the
+// cameras already there are the register's fixed cameras in service today; the plan
+// names them.
 func (s *Service) Cameras(ctx context.Context, q analysis.CameraQuery) (analysis.CameraPlan, error) {
 	q = q.WithDefaults()
 	if err := q.Validate(); err != nil {
 		return analysis.CameraPlan{}, err
 	}
+	var held []hexbeat.Camera
+	today := s.now()
+	if q.FromRegister {
+		cams, err := s.store.Cameras(ctx)
+		if err != nil {
+			return analysis.CameraPlan{}, err
+		}
+		for _, c := range cams {
+			if c.Kind == hexbeat.CameraFixed && c.InServiceOn(today) {
+				held = append(held, c)
+				q.Existing = append(q.Existing, orb.Point{c.Lon, c.Lat})
+			}
+		}
+	}
 	snap, area, err := s.prepare(&q.CellQuery)
 	if err != nil {
 		return analysis.CameraPlan{}, err
 	}
-	return s.engine.Cameras(snap, q, area)
+	p, err := s.engine.Cameras(snap, q, area)
+	if q.FromRegister {
+		p.Registered, p.RegisterDay = held, today
+	}
+	return p, err
+}
+
+// CameraRegister returns the camera register, ordered by id. It is read each time: a
+// register holds hundreds of cameras, and any replica may import one.
+func (s *Service) CameraRegister(ctx context.Context) ([]hexbeat.Camera, error) {
+	return s.store.Cameras(ctx)
 }
 
 // Section60Proposals proposes Section 60 areas (see analysis.Engine.Section60).

@@ -46,12 +46,13 @@ const LAYERS = {
   change: { title: 'Change', style: ['change-fill'], analysis: true, exportId: 'change', path: () => '/api/v1/change?' + changeQuery() },
   incidents: { title: 'Incidents (zoom 14+)', style: ['incidents-circle'], exportId: 'incidents', path: incidentsPath },
   retailers: { title: 'Retailers', style: ['retailers-circle', 'retailers-hl'], exportId: 'retailers', path: () => '/api/v1/retailers' },
+  register: { title: 'Registered cameras', style: ['register-circle'], exportId: 'camera-register', path: () => '/api/v1/cameras' },
   cameras: { title: 'Camera sites', style: ['cameras-cover', 'cameras-circle'], exportId: 'cameras', planned: true },
   proposals: { title: 'Section 60 proposals', style: ['proposals-fill', 'proposals-line'], exportId: 'section60-proposals', planned: true },
   authorisations: { title: 'Section 60 authorisations (active)', style: ['authorisations-fill', 'authorisations-line'], exportId: 'section60-authorisations',
     path: () => '/api/v1/section60/authorisations?status=active' },
 };
-const ORDER = ['boundaries', 'change', 'emerging', 'kde', 'hotspots', 'authorisations', 'proposals', 'incidents', 'retailers', 'cameras'];
+const ORDER = ['boundaries', 'change', 'emerging', 'kde', 'hotspots', 'authorisations', 'proposals', 'incidents', 'retailers', 'register', 'cameras'];
 
 // ---------------------------------------------------------------- state and the URL
 
@@ -205,6 +206,10 @@ function addLayers() {
     'incidents-circle': { type: 'circle', source: 'incidents', minzoom: 14, paint: { 'circle-radius': 4, 'circle-color': '#263238', 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } },
     'retailers-circle': { type: 'circle', source: 'retailers', paint: { 'circle-radius': 5, 'circle-color': '#00695c', 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } },
     'retailers-hl': { type: 'circle', source: 'retailers', filter: ['==', ['get', 'id'], ''], paint: { 'circle-radius': 11, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#ffab00', 'circle-stroke-width': 3 } },
+    // the register: fixed cameras filled, mobile units ringed; those out of service faint
+    'register-circle': { type: 'circle', source: 'register', paint: { 'circle-radius': 5, 'circle-color': ['match', ['get', 'kind'], 'mobile', '#ffffff', '#37474f'],
+      'circle-stroke-color': ['match', ['get', 'kind'], 'mobile', '#1565c0', '#ffffff'], 'circle-stroke-width': 2, 'circle-opacity': ['case', ['get', 'in_service'], 1, 0.35],
+      'circle-stroke-opacity': ['case', ['get', 'in_service'], 1, 0.35] } },
     'cameras-cover': { type: 'fill', source: 'cameras', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#1b5e20', 'fill-opacity': 0.12 } },
     'cameras-circle': { type: 'circle', source: 'cameras', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 4, 'circle-color': '#1b5e20' } },
   };
@@ -530,6 +535,7 @@ function renderLegend() {
   if (state.on.has('proposals') && state.proposals) parts.push(row('#ff6f00', 'Section 60 proposal'));
   if (state.on.has('authorisations') && state.data.authorisations?.features.length) parts.push(row('#6a1b9a', 'Section 60 authorisation in force'));
   if (state.on.has('retailers') && state.data.retailers) parts.push(row('#00695c', 'Retailer'));
+  if (state.on.has('register') && state.data.register) parts.push(row('#37474f', 'Fixed camera (registered)') + row('#1565c0', 'Mobile camera (registered)'));
   if (state.on.has('cameras') && state.plan) parts.push(row('#1b5e20', 'Camera site and its coverage'));
   $('legend').innerHTML = parts.join('') || '<p class="muted">No layer with a legend is shown.</p>';
 }
@@ -618,6 +624,11 @@ function wireClicks() {
     map.on('mouseleave', `${layer}-fill`, () => { map.getCanvas().style.cursor = ''; });
   }
   map.on('click', 'retailers-circle', (e) => retailerInfo(e.features[0].properties));
+  map.on('click', 'register-circle', (e) => {
+    const p = e.features[0].properties;
+    showInfo(`<h3>${esc(p.name)}</h3>` + table([['camera', p.id], ['kind', p.kind], ['in service from', p.active_from || '–'], ['to', p.active_to || '–'],
+      ['in service today', p.in_service ? 'yes' : 'no']]) + (p.kind === 'fixed' ? '<p class="muted">A camera plan counts it as cover already there while it is in service.</p>' : ''));
+  });
   map.on('click', 'incidents-circle', (e) => {
     const p = e.features[0].properties;
     showInfo(`<h3>${esc(p.category)}</h3>` + table([['month', (p.time || '').slice(0, 7)], ['location', p.location || ''], ['LSOA', p.lsoa_name || ''], ['outcome', p.outcome || '']]));
@@ -664,7 +675,13 @@ async function planCameras(e) {
     const covers = plan.features.map((f) => circle(f.geometry.coordinates, body.radius_m));
     map.getSource('cameras').setData({ type: 'FeatureCollection', features: [...covers, ...plan.features] });
     showLayer('cameras');
-    $('cam-out').innerHTML = `<p>${plan.features.length} sites cover ${fmt(plan.share * 100, 1)}% of the ${fmt(plan.total)} ${plan.weight === 'harm' ? 'harm' : 'incidents'} (${fmt(plan.candidates)} candidate sites).</p>${curve(plan.curve)}`;
+    const unit = plan.weight === 'harm' ? 'harm' : 'incidents';
+    const existing = plan.existing
+      ? `<p>${fmt(plan.existing)} fixed camera${plan.existing === 1 ? '' : 's'} ${plan.existing_cameras ? 'from the register' : 'given'} already cover ${fmt(plan.by_existing)} of them; the sites add to that cover.</p>`
+      : '<p class="muted">No fixed cameras in service on the register: the sites are planned as if there were none.</p>';
+    $('cam-out').innerHTML = `<p>${plan.features.length} sites cover ${fmt(plan.share * 100, 1)}% of the ${fmt(plan.total)} ${unit} (${fmt(plan.candidates)} candidate sites).</p>${existing}${curve(plan.curve)}`;
+    // the cameras counted as there already are shown with the sites
+    if (plan.existing_cameras?.length && !state.denied.has('register')) { state.on.add('register'); await loadLayer('register'); showLayer('register'); }
     renderLegend();
   } catch (err) {
     $('cam-out').innerHTML = `<p class="error-text">${esc(err.message)}</p>`;
