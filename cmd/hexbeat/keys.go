@@ -20,9 +20,9 @@ import (
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	usageText := `Usage: hexbeat keys create --role ROLE --name NAME | list | revoke ID   [--db URL]
 
-Roles: viewer (read layers), analyst (+ import, export, camera plans), trading-standards
-(+ retailers and test purchases), commander (+ Section 60 proposals and register, camera
-plans), admin (everything, + keys and the audit log). A new key is printed once; hexbeat
+Roles: viewer (read layers), analyst (+ import, export, camera plans and register),
+trading-standards (+ retailers and test purchases), commander (+ Section 60 proposals and
+register, camera plans and register), admin (everything, + keys and the audit log). A new key is printed once; hexbeat
 keeps only its SHA-256. Every change is written to the audit log.
 `
 	if len(args) == 0 {

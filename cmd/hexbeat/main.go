@@ -1,7 +1,7 @@
 // Command hexbeat turns crime incident points into H3 hotspot layers and deployment plans.
 //
 //	hexbeat serve    start the API and web map
-//	hexbeat import   import police.uk CSVs, a force's own CSV, GeoJSON, boundaries, retailers
+//	hexbeat import   import police.uk CSVs, a force's own CSV, GeoJSON, boundaries, retailers, cameras
 //	hexbeat export   write a layer as GeoJSON, CSV or NDJSON
 //	hexbeat fetch    download police.uk data through its API and import it
 //	hexbeat migrate  apply database migrations
@@ -35,12 +35,12 @@ Commands:
   serve     start the API and the web map (--demo: on the synthetic demo store)
   import    import files into the store: police.uk street, stop-and-search and outcomes
             CSVs; a force's own CSV (--lon --lat --time --category [--id]); GeoJSON
-            points; boundary GeoJSON; a retailer register CSV
+            points; boundary GeoJSON; a retailer or camera register CSV
   hotspots  write a hotspot layer (Gi*, KDE or counts) as GeoJSON or CSV, as the API does
   evaluate  backtest the hotspot methods as forecasts (hit rate, PAI, RRI) on files or the store
   export    write any layer (incidents, cells, hotspots, emerging, change, boundaries, Section
-            60 proposals and register, retailers, test-purchase targets, cameras) as GeoJSON,
-            CSV with WKT, or NDJSON; audited
+            60 proposals and register, retailers, test-purchase targets, the camera register,
+            camera plans) as GeoJSON, CSV with WKT, or NDJSON; audited
   fetch     download street crimes and stop-and-search from data.police.uk and import them
   keys      create, list and revoke API keys (roles: viewer, analyst, trading-standards,
             commander, admin)
