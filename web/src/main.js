@@ -676,10 +676,11 @@ async function planCameras(e) {
     map.getSource('cameras').setData({ type: 'FeatureCollection', features: [...covers, ...plan.features] });
     showLayer('cameras');
     const unit = plan.weight === 'harm' ? 'harm' : 'incidents';
-    const existing = plan.existing
-      ? `<p>${fmt(plan.existing)} fixed camera${plan.existing === 1 ? '' : 's'} ${plan.existing_cameras ? 'from the register' : 'given'} already cover ${fmt(plan.by_existing)} of them; the sites add to that cover.</p>`
-      : '<p class="muted">No fixed cameras in service on the register: the sites are planned as if there were none.</p>';
-    $('cam-out').innerHTML = `<p>${plan.features.length} sites cover ${fmt(plan.share * 100, 1)}% of the ${fmt(plan.total)} ${unit} (${fmt(plan.candidates)} candidate sites).</p>${existing}${curve(plan.curve)}`;
+    const n = plan.features.length;
+    $('cam-out').innerHTML = (plan.existing
+      ? `<p>${fmt(plan.existing)} fixed camera${plan.existing === 1 ? '' : 's'} ${plan.existing_cameras ? 'from the register' : 'given'} already cover ${fmt(plan.by_existing)} of the ${fmt(plan.total)} ${unit}; with the ${n} sites, ${fmt(plan.share * 100, 1)}% are covered (${fmt(plan.candidates)} candidate sites).</p>`
+      : `<p>${n} sites cover ${fmt(plan.share * 100, 1)}% of the ${fmt(plan.total)} ${unit} (${fmt(plan.candidates)} candidate sites).</p><p class="muted">No fixed camera in service on the register: the sites are planned as if there were none.</p>`)
+      + curve(plan.curve);
     // the cameras counted as there already are shown with the sites
     if (plan.existing_cameras?.length && !state.denied.has('register')) { state.on.add('register'); await loadLayer('register'); showLayer('register'); }
     renderLegend();
