@@ -86,11 +86,13 @@ func plainPosition(b []byte) (lon, lat float64, ok bool) {
 		if end == i {
 			return 0, 0, false
 		}
+		// an elevation is read only to be refused as encoding/json refuses it (out of
+		// float64's range)
+		v, err := strconv.ParseFloat(string(b[i:end]), 64)
+		if err != nil {
+			return 0, 0, false
+		}
 		if k < 2 {
-			v, err := strconv.ParseFloat(string(b[i:end]), 64)
-			if err != nil {
-				return 0, 0, false
-			}
 			c[k] = v
 		}
 		i = skipSpace(b, end)
