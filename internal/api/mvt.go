@@ -68,9 +68,19 @@ func newMVTLayer(name string, t maptile.Tile, keys ...string) *mvtLayer {
 // latitudes beyond Web Mercator's ±85.05° drawn at its edge).
 func (l *mvtLayer) project(p orb.Point) (int64, int64) {
 	x := (p[0]+180)/360*l.world - l.x0
-	lat := min(max(p[1], -85.0511287798), 85.0511287798) * math.Pi / 180
-	y := (1-math.Log(math.Tan(lat)+1/math.Cos(lat))/math.Pi)/2*l.world - l.y0
+	y := mercatorY(p[1])*l.world - l.y0
 	return int64(math.Round(x)), int64(math.Round(y))
+}
+
+// mercatorY is a latitude's Web Mercator y, 0 at the top of the world and 1 at its foot.
+func mercatorY(lat float64) float64 {
+	lat = min(max(lat, -85.0511287798), 85.0511287798) * math.Pi / 180
+	return (1 - math.Log(math.Tan(lat)+1/math.Cos(lat))/math.Pi) / 2
+}
+
+// span is the width and height, in tile units at the layer's zoom, of a [lon,lat] box.
+func (l *mvtLayer) span(b orb.Bound) (w, h float64) {
+	return (b.Max[0] - b.Min[0]) / 360 * l.world, (mercatorY(b.Min[1]) - mercatorY(b.Max[1])) * l.world
 }
 
 // addPolygon adds a feature of one ring (closed or not) with the values of the layer's

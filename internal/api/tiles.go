@@ -62,6 +62,12 @@ func tileFields(layer string) fiber.Map {
 // a zoom: res 9 (about 350 m across) at zoom 12.
 func resForZoom(z int) int { return min(max(z-3, 0), hexbeat.MaxResolution) }
 
+// minBoundaryUnits is the least width or height, in tile units, of a boundary drawn in a
+// tile: a pixel of a tile drawn 512 pixels wide, as MapLibre draws vector tiles. Smaller
+// boundaries are left out (at zoom 5, where England's 32,844 LSOAs are 2 to 10 units
+// across, they would be a few megabytes of specks; they appear from zoom 6 or 7).
+const minBoundaryUnits = 4096 / 512
+
 func (s *Server) tile(c *fiber.Ctx) error {
 	layer := c.Params("layer")
 	if !tileLayers[layer] {
@@ -134,6 +140,9 @@ func (s *Server) tile(c *fiber.Ctx) error {
 		}
 		out = newMVTLayer(layer, t, "id", "kind", "name")
 		for i, bd := range bs {
+			if w, h := out.span(bounds[i]); w < minBoundaryUnits && h < minBoundaryUnits {
+				continue // under a pixel at this zoom: LSOAs at a national view
+			}
 			mp := bd.Geometry
 			if b := bounds[i]; !box.Contains(b.Min) || !box.Contains(b.Max) {
 				mp = clip.MultiPolygon(box, mp.Clone()) // clip works in place
