@@ -36,19 +36,11 @@ func readCameras(ctx context.Context, cr *csvReader, h *header, rep *Report, sin
 	if (iID < 0 && iName < 0) || iLon < 0 || iLat < 0 {
 		return &FormatError{Line: 1, Reason: "a camera register needs an id or name column (camera_id, camera_name ...) and longitude and latitude columns"}
 	}
-	var out []hexbeat.Camera
-	seen := map[string]bool{}
-	if err := records(cr, h, rep, func(fields [][]byte, line int) error {
-		lon, lat, why := parseLonLat(field(fields, iLon), field(fields, iLat))
-		if why != "" {
-			rep.reject(why, line)
-			return nil
-		}
+	out, err := registerRows(cr, h, rep, iLon, iLat, func(fields [][]byte, lon, lat float64) (string, hexbeat.Camera, string) {
 		id := strings.TrimSpace(string(field(fields, iID)))
 		name := strings.TrimSpace(string(field(fields, iName)))
 		if id == "" && name == "" {
-			rep.reject(ReasonMissingField, line)
-			return nil
+			return "", hexbeat.Camera{}, ReasonMissingField
 		}
 		if id == "" {
 			id = fmt.Sprintf("%s@%.6f,%.6f", name, lon, lat)
@@ -58,33 +50,20 @@ func readCameras(ctx context.Context, cr *csvReader, h *header, rep *Report, sin
 		}
 		kind, ok := cameraKinds[strings.ToLower(strings.TrimSpace(string(field(fields, iKind))))]
 		if !ok {
-			rep.reject(ReasonBadCameraKind, line)
-			return nil
+			return "", hexbeat.Camera{}, ReasonBadCameraKind
 		}
 		from, ok1 := parseDay(field(fields, iFrom))
 		to, ok2 := parseDay(field(fields, iTo))
-		if !ok1 || !ok2 {
-			rep.reject(ReasonBadTime, line)
-			return nil
+		switch {
+		case !ok1 || !ok2:
+			return "", hexbeat.Camera{}, ReasonBadTime
+		case !from.IsZero() && !to.IsZero() && to.Before(from):
+			return "", hexbeat.Camera{}, ReasonBadPeriod
 		}
-		if !from.IsZero() && !to.IsZero() && to.Before(from) {
-			rep.reject(ReasonBadPeriod, line)
-			return nil
-		}
-		if seen[id] {
-			rep.Duplicates++
-			rep.InFileDups++
-			return nil
-		}
-		seen[id] = true
-		out = append(out, hexbeat.Camera{ID: id, Name: name, Kind: kind, Lon: lon, Lat: lat, ActiveFrom: from, ActiveTo: to})
-		rep.Accepted++
-		return nil
-	}); err != nil {
+		return id, hexbeat.Camera{ID: id, Name: name, Kind: kind, Lon: lon, Lat: lat, ActiveFrom: from, ActiveTo: to}, ""
+	})
+	if err != nil || len(out) == 0 {
 		return err
-	}
-	if len(out) == 0 {
-		return nil
 	}
 	return sink.PutCameras(ctx, out)
 }

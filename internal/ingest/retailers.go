@@ -24,42 +24,53 @@ func readRetailers(ctx context.Context, cr *csvReader, h *header, opts Options, 
 	if iName < 0 || iLon < 0 || iLat < 0 {
 		return &FormatError{Line: 1, Reason: "a retailer register needs name, longitude and latitude columns"}
 	}
-	var out []hexbeat.Retailer
-	seen := map[string]bool{}
-	if err := records(cr, h, rep, func(fields [][]byte, line int) error {
-		lon, lat, why := parseLonLat(field(fields, iLon), field(fields, iLat))
-		if why != "" {
-			rep.reject(why, line)
-			return nil
-		}
+	out, err := registerRows(cr, h, rep, iLon, iLat, func(fields [][]byte, lon, lat float64) (string, hexbeat.Retailer, string) {
 		name := string(field(fields, iName))
 		if name == "" {
-			rep.reject(ReasonMissingField, line)
-			return nil
+			return "", hexbeat.Retailer{}, ReasonMissingField
 		}
 		id := string(field(fields, iID))
 		if id == "" {
 			id = fmt.Sprintf("%s@%.6f,%.6f", name, lon, lat)
 		}
-		if seen[id] {
-			rep.Duplicates++
-			rep.InFileDups++
-			return nil
-		}
-		seen[id] = true
 		cat := string(field(fields, iCat))
 		if cat == "" {
 			cat = "unknown"
 		}
-		out = append(out, hexbeat.Retailer{ID: id, Name: name, Category: cat, Address: string(field(fields, iAddr)),
-			SizeBand: string(field(fields, iSize)), Lon: lon, Lat: lat})
-		rep.Accepted++
-		return nil
-	}); err != nil {
+		return id, hexbeat.Retailer{ID: id, Name: name, Category: cat, Address: string(field(fields, iAddr)),
+			SizeBand: string(field(fields, iSize)), Lon: lon, Lat: lat}, ""
+	})
+	if err != nil || len(out) == 0 {
 		return err
 	}
-	if len(out) == 0 {
-		return nil
-	}
 	return sink.PutRetailers(ctx, out)
+}
+
+// registerRows reads the rows of a register (retailers, cameras): a row without usable
+// coordinates is rejected by line; row makes the others into an item and its id, or gives
+// the reason to reject it; an id already seen in the file is a duplicate.
+func registerRows[T any](cr *csvReader, h *header, rep *Report, iLon, iLat int, row func(fields [][]byte, lon, lat float64) (id string, item T, why string)) ([]T, error) {
+	var out []T
+	seen := map[string]bool{}
+	err := records(cr, h, rep, func(fields [][]byte, line int) error {
+		lon, lat, why := parseLonLat(field(fields, iLon), field(fields, iLat))
+		if why != "" {
+			rep.reject(why, line)
+			return nil
+		}
+		id, item, why := row(fields, lon, lat)
+		switch {
+		case why != "":
+			rep.reject(why, line)
+		case seen[id]:
+			rep.Duplicates++
+			rep.InFileDups++
+		default:
+			seen[id] = true
+			out = append(out, item)
+			rep.Accepted++
+		}
+		return nil
+	})
+	return out, err
 }
