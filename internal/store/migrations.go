@@ -174,7 +174,7 @@ CREATE TABLE api_keys (
 	// 4: the camera register: fixed and mobile CCTV, each in service between two days.
 	{4, `
 CREATE TABLE cameras (
-  id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('fixed', 'mobile')),
   lon REAL NOT NULL, lat REAL NOT NULL, active_from INTEGER, active_to INTEGER,
   batch_id INTEGER NOT NULL REFERENCES batches(id));
 `, `
