@@ -64,8 +64,9 @@ func resForZoom(z int) int { return min(max(z-3, 0), hexbeat.MaxResolution) }
 
 // minBoundaryUnits is the least width or height, in tile units, of a boundary drawn in a
 // tile: a pixel of a tile drawn 512 pixels wide, as MapLibre draws vector tiles. Smaller
-// boundaries are left out (at zoom 5, where England's 32,844 LSOAs are 2 to 10 units
-// across, they would be a few megabytes of specks; they appear from zoom 6 or 7).
+// boundaries are left out: at zoom 5 a unit is about 190 m at British latitudes, and 97 of
+// Milton Keynes' 152 LSOAs are specks under a pixel; a national set of them made megabytes
+// of such specks (docs/benchmarks.md).
 const minBoundaryUnits = 4096 / 512
 
 func (s *Server) tile(c *fiber.Ctx) error {
