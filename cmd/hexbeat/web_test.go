@@ -19,6 +19,8 @@ import (
 	"github.com/hexbeat/hexbeat/internal/testkit"
 	"github.com/hexbeat/hexbeat/internal/testkit/realdata"
 	"github.com/hexbeat/hexbeat/web"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geo"
 	"github.com/paulmach/orb/geojson"
 )
 
@@ -254,12 +256,22 @@ func TestDemoMapInChromium(t *testing.T) {
 	}
 	p.shot("webmap-cell.png")
 
-	// A camera plan: markers and the coverage curve; the demo register's four fixed cameras
-	// in service count as cover already there, and the register's layer shows them.
-	p.do("plan cameras", chromedp.Click("#p-cam summary"), chromedp.SetValue("#cam-k", "8"), chromedp.Click("#cam-form button[type=submit]"))
+	// A camera plan: markers and the coverage curve, sites at least 500 m apart and from the
+	// cameras already there; the demo register's four fixed cameras in service count as
+	// that cover, and the register's layer shows them.
+	p.do("plan cameras", chromedp.Click("#p-cam summary"), chromedp.SetValue("#cam-k", "8"), chromedp.SetValue("#cam-gap", "500"),
+		chromedp.Click("#cam-form button[type=submit]"))
 	markers := poll[int](p, "no camera markers", `document.querySelectorAll('.camera-marker').length`)
 	if markers != 8 || eval[int](p, `document.querySelectorAll('#cam-out svg.curve').length`) != 1 {
 		t.Errorf("%d camera markers, want 8, and a coverage curve", markers)
+	}
+	sites := eval[[][]float64](p, `window.hexbeat.state.plan.features.map((f) => f.geometry.coordinates)`)
+	for i := range sites {
+		for j := range i {
+			if d := geo.DistanceHaversine(orb.Point{sites[i][0], sites[i][1]}, orb.Point{sites[j][0], sites[j][1]}); d < 497.5 {
+				t.Errorf("sites %d and %d are %.0f m apart; the plan asked for 500", j+1, i+1, d)
+			}
+		}
 	}
 	if said := eval[string](p, `document.getElementById('cam-out').textContent`); !strings.Contains(said, "4 fixed cameras from the register already cover") {
 		t.Errorf("the plan does not say what the register's cameras cover: %q", said)
@@ -270,6 +282,17 @@ func TestDemoMapInChromium(t *testing.T) {
 		if !strings.HasPrefix(id, "DEMO-CAM-") && !strings.HasPrefix(id, "DEMO-VAN-") {
 			t.Errorf("registered cameras drawn: %v", registered)
 		}
+	}
+	fixed := eval[[][]float64](p, `window.hexbeat.state.data.register.features.filter((f) => f.properties.kind === 'fixed' && f.properties.in_service).map((f) => f.geometry.coordinates)`)
+	for i, s := range sites {
+		for _, f := range fixed {
+			if d := geo.DistanceHaversine(orb.Point{s[0], s[1]}, orb.Point{f[0], f[1]}); d < 497.5 {
+				t.Errorf("site %d is %.0f m from a fixed camera at %v", i+1, d, f)
+			}
+		}
+	}
+	if len(fixed) != 4 {
+		t.Errorf("%d fixed cameras in service in the demo register, want 4", len(fixed))
 	}
 	p.shot("webmap-cameras.png")
 

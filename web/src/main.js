@@ -659,7 +659,8 @@ function showLayer(id) {
 
 async function planCameras(e) {
   e.preventDefault();
-  const body = { ...planFilters(), k: +$('cam-k').value, radius_m: +$('cam-r').value };
+  // the map's weight (count or harm) is what the sites cover
+  const body = { ...planFilters(), k: +$('cam-k').value, radius_m: +$('cam-r').value, min_spacing_m: +$('cam-gap').value, weight: state.weight };
   $('cam-out').textContent = 'Planning…';
   try {
     const plan = await post('/api/v1/cameras/plan', body);
@@ -939,7 +940,7 @@ function exportQuery(id) {
   if (id === 'incidents') setPeriod(q);
   if (id === 'cameras' && state.plan) {
     const b = state.plan.query;
-    q = filters(); q.set('res', b.res); q.set('k', b.k); q.set('radius_m', b.radius_m);
+    q = filters(); q.set('res', b.res); q.set('k', b.k); q.set('radius_m', b.radius_m); q.set('min_spacing_m', b.min_spacing_m); q.set('weight', b.weight);
   }
   if (id === 'proposals' && state.proposalsQuery) { q = filters(); q.set('max_area_km2', state.proposalsQuery.max_area_km2); }
   if (id === 'authorisations') q.set('status', 'active');
