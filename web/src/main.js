@@ -535,7 +535,7 @@ function renderLegend() {
   if (state.on.has('proposals') && state.proposals) parts.push(row('#ff6f00', 'Section 60 proposal'));
   if (state.on.has('authorisations') && state.data.authorisations?.features.length) parts.push(row('#6a1b9a', 'Section 60 authorisation in force'));
   if (state.on.has('retailers') && state.data.retailers) parts.push(row('#00695c', 'Retailer'));
-  if (state.on.has('register') && state.data.register) parts.push(row('#37474f', 'Fixed camera (registered)') + row('#1565c0', 'Mobile camera (registered)'));
+  if (state.on.has('register') && state.data.register) parts.push(row('#37474f', 'Fixed camera (registered)') + row('#fff; box-shadow: inset 0 0 0 2px #1565c0', 'Mobile camera (registered)'));
   if (state.on.has('cameras') && state.plan) parts.push(row('#1b5e20', 'Camera site and its coverage'));
   $('legend').innerHTML = parts.join('') || '<p class="muted">No layer with a legend is shown.</p>';
 }
