@@ -10,8 +10,9 @@ import (
 )
 
 var (
-	// a camera register is recognised by one of these columns (with coordinates)
-	cameraMark = []string{"camera_id", "camera", "camera_name", "cctv_id", "cctv", "camera_ref"}
+	// a camera register is recognised by one of these columns (with coordinates); not by a
+	// bare "camera" or "cctv", which a retailer register may have as a yes or no
+	cameraMark = []string{"camera_id", "camera_name", "cctv_id", "camera_ref"}
 	cameraID   = []string{"camera_id", "cctv_id", "camera_ref", "id", "asset_id"}
 	cameraName = []string{"camera_name", "name", "camera", "cctv", "site", "location", "description"}
 	cameraKind = []string{"kind", "camera_kind", "camera_type", "type", "deployment"}

@@ -67,9 +67,10 @@ func TestCameraRegister(t *testing.T) {
 
 	// a register's name and coordinates alone make a retailer register; forced, it is read
 	// as cameras, and a file without the columns is refused at its header
-	rep, _, _ = readAll(t, []byte("name,lon,lat\nA,-0.75,52.04\n"), Options{})
-	if rep.Kind != KindRetailers {
-		t.Errorf("name, lon, lat: %s", rep.Kind)
+	for _, file := range []string{"name,lon,lat\nA,-0.75,52.04\n", "name,cctv,camera,lon,lat\nA,yes,yes,-0.75,52.04\n"} { // a shop's "has CCTV" is no camera
+		if rep, _, _ = readAll(t, []byte(file), Options{}); rep.Kind != KindRetailers {
+			t.Errorf("%q: %s", file, rep.Kind)
+		}
 	}
 	rep, sink, err = readAll(t, []byte("name,lon,lat\nA,-0.75,52.04\n"), Options{Kind: KindCameras})
 	if err != nil || rep.Kind != KindCameras || len(sink.Cameras) != 1 || sink.Cameras[0].Kind != hexbeat.CameraFixed {
