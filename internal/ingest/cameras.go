@@ -15,7 +15,8 @@ var (
 	cameraMark = []string{"camera_id", "camera_name", "cctv_id", "camera_ref"}
 	cameraID   = []string{"camera_id", "cctv_id", "camera_ref", "id", "asset_id"}
 	cameraName = []string{"camera_name", "name", "camera", "cctv", "site", "location", "description"}
-	cameraKind = []string{"kind", "camera_kind", "camera_type", "type", "deployment"}
+	// not "type": CCTV registers use it for the camera itself (PTZ, dome, ANPR ...)
+	cameraKind = []string{"kind", "camera_kind", "deployment"}
 	cameraFrom = []string{"active_from", "in_service_from", "installed", "installed_on", "from", "start"}
 	cameraTo   = []string{"active_to", "in_service_to", "removed", "removed_on", "to", "end"}
 )

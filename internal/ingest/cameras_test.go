@@ -11,20 +11,21 @@ import (
 
 // TestCameraRegister: a camera register is known by its camera column; each row is a
 // camera of a known kind (a register's own words for them mapped to fixed and mobile,
-// fixed when blank) with its days in service in ISO or British form; rows that cannot be
-// used are rejected by line and reason.
+// fixed when blank; a "Type" column, which registers give the camera itself, is not the
+// kind) with its days in service in ISO or British form; rows that cannot be used are
+// rejected by line and reason.
 func TestCameraRegister(t *testing.T) {
-	data := "Camera_ID,Camera_Name,Type,Longitude,Latitude,Installed,Removed\n" +
-		"MK-001,Midsummer Boulevard,Fixed,-0.7560,52.0430,2019-04-01,\n" + // 2
-		"MK-002,The Point,static,-0.7620,52.0400,,31/12/2024\n" + // 3
-		"VAN-1,,Rapid deployment,-0.7400,52.0500,01/01/2025,2025-03-31T18:00:00Z\n" + // 4: no name: named by its id
-		",Station square,,-0.7740,52.0345,,\n" + // 5: no id: named by name and place; blank kind: fixed
-		"MK-003,Tower,drone,-0.75,52.04,,\n" + // 6: unknown kind
-		"MK-004,No place,fixed,,52.04,,\n" + // 7
-		"MK-005,Backwards,fixed,-0.75,52.04,2025-01-02,2025-01-01\n" + // 8
-		"MK-006,Bad day,fixed,-0.75,52.04,2025-13-01,\n" + // 9
-		",,fixed,-0.75,52.04,,\n" + // 10: neither id nor name
-		"MK-001,Midsummer Boulevard again,fixed,-0.7560,52.0430,,\n" // 11: the same id again
+	data := "Camera_ID,Camera_Name,Deployment,Type,Longitude,Latitude,Installed,Removed\n" +
+		"MK-001,Midsummer Boulevard,Fixed,PTZ,-0.7560,52.0430,2019-04-01,\n" + // 2
+		"MK-002,The Point,static,dome,-0.7620,52.0400,,31/12/2024\n" + // 3
+		"VAN-1,,Rapid deployment,ANPR,-0.7400,52.0500,01/01/2025,2025-03-31T18:00:00Z\n" + // 4: no name: named by its id
+		",Station square,,PTZ,-0.7740,52.0345,,\n" + // 5: no id: named by name and place; blank kind: fixed
+		"MK-003,Tower,drone,dome,-0.75,52.04,,\n" + // 6: unknown kind
+		"MK-004,No place,fixed,PTZ,,52.04,,\n" + // 7
+		"MK-005,Backwards,fixed,dome,-0.75,52.04,2025-01-02,2025-01-01\n" + // 8
+		"MK-006,Bad day,fixed,PTZ,-0.75,52.04,2025-13-01,\n" + // 9
+		",,fixed,dome,-0.75,52.04,,\n" + // 10: neither id nor name
+		"MK-001,Midsummer Boulevard again,fixed,PTZ,-0.7560,52.0430,,\n" // 11: the same id again
 	rep, sink, err := readAll(t, []byte(data), Options{})
 	if err != nil {
 		t.Fatal(err)
