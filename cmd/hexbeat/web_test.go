@@ -294,6 +294,15 @@ func TestDemoMapInChromium(t *testing.T) {
 	if len(fixed) != 4 {
 		t.Errorf("%d fixed cameras in service in the demo register, want 4", len(fixed))
 	}
+	// A mobile unit moved to the third site: the register holds it there from the day given.
+	p.do("move a unit", chromedp.SetValue("#deploy-unit", "DEMO-VAN-2"), chromedp.SetValue("#deploy-site", "3"),
+		chromedp.SetValue("#deploy-day", "2026-01-05"), chromedp.Click("#deploy-form button[type=submit]"))
+	said := poll[string](p, "no word after moving a unit", `document.getElementById('deploy-msg').textContent`)
+	moved := poll[[]float64](p, "the register does not hold the unit at the site", `(() => { const f = window.hexbeat.state.data.register.features.find((f) => f.id === 'DEMO-VAN-2');
+		return f && f.properties.active_from === '2026-01-05' && f.geometry.coordinates; })()`)
+	if !strings.Contains(said, "recorded at site 3 from 2026-01-05") || len(moved) != 2 || moved[0] != sites[2][0] || moved[1] != sites[2][1] {
+		t.Errorf("unit moved: %q, at %v; site 3 is at %v", said, moved, sites[2])
+	}
 	p.shot("webmap-cameras.png")
 
 	// Export the hotspot layer as GeoJSON: the file holds the layer the map shows.

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -209,25 +210,83 @@ func (s *Server) cameraRegisterBody(c *fiber.Ctx, p *params) ([]byte, error) {
 		return nil, err
 	}
 	today := time.Now().UTC()
-	day := func(t time.Time) any {
-		if t.IsZero() {
-			return nil
-		}
-		return t.Format("2006-01-02")
-	}
 	fc := geojson.NewFeatureCollection()
 	fc.ExtraMembers = map[string]any{"demo": s.svc.Demo()}
 	for _, cam := range cams {
 		if (kind != "" && cam.Kind != kind) || (!on.IsZero() && !cam.InServiceOn(on)) {
 			continue
 		}
-		f := newFeature(orb.Point{cam.Lon, cam.Lat})
-		f.ID = cam.ID
-		f.Properties = map[string]any{"id": cam.ID, "name": cam.Name, "kind": cam.Kind,
-			"active_from": day(cam.ActiveFrom), "active_to": day(cam.ActiveTo), "in_service": cam.InServiceOn(today)}
-		fc.Append(f)
+		fc.Append(cameraFeature(cam, today))
 	}
 	return json.Marshal(fc)
+}
+
+// recordCamera answers POST /api/v1/cameras {id, name, kind, lon, lat, active_from,
+// active_to}: the camera added to the register, or replacing the one with its id.
+func (s *Server) recordCamera(c *fiber.Ctx) error {
+	var body struct {
+		ID         string   `json:"id"`
+		Name       string   `json:"name"`
+		Kind       string   `json:"kind"`
+		Lon        *float64 `json:"lon"`
+		Lat        *float64 `json:"lat"`
+		ActiveFrom string   `json:"active_from"`
+		ActiveTo   string   `json:"active_to"`
+	}
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	var fe []hexbeat.FieldError
+	cam := hexbeat.Camera{ID: strings.TrimSpace(body.ID), Name: strings.TrimSpace(body.Name), Kind: body.Kind, Lon: math.NaN(), Lat: math.NaN()}
+	if body.Lon != nil && body.Lat != nil { // else Validate asks for them
+		cam.Lon, cam.Lat = *body.Lon, *body.Lat
+	}
+	for _, d := range []struct {
+		field, s string
+		t        *time.Time
+	}{{"active_from", body.ActiveFrom, &cam.ActiveFrom}, {"active_to", body.ActiveTo, &cam.ActiveTo}} {
+		if d.s == "" {
+			continue
+		}
+		t, err := time.Parse("2006-01-02", d.s)
+		if err != nil {
+			fe = append(fe, hexbeat.FieldError{Field: d.field, Message: "must be a day, YYYY-MM-DD, got " + strconv.Quote(d.s)})
+		}
+		*d.t = t
+	}
+	if cam.Name == "" {
+		cam.Name = cam.ID
+	}
+	if err := cam.Validate(); err != nil {
+		fe = append(fe, err.(*hexbeat.Error).Fields...)
+	}
+	if len(fe) > 0 {
+		return &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid camera", Fields: fe}
+	}
+	cam, err := s.svc.RecordCamera(c.UserContext(), cam, actor(c))
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(cameraFeature(cam, time.Now().UTC()))
+	if err != nil {
+		return err
+	}
+	return s.sendGeoJSON(c, b)
+}
+
+// cameraFeature is a camera of the register as a GeoJSON point.
+func cameraFeature(cam hexbeat.Camera, today time.Time) *geojson.Feature {
+	day := func(t time.Time) any {
+		if t.IsZero() {
+			return nil
+		}
+		return t.Format("2006-01-02")
+	}
+	f := newFeature(orb.Point{cam.Lon, cam.Lat})
+	f.ID = cam.ID
+	f.Properties = map[string]any{"id": cam.ID, "name": cam.Name, "kind": cam.Kind,
+		"active_from": day(cam.ActiveFrom), "active_to": day(cam.ActiveTo), "in_service": cam.InServiceOn(today)}
+	return f
 }
 
 // absent reports whether a body member was left out (or null).

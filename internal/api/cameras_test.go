@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hexbeat/hexbeat/internal/testkit"
 )
@@ -142,6 +143,26 @@ func TestCameraRegister(t *testing.T) {
 			t.Errorf("site %d: %v from the register, %v given the same points", i+1, reg.Features[i].Geometry.Coordinates, given.Features[i].Geometry.Coordinates)
 		}
 	}
+	// F2 taken out of service by hand, its last day yesterday: the register says so and a
+	// plan counts F1 alone; a camera recorded with faults is refused, field by field
+	yesterday := time.Now().UTC().AddDate(0, 0, -1).Format("2006-01-02")
+	code, b := post(t, s, "/api/v1/cameras", fmt.Sprintf(`{"id":"F2","name":"Camera F2","kind":"fixed","lon":%g,"lat":%g,"active_to":%q}`, at(1)[0], at(1)[1], yesterday))
+	if code != 200 || !strings.Contains(string(b), `"in_service":false`) || !strings.Contains(string(b), `"active_to":"`+yesterday+`"`) {
+		t.Errorf("F2 taken out: %d %s", code, b)
+	}
+	if after := planOf(""); !slices.Equal(after.ExistingCameras, []string{"F1"}) || after.ByExisting >= reg.ByExisting {
+		t.Errorf("after F2 was taken out: %v, covering %v (before %v)", after.ExistingCameras, after.ByExisting, reg.ByExisting)
+	}
+	code, b = post(t, s, "/api/v1/cameras", `{"id":" ","kind":"ptz","lat":52,"active_from":"2025-13-01"}`)
+	for _, f := range []string{"id", "kind", "lon", "active_from"} {
+		if code != 400 || !strings.Contains(string(b), `"field":"`+f+`"`) {
+			t.Errorf("a faulty camera: %d %s (no %s)", code, b, f)
+		}
+	}
+	if got := ids("/api/v1/cameras"); len(got) != 5 {
+		t.Errorf("the register after a refused camera: %v", got)
+	}
+
 	// the best site alone covers at least what any site adds to the cameras already there
 	if g0, r0 := none.Features[0].Properties["gain"].(float64), reg.Features[0].Properties["gain"].(float64); g0 < r0 || slices.Equal(none.Features[0].Geometry.Coordinates, reg.Features[0].Geometry.Coordinates) && g0 == r0 {
 		t.Errorf("first site: %v without the register, %v with it at the same place", g0, r0)

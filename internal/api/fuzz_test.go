@@ -103,7 +103,8 @@ func FuzzQueryParams(f *testing.F) {
 }
 
 var fuzzPosts = []string{"/api/v1/section60/authorisations", "/api/v1/section60/proposals", "/api/v1/cameras/plan",
-	"/api/v1/section60/authorisations/1/extend", "/api/v1/section60/authorisations/1/cancel", "/api/v1/retailers/1010020809/tests", "/api/v1/keys"}
+	"/api/v1/section60/authorisations/1/extend", "/api/v1/section60/authorisations/1/cancel", "/api/v1/retailers/1010020809/tests", "/api/v1/keys",
+	"/api/v1/cameras"}
 
 // FuzzRequestBodies: any body on any write route gets an answer below 500.
 func FuzzRequestBodies(f *testing.F) {
@@ -113,6 +114,7 @@ func FuzzRequestBodies(f *testing.F) {
 		`{"k":3,"radius_m":300,"candidates":{"type":"FeatureCollection","features":[{"type":"Feature","properties":null,"geometry":{"type":"Point","coordinates":[-0.76,52.04]}}]}}`,
 		`{"officer":"S","rank":"superintendent","end":"2025-06-03T18:00:00Z","at":"2025-06-02T00:00:00Z"}`,
 		`{"date":"2025-06-01","result":"fail","notes":"x"}`, `{"name":"n","role":"viewer"}`,
+		`{"id":"c1","name":"Van","kind":"mobile","lon":-0.76,"lat":52.04,"active_from":"2025-01-01","active_to":""}`,
 		`{"area":{"type":"Point","coordinates":[1e308,-1e308]}}`, `{"k":1e10,"radius_m":-1}`, `[]`, `null`, `{"area":{"type":"MultiPolygon","coordinates":[]}}`,
 	} {
 		for i := range fuzzPosts {

@@ -38,6 +38,7 @@ var routeDocs = map[string]routeDoc{
 	"GET /api/v1/boundaries/{id}":                        {Summary: "One boundary"},
 	"POST /api/v1/cameras/plan":                          {Summary: "Mobile CCTV sites covering the most weighted incidents; without existing, the register's fixed cameras in service count as existing", Body: "k, radius_m, candidates, existing, min_spacing_m, from, to, area, categories, res, weight"},
 	"GET /api/v1/cameras":                                {Summary: "The camera register (GeoJSON): fixed and mobile CCTV with the days in service", Params: cameraRegisterParams},
+	"POST /api/v1/cameras":                               {Summary: "Record a camera in the register, or replace the one with its id (a mobile unit moved, a camera taken out of service); audited", Body: "id, name, kind (fixed or mobile), lon, lat, active_from, active_to"},
 	"GET /api/v1/retailers":                              {Summary: "The retailer register with test history"},
 	"POST /api/v1/retailers/{id}/tests":                  {Summary: "Record a test purchase", Body: "date, result (pass or fail), notes"},
 	"GET /api/v1/test-purchase/targets":                  {Summary: "Retailers ranked for test purchases, with the parts of each score", Params: append(slices.Clone(targetParams), "format")},

@@ -140,6 +140,30 @@ type Camera struct {
 	ActiveFrom, ActiveTo time.Time // UTC midnights
 }
 
+// Validate reports every problem with a camera recorded by hand.
+func (c Camera) Validate() error {
+	var fe []FieldError
+	if c.ID == "" || len(c.ID) > 100 {
+		fe = append(fe, FieldError{Field: "id", Message: "give the camera's id (at most 100 characters)"})
+	}
+	if len(c.Name) > 200 {
+		fe = append(fe, FieldError{Field: "name", Message: "at most 200 characters"})
+	}
+	if c.Kind != CameraFixed && c.Kind != CameraMobile {
+		fe = append(fe, FieldError{Field: "kind", Message: "must be fixed or mobile"})
+	}
+	if !ValidLonLat(c.Lon, c.Lat) || (c.Lon == 0 && c.Lat == 0) {
+		fe = append(fe, FieldError{Field: "lon", Message: "give the camera's longitude and latitude (WGS84)"})
+	}
+	if !c.ActiveFrom.IsZero() && !c.ActiveTo.IsZero() && c.ActiveTo.Before(c.ActiveFrom) {
+		fe = append(fe, FieldError{Field: "active_to", Message: "is before active_from"})
+	}
+	if len(fe) > 0 {
+		return &Error{Code: EINVALID, Message: "invalid camera", Fields: fe}
+	}
+	return nil
+}
+
 // InServiceOn reports whether the camera is in service on the day holding t.
 func (c Camera) InServiceOn(t time.Time) bool {
 	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)

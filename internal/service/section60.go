@@ -24,6 +24,7 @@ type Register interface {
 	EachStopSearch(ctx context.Context, from, to time.Time, fn func(hexbeat.StopSearch) error) error
 	Retailers(ctx context.Context) ([]hexbeat.Retailer, error)
 	Cameras(ctx context.Context) ([]hexbeat.Camera, error)
+	PutCamera(ctx context.Context, c hexbeat.Camera, ev hexbeat.AuditEvent) error
 	RetailerTests(ctx context.Context) (map[string][]hexbeat.RetailerTest, error)
 	RecordRetailerTest(ctx context.Context, t hexbeat.RetailerTest, ev hexbeat.AuditEvent) (hexbeat.RetailerTest, error)
 }

@@ -488,6 +488,26 @@ func (s *Service) Cameras(ctx context.Context, q analysis.CameraQuery) (analysis
 	return p, err
 }
 
+// RecordCamera adds a camera to the register, or replaces the one with its id (a mobile
+// unit moved to a new site, a camera taken out of service), and audits it under actor.
+func (s *Service) RecordCamera(ctx context.Context, c hexbeat.Camera, actor string) (hexbeat.Camera, error) {
+	if c.Name == "" {
+		c.Name = c.ID
+	}
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	day := func(t time.Time) any {
+		if t.IsZero() {
+			return nil
+		}
+		return t.Format("2006-01-02")
+	}
+	err := s.store.PutCamera(ctx, c, hexbeat.AuditEvent{At: s.now(), Actor: actor, Action: "camera.record",
+		Detail: detail(map[string]any{"name": c.Name, "kind": c.Kind, "lon": c.Lon, "lat": c.Lat, "active_from": day(c.ActiveFrom), "active_to": day(c.ActiveTo)})})
+	return c, err
+}
+
 // CameraRegister returns the camera register, ordered by id. It is read each time: a
 // register holds hundreds of cameras, and any replica may import one.
 func (s *Service) CameraRegister(ctx context.Context) ([]hexbeat.Camera, error) {

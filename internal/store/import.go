@@ -225,26 +225,13 @@ func (t *importTx) PutCameras(ctx context.Context, cs []hexbeat.Camera) error {
 	if err := t.openBatch(ctx); err != nil {
 		return err
 	}
-	q := t.s.db.Rebind(`INSERT INTO cameras (id, name, kind, lon, lat, active_from, active_to, batch_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, lon = excluded.lon, lat = excluded.lat,
-		active_from = excluded.active_from, active_to = excluded.active_to, batch_id = excluded.batch_id`)
-	day := func(d time.Time) any { // a day: PostgreSQL's date column, SQLite's unix seconds of its UTC midnight
-		switch {
-		case d.IsZero():
-			return nil
-		case t.s.dialect == Postgres:
-			return d.Format("2006-01-02")
-		}
-		return d.Unix()
-	}
 	for _, c := range cs {
 		had, err := t.exists(ctx, "cameras", c.ID)
 		if err != nil {
 			return fmt.Errorf("store: camera %s: %w", c.ID, err)
 		}
-		if _, err := t.tx.ExecContext(ctx, q, c.ID, c.Name, c.Kind, c.Lon, c.Lat, day(c.ActiveFrom), day(c.ActiveTo), t.batchID); err != nil {
-			return fmt.Errorf("store: camera %s: %w", c.ID, err)
+		if err := t.s.putCamera(ctx, t.tx, c, t.batchID); err != nil {
+			return err
 		}
 		if !had {
 			t.added++

@@ -327,3 +327,38 @@ func (s *Store) Cameras(ctx context.Context) ([]hexbeat.Camera, error) {
 	}
 	return out, rows.Err()
 }
+
+// putCamera adds a camera to the register or replaces the one with its id; batch is the
+// import's batch id, or nil for a camera recorded through the API.
+func (s *Store) putCamera(ctx context.Context, tx sqlx.ExecerContext, c hexbeat.Camera, batch any) error {
+	day := func(d time.Time) any { // PostgreSQL's date column, SQLite's unix seconds of the UTC midnight
+		switch {
+		case d.IsZero():
+			return nil
+		case s.dialect == Postgres:
+			return d.Format("2006-01-02")
+		}
+		return d.Unix()
+	}
+	_, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO cameras (id, name, kind, lon, lat, active_from, active_to, batch_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, lon = excluded.lon, lat = excluded.lat,
+		active_from = excluded.active_from, active_to = excluded.active_to, batch_id = excluded.batch_id`),
+		c.ID, c.Name, c.Kind, c.Lon, c.Lat, day(c.ActiveFrom), day(c.ActiveTo), batch)
+	if err != nil {
+		return fmt.Errorf("store: camera %s: %w", c.ID, err)
+	}
+	return nil
+}
+
+// PutCamera records one camera in the register (added, or replacing the one with its id)
+// with its audit event: a mobile unit moved to a new site, a camera taken out of service.
+func (s *Store) PutCamera(ctx context.Context, c hexbeat.Camera, ev hexbeat.AuditEvent) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.putCamera(ctx, tx, c, nil); err != nil {
+			return err
+		}
+		ev.Subject = "camera/" + c.ID
+		return s.audit(ctx, tx, ev)
+	})
+}

@@ -171,17 +171,18 @@ CREATE TABLE api_keys (
   id bigserial PRIMARY KEY, name text NOT NULL, role text NOT NULL, prefix text NOT NULL,
   hash bytea NOT NULL UNIQUE, created_at timestamptz NOT NULL, created_by text NOT NULL, revoked_at timestamptz);
 `},
-	// 4: the camera register: fixed and mobile CCTV, each in service between two days.
+	// 4: the camera register: fixed and mobile CCTV, each in service between two days; a
+	// camera recorded through the API has no batch.
 	{4, `
 CREATE TABLE cameras (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('fixed', 'mobile')),
   lon REAL NOT NULL, lat REAL NOT NULL, active_from INTEGER, active_to INTEGER,
-  batch_id INTEGER NOT NULL REFERENCES batches(id));
+  batch_id INTEGER REFERENCES batches(id));
 `, `
 CREATE TABLE cameras (
   id text PRIMARY KEY, name text NOT NULL, kind text NOT NULL CHECK (kind IN ('fixed', 'mobile')),
   lon double precision NOT NULL, lat double precision NOT NULL, active_from date, active_to date,
-  batch_id bigint NOT NULL REFERENCES batches(id),
+  batch_id bigint REFERENCES batches(id),
   geom geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED);
 CREATE INDEX cameras_geom ON cameras USING gist (geom);
 `},

@@ -604,6 +604,20 @@ func TestCameraRegister(t *testing.T) {
 		if n := counts(t, s)["cameras"]; n != 4 {
 			t.Errorf("%d cameras counted", n)
 		}
+		// a mobile unit moved by hand: the register holds its new site and day, the audit
+		// log says who moved it, and the camera belongs to no import
+		van := hexbeat.Camera{ID: "C3", Name: "Van 1", Kind: "mobile", Lon: -0.75, Lat: 52.041, ActiveFrom: day("2025-06-02")}
+		if err := s.PutCamera(ctx, van, hexbeat.AuditEvent{Actor: "key 7 (commander)", Action: "camera.record", Detail: "{}"}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := s.Cameras(ctx)
+		if len(got) != 4 || got[2].Lon != -0.75 || got[2].Lat != 52.041 || !got[2].ActiveFrom.Equal(day("2025-06-02")) || !got[2].ActiveTo.IsZero() {
+			t.Errorf("after the move: %+v", got)
+		}
+		log, err := s.AuditLog(ctx, 0, 100)
+		if err != nil || len(log) == 0 || log[len(log)-1].Action != "camera.record" || log[len(log)-1].Subject != "camera/C3" || log[len(log)-1].Actor != "key 7 (commander)" {
+			t.Errorf("audit log: %+v %v", log, err)
+		}
 		checkForeignKeys(t, s)
 	})
 }

@@ -682,12 +682,41 @@ async function planCameras(e) {
       ? `<p>${fmt(plan.existing)} fixed camera${plan.existing === 1 ? '' : 's'} ${plan.existing_cameras ? 'from the register' : 'given'} already cover ${fmt(plan.by_existing)} of the ${fmt(plan.total)} ${unit}; with the ${n} sites, ${fmt(plan.share * 100, 1)}% are covered (${fmt(plan.candidates)} candidate sites).</p>`
       : `<p>${n} sites cover ${fmt(plan.share * 100, 1)}% of the ${fmt(plan.total)} ${unit} (${fmt(plan.candidates)} candidate sites).</p><p class="muted">No fixed camera in service on the register: the sites are planned as if there were none.</p>`)
       + curve(plan.curve);
-    // the cameras counted as there already are shown with the sites
-    if (plan.existing_cameras?.length && !state.denied.has('register')) { state.on.add('register'); await loadLayer('register'); showLayer('register'); }
+    // the register (the cameras counted as there already, and the mobile units a site may
+    // take) is shown with the sites
+    if (!state.denied.has('register')) { state.on.add('register'); await loadLayer('register'); showLayer('register'); deployForm(); }
     renderLegend();
   } catch (err) {
     $('cam-out').innerHTML = `<p class="error-text">${esc(err.message)}</p>`;
   }
+}
+
+// deployForm offers to record a mobile unit of the register at one of the planned sites:
+// the register then holds the unit there from the day given (POST /api/v1/cameras).
+function deployForm() {
+  const units = (state.data.register?.features || []).filter((f) => f.properties.kind === 'mobile');
+  if (!units.length || !state.plan?.features.length) return;
+  const today = localInput(new Date()).slice(0, 10);
+  $('cam-out').insertAdjacentHTML('beforeend', `<form id="deploy-form"><h4>Move a mobile unit to a site</h4>
+<label for="deploy-unit">Unit</label><select id="deploy-unit">${units.map((f) => `<option value="${esc(f.properties.id)}">${esc(f.properties.name)}</option>`).join('')}</select>
+<label for="deploy-site">Site</label><select id="deploy-site">${state.plan.features.map((f) => `<option value="${f.properties.rank}">${f.properties.rank}: covers ${fmt(f.properties.gain)} more</option>`).join('')}</select>
+<label for="deploy-day">There from</label><input id="deploy-day" type="date" required value="${today}">
+<button type="submit">Record in the register</button><p id="deploy-msg" role="status"></p></form>`);
+  $('deploy-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const unit = units.find((f) => f.properties.id === $('deploy-unit').value);
+    const site = state.plan.features.find((f) => String(f.properties.rank) === $('deploy-site').value);
+    const [lon, lat] = site.geometry.coordinates;
+    try {
+      await post('/api/v1/cameras', { id: unit.properties.id, name: unit.properties.name, kind: 'mobile', lon, lat, active_from: $('deploy-day').value });
+      await loadLayer('register');
+      $('deploy-msg').className = '';
+      $('deploy-msg').textContent = `${unit.properties.name} recorded at site ${site.properties.rank} from ${$('deploy-day').value}.`;
+    } catch (err) {
+      $('deploy-msg').className = 'error-text';
+      $('deploy-msg').textContent = err.message;
+    }
+  });
 }
 
 // circle approximates a coverage disc as a 48-gon (for drawing only).
