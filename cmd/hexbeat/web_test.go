@@ -294,6 +294,9 @@ func TestDemoMapInChromium(t *testing.T) {
 	if len(fixed) != 4 {
 		t.Errorf("%d fixed cameras in service in the demo register, want 4", len(fixed))
 	}
+	if covers := poll[int](p, "no coverage drawn for the cameras already there", `window.hexbeat.map.getSource('cameras').serialize().data.features.filter((f) => f.properties.existing).length`); covers != 4 {
+		t.Errorf("%d coverage discs of cameras already there, want 4", covers)
+	}
 	// A mobile unit moved to the third site: the register holds it there from the day given.
 	p.do("move a unit", chromedp.SetValue("#deploy-unit", "DEMO-VAN-2"), chromedp.SetValue("#deploy-site", "3"),
 		chromedp.SetValue("#deploy-day", "2026-01-05"), chromedp.Click("#deploy-form button[type=submit]"))

@@ -210,7 +210,8 @@ function addLayers() {
     'register-circle': { type: 'circle', source: 'register', paint: { 'circle-radius': 5, 'circle-color': ['match', ['get', 'kind'], 'mobile', '#ffffff', '#37474f'],
       'circle-stroke-color': ['match', ['get', 'kind'], 'mobile', '#1565c0', '#ffffff'], 'circle-stroke-width': 2, 'circle-opacity': ['case', ['get', 'in_service'], 1, 0.35],
       'circle-stroke-opacity': ['case', ['get', 'in_service'], 1, 0.35] } },
-    'cameras-cover': { type: 'fill', source: 'cameras', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#1b5e20', 'fill-opacity': 0.12 } },
+    'cameras-cover': { type: 'fill', source: 'cameras', filter: ['==', ['geometry-type'], 'Polygon'],
+      paint: { 'fill-color': ['case', ['==', ['get', 'existing'], true], '#455a64', '#1b5e20'], 'fill-opacity': 0.12 } },
     'cameras-circle': { type: 'circle', source: 'cameras', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 4, 'circle-color': '#1b5e20' } },
   };
   for (const id of state.order) for (const sid of LAYERS[id].style) map.addLayer(instant({ id: sid, ...styles[sid] }));
@@ -536,7 +537,10 @@ function renderLegend() {
   if (state.on.has('authorisations') && state.data.authorisations?.features.length) parts.push(row('#6a1b9a', 'Section 60 authorisation in force'));
   if (state.on.has('retailers') && state.data.retailers) parts.push(row('#00695c', 'Retailer'));
   if (state.on.has('register') && state.data.register) parts.push(row('#37474f', 'Fixed camera (registered)') + row('#fff; box-shadow: inset 0 0 0 2px #1565c0', 'Mobile camera (registered)'));
-  if (state.on.has('cameras') && state.plan) parts.push(row('#1b5e20', 'Camera site and its coverage'));
+  if (state.on.has('cameras') && state.plan) {
+    parts.push(row('#1b5e20', 'Camera site and its coverage'));
+    if (state.plan.existing_cameras?.length) parts.push(row('#455a64', 'Coverage of the cameras already there'));
+  }
   $('legend').innerHTML = parts.join('') || '<p class="muted">No layer with a legend is shown.</p>';
 }
 
@@ -684,7 +688,14 @@ async function planCameras(e) {
       + curve(plan.curve);
     // the register (the cameras counted as there already, and the mobile units a site may
     // take) is shown with the sites
-    if (!state.denied.has('register')) { state.on.add('register'); await loadLayer('register'); showLayer('register'); deployForm(); }
+    if (!state.denied.has('register')) {
+      state.on.add('register'); await loadLayer('register'); showLayer('register'); deployForm();
+      // and what the cameras already there cover, in grey under the sites' green
+      const there = new Set(plan.existing_cameras || []);
+      const held = (state.data.register?.features || []).filter((f) => there.has(f.id))
+        .map((f) => ({ ...circle(f.geometry.coordinates, body.radius_m), properties: { existing: true } }));
+      if (held.length) map.getSource('cameras').setData({ type: 'FeatureCollection', features: [...held, ...covers, ...plan.features] });
+    }
     renderLegend();
   } catch (err) {
     $('cam-out').innerHTML = `<p class="error-text">${esc(err.message)}</p>`;
