@@ -191,6 +191,18 @@ func TestViewerKeyInChromium(t *testing.T) {
 	if hidden := eval[[]bool](p, `['s60-form', 'p-tp', 'p-cam', 'p-imp', 's60-register', 'p-ss'].map((id) => document.getElementById(id).hidden)`); !slices.Equal(hidden, []bool{true, true, true, true, false, false}) {
 		t.Errorf("hidden for a viewer (proposals, test purchase, cameras, import, register, stop and search): %v", hidden)
 	}
+	// the layers and downloads a viewer's key may not read are not offered
+	listed := eval[[]string](p, `[...document.querySelectorAll('#layer-list input[data-layer]')].map((e) => e.dataset.layer)`)
+	offered := eval[[]string](p, `[...document.querySelectorAll('#export-layer option')].map((e) => e.value)`)
+	for _, id := range []string{"retailers", "register", "cameras", "proposals"} {
+		if slices.Contains(listed, id) || slices.Contains(offered, id) {
+			t.Errorf("a viewer is offered %s: layers %v, downloads %v", id, listed, offered)
+		}
+	}
+	if !slices.Contains(listed, "hotspots") || !slices.Contains(listed, "authorisations") || len(offered) != 0 ||
+		!eval[bool](p, `document.getElementById('export-csv').disabled && !document.getElementById('export-png').disabled`) {
+		t.Errorf("a viewer's layers %v, downloads %v (a viewer's key downloads no layer; the map as PNG stays)", listed, offered)
+	}
 	p.do("the register", chromedp.Click("#p-s60 summary"), chromedp.Click("#s60-register"))
 	if reg := poll[string](p, "the register is not shown", `document.getElementById('s60-reg').textContent.includes('No authorisations') && document.getElementById('s60-reg').textContent`); reg != "No authorisations recorded." {
 		t.Errorf("register for a viewer: %q", reg)

@@ -45,12 +45,14 @@ const LAYERS = {
     path: () => '/api/v1/emerging?' + withQ({ weight: state.weight }) },
   change: { title: 'Change', style: ['change-fill'], analysis: true, exportId: 'change', path: () => '/api/v1/change?' + changeQuery() },
   incidents: { title: 'Incidents (zoom 14+)', style: ['incidents-circle'], exportId: 'incidents', path: incidentsPath },
-  retailers: { title: 'Retailers', style: ['retailers-circle', 'retailers-hl'], exportId: 'retailers', path: () => '/api/v1/retailers' },
-  register: { title: 'Registered cameras', style: ['register-circle'], exportId: 'camera-register', path: () => '/api/v1/cameras' },
-  cameras: { title: 'Camera sites', style: ['cameras-cover', 'cameras-circle'], exportId: 'cameras', planned: true },
-  proposals: { title: 'Section 60 proposals', style: ['proposals-fill', 'proposals-line'], exportId: 'section60-proposals', planned: true },
+  // perm: the permission a key needs to read the layer (the list leaves out the others), and
+  // to download it; dl: to download it, when not that (a reading layer needs "export")
+  retailers: { title: 'Retailers', style: ['retailers-circle', 'retailers-hl'], exportId: 'retailers', path: () => '/api/v1/retailers', perm: 'retailers' },
+  register: { title: 'Registered cameras', style: ['register-circle'], exportId: 'camera-register', path: () => '/api/v1/cameras', perm: 'cameras' },
+  cameras: { title: 'Camera sites', style: ['cameras-cover', 'cameras-circle'], exportId: 'cameras', planned: true, perm: 'cameras' },
+  proposals: { title: 'Section 60 proposals', style: ['proposals-fill', 'proposals-line'], exportId: 'section60-proposals', planned: true, perm: 'section60' },
   authorisations: { title: 'Section 60 authorisations (active)', style: ['authorisations-fill', 'authorisations-line'], exportId: 'section60-authorisations',
-    path: () => '/api/v1/section60/authorisations?status=active' },
+    path: () => '/api/v1/section60/authorisations?status=active', dl: 'section60' },
 };
 const ORDER = ['boundaries', 'change', 'emerging', 'kde', 'hotspots', 'authorisations', 'proposals', 'incidents', 'retailers', 'register', 'cameras'];
 
@@ -468,6 +470,7 @@ function renderLayerList() {
   ol.innerHTML = '';
   for (const id of [...state.order].reverse()) { // top of the map first
     const def = LAYERS[id];
+    if (def.perm && !may(def.perm)) continue;
     const li = document.createElement('li');
     const denied = state.denied.has(id);
     li.innerHTML = `<label title="${denied ? 'your key may not read this layer' : ''}"><input type="checkbox" data-layer="${id}" ${state.on.has(id) && !denied ? 'checked' : ''} ${denied ? 'disabled' : ''}>${esc(def.title)}</label>
@@ -1037,7 +1040,10 @@ async function afterImport() {
 }
 
 function wireExport() {
-  fillSelect($('export-layer'), Object.entries(LAYERS).map(([id, d]) => [id, d.title]));
+  // the layers the key may download (/api/v1/export/... asks the same permissions)
+  const offered = Object.entries(LAYERS).filter(([, d]) => may(d.dl || d.perm || 'export'));
+  fillSelect($('export-layer'), offered.map(([id, d]) => [id, d.title]));
+  for (const id of ['export-layer', 'export-geojson', 'export-csv']) $(id).disabled = !offered.length;
   const go = (format) => {
     const id = $('export-layer').value;
     const q = exportQuery(id);
