@@ -172,6 +172,9 @@ func TestKeysAuditAndLimits(t *testing.T) {
 		}
 	}
 	code, b, _ = call(t, s, "GET", "/api/v1/audit", admin, "")
+	if code != 200 {
+		t.Fatalf("GET /api/v1/audit as admin: %d %s", code, b)
+	}
 	var log struct {
 		Events []struct{ Action, Subject, Actor string }
 	}

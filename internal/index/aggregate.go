@@ -296,16 +296,10 @@ type bitset []uint64
 
 func newBitset(n int) bitset       { return make(bitset, (n+63)/64) }
 func (b bitset) set(i uint32)      { b[i>>6] |= 1 << (i & 63) }
-func (b bitset) clear(i uint32)    { b[i>>6] &^= 1 << (i & 63) }
 func (b bitset) has(i uint32) bool { return b[i>>6]&(1<<(i&63)) != 0 }
 func (b bitset) clone() bitset     { return slices.Clone(b) }
 func (b bitset) and(o bitset) {
 	for i := range b {
 		b[i] &= o[i]
-	}
-}
-func (b bitset) fill() {
-	for i := range b {
-		b[i] = ^uint64(0)
 	}
 }
