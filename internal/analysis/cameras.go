@@ -31,6 +31,7 @@ type CameraQuery struct {
 	// FromRegister asks for the register's fixed cameras in service as Existing (the
 	// service reads the register; Existing is then empty)
 	FromRegister bool
+	RegisterOn   time.Time // with FromRegister: the day whose cameras count; zero: today
 	MinSpacing   float64
 	Weight       string // count or harm
 }
@@ -77,6 +78,9 @@ func (q CameraQuery) Validate() error {
 	}
 	if q.FromRegister && len(q.Existing) > 0 {
 		add("existing", "give the existing cameras or take them from the register, not both")
+	}
+	if !q.FromRegister && !q.RegisterOn.IsZero() {
+		add("existing_on", "chooses the day of the register's cameras; it cannot go with existing cameras given")
 	}
 	if len(fe) > 0 {
 		return &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid camera plan", Fields: fe}

@@ -21,6 +21,7 @@ type cameraBody struct {
 	RadiusM     float64         `json:"radius_m"`
 	Candidates  json.RawMessage `json:"candidates"`
 	Existing    json.RawMessage `json:"existing"`
+	ExistingOn  string          `json:"existing_on"`
 	MinSpacingM float64         `json:"min_spacing_m"`
 	From        string          `json:"from"`
 	To          string          `json:"to"`
@@ -46,13 +47,13 @@ func (s *Server) cameraPlan(c *fiber.Ctx) error {
 
 // cameraParams are the query parameters that stand for a cameraBody (OGC, export); the
 // candidates are then the centres of the cells holding incidents.
-var cameraParams = []string{"k", "radius_m", "min_spacing_m", "from", "to", "area", "category", "res", "weight"}
+var cameraParams = []string{"k", "radius_m", "min_spacing_m", "existing_on", "from", "to", "area", "category", "res", "weight"}
 
 // Without k and radius_m (an OGC client such as QGIS cannot send them) the plan is the
 // ten best sites at 300 m.
 func cameraBodyFrom(p *params) cameraBody {
 	b := cameraBody{K: p.integer("k", 10), RadiusM: p.number("radius_m", 300), MinSpacingM: p.number("min_spacing_m", 0),
-		From: p.one("from"), To: p.one("to"), Area: p.one("area"), Categories: p.list("category"), Weight: p.one("weight")}
+		ExistingOn: p.one("existing_on"), From: p.one("from"), To: p.one("to"), Area: p.one("area"), Categories: p.list("category"), Weight: p.one("weight")}
 	b.Res = p.optionalInt("res")
 	return b
 }
@@ -69,6 +70,13 @@ func (s *Server) cameraPlanBody(c *fiber.Ctx, body cameraBody) ([]byte, error) {
 	// no existing cameras given: the register's fixed ones in service today ([] for none)
 	q.Existing, _ = points(body.Existing, "existing", fail)
 	q.FromRegister = absent(body.Existing)
+	if body.ExistingOn != "" {
+		on, err := time.Parse("2006-01-02", body.ExistingOn)
+		if err != nil {
+			fail("existing_on", "must be a day, YYYY-MM-DD, got %q", body.ExistingOn)
+		}
+		q.RegisterOn = on
+	}
 	q.CellQuery = hexbeat.CellQuery{Res: defaultRes, Area: body.Area, Categories: body.Categories}
 	if body.Res != nil {
 		q.Res = *body.Res

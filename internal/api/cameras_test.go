@@ -143,6 +143,14 @@ func TestCameraRegister(t *testing.T) {
 			t.Errorf("site %d: %v from the register, %v given the same points", i+1, reg.Features[i].Geometry.Coordinates, given.Features[i].Geometry.Coordinates)
 		}
 	}
+	// the register as it stood on a past day: F3 was still in service then, F4 not yet
+	if past := planOf(`,"existing_on":"2024-06-01"`); !slices.Equal(past.ExistingCameras, []string{"F1", "F2", "F3"}) || past.ExistingSource != "the register's fixed cameras in service on 2024-06-01" {
+		t.Errorf("on 2024-06-01: %v (%s)", past.ExistingCameras, past.ExistingSource)
+	}
+	if code, b := post(t, s, "/api/v1/cameras/plan", `{"k":5,"radius_m":250,"existing":[],"existing_on":"2024-06-01"}`); code != 400 || !strings.Contains(string(b), `"field":"existing_on"`) {
+		t.Errorf("existing_on with existing given: %d %s", code, b)
+	}
+
 	// F2 taken out of service by hand, its last day yesterday: the register says so and a
 	// plan counts F1 alone; a camera recorded with faults is refused, field by field
 	yesterday := time.Now().UTC().AddDate(0, 0, -1).Format("2006-01-02")

@@ -36,7 +36,7 @@ var routeDocs = map[string]routeDoc{
 	"GET /api/v1/evaluate":                               {Summary: "Rolling-origin forecast backtest: hit rate, PAI, RRI per method", Params: append(append([]string{}, layerParams...), "train_months", "methods", "coverage", "weight", "half_life_days", "bandwidth_m", "k")},
 	"GET /api/v1/boundaries":                             {Summary: "The boundaries (GeoJSON); geometry=bbox lists them with their boxes and no outlines", Params: []string{"kind", "geometry"}},
 	"GET /api/v1/boundaries/{id}":                        {Summary: "One boundary"},
-	"POST /api/v1/cameras/plan":                          {Summary: "Mobile CCTV sites covering the most weighted incidents; without existing, the register's fixed cameras in service count as existing", Body: "k, radius_m, candidates, existing, min_spacing_m, from, to, area, categories, res, weight"},
+	"POST /api/v1/cameras/plan":                          {Summary: "Mobile CCTV sites covering the most weighted incidents; without existing, the register's fixed cameras in service count as existing", Body: "k, radius_m, candidates, existing, existing_on, min_spacing_m, from, to, area, categories, res, weight"},
 	"GET /api/v1/cameras":                                {Summary: "The camera register (GeoJSON): fixed and mobile CCTV with the days in service", Params: cameraRegisterParams},
 	"POST /api/v1/cameras":                               {Summary: "Record a camera in the register, or replace the one with its id (a mobile unit moved, a camera taken out of service); audited", Body: "id, name, kind (fixed or mobile), lon, lat, active_from, active_to"},
 	"GET /api/v1/retailers":                              {Summary: "The retailer register with test history"},

@@ -456,8 +456,8 @@ func (s *Service) Evaluate(ctx context.Context, q analysis.EvalQuery) (analysis.
 }
 
 // Cameras plans mobile CCTV sites (see analysis.Engine.Cameras). With q.FromRegister, the
-// cameras already there are the register's fixed cameras in service today; the plan
-// names them.
+// cameras already there are the register's fixed cameras in service today (or on
+// q.RegisterOn); the plan names them.
 func (s *Service) Cameras(ctx context.Context, q analysis.CameraQuery) (analysis.CameraPlan, error) {
 	q = q.WithDefaults()
 	if err := q.Validate(); err != nil {
@@ -465,6 +465,9 @@ func (s *Service) Cameras(ctx context.Context, q analysis.CameraQuery) (analysis
 	}
 	var held []hexbeat.Camera
 	today := s.now()
+	if !q.RegisterOn.IsZero() {
+		today = q.RegisterOn
+	}
 	if q.FromRegister {
 		cams, err := s.store.Cameras(ctx)
 		if err != nil {
