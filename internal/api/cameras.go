@@ -70,13 +70,7 @@ func (s *Server) cameraPlanBody(c *fiber.Ctx, body cameraBody) ([]byte, error) {
 	// no existing cameras given: the register's fixed ones in service today ([] for none)
 	q.Existing, _ = points(body.Existing, "existing", fail)
 	q.FromRegister = absent(body.Existing)
-	if body.ExistingOn != "" {
-		on, err := time.Parse("2006-01-02", body.ExistingOn)
-		if err != nil {
-			fail("existing_on", "must be a day, YYYY-MM-DD, got %q", body.ExistingOn)
-		}
-		q.RegisterOn = on
-	}
+	q.RegisterOn = bodyDay(body.ExistingOn, "existing_on", fail)
 	q.CellQuery = hexbeat.CellQuery{Res: defaultRes, Area: body.Area, Categories: body.Categories}
 	if body.Res != nil {
 		q.Res = *body.Res
@@ -202,14 +196,7 @@ func (s *Server) cameraRegisterBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	if kind != "" && kind != hexbeat.CameraFixed && kind != hexbeat.CameraMobile {
 		p.fail("kind", "must be fixed or mobile, got %q", kind)
 	}
-	var on time.Time
-	if v := p.one("on"); v != "" {
-		t, err := time.Parse("2006-01-02", v)
-		if err != nil {
-			p.fail("on", "must be a day, YYYY-MM-DD, got %q", v)
-		}
-		on = t
-	}
+	on := bodyDay(p.one("on"), "on", p.fail)
 	if err := p.err(); err != nil {
 		return nil, err
 	}
@@ -244,32 +231,18 @@ func (s *Server) recordCamera(c *fiber.Ctx) error {
 	if err := decodeBody(c, &body); err != nil {
 		return err
 	}
-	var fe []hexbeat.FieldError
-	cam := hexbeat.Camera{ID: strings.TrimSpace(body.ID), Name: strings.TrimSpace(body.Name), Kind: body.Kind, Lon: math.NaN(), Lat: math.NaN()}
+	var f fieldFails
+	cam := hexbeat.Camera{ID: strings.TrimSpace(body.ID), Name: strings.TrimSpace(body.Name), Kind: body.Kind, Lon: math.NaN(), Lat: math.NaN(),
+		ActiveFrom: bodyDay(body.ActiveFrom, "active_from", f.fail), ActiveTo: bodyDay(body.ActiveTo, "active_to", f.fail)}
 	if body.Lon != nil && body.Lat != nil { // else Validate asks for them
 		cam.Lon, cam.Lat = *body.Lon, *body.Lat
 	}
-	for _, d := range []struct {
-		field, s string
-		t        *time.Time
-	}{{"active_from", body.ActiveFrom, &cam.ActiveFrom}, {"active_to", body.ActiveTo, &cam.ActiveTo}} {
-		if d.s == "" {
-			continue
-		}
-		t, err := time.Parse("2006-01-02", d.s)
-		if err != nil {
-			fe = append(fe, hexbeat.FieldError{Field: d.field, Message: "must be a day, YYYY-MM-DD, got " + strconv.Quote(d.s)})
-		}
-		*d.t = t
-	}
-	if cam.Name == "" {
-		cam.Name = cam.ID
-	}
+	// the day faults and the camera's together (the service validates it again)
 	if err := cam.Validate(); err != nil {
-		fe = append(fe, err.(*hexbeat.Error).Fields...)
+		f.fe = append(f.fe, err.(*hexbeat.Error).Fields...)
 	}
-	if len(fe) > 0 {
-		return &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid camera", Fields: fe}
+	if err := f.err("invalid camera"); err != nil {
+		return err
 	}
 	cam, err := s.svc.RecordCamera(c.UserContext(), cam, actor(c))
 	if err != nil {
@@ -284,16 +257,10 @@ func (s *Server) recordCamera(c *fiber.Ctx) error {
 
 // cameraFeature is a camera of the register as a GeoJSON point.
 func cameraFeature(cam hexbeat.Camera, today time.Time) *geojson.Feature {
-	day := func(t time.Time) any {
-		if t.IsZero() {
-			return nil
-		}
-		return t.Format("2006-01-02")
-	}
 	f := newFeature(orb.Point{cam.Lon, cam.Lat})
 	f.ID = cam.ID
 	f.Properties = map[string]any{"id": cam.ID, "name": cam.Name, "kind": cam.Kind,
-		"active_from": day(cam.ActiveFrom), "active_to": day(cam.ActiveTo), "in_service": cam.InServiceOn(today)}
+		"active_from": hexbeat.DayOrNil(cam.ActiveFrom), "active_to": hexbeat.DayOrNil(cam.ActiveTo), "in_service": cam.InServiceOn(today)}
 	return f
 }
 
@@ -319,6 +286,19 @@ func bodyTime(s, field string, end bool, fail func(field, format string, args ..
 	t, err := hexbeat.ParseTimeBound(s, end)
 	if err != nil {
 		fail(field, "%v", err)
+	}
+	return t
+}
+
+// bodyDay reads a day, YYYY-MM-DD, from a body member or a parameter (a test's date, a
+// camera's days in service); zero when empty or not a day.
+func bodyDay(s, field string, fail func(field, format string, args ...any)) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		fail(field, "must be a day, YYYY-MM-DD, got %q", s)
 	}
 	return t
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/hexbeat/hexbeat/internal/analysis"
@@ -59,12 +58,9 @@ func (s *Server) recordTest(c *fiber.Ctx) error {
 		return err
 	}
 	t := hexbeat.RetailerTest{RetailerID: c.Params("id"), Result: strings.ToLower(strings.TrimSpace(body.Result)), Notes: body.Notes}
-	if body.Date != "" {
-		on, err := time.Parse("2006-01-02", body.Date)
-		if err != nil {
-			return &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid test result", Fields: []hexbeat.FieldError{{Field: "date", Message: "must be a day, YYYY-MM-DD, got " + strconv.Quote(body.Date)}}}
-		}
-		t.On = on
+	var f fieldFails
+	if t.On = bodyDay(body.Date, "date", f.fail); f.fe != nil {
+		return f.err("invalid test result")
 	}
 	t, err := s.svc.RecordTest(c.UserContext(), t, actor(c))
 	if err != nil {

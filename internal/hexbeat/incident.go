@@ -164,6 +164,15 @@ func (c Camera) Validate() error {
 	return nil
 }
 
+// DayOrNil writes a day as YYYY-MM-DD, and the zero time, a day not given, as nil (JSON's
+// null, SQL's NULL).
+func DayOrNil(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.Format("2006-01-02")
+}
+
 // InServiceOn reports whether the camera is in service on the day holding t.
 func (c Camera) InServiceOn(t time.Time) bool {
 	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)

@@ -500,14 +500,9 @@ func (s *Service) RecordCamera(ctx context.Context, c hexbeat.Camera, actor stri
 	if err := c.Validate(); err != nil {
 		return c, err
 	}
-	day := func(t time.Time) any {
-		if t.IsZero() {
-			return nil
-		}
-		return t.Format("2006-01-02")
-	}
 	err := s.store.PutCamera(ctx, c, hexbeat.AuditEvent{At: s.now(), Actor: actor, Action: "camera.record",
-		Detail: detail(map[string]any{"name": c.Name, "kind": c.Kind, "lon": c.Lon, "lat": c.Lat, "active_from": day(c.ActiveFrom), "active_to": day(c.ActiveTo)})})
+		Detail: detail(map[string]any{"name": c.Name, "kind": c.Kind, "lon": c.Lon, "lat": c.Lat,
+			"active_from": hexbeat.DayOrNil(c.ActiveFrom), "active_to": hexbeat.DayOrNil(c.ActiveTo)})})
 	return c, err
 }
 

@@ -332,11 +332,8 @@ func (s *Store) Cameras(ctx context.Context) ([]hexbeat.Camera, error) {
 // import's batch id, or nil for a camera recorded through the API.
 func (s *Store) putCamera(ctx context.Context, tx sqlx.ExecerContext, c hexbeat.Camera, batch any) error {
 	day := func(d time.Time) any { // PostgreSQL's date column, SQLite's unix seconds of the UTC midnight
-		switch {
-		case d.IsZero():
-			return nil
-		case s.dialect == Postgres:
-			return d.Format("2006-01-02")
+		if d.IsZero() || s.dialect == Postgres {
+			return hexbeat.DayOrNil(d)
 		}
 		return d.Unix()
 	}
