@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -273,7 +274,7 @@ func TestDemoMapInChromium(t *testing.T) {
 			}
 		}
 	}
-	if said := eval[string](p, `document.getElementById('cam-out').textContent`); !strings.Contains(said, "4 fixed cameras from the register already cover") {
+	if said := eval[string](p, `document.getElementById('cam-out').textContent`); !regexp.MustCompile(`4 fixed cameras from the register, in service on \d{4}-\d\d-\d\d, already cover`).MatchString(said) {
 		t.Errorf("the plan does not say what the register's cameras cover: %q", said)
 	}
 	registered := poll[[]string](p, "the register's cameras are not drawn", `!window.hexbeat.map.isMoving() && window.hexbeat.state.data.register &&
@@ -306,11 +307,32 @@ func TestDemoMapInChromium(t *testing.T) {
 	if !strings.Contains(said, "recorded at site 3 from 2026-01-05") || len(moved) != 2 || moved[0] != sites[2][0] || moved[1] != sites[2][1] {
 		t.Errorf("unit moved: %q, at %v; site 3 is at %v", said, moved, sites[2])
 	}
+	// The register as it stood on 2023-06-01, when the Wolverton camera (taken out in
+	// 2024-03) was still in service: five fixed cameras count, five grey discs are drawn,
+	// and the plan's download asks for the same day.
+	p.do("plan on an earlier day", chromedp.SetValue("#cam-on", "2023-06-01"), chromedp.Click("#cam-form button[type=submit]"))
+	earlier := poll[string](p, "no plan for 2023-06-01", `window.hexbeat.state.plan?.query.existing_on === '2023-06-01' && document.getElementById('cam-out').textContent`)
+	if !strings.Contains(earlier, "5 fixed cameras from the register, in service on 2023-06-01, already cover") {
+		t.Errorf("the plan on 2023-06-01 says %q", earlier)
+	}
+	if covers := poll[int](p, "no coverage drawn for the earlier day", `(() => { const n = window.hexbeat.map.getSource('cameras').serialize().data.features.filter((f) => f.properties.existing).length; return n === 5 && n; })()`); covers != 5 {
+		t.Errorf("%d coverage discs on 2023-06-01, want 5", covers)
+	}
+	p.do("export the plan", chromedp.SetValue("#export-layer", "cameras"), chromedp.Click("#export-geojson"))
+	planFile := waitDownload(p, downloads, "hexbeat-cameras*.geojson")
+	var planDoc struct {
+		Existing       int      `json:"existing"`
+		ExistingSource string   `json:"existing_source"`
+		Cameras        []string `json:"existing_cameras"`
+	}
+	if err := json.Unmarshal([]byte(readFile(t, planFile)), &planDoc); err != nil || planDoc.Existing != 5 || !strings.HasSuffix(planDoc.ExistingSource, "2023-06-01") || !slices.Contains(planDoc.Cameras, "DEMO-CAM-05") {
+		t.Errorf("the plan's download %s: %v, %+v", filepath.Base(planFile), err, planDoc)
+	}
 	p.shot("webmap-cameras.png")
 
 	// Export the hotspot layer as GeoJSON: the file holds the layer the map shows.
 	p.do("export", chromedp.SetValue("#export-layer", "hotspots"), chromedp.Click("#export-geojson"))
-	file := waitDownload(p, downloads, "*.geojson")
+	file := waitDownload(p, downloads, "hexbeat-hotspots*.geojson")
 	fc, err := geojson.UnmarshalFeatureCollection([]byte(readFile(t, file)))
 	shown := eval[int](p, `window.hexbeat.state.data.hotspots.cells`)
 	if err != nil || len(fc.Features) != shown || fc.ExtraMembers["layer"] != "hotspots" {

@@ -668,6 +668,8 @@ async function planCameras(e) {
   e.preventDefault();
   // the map's weight (count or harm) is what the sites cover
   const body = { ...planFilters(), k: +$('cam-k').value, radius_m: +$('cam-r').value, min_spacing_m: +$('cam-gap').value, weight: state.weight };
+  // the register as it stood on another day (to review a past plan); blank is today
+  if ($('cam-on').value) body.existing_on = $('cam-on').value;
   $('cam-out').textContent = 'Planning…';
   try {
     const plan = await post('/api/v1/cameras/plan', body);
@@ -685,9 +687,11 @@ async function planCameras(e) {
     showLayer('cameras');
     const unit = plan.weight === 'harm' ? 'harm' : 'incidents';
     const n = plan.features.length;
+    // existing_source names the day the register was read for ("... in service on 2025-06-01")
+    const day = (plan.existing_source || '').match(/\d{4}-\d{2}-\d{2}$/)?.[0] || '';
     $('cam-out').innerHTML = (plan.existing
-      ? `<p>${fmt(plan.existing)} fixed camera${plan.existing === 1 ? '' : 's'} ${plan.existing_cameras ? 'from the register' : 'given'} already cover ${fmt(plan.by_existing)} of the ${fmt(plan.total)} ${unit}; with the ${n} sites, ${fmt(plan.share * 100, 1)}% are covered (${fmt(plan.candidates)} candidate sites).</p>`
-      : `<p>${n} sites cover ${fmt(plan.share * 100, 1)}% of the ${fmt(plan.total)} ${unit} (${fmt(plan.candidates)} candidate sites).</p><p class="muted">No fixed camera in service on the register: the sites are planned as if there were none.</p>`)
+      ? `<p>${fmt(plan.existing)} fixed camera${plan.existing === 1 ? '' : 's'} ${plan.existing_cameras ? `from the register, in service on ${day},` : 'given'} already cover ${fmt(plan.by_existing)} of the ${fmt(plan.total)} ${unit}; with the ${n} sites, ${fmt(plan.share * 100, 1)}% are covered (${fmt(plan.candidates)} candidate sites).</p>`
+      : `<p>${n} sites cover ${fmt(plan.share * 100, 1)}% of the ${fmt(plan.total)} ${unit} (${fmt(plan.candidates)} candidate sites).</p><p class="muted">No fixed camera on the register was in service on ${day}: the sites are planned as if there were none.</p>`)
       + curve(plan.curve);
     // the register (the cameras counted as there already, and the mobile units a site may
     // take) is shown with the sites
@@ -984,6 +988,7 @@ function exportQuery(id) {
   if (id === 'cameras' && state.plan) {
     const b = state.plan.query;
     q = filters(); q.set('res', b.res); q.set('k', b.k); q.set('radius_m', b.radius_m); q.set('min_spacing_m', b.min_spacing_m); q.set('weight', b.weight);
+    if (b.existing_on) q.set('existing_on', b.existing_on);
   }
   if (id === 'proposals' && state.proposalsQuery) { q = filters(); q.set('max_area_km2', state.proposalsQuery.max_area_km2); }
   if (id === 'authorisations') q.set('status', 'active');
