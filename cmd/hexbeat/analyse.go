@@ -41,6 +41,7 @@ func runHotspots(ctx context.Context, args []string, stdout, stderr io.Writer) i
 
 Writes a hotspot layer of the store's incidents, exactly as GET /api/v1/hotspots answers:
   hexbeat hotspots --method gistar --res 9 --from 2025-01 --to 2025-06 --area E06000042 --format csv
+  hexbeat hotspots --res 9 --from 2025-04 --to 2025-06 --area E06000042 --limit 20 --format csv
 
 Flags:
 `)
@@ -61,6 +62,7 @@ Flags:
 		{"alpha", "significance level (default 0.05)"},
 		{"bandwidth-m", "KDE bandwidth in metres (default: rule of thumb)"},
 		{"fdr", "bin on FDR-adjusted p-values: true or false (default true)"},
+		{"limit", "only the first N cells of the ranking (default: every cell of the study area)"},
 	} {
 		str[f.name] = fs.String(f.name, "", f.usage)
 	}

@@ -310,6 +310,15 @@ func TestHotspotsAndEvaluateCommands(t *testing.T) {
 	if strings.Contains(errs, "note:") {
 		t.Errorf("hotspots over the data held: %s", errs)
 	}
+	// --limit keeps the first rows of the same ranking
+	top := filepath.Join(dir, "top.csv")
+	if code, _, errs := run(t, "hotspots", "--db", db, "--method", "gistar", "--area", "E06000042", "--category", "Robbery", "--category", "drugs", "--format", "csv", "--limit", "12", "--output", top); code != 0 {
+		t.Fatalf("hotspots --limit: %d %s", code, errs)
+	}
+	whole := strings.SplitAfterN(string(b), "\n", 14)[:13]
+	if got, _ := os.ReadFile(top); string(got) != strings.Join(whole, "") {
+		t.Errorf("hotspots --limit 12:\n%s\nthe first 13 lines of the whole layer:\n%s", got, strings.Join(whole, ""))
+	}
 	// a period beyond the data held: the CSV has no place for the note, so it goes to stderr
 	code, _, errs = run(t, "hotspots", "--db", db, "--from", "2025-01", "--to", "2025-03", "--format", "csv", "--output", out)
 	if code != 0 || !strings.Contains(errs, "hexbeat hotspots: note: the period (2025-01-01 to 2025-03-31) reaches beyond the data held (2025-01 to 2025-01)") {
@@ -366,13 +375,20 @@ func TestHotspotsAndEvaluateCommands(t *testing.T) {
 	events, _ = st.AuditLog(context.Background(), 0, 100)
 	st.Close()
 	var exports []string
+	limited := ""
 	for _, ev := range events {
 		if ev.Action == "export" && strings.HasPrefix(ev.Actor, "cli (") {
 			exports = append(exports, ev.Subject)
+			if strings.Contains(ev.Detail, "limit=12") {
+				limited = ev.Detail
+			}
 		}
 	}
-	if !slices.Equal(exports, []string{"hotspots.csv", "hotspots.csv", "cells.csv", "incidents.ndjson", "hotspots.csv"}) {
+	if !slices.Equal(exports, []string{"hotspots.csv", "hotspots.csv", "hotspots.csv", "cells.csv", "incidents.ndjson", "hotspots.csv"}) {
 		t.Errorf("exports in the audit log: %v", exports)
+	}
+	if !strings.Contains(limited, `"rows":12`) { // the rows written, not the study area's
+		t.Errorf("the export with --limit 12 is audited as %q", limited)
 	}
 
 	code, text, errs := run(t, append([]string{"evaluate", "--train-months", "3", "--methods", "count,gistar", "--coverage", "0.05", "--area", "E06000042"}, files...)...)

@@ -257,6 +257,25 @@ func TestDemoMapInChromium(t *testing.T) {
 	}
 	p.shot("webmap-cell.png")
 
+	// The list of top hot spots: the first 15 of the layer's ranking, as the whole layer
+	// ranks them; a row chosen by keyboard outlines its hexagon and shows its details.
+	p.do("open the list", chromedp.Click("#p-top summary"))
+	listed := poll[[]string](p, "no list of top hot spots", `(() => { const c = [...document.querySelectorAll('#top-out tr[data-cell]')].map((r) => r.dataset.cell); return c.length && c; })()`)
+	// the list's own request, asked again without its limit
+	whole := eval[[]string](p, `(async () => { const u = new URL(performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('/api/v1/hotspots?') && n.includes('limit=15')).pop());
+		u.searchParams.delete('limit'); const r = await fetch(u);
+		return (await r.json()).features.slice(0, 15).map((f) => f.properties.cell); })()`)
+	if !slices.Equal(listed, whole) {
+		t.Errorf("top hot spots listed %v, the layer's first 15 are %v", listed, whole)
+	}
+	p.do("choose the second by keyboard", chromedp.Focus(`#top-out tr[data-cell]:nth-child(2)`), chromedp.KeyEvent("\r"))
+	chosen := poll[string](p, "the chosen hexagon is not outlined", `(() => { const d = window.hexbeat.map.getSource('chosen').serialize().data; return d.properties && d.properties.cell; })()`)
+	details := poll[string](p, "no details of the chosen hexagon", `!document.getElementById('info').hidden && document.getElementById('info-body').querySelector('svg.spark') && document.getElementById('info-body').textContent`)
+	if len(listed) < 2 || chosen != listed[1] || !strings.Contains(details, "Hexagon "+listed[1]) || !strings.Contains(details, "rank2") {
+		t.Errorf("chose %q (row 2 is %v); details %q", chosen, listed, details)
+	}
+	p.shot("webmap-top.png")
+
 	// A camera plan: markers and the coverage curve, sites at least 500 m apart and from the
 	// cameras already there; the demo register's four fixed cameras in service count as
 	// that cover, and the register's layer shows them.

@@ -242,6 +242,7 @@ func TestBadParametersAreProblems(t *testing.T) {
 		{"hotspots: bad method, k, alpha, weight", "/api/v1/hotspots?method=lisa&k=99&alpha=2&weight=pain&half_life_days=-1&fdr=maybe", 400, []string{"method", "k", "alpha", "weight", "half_life_days", "fdr"}},
 		{"hotspots: unknown parameter", "/api/v1/hotspots?methd=gistar", 400, []string{"methd"}},
 		{"hotspots: bad format", "/api/v1/hotspots?format=xlsx", 400, []string{"format"}},
+		{"hotspots: bad limit", "/api/v1/hotspots?limit=0", 400, []string{"limit"}},
 		{"hotspots: unknown area", "/api/v1/hotspots?area=nowhere", 400, []string{"area"}},
 		{"emerging: bad slice", "/api/v1/emerging?slice=fortnight", 400, []string{"slice"}},
 		{"change: half a period", "/api/v1/change?a_from=2025-01", 400, []string{"a_from", "b_from"}},
@@ -399,7 +400,28 @@ func TestAnalysesEqualPeerFixture(t *testing.T) {
 	if maxZ > 1e-6 || maxP > 1e-6 {
 		t.Errorf("hotspots over HTTP: max |z - peer| %g, max |p_fdr - peer| %g", maxZ, maxP)
 	}
+	// limit: the first cells of the same ranking, every property as in the whole layer,
+	// and the layer's own figures (cells, significant) still those of the study area
+	full := fc
+	code, _, body = get(t, s, "/api/v1/hotspots?method=gistar&res=9&from=2025-01&to=2025-06&area=E06000042&k=1&limit=25")
+	if code != 200 {
+		t.Fatalf("hotspots, limit 25: status %d: %s", code, body)
+	}
+	top := checkRFC7946(t, body)
+	if len(top.Features) != 25 || top.ExtraMembers["cells"] != full.ExtraMembers["cells"] || fmt.Sprint(top.ExtraMembers["significant"]) != fmt.Sprint(full.ExtraMembers["significant"]) {
+		t.Errorf("hotspots, limit 25: %d features, cells %v (whole layer %v), significant %v (%v)", len(top.Features),
+			top.ExtraMembers["cells"], full.ExtraMembers["cells"], top.ExtraMembers["significant"], full.ExtraMembers["significant"])
+	}
+	for i, f := range top.Features {
+		if want := full.Features[i]; fmt.Sprint(f.Properties) != fmt.Sprint(want.Properties) || !orb.Equal(f.Geometry, want.Geometry) {
+			t.Fatalf("hotspots, limit 25: feature %d is %v, the whole layer's is %v", i, f.Properties, want.Properties)
+		}
+	}
 
+	_, _, body = get(t, s, "/api/v1/hotspots?res=9&from=2025-01&to=2025-03&area=E06000042&format=csv&limit=10")
+	if rows, err := csv.NewReader(strings.NewReader(string(body))).ReadAll(); err != nil || len(rows) != 11 || rows[10][11] != "10" {
+		t.Errorf("hotspots csv, limit 10: %v, %d rows: %s", err, len(rows), body)
+	}
 	code, ctype, body := get(t, s, "/api/v1/hotspots?res=9&from=2025-01&to=2025-03&area=E06000042&format=csv")
 	lines := strings.Split(strings.TrimSpace(string(body)), "\n")
 	if code != 200 || !strings.HasPrefix(ctype, "text/csv") || !strings.HasPrefix(lines[0], "cell,res,lon,lat,count,") || len(lines) < 1000 {

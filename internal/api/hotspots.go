@@ -14,7 +14,7 @@ import (
 // hotspotQueryParams define a hotspot layer; hotspotParams are those of GET /api/v1/hotspots.
 var (
 	hotspotQueryParams = []string{"method", "res", "from", "to", "category", "area", "bbox", "weight", "half_life_days", "k", "alpha", "bandwidth_m", "fdr"}
-	hotspotParams      = append(slices.Clone(hotspotQueryParams), "format", "summary")
+	hotspotParams      = append(slices.Clone(hotspotQueryParams), "format", "summary", "limit")
 )
 
 // parseHotspotQuery reads a hotspot query; unset values get the defaults.
@@ -34,10 +34,12 @@ func parseHotspotQuery(p *params) hexbeat.HotspotQuery {
 }
 
 // hotspots answers GET /api/v1/hotspots: every cell of the study area with its value and,
-// for Gi*, z, p, FDR-adjusted p and confidence bin, ranked hottest first.
+// for Gi*, z, p, FDR-adjusted p and confidence bin, ranked hottest first; limit keeps the
+// first cells of the ranking (a list of the hottest beside a map that draws the tiles).
 func (s *Server) hotspots(c *fiber.Ctx) error {
 	p := newParams(c, hotspotParams...)
 	q := parseHotspotQuery(p)
+	limit := p.positiveInt("limit")
 	format := p.one("format")
 	if format != "" && format != "geojson" && format != "csv" {
 		p.fail("format", "must be geojson or csv, got %q", format)
@@ -56,16 +58,23 @@ func (s *Server) hotspots(c *fiber.Ctx) error {
 		return err
 	}
 	setNotes(c, layer.Notes) // also in a GeoJSON body; a CSV has no place for them
+	rows := len(layer.Cells)
+	if limit > 0 {
+		rows = min(rows, limit)
+	}
 	if format == "csv" {
-		s.auditExport(c, "hotspots.csv", len(layer.Cells))
-		return s.hotspotsCSV(c, layer)
+		s.auditExport(c, "hotspots.csv", rows)
+		return s.hotspotsCSV(c, layer, rows)
 	}
 	if summary && len(layer.Cells) > 0 {
 		// a map asks for the summary, then for the layer's tiles: find their cells while
 		// the summary is on its way
 		go s.tiles.of(layer)
 	}
-	return s.sendGeoJSON(c, s.hotspotsJSON(layer, !summary))
+	if summary {
+		rows = 0
+	}
+	return s.sendGeoJSON(c, s.hotspotsJSON(layer, rows))
 }
 
 // rankOrder is the positions of a layer's cells, hottest (rank 1) first. The layer keeps
@@ -95,12 +104,13 @@ func (s *Server) hotspotsBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.hotspotsJSON(layer, true), nil
+	return s.hotspotsJSON(layer, len(layer.Cells)), nil
 }
 
-// hotspotsJSON writes the layer; without features it is the summary a map needs beside
-// the layer's tiles (counts, significance, the value breaks of its legend).
-func (s *Server) hotspotsJSON(layer hexbeat.HotspotLayer, features bool) []byte {
+// hotspotsJSON writes the layer with its n hottest cells as features; with none it is the
+// summary a map needs beside the layer's tiles (counts, significance, the value breaks of
+// its legend).
+func (s *Server) hotspotsJSON(layer hexbeat.HotspotLayer, n int) []byte {
 	q := layer.Query
 	b := make([]byte, 0, 512+len(layer.Cells)*420)
 	b = append(b, `{"type":"FeatureCollection",`...)
@@ -142,10 +152,7 @@ func (s *Server) hotspotsJSON(layer hexbeat.HotspotLayer, features bool) []byte 
 	b = append(b, ']')
 	b = appendNotes(b, layer.Notes)
 	b = append(b, `,"features":[`...)
-	for i, j := range rankOrder(layer.Cells) {
-		if !features {
-			break
-		}
+	for i, j := range rankOrder(layer.Cells)[:n] {
 		hc := layer.Cells[j]
 		if i > 0 {
 			b = append(b, ',')
@@ -208,7 +215,7 @@ func nullIfZero(v float64) float64 {
 
 // hotspotsCSV writes a hotspot layer as CSV for spreadsheets and QGIS: one row per cell
 // with its centre and its hexagon as WKT.
-func (s *Server) hotspotsCSV(c *fiber.Ctx, layer hexbeat.HotspotLayer) error {
+func (s *Server) hotspotsCSV(c *fiber.Ctx, layer hexbeat.HotspotLayer, rows int) error {
 	b := make([]byte, 0, 128+len(layer.Cells)*400)
 	b = append(b, "cell,res,lon,lat,count,value,density,z,p,p_fdr,bin,rank,method,wkt\n"...)
 	num := func(b []byte, v float64) []byte {
@@ -218,7 +225,7 @@ func (s *Server) hotspotsCSV(c *fiber.Ctx, layer hexbeat.HotspotLayer) error {
 		return strconv.AppendFloat(b, v, 'g', -1, 64)
 	}
 	var ring orb.Ring
-	for _, j := range rankOrder(layer.Cells) {
+	for _, j := range rankOrder(layer.Cells)[:rows] {
 		hc := layer.Cells[j]
 		b = append(b, grid.String(hc.Cell)...)
 		b = append(b, ',')

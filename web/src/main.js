@@ -218,6 +218,9 @@ function addLayers() {
   };
   for (const id of state.order) for (const sid of LAYERS[id].style) map.addLayer(instant({ id: sid, ...styles[sid] }));
   for (const id of Object.keys(LAYERS)) applyVisibility(id);
+  // the hexagon chosen in the list of top hot spots, outlined over every layer
+  map.addSource('chosen', { type: 'geojson', data: empty });
+  map.addLayer(instant({ id: 'chosen-line', type: 'line', source: 'chosen', paint: { 'line-color': '#ffab00', 'line-width': 3 } }));
 }
 
 const OPACITY = { fill: 'fill-opacity', line: 'line-opacity', circle: 'circle-opacity' };
@@ -353,6 +356,7 @@ async function refresh(reason = 'filters') {
   } catch { renderLegend(); return; }
   renderLegend();
   summariseStatus();
+  topHotspots();
   const n = state.data.hotspots?.cells ?? 0;
   map.once('idle', () => {
     const ms = performance.now() - t0;
@@ -487,6 +491,7 @@ function wireLayerList() {
       if (e.target.checked) state.on.add(id); else state.on.delete(id);
       applyVisibility(id);
       writeURL();
+      if (id === 'hotspots') topHotspots();
       if (e.target.checked && LAYERS[id].path) {
         const t0 = performance.now();
         try { await loadLayer(id); } catch { return; }
@@ -645,6 +650,55 @@ function wireClicks() {
     const p = e.features[0].properties;
     showInfo(`<h3>Section 60 authorisation ${esc(p.id)}</h3>` + table([['status', p.status], ['officer', `${p.officer}, ${p.rank}`], ['from', p.start], ['until', p.ends], ['area', `${fmt(p.area_km2, 2)} km²`]]) + `<p>${esc(p.grounds)}</p><button type="button" data-scrutiny="${esc(p.id)}">Scrutiny report</button>`);
   });
+}
+
+// ---------------------------------------------------------------- top hot spots
+
+// topHotspots lists the first cells of the hotspot layer's ranking (GET /api/v1/hotspots
+// with limit): the layer the map draws, as a table to read and to go through by keyboard.
+// Choosing a row outlines its hexagon, brings it into view and shows its details. It asks
+// only while the list is open.
+const TOP_N = 15;
+async function topHotspots() {
+  const out = $('top-out');
+  map.getSource('chosen')?.setData(empty);
+  if (!$('p-top').open) return;
+  const seq = (state.seq.top = (state.seq.top || 0) + 1);
+  if (!state.on.has('hotspots') || state.denied.has('hotspots')) {
+    out.innerHTML = '<p class="muted">Show the Hotspots layer to list its hottest hexagons.</p>';
+    return;
+  }
+  out.textContent = 'Ranking…';
+  try {
+    const fc = await api('/api/v1/hotspots?' + withQ({ method: state.method, weight: state.weight, limit: TOP_N }));
+    if (seq !== state.seq.top) return; // a newer list is on its way
+    state.top = fc;
+    // the value column says something the count does not: harm, recency or density
+    const valued = fc.method === 'kde' || fc.weight !== 'count' || fc.half_life_days;
+    // the bin in few words: "hot 99%", "cold 90%", "–"
+    const conf = (bin) => (bin ? `${bin > 0 ? 'hot' : 'cold'} ${{ 1: 90, 2: 95, 3: 99 }[Math.abs(bin)]}%` : '–');
+    const rows = fc.features.map(({ properties: p }) => `<tr tabindex="0" data-cell="${esc(p.cell)}"><td>${p.rank}</td><td>${fmt(p.count)}</td>`
+      + (valued ? `<td>${fmt(p.value, 2)}</td>` : '') + `<td>${fmt(p.z, 2)}</td><td>${conf(p.bin)}</td></tr>`).join('');
+    const method = $('method').selectedOptions[0]?.textContent || fc.method;
+    out.innerHTML = fc.features.length
+      ? `<p class="muted">The ${fc.features.length} highest ranked of ${fmt(fc.cells)} hexagons at resolution ${fc.res} by ${esc(method)}; ${fmt(fc.significant?.hot ?? 0)} are significant hot spots.</p>
+<table class="ranked"><thead><tr><th>#</th><th>incidents</th>${valued ? `<th>${esc(fc.weight === 'harm' ? 'harm' : 'value')}</th>` : ''}<th>Gi* z</th><th>confidence</th></tr></thead><tbody>${rows}</tbody></table>`
+      : '<p class="muted">No hexagons in this period and area.</p>';
+  } catch (e) {
+    if (seq === state.seq.top) out.innerHTML = `<p class="error-text">${esc(e.message)}</p>`;
+  }
+}
+
+function chooseHotspot(cell) {
+  const f = state.top?.features.find((x) => x.properties.cell === cell);
+  if (!f) return;
+  map.getSource('chosen').setData(f);
+  const ring = f.geometry.coordinates[0];
+  const centre = [0, 1].map((i) => ring.slice(1).reduce((s, c) => s + c[i], 0) / (ring.length - 1));
+  // the zoom stays: with resolution "auto" a new zoom would be a new layer
+  map.easeTo({ center: centre });
+  for (const tr of $('top-out').querySelectorAll('tr')) tr.classList.toggle('selected', tr.dataset.cell === cell);
+  cellInfo(f.properties, 'hotspots');
 }
 
 // ---------------------------------------------------------------- planners
@@ -958,6 +1012,9 @@ function wirePlanners() {
   $('cam-form').addEventListener('submit', planCameras);
   $('tp-form').addEventListener('submit', rankTargets);
   $('tp-csv').addEventListener('click', () => download('/api/v1/test-purchase/targets?' + state.targetsQuery + '&format=csv', 'test-purchase-targets.csv').catch((e) => failed('CSV', e)));
+  $('p-top').addEventListener('toggle', () => topHotspots());
+  $('top-out').addEventListener('click', (e) => { const tr = e.target.closest('tr[data-cell]'); if (tr) chooseHotspot(tr.dataset.cell); });
+  $('top-out').addEventListener('keydown', (e) => { const tr = e.target.closest('tr[data-cell]'); if (tr && e.key === 'Enter') chooseHotspot(tr.dataset.cell); });
   $('tp-out').addEventListener('click', (e) => { const tr = e.target.closest('tr[data-id]'); if (tr) selectTarget(tr.dataset.id); });
   $('tp-out').addEventListener('keydown', (e) => { const tr = e.target.closest('tr[data-id]'); if (tr && e.key === 'Enter') selectTarget(tr.dataset.id); });
   $('s60-form').addEventListener('submit', propose);
