@@ -171,9 +171,24 @@ func (c *Config) logger(w io.Writer) *slog.Logger {
 
 // parseFlags parses args with the configuration bound, printing every error at once.
 func parseFlags(fs *flag.FlagSet, args []string, finish func() error, stderr io.Writer) bool {
-	if err := fs.Parse(args); err != nil {
-		return false
+	// flags may follow the arguments (hexbeat imports withdraw 12 --yes, hexbeat import
+	// jan.csv --db URL); after "--" everything is an argument
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return false
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
 	}
+	fs.Parse(append([]string{"--"}, pos...)) // fs.Args() is now the arguments
 	if err := finish(); err != nil {
 		fmt.Fprintf(stderr, "hexbeat %s: configuration errors:\n", fs.Name())
 		for _, line := range strings.Split(err.Error(), "\n") {

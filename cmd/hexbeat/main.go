@@ -42,6 +42,7 @@ Commands:
             60 proposals and register, retailers, test-purchase targets, the camera register,
             camera plans) as GeoJSON, CSV with WKT, or NDJSON; audited
   fetch     download street crimes and stop-and-search from data.police.uk and import them
+  imports   list the imports a store holds, and withdraw one (the rows it added go with it)
   keys      create, list and revoke API keys (roles: viewer, analyst, trading-standards,
             commander, admin)
   migrate   apply database migrations
@@ -75,6 +76,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, rest, stdout, stderr)
+	case "imports":
+		return runImports(ctx, rest, stdout, stderr)
 	case "hotspots":
 		return runHotspots(ctx, rest, stdout, stderr)
 	case "evaluate":

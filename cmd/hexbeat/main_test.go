@@ -420,3 +420,53 @@ func cellsTotal(t *testing.T, url, key, query string) int {
 	}
 	return fc.Total
 }
+
+// TestImportsCommand: `hexbeat imports list` shows each import, newest first; `withdraw`
+// without --yes only says what would go; with it, January's rows go and February's stay;
+// a boundary import, an unknown id and a bad one are refused. Flags may follow the
+// arguments (import FILE --db URL).
+func TestImportsCommand(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "h.db")
+	jan := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
+	feb := testkit.Data(t, "police/street/2025-02-thames-valley-street.csv")
+	mk := testkit.Data(t, "boundaries/milton-keynes-boundary.geojson")
+	if code, out, errs := run(t, "import", jan, feb, mk, "--db", db, "--quiet"); code != 0 {
+		t.Fatalf("import with the flags after the files: %d %s %s", code, out, errs)
+	}
+	code, list, errs := run(t, "imports", "list", "--db", db)
+	lines := strings.Split(strings.TrimSpace(list), "\n")
+	if code != 0 || len(lines) != 4 || !strings.HasPrefix(lines[0], "id") || !regexp.MustCompile(`^3\s+boundaries\s`).MatchString(lines[1]) ||
+		!regexp.MustCompile(`^1\s+street\s.*\s14877\s+14494\s+2025-01-thames-valley-street\.csv$`).MatchString(lines[3]) {
+		t.Fatalf("imports list: %d\n%s%s", code, list, errs)
+	}
+	if code, out, errs := run(t, "imports", "withdraw", "1", "--db", db); code != 2 || out != "" || !strings.Contains(errs, "import 1: 2025-01-thames-valley-street.csv, street") || !strings.Contains(errs, "14494 rows added. Run again with --yes") {
+		t.Errorf("withdraw without --yes: %d %q %q", code, out, errs)
+	}
+	code, out, errs := run(t, "imports", "withdraw", "1", "--yes", "--db", db)
+	if code != 0 || !strings.Contains(out, "withdrew import 1 (2025-01-thames-valley-street.csv, street): 14494 incidents, 0 stop-and-search records, 0 outcomes removed") {
+		t.Fatalf("withdraw: %d %q %q", code, out, errs)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"withdraw", "3", "--yes"}, 1, "import 3 (boundaries, milton-keynes-boundary.geojson) cannot be withdrawn"},
+		{[]string{"withdraw", "1", "--yes"}, 1, "no import 1"},
+		{[]string{"withdraw", "one"}, 2, "give one import's id"},
+		{[]string{"drop", "2"}, 2, `unknown subcommand "drop"`},
+	} {
+		if code, _, errs := run(t, append(append([]string{"imports"}, c.args...), "--db", db)...); code != c.code || !strings.Contains(errs, c.want) {
+			t.Errorf("imports %v: exit %d, %q; want %d and %q", c.args, code, errs, c.code, c.want)
+		}
+	}
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	n, err := st.Counts(context.Background())
+	if err != nil || n["incidents"] != 13478 || n["boundaries"] != 1 {
+		t.Errorf("after the withdrawal the store holds %v, %v", n, err)
+	}
+}

@@ -127,6 +127,23 @@ func TestReplicasOnOnePostgres(t *testing.T) {
 	if total(urls[0], "2025-01") != total(urls[1], "2025-01") {
 		t.Error("the replicas disagree on 2025-01")
 	}
+
+	// January withdrawn beside them (hexbeat imports withdraw): both rebuild without it
+	// within a second, told by the same NOTIFY, and February stays
+	code, list, errs := run(t, "imports", "list", "--db", db)
+	m := regexp.MustCompile(`(?m)^(\d+)\s+street\s.*2025-01-thames-valley-street\.csv$`).FindStringSubmatch(list)
+	if code != 0 || m == nil {
+		t.Fatalf("imports list: %d %s %s", code, list, errs)
+	}
+	if code, out, errs := run(t, "imports", "withdraw", "--db", db, m[1], "--yes"); code != 0 || !strings.Contains(out, "withdrew import "+m[1]) {
+		t.Fatalf("imports withdraw: %d %s %s", code, out, errs)
+	}
+	d = seen("2025-01", 0, time.Now(), 5*time.Second)
+	t.Logf("both replicas dropped the withdrawn 2025-01 import %s after it committed", d.Round(time.Millisecond))
+	if d > time.Second {
+		t.Errorf("the replicas showed the withdrawal after %s; want within 1 s", d)
+	}
+	seen("2025-02", want, time.Now(), time.Second)
 }
 
 // locatedRows counts a police.uk street file's rows with coordinates, less Crime IDs

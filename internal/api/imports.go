@@ -2,6 +2,7 @@ package api
 
 import (
 	"path"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -78,4 +79,45 @@ func (s *Server) importUpload(c *fiber.Ctx) error {
 	}
 	st := s.svc.Status(c.UserContext())
 	return c.JSON(fiber.Map{"files": files, "added": added, "refused": refused, "incidents": st.Incidents})
+}
+
+// listImports answers GET /api/v1/imports (import): the imports the store holds, newest
+// first, each with the id that DELETE /api/v1/imports/{id} takes.
+func (s *Server) listImports(c *fiber.Ctx) error {
+	if err := newParams(c).err(); err != nil {
+		return err
+	}
+	bs, err := s.svc.Imports(c.UserContext())
+	if err != nil {
+		return err
+	}
+	out := make([]fiber.Map, len(bs))
+	for i, b := range bs {
+		out[i] = batchJSON(b)
+	}
+	return c.JSON(fiber.Map{"imports": out})
+}
+
+func batchJSON(b hexbeat.Batch) fiber.Map {
+	return fiber.Map{"id": b.ID, "kind": b.Kind, "source": b.Source, "sha256": b.SHA256, "imported_at": stamp(b.ImportedAt), "rows": b.Rows, "added": b.Added}
+}
+
+// withdrawImport answers DELETE /api/v1/imports/{id} (admin): the import's incidents,
+// searches or outcomes are removed with it, audited; the answer says what went. A register
+// or the demo is refused (409).
+func (s *Server) withdrawImport(c *fiber.Ctx) error {
+	if err := newParams(c).err(); err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return hexbeat.Errorf(hexbeat.ENOTFOUND, "no import %q", c.Params("id"))
+	}
+	w, err := s.svc.WithdrawImport(c.UserContext(), id, actor(c))
+	if err != nil {
+		return err
+	}
+	st := s.svc.Status(c.UserContext())
+	return c.JSON(fiber.Map{"withdrawn": batchJSON(w.Batch), "incidents": w.Incidents, "stop_searches": w.StopSearches, "outcomes": w.Outcomes,
+		"incidents_held": st.Incidents})
 }

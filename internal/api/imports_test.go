@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -138,4 +139,116 @@ func TestImportThroughTheAPI(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("imports in the audit log:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+// TestWithdrawThroughTheAPI: an analyst lists the imports; an admin withdraws January's
+// street file. The answer counts the file's located rows (counted again from the CSV), the
+// index drops them before the answer (no cached layer survives), February's layer is as
+// it was, and the withdrawal is audited. An analyst may list but not withdraw; a register
+// import is refused with 409; an id withdrawn already is 404.
+func TestWithdrawThroughTheAPI(t *testing.T) {
+	located := map[string]int{}
+	files := map[string][]byte{}
+	for _, m := range []string{"2025-01", "2025-02"} {
+		path := testkit.Data(t, "police/street/"+m+"-thames-valley-street.csv")
+		for _, r := range testkit.CSV(t, path)[1:] {
+			if r[4] != "" && r[5] != "" {
+				located[m]++
+			}
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[m] = b
+	}
+	boundary, err := os.ReadFile(testkit.Data(t, "boundaries/milton-keynes-boundary.geojson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, svc, keys := keyedServer(t, api.Config{RateLimit: -1})
+	analyst, admin := keys[hexbeat.RoleAnalyst], keys[hexbeat.RoleAdmin]
+	for _, f := range []struct {
+		name string
+		body []byte
+	}{{"2025-01-thames-valley-street.csv", files["2025-01"]}, {"2025-02-thames-valley-street.csv", files["2025-02"]}, {"mk.geojson", boundary}} {
+		if code, b := upload(t, s, "name="+f.name, analyst, f.body); code != 200 {
+			t.Fatalf("%s: %d %s", f.name, code, b)
+		}
+	}
+	type imp struct {
+		ID     int64
+		Kind   string
+		Source string
+		Added  int
+	}
+	list := func() []imp {
+		code, b, _ := call(t, s, "GET", "/api/v1/imports", analyst, "")
+		var l struct{ Imports []imp }
+		if err := json.Unmarshal(b, &l); code != 200 || err != nil {
+			t.Fatalf("GET /api/v1/imports: %d %s", code, b)
+		}
+		return l.Imports
+	}
+	imps := list()
+	if len(imps) != 3 || imps[2].Source != "2025-01-thames-valley-street.csv" || imps[2].Added != located["2025-01"] || imps[1].Kind != "street" || imps[0].Kind != "boundaries" {
+		t.Fatalf("imports, newest first: %+v", imps)
+	}
+	jan, mk := imps[2].ID, imps[0].ID
+	layer := func(month string) string {
+		_, _, b := get2(t, s, "/api/v1/hotspots?method=count&res=9&area=E06000042&from="+month+"&to="+month, analyst)
+		return string(b)
+	}
+	janBefore, febBefore := layer("2025-01"), layer("2025-02") // both now in the response cache
+	if strings.Contains(janBefore, `"total":0,`) || !strings.Contains(janBefore, `"total":`) {
+		t.Fatalf("January's layer before: %.300s", janBefore)
+	}
+
+	path := "/api/v1/imports/" + strconv.FormatInt(jan, 10)
+	if code, b, _ := call(t, s, "DELETE", path, analyst, ""); code != 403 {
+		t.Errorf("an analyst's withdrawal: %d %s", code, b)
+	}
+	code, b, _ := call(t, s, "DELETE", path, admin, "")
+	var w struct {
+		Withdrawn     imp
+		Incidents     int
+		IncidentsHeld int `json:"incidents_held"`
+	}
+	if err := json.Unmarshal(b, &w); code != 200 || err != nil || w.Withdrawn.ID != jan || w.Incidents != located["2025-01"] || w.IncidentsHeld != located["2025-02"] {
+		t.Fatalf("withdrawing January: %d %s (located rows: %v)", code, b, located)
+	}
+	if st := svc.Status(context.Background()); st.Incidents != located["2025-02"] {
+		t.Errorf("the index holds %d incidents, want February's %d", st.Incidents, located["2025-02"])
+	}
+	if after := layer("2025-01"); !strings.Contains(after, `"total":0,`) || !strings.Contains(after, "lies outside the data held (2025-02 to 2025-02)") {
+		t.Errorf("January's layer after the withdrawal: %.400s", after)
+	}
+	if after := layer("2025-02"); after != febBefore {
+		t.Errorf("February's layer changed with January's withdrawal")
+	}
+	if got := list(); len(got) != 2 || got[1].ID == jan {
+		t.Errorf("imports after the withdrawal: %+v", got)
+	}
+	if code, b, _ := call(t, s, "DELETE", path, admin, ""); code != 404 {
+		t.Errorf("withdrawing it again: %d %s", code, b)
+	}
+	if code, b, _ := call(t, s, "DELETE", "/api/v1/imports/"+strconv.FormatInt(mk, 10), admin, ""); code != 409 || !strings.Contains(string(b), "cannot be withdrawn") {
+		t.Errorf("withdrawing a boundary import: %d %s", code, b)
+	}
+	events, err := svc.AuditLog(context.Background(), 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := events[len(events)-1]
+	if last.Action != "import.withdraw" || last.Subject != "import/"+strconv.FormatInt(jan, 10) || !strings.HasPrefix(last.Actor, "test admin") ||
+		!strings.Contains(last.Detail, `"incidents":`+strconv.Itoa(located["2025-01"])) {
+		t.Errorf("the audit log's last event: %+v", last)
+	}
+}
+
+// get2 is get with a key.
+func get2(t *testing.T, s *api.Server, url, key string) (int, map[string]string, []byte) {
+	t.Helper()
+	code, b, h := call(t, s, "GET", url, key, "")
+	return code, h, b
 }

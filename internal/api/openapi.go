@@ -50,6 +50,8 @@ var routeDocs = map[string]routeDoc{
 	"POST /api/v1/section60/authorisations/{id}/cancel":  {Summary: "Cancel an authorisation", Body: "officer, reason, at"},
 	"GET /api/v1/section60/authorisations/{id}/scrutiny": {Summary: "Stop-and-search scrutiny report (JSON or HTML)", Params: []string{"format"}},
 	"GET /api/v1/stop-search":                            {Summary: "Stop and search month by month: searches, outcome, find and arrest rates, who was searched; section 60 alone or all (JSON, CSV or printable HTML)", Params: []string{"from", "to", "area", "legislation", "format"}},
+	"GET /api/v1/imports":                                {Summary: "The imports held, newest first: id, kind, file, SHA-256, when, rows read and added"},
+	"DELETE /api/v1/imports/{id}":                        {Summary: "Withdraw an import of incidents, searches or outcomes (admin): its rows go with it, audited; a register or the demo is refused (409)"},
 	"GET /api/v1/keys":                                   {Summary: "API keys (admin)"},
 	"POST /api/v1/keys":                                  {Summary: "Create an API key (admin); its secret is shown once", Body: "name, role"},
 	"DELETE /api/v1/keys/{id}":                           {Summary: "Revoke an API key (admin)"},

@@ -48,6 +48,8 @@ type Service interface {
 	CreateKey(ctx context.Context, name string, role hexbeat.Role, actor string) (hexbeat.APIKey, string, error)
 	Keys(ctx context.Context) ([]hexbeat.APIKey, error)
 	RevokeKey(ctx context.Context, id int64, actor string) error
+	Imports(ctx context.Context) ([]hexbeat.Batch, error)
+	WithdrawImport(ctx context.Context, id int64, actor string) (hexbeat.Withdrawal, error)
 	AuditLog(ctx context.Context, after int64, limit int) ([]hexbeat.AuditEvent, error)
 	Audit(ctx context.Context, ev hexbeat.AuditEvent) error
 	Incidents(ctx context.Context, f hexbeat.IncidentFilter) ([]hexbeat.IncidentRecord, error)
@@ -143,6 +145,8 @@ func (s *Server) routes() {
 	s.handle(v1, "GET", "/status", read, s.status)
 	s.handle(v1, "GET", "/categories", read, s.categories)
 	s.handle(v1, "POST", "/imports", hexbeat.PermImport, s.importUpload)
+	s.handle(v1, "GET", "/imports", hexbeat.PermImport, s.listImports)
+	s.handle(v1, "DELETE", "/imports/:id", admin, s.withdrawImport)
 	s.handle(v1, "GET", "/cells", read, s.cached(s.cells))
 	s.handle(v1, "GET", "/cells/:cell", read, s.cell)
 	s.handle(v1, "GET", "/hotspots", read, s.cached(s.hotspots))

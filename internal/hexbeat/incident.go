@@ -210,3 +210,11 @@ type IncidentRecord struct {
 	AreaName   string
 	Outcome    string
 }
+
+// Withdrawal is what withdrawing an import removed: the import itself and its rows.
+type Withdrawal struct {
+	Batch        Batch
+	Incidents    int
+	StopSearches int
+	Outcomes     int
+}

@@ -2,6 +2,7 @@ package index
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"sort"
 	"sync"
@@ -56,6 +57,38 @@ func (ix *Index) MarkBatches(ids ...int64) {
 	for _, id := range ids {
 		ix.batches[id] = true
 	}
+}
+
+// Batches returns the ids of the batches whose incidents are in the index, in no order.
+func (ix *Index) Batches() []int64 {
+	ix.bmu.Lock()
+	defer ix.bmu.Unlock()
+	ids := make([]int64, 0, len(ix.batches))
+	for id := range ix.batches {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// Replace makes nx's incidents and batches this index's, as a snapshot numbered after this
+// index's last, so that anything cached by version is asked again. It is how the index is
+// rebuilt after incidents were withdrawn from the store: nx is loaded apart while readers
+// go on with the current snapshot. nx must not be used afterwards.
+func (ix *Index) Replace(nx *Index) {
+	nx.mu.Lock() // no Builder of nx is open
+	defer nx.mu.Unlock()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.cells, ix.pointID, ix.catCode, ix.regionID = nx.cells, nx.pointID, nx.catCode, nx.regionID
+	nx.bmu.Lock()
+	batches := maps.Clone(nx.batches)
+	nx.bmu.Unlock()
+	ix.bmu.Lock()
+	ix.batches = batches
+	ix.bmu.Unlock()
+	snap := nx.cur.Load() // nx's own: no reader holds it yet
+	snap.version = ix.seq.Add(1)
+	ix.cur.Store(snap)
 }
 
 // Add merges incidents into a new snapshot and makes it current.

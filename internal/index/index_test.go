@@ -226,3 +226,46 @@ func TestAbortLeavesIndexUnchanged(t *testing.T) {
 		t.Errorf("after a later add, %d incidents in the new region's box", total)
 	}
 }
+
+// TestReplace: an index rebuilt apart (after an import was withdrawn) takes the place of
+// the old one with a higher version; a snapshot held from before stays as it was; the
+// replaced index answers as a fresh one loaded with the same incidents, and takes further
+// adds (its points, categories and regions are the new index's).
+func TestReplace(t *testing.T) {
+	kept := []hexbeat.Incident{inc(t, "2025-01", "Robbery", -0.75, 52.0), inc(t, "2025-02", "Drugs", -0.76, 52.01)}
+	gone := []hexbeat.Incident{inc(t, "2025-01", "Burglary", -0.70, 52.1), inc(t, "2025-01", "Robbery", -2.5, 53.4)}
+	ix := New()
+	ix.Add(kept)
+	ix.Add(gone)
+	ix.MarkBatches(1, 2)
+	held := ix.Snapshot()
+
+	nx := New()
+	nx.Add(kept)
+	nx.MarkBatches(1)
+	ix.Replace(nx)
+	s := ix.Snapshot()
+	if s.Version() <= held.Version() || s.Len() != 2 || held.Len() != 4 || ix.HasBatch(2) || !ix.HasBatch(1) || fmt.Sprint(ix.Batches()) != "[1]" {
+		t.Fatalf("after Replace: version %d (was %d), %d incidents (held snapshot %d), batches %v", s.Version(), held.Version(), s.Len(), held.Len(), ix.Batches())
+	}
+	if cats := s.Categories(); fmt.Sprint(cats) != "[Robbery Drugs]" {
+		t.Errorf("categories after Replace: %v", cats)
+	}
+	// a later add: a point and a region the old index knew, a category it did not
+	later := []hexbeat.Incident{inc(t, "2025-03", "Burglary", -0.70, 52.1), inc(t, "2025-03", "Shoplifting", -2.5, 53.4), inc(t, "2025-03", "Robbery", -0.75, 52.0)}
+	ix.Add(later)
+	fresh := New()
+	fresh.Add(kept)
+	fresh.Add(later)
+	for _, q := range []hexbeat.CellQuery{{Res: 9}, {Res: 7, Categories: []string{"Robbery"}}, {Res: 11, From: month("2025-02", false)},
+		{Res: 9, BBox: &orb.Bound{Min: orb.Point{-3, 53}, Max: orb.Point{-2, 54}}}} {
+		got, gt := ix.Snapshot().Cells(q, nil)
+		want, wt := fresh.Snapshot().Cells(q, nil)
+		if fmt.Sprint(got) != fmt.Sprint(want) || gt != wt {
+			t.Errorf("%+v: replaced index %v (%d), fresh %v (%d)", q, got, gt, want, wt)
+		}
+	}
+	if n, _ := held.Cells(hexbeat.CellQuery{Res: 9}, nil); sumCounts(n) != 4 {
+		t.Errorf("the snapshot held from before counts %d, want 4", sumCounts(n))
+	}
+}

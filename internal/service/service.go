@@ -24,6 +24,8 @@ import (
 type Store interface {
 	hexbeat.Importer
 	LoadNew(ctx context.Context, have func(int64) bool, fn func([]hexbeat.Incident) error) ([]hexbeat.Batch, []int64, error)
+	Batches(ctx context.Context) ([]hexbeat.Batch, error)
+	WithdrawBatch(ctx context.Context, id int64, ev hexbeat.AuditEvent) (hexbeat.Withdrawal, error)
 	Boundaries(ctx context.Context) ([]hexbeat.Boundary, error)
 	Boundary(ctx context.Context, id string) (hexbeat.Boundary, error)
 	Register
@@ -116,6 +118,16 @@ func (s *Service) Sync(ctx context.Context) error {
 	}
 	b.Commit()
 	s.ix.MarkBatches(newIDs...)
+	if gone := withdrawn(s.ix.Batches(), batches); len(gone) > 0 {
+		// an import was withdrawn (here or by another replica): its incidents cannot be
+		// picked out of the index, so the index is loaded again, apart, and swapped in
+		n, err := s.rebuild(ctx)
+		if err != nil {
+			return err
+		}
+		s.log.Info("index rebuilt: imports withdrawn", "batches", gone, "incidents", n, "took", time.Since(start).Round(time.Millisecond))
+		added = max(added, n)
+	}
 	if added >= 1<<20 {
 		// a large load leaves its staging (about 60 bytes an incident) as garbage: return
 		// it to the operating system now rather than over the next minutes, so that the
@@ -146,6 +158,65 @@ func (s *Service) Sync(ctx context.Context) error {
 	s.batches.Store(int64(len(batches)))
 	s.ready.Store(true)
 	return nil
+}
+
+// withdrawn returns the batches the index holds that the store no longer has.
+func withdrawn(held []int64, stored []hexbeat.Batch) []int64 {
+	in := make(map[int64]bool, len(stored))
+	for _, b := range stored {
+		in[b.ID] = true
+	}
+	var gone []int64
+	for _, id := range held {
+		if !in[id] {
+			gone = append(gone, id)
+		}
+	}
+	slices.Sort(gone)
+	return gone
+}
+
+// rebuild loads every committed batch into a new index and makes it the service's; it
+// returns the incidents loaded. The old snapshot serves until the swap.
+func (s *Service) rebuild(ctx context.Context) (int, error) {
+	nx := index.New()
+	b := nx.Begin()
+	n := 0
+	_, ids, err := s.store.LoadNew(ctx, func(int64) bool { return false }, func(chunk []hexbeat.Incident) error {
+		b.Add(chunk)
+		n += len(chunk)
+		return nil
+	})
+	if err != nil {
+		b.Abort()
+		return 0, err
+	}
+	b.Commit()
+	nx.MarkBatches(ids...)
+	s.ix.Replace(nx)
+	return n, nil
+}
+
+// Imports lists the imports the store holds, newest first.
+func (s *Service) Imports(ctx context.Context) ([]hexbeat.Batch, error) {
+	bs, err := s.store.Batches(ctx)
+	slices.Reverse(bs)
+	return bs, err
+}
+
+// WithdrawImport removes an import of incidents, searches or outcomes: its rows and the
+// import itself, audited as actor's, then rebuilds the index without them. A register or
+// the demo cannot be withdrawn (ECONFLICT). The withdrawal stands even if the rebuild
+// fails; the next sync tries again.
+func (s *Service) WithdrawImport(ctx context.Context, id int64, actor string) (hexbeat.Withdrawal, error) {
+	w, err := s.store.WithdrawBatch(ctx, id, hexbeat.AuditEvent{Actor: actor, Action: "import.withdraw"})
+	if err != nil {
+		return w, err
+	}
+	if err := s.Sync(ctx); err != nil {
+		s.log.Warn("import withdrawn; the index still holds it until the next sync", "import", id, "err", err)
+	}
+	return w, nil
 }
 
 func (s *Service) boundaryMap() map[string]hexbeat.Boundary {

@@ -191,3 +191,86 @@ func TestRetailerRegisterFollowsImports(t *testing.T) {
 		t.Errorf("a's view of the test recorded through b: %v %+v", err, tests["new-1"])
 	}
 }
+
+// TestWithdrawWhileQuerying withdraws the middle of three months while the sync loop runs
+// and four readers query (run under -race by make test): every answer holds the three
+// months or the two left, never a part; once a reader has seen the withdrawal it never
+// sees the month again; and the index ends as a fresh load of what the store keeps.
+func TestWithdrawWhileQuerying(t *testing.T) {
+	files := realdata.StreetMonths(t, 1, 3)
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := service.New(st, geodata.Taxonomy(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var ids []int64
+	n := make([]int, len(files))
+	for i, f := range files {
+		_, b, err := ingest.ImportFile(ctx, st, f, ingest.Options{Taxonomy: geodata.Taxonomy()}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, n[i] = append(ids, b.ID), b.Added
+	}
+	if err := svc.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	all, left := n[0]+n[1]+n[2], n[0]+n[2]
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // the server's sync loop
+		defer wg.Done()
+		for !stop.Load() {
+			if err := svc.Sync(ctx); err != nil {
+				t.Error(err)
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	for r := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			gone := false
+			for !stop.Load() {
+				layer, err := svc.Cells(ctx, hexbeat.CellQuery{Res: 7})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				switch {
+				case layer.Total == left:
+					gone = true
+				case layer.Total != all || gone:
+					t.Errorf("reader %d saw %d incidents (all %d, without February %d, withdrawal seen before: %v)", r, layer.Total, all, left, gone)
+					return
+				}
+				if h, err := svc.Hotspots(ctx, hexbeat.HotspotQuery{CellQuery: hexbeat.CellQuery{Res: 6}}); err != nil || h.Total != all && h.Total != left {
+					t.Errorf("reader %d: hotspots over %d incidents (%v)", r, h.Total, err)
+				}
+				time.Sleep(2 * time.Millisecond)
+			}
+		}()
+	}
+	time.Sleep(50 * time.Millisecond)
+	w, err := svc.WithdrawImport(ctx, ids[1], "test")
+	if err != nil || w.Incidents != n[1] {
+		t.Fatalf("withdrawal: %+v, %v", w, err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	stop.Store(true)
+	wg.Wait()
+	final, _ := svc.Cells(ctx, hexbeat.CellQuery{Res: 9})
+	fresh := service.New(st, geodata.Taxonomy(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := fresh.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := fresh.Cells(ctx, hexbeat.CellQuery{Res: 9})
+	if final.Total != left || !slices.Equal(final.Cells, want.Cells) {
+		t.Errorf("after the withdrawal the index holds %d incidents in %d cells; a fresh load %d in %d", final.Total, len(final.Cells), want.Total, len(want.Cells))
+	}
+}
