@@ -39,6 +39,7 @@ func TestSignInAndPlannersInChromium(t *testing.T) {
 	if !strings.Contains(asked, "API key") || eval[int](p, `document.querySelectorAll('canvas.maplibregl-canvas').length`) != 0 {
 		t.Errorf("without a key: %q, and a map was made", asked)
 	}
+	axeCheck(p, "the sign-in form")
 	p.do("sign in", chromedp.SendKeys("#key", key), chromedp.Click("#keyform button[type=submit]"),
 		chromedp.WaitVisible("canvas.maplibregl-canvas")) // the page reloads with the key
 	poll[int](p, "the map drew no hexagons after signing in", hexesDrawn)
@@ -211,6 +212,7 @@ func TestViewerKeyInChromium(t *testing.T) {
 	if shown := poll[string](p, "no stop-and-search summary for a viewer", `document.querySelector('#ss-out svg.spark') && document.getElementById('ss-out').textContent`); !strings.HasPrefix(shown, "5 searches, 2020-08 to 2020-08") {
 		t.Errorf("stop and search for a viewer: %q", shown)
 	}
+	axeCheck(p, "a viewer's map with the register and stop and search over time")
 	p.noConsoleErrors()
 }
 
@@ -270,6 +272,32 @@ func TestImportInChromium(t *testing.T) {
 	}
 	if wards := eval[int](p, `[...document.getElementById('area').options].filter((o) => o.textContent.includes('(ward)')).length`); wards < 10 {
 		t.Errorf("%d wards offered as areas after importing them", wards)
+	}
+
+	// The imports held: four, newest first, the two street files withdrawable by an admin
+	// (this key), the boundaries not. February's withdrawn: the map is back to January.
+	p.do("list the imports", chromedp.Click("#imp-held summary"))
+	rows := poll[[]string](p, "no list of imports", `(() => { const r = [...document.querySelectorAll('#imp-list tbody tr')].map((tr) => tr.textContent); return r.length && r; })()`)
+	buttons := eval[[]string](p, `[...document.querySelectorAll('#imp-list [data-withdraw]')].map((b) => b.dataset.withdraw)`)
+	if len(rows) != 4 || !strings.Contains(rows[3], "2025-01-thames-valley-street.csv") || !strings.Contains(rows[0], "milton-keynes-wards.geojson") || len(buttons) != 2 {
+		t.Fatalf("imports listed %q, withdraw buttons for %v", rows, buttons)
+	}
+	axeCheck(p, "the import panel and its list of imports")
+	feb := eval[string](p, `[...document.querySelectorAll('#imp-list tbody tr')].find((tr) => tr.textContent.includes('2025-02-thames-valley-street.csv')).querySelector('[data-withdraw]').dataset.withdraw`)
+	eval[bool](p, `window.confirm = () => true; true`) // the page asks before it withdraws
+	p.do("withdraw February", chromedp.Click(`#imp-list [data-withdraw="`+feb+`"]`))
+	said := poll[string](p, "no word of the withdrawal", `document.getElementById('imp-out').textContent.startsWith('Withdrew') && document.getElementById('imp-out').textContent`)
+	if !strings.Contains(said, "13,478 incidents") || !strings.HasSuffix(said, "14,494 incidents held.") {
+		t.Errorf("after the withdrawal: %q", said)
+	}
+	if back := poll[int](p, "the layer still counts February", `window.hexbeat.state.data.hotspots.total !== 14494+13478 && window.hexbeat.state.data.hotspots.total`); back != 14494 {
+		t.Errorf("after withdrawing February the layer counts %d incidents, want 14494", back)
+	}
+	if n := poll[int](p, "the list still shows February", `(() => { const n = document.querySelectorAll('#imp-list tbody tr').length; return n === 3 && n; })()`); n != 3 {
+		t.Errorf("%d imports listed after the withdrawal", n)
+	}
+	if got := eval[string](p, `document.getElementById('to-out').value`); got != "2025-01" {
+		t.Errorf("the time slider ends at %q after the withdrawal, want 2025-01", got)
 	}
 	p.noConsoleErrors()
 }

@@ -3,7 +3,7 @@
 // authorisations), the filters and the three planners. The view lives in the URL so that
 // it can be shared. No basemap unless the server is configured with one.
 import * as maplibregl from 'maplibre-gl';
-import { takeKeyFromURL, setKey, api, post, upload, download, saveBlob, onBusy, authHeader } from './api.js';
+import { takeKeyFromURL, setKey, api, post, request, upload, download, saveBlob, onBusy, authHeader } from './api.js';
 import { sparkline, curve, esc } from './charts.js';
 
 maplibregl.setWorkerUrl(new URL('maplibre-gl-worker.mjs', import.meta.url).href);
@@ -1069,10 +1069,46 @@ function wireImport() {
       $('imp-out').innerHTML = `<p>${fmt(r.added)} new records from ${fmt(r.files.length)} file${r.files.length === 1 ? '' : 's'}${r.refused ? `, ${fmt(r.refused)} refused` : ''}; ${fmt(r.incidents)} incidents held.</p>`
         + r.files.map((f) => (f.refused ? `<p class="error-text">${esc(f.refused)}</p>` : `<pre class="report">${esc(f.summary)}</pre>`)).join('');
       await afterImport();
+      await listImports();
     } catch (err) {
       $('imp-out').innerHTML = `<p class="error-text">${esc(err.message)}</p>`;
     }
   });
+  $('imp-held').addEventListener('toggle', listImports);
+  $('imp-list').addEventListener('click', (e) => { const id = e.target.dataset?.withdraw; if (id) withdrawImport(id); });
+}
+
+// listImports shows the imports held, newest first (GET /api/v1/imports); an admin may
+// withdraw one of incidents, searches or outcomes (DELETE /api/v1/imports/{id}), which
+// takes its rows with it, after saying what would go.
+const WITHDRAWABLE = ['street', 'stop-search', 'outcomes', 'generic-csv', 'geojson-points'];
+async function listImports() {
+  const out = $('imp-list');
+  if (!$('imp-held').open) return;
+  try {
+    const { imports } = await api('/api/v1/imports');
+    const admin = may('admin');
+    out.innerHTML = imports.length ? `<table class="ranked"><thead><tr><th>#</th><th>file</th><th>kind</th><th>added</th>${admin ? '<th><span class="sr-only">withdraw</span></th>' : ''}</tr></thead><tbody>`
+      + imports.map((b) => `<tr><td>${b.id}</td><td title="imported ${esc(b.imported_at)}, SHA-256 ${esc(b.sha256)}">${esc(b.source)}</td><td>${esc(b.kind)}</td><td>${fmt(b.added)}</td>`
+        + (admin ? `<td>${WITHDRAWABLE.includes(b.kind) ? `<button type="button" data-withdraw="${b.id}" aria-label="Withdraw import ${b.id}, ${esc(b.source)}">Withdraw</button>` : ''}</td>` : '') + '</tr>').join('')
+      + '</tbody></table>' : '<p class="muted">No imports yet.</p>';
+  } catch (err) {
+    out.innerHTML = `<p class="error-text">${esc(err.message)}</p>`;
+  }
+}
+
+async function withdrawImport(id) {
+  const b = [...$('imp-list').querySelectorAll('tr')].find((tr) => tr.querySelector(`[data-withdraw="${id}"]`));
+  const name = b ? b.children[1].textContent : `import ${id}`;
+  if (!confirm(`Withdraw import ${id} (${name})? Every record it added is removed from the store; the audit log keeps the withdrawal.`)) return;
+  try {
+    const w = await request(`/api/v1/imports/${id}`, { method: 'DELETE' });
+    $('imp-out').innerHTML = `<p>Withdrew import ${w.withdrawn.id} (${esc(w.withdrawn.source)}): ${fmt(w.incidents)} incidents, ${fmt(w.stop_searches)} stop-and-search records and ${fmt(w.outcomes)} outcomes removed; ${fmt(w.incidents_held)} incidents held.</p>`;
+    await listImports();
+    await afterImport();
+  } catch (err) {
+    $('imp-out').innerHTML = `<p class="error-text">${esc(err.message)}</p>`;
+  }
 }
 
 // afterImport reads the status again and moves the time slider's range to the data now
