@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"text/tabwriter"
 
@@ -25,15 +23,10 @@ added (an import of the wrong file, say); without --yes it only says what would 
 register (boundaries, retailers, cameras) is corrected by importing it again, and the
 demo by hexbeat demo --force. The withdrawal is written to the audit log.
 `
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usageText)
+	sub, rest, fs, cfg, finish := subcommand("imports", args, usageText, stderr)
+	if fs == nil {
 		return 2
 	}
-	sub, rest := args[0], args[1:]
-	fs := flag.NewFlagSet("imports "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usageText); fs.PrintDefaults() }
-	cfg, finish := bindConfig(fs, configSet{db: true}, os.Getenv)
 	yes := fs.Bool("yes", false, "withdraw: do it (without it, only say what would go)")
 	if !parseFlags(fs, rest, finish, stderr) {
 		return 2

@@ -25,15 +25,10 @@ trading-standards (+ retailers and test purchases), commander (+ Section 60 prop
 register, camera plans and register), admin (everything, + keys and the audit log). A new key is printed once; hexbeat
 keeps only its SHA-256. Every change is written to the audit log.
 `
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usageText)
+	sub, rest, fs, cfg, finish := subcommand("keys", args, usageText, stderr)
+	if fs == nil {
 		return 2
 	}
-	sub, rest := args[0], args[1:]
-	fs := flag.NewFlagSet("keys "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usageText); fs.PrintDefaults() }
-	cfg, finish := bindConfig(fs, configSet{db: true}, os.Getenv)
 	role := fs.String("role", "", "create: the key's role")
 	name := fs.String("name", "", "create: who or what will use the key")
 	if !parseFlags(fs, rest, finish, stderr) {
@@ -91,6 +86,21 @@ keeps only its SHA-256. Every change is written to the audit log.
 	}
 	fmt.Fprintf(stderr, "hexbeat keys: unknown subcommand %q\n\n%s", sub, usageText)
 	return 2
+}
+
+// subcommand starts a command that has subcommands (hexbeat keys create ...): the
+// subcommand, its other arguments and its flag set with the store's flags bound. With no
+// subcommand it prints the usage and returns a nil flag set.
+func subcommand(cmd string, args []string, usageText string, stderr io.Writer) (string, []string, *flag.FlagSet, *Config, func() error) {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usageText)
+		return "", nil, nil, nil, nil
+	}
+	fs := flag.NewFlagSet(cmd+" "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usageText); fs.PrintDefaults() }
+	cfg, finish := bindConfig(fs, configSet{db: true}, os.Getenv)
+	return args[0], args[1:], fs, cfg, finish
 }
 
 func currentUser() string {

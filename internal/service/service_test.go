@@ -44,17 +44,7 @@ func TestConcurrentImportsAndQueries(t *testing.T) {
 	}
 	var stop atomic.Bool
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { // the server's sync loop
-		defer wg.Done()
-		for !stop.Load() {
-			if err := svc.Sync(ctx); err != nil {
-				t.Error(err)
-				return
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}()
+	syncLoop(t, svc, &stop, &wg)
 	seen := make([][]int, 4)
 	for r := range seen {
 		wg.Add(1)
@@ -104,6 +94,21 @@ func TestConcurrentImportsAndQueries(t *testing.T) {
 		}
 	}
 	t.Logf("readers saw totals %v", distinct)
+}
+
+// syncLoop runs the server's sync loop (every 10 ms) until stop is set.
+func syncLoop(t *testing.T, svc *service.Service, stop *atomic.Bool, wg *sync.WaitGroup) {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for !stop.Load() {
+			if err := svc.Sync(context.Background()); err != nil {
+				t.Error(err)
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
 }
 
 // TestDemoStoreTakesNoUploads: real data never mix with the synthetic demo set, through the
@@ -220,17 +225,7 @@ func TestWithdrawWhileQuerying(t *testing.T) {
 	all, left := n[0]+n[1]+n[2], n[0]+n[2]
 	var stop atomic.Bool
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { // the server's sync loop
-		defer wg.Done()
-		for !stop.Load() {
-			if err := svc.Sync(ctx); err != nil {
-				t.Error(err)
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}()
+	syncLoop(t, svc, &stop, &wg)
 	for r := range 4 {
 		wg.Add(1)
 		go func() {
