@@ -28,12 +28,7 @@ import (
 func TestConcurrentImportsAndQueries(t *testing.T) {
 	files := realdata.StreetMonths(t, 1, 3)
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "h.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	svc := service.New(st, geodata.Taxonomy(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	st, svc := sqliteService(t)
 	if err := svc.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -94,6 +89,17 @@ func TestConcurrentImportsAndQueries(t *testing.T) {
 		}
 	}
 	t.Logf("readers saw totals %v", distinct)
+}
+
+// sqliteService is a service over a fresh SQLite store, closed after the test.
+func sqliteService(t *testing.T) (*store.Store, *service.Service) {
+	t.Helper()
+	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st, service.New(st, geodata.Taxonomy(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 }
 
 // syncLoop runs the server's sync loop (every 10 ms) until stop is set.
@@ -204,12 +210,7 @@ func TestRetailerRegisterFollowsImports(t *testing.T) {
 func TestWithdrawWhileQuerying(t *testing.T) {
 	files := realdata.StreetMonths(t, 1, 3)
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "h.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	svc := service.New(st, geodata.Taxonomy(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	st, svc := sqliteService(t)
 	var ids []int64
 	n := make([]int, len(files))
 	for i, f := range files {
