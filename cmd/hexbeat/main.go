@@ -46,6 +46,7 @@ Commands:
   keys      create, list and revoke API keys (roles: viewer, analyst, trading-standards,
             commander, admin)
   migrate   apply database migrations
+  backup    copy an SQLite store to a new file, whole, while a server runs on it
   demo      create (or re-create with --force) the synthetic demo store
   version   print the version
 
@@ -74,6 +75,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runImport(ctx, rest, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, rest, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, rest, stdout, stderr)
 	case "imports":

@@ -4,9 +4,11 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -20,6 +22,7 @@ import (
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/store"
 	"github.com/hexbeat/hexbeat/internal/testkit"
+	"github.com/hexbeat/hexbeat/internal/testkit/realdata"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while the server writes to it.
@@ -468,5 +471,88 @@ func TestImportsCommand(t *testing.T) {
 	n, err := st.Counts(context.Background())
 	if err != nil || n["incidents"] != 13478 || n["boundaries"] != 1 {
 		t.Errorf("after the withdrawal the store holds %v, %v", n, err)
+	}
+}
+
+// TestBackupWhileImporting takes backups of an SQLite store while five more months import
+// into it: every copy passes SQLite's integrity check and holds whole imports only (so
+// many months, never part of one), and the last holds all six. A backup never
+// overwrites a file, a PostgreSQL store is sent to pg_dump, and each backup is audited.
+func TestBackupWhileImporting(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "h.db")
+	months := realdata.StreetMonths(t, 1, 6)
+	if code, out, errs := run(t, "import", "--db", db, "--quiet", months[0]); code != 0 {
+		t.Fatal(out, errs)
+	}
+	whole := []int{locatedRows(t, months[0])} // the incidents held after each month's import
+	for _, m := range months[1:] {
+		whole = append(whole, whole[len(whole)-1]+locatedRows(t, m))
+	}
+	done := make(chan int)
+	go func() {
+		done <- Run(context.Background(), append([]string{"import", "--db", db, "--quiet"}, months[1:]...), io.Discard, io.Discard)
+	}()
+	var copies []string
+	for finished := false; !finished; {
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Fatalf("the import beside the backups: exit %d", code)
+			}
+			finished = true
+		default:
+		}
+		out := filepath.Join(dir, fmt.Sprintf("copy-%d.db", len(copies)))
+		if code, stdout, errs := run(t, "backup", "--db", db, out); code != 0 || !strings.Contains(stdout, "a copy of sqlite:") {
+			t.Fatalf("backup %d: %d %s %s", len(copies), code, stdout, errs)
+		}
+		copies = append(copies, out)
+	}
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := st.Counts(context.Background())
+	events, _ := st.AuditLog(context.Background(), 0, 1000)
+	st.Close()
+	seen := map[int]int{}
+	for i, c := range copies {
+		raw, err := sql.Open("sqlite", "file:"+c+"?mode=ro")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var check string
+		var incidents int
+		err = raw.QueryRow(`PRAGMA integrity_check`).Scan(&check)
+		if err == nil {
+			err = raw.QueryRow(`SELECT count(*) FROM incidents`).Scan(&incidents)
+		}
+		raw.Close()
+		if err != nil || check != "ok" || !slices.Contains(whole, incidents) {
+			t.Errorf("copy %d: integrity %q, %d incidents (whole imports: %v), %v", i, check, incidents, whole, err)
+		}
+		seen[incidents]++
+	}
+	if last := whole[len(whole)-1]; seen[last] == 0 || n["incidents"] != last {
+		t.Errorf("the store holds %d incidents, the six months %d; copies by incidents held %v", n["incidents"], last, seen)
+	}
+	t.Logf("%d copies taken during and after the import, by incidents held: %v", len(copies), seen)
+	backups := 0
+	for _, ev := range events {
+		if ev.Action == "backup" && strings.Contains(ev.Detail, "copy-") {
+			backups++
+		}
+	}
+	if backups != len(copies) {
+		t.Errorf("%d backups audited, %d taken", backups, len(copies))
+	}
+	if code, _, errs := run(t, "backup", "--db", db, copies[0]); code != 2 || !strings.Contains(errs, "exists already: a backup never overwrites a file") {
+		t.Errorf("a backup over a file: %d %s", code, errs)
+	}
+	if base := os.Getenv("HEXBEAT_TEST_POSTGRES"); base != "" {
+		if code, _, errs := run(t, "backup", "--db", base, filepath.Join(dir, "pg.db")); code != 2 || !strings.Contains(errs, "pg_dump") {
+			t.Errorf("a backup of PostgreSQL: %d %s", code, errs)
+		}
 	}
 }

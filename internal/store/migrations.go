@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -189,8 +190,13 @@ CREATE INDEX cameras_geom ON cameras USING gist (geom);
 }
 
 // Migrate applies the migrations the database has not had yet. Concurrent starts are
-// safe: PostgreSQL takes an advisory lock, SQLite an immediate transaction.
+// safe: PostgreSQL takes an advisory lock, SQLite an immediate transaction. A store that is
+// up to date is only read: an SQLite import holds the one write lock for as long as it
+// runs, and a server, a backup or a key list opened meanwhile must not wait for it.
 func (s *Store) Migrate(ctx context.Context) error {
+	if s.upToDate(ctx) {
+		return nil
+	}
 	conn, err := s.db.Connx(ctx)
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
@@ -241,6 +247,21 @@ func (s *Store) Migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// upToDate reports whether every migration has been applied, by reading alone (false
+// when that cannot be read, for example before the first migration).
+func (s *Store) upToDate(ctx context.Context) bool {
+	var have []int
+	if err := s.db.SelectContext(ctx, &have, `SELECT version FROM schema_migrations`); err != nil {
+		return false
+	}
+	for _, m := range migrations {
+		if !slices.Contains(have, m.version) {
+			return false
+		}
+	}
+	return true
 }
 
 // SchemaVersion returns the newest applied migration.

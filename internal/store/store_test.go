@@ -539,3 +539,31 @@ func TestIncidentsInABox(t *testing.T) {
 		}
 	})
 }
+
+// TestOpenDoesNotWaitForAnImport: an SQLite import holds the store's one write lock until it
+// commits; opening the store meanwhile (a server starting, a backup, a key list) reads that
+// the schema is up to date and does not wait for the lock, nor fail after the busy timeout.
+func TestOpenDoesNotWaitForAnImport(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "h.db")
+	s, err := store.Open(ctx, "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tx, err := s.BeginImport(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback() // the import's transaction holds the write lock from its start
+	short, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	other, err := store.Open(short, "sqlite:"+path)
+	if err != nil {
+		t.Fatalf("opening the store while an import writes: %v", err)
+	}
+	defer other.Close()
+	if n, err := other.Counts(short); err != nil || n["incidents"] != 0 {
+		t.Errorf("while the import is open another connection sees %v, %v", n, err)
+	}
+}
