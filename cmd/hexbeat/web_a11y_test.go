@@ -63,6 +63,8 @@ func TestMapAccessibility(t *testing.T) {
 	poll[int](p, "no proposals", `document.querySelectorAll('#s60-out [data-review]').length`)
 	p.do("rank retailers", chromedp.Click("#tp-form button[type=submit]"))
 	poll[string](p, "no ranking", `!document.getElementById('tp-out').textContent.startsWith('Ranking') && document.getElementById('tp-out').textContent`)
+	p.do("run the backtest", chromedp.Click("#fc-form button[type=submit]"))
+	poll[int](p, "no backtest", `document.querySelectorAll('#fc-table tbody tr').length`)
 	p.do("choose a hot spot", chromedp.Click(`#top-out tr[data-cell]`))
 	poll[string](p, "no details", `!document.getElementById('info').hidden && document.getElementById('info-body').querySelector('svg.spark') && document.getElementById('info-body').textContent`)
 	axeCheck(p, "plans made and a hexagon's details shown")

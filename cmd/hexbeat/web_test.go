@@ -276,6 +276,25 @@ func TestDemoMapInChromium(t *testing.T) {
 	}
 	p.shot("webmap-top.png")
 
+	// The forecast check: the backtest's table as the API reports it, and its verdict.
+	p.do("run the backtest", chromedp.Click("#p-fc summary"), chromedp.Click("#fc-form button[type=submit]"))
+	table := poll[[][]string](p, "no backtest table", `(() => { const r = [...document.querySelectorAll('#fc-table tbody tr')].map((tr) => [...tr.children].map((td) => td.textContent)); return r.length && r; })()`)
+	api := eval[[][]string](p, `(async () => { const u = performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('/api/v1/evaluate?')).pop();
+		const r = await (await fetch(u)).json();
+		return r.summary.map((x) => [x.method + (x.method === r.baseline ? ' (baseline)' : ''), Math.round(x.coverage * 100) + ' %', x.pai.toFixed(2)]); })()`)
+	if len(table) != 10 || len(api) != 10 {
+		t.Fatalf("backtest table %v, the API's summary %v", table, api)
+	}
+	for i := range table {
+		if table[i][0] != api[i][0] || table[i][1] != api[i][1] || strings.ReplaceAll(table[i][2], ",", "") != strings.TrimRight(strings.TrimRight(api[i][2], "0"), ".") {
+			t.Errorf("backtest row %d: %v, the API %v", i, table[i], api[i])
+		}
+	}
+	if verdict := eval[string](p, `document.querySelector('#fc-out ul.verdict').textContent`); !strings.Contains(verdict, "naive baseline") {
+		t.Errorf("the backtest's verdict: %q", verdict)
+	}
+	p.shot("webmap-forecast.png")
+
 	// A camera plan: markers and the coverage curve, sites at least 500 m apart and from the
 	// cameras already there; the demo register's four fixed cameras in service count as
 	// that cover, and the register's layer shows them.
