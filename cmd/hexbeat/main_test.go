@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -178,6 +179,41 @@ func TestConfigErrorsReportedAtOnce(t *testing.T) {
 		if !strings.Contains(errs, want) {
 			t.Errorf("no %s error in:\n%s", want, errs)
 		}
+	}
+}
+
+// TestFlagsAfterArguments: a command's flags may come before, between or after its
+// arguments; after "--" everything is an argument, even what looks like a flag.
+func TestFlagsAfterArguments(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		yes  bool
+		db   string
+		pos  string
+	}{
+		{[]string{"--yes", "a", "b"}, true, "sqlite:hexbeat.db", "a b"},
+		{[]string{"a", "--yes", "b", "--db", "sqlite:x.db"}, true, "sqlite:x.db", "a b"},
+		{[]string{"a", "b"}, false, "sqlite:hexbeat.db", "a b"},
+		{[]string{"a", "--", "--yes", "b"}, false, "sqlite:hexbeat.db", "a --yes b"},
+		{[]string{"--db=sqlite:y.db", "--", "-"}, false, "sqlite:y.db", "-"},
+	} {
+		fs := flag.NewFlagSet("test", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		cfg, finish := bindConfig(fs, configSet{db: true}, func(string) string { return "" })
+		yes := fs.Bool("yes", false, "")
+		if !parseFlags(fs, c.args, finish, io.Discard) {
+			t.Errorf("%q: not parsed", c.args)
+			continue
+		}
+		if *yes != c.yes || cfg.DB != c.db || strings.Join(fs.Args(), " ") != c.pos {
+			t.Errorf("%q: yes %v, db %s, arguments %q; want %v, %s, %q", c.args, *yes, cfg.DB, fs.Args(), c.yes, c.db, c.pos)
+		}
+	}
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	_, finish := bindConfig(fs, configSet{db: true}, func(string) string { return "" })
+	if parseFlags(fs, []string{"a", "--nope"}, finish, io.Discard) {
+		t.Error("an unknown flag after an argument was accepted")
 	}
 }
 
