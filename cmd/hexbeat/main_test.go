@@ -491,7 +491,8 @@ func TestImportsCommand(t *testing.T) {
 		want string
 	}{
 		{[]string{"withdraw", "3", "--yes"}, 1, "import 3 (boundaries, milton-keynes-boundary.geojson) cannot be withdrawn"},
-		{[]string{"withdraw", "1", "--yes"}, 1, "no import 1"},
+		{[]string{"withdraw", "1", "--yes"}, 1, "import 1 was withdrawn at 20"},
+		{[]string{"withdraw", "99", "--yes"}, 1, "no import 99"},
 		{[]string{"withdraw", "one"}, 2, "give one import's id"},
 		{[]string{"drop", "2"}, 2, `unknown subcommand "drop"`},
 	} {

@@ -229,7 +229,7 @@ func TestWithdrawThroughTheAPI(t *testing.T) {
 	if got := list(); len(got) != 2 || got[1].ID == jan {
 		t.Errorf("imports after the withdrawal: %+v", got)
 	}
-	if code, b, _ := call(t, s, "DELETE", path, admin, ""); code != 404 {
+	if code, b, _ := call(t, s, "DELETE", path, admin, ""); code != 404 || !strings.Contains(string(b), "was withdrawn at") {
 		t.Errorf("withdrawing it again: %d %s", code, b)
 	}
 	if code, b, _ := call(t, s, "DELETE", "/api/v1/imports/"+strconv.FormatInt(mk, 10), admin, ""); code != 409 || !strings.Contains(string(b), "cannot be withdrawn") {

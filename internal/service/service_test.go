@@ -270,3 +270,46 @@ func TestWithdrawWhileQuerying(t *testing.T) {
 		t.Errorf("after the withdrawal the index holds %d incidents in %d cells; a fresh load %d in %d", final.Total, len(final.Cells), want.Total, len(want.Cells))
 	}
 }
+
+// TestWithdrawnIDNotReused: an import withdrawn beside a running server (by the CLI), and
+// another imported before the server syncs, must not pass for the withdrawn one: SQLite
+// would give a deleted row's id to the next row, and a server holding that id would keep
+// the withdrawn incidents and never load the new ones. The index ends as a fresh load.
+func TestWithdrawnIDNotReused(t *testing.T) {
+	files := realdata.StreetMonths(t, 1, 3)
+	ctx := context.Background()
+	st, svc := sqliteService(t)
+	var last hexbeat.Batch
+	for _, f := range files[:2] {
+		_, b, err := ingest.ImportFile(ctx, st, f, ingest.Options{Taxonomy: geodata.Taxonomy()}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = b
+	}
+	if err := svc.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.WithdrawBatch(ctx, last.ID, hexbeat.AuditEvent{Actor: "test", Action: "import.withdraw"}); err != nil {
+		t.Fatal(err)
+	}
+	_, next, err := ingest.ImportFile(ctx, st, files[2], ingest.Options{Taxonomy: geodata.Taxonomy()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.ID == last.ID {
+		t.Errorf("the next import took the withdrawn import's id %d", last.ID)
+	}
+	if err := svc.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fresh := service.New(st, geodata.Taxonomy(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := fresh.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := svc.Cells(ctx, hexbeat.CellQuery{Res: 9})
+	want, _ := fresh.Cells(ctx, hexbeat.CellQuery{Res: 9})
+	if got.Total != want.Total || !slices.Equal(got.Cells, want.Cells) {
+		t.Errorf("the server's index holds %d incidents, a fresh load %d", got.Total, want.Total)
+	}
+}

@@ -17,11 +17,11 @@ import (
 	"github.com/paulmach/orb/geojson"
 )
 
-// Batches returns every committed batch, oldest first.
+// Batches returns every committed batch not withdrawn, oldest first.
 func (s *Store) Batches(ctx context.Context) ([]hexbeat.Batch, error) { return s.batches(ctx, s.db) }
 
 func (s *Store) batches(ctx context.Context, q sqlx.QueryerContext) ([]hexbeat.Batch, error) {
-	rows, err := q.QueryxContext(ctx, `SELECT id, kind, source, sha256, imported_at, rows, added FROM batches ORDER BY id`)
+	rows, err := q.QueryxContext(ctx, `SELECT id, kind, source, sha256, imported_at, rows, added FROM batches WHERE withdrawn_at IS NULL ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: batches: %w", err)
 	}

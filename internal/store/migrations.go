@@ -187,6 +187,14 @@ CREATE TABLE cameras (
   geom geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED);
 CREATE INDEX cameras_geom ON cameras USING gist (geom);
 `},
+	// 5: a withdrawn import keeps its batch row, marked, so that its id is never given to
+	// another import (SQLite hands a deleted row's id to the next, and a server holding that
+	// id would take the new import for the withdrawn one).
+	{5, `
+ALTER TABLE batches ADD COLUMN withdrawn_at INTEGER;
+`, `
+ALTER TABLE batches ADD COLUMN withdrawn_at timestamptz;
+`},
 }
 
 // Migrate applies the migrations the database has not had yet. Concurrent starts are

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/jmoiron/sqlx"
@@ -23,8 +24,9 @@ var withdrawable = []string{"street", "stop-search", "outcomes", "generic-csv", 
 // batchTables are the tables whose rows an import of a withdrawable kind writes.
 var batchTables = []string{"incidents", "stop_searches", "outcomes"}
 
-// WithdrawBatch removes an import: the rows it added and its batch, in one transaction with
-// the audit event ev (its subject and detail are filled in here). PostgreSQL replicas are
+// WithdrawBatch removes an import: the rows it added, in one transaction with the audit
+// event ev (its subject and detail are filled in here); its batch is marked withdrawn and
+// no longer listed. PostgreSQL replicas are
 // told with NOTIFY; a replica, finding a batch it holds gone, rebuilds its index.
 func (s *Store) WithdrawBatch(ctx context.Context, id int64, ev hexbeat.AuditEvent) (hexbeat.Withdrawal, error) {
 	var w hexbeat.Withdrawal
@@ -35,14 +37,17 @@ func (s *Store) WithdrawBatch(ctx context.Context, id int64, ev hexbeat.AuditEve
 				return fmt.Errorf("store: lock incidents: %w", err)
 			}
 		}
-		var at any
-		err := tx.QueryRowxContext(ctx, s.db.Rebind(`SELECT id, kind, source, sha256, imported_at, rows, added FROM batches WHERE id = ?`), id).
-			Scan(&w.Batch.ID, &w.Batch.Kind, &w.Batch.Source, &w.Batch.SHA256, &at, &w.Batch.Rows, &w.Batch.Added)
+		var at, gone any
+		err := tx.QueryRowxContext(ctx, s.db.Rebind(`SELECT id, kind, source, sha256, imported_at, rows, added, withdrawn_at FROM batches WHERE id = ?`), id).
+			Scan(&w.Batch.ID, &w.Batch.Kind, &w.Batch.Source, &w.Batch.SHA256, &at, &w.Batch.Rows, &w.Batch.Added, &gone)
 		if errors.Is(err, sql.ErrNoRows) {
 			return &hexbeat.Error{Code: hexbeat.ENOTFOUND, Message: "no import " + strconv.FormatInt(id, 10)}
 		}
 		if err != nil {
 			return fmt.Errorf("store: withdraw: %w", err)
+		}
+		if gone != nil {
+			return &hexbeat.Error{Code: hexbeat.ENOTFOUND, Message: fmt.Sprintf("import %d was withdrawn at %s", id, scanTime(gone).Format(time.RFC3339))}
 		}
 		w.Batch.ImportedAt = scanTime(at)
 		if !slices.Contains(withdrawable, w.Batch.Kind) {
@@ -64,9 +69,8 @@ func (s *Store) WithdrawBatch(ctx context.Context, id int64, ev hexbeat.AuditEve
 			}
 			*counts[i] = int(n)
 		}
-		// nothing else may refer to the batch: the foreign keys refuse the delete if a
-		// register row does (which an import of these kinds never writes)
-		if _, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM batches WHERE id = ?`), id); err != nil {
+		// the batch row stays, marked, so that its id is never another import's
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE batches SET withdrawn_at = ? WHERE id = ?`), s.timeArg(time.Now().UTC()), id); err != nil {
 			return fmt.Errorf("store: withdraw batch: %w", err)
 		}
 		ev.Subject = "import/" + strconv.FormatInt(id, 10)
