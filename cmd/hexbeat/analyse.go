@@ -109,7 +109,7 @@ func answerOffline(ctx context.Context, cfg *Config, target, out string, stdout,
 		return 1
 	}
 	// The command runs as a user who can read the store itself: no key is asked for.
-	srv := api.New(svc, log, api.Config{Open: true, Actor: "cli (" + currentUser() + ")"}, nil)
+	srv := api.New(svc, log, api.Config{Open: true, Actor: cliActor()}, nil)
 	resp, err := srv.App().Test(httptest.NewRequest("GET", target, nil), -1)
 	if err != nil {
 		fmt.Fprintf(stderr, "hexbeat %s: %v\n", cmd, err)

@@ -39,7 +39,7 @@ sqlite:FILE. A PostgreSQL store is backed up with pg_dump. The backup is audited
 		return 1
 	}
 	defer st.Close()
-	n, err := st.Backup(ctx, fs.Arg(0), hexbeat.AuditEvent{Actor: "cli (" + currentUser() + ")", Action: "backup"})
+	n, err := st.Backup(ctx, fs.Arg(0), hexbeat.AuditEvent{Actor: cliActor(), Action: "backup"})
 	if err != nil {
 		return reportErr(stderr, err)
 	}

@@ -195,7 +195,7 @@ Flags:
 	}
 	detail, _ := json.Marshal(map[string]any{"api": *base, "months": monthList, "what": kinds, "area": area, "requests": c.Stats.Requests,
 		"retries": c.Stats.Retries, "splits": c.Stats.Splits, "files": len(files)})
-	if err := st.Audit(ctx, hexbeat.AuditEvent{Actor: "cli (" + currentUser() + ")", Action: "fetch", Subject: "data.police.uk " + f.ID, Detail: string(detail)}); err != nil {
+	if err := st.Audit(ctx, hexbeat.AuditEvent{Actor: cliActor(), Action: "fetch", Subject: "data.police.uk " + f.ID, Detail: string(detail)}); err != nil {
 		fmt.Fprintf(stderr, "hexbeat fetch: audit: %v\n", err)
 	}
 	say("data.police.uk: %d requests, %d retried, %d areas split", c.Stats.Requests, c.Stats.Retries, c.Stats.Splits)

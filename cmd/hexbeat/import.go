@@ -102,7 +102,7 @@ func importFiles(ctx context.Context, st *store.Store, files []ingest.Source, op
 		}
 		audit := func(action string, detail map[string]any) {
 			b, _ := json.Marshal(detail)
-			if aerr := st.Audit(ctx, hexbeat.AuditEvent{Actor: "cli (" + currentUser() + ")", Action: action, Subject: "file " + src.Short(), Detail: string(b)}); aerr != nil {
+			if aerr := st.Audit(ctx, hexbeat.AuditEvent{Actor: cliActor(), Action: action, Subject: "file " + src.Short(), Detail: string(b)}); aerr != nil {
 				fmt.Fprintf(stderr, "hexbeat import: audit: %v\n", aerr)
 			}
 		}

@@ -82,7 +82,7 @@ demo by hexbeat demo --force. The withdrawal is written to the audit log.
 		}
 		return reportErr(stderr, hexbeat.Errorf(hexbeat.ENOTFOUND, "no import %d", id))
 	}
-	w, err := st.WithdrawBatch(ctx, id, hexbeat.AuditEvent{Actor: "cli (" + currentUser() + ")", Action: "import.withdraw"})
+	w, err := st.WithdrawBatch(ctx, id, hexbeat.AuditEvent{Actor: cliActor(), Action: "import.withdraw"})
 	if err != nil {
 		return reportErr(stderr, err)
 	}

@@ -41,7 +41,7 @@ keeps only its SHA-256. Every change is written to the audit log.
 	}
 	defer st.Close()
 	svc := service.New(st, geodata.Taxonomy(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	actor := "cli (" + currentUser() + ")"
+	actor := cliActor()
 	switch sub {
 	case "create":
 		k, secret, err := svc.CreateKey(ctx, *name, hexbeat.Role(*role), actor)
@@ -102,6 +102,9 @@ func subcommand(cmd string, args []string, usageText string, stderr io.Writer) (
 	cfg, finish := bindConfig(fs, configSet{db: true}, os.Getenv)
 	return args[0], args[1:], fs, cfg, finish
 }
+
+// cliActor names who acts from the command line in the audit log: "cli (USER)".
+func cliActor() string { return "cli (" + currentUser() + ")" }
 
 func currentUser() string {
 	if u := os.Getenv("USER"); u != "" {
