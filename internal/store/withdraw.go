@@ -26,8 +26,8 @@ var batchTables = []string{"incidents", "stop_searches", "outcomes"}
 
 // WithdrawBatch removes an import: the rows it added, in one transaction with the audit
 // event ev (its subject and detail are filled in here); its batch is marked withdrawn and
-// no longer listed. PostgreSQL replicas are
-// told with NOTIFY; a replica, finding a batch it holds gone, rebuilds its index.
+// no longer listed. PostgreSQL replicas are told with NOTIFY; a replica, finding a batch
+// it holds gone, rebuilds its index.
 func (s *Store) WithdrawBatch(ctx context.Context, id int64, ev hexbeat.AuditEvent) (hexbeat.Withdrawal, error) {
 	var w hexbeat.Withdrawal
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
