@@ -58,20 +58,8 @@ func (s *Store) KeyByHash(ctx context.Context, hash []byte) (hexbeat.APIKey, err
 
 // Keys lists every key, oldest first.
 func (s *Store) Keys(ctx context.Context) ([]hexbeat.APIKey, error) {
-	rows, err := s.db.QueryxContext(ctx, `SELECT `+keyCols+` FROM api_keys ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("store: keys: %w", err)
-	}
-	defer rows.Close()
-	var out []hexbeat.APIKey
-	for rows.Next() {
-		k, err := scanKey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: keys: %w", err)
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return queryList(ctx, s.db, "keys", `SELECT `+keyCols+` FROM api_keys ORDER BY id`, nil,
+		func(r *sqlx.Rows) (hexbeat.APIKey, error) { return scanKey(r) })
 }
 
 // RevokeKey marks a key revoked, with its audit event; ENOTFOUND for an unknown id,

@@ -21,20 +21,37 @@ import (
 func (s *Store) Batches(ctx context.Context) ([]hexbeat.Batch, error) { return s.batches(ctx, s.db) }
 
 func (s *Store) batches(ctx context.Context, q sqlx.QueryerContext) ([]hexbeat.Batch, error) {
-	rows, err := q.QueryxContext(ctx, `SELECT id, kind, source, sha256, imported_at, rows, added FROM batches WHERE withdrawn_at IS NULL ORDER BY id`)
+	return queryList(ctx, q, "batches", `SELECT `+batchCols+` FROM batches WHERE withdrawn_at IS NULL ORDER BY id`, nil,
+		func(r *sqlx.Rows) (hexbeat.Batch, error) { return scanBatch(r) })
+}
+
+// batchCols are the columns scanBatch reads, in its order.
+const batchCols = `id, kind, source, sha256, imported_at, rows, added`
+
+// scanBatch reads a batch from batchCols, then into more any further columns selected.
+func scanBatch(r scanner, more ...any) (hexbeat.Batch, error) {
+	var b hexbeat.Batch
+	var at any
+	err := r.Scan(append([]any{&b.ID, &b.Kind, &b.Source, &b.SHA256, &at, &b.Rows, &b.Added}, more...)...)
+	b.ImportedAt = scanTime(at)
+	return b, err
+}
+
+// queryList runs a query and reads each row into a list with scan; what names the list in
+// errors.
+func queryList[T any](ctx context.Context, q sqlx.QueryerContext, what, query string, args []any, scan func(*sqlx.Rows) (T, error)) ([]T, error) {
+	rows, err := q.QueryxContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: batches: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	defer rows.Close()
-	var out []hexbeat.Batch
+	var out []T
 	for rows.Next() {
-		var b hexbeat.Batch
-		var at any
-		if err := rows.Scan(&b.ID, &b.Kind, &b.Source, &b.SHA256, &at, &b.Rows, &b.Added); err != nil {
-			return nil, fmt.Errorf("store: batches: %w", err)
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: %s: %w", what, err)
 		}
-		b.ImportedAt = scanTime(at)
-		out = append(out, b)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }
@@ -292,40 +309,24 @@ func geometryJSON(g orb.Geometry) (string, error) {
 
 // Retailers returns the retailer register, ordered by id.
 func (s *Store) Retailers(ctx context.Context) ([]hexbeat.Retailer, error) {
-	var out []hexbeat.Retailer
-	rows, err := s.db.QueryxContext(ctx, `SELECT id, name, category, address, size_band, lon, lat FROM retailers ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("store: retailers: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r hexbeat.Retailer
-		if err := rows.Scan(&r.ID, &r.Name, &r.Category, &r.Address, &r.SizeBand, &r.Lon, &r.Lat); err != nil {
-			return nil, fmt.Errorf("store: retailers: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return queryList(ctx, s.db, "retailers", `SELECT id, name, category, address, size_band, lon, lat FROM retailers ORDER BY id`, nil,
+		func(r *sqlx.Rows) (hexbeat.Retailer, error) {
+			var x hexbeat.Retailer
+			err := r.Scan(&x.ID, &x.Name, &x.Category, &x.Address, &x.SizeBand, &x.Lon, &x.Lat)
+			return x, err
+		})
 }
 
 // Cameras returns the camera register, ordered by id.
 func (s *Store) Cameras(ctx context.Context) ([]hexbeat.Camera, error) {
-	var out []hexbeat.Camera
-	rows, err := s.db.QueryxContext(ctx, `SELECT id, name, kind, lon, lat, active_from, active_to FROM cameras ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("store: cameras: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var c hexbeat.Camera
-		var from, to any
-		if err := rows.Scan(&c.ID, &c.Name, &c.Kind, &c.Lon, &c.Lat, &from, &to); err != nil {
-			return nil, fmt.Errorf("store: cameras: %w", err)
-		}
-		c.ActiveFrom, c.ActiveTo = scanTime(from), scanTime(to)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryList(ctx, s.db, "cameras", `SELECT id, name, kind, lon, lat, active_from, active_to FROM cameras ORDER BY id`, nil,
+		func(r *sqlx.Rows) (hexbeat.Camera, error) {
+			var c hexbeat.Camera
+			var from, to any
+			err := r.Scan(&c.ID, &c.Name, &c.Kind, &c.Lon, &c.Lat, &from, &to)
+			c.ActiveFrom, c.ActiveTo = scanTime(from), scanTime(to)
+			return c, err
+		})
 }
 
 // putCamera adds a camera to the register or replaces the one with its id; batch is the

@@ -33,22 +33,14 @@ func (s *Store) Audit(ctx context.Context, ev hexbeat.AuditEvent) error {
 
 // AuditLog returns audit events with id > after, oldest first, at most limit.
 func (s *Store) AuditLog(ctx context.Context, after int64, limit int) ([]hexbeat.AuditEvent, error) {
-	rows, err := s.db.QueryxContext(ctx, s.db.Rebind(`SELECT id, at, actor, action, subject, detail FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`), after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: audit log: %w", err)
-	}
-	defer rows.Close()
-	var out []hexbeat.AuditEvent
-	for rows.Next() {
-		var ev hexbeat.AuditEvent
-		var at any
-		if err := rows.Scan(&ev.ID, &at, &ev.Actor, &ev.Action, &ev.Subject, &ev.Detail); err != nil {
-			return nil, fmt.Errorf("store: audit log: %w", err)
-		}
-		ev.At = scanTime(at)
-		out = append(out, ev)
-	}
-	return out, rows.Err()
+	return queryList(ctx, s.db, "audit log", s.db.Rebind(`SELECT id, at, actor, action, subject, detail FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`), []any{after, limit},
+		func(r *sqlx.Rows) (hexbeat.AuditEvent, error) {
+			var ev hexbeat.AuditEvent
+			var at any
+			err := r.Scan(&ev.ID, &at, &ev.Actor, &ev.Action, &ev.Subject, &ev.Detail)
+			ev.At = scanTime(at)
+			return ev, err
+		})
 }
 
 func (s *Store) inTx(ctx context.Context, fn func(*sqlx.Tx) error) error {

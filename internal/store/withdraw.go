@@ -37,9 +37,9 @@ func (s *Store) WithdrawBatch(ctx context.Context, id int64, ev hexbeat.AuditEve
 				return fmt.Errorf("store: lock incidents: %w", err)
 			}
 		}
-		var at, gone any
-		err := tx.QueryRowxContext(ctx, s.db.Rebind(`SELECT id, kind, source, sha256, imported_at, rows, added, withdrawn_at FROM batches WHERE id = ?`), id).
-			Scan(&w.Batch.ID, &w.Batch.Kind, &w.Batch.Source, &w.Batch.SHA256, &at, &w.Batch.Rows, &w.Batch.Added, &gone)
+		var gone any
+		var err error
+		w.Batch, err = scanBatch(tx.QueryRowxContext(ctx, s.db.Rebind(`SELECT `+batchCols+`, withdrawn_at FROM batches WHERE id = ?`), id), &gone)
 		if errors.Is(err, sql.ErrNoRows) {
 			return &hexbeat.Error{Code: hexbeat.ENOTFOUND, Message: "no import " + strconv.FormatInt(id, 10)}
 		}
@@ -49,7 +49,6 @@ func (s *Store) WithdrawBatch(ctx context.Context, id int64, ev hexbeat.AuditEve
 		if gone != nil {
 			return &hexbeat.Error{Code: hexbeat.ENOTFOUND, Message: fmt.Sprintf("import %d was withdrawn at %s", id, scanTime(gone).Format(time.RFC3339))}
 		}
-		w.Batch.ImportedAt = scanTime(at)
 		if !slices.Contains(withdrawable, w.Batch.Kind) {
 			why := "a register import replaces rows by id, so it may have overwritten what an earlier import wrote: import a corrected file instead"
 			if w.Batch.Kind == "demo" {
