@@ -160,65 +160,6 @@ func (s *Service) Sync(ctx context.Context) error {
 	return nil
 }
 
-// withdrawn returns the batches the index holds that the store no longer has.
-func withdrawn(held []int64, stored []hexbeat.Batch) []int64 {
-	in := make(map[int64]bool, len(stored))
-	for _, b := range stored {
-		in[b.ID] = true
-	}
-	var gone []int64
-	for _, id := range held {
-		if !in[id] {
-			gone = append(gone, id)
-		}
-	}
-	slices.Sort(gone)
-	return gone
-}
-
-// rebuild loads every committed batch into a new index and makes it the service's; it
-// returns the incidents loaded. The old snapshot serves until the swap.
-func (s *Service) rebuild(ctx context.Context) (int, error) {
-	nx := index.New()
-	b := nx.Begin()
-	n := 0
-	_, ids, err := s.store.LoadNew(ctx, func(int64) bool { return false }, func(chunk []hexbeat.Incident) error {
-		b.Add(chunk)
-		n += len(chunk)
-		return nil
-	})
-	if err != nil {
-		b.Abort()
-		return 0, err
-	}
-	b.Commit()
-	nx.MarkBatches(ids...)
-	s.ix.Replace(nx)
-	return n, nil
-}
-
-// Imports lists the imports the store holds, newest first.
-func (s *Service) Imports(ctx context.Context) ([]hexbeat.Batch, error) {
-	bs, err := s.store.Batches(ctx)
-	slices.Reverse(bs)
-	return bs, err
-}
-
-// WithdrawImport removes an import of incidents, searches or outcomes: its rows and the
-// import itself, audited as actor's, then rebuilds the index without them. A register or
-// the demo cannot be withdrawn (ECONFLICT). The withdrawal stands even if the rebuild
-// fails; the next sync tries again.
-func (s *Service) WithdrawImport(ctx context.Context, id int64, actor string) (hexbeat.Withdrawal, error) {
-	w, err := s.store.WithdrawBatch(ctx, id, hexbeat.AuditEvent{Actor: actor, Action: "import.withdraw"})
-	if err != nil {
-		return w, err
-	}
-	if err := s.Sync(ctx); err != nil {
-		s.log.Warn("import withdrawn; the index still holds it until the next sync", "import", id, "err", err)
-	}
-	return w, nil
-}
-
 func (s *Service) boundaryMap() map[string]hexbeat.Boundary {
 	s.bmu.RLock()
 	defer s.bmu.RUnlock()
