@@ -151,6 +151,11 @@ func (s *Snapshot) CellSeries(q hexbeat.CellQuery, area *Area, w Weight, edges [
 			}
 		}
 	})
+	for _, row := range series {
+		for j, x := range row {
+			row[j] = tidy(x)
+		}
+	}
 	return cells, series, true
 }
 
@@ -176,7 +181,7 @@ func (s *Snapshot) PointValues(q hexbeat.CellQuery, area *Area, w Weight) (pts [
 		if c > 0 {
 			pts = append(pts, orb.Point{s.pts.lon[p], s.pts.lat[p]})
 			counts = append(counts, int(c))
-			values = append(values, v[p])
+			values = append(values, tidy(v[p]))
 		}
 	}
 	return pts, counts, values
@@ -194,7 +199,7 @@ func collect(all []uint64, n []int32, v []float64) (cells []uint64, counts []int
 	counts = make([]int, len(ids))
 	values = make([]float64, len(ids))
 	for j, d := range ids {
-		cells[j], counts[j], values[j] = all[d], int(n[d]), v[d]
+		cells[j], counts[j], values[j] = all[d], int(n[d]), tidy(v[d])
 	}
 	return cells, counts, values
 }
@@ -298,4 +303,30 @@ func (s *Snapshot) CellDetail(q hexbeat.CellQuery, cell uint64, edges []int64) (
 // t, which lies in [edges[0], edges[len-1]).
 func sliceOf(edges []int64, t int64) int {
 	return sort.Search(len(edges)-1, func(k int) bool { return edges[k+1] > t })
+}
+
+// tidy rounds a sum of weights to 10 significant digits. A float sum depends on the order of
+// its terms ((0.1+0.2)+0.3 is 0.6000000000000001, (0.3+0.2)+0.1 is 0.6), and the index adds
+// a cell's incidents in time order, so two cells holding the same crimes could differ in
+// the last bits: a tie between them would then be settled by those bits rather than by the
+// ranking's tie-break, Mann–Kendall would count two equal slices as a rise, and a harm
+// total would read 10871.50999999999. Ten digits are beyond any weight's precision, and the
+// rounding error of a sum (about sqrt(n) x 1e-16 of it for n terms) is a thousandth of the
+// last digit kept even for a million incidents, so equal sums come out equal unless they
+// straddle a rounding boundary.
+func tidy(v float64) float64 {
+	if v == 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+		return v
+	}
+	// scale by a power of ten that is exact (10^0 to 10^22), dividing or multiplying
+	e := 9 - math.Floor(math.Log10(math.Abs(v)))
+	if e < 0 {
+		d := math.Pow(10, -e)
+		return math.Round(v/d) * d
+	}
+	if e > 22 {
+		return v
+	}
+	m := math.Pow(10, e)
+	return math.Round(v*m) / m
 }
