@@ -127,6 +127,25 @@ func Disk(cell uint64, k int) ([]uint64, error) {
 	return out, nil
 }
 
+// DiskRings returns the cells within k grid steps of cell by their distance from it: ring r
+// holds the cells exactly r steps away (ring 0 is the cell itself).
+func DiskRings(cell uint64, k int) ([][]uint64, error) {
+	d, err := h3.GridDiskDistances(h3.Cell(int64(cell)), k)
+	if err != nil {
+		return nil, fmt.Errorf("grid: disk of %s: %w", String(cell), err)
+	}
+	out := make([][]uint64, len(d))
+	for r, ring := range d {
+		out[r] = make([]uint64, 0, len(ring))
+		for _, c := range ring {
+			if c != 0 {
+				out[r] = append(out[r], uint64(c))
+			}
+		}
+	}
+	return out, nil
+}
+
 // AreaKm2 returns the exact area of a cell in square kilometres.
 func AreaKm2(cell uint64) float64 {
 	areas.RLock()

@@ -247,3 +247,39 @@ func TestBoundaryRemembered(t *testing.T) {
 		t.Errorf("memo holds %d outlines, at most 50 and some wanted", n)
 	}
 }
+
+// DiskRings splits Disk by distance: the rings together are the disk, ring r of a hexagon
+// away from pentagons holds 6r cells, and every cell of ring r is r steps from the centre
+// (H3's own grid distance), at a hexagon and at a pentagon.
+func TestDiskRings(t *testing.T) {
+	hex, _ := FromLonLat(-0.7594, 52.0406, 9)
+	ps, err := h3.Pentagons(9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []uint64{hex, uint64(ps[0])} {
+		rings, err := DiskRings(c, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		disk, _ := Disk(c, 4)
+		var all []uint64
+		for r, ring := range rings {
+			if c == hex && len(ring) != max(1, 6*r) {
+				t.Errorf("ring %d of a hexagon has %d cells", r, len(ring))
+			}
+			for _, n := range ring {
+				d, err := h3.Cell(int64(c)).GridDistance(h3.Cell(int64(n)))
+				if err != nil || d != r {
+					t.Errorf("%s in ring %d is %d steps away (%v)", String(n), r, d, err)
+				}
+			}
+			all = append(all, ring...)
+		}
+		slices.Sort(all)
+		slices.Sort(disk)
+		if !slices.Equal(all, disk) {
+			t.Errorf("%s: the rings hold %d cells, the disk %d", String(c), len(all), len(disk))
+		}
+	}
+}

@@ -1,0 +1,160 @@
+package stats
+
+import (
+	"encoding/csv"
+	"math"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/hexbeat/hexbeat/internal/grid"
+	"github.com/hexbeat/hexbeat/internal/testkit"
+)
+
+// Global Moran's I of the Gi* fixture's study area and counts at radii 1..10 equals R
+// spdep's moran.test on neighbours built by h3-js (scripts/moran-peer.sh wrote the peer
+// values into testdata).
+func TestMoranByRadiusEqualsSpdep(t *testing.T) {
+	cells, x := fixtureCounts(t)
+	got, err := MoranByRadius(cells, x, 10, grid.DiskRings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("testdata/moran-mk-2025h1-res9.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 11 || len(got) != 10 {
+		t.Fatalf("%d peer rows, %d computed radii", len(rows)-1, len(got))
+	}
+	for _, r := range rows[1:] {
+		k, _ := strconv.Atoi(r[0])
+		m := got[k-1]
+		for i, v := range []float64{m.I, m.Expected, m.Variance, m.Z} {
+			want, _ := strconv.ParseFloat(r[i+1], 64)
+			if math.Abs(v-want) > 1e-9*math.Max(1, math.Abs(want)) {
+				t.Errorf("k=%d %s: %.15g, spdep %.15g", k, rows[0][i+1], v, want)
+			}
+		}
+	}
+	// this data's z rises through k = 10: no peak
+	if k, ok := FirstPeak(got, 0.05); ok {
+		t.Errorf("a peak at k=%d in a rising curve", k)
+	}
+}
+
+// fixtureCounts reads the Gi* fixture's study area (ascending) and counts.
+func fixtureCounts(t *testing.T) ([]uint64, []float64) {
+	t.Helper()
+	f, err := os.Open(testkit.Shared(t, "fixtures/gistar/mk-2025h1-res9-all.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cells []uint64
+	var x []float64
+	for _, r := range rows[1:] {
+		c, err := grid.Parse(r[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, _ := strconv.ParseFloat(r[1], 64)
+		cells, x = append(cells, c), append(x, n)
+	}
+	return cells, x
+}
+
+// FirstPeak takes the first significant local maximum of z, and reports none for a curve
+// that rises to the end, falls from a non-significant start, or is undefined.
+func TestFirstPeak(t *testing.T) {
+	curve := func(zs ...float64) []Moran {
+		ms := make([]Moran, len(zs))
+		for i, z := range zs {
+			ms[i] = Moran{K: i + 1, Z: z, P: TwoSidedP(z)}
+		}
+		return ms
+	}
+	for _, c := range []struct {
+		zs   []float64
+		k    int
+		peak bool
+	}{
+		{[]float64{5, 7, 6, 8, 9}, 2, true},
+		{[]float64{9, 7, 6}, 1, true},
+		{[]float64{1, 1.5, 1.2, 4, 3}, 4, true}, // the first peak is not significant
+		{[]float64{3, 4, 5, 6}, 0, false},
+		{[]float64{-3, -5, -4}, 0, false},
+		{[]float64{math.NaN(), math.NaN()}, 0, false},
+		{[]float64{5}, 0, false},
+	} {
+		k, ok := FirstPeak(curve(c.zs...), 0.05)
+		if k != c.k || ok != c.peak {
+			t.Errorf("%v: k=%d %v, want %d %v", c.zs, k, ok, c.k, c.peak)
+		}
+	}
+}
+
+// A constant field has no Moran's I; a field of alternating stripes (every cell's
+// neighbours differ from it) has I below its expectation; the fixture's values shuffled
+// over the cells lose their clustering (|z| small where the real z is 46).
+func TestMoranProperties(t *testing.T) {
+	cells, x := fixtureCounts(t)
+	flat := make([]float64, len(x))
+	for i := range flat {
+		flat[i] = 3
+	}
+	ms, err := MoranByRadius(cells, flat, 2, grid.DiskRings)
+	if err != nil || !math.IsNaN(ms[0].I) || !math.IsNaN(ms[1].Z) {
+		t.Errorf("constant field: %+v %v", ms, err)
+	}
+	shuffled := append([]float64(nil), x...)
+	r := rand.New(rand.NewPCG(3, 4))
+	r.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	ms, _ = MoranByRadius(cells, shuffled, 1, grid.DiskRings)
+	if math.Abs(ms[0].Z) > 4 {
+		t.Errorf("shuffled counts: z %.2f", ms[0].Z)
+	}
+	// stripes: cells coloured by the parity of a coordinate of their centre
+	stripes := make([]float64, len(cells))
+	for i, c := range cells {
+		if int(math.Floor(grid.Center(c).Lon()/0.0045))%2 == 0 {
+			stripes[i] = 1
+		}
+	}
+	ms, _ = MoranByRadius(cells, stripes, 1, grid.DiskRings)
+	if !(ms[0].I < ms[0].Expected && ms[0].Z < -2) {
+		t.Errorf("stripes: I %.3f, expected %.4f, z %.2f", ms[0].I, ms[0].Expected, ms[0].Z)
+	}
+}
+
+// GlobalMoran over a Gi* adjacency (self included there, left out here) equals
+// MoranByRadius at the same radius (to 1e-12: the sums run in another order).
+func TestGlobalMoranEqualsByRadius(t *testing.T) {
+	cells, x := fixtureCounts(t)
+	byRadius, err := MoranByRadius(cells, x, 3, grid.DiskRings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := 1; k <= 3; k++ {
+		a, err := NewAdjacency(cells, k, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, r := GlobalMoran(a, x), byRadius[k-1]
+		for i, v := range []float64{g.I - r.I, g.Variance - r.Variance, g.Z - r.Z} {
+			if math.Abs(v) > 1e-12*math.Max(1, math.Abs(r.Z)) || g.K != k {
+				t.Errorf("k=%d, value %d: %+v against %+v", k, i, g, r)
+			}
+		}
+	}
+}
