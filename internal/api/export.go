@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -222,8 +223,10 @@ func featureCentre(f *geojson.Feature) orb.Point {
 	return c
 }
 
-// csvValue writes one property: numbers round-trip, lists and objects as compact JSON, and
-// text that a spreadsheet would run as a formula (=, +, -, @ first) is quoted with a '.
+// csvValue writes one property: numbers round-trip (plain decimals, but in exponent form
+// below 1e-4 or from 1e21, where a p-value of 1e-150 would otherwise be 150 zeros), lists
+// and objects as compact JSON, and text that a spreadsheet would run as a formula (=, +, -,
+// @ first) is quoted with a '.
 func csvValue(x any) string {
 	switch t := x.(type) {
 	case nil:
@@ -234,6 +237,9 @@ func csvValue(x any) string {
 		}
 		return t
 	case float64:
+		if a := math.Abs(t); a != 0 && (a < 1e-4 || a >= 1e21) {
+			return strconv.FormatFloat(t, 'g', -1, 64)
+		}
 		return strconv.FormatFloat(t, 'f', -1, 64)
 	case bool:
 		return strconv.FormatBool(t)

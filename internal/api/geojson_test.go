@@ -98,3 +98,19 @@ func TestCellGeometryRemembered(t *testing.T) {
 		t.Errorf("%d cells remembered, at most 50 and some wanted", n)
 	}
 }
+
+// TestCSVNumbers: numbers in an export's CSV parse back to the same float, plain decimals
+// where they are readable and in exponent form where they are not (a p-value of 1e-155
+// was written as 155 zeros and a digit).
+func TestCSVNumbers(t *testing.T) {
+	for _, c := range []struct {
+		in   float64
+		want string
+	}{{0, "0"}, {3, "3"}, {-0.7589313, "-0.7589313"}, {123456789, "123456789"}, {0.0001, "0.0001"},
+		{2.2304532100377426e-155, "2.2304532100377426e-155"}, {-3e-7, "-3e-07"}, {1e21, "1e+21"}} {
+		got := csvValue(c.in)
+		if back, err := strconv.ParseFloat(got, 64); got != c.want || err != nil || back != c.in {
+			t.Errorf("csvValue(%g) = %q (back %g, %v), want %q", c.in, got, back, err, c.want)
+		}
+	}
+}
