@@ -58,7 +58,7 @@ Flags:
 		{"bbox", "minLon,minLat,maxLon,maxLat"},
 		{"weight", "count or harm (default count)"},
 		{"half-life-days", "recency decay back from the end of the period"},
-		{"k", "Gi* neighbourhood radius in grid steps (default 1)"},
+		{"k", "Gi* neighbourhood radius in grid steps (default 1), or auto: chosen from Moran's I by radius"},
 		{"alpha", "significance level (default 0.05)"},
 		{"bandwidth-m", "KDE bandwidth in metres (default: rule of thumb)"},
 		{"fdr", "bin on FDR-adjusted p-values: true or false (default true)"},

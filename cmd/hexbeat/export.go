@@ -22,7 +22,7 @@ var paramHelp = map[string]string{
 	"bbox":         "minLon,minLat,maxLon,maxLat: keep the features that meet this box",
 	"weight":       "count or harm",
 	"method":       "hotspots: gistar, kde or count",
-	"k":            "Gi* neighbourhood in grid steps; cameras: the number of sites",
+	"k":            "Gi* neighbourhood in grid steps (hotspots: or auto); cameras: the number of sites",
 	"alpha":        "significance level (default 0.05)",
 	"radius_m":     "cameras, test-purchase targets: radius in metres",
 	"window":       "section60-proposals, test-purchase-targets: the period back from --to, e.g. 14d",

@@ -243,6 +243,27 @@ func TestDemoMapInChromium(t *testing.T) {
 	poll[int](p, "the layer did not come back", `window.hexbeat.state.data.hotspots.total === `+fmt.Sprint(before)+` && 1`)
 	poll[int](p, "no hexagons after the change", hexesDrawn)
 
+	// The Gi* radius chosen by Moran's I: the layer says which and why, the status line
+	// repeats it, the URL keeps it, and the hexagons are drawn again.
+	if !strings.Contains(status, "Moran's I") || !strings.Contains(status, "over 1 ring") {
+		t.Errorf("status line without the layer's Moran's I: %q", status)
+	}
+	chooseK := func(v string) {
+		eval[bool](p, `(() => { const s = document.getElementById('k'); s.value = '`+v+`'; return s.dispatchEvent(new Event('change')); })()`)
+	}
+	chooseK("auto")
+	rule := poll[string](p, "no scale in the layer after k=auto", `window.hexbeat.state.data.hotspots.scale && window.hexbeat.state.data.hotspots.scale.rule`)
+	if k := eval[int](p, `window.hexbeat.state.data.hotspots.k`); !strings.HasPrefix(rule, fmt.Sprintf("k = %d: ", k)) {
+		t.Errorf("scale rule %q for a layer of k = %d", rule, k)
+	}
+	if status := eval[string](p, `document.getElementById('status').textContent`); !strings.Contains(status, "Gi* "+rule) || !strings.Contains(eval[string](p, `location.search`), "k=auto") {
+		t.Errorf("after k=auto: status %q, URL %q", status, eval[string](p, `location.search`))
+	}
+	t.Logf("k=auto on the demo: %s", rule)
+	poll[int](p, "no hexagons after k=auto", hexesDrawn)
+	chooseK("1")
+	poll[int](p, "the one-ring layer did not come back", `!window.hexbeat.state.data.hotspots.scale && window.hexbeat.state.data.hotspots.k === 1 && 1`)
+
 	// Click the hottest hexagon on screen and read its details.
 	xy := eval[[]float64](p, `(() => { const m = window.hexbeat.map;
 		const fs = m.queryRenderedFeatures({layers: ['hotspots-fill']}).sort((a, b) => b.properties.count - a.properties.count);

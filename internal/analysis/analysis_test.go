@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -102,4 +103,78 @@ func TestGiStarEqualsPeer(t *testing.T) {
 	if layer.Total != 14867 {
 		t.Errorf("total %d incidents, the fixture's README says 14,867", layer.Total)
 	}
+}
+
+// k=auto on Milton Keynes 2025-01..06 at res 9: Moran's I by radius equals R spdep's
+// (the peer values of internal/stats/testdata), z rises through k = 10 without a peak, so
+// the radius falls back to 3 (the smallest disk of at least 30 neighbours, 5 % of 3,277
+// cells capped at 30); the layer is then the k = 3 layer, cell for cell. Thames Valley's
+// June at res 8 with no area has a peak, and the scan takes it.
+func TestAutoScale(t *testing.T) {
+	snap, area := thamesValley(t)
+	cq := hexbeat.CellQuery{Res: 9, From: month("2025-01", false), To: month("2025-06", true), Area: "mk"}
+	auto, err := engine().Hotspots(context.Background(), snap, hexbeat.HotspotQuery{CellQuery: cq, Method: hexbeat.MethodGiStar, AutoK: true}.WithDefaults(), area)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := auto.Scale
+	if sc == nil || sc.K != 3 || auto.Query.K != 3 || len(sc.ByRadius) != 10 || !strings.Contains(sc.Rule, "no significant peak") {
+		t.Fatalf("scale %+v, layer k %d", sc, auto.Query.K)
+	}
+	f, err := os.Open("../stats/testdata/moran-mk-2025h1-res9.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	peer, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range peer[1:] {
+		k, _ := strconv.Atoi(r[0])
+		z, _ := strconv.ParseFloat(r[4], 64)
+		if m := sc.ByRadius[k-1]; m.K != k || math.Abs(m.Z-z) > 1e-9*z {
+			t.Errorf("k=%d: z %.12g, spdep %.12g", k, m.Z, z)
+		}
+	}
+	if auto.Moran != sc.ByRadius[2] && math.Abs(auto.Moran.Z-sc.ByRadius[2].Z) > 1e-9*auto.Moran.Z {
+		t.Errorf("the layer's Moran's I %+v is not the scan's at k=3 %+v", auto.Moran, sc.ByRadius[2])
+	}
+	fixed, err := engine().Hotspots(context.Background(), snap, hexbeat.HotspotQuery{CellQuery: cq, Method: hexbeat.MethodGiStar, K: 3}.WithDefaults(), area)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fixed.Scale != nil || len(fixed.Cells) != len(auto.Cells) {
+		t.Fatalf("k=3: scale %v, %d cells against %d", fixed.Scale, len(fixed.Cells), len(auto.Cells))
+	}
+	for i, c := range fixed.Cells {
+		if a := auto.Cells[i]; a != c {
+			t.Fatalf("cell %d: auto %+v, k=3 %+v", i, a, c)
+		}
+	}
+
+	june := hexbeat.CellQuery{Res: 8, From: month("2025-06", false), To: month("2025-06", true)}
+	peak, err := engine().Hotspots(context.Background(), snap, hexbeat.HotspotQuery{CellQuery: june, Method: hexbeat.MethodGiStar, AutoK: true}.WithDefaults(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, k := peak.Scale.ByRadius, peak.Scale.K
+	if !strings.Contains(peak.Scale.Rule, "first significant peak") || k < 1 || k >= len(ms) || peak.Query.K != k ||
+		!(ms[k-1].Z > ms[k].Z && (k == 1 || ms[k-1].Z > ms[k-2].Z) && ms[k-1].P < 0.05) {
+		t.Errorf("June, res 8: %s; z by radius %v", peak.Scale.Rule, zs(ms))
+	}
+	for j := 0; j < k-1; j++ {
+		if (j == 0 || ms[j].Z > ms[j-1].Z) && ms[j].Z > ms[j+1].Z && ms[j].P < 0.05 {
+			t.Errorf("an earlier peak at k=%d was passed over: %v", j+1, zs(ms))
+		}
+	}
+	t.Logf("June, res 8: %s", peak.Scale.Rule)
+}
+
+func zs(ms []hexbeat.Moran) []float64 {
+	out := make([]float64, len(ms))
+	for i, m := range ms {
+		out[i] = m.Z
+	}
+	return out
 }

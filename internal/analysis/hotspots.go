@@ -2,7 +2,9 @@ package analysis
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"slices"
 
 	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
@@ -19,6 +21,7 @@ type Surface struct {
 	Value      []float64 // the method's value (weighted count, density, or Gi* z)
 	BandwidthM float64   // KDE only
 	Total      int
+	Scale      *hexbeat.Scale // k=auto: the radius chosen and the evidence
 }
 
 // surface computes a method's values for a query (already validated and resolved).
@@ -26,6 +29,19 @@ func (e *Engine) surface(ctx context.Context, snap *index.Snapshot, q hexbeat.Ho
 	w := e.weight(q.Weight, q.HalfLifeDays, periodEnd(q.CellQuery, snap))
 	occ, counts, values := snap.CellValues(q.CellQuery, area, w)
 	occupied := append(occ[:len(occ):len(occ)], extra...)
+	var scale *hexbeat.Scale
+	if q.AutoK {
+		// without an area the study area grows with k: radii are compared on the cells
+		// holding incidents and their immediate neighbours
+		sa, err := e.studyArea(q.CellQuery, area, occupied, 1)
+		if err != nil {
+			return nil, err
+		}
+		if scale, err = chooseScale(ctx, sa.Cells, occ, values, q.Alpha); err != nil {
+			return nil, err
+		}
+		q.K = scale.K
+	}
 	sa, err := e.studyArea(q.CellQuery, area, occupied, q.K)
 	if err != nil {
 		return nil, err
@@ -38,7 +54,7 @@ func (e *Engine) surface(ctx context.Context, snap *index.Snapshot, q hexbeat.Ho
 		return nil, err
 	}
 	n := adj.Len()
-	sf := &Surface{Adj: adj, Rule: sa.Rule, Counts: make([]int, n), Weighted: make([]float64, n)}
+	sf := &Surface{Adj: adj, Rule: sa.Rule, Counts: make([]int, n), Weighted: make([]float64, n), Scale: scale}
 	for i, p := range place(adj, occ) {
 		sf.Counts[p] = counts[i]
 		sf.Weighted[p] = values[i]
@@ -83,7 +99,9 @@ func (e *Engine) Hotspots(ctx context.Context, snap *index.Snapshot, q hexbeat.H
 		return hexbeat.HotspotLayer{}, err
 	}
 	q.BandwidthM = sf.BandwidthM
-	layer := hexbeat.HotspotLayer{Query: q, StudyArea: sf.Rule, Total: sf.Total, Notes: PeriodNotes(snap, q.From, q.To)}
+	q.K = sf.Adj.K
+	layer := hexbeat.HotspotLayer{Query: q, StudyArea: sf.Rule, Total: sf.Total, Notes: PeriodNotes(snap, q.From, q.To),
+		Moran: hexbeat.Moran(stats.GlobalMoran(sf.Adj, sf.Weighted)), Scale: sf.Scale}
 	n := sf.Adj.Len()
 	cells := make([]hexbeat.HotspotCell, n)
 	for i, c := range sf.Adj.Cells {
@@ -137,4 +155,65 @@ func (sf *Surface) order(method string, z []float64) []int {
 		z = stats.GiStar(sf.Adj, sf.Weighted, nil)
 	}
 	return stats.RankOrder(sf.Value, z)
+}
+
+// Radii a k=auto scan tries: 1 to maxScanK, fewer when a disk would hold more than a quarter
+// of the study area (the neighbourhood would be the area) or when the scan would visit more
+// than maxScanVisits neighbours (national study areas at fine resolutions).
+const (
+	maxScanK      = 10
+	maxScanVisits = 40_000_000
+)
+
+// chooseScale picks the Gi* radius for k=auto from Moran's I of the weighted counts at
+// each radius (values of the cells occ, on the study area cells): the first significant
+// peak of its z-score, as ArcGIS's Optimized Hot Spot Analysis does. Crime counts often
+// cluster more strongly the wider one looks, so z may rise to the last radius without a
+// peak; then the radius is the smallest whose disk holds 5 % of the study area's cells
+// (at least 3, at most 30 neighbours).
+func chooseScale(ctx context.Context, cells, occ []uint64, values []float64, alpha float64) (*hexbeat.Scale, error) {
+	n := len(cells)
+	x := make([]float64, n)
+	for i, c := range occ {
+		if j, ok := slices.BinarySearch(cells, c); ok {
+			x[j] = values[i]
+		}
+	}
+	kmax := 0
+	for k := 1; k <= maxScanK; k++ {
+		disk := 3*k*(k+1) + 1
+		if disk > n/4 || n*disk > maxScanVisits {
+			break
+		}
+		kmax = k
+	}
+	want := min(max(int(math.Round(0.05*float64(n))), 3), 30)
+	fallback := 1
+	for 3*fallback*(fallback+1) < want {
+		fallback++
+	}
+	sc := &hexbeat.Scale{K: 1}
+	if kmax < 2 {
+		sc.Rule = fmt.Sprintf("k = 1: a study area of %d cells is too small (or too large) to compare radii", n)
+		return sc, nil
+	}
+	if err := stopped(ctx); err != nil {
+		return nil, err
+	}
+	ms, err := stats.MoranByRadius(cells, x, kmax, grid.DiskRings)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		sc.ByRadius = append(sc.ByRadius, hexbeat.Moran(m))
+	}
+	if k, ok := stats.FirstPeak(ms, alpha); ok {
+		sc.K = k
+		sc.Rule = fmt.Sprintf("k = %d: the first significant peak of Moran's I z over radii 1 to %d (z %.1f)", k, kmax, ms[k-1].Z)
+		return sc, nil
+	}
+	sc.K = min(fallback, kmax)
+	sc.Rule = fmt.Sprintf("k = %d: Moran's I z has no significant peak over radii 1 to %d, so the smallest radius whose disk holds at least %d neighbours (5 %% of %d cells, from 3 to 30)",
+		sc.K, kmax, want, n)
+	return sc, nil
 }

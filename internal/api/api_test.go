@@ -241,6 +241,8 @@ func TestBadParametersAreProblems(t *testing.T) {
 		{"bbox inverted", "/api/v1/cells?bbox=0,10,-1,5", 400, []string{"bbox"}},
 		{"hotspots: bad method, k, alpha, weight", "/api/v1/hotspots?method=lisa&k=99&alpha=2&weight=pain&half_life_days=-1&fdr=maybe", 400, []string{"method", "k", "alpha", "weight", "half_life_days", "fdr"}},
 		{"hotspots: unknown parameter", "/api/v1/hotspots?methd=gistar", 400, []string{"methd"}},
+		{"hotspots: k neither a radius nor auto", "/api/v1/hotspots?k=automatic", 400, []string{"k"}},
+		{"hotspots: k zero", "/api/v1/hotspots?k=0", 400, []string{"k"}},
 		{"hotspots: bad format", "/api/v1/hotspots?format=xlsx", 400, []string{"format"}},
 		{"hotspots: bad limit", "/api/v1/hotspots?limit=0", 400, []string{"limit"}},
 		{"hotspots: unknown area", "/api/v1/hotspots?area=nowhere", 400, []string{"area"}},
@@ -415,6 +417,26 @@ func TestAnalysesEqualPeerFixture(t *testing.T) {
 	for i, f := range top.Features {
 		if want := full.Features[i]; fmt.Sprint(f.Properties) != fmt.Sprint(want.Properties) || !orb.Equal(f.Geometry, want.Geometry) {
 			t.Fatalf("hotspots, limit 25: feature %d is %v, the whole layer's is %v", i, f.Properties, want.Properties)
+		}
+	}
+
+	// the layer's Moran's I at k=1 is the peer's (R spdep, internal/stats/testdata), and
+	// k=auto reports the scan and answers with the k=3 layer (no peak in this data)
+	if m := full.ExtraMembers["moran"].(map[string]any); m["k"] != 1.0 || math.Abs(m["z"].(float64)-46.5357846045516) > 1e-8 {
+		t.Errorf("hotspots: moran %v, spdep's z at k=1 is 46.5357846045516", m)
+	}
+	code, _, body = get(t, s, "/api/v1/hotspots?method=gistar&res=9&from=2025-01&to=2025-06&area=E06000042&k=auto&limit=5")
+	auto := checkRFC7946(t, body)
+	_, _, body = get(t, s, "/api/v1/hotspots?method=gistar&res=9&from=2025-01&to=2025-06&area=E06000042&k=3&limit=5")
+	k3 := checkRFC7946(t, body)
+	sc, _ := auto.ExtraMembers["scale"].(map[string]any)
+	if code != 200 || auto.ExtraMembers["k"] != 3.0 || sc == nil || sc["k"] != 3.0 || len(sc["by_radius"].([]any)) != 10 ||
+		!strings.Contains(sc["rule"].(string), "no significant peak") || k3.ExtraMembers["scale"] != nil {
+		t.Errorf("hotspots, k=auto: %d, k %v, scale %v; k=3 scale %v", code, auto.ExtraMembers["k"], sc, k3.ExtraMembers["scale"])
+	}
+	for i, f := range auto.Features {
+		if fmt.Sprint(f.Properties) != fmt.Sprint(k3.Features[i].Properties) {
+			t.Fatalf("hotspots, k=auto: feature %d is %v, k=3's is %v", i, f.Properties, k3.Features[i].Properties)
 		}
 	}
 

@@ -24,11 +24,19 @@ func parseHotspotQuery(p *params) hexbeat.HotspotQuery {
 		Method:       p.one("method"),
 		Weight:       p.one("weight"),
 		HalfLifeDays: p.positive("half_life_days"),
-		K:            p.positiveInt("k"),
+		AutoK:        p.one("k") == "auto",
 		Alpha:        p.positive("alpha"),
 		BandwidthM:   p.positive("bandwidth_m"),
 		NoFDR:        !p.boolean("fdr", true),
-	}.WithDefaults()
+	}
+	if k := p.one("k"); !q.AutoK && k != "" {
+		if _, err := strconv.Atoi(k); err != nil {
+			p.fail("k", "must be a radius in grid steps from 1 to 10, or auto, got %q", k)
+		} else {
+			q.K = p.positiveInt("k")
+		}
+	}
+	q = q.WithDefaults()
 	p.check(q.Validate())
 	return q
 }
@@ -123,6 +131,22 @@ func (s *Server) hotspotsJSON(layer hexbeat.HotspotLayer, n int) []byte {
 	b = strconv.AppendInt(b, int64(q.Res), 10)
 	b = append(b, `,"k":`...)
 	b = strconv.AppendInt(b, int64(q.K), 10)
+	b = append(b, `,"moran":`...)
+	b = appendMoran(b, layer.Moran)
+	if sc := layer.Scale; sc != nil {
+		b = append(b, `,"scale":{"k":`...)
+		b = strconv.AppendInt(b, int64(sc.K), 10)
+		b = append(b, `,"rule":`...)
+		b = appendString(b, sc.Rule)
+		b = append(b, `,"by_radius":[`...)
+		for i, m := range sc.ByRadius {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendMoran(b, m)
+		}
+		b = append(b, "]}"...)
+	}
 	b = append(b, `,"alpha":`...)
 	b = appendNumber(b, q.Alpha)
 	b = append(b, `,"fdr":`...)
@@ -181,6 +205,22 @@ func (s *Server) hotspotsJSON(layer hexbeat.HotspotLayer, n int) []byte {
 		b = append(b, "}}"...)
 	}
 	return append(b, "]}"...)
+}
+
+// appendMoran writes Moran's I at one radius as an object.
+func appendMoran(b []byte, m hexbeat.Moran) []byte {
+	b = append(b, `{"k":`...)
+	b = strconv.AppendInt(b, int64(m.K), 10)
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"i", m.I}, {"expected", m.Expected}, {"variance", m.Variance}, {"z", m.Z}, {"p", m.P}} {
+		b = append(b, ',', '"')
+		b = append(b, f.name...)
+		b = append(b, '"', ':')
+		b = appendNumber(b, f.v)
+	}
+	return append(b, '}')
 }
 
 // appendCellFeatureStart writes a cell Feature up to its open properties object, which

@@ -30,7 +30,7 @@ var routeDocs = map[string]routeDoc{
 		Params: importParams, Body: "the file itself, at most 32 MiB", Upload: true},
 	"GET /api/v1/cells":                                  {Summary: "Incident counts per H3 cell (GeoJSON; notes name a period outside the data held)", Params: layerParams},
 	"GET /api/v1/cells/{cell}":                           {Summary: "One cell: incidents by category over the period and month by month", Params: []string{"from", "to", "category"}},
-	"GET /api/v1/hotspots":                               {Summary: "A hotspot layer: value, Gi* z, p, p_fdr, bin, rank per study-area cell; notes name a period outside the data held", Params: hotspotParams},
+	"GET /api/v1/hotspots":                               {Summary: "A hotspot layer: value, Gi* z, p, p_fdr, bin, rank per study-area cell; the layer's global Moran's I; k=auto chooses the Gi* radius from Moran's I by radius (scale); notes name a period outside the data held", Params: hotspotParams},
 	"GET /api/v1/emerging":                               {Summary: "Emerging hot spot categories per cell; notes name slices with no data held and a series too short for a trend", Params: emergingParams},
 	"GET /api/v1/change":                                 {Summary: "Crime type x (period A, period B, +/-, %) and the change per cell", Params: changeParams},
 	"GET /api/v1/evaluate":                               {Summary: "Rolling-origin forecast backtest: hit rate, PAI, RRI per method", Params: append(append([]string{}, layerParams...), "train_months", "methods", "coverage", "weight", "half_life_days", "bandwidth_m", "k")},

@@ -124,8 +124,13 @@ func (p *params) positive(name string) float64 {
 
 // positiveInt is positive for whole numbers.
 func (p *params) positiveInt(name string) int {
+	s := p.one(name)
+	if _, err := strconv.Atoi(s); s != "" && err != nil {
+		p.fail(name, "must be a whole number greater than 0, got %q", s)
+		return 0
+	}
 	v := p.integer(name, 0)
-	if p.one(name) != "" && v <= 0 {
+	if s != "" && v <= 0 {
 		p.fail(name, "must be a whole number greater than 0, got %s", p.one(name))
 		return 0
 	}

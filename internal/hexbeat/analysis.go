@@ -39,7 +39,7 @@ func (q HotspotQuery) WithDefaults() HotspotQuery {
 	if q.Weight == "" {
 		q.Weight = WeightCount
 	}
-	if q.K == 0 {
+	if q.K == 0 && !q.AutoK {
 		q.K = 1
 	}
 	if q.Alpha == 0 {
@@ -55,6 +55,7 @@ type HotspotQuery struct {
 	Weight       string  // WeightCount or WeightHarm
 	HalfLifeDays float64 // recency decay back from the end of the period; 0 means none
 	K            int     // Gi* neighbourhood: the grid disk of radius K
+	AutoK        bool    // k=auto: K is chosen from Moran's I by radius (see HotspotLayer.Scale)
 	Alpha        float64 // significance level for the Gi* bins' "significant" flag and trends
 	BandwidthM   float64 // KDE bandwidth in metres; 0 means the rule of thumb
 	NoFDR        bool    // bin Gi* cells on raw p-values instead of FDR-adjusted ones
@@ -79,7 +80,7 @@ func (q HotspotQuery) Validate() error {
 	if q.HalfLifeDays < 0 || math.IsNaN(q.HalfLifeDays) || math.IsInf(q.HalfLifeDays, 0) {
 		fe.add("half_life_days", "must be a positive number of days (or absent for no decay)")
 	}
-	if q.K < 1 || q.K > 10 {
+	if !q.AutoK && (q.K < 1 || q.K > 10) {
 		fe.add("k", "must be a neighbourhood radius from 1 to 10 grid steps, got %d", q.K)
 	}
 	if !(q.Alpha > 0 && q.Alpha < 1) {
@@ -112,6 +113,26 @@ type HotspotLayer struct {
 	Total       int // incidents counted
 	Significant struct{ Hot, Cold int }
 	Notes       []string // where the period reaches outside the data held
+	Moran       Moran    // global Moran's I of the weighted counts over the layer's neighbourhoods
+	Scale       *Scale   // how K was chosen, when the query asked for k=auto
+}
+
+// Moran is the global Moran's I of a study area's weighted counts with binary weights over
+// grid disks of radius K (each cell's own value left out): its expectation, variance and
+// z-score under randomisation, and the z-score's two-sided p-value. z > 0: similar values
+// sit together, the crime clusters at that scale. NaN where undefined.
+type Moran struct {
+	K                     int
+	I, Expected, Variance float64
+	Z, P                  float64
+}
+
+// Scale is the choice of a Gi* radius for k=auto, as ArcGIS's Optimized Hot Spot Analysis
+// chooses a distance band: Moran's I at each radius tried, the radius chosen and why.
+type Scale struct {
+	ByRadius []Moran
+	K        int
+	Rule     string
 }
 
 // HarmWeights maps category names to harm weights (days of imprisonment in the Cambridge

@@ -36,8 +36,8 @@ const LAYERS = {
   // hotspot layers come as vector tiles (a layer of tens of thousands of cells redraws in a
   // few hundred milliseconds); beside them the map asks for the layer's summary
   hotspots: { title: 'Hotspots', style: ['hotspots-fill', 'hotspots-value'], analysis: true, exportId: 'hotspots', tiled: true,
-    query: () => withQ({ method: state.method, weight: state.weight }),
-    path: () => '/api/v1/hotspots?' + withQ({ method: state.method, weight: state.weight, summary: 'true' }) },
+    query: () => withQ({ method: state.method, weight: state.weight, k: state.k }),
+    path: () => '/api/v1/hotspots?' + withQ({ method: state.method, weight: state.weight, k: state.k, summary: 'true' }) },
   kde: { title: 'KDE surface', style: ['kde-fill'], analysis: true, exportId: 'hotspots', tiled: true,
     query: () => withQ({ method: 'kde', weight: state.weight }),
     path: () => '/api/v1/hotspots?' + withQ({ method: 'kde', weight: state.weight, summary: 'true' }) },
@@ -59,7 +59,7 @@ const ORDER = ['boundaries', 'change', 'emerging', 'kde', 'hotspots', 'authorisa
 // ---------------------------------------------------------------- state and the URL
 
 const state = {
-  status: null, unit: 'month', periods: [], fromI: 0, toI: 0, allCats: [], cats: [], res: 'auto', method: 'gistar', colour: 'bin',
+  status: null, unit: 'month', periods: [], fromI: 0, toI: 0, allCats: [], cats: [], res: 'auto', method: 'gistar', k: '1', colour: 'bin',
   weight: 'count', area: '', order: [...ORDER], on: new Set(['boundaries', 'hotspots']), opacity: {}, denied: new Set(),
   data: {}, seq: {}, targets: null, proposals: null, plan: null, markers: [], view: null, playing: null,
 };
@@ -78,7 +78,7 @@ function readURL() {
   state.fromI = idx(p.get('from'), state.fromI);
   state.toI = Math.max(state.fromI, idx(p.get('to'), state.toI));
   if (p.get('cat')) state.cats = p.get('cat').split(',').filter((c) => state.allCats.includes(c));
-  for (const k of ['res', 'method', 'colour', 'weight', 'area']) if (p.get(k) !== null) state[k] = p.get(k);
+  for (const k of ['res', 'method', 'k', 'colour', 'weight', 'area']) if (p.get(k) !== null) state[k] = p.get(k);
   const m = /^([\d.]+)\/(-?[\d.]+)\/(-?[\d.]+)$/.exec(p.get('map') || '');
   if (m) state.view = { zoom: +m[1], center: [+m[3], +m[2]] };
 }
@@ -89,7 +89,7 @@ function writeURL() {
   setPeriod(p);
   if (state.unit === 'day') p.set('unit', 'day');
   if (state.cats.length) p.set('cat', state.cats.join(','));
-  for (const k of ['res', 'method', 'colour', 'weight', 'area']) if (state[k]) p.set(k, state[k]);
+  for (const k of ['res', 'method', 'k', 'colour', 'weight', 'area']) if (state[k]) p.set(k, state[k]);
   if (map) {
     const c = map.getCenter();
     p.set('map', `${map.getZoom().toFixed(2)}/${c.lat.toFixed(5)}/${c.lng.toFixed(5)}`);
@@ -373,8 +373,12 @@ function summariseStatus() {
   const h = state.data.hotspots;
   if (h && state.on.has('hotspots')) {
     const sig = h.significant ? `; ${fmt(h.significant.hot)} significant hot spots` : '';
+    // global Moran's I says whether the crime clusters at all at the layer's radius; with
+    // k=auto the scale's rule says how the radius was chosen
+    const m = h.moran && Number.isFinite(h.moran.i) ? `; Moran's I ${fmt(h.moran.i, 2)} (z ${fmt(h.moran.z, 1)}) over ${h.k} ring${h.k > 1 ? 's' : ''}` : '';
+    const scale = h.scale ? `. Gi* ${h.scale.rule}` : '';
     // the study area holds empty cells too (a boundary's, or the neighbours Gi* needs)
-    setStatus(`${fmt(h.total)} incidents; study area of ${fmt(h.cells)} hexagons at resolution ${h.res}${sig}`);
+    setStatus(`${fmt(h.total)} incidents; study area of ${fmt(h.cells)} hexagons at resolution ${h.res}${sig}${m}${scale}`);
   } else setStatus('');
 }
 
@@ -417,7 +421,7 @@ function syncControls() {
   $('from-out').value = fromLabel() || '';
   $('to-out').value = toLabel() || '';
   $('unit').value = state.unit;
-  for (const k of ['res', 'method', 'colour', 'weight', 'area']) $(k).value = state[k];
+  for (const k of ['res', 'method', 'k', 'colour', 'weight', 'area']) $(k).value = state[k];
   for (const cb of $('cat-list').querySelectorAll('input')) cb.checked = !state.cats.length || state.cats.includes(cb.value);
 }
 
@@ -436,7 +440,7 @@ function wireControls() {
   $('cat-list').addEventListener('change', change(readCats, 'category'));
   $('cats-all').addEventListener('click', change(() => { state.cats = []; }, 'category'));
   $('cats-none').addEventListener('click', change(() => { state.cats = [state.allCats[0]]; }, 'category'));
-  for (const k of ['res', 'method', 'weight', 'area']) $(k).addEventListener('change', change(() => { state[k] = $(k).value; }, k));
+  for (const k of ['res', 'method', 'k', 'weight', 'area']) $(k).addEventListener('change', change(() => { state[k] = $(k).value; }, k));
   $('colour').addEventListener('change', () => { state.colour = $('colour').value; recolour(); });
   $('area').addEventListener('change', () => { if (state.area) fitTo(state.boundaries.features.filter((f) => f.id === state.area)); });
   $('area-find').addEventListener('input', listAreas);
@@ -670,7 +674,7 @@ async function topHotspots() {
   }
   out.textContent = 'Ranking…';
   try {
-    const fc = await api('/api/v1/hotspots?' + withQ({ method: state.method, weight: state.weight, limit: TOP_N }));
+    const fc = await api('/api/v1/hotspots?' + withQ({ method: state.method, weight: state.weight, k: state.k, limit: TOP_N }));
     if (seq !== state.seq.top) return; // a newer list is on its way
     state.top = fc;
     // the value column says something the count does not: harm, recency or density
@@ -1073,7 +1077,7 @@ function exportQuery(id) {
   let q = new URLSearchParams();
   if (def.analysis && id !== 'change') q = filters();
   if (id === 'change') q = new URLSearchParams(changeQuery());
-  if (id === 'hotspots') { q.set('method', state.method); q.set('weight', state.weight); }
+  if (id === 'hotspots') { q.set('method', state.method); q.set('weight', state.weight); q.set('k', state.k); }
   if (id === 'kde') { q.set('method', 'kde'); q.set('weight', state.weight); }
   if (id === 'emerging') q.set('weight', state.weight);
   if (id === 'incidents') setPeriod(q);
