@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"github.com/hexbeat/hexbeat/internal/grid"
 	"math/rand/v2"
 	"testing"
 )
@@ -35,5 +36,34 @@ func BenchmarkAdjacency10k(b *testing.B) {
 		if _, err := NewAdjacency(a.Cells, 1, nil); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkMoranByRadius10k: k=auto's scan, Moran's I at radii 1..10 over 10,000 cells
+// (one grid disk of radius 10 per cell, through cgo); BenchmarkGlobalMoran10k: the Moran's
+// I every hotspot layer reports, over neighbourhoods already built.
+func BenchmarkMoranByRadius10k(b *testing.B) {
+	a := area(b, 57, 1)
+	x := make([]float64, a.Len())
+	rng := rand.New(rand.NewPCG(1, 1))
+	for i := range x {
+		x[i] = float64(rng.IntN(20))
+	}
+	b.ReportMetric(float64(a.Len()), "cells")
+	for b.Loop() {
+		if _, err := MoranByRadius(a.Cells, x, 10, grid.DiskRings); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkGlobalMoran10k(b *testing.B) {
+	a := area(b, 57, 1)
+	x := make([]float64, a.Len())
+	for i := range x {
+		x[i] = float64(i % 17)
+	}
+	for b.Loop() {
+		GlobalMoran(a, x)
 	}
 }
