@@ -155,3 +155,61 @@ func FirstPeak(ms []Moran, alpha float64) (k int, ok bool) {
 	}
 	return 0, false
 }
+
+// LocalMoran is Anselin's local Moran's I of every cell of a study area with values x,
+// over a's neighbourhoods with the cell itself left out and row-standardised weights (each
+// neighbour 1/d_i), as R spdep's localmoran computes it by default (conditional
+// randomisation, variance with divisor n, two-sided p):
+//
+//	I_i = z_i / m2 · lag_i,   z = x − x̄,   m2 = Σ z² / n,   lag_i = Σ_j w_ij z_j
+//	E[I_i] = −z_i² W_i / ((n−1) m2)
+//	Var[I_i] = (z_i/m2)² · n/(n−2) · (W2_i − W_i²/(n−1)) · (m2 − z_i²/(n−1))
+//
+// with W_i = Σ_j w_ij (1, or 0 without neighbours) and W2_i = Σ_j w_ij². A positive I_i
+// is a cell like its neighbours (high among high, low among low), a negative one an
+// outlier. Lag holds each cell's neighbours' mean value (x, not z); cells without
+// neighbours, and every cell of a constant field, get NaN for I, Z and P.
+type LocalMoranResult struct {
+	I, Expected, Variance, Z, P, Lag []float64
+}
+
+// LocalMoran computes the local Moran's I of x over a (see LocalMoranResult).
+func LocalMoran(a *Adjacency, x []float64) LocalMoranResult {
+	n := len(x)
+	if n != a.Len() {
+		panic(fmt.Sprintf("stats: %d values for a study area of %d cells", n, a.Len()))
+	}
+	z, m2, _ := deviations(x)
+	m2 /= float64(n)
+	nf := float64(n)
+	r := LocalMoranResult{I: make([]float64, n), Expected: make([]float64, n), Variance: make([]float64, n),
+		Z: make([]float64, n), P: make([]float64, n), Lag: make([]float64, n)}
+	for i := range n {
+		var d, lz, lx float64
+		for _, j := range a.Neighbours(i) {
+			if int(j) != i {
+				d++
+				lz += z[j]
+				lx += x[j]
+			}
+		}
+		if d == 0 || m2 == 0 || n < 3 {
+			r.I[i], r.Expected[i], r.Variance[i], r.Z[i], r.P[i] = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
+			r.Lag[i] = math.NaN()
+			if d > 0 {
+				r.Lag[i] = lx / d
+			}
+			continue
+		}
+		lz /= d
+		r.Lag[i] = lx / d
+		wi, w2 := 1.0, 1/d
+		zi := z[i]
+		r.I[i] = zi / m2 * lz
+		r.Expected[i] = -zi * zi * wi / ((nf - 1) * m2)
+		r.Variance[i] = (zi / m2) * (zi / m2) * (nf / (nf - 2)) * (w2 - wi*wi/(nf-1)) * (m2 - zi*zi/(nf-1))
+		r.Z[i] = (r.I[i] - r.Expected[i]) / math.Sqrt(r.Variance[i])
+		r.P[i] = TwoSidedP(r.Z[i])
+	}
+	return r
+}

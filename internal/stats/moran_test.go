@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/hexbeat/hexbeat/internal/grid"
@@ -155,6 +156,61 @@ func TestGlobalMoranEqualsByRadius(t *testing.T) {
 			if math.Abs(v) > 1e-12*math.Max(1, math.Abs(r.Z)) || g.K != k {
 				t.Errorf("k=%d, value %d: %+v against %+v", k, i, g, r)
 			}
+		}
+	}
+}
+
+// Local Moran's I (k = 1, row-standardised) of the fixture's study area and counts equals R
+// spdep's localmoran on neighbours built by h3-js, cell by cell (scripts/moran-peer.sh).
+func TestLocalMoranEqualsSpdep(t *testing.T) {
+	cells, x := fixtureCounts(t)
+	a, err := NewAdjacency(cells, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := LocalMoran(a, x)
+	f, err := os.Open("testdata/local-moran-mk-2025h1-res9-k1.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows)-1 != len(cells) {
+		t.Fatalf("%d peer rows for %d cells", len(rows)-1, len(cells))
+	}
+	var worst float64
+	for _, r := range rows[1:] {
+		c, _ := grid.Parse(strings.TrimSpace(r[0]))
+		i, ok := a.Position(c)
+		if !ok {
+			t.Fatalf("peer cell %s not in the study area", r[0])
+		}
+		for col, v := range []float64{got.I[i], got.Expected[i], got.Variance[i], got.Z[i], got.P[i]} {
+			want, err := strconv.ParseFloat(strings.TrimSpace(r[col+1]), 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := math.Abs(v-want) / math.Max(1, math.Abs(want))
+			worst = math.Max(worst, d)
+			if !(d <= 1e-9) {
+				t.Fatalf("cell %s %s: %.15g, spdep %.15g", r[0], rows[0][col+1], v, want)
+			}
+		}
+	}
+	t.Logf("largest difference from spdep over %d cells: %.2g", len(cells), worst)
+	// the lag is the neighbours' mean count
+	for i := range cells {
+		var s, d float64
+		for _, j := range a.Neighbours(i) {
+			if int(j) != i {
+				s, d = s+x[j], d+1
+			}
+		}
+		if got.Lag[i] != s/d {
+			t.Fatalf("lag of cell %d: %g, neighbours' mean %g", i, got.Lag[i], s/d)
 		}
 	}
 }
