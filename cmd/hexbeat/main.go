@@ -38,9 +38,10 @@ Commands:
             points; boundary GeoJSON; a retailer or camera register CSV
   hotspots  write a hotspot layer (Gi*, KDE or counts) as GeoJSON or CSV, as the API does
   evaluate  backtest the hotspot methods as forecasts (hit rate, PAI, RRI) on files or the store
-  export    write any layer (incidents, cells, hotspots, emerging, change, boundaries, Section
-            60 proposals and register, retailers, test-purchase targets, the camera register,
-            camera plans) as GeoJSON, CSV with WKT, or NDJSON; audited
+  export    write any layer (incidents, cells, hotspots, emerging, clusters and outliers,
+            change, boundaries, Section 60 proposals and register, retailers, test-purchase
+            targets, the camera register, camera plans) as GeoJSON, CSV with WKT, or NDJSON;
+            audited
   fetch     download street crimes and stop-and-search from data.police.uk and import them
   imports   list the imports a store holds, and withdraw one (the rows it added go with it)
   keys      create, list and revoke API keys (roles: viewer, analyst, trading-standards,

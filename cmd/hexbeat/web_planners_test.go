@@ -93,6 +93,19 @@ func TestSignInAndPlannersInChromium(t *testing.T) {
 	}
 	p.do("emerging hot spots off", chromedp.Click(`input[data-layer="emerging"]`))
 
+	// Clusters and outliers: the map draws the layer's significant cells in their types'
+	// colours, and the legend counts them as the API does.
+	p.do("clusters and outliers on", chromedp.Click(`input[data-layer="outliers"]`))
+	hh := poll[int](p, "the outliers layer drew no HH cells", `window.hexbeat.state.data.outliers && window.hexbeat.map.loaded() && !window.hexbeat.map.isMoving() &&
+		window.hexbeat.map.queryRenderedFeatures({layers: ['outliers-fill'], filter: ['==', ['get', 'type'], 'HH']}).length`)
+	legend = eval[string](p, `document.getElementById('legend').textContent`)
+	wantHH := eval[string](p, `'High among high: a cluster (' + window.hexbeat.state.data.outliers.types.HH.toLocaleString('en-GB') + ')'`)
+	if !strings.Contains(legend, "Clusters and outliers: local Moran's I") || !strings.Contains(legend, wantHH) {
+		t.Errorf("legend with the outliers layer: %q, want %q in it", legend, wantHH)
+	}
+	t.Logf("outliers: %d HH cells drawn; legend %q", hh, wantHH)
+	p.do("clusters and outliers off", chromedp.Click(`input[data-layer="outliers"]`))
+
 	// Test purchase: rank, pick a row, the shop is ringed on the map; the table downloads.
 	p.do("rank retailers", chromedp.Click("#p-tp summary"), chromedp.Click("#tp-form button[type=submit]"))
 	rows := poll[int](p, "no ranked retailers", `document.querySelectorAll('#tp-out tr[data-id]').length`)

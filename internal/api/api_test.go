@@ -440,6 +440,41 @@ func TestAnalysesEqualPeerFixture(t *testing.T) {
 		}
 	}
 
+	// clusters and outliers: local Moran's I of every cell equals R spdep's localmoran (the
+	// peer values of internal/stats/testdata), and each significant cell's type follows its
+	// value and its neighbours' mean against the study area's mean
+	code, _, body = get(t, s, "/api/v1/outliers?res=9&from=2025-01&to=2025-06&area=E06000042")
+	if code != 200 {
+		t.Fatalf("outliers: %d %s", code, body)
+	}
+	out := checkRFC7946(t, body)
+	lisa := readPeerCSV(t, "../stats/testdata/local-moran-mk-2025h1-res9-k1.csv")
+	if len(out.Features) != len(lisa) {
+		t.Fatalf("outliers: %d features, spdep %d cells", len(out.Features), len(lisa))
+	}
+	mean := 14867.0 / float64(len(out.Features))
+	types := map[string]float64{}
+	for _, f := range out.Features {
+		pr := f.Properties
+		want := lisa[pr["cell"].(string)]
+		if want == nil || math.Abs(pr["local_i"].(float64)-want[0]) > 1e-9 || math.Abs(pr["z"].(float64)-want[3]) > 1e-9 {
+			t.Fatalf("outliers: cell %v local_i %v z %v, spdep %v", pr["cell"], pr["local_i"], pr["z"], want)
+		}
+		typ, _ := pr["type"].(string)
+		if sig := pr["p_fdr"].(float64) < 0.05; sig != (typ != "") {
+			t.Errorf("outliers: cell %v p_fdr %v typed %q", pr["cell"], pr["p_fdr"], typ)
+		}
+		if typ != "" {
+			types[typ]++
+			if hi, around := pr["value"].(float64) > mean, pr["lag"].(float64) > mean; typ != map[[2]bool]string{{true, true}: "HH", {true, false}: "HL", {false, true}: "LH", {false, false}: "LL"}[[2]bool{hi, around}] {
+				t.Errorf("outliers: cell %v value %v lag %v (mean %.3f) typed %s", pr["cell"], pr["value"], pr["lag"], mean, typ)
+			}
+		}
+	}
+	if fmt.Sprint(out.ExtraMembers["types"]) != fmt.Sprint(map[string]any{"HH": types["HH"], "HL": types["HL"], "LH": types["LH"], "LL": types["LL"]}) || types["HH"] == 0 {
+		t.Errorf("outliers: types %v, counted %v", out.ExtraMembers["types"], types)
+	}
+
 	_, _, body = get(t, s, "/api/v1/hotspots?res=9&from=2025-01&to=2025-03&area=E06000042&format=csv&limit=10")
 	if rows, err := csv.NewReader(strings.NewReader(string(body))).ReadAll(); err != nil || len(rows) != 11 || rows[10][11] != "10" {
 		t.Errorf("hotspots csv, limit 10: %v, %d rows: %s", err, len(rows), body)
@@ -563,4 +598,31 @@ func TestMonthOnlyDataWantsWholeMonths(t *testing.T) {
 	if json.Unmarshal(body, &fc); code != 200 || fc.Total != 1 {
 		t.Errorf("data dated to the day, 15 Jan to 3 Feb: %d, total %d (want 1): %s", code, fc.Total, body)
 	}
+}
+
+// readPeerCSV reads a peer's per-cell values: the first column a cell, the others numbers.
+func readPeerCSV(t *testing.T, path string) map[string][]float64 {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]float64{}
+	for _, r := range rows[1:] {
+		var v []float64
+		for _, x := range r[1:] {
+			n, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v = append(v, n)
+		}
+		out[strings.TrimSpace(r[0])] = v
+	}
+	return out
 }

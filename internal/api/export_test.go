@@ -236,7 +236,7 @@ func TestOGCPlannerCollections(t *testing.T) {
 	_, _, cb := get(t, s, "/ogc/collections")
 	var cols struct{ Collections []struct{ ID string } }
 	json.Unmarshal(cb, &cols)
-	if len(cols.Collections) != 12 {
+	if len(cols.Collections) != 13 {
 		t.Errorf("%d collections: %+v", len(cols.Collections), cols.Collections)
 	}
 

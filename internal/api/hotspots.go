@@ -133,20 +133,7 @@ func (s *Server) hotspotsJSON(layer hexbeat.HotspotLayer, n int) []byte {
 	b = strconv.AppendInt(b, int64(q.K), 10)
 	b = append(b, `,"moran":`...)
 	b = appendMoran(b, layer.Moran)
-	if sc := layer.Scale; sc != nil {
-		b = append(b, `,"scale":{"k":`...)
-		b = strconv.AppendInt(b, int64(sc.K), 10)
-		b = append(b, `,"rule":`...)
-		b = appendString(b, sc.Rule)
-		b = append(b, `,"by_radius":[`...)
-		for i, m := range sc.ByRadius {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendMoran(b, m)
-		}
-		b = append(b, "]}"...)
-	}
+	b = appendScale(b, layer.Scale)
 	b = append(b, `,"alpha":`...)
 	b = appendNumber(b, q.Alpha)
 	b = append(b, `,"fdr":`...)
@@ -203,6 +190,25 @@ func (s *Server) hotspotsJSON(layer hexbeat.HotspotLayer, n int) []byte {
 		b = append(b, `,"rank":`...)
 		b = strconv.AppendInt(b, int64(hc.Rank), 10)
 		b = append(b, "}}"...)
+	}
+	return append(b, "]}"...)
+}
+
+// appendScale writes how k=auto chose a layer's radius (nothing for a k given).
+func appendScale(b []byte, sc *hexbeat.Scale) []byte {
+	if sc == nil {
+		return b
+	}
+	b = append(b, `,"scale":{"k":`...)
+	b = strconv.AppendInt(b, int64(sc.K), 10)
+	b = append(b, `,"rule":`...)
+	b = appendString(b, sc.Rule)
+	b = append(b, `,"by_radius":[`...)
+	for i, m := range sc.ByRadius {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendMoran(b, m)
 	}
 	return append(b, "]}"...)
 }

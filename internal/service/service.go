@@ -419,6 +419,20 @@ func (s *Service) Hotspots(ctx context.Context, q hexbeat.HotspotQuery) (hexbeat
 	return s.layers.get(ctx, layerKey(version, q), func() (hexbeat.HotspotLayer, error) { return s.engine.Hotspots(ctx, snap, q, area) })
 }
 
+// Outliers runs a cluster and outlier analysis (see analysis.Engine.Outliers).
+func (s *Service) Outliers(ctx context.Context, q hexbeat.HotspotQuery) (analysis.OutlierLayer, error) {
+	q.Method = hexbeat.MethodCount
+	q = q.WithDefaults()
+	if err := q.Validate(); err != nil {
+		return analysis.OutlierLayer{}, err
+	}
+	snap, area, err := s.prepare(&q.CellQuery)
+	if err != nil {
+		return analysis.OutlierLayer{}, err
+	}
+	return s.engine.Outliers(ctx, snap, q, area)
+}
+
 // Emerging runs an emerging hot spot analysis (see analysis.Engine.Emerging).
 func (s *Service) Emerging(ctx context.Context, q analysis.EmergingQuery) (analysis.EmergingLayer, error) {
 	q = q.WithDefaults()

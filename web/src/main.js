@@ -26,6 +26,11 @@ const EMERGING = {
   'new cold spot': '#c6dbef', 'consecutive cold spot': '#9ecae1', 'intensifying cold spot': '#2171b5', 'persistent cold spot': '#08306b',
   'diminishing cold spot': '#6baed6', 'sporadic cold spot': '#deebf7', 'oscillating cold spot': '#4292c6', 'historical cold spot': '#08519c',
 };
+// clusters and outliers (local Moran's I), in the usual LISA colours
+const OUTLIERS = {
+  HH: ['#b2182b', 'High among high: a cluster'], HL: ['#f4a582', 'High among low: an outlier'],
+  LH: ['#92c5de', 'Low among high: a gap'], LL: ['#2166ac', 'Low among low'],
+};
 // change: at most -5, -4..-2, -1, 0, +1, +2..+4, at least +5
 const CHANGE = { breaks: [-4.5, -1.5, -0.5, 0.5, 1.5, 4.5], colours: ['#2166ac', '#67a9cf', '#d1e5f0', 'rgba(240,240,240,0.3)', '#fddbc7', '#ef8a62', '#b2182b'] };
 
@@ -43,6 +48,8 @@ const LAYERS = {
     path: () => '/api/v1/hotspots?' + withQ({ method: 'kde', weight: state.weight, summary: 'true' }) },
   emerging: { title: 'Emerging hot spots', style: ['emerging-fill'], analysis: true, exportId: 'emerging',
     path: () => '/api/v1/emerging?' + withQ({ weight: state.weight }) },
+  outliers: { title: 'Clusters and outliers', style: ['outliers-fill'], analysis: true, exportId: 'outliers',
+    path: () => '/api/v1/outliers?' + withQ({ weight: state.weight, k: state.k }) },
   change: { title: 'Change', style: ['change-fill'], analysis: true, exportId: 'change', path: () => '/api/v1/change?' + changeQuery() },
   incidents: { title: 'Incidents (zoom 14+)', style: ['incidents-circle'], exportId: 'incidents', path: incidentsPath },
   // perm: the permission a key needs to read the layer (the list leaves out the others), and
@@ -54,7 +61,7 @@ const LAYERS = {
   authorisations: { title: 'Section 60 authorisations (active)', style: ['authorisations-fill', 'authorisations-line'], exportId: 'section60-authorisations',
     path: () => '/api/v1/section60/authorisations?status=active', dl: 'section60' },
 };
-const ORDER = ['boundaries', 'change', 'emerging', 'kde', 'hotspots', 'authorisations', 'proposals', 'incidents', 'retailers', 'register', 'cameras'];
+const ORDER = ['boundaries', 'change', 'emerging', 'kde', 'hotspots', 'outliers', 'authorisations', 'proposals', 'incidents', 'retailers', 'register', 'cameras'];
 
 // ---------------------------------------------------------------- state and the URL
 
@@ -198,6 +205,7 @@ function addLayers() {
     'boundaries-line': { type: 'line', source: 'boundaries', 'source-layer': 'boundaries', paint: { 'line-color': '#37474f', 'line-width': 1.2 } },
     'change-fill': { type: 'fill', source: 'change', paint: { 'fill-color': changeColour(), 'fill-outline-color': 'rgba(0,0,0,0.15)' } },
     'emerging-fill': { type: 'fill', source: 'emerging', paint: { 'fill-color': emergingColour(), 'fill-outline-color': 'rgba(0,0,0,0.15)' } },
+    'outliers-fill': { type: 'fill', source: 'outliers', paint: { 'fill-color': outlierColour(), 'fill-outline-color': 'rgba(0,0,0,0.15)' } },
     'kde-fill': { type: 'fill', source: 'kde', 'source-layer': 'hotspots', paint: { 'fill-color': classColour(), 'fill-outline-color': 'rgba(90,40,0,0.25)' } },
     'hotspots-fill': { type: 'fill', source: 'hotspots', 'source-layer': 'hotspots', paint: { 'fill-color': binColour(), 'fill-outline-color': 'rgba(60,60,60,0.25)' } },
     'hotspots-value': { type: 'fill', source: 'hotspots', 'source-layer': 'hotspots', paint: { 'fill-color': classColour(), 'fill-outline-color': 'rgba(60,60,60,0.25)' } },
@@ -273,6 +281,13 @@ function classColour() {
 function emergingColour() {
   const e = ['match', ['get', 'category']];
   for (const [k, c] of Object.entries(EMERGING)) e.push(k, c);
+  e.push('rgba(230,230,230,0.2)');
+  return e;
+}
+
+function outlierColour() {
+  const e = ['match', ['coalesce', ['get', 'type'], '']];
+  for (const [k, [c]] of Object.entries(OUTLIERS)) e.push(k, c);
   e.push('rgba(230,230,230,0.2)');
   return e;
 }
@@ -540,6 +555,11 @@ function renderLegend() {
     const seen = new Set(state.data.emerging.features.map((f) => f.properties.category));
     parts.push('<strong>Emerging hot spots</strong>' + Object.entries(EMERGING).filter(([k]) => seen.has(k)).map(([k, c]) => row(c, k)).join('') + row('rgba(230,230,230,0.4)', 'no pattern detected') + notesOf(state.data.emerging));
   }
+  if (state.on.has('outliers') && state.data.outliers) {
+    const o = state.data.outliers;
+    parts.push(`<strong>Clusters and outliers: local Moran's I, ${o.k} ring${o.k > 1 ? 's' : ''}${o.fdr ? ', FDR-adjusted' : ''}</strong>`
+      + Object.entries(OUTLIERS).map(([k, [c, label]]) => row(c, `${label} (${fmt(o.types?.[k] ?? 0)})`)).join('') + row('rgba(230,230,230,0.4)', 'not significant') + notesOf(o));
+  }
   if (state.on.has('change') && state.data.change) {
     const a = state.data.change.a, b = state.data.change.b;
     parts.push(`<strong>Change: ${a.from.slice(0, 7)}… vs ${b.from.slice(0, 7)}…</strong>` + [['#b2182b', '+5 or more'], ['#ef8a62', '+2 to +4'], ['#fddbc7', '+1'], ['rgba(240,240,240,0.8)', 'no change'], ['#d1e5f0', '−1'], ['#67a9cf', '−2 to −4'], ['#2166ac', '−5 or fewer']].map(([c, t]) => row(c, t)).join('')
@@ -577,7 +597,10 @@ const table = (rows) => `<table>${rows.map(([k, v]) => `<tr><td>${esc(k)}</td><t
 async function cellInfo(p, layer) {
   const rows = [['incidents', fmt(p.count)]];
   if (p.value !== undefined) rows.push(['value', fmt(p.value, 3)]);
-  if (p.z !== undefined) rows.push(['Gi* z', fmt(p.z, 3)], ['p', fmtP(p.p)], ['p (FDR)', fmtP(p.p_fdr)], ['confidence', BIN_LABELS[p.bin ?? 0] ?? '–']);
+  if (layer === 'outliers') {
+    rows.push(['neighbours\' mean', fmt(p.lag, 2)], ['local Moran\'s I', fmt(p.local_i, 3)], ['z', fmt(p.z, 3)], ['p (FDR)', fmtP(p.p_fdr)],
+      ['type', p.type ? OUTLIERS[p.type][1] : 'not significant']);
+  } else if (p.z !== undefined) rows.push(['Gi* z', fmt(p.z, 3)], ['p', fmtP(p.p)], ['p (FDR)', fmtP(p.p_fdr)], ['confidence', BIN_LABELS[p.bin ?? 0] ?? '–']);
   if (p.rank !== undefined) rows.push(['rank', fmt(p.rank)]);
   if (p.category !== undefined && layer === 'emerging') rows.push(['emerging', p.category], ['trend tau', fmt(p.tau, 3)], ['trend p', fmtP(p.trend_p)]);
   if (p.change !== undefined) rows.push(['period A', fmt(p.a)], ['period B', fmt(p.b)], ['change', fmt(p.change)]);
@@ -634,7 +657,7 @@ async function recordTest(e) {
 }
 
 function wireClicks() {
-  for (const layer of ['hotspots', 'kde', 'emerging', 'change']) {
+  for (const layer of ['hotspots', 'kde', 'emerging', 'outliers', 'change']) {
     map.on('click', `${layer}-fill`, (e) => cellInfo(e.features[0].properties, layer));
     map.on('mouseenter', `${layer}-fill`, () => { map.getCanvas().style.cursor = 'pointer'; });
     map.on('mouseleave', `${layer}-fill`, () => { map.getCanvas().style.cursor = ''; });
@@ -1080,6 +1103,7 @@ function exportQuery(id) {
   if (id === 'hotspots') { q.set('method', state.method); q.set('weight', state.weight); q.set('k', state.k); }
   if (id === 'kde') { q.set('method', 'kde'); q.set('weight', state.weight); }
   if (id === 'emerging') q.set('weight', state.weight);
+  if (id === 'outliers') { q.set('weight', state.weight); q.set('k', state.k); }
   if (id === 'incidents') setPeriod(q);
   if (id === 'cameras' && state.plan) {
     const b = state.plan.query;
