@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"encoding/csv"
+	"github.com/paulmach/orb"
 	"math"
 	"os"
 	"strconv"
@@ -177,4 +178,61 @@ func zs(ms []hexbeat.Moran) []float64 {
 		out[i] = m.Z
 	}
 	return out
+}
+
+// Clusters and outliers on a constructed field: the west half of a box holds 20 crimes a
+// cell, the east half none; one empty cell in the west is a low among high (LH), one busy
+// cell in the east a high among low (HL), the interiors of the halves HH and LL.
+func TestOutlierTypes(t *testing.T) {
+	box := orb.Bound{Min: orb.Point{-0.95, 51.95}, Max: orb.Point{-0.55, 52.15}}
+	cells, err := grid.GeometryCells(box, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	west := func(c uint64) bool { return grid.Center(c).Lon() < -0.75 }
+	// the special cells: the westmost and eastmost of the row nearest the box's middle latitude
+	var lh, hl uint64
+	for _, c := range cells {
+		p := grid.Center(c)
+		if math.Abs(p.Lat()-52.05) > 0.01 {
+			continue
+		}
+		if west(c) && math.Abs(p.Lon()+0.85) < 0.01 {
+			lh = c
+		}
+		if !west(c) && math.Abs(p.Lon()+0.65) < 0.01 {
+			hl = c
+		}
+	}
+	if lh == 0 || hl == 0 {
+		t.Fatal("no cell for the outliers")
+	}
+	at, _ := hexbeat.ParseTimeBound("2025-01", false)
+	var incs []hexbeat.Incident
+	for _, c := range cells {
+		if (west(c) && c != lh) || c == hl {
+			p := grid.Center(c)
+			for range 20 {
+				incs = append(incs, hexbeat.Incident{OccurredAt: at, Category: "Burglary", Lon: p.Lon(), Lat: p.Lat(), Cell: c, Precision: hexbeat.PrecisionMonth})
+			}
+		}
+	}
+	for i := range incs {
+		incs[i].Cell, _ = grid.FromLonLat(incs[i].Lon, incs[i].Lat, 15)
+	}
+	ix := index.New()
+	ix.Add(incs)
+	q := hexbeat.HotspotQuery{CellQuery: hexbeat.CellQuery{Res: 8, BBox: &box}}.WithDefaults()
+	layer, err := engine().Outliers(context.Background(), ix.Snapshot(), q, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	typeOf := map[uint64]string{}
+	for _, oc := range layer.Cells {
+		typeOf[oc.Cell] = oc.Type
+	}
+	if typeOf[lh] != LowHigh || typeOf[hl] != HighLow || layer.Types[HighHigh] == 0 || layer.Types[LowLow] == 0 {
+		t.Errorf("LH cell typed %q, HL cell %q; types %v", typeOf[lh], typeOf[hl], layer.Types)
+	}
+	t.Logf("%d cells: %v", len(layer.Cells), layer.Types)
 }
