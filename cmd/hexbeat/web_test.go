@@ -243,8 +243,8 @@ func TestDemoMapInChromium(t *testing.T) {
 	poll[int](p, "the layer did not come back", `window.hexbeat.state.data.hotspots.total === `+fmt.Sprint(before)+` && 1`)
 	poll[int](p, "no hexagons after the change", hexesDrawn)
 
-	// The Gi* radius chosen by Moran's I: the layer says which and why, the status line
-	// repeats it, the URL keeps it, and the hexagons are drawn again.
+	// The Gi* radius chosen by Moran's I: the layer says which and why, the legend shows
+	// that note, the URL keeps it, and the hexagons are drawn again.
 	if !strings.Contains(status, "Moran's I") || !strings.Contains(status, "over 1 ring") {
 		t.Errorf("status line without the layer's Moran's I: %q", status)
 	}
@@ -256,8 +256,8 @@ func TestDemoMapInChromium(t *testing.T) {
 	if k := eval[int](p, `window.hexbeat.state.data.hotspots.k`); !strings.HasPrefix(rule, fmt.Sprintf("k = %d: ", k)) {
 		t.Errorf("scale rule %q for a layer of k = %d", rule, k)
 	}
-	if status := eval[string](p, `document.getElementById('status').textContent`); !strings.Contains(status, "Gi* "+rule) || !strings.Contains(eval[string](p, `location.search`), "k=auto") {
-		t.Errorf("after k=auto: status %q, URL %q", status, eval[string](p, `location.search`))
+	if legend := eval[string](p, `document.getElementById('legend').textContent`); !strings.Contains(legend, "k=auto: "+rule) || !strings.Contains(eval[string](p, `location.search`), "k=auto") {
+		t.Errorf("after k=auto: legend %q, URL %q", legend, eval[string](p, `location.search`))
 	}
 	t.Logf("k=auto on the demo: %s", rule)
 	poll[int](p, "no hexagons after k=auto", hexesDrawn)

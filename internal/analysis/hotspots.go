@@ -102,6 +102,7 @@ func (e *Engine) Hotspots(ctx context.Context, snap *index.Snapshot, q hexbeat.H
 	q.K = sf.Adj.K
 	layer := hexbeat.HotspotLayer{Query: q, StudyArea: sf.Rule, Total: sf.Total, Notes: PeriodNotes(snap, q.From, q.To),
 		Moran: hexbeat.Moran(stats.GlobalMoran(sf.Adj, sf.Weighted)), Scale: sf.Scale}
+	layer.Notes = append(layer.Notes, sf.scaleNotes()...)
 	n := sf.Adj.Len()
 	cells := make([]hexbeat.HotspotCell, n)
 	for i, c := range sf.Adj.Cells {
@@ -155,6 +156,15 @@ func (sf *Surface) order(method string, z []float64) []int {
 		z = stats.GiStar(sf.Adj, sf.Weighted, nil)
 	}
 	return stats.RankOrder(sf.Value, z)
+}
+
+// scaleNotes says how k=auto chose the radius, for every reader of the layer (a CSV's
+// header, the command line's stderr, the map's legend).
+func (sf *Surface) scaleNotes() []string {
+	if sf.Scale == nil {
+		return nil
+	}
+	return []string{"the Gi* radius was chosen by k=auto: " + sf.Scale.Rule}
 }
 
 // Radii a k=auto scan tries: 1 to maxScanK, fewer when a disk would hold more than a quarter

@@ -63,7 +63,7 @@ func (e *Engine) Outliers(ctx context.Context, snap *index.Snapshot, q hexbeat.H
 	}
 	mean /= float64(len(sf.Weighted))
 	layer := OutlierLayer{Query: q, StudyArea: sf.Rule, Total: sf.Total, Types: map[string]int{HighHigh: 0, LowLow: 0, HighLow: 0, LowHigh: 0},
-		Moran: hexbeat.Moran(stats.GlobalMoran(sf.Adj, sf.Weighted)), Scale: sf.Scale, Notes: PeriodNotes(snap, q.From, q.To)}
+		Moran: hexbeat.Moran(stats.GlobalMoran(sf.Adj, sf.Weighted)), Scale: sf.Scale, Notes: append(PeriodNotes(snap, q.From, q.To), sf.scaleNotes()...)}
 	layer.Cells = make([]OutlierCell, len(sf.Weighted))
 	for i, c := range sf.Adj.Cells {
 		oc := OutlierCell{Cell: c, Count: sf.Counts[i], Value: sf.Weighted[i], Lag: lm.Lag[i], I: lm.I[i], Z: lm.Z[i], P: lm.P[i], PFDR: fdr[i]}

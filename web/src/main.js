@@ -388,12 +388,11 @@ function summariseStatus() {
   const h = state.data.hotspots;
   if (h && state.on.has('hotspots')) {
     const sig = h.significant ? `; ${fmt(h.significant.hot)} significant hot spots` : '';
-    // global Moran's I says whether the crime clusters at all at the layer's radius; with
-    // k=auto the scale's rule says how the radius was chosen
+    // global Moran's I says whether the crime clusters at all at the layer's radius (with
+    // k=auto the layer's notes, in the legend, say how the radius was chosen)
     const m = h.moran && Number.isFinite(h.moran.i) ? `; Moran's I ${fmt(h.moran.i, 2)} (z ${fmt(h.moran.z, 1)}) over ${h.k} ring${h.k > 1 ? 's' : ''}` : '';
-    const scale = h.scale ? `. Gi* ${h.scale.rule}` : '';
     // the study area holds empty cells too (a boundary's, or the neighbours Gi* needs)
-    setStatus(`${fmt(h.total)} incidents; study area of ${fmt(h.cells)} hexagons at resolution ${h.res}${sig}${m}${scale}`);
+    setStatus(`${fmt(h.total)} incidents; study area of ${fmt(h.cells)} hexagons at resolution ${h.res}${sig}${m}`);
   } else setStatus('');
 }
 
