@@ -122,15 +122,7 @@ func TestAutoScale(t *testing.T) {
 	if sc == nil || sc.K != 3 || auto.Query.K != 3 || len(sc.ByRadius) != 10 || !strings.Contains(sc.Rule, "no significant peak") {
 		t.Fatalf("scale %+v, layer k %d", sc, auto.Query.K)
 	}
-	f, err := os.Open("../stats/testdata/moran-mk-2025h1-res9.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	peer, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	peer := testkit.CSV(t, "../stats/testdata/moran-mk-2025h1-res9.csv")
 	for _, r := range peer[1:] {
 		k, _ := strconv.Atoi(r[0])
 		z, _ := strconv.ParseFloat(r[4], 64)

@@ -603,15 +603,7 @@ func TestMonthOnlyDataWantsWholeMonths(t *testing.T) {
 // readPeerCSV reads a peer's per-cell values: the first column a cell, the others numbers.
 func readPeerCSV(t *testing.T, path string) map[string][]float64 {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := testkit.CSV(t, path)
 	out := map[string][]float64{}
 	for _, r := range rows[1:] {
 		var v []float64

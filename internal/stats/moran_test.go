@@ -1,10 +1,8 @@
 package stats
 
 import (
-	"encoding/csv"
 	"math"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,15 +20,7 @@ func TestMoranByRadiusEqualsSpdep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open("testdata/moran-mk-2025h1-res9.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := testkit.CSV(t, "testdata/moran-mk-2025h1-res9.csv")
 	if len(rows) != 11 || len(got) != 10 {
 		t.Fatalf("%d peer rows, %d computed radii", len(rows)-1, len(got))
 	}
@@ -53,15 +43,7 @@ func TestMoranByRadiusEqualsSpdep(t *testing.T) {
 // fixtureCounts reads the Gi* fixture's study area (ascending) and counts.
 func fixtureCounts(t *testing.T) ([]uint64, []float64) {
 	t.Helper()
-	f, err := os.Open(testkit.Shared(t, "fixtures/gistar/mk-2025h1-res9-all.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := testkit.CSV(t, testkit.Shared(t, "fixtures/gistar/mk-2025h1-res9-all.csv"))
 	var cells []uint64
 	var x []float64
 	for _, r := range rows[1:] {
@@ -169,15 +151,7 @@ func TestLocalMoranEqualsSpdep(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := LocalMoran(a, x)
-	f, err := os.Open("testdata/local-moran-mk-2025h1-res9-k1.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := testkit.CSV(t, "testdata/local-moran-mk-2025h1-res9-k1.csv")
 	if len(rows)-1 != len(cells) {
 		t.Fatalf("%d peer rows for %d cells", len(rows)-1, len(cells))
 	}
