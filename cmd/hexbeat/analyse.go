@@ -215,7 +215,7 @@ Flags:
 	from := fs.String("from", "", "first test month (default: the first with enough history)")
 	to := fs.String("to", "", "last test month")
 	weight := fs.String("weight", "count", "weighting of training incidents: count or harm")
-	halfLife := fs.Float64("half-life-days", analysis.DefaultHalfLifeDays, "recency method's half-life")
+	halfLife := fs.Float64("half-life-days", hexbeat.DefaultHalfLifeDays, "recency method's half-life")
 	bandwidth := fs.Float64("bandwidth-m", 0, "KDE bandwidth in metres (0: rule of thumb)")
 	var cats listFlag
 	fs.Var(&cats, "category", "crime type, by name or slug (repeatable)")
@@ -223,7 +223,7 @@ Flags:
 	if !parseFlags(fs, args, finish, stderr) {
 		return 2
 	}
-	q := analysis.EvalQuery{CellQuery: hexbeat.CellQuery{Res: *resolution, Categories: cats, Area: *area}, TrainMonths: *train,
+	q := hexbeat.EvalQuery{CellQuery: hexbeat.CellQuery{Res: *resolution, Categories: cats, Area: *area}, TrainMonths: *train,
 		Weight: *weight, HalfLifeDays: *halfLife, BandwidthM: *bandwidth}
 	var bad []string
 	if *train < 1 {
@@ -259,7 +259,7 @@ Flags:
 		fmt.Fprintln(stderr, "hexbeat evaluate:\n  "+strings.Join(bad, "\n  "))
 		return 2
 	}
-	var result analysis.EvalResult
+	var result hexbeat.EvalResult
 	if fs.NArg() == 0 {
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		st, err := store.Open(ctx, cfg.DB)
@@ -349,7 +349,7 @@ func writeJSON(w io.Writer, v any) int {
 }
 
 // printEvaluation writes the backtest as tables: per method and coverage, then per month.
-func printEvaluation(w io.Writer, r analysis.EvalResult) {
+func printEvaluation(w io.Writer, r hexbeat.EvalResult) {
 	q := r.Query
 	fmt.Fprintf(w, "Forecast backtest: res %d, %d training months, study area: %s\n\n", q.Res, q.TrainMonths, r.StudyArea)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)

@@ -3,7 +3,6 @@ package analysis
 import (
 	"context"
 	"encoding/csv"
-	"github.com/paulmach/orb"
 	"math"
 	"os"
 	"strconv"
@@ -11,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/paulmach/orb"
 
 	"github.com/hexbeat/hexbeat/geodata"
 	"github.com/hexbeat/hexbeat/internal/grid"
@@ -223,7 +224,7 @@ func TestOutlierTypes(t *testing.T) {
 	for _, oc := range layer.Cells {
 		typeOf[oc.Cell] = oc.Type
 	}
-	if typeOf[lh] != LowHigh || typeOf[hl] != HighLow || layer.Types[HighHigh] == 0 || layer.Types[LowLow] == 0 {
+	if typeOf[lh] != hexbeat.LowHigh || typeOf[hl] != hexbeat.HighLow || layer.Types[hexbeat.HighHigh] == 0 || layer.Types[hexbeat.LowLow] == 0 {
 		t.Errorf("LH cell typed %q, HL cell %q; types %v", typeOf[lh], typeOf[hl], layer.Types)
 	}
 	t.Logf("%d cells: %v", len(layer.Cells), layer.Types)

@@ -4,53 +4,11 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/index"
 )
-
-// ChangeQuery compares two periods, A (earlier) and B (later), over one area and filter.
-// CellQuery's own From and To are ignored.
-type ChangeQuery struct {
-	hexbeat.CellQuery
-	AFrom, ATo, BFrom, BTo time.Time // zero: B is the year to date, A the same span a year earlier
-}
-
-// ChangeRow is one crime type's change.
-type ChangeRow struct {
-	Category string
-	A, B     int
-	Diff     int
-	Pct      float64 // NaN when A is 0
-}
-
-// ChangeCell is one cell's change.
-type ChangeCell struct {
-	Cell uint64
-	A, B int
-	Diff int
-	Pct  float64
-}
-
-// ChangeReport is the answer: the table by crime type (largest rise first), the total,
-// and the per-cell layer (every cell with an incident in either period).
-type ChangeReport struct {
-	Query ChangeQuery
-	Rows  []ChangeRow
-	Total ChangeRow
-	Cells []ChangeCell
-	Notes []string // periods the data do not cover (a zero there is no data, not no crime); B before A
-}
-
-func newRow(name string, a, b int) ChangeRow {
-	r := ChangeRow{Category: name, A: a, B: b, Diff: b - a, Pct: math.NaN()}
-	if a > 0 {
-		r.Pct = 100 * float64(b-a) / float64(a)
-	}
-	return r
-}
 
 // DefaultChangePeriods returns the year to date of the latest data (from 1 January to the
 // end of the last month with incidents) and the same span a year earlier.
@@ -64,13 +22,21 @@ func DefaultChangePeriods(snap *index.Snapshot) (aFrom, aTo, bFrom, bTo time.Tim
 	return bFrom.AddDate(-1, 0, 0), bTo.AddDate(-1, 0, 0), bFrom, bTo, true
 }
 
+func newRow(name string, a, b int) hexbeat.ChangeRow {
+	r := hexbeat.ChangeRow{Category: name, A: a, B: b, Diff: b - a, Pct: math.NaN()}
+	if a > 0 {
+		r.Pct = 100 * float64(b-a) / float64(a)
+	}
+	return r
+}
+
 // Change compares the periods of q.
-func (e *Engine) Change(snap *index.Snapshot, q ChangeQuery, area *index.Area) ChangeReport {
+func (e *Engine) Change(snap *index.Snapshot, q hexbeat.ChangeQuery, area *index.Area) hexbeat.ChangeReport {
 	qa, qb := q.CellQuery, q.CellQuery
 	qa.From, qa.To = q.AFrom, q.ATo
 	qb.From, qb.To = q.BFrom, q.BTo
 	ca, cb := snap.CategoryCounts(qa, area), snap.CategoryCounts(qb, area)
-	rep := ChangeReport{Query: q}
+	rep := hexbeat.ChangeReport{Query: q}
 	var ta, tb int
 	names := map[string]bool{}
 	for n := range ca {
@@ -84,7 +50,7 @@ func (e *Engine) Change(snap *index.Snapshot, q ChangeQuery, area *index.Area) C
 		ta += ca[n]
 		tb += cb[n]
 	}
-	slices.SortFunc(rep.Rows, func(x, y ChangeRow) int {
+	slices.SortFunc(rep.Rows, func(x, y hexbeat.ChangeRow) int {
 		if x.Diff != y.Diff {
 			return y.Diff - x.Diff
 		}
@@ -118,30 +84,7 @@ func (e *Engine) Change(snap *index.Snapshot, q ChangeQuery, area *index.Area) C
 			j++
 		}
 		r := newRow("", a, b)
-		rep.Cells = append(rep.Cells, ChangeCell{Cell: c, A: a, B: b, Diff: r.Diff, Pct: r.Pct})
+		rep.Cells = append(rep.Cells, hexbeat.ChangeCell{Cell: c, A: a, B: b, Diff: r.Diff, Pct: r.Pct})
 	}
 	return rep
-}
-
-// Validate reports every problem with the query at once.
-func (q ChangeQuery) Validate() error {
-	var fe []hexbeat.FieldError
-	if err := q.CellQuery.Validate(); err != nil {
-		fe = err.(*hexbeat.Error).Fields
-	}
-	check := func(name string, from, to time.Time) {
-		if from.IsZero() || to.IsZero() {
-			fe = append(fe, hexbeat.FieldError{Field: name + "_from", Message: "give both ends of period " + strings.ToUpper(name) + " (" + name + "_from and " + name + "_to), or neither period for the year-to-date default"})
-		} else if !from.Before(to) {
-			fe = append(fe, hexbeat.FieldError{Field: name + "_to", Message: "must be after " + name + "_from"})
-		}
-	}
-	if !(q.AFrom.IsZero() && q.ATo.IsZero() && q.BFrom.IsZero() && q.BTo.IsZero()) {
-		check("a", q.AFrom, q.ATo)
-		check("b", q.BFrom, q.BTo)
-	}
-	if len(fe) > 0 {
-		return &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid change query", Fields: fe}
-	}
-	return nil
 }

@@ -63,7 +63,7 @@ func TestHotspotLayerIsConsistent(t *testing.T) {
 // boundary).
 func TestChangeEqualsIndependentCount(t *testing.T) {
 	snap, area := thamesValley(t)
-	q := ChangeQuery{CellQuery: hexbeat.CellQuery{Res: 9, Area: "mk"},
+	q := hexbeat.ChangeQuery{CellQuery: hexbeat.CellQuery{Res: 9, Area: "mk"},
 		AFrom: month("2025-01", false), ATo: month("2025-03", true), BFrom: month("2025-04", false), BTo: month("2025-06", true)}
 	rep := engine().Change(snap, q, area)
 	want := map[string][2]int{}
@@ -127,7 +127,7 @@ func TestChangeSaysWhenAPeriodHasNoData(t *testing.T) {
 		// B before A: the table reads backwards in time, and says so
 		{"2025-04", "2025-06", "2025-01", "2025-03", []string{"period B (2025-01-01 to 2025-03-31) comes before period A (2025-04-01 to 2025-06-30)"}},
 	} {
-		q := ChangeQuery{CellQuery: hexbeat.CellQuery{Res: 9, Area: "mk"},
+		q := hexbeat.ChangeQuery{CellQuery: hexbeat.CellQuery{Res: 9, Area: "mk"},
 			AFrom: month(tc.a0, false), ATo: month(tc.a1, true), BFrom: month(tc.b0, false), BTo: month(tc.b1, true)}
 		notes := engine().Change(snap, q, area).Notes
 		ok := len(notes) == len(tc.want)
@@ -143,16 +143,16 @@ func TestChangeSaysWhenAPeriodHasNoData(t *testing.T) {
 // TestEmergingRefusesWeeksOnMonthlyData: police.uk incidents carry the month only.
 func TestEmergingRefusesWeeksOnMonthlyData(t *testing.T) {
 	snap, area := thamesValley(t)
-	_, err := engine().Emerging(context.Background(), snap, EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 9, Area: "mk"}, Slice: SliceWeek}.WithDefaults(), area)
+	_, err := engine().Emerging(context.Background(), snap, hexbeat.EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 9, Area: "mk"}, Slice: hexbeat.SliceWeek}.WithDefaults(), area)
 	var he *hexbeat.Error
 	if !errors.As(err, &he) || he.Code != hexbeat.EINVALID || len(he.Fields) != 1 || he.Fields[0].Field != "slice" {
 		t.Fatalf("weekly slices on monthly data: %v", err)
 	}
-	l, err := engine().Emerging(context.Background(), snap, EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 9, Area: "mk"}}.WithDefaults(), area)
+	l, err := engine().Emerging(context.Background(), snap, hexbeat.EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 9, Area: "mk"}}.WithDefaults(), area)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l.Query.Slice != SliceMonth || len(l.Edges) != 7 {
+	if l.Query.Slice != hexbeat.SliceMonth || len(l.Edges) != 7 {
 		t.Errorf("default slices on monthly data: %s, %d edges", l.Query.Slice, len(l.Edges))
 	}
 }
@@ -163,7 +163,7 @@ func TestEmergingRefusesWeeksOnMonthlyData(t *testing.T) {
 // runs.
 func TestEmergingBoundsItsWork(t *testing.T) {
 	snap, area := thamesValley(t)
-	q := EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 12, Area: "mk", To: month("2100-12", true)}}.WithDefaults()
+	q := hexbeat.EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 12, Area: "mk", To: month("2100-12", true)}}.WithDefaults()
 	_, err := engine().Emerging(context.Background(), snap, q, area)
 	var he *hexbeat.Error
 	if !errors.As(err, &he) || he.Code != hexbeat.ETOOLARGE || len(he.Fields) != 1 || he.Fields[0].Field != "slice" {
@@ -192,7 +192,7 @@ func TestEmergingSaysWhatItsSlicesCannotShow(t *testing.T) {
 		{"2025-03", "2025-06", []string{"with 4 slices no trend can be significant at alpha 0.05"}},
 		{"2024-01", "2025-06", []string{"12 of the 18 month slices (2024-01-01 to 2024-12-31) hold no data"}},
 	} {
-		q := EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 9, Area: "mk"}}
+		q := hexbeat.EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 9, Area: "mk"}}
 		if tc.from != "" {
 			q.From, q.To = month(tc.from, false), month(tc.to, true)
 		}
@@ -268,7 +268,7 @@ func TestEmergingFindsANewCluster(t *testing.T) {
 	end := time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
 	at := orb2{-0.7594, 52.0406}
 	ix := synthetic(20000, end, at)
-	q := EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 8, From: end.AddDate(0, 0, -364), To: end}, Slice: SliceWeek}.WithDefaults()
+	q := hexbeat.EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 8, From: end.AddDate(0, 0, -364), To: end}, Slice: hexbeat.SliceWeek}.WithDefaults()
 	l, err := engine().Emerging(context.Background(), ix.Snapshot(), q, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -301,7 +301,7 @@ func TestEmergingFindsANewCluster(t *testing.T) {
 // after a first run that builds the res-9 level (as a server's first query does).
 func benchEmerging(b *testing.B, snap *index.Snapshot, end time.Time) {
 	e := engine()
-	q := EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 9, From: end.AddDate(0, 0, -364), To: end}, Slice: SliceWeek}.WithDefaults()
+	q := hexbeat.EmergingQuery{CellQuery: hexbeat.CellQuery{Res: 9, From: end.AddDate(0, 0, -364), To: end}, Slice: hexbeat.SliceWeek}.WithDefaults()
 	if _, err := e.Emerging(context.Background(), snap, q, nil); err != nil {
 		b.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func BenchmarkSection60Proposals200k(b *testing.B) {
 	end := time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
 	snap := resampled(b, 200_000, end.AddDate(-1, 0, 0), end, 3)
 	e := engine()
-	q := ProposalQuery{CellQuery: hexbeat.CellQuery{Res: 9}}.WithDefaults()
+	q := hexbeat.ProposalQuery{CellQuery: hexbeat.CellQuery{Res: 9}}.WithDefaults()
 	if _, err := e.Section60(context.Background(), snap, q, nil); err != nil { // first query builds the res-9 level
 		b.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func BenchmarkTargets5000(b *testing.B) {
 		shops[i] = hexbeat.Retailer{ID: string(rune('a' + i%26)), Lon: -1.3 + 0.6*rng.Float64(), Lat: 51.4 + 0.7*rng.Float64()}
 	}
 	e := engine()
-	q := TargetQuery{CellQuery: hexbeat.CellQuery{Res: 9}}.WithDefaults()
+	q := hexbeat.TargetQuery{CellQuery: hexbeat.CellQuery{Res: 9}}.WithDefaults()
 	now := time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -14,112 +14,44 @@ import (
 	"github.com/hexbeat/hexbeat/internal/index"
 	"github.com/hexbeat/hexbeat/internal/plan"
 	"github.com/hexbeat/hexbeat/internal/stats"
-	"github.com/paulmach/orb"
 )
 
-// Section60Categories are the crime types a Section 60 proposal looks at by default:
-// serious violence, weapons and robbery.
-var Section60Categories = []string{"Violence and sexual offences", "Possession of weapons", "Robbery"}
-
-// ProposalQuery asks for Section 60 candidate areas.
-type ProposalQuery struct {
-	hexbeat.CellQuery               // Res, Categories (default Section60Categories), Area; From/To: the window when given
-	Window            time.Duration // the recent window ending at the latest incident (default 14 days)
-	Weight            string        // what the target share counts: harm (default) or count
-	K                 int           // Gi* neighbourhood
-	Alpha             float64       // FDR level for significant cells
-	MaxAreaKm2        float64       // cap on one area
-	TargetShare       float64       // share of a hot cluster's weighted incidents an area must hold
+func daysText(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	}
+	return fmt.Sprintf("%g hours", d.Hours())
 }
 
-// WithDefaults fills in what the query leaves unset.
-func (q ProposalQuery) WithDefaults() ProposalQuery {
-	if len(q.Categories) == 0 {
-		q.Categories = slices.Clone(Section60Categories)
+// cellMap is CellValues as a map from cell to value.
+func (e *Engine) cellMap(snap *index.Snapshot, q hexbeat.CellQuery, area *index.Area, w index.Weight) map[uint64]float64 {
+	cells, _, values := snap.CellValues(q, area, w)
+	m := make(map[uint64]float64, len(cells))
+	for i, c := range cells {
+		m[c] = values[i]
 	}
-	if q.Weight == "" {
-		q.Weight = hexbeat.WeightHarm
-	}
-	if q.K == 0 {
-		q.K = 1
-	}
-	if q.Alpha == 0 {
-		q.Alpha = 0.05
-	}
-	if q.MaxAreaKm2 == 0 {
-		q.MaxAreaKm2 = 5
-	}
-	if q.TargetShare == 0 {
-		q.TargetShare = 0.8
-	}
-	if q.Window == 0 && q.From.IsZero() && q.To.IsZero() {
-		q.Window = 14 * 24 * time.Hour
-	}
-	return q
+	return m
 }
 
-// Validate reports every problem with the query at once.
-func (q ProposalQuery) Validate() error {
-	hq := hexbeat.HotspotQuery{CellQuery: q.CellQuery, Method: hexbeat.MethodGiStar, Weight: q.Weight, K: q.K, Alpha: q.Alpha}
-	var fe []hexbeat.FieldError
-	if err := hq.Validate(); err != nil {
-		fe = err.(*hexbeat.Error).Fields
+func day(t time.Time) string { return t.UTC().Format("2 January 2006") }
+
+func lower(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = strings.ToLower(v)
 	}
-	add := func(field, format string, args ...any) {
-		fe = append(fe, hexbeat.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-	}
-	if q.Window < 0 || q.Window > 366*24*time.Hour {
-		add("window", "must be from 1 hour to 366 days")
-	}
-	if !q.From.IsZero() != !q.To.IsZero() {
-		add("from", "give both from and to, or neither (then the window ends at the latest incident)")
-	}
-	if !(q.MaxAreaKm2 > 0 && q.MaxAreaKm2 <= 1000) {
-		add("max_area_km2", "must be from 0 to 1000 km², got %g", q.MaxAreaKm2)
-	}
-	if !(q.TargetShare > 0 && q.TargetShare <= 1) {
-		add("target_share", "must be a share between 0 and 1, got %g", q.TargetShare)
-	}
-	if len(fe) > 0 {
-		return &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid section 60 proposal request", Fields: fe}
-	}
-	return nil
+	return out
 }
 
-// Proposal is one candidate Section 60 area.
-type Proposal struct {
-	Rank        int
-	Outline     orb.MultiPolygon
-	Cells       []uint64
-	AreaKm2     float64
-	Incidents   int
-	Harm        float64 // Crime Harm Index days
-	Weighted    float64 // what the target share counted
-	Share       float64 // of its hot cluster's weighted incidents
-	Capped      bool
-	Previous    int // incidents in the same cells in the previous window of the same length
-	ByCategory  map[string]int
-	MinZ, MaxZ  float64
-	MaxPFDR     float64
-	ClusterSize int
-	Grounds     string
-}
-
-// Proposals is the answer.
-type Proposals struct {
-	Query              ProposalQuery
-	From, To           time.Time // the window
-	PrevFrom, PrevTo   time.Time
-	WindowNote         string
-	PrevHasData        bool // the data reach back into the previous window
-	StudyArea          string
-	SignificantHot     int
-	Areas              []Proposal
-	Incidents, Studied int
+func joinAnd(s []string) string {
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
 
 // window resolves the period a proposal looks at, and the one before it.
-func proposalWindow(snap *index.Snapshot, q ProposalQuery) (from, to, pFrom, pTo time.Time, note string) {
+func proposalWindow(snap *index.Snapshot, q hexbeat.ProposalQuery) (from, to, pFrom, pTo time.Time, note string) {
 	if !q.From.IsZero() {
 		from, to = q.From, q.To
 		span := to.Sub(from)
@@ -142,18 +74,11 @@ func proposalWindow(snap *index.Snapshot, q ProposalQuery) (from, to, pFrom, pTo
 	return from, to, from.Add(-q.Window), from, "the last " + daysText(q.Window) + " of data"
 }
 
-func daysText(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
-		return fmt.Sprintf("%d days", d/(24*time.Hour))
-	}
-	return fmt.Sprintf("%g hours", d.Hours())
-}
-
 // Section60 proposes candidate areas: Gi* on the weighted incidents of the window,
 // significant hot cells (FDR), and in each contiguous cluster the smallest contiguous area
 // holding the target share (plan.PickAreas), ranked by what it holds.
-func (e *Engine) Section60(ctx context.Context, snap *index.Snapshot, q ProposalQuery, area *index.Area) (Proposals, error) {
-	out := Proposals{Query: q}
+func (e *Engine) Section60(ctx context.Context, snap *index.Snapshot, q hexbeat.ProposalQuery, area *index.Area) (hexbeat.Proposals, error) {
+	out := hexbeat.Proposals{Query: q}
 	if snap.Len() == 0 {
 		return out, &hexbeat.Error{Code: hexbeat.EUNPROCESSABLE, Message: "no incidents to propose from"}
 	}
@@ -201,7 +126,7 @@ func (e *Engine) Section60(ctx context.Context, snap *index.Snapshot, q Proposal
 		byCat[name] = e.cellMap(snap, one, area, index.Weight{})
 	}
 	for r, pk := range picks {
-		pr := Proposal{Rank: r + 1, AreaKm2: pk.AreaKm2, Weighted: pk.Value, Share: pk.Share(), Capped: pk.Capped,
+		pr := hexbeat.Proposal{Rank: r + 1, AreaKm2: pk.AreaKm2, Weighted: pk.Value, Share: pk.Share(), Capped: pk.Capped,
 			ByCategory: map[string]int{}, MinZ: math.Inf(1), MaxZ: math.Inf(-1), ClusterSize: len(pk.Cluster)}
 		for _, i := range pk.Cells {
 			c := sf.Adj.Cells[i]
@@ -228,18 +153,8 @@ func (e *Engine) Section60(ctx context.Context, snap *index.Snapshot, q Proposal
 	return out, nil
 }
 
-// cellMap is CellValues as a map from cell to value.
-func (e *Engine) cellMap(snap *index.Snapshot, q hexbeat.CellQuery, area *index.Area, w index.Weight) map[uint64]float64 {
-	cells, _, values := snap.CellValues(q, area, w)
-	m := make(map[uint64]float64, len(cells))
-	for i, c := range cells {
-		m[c] = values[i]
-	}
-	return m
-}
-
 // grounds writes the evidence an authorising officer can paste into the record.
-func grounds(p Proposal, ps Proposals, q ProposalQuery) string {
+func grounds(p hexbeat.Proposal, ps hexbeat.Proposals, q hexbeat.ProposalQuery) string {
 	var mix []string
 	names := make([]string, 0, len(p.ByCategory))
 	for name := range p.ByCategory {
@@ -265,21 +180,4 @@ func grounds(p Proposal, ps Proposals, q ProposalQuery) string {
 		day(ps.From), day(ps.To.Add(-time.Second)), p.Incidents, joinAnd(lower(q.Categories)), strings.Join(mix, ", "), p.Harm, p.AreaKm2, len(p.Cells), q.Res, trend,
 		p.MinZ, p.MaxZ, 100*q.Alpha, 100*p.Share, map[string]string{hexbeat.WeightHarm: "harm", hexbeat.WeightCount: "incidents"}[q.Weight], p.ClusterSize, capNote,
 		ps.WindowNote)
-}
-
-func day(t time.Time) string { return t.UTC().Format("2 January 2006") }
-
-func lower(s []string) []string {
-	out := make([]string, len(s))
-	for i, v := range s {
-		out[i] = strings.ToLower(v)
-	}
-	return out
-}
-
-func joinAnd(s []string) string {
-	if len(s) < 2 {
-		return strings.Join(s, "")
-	}
-	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }

@@ -2,8 +2,6 @@ package analysis
 
 import (
 	"fmt"
-	"math"
-	"slices"
 	"time"
 
 	"github.com/hexbeat/hexbeat/internal/grid"
@@ -13,92 +11,9 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// TargetQuery asks for test-purchase targets.
-type TargetQuery struct {
-	hexbeat.CellQuery               // Categories (default Section60Categories), Area; From/To: the window when given
-	Window            time.Duration // ending at the latest incident; default 365 days
-	RadiusM           float64       // default 300
-	Cells             bool          // measure exposure in the shop's cell and its neighbours at Res instead
-	Weight            string        // harm (default) or count
-	CooldownDays      int           // default 90
-	Demote            bool          // demote instead of exclude during the cool-down
-	FailureBoost      float64       // default 0.5 per past failure
-	Limit             int           // ranked rows to return (excluded ones are listed apart); default 50
-}
-
-// WithDefaults fills in what the query leaves unset.
-func (q TargetQuery) WithDefaults() TargetQuery {
-	if len(q.Categories) == 0 {
-		q.Categories = slices.Clone(Section60Categories)
-	}
-	if q.Window == 0 && q.From.IsZero() {
-		q.Window = 365 * 24 * time.Hour
-	}
-	if q.RadiusM == 0 {
-		q.RadiusM = 300
-	}
-	if q.Weight == "" {
-		q.Weight = hexbeat.WeightHarm
-	}
-	if q.CooldownDays == 0 {
-		q.CooldownDays = 90
-	}
-	if q.FailureBoost == 0 {
-		q.FailureBoost = 0.5
-	}
-	if q.Limit == 0 {
-		q.Limit = 50
-	}
-	return q
-}
-
-// Validate reports every problem with the query at once.
-func (q TargetQuery) Validate() error {
-	var fe []hexbeat.FieldError
-	add := func(field, format string, args ...any) {
-		fe = append(fe, hexbeat.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-	}
-	if err := q.CellQuery.Validate(); err != nil {
-		fe = append(fe, err.(*hexbeat.Error).Fields...)
-	}
-	if !(q.RadiusM > 0 && q.RadiusM <= 5000) {
-		add("radius_m", "must be 1 to 5000 metres, got %g", q.RadiusM)
-	}
-	if q.Window < 0 || q.Window > 10*366*24*time.Hour {
-		add("window", "must be up to ten years")
-	}
-	if q.CooldownDays < 0 || q.CooldownDays > 3650 {
-		add("cooldown_days", "must be 0 to 3650 days, got %d", q.CooldownDays)
-	}
-	if q.FailureBoost < 0 || q.FailureBoost > 100 || math.IsNaN(q.FailureBoost) {
-		add("failure_boost", "must be 0 to 100, got %g", q.FailureBoost)
-	}
-	if q.Limit < 1 || q.Limit > 10000 {
-		add("limit", "must be 1 to 10000, got %d", q.Limit)
-	}
-	if q.Weight != hexbeat.WeightCount && q.Weight != hexbeat.WeightHarm {
-		add("weight", "must be count or harm, got %q", q.Weight)
-	}
-	if len(fe) > 0 {
-		return &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid test-purchase query", Fields: fe}
-	}
-	return nil
-}
-
-// Targets is the answer: ranked retailers (up to the limit), then the excluded ones.
-type Targets struct {
-	Query     TargetQuery
-	From, To  time.Time
-	Retailers []hexbeat.Retailer // indexed by Target.Retailer
-	Ranked    []plan.Target
-	Excluded  []plan.Target
-	Incidents int
-	Notes     []string // where the window reaches beyond the data held
-}
-
 // Targets ranks retailers for test purchases (see plan.RankTargets).
-func (e *Engine) Targets(snap *index.Snapshot, q TargetQuery, area *index.Area, shops []hexbeat.Retailer, tests map[string][]hexbeat.RetailerTest, now time.Time) (Targets, error) {
-	out := Targets{Query: q, Retailers: shops}
+func (e *Engine) Targets(snap *index.Snapshot, q hexbeat.TargetQuery, area *index.Area, shops []hexbeat.Retailer, tests map[string][]hexbeat.RetailerTest, now time.Time) (hexbeat.Targets, error) {
+	out := hexbeat.Targets{Query: q, Retailers: shops}
 	cq := q.CellQuery
 	if cq.From.IsZero() {
 		_, last, ok := snap.TimeRange()

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/hexbeat/hexbeat/internal/analysis"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
 
 // emerging answers GET /api/v1/emerging: each study-area cell's emerging hot spot
@@ -20,7 +20,7 @@ func (s *Server) emerging(c *fiber.Ctx) error {
 var emergingParams = append(append([]string{}, layerParams...), "slice", "weight", "k", "alpha")
 
 func (s *Server) emergingBody(c *fiber.Ctx, p *params) ([]byte, error) {
-	q := analysis.EmergingQuery{CellQuery: parseCellQuery(p), Slice: p.one("slice"), Weight: p.one("weight"),
+	q := hexbeat.EmergingQuery{CellQuery: parseCellQuery(p), Slice: p.one("slice"), Weight: p.one("weight"),
 		K: p.positiveInt("k"), Alpha: p.positive("alpha")}.WithDefaults()
 	p.check(q.Validate())
 	if err := p.err(); err != nil {
@@ -106,7 +106,7 @@ var changeParams = []string{"res", "category", "area", "bbox", "a_from", "a_to",
 
 func (s *Server) changeBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	cq := parseCellQuery(p)
-	q := analysis.ChangeQuery{CellQuery: cq, AFrom: p.timeBound("a_from", false), ATo: p.timeBound("a_to", true),
+	q := hexbeat.ChangeQuery{CellQuery: cq, AFrom: p.timeBound("a_from", false), ATo: p.timeBound("a_to", true),
 		BFrom: p.timeBound("b_from", false), BTo: p.timeBound("b_to", true)}
 	p.check(q.Validate())
 	if err := p.err(); err != nil {
@@ -133,7 +133,7 @@ func (s *Server) changeBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	b = period(b, q.AFrom, q.ATo)
 	b = append(b, `,"b":`...)
 	b = period(b, q.BFrom, q.BTo)
-	row := func(b []byte, r analysis.ChangeRow) []byte {
+	row := func(b []byte, r hexbeat.ChangeRow) []byte {
 		b = append(b, `{"category":`...)
 		b = appendString(b, r.Category)
 		b = append(b, `,"a":`...)
@@ -178,7 +178,7 @@ func (s *Server) changeBody(c *fiber.Ctx, p *params) ([]byte, error) {
 }
 
 // changeText writes a row as a briefing line: "Robbery: 58 -> 70, +12, +21%".
-func changeText(r analysis.ChangeRow) string {
+func changeText(r hexbeat.ChangeRow) string {
 	pct := "new"
 	if !math.IsNaN(r.Pct) {
 		pct = fmt.Sprintf("%+.0f%%", r.Pct)
@@ -195,7 +195,7 @@ func roundTo(v float64, decimals int) float64 {
 // methods, per test month and summarised, with a plain verdict against the naive baseline.
 func (s *Server) evaluate(c *fiber.Ctx) error {
 	p := newParams(c, "res", "from", "to", "category", "area", "bbox", "train_months", "methods", "coverage", "weight", "half_life_days", "bandwidth_m", "k")
-	q := analysis.EvalQuery{CellQuery: parseCellQuery(p), TrainMonths: p.positiveInt("train_months"), Methods: p.list("methods"),
+	q := hexbeat.EvalQuery{CellQuery: parseCellQuery(p), TrainMonths: p.positiveInt("train_months"), Methods: p.list("methods"),
 		Weight: p.one("weight"), HalfLifeDays: p.positive("half_life_days"), BandwidthM: p.positive("bandwidth_m"), K: p.positiveInt("k")}
 	for _, v := range p.list("coverage") {
 		f, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
@@ -244,7 +244,7 @@ func finite(v float64) *float64 {
 }
 
 // EvaluationJSON is the JSON form of a backtest, shared by the API and the CLI.
-func EvaluationJSON(r analysis.EvalResult, demo bool) fiber.Map {
+func EvaluationJSON(r hexbeat.EvalResult, demo bool) fiber.Map {
 	var rows, summary []evalRowJSON
 	for _, x := range r.Rows {
 		rows = append(rows, evalRowJSON{TestMonth: x.TestMonth, Method: x.Method, Coverage: x.Coverage, Cells: x.Cells, AreaShare: x.AreaShare,

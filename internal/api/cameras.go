@@ -2,14 +2,12 @@ package api
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/hexbeat/hexbeat/internal/analysis"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -60,11 +58,9 @@ func cameraBodyFrom(p *params) cameraBody {
 
 // cameraPlanBody plans the sites and writes them as a FeatureCollection.
 func (s *Server) cameraPlanBody(c *fiber.Ctx, body cameraBody) ([]byte, error) {
-	var fe []hexbeat.FieldError
-	fail := func(field, format string, args ...any) {
-		fe = append(fe, hexbeat.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-	}
-	q := analysis.CameraQuery{K: body.K, RadiusM: body.RadiusM, MinSpacing: body.MinSpacingM, Weight: body.Weight}
+	var fe hexbeat.FieldErrors
+	fail := fe.Add
+	q := hexbeat.CameraQuery{K: body.K, RadiusM: body.RadiusM, MinSpacing: body.MinSpacingM, Weight: body.Weight}
 	var props []map[string]any
 	q.Candidates, props = points(body.Candidates, "candidates", fail)
 	// no existing cameras given: the register's fixed ones in service today ([] for none)
@@ -77,11 +73,9 @@ func (s *Server) cameraPlanBody(c *fiber.Ctx, body cameraBody) ([]byte, error) {
 	}
 	q.From, q.To = bodyTime(body.From, "from", false, fail), bodyTime(body.To, "to", true, fail)
 	q = q.WithDefaults()
-	if err := q.Validate(); err != nil {
-		fe = append(fe, err.(*hexbeat.Error).Fields...)
-	}
-	if len(fe) > 0 {
-		return nil, &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid camera plan", Fields: fe}
+	fe.Merge(q.Validate())
+	if err := fe.Err("invalid camera plan"); err != nil {
+		return nil, err
 	}
 	p, err := s.svc.Cameras(c.UserContext(), q)
 	if err != nil {
@@ -231,17 +225,15 @@ func (s *Server) recordCamera(c *fiber.Ctx) error {
 	if err := decodeBody(c, &body); err != nil {
 		return err
 	}
-	var f fieldFails
+	var f hexbeat.FieldErrors
 	cam := hexbeat.Camera{ID: strings.TrimSpace(body.ID), Name: strings.TrimSpace(body.Name), Kind: body.Kind, Lon: math.NaN(), Lat: math.NaN(),
-		ActiveFrom: bodyDay(body.ActiveFrom, "active_from", f.fail), ActiveTo: bodyDay(body.ActiveTo, "active_to", f.fail)}
+		ActiveFrom: bodyDay(body.ActiveFrom, "active_from", f.Add), ActiveTo: bodyDay(body.ActiveTo, "active_to", f.Add)}
 	if body.Lon != nil && body.Lat != nil { // else Validate asks for them
 		cam.Lon, cam.Lat = *body.Lon, *body.Lat
 	}
 	// the day faults and the camera's together (the service validates it again)
-	if err := cam.Validate(); err != nil {
-		f.fe = append(f.fe, err.(*hexbeat.Error).Fields...)
-	}
-	if err := f.err("invalid camera"); err != nil {
+	f.Merge(cam.Validate())
+	if err := f.Err("invalid camera"); err != nil {
 		return err
 	}
 	cam, err := s.svc.RecordCamera(c.UserContext(), cam, actor(c))

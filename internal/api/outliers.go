@@ -5,7 +5,7 @@ import (
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/hexbeat/hexbeat/internal/analysis"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
 
 // outlierParams define a cluster and outlier layer: a hotspot layer's, without a method.
@@ -53,7 +53,7 @@ func (s *Server) outliersBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	b = append(b, `,"total":`...)
 	b = strconv.AppendInt(b, int64(layer.Total), 10)
 	b = append(b, `,"types":{`...)
-	for i, t := range []string{analysis.HighHigh, analysis.HighLow, analysis.LowHigh, analysis.LowLow} {
+	for i, t := range []string{hexbeat.HighHigh, hexbeat.HighLow, hexbeat.LowHigh, hexbeat.LowLow} {
 		if i > 0 {
 			b = append(b, ',')
 		}

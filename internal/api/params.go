@@ -1,8 +1,6 @@
 package api
 
 import (
-	"errors"
-	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -18,7 +16,7 @@ import (
 // them all. Unknown parameters are errors: a misspelt filter must not be silently ignored.
 type params struct {
 	c      *fiber.Ctx
-	errs   []hexbeat.FieldError
+	errs   hexbeat.FieldErrors
 	values map[string][]string
 }
 
@@ -46,7 +44,7 @@ func sorted(s []string) []string {
 }
 
 func (p *params) fail(field, format string, args ...any) {
-	p.errs = append(p.errs, hexbeat.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	p.errs.Add(field, format, args...)
 }
 
 // one returns the single value of a parameter ("" when absent); repeating it is an error.
@@ -189,16 +187,10 @@ func (p *params) bbox(name string) *orb.Bound {
 
 // check adds the field errors of a domain validation error to the collected problems.
 func (p *params) check(err error) {
-	var de *hexbeat.Error
-	if errors.As(err, &de) {
-		p.errs = append(p.errs, de.Fields...)
-	}
+	p.errs.Merge(err)
 }
 
 // err returns the collected problems as one domain error.
 func (p *params) err() error {
-	if len(p.errs) == 0 {
-		return nil
-	}
-	return &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid parameters", Fields: p.errs}
+	return p.errs.Err("invalid parameters")
 }

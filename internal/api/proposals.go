@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/hexbeat/hexbeat/internal/analysis"
 	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/paulmach/orb"
@@ -75,12 +74,12 @@ func proposalRequestFrom(p *params) proposalRequest {
 
 // proposalsBody finds the proposals and writes them as a FeatureCollection.
 func (s *Server) proposalsBody(c *fiber.Ctx, body proposalRequest) ([]byte, error) {
-	var f fieldFails
-	q := analysis.ProposalQuery{CellQuery: hexbeat.CellQuery{Res: defaultRes, Area: body.Area, Categories: body.Categories},
+	var f hexbeat.FieldErrors
+	q := hexbeat.ProposalQuery{CellQuery: hexbeat.CellQuery{Res: defaultRes, Area: body.Area, Categories: body.Categories},
 		Weight: body.Weight, K: body.K, Alpha: body.Alpha, MaxAreaKm2: body.MaxAreaKm2, TargetShare: body.TargetShare}
 	if body.Boundary != "" {
 		if body.Area != "" && body.Area != body.Boundary {
-			f.fail("boundary", "give area or boundary (they are the same), not two different ones")
+			f.Add("boundary", "give area or boundary (they are the same), not two different ones")
 		}
 		q.Area = body.Boundary
 	}
@@ -90,16 +89,14 @@ func (s *Server) proposalsBody(c *fiber.Ctx, body proposalRequest) ([]byte, erro
 	if body.Window != "" {
 		w, ok := parseWindow(body.Window)
 		if !ok {
-			f.fail("window", "must be hours or days such as 48h or 14d, got %q", body.Window)
+			f.Add("window", "must be hours or days such as 48h or 14d, got %q", body.Window)
 		}
 		q.Window = w
 	}
-	q.From, q.To = bodyTime(body.From, "from", false, f.fail), bodyTime(body.To, "to", true, f.fail)
+	q.From, q.To = bodyTime(body.From, "from", false, f.Add), bodyTime(body.To, "to", true, f.Add)
 	q = q.WithDefaults()
-	if err := q.Validate(); err != nil {
-		f.fe = append(f.fe, err.(*hexbeat.Error).Fields...)
-	}
-	if err := f.err("invalid section 60 proposal request"); err != nil {
+	f.Merge(q.Validate())
+	if err := f.Err("invalid section 60 proposal request"); err != nil {
 		return nil, err
 	}
 	ps, err := s.svc.Section60Proposals(c.UserContext(), q)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
-	"github.com/hexbeat/hexbeat/internal/plan"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geo"
 	"github.com/paulmach/orb/geojson"
@@ -77,19 +76,6 @@ func rfc3339(s, field string, fail func(field, format string, args ...any)) time
 	return t.UTC()
 }
 
-type fieldFails struct{ fe []hexbeat.FieldError }
-
-func (f *fieldFails) fail(field, format string, args ...any) {
-	f.fe = append(f.fe, hexbeat.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-}
-
-func (f *fieldFails) err(message string) error {
-	if len(f.fe) == 0 {
-		return nil
-	}
-	return &hexbeat.Error{Code: hexbeat.EINVALID, Message: message, Fields: f.fe}
-}
-
 // authorise answers POST /api/v1/section60/authorisations.
 func (s *Server) authorise(c *fiber.Ctx) error {
 	var body struct {
@@ -104,10 +90,10 @@ func (s *Server) authorise(c *fiber.Ctx) error {
 	if err := decodeBody(c, &body); err != nil {
 		return err
 	}
-	var f fieldFails
-	a := hexbeat.Authorisation{Area: areaGeometry(body.Area, f.fail), Grounds: body.Grounds, Officer: body.Officer, Rank: body.Rank,
-		Start: rfc3339(body.Start, "start", f.fail), End: rfc3339(body.End, "end", f.fail), Proposal: body.Proposal}
-	if err := f.err("invalid authorisation"); err != nil {
+	var f hexbeat.FieldErrors
+	a := hexbeat.Authorisation{Area: areaGeometry(body.Area, f.Add), Grounds: body.Grounds, Officer: body.Officer, Rank: body.Rank,
+		Start: rfc3339(body.Start, "start", f.Add), End: rfc3339(body.End, "end", f.Add), Proposal: body.Proposal}
+	if err := f.Err("invalid authorisation"); err != nil {
 		return err
 	}
 	a, err := s.svc.Authorise(c.UserContext(), a, actor(c))
@@ -143,9 +129,9 @@ func (s *Server) extend(c *fiber.Ctx) error {
 	if err := decodeBody(c, &body); err != nil {
 		return err
 	}
-	var f fieldFails
-	x := hexbeat.Extension{Officer: body.Officer, Rank: body.Rank, End: rfc3339(body.End, "end", f.fail), At: rfc3339(body.At, "at", f.fail), Reason: body.Reason}
-	if err := f.err("invalid extension"); err != nil {
+	var f hexbeat.FieldErrors
+	x := hexbeat.Extension{Officer: body.Officer, Rank: body.Rank, End: rfc3339(body.End, "end", f.Add), At: rfc3339(body.At, "at", f.Add), Reason: body.Reason}
+	if err := f.Err("invalid extension"); err != nil {
 		return err
 	}
 	a, err := s.svc.Extend(c.UserContext(), id, x, actor(c))
@@ -169,9 +155,9 @@ func (s *Server) cancel(c *fiber.Ctx) error {
 	if err := decodeBody(c, &body); err != nil {
 		return err
 	}
-	var f fieldFails
-	at := rfc3339(body.At, "at", f.fail)
-	if err := f.err("invalid cancellation"); err != nil {
+	var f hexbeat.FieldErrors
+	at := rfc3339(body.At, "at", f.Add)
+	if err := f.Err("invalid cancellation"); err != nil {
 		return err
 	}
 	a, err := s.svc.Cancel(c.UserContext(), id, body.Officer, body.Reason, at, actor(c))
@@ -307,26 +293,26 @@ type scrutinyReport struct {
 // searchFigures are the stop-and-search figures of a scrutiny report and of each month of
 // the stop-and-search summary.
 type searchFigures struct {
-	Searches      int          `json:"searches"`
-	Section60     int          `json:"under_section_60"`
-	Finds         int          `json:"finds"`
-	FindsUnknown  int          `json:"finds_not_recorded"`
-	FindRate      float64      `json:"find_rate"`
-	Arrests       int          `json:"arrests"`
-	ArrestRate    float64      `json:"arrest_rate"`
-	NFA           int          `json:"no_further_action"`
-	Outcomes      []plan.Count `json:"outcomes"`
-	Objects       []plan.Count `json:"objects"`
-	SelfEthnicity []plan.Count `json:"self_defined_ethnicity"`
-	OfficerEthnic []plan.Count `json:"officer_defined_ethnicity"`
-	AgeRanges     []plan.Count `json:"age_ranges"`
-	Genders       []plan.Count `json:"genders"`
-	Legislation   []plan.Count `json:"legislation"`
-	NoLocation    int          `json:"without_location"`
-	NoLocationS60 int          `json:"without_location_section_60"`
+	Searches      int             `json:"searches"`
+	Section60     int             `json:"under_section_60"`
+	Finds         int             `json:"finds"`
+	FindsUnknown  int             `json:"finds_not_recorded"`
+	FindRate      float64         `json:"find_rate"`
+	Arrests       int             `json:"arrests"`
+	ArrestRate    float64         `json:"arrest_rate"`
+	NFA           int             `json:"no_further_action"`
+	Outcomes      []hexbeat.Count `json:"outcomes"`
+	Objects       []hexbeat.Count `json:"objects"`
+	SelfEthnicity []hexbeat.Count `json:"self_defined_ethnicity"`
+	OfficerEthnic []hexbeat.Count `json:"officer_defined_ethnicity"`
+	AgeRanges     []hexbeat.Count `json:"age_ranges"`
+	Genders       []hexbeat.Count `json:"genders"`
+	Legislation   []hexbeat.Count `json:"legislation"`
+	NoLocation    int             `json:"without_location"`
+	NoLocationS60 int             `json:"without_location_section_60"`
 }
 
-func figuresOf(r plan.Scrutiny) searchFigures {
+func figuresOf(r hexbeat.Scrutiny) searchFigures {
 	return searchFigures{Searches: r.Searches, Section60: r.UnderSection60, Finds: r.Linked, FindsUnknown: r.LinkedUnknown,
 		FindRate: r.FindRate, Arrests: r.Arrests, ArrestRate: r.ArrestRate, NFA: r.NoFurtherAction, Outcomes: r.Outcomes, Objects: r.Objects,
 		SelfEthnicity: r.SelfEthnicity, OfficerEthnic: r.OfficerEthnic, AgeRanges: r.AgeRanges, Genders: r.Genders, Legislation: r.Legislation,
@@ -339,7 +325,7 @@ type monthCount struct {
 	Searches int    `json:"searches"`
 }
 
-func scrutinyJSON(a hexbeat.Authorisation, r plan.Scrutiny) scrutinyReport {
+func scrutinyJSON(a hexbeat.Authorisation, r hexbeat.Scrutiny) scrutinyReport {
 	f := authorisationFeature(a, time.Now().UTC())
 	rep := scrutinyReport{Authorisation: f.Properties, searchFigures: figuresOf(r), Months: []monthCount{}}
 	for _, m := range r.Months {
@@ -354,7 +340,7 @@ func scrutinyJSON(a hexbeat.Authorisation, r plan.Scrutiny) scrutinyReport {
 // authorisation's hours (police.uk publishes a month's searches weeks after it ends: a
 // report made before the force's file is imported counts nothing), and how many searches in
 // those hours have no location and so cannot be counted in or out.
-func scrutinyCoverage(months []monthCount, r plan.Scrutiny) string {
+func scrutinyCoverage(months []monthCount, r hexbeat.Scrutiny) string {
 	var missing []string
 	for _, m := range months {
 		if m.Searches == 0 {
@@ -374,7 +360,7 @@ func scrutinyCoverage(months []monthCount, r plan.Scrutiny) string {
 }
 
 // noLocationNote says how many searches in the authorisation's hours could not be placed.
-func noLocationNote(r plan.Scrutiny) string {
+func noLocationNote(r hexbeat.Scrutiny) string {
 	if r.WithoutLocation == 0 {
 		return "Every search recorded in these hours has a location."
 	}

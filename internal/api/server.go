@@ -11,9 +11,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/hexbeat/hexbeat/internal/analysis"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
-	"github.com/hexbeat/hexbeat/internal/plan"
 	"github.com/paulmach/orb"
 )
 
@@ -22,25 +20,25 @@ type Service interface {
 	Cells(ctx context.Context, q hexbeat.CellQuery) (hexbeat.CellLayer, error)
 	CellDetail(ctx context.Context, q hexbeat.CellQuery, cell uint64) (hexbeat.CellDetail, error)
 	Hotspots(ctx context.Context, q hexbeat.HotspotQuery) (hexbeat.HotspotLayer, error)
-	Emerging(ctx context.Context, q analysis.EmergingQuery) (analysis.EmergingLayer, error)
-	Outliers(ctx context.Context, q hexbeat.HotspotQuery) (analysis.OutlierLayer, error)
-	Change(ctx context.Context, q analysis.ChangeQuery) (analysis.ChangeReport, error)
-	Evaluate(ctx context.Context, q analysis.EvalQuery) (analysis.EvalResult, error)
-	Cameras(ctx context.Context, q analysis.CameraQuery) (analysis.CameraPlan, error)
+	Emerging(ctx context.Context, q hexbeat.EmergingQuery) (hexbeat.EmergingLayer, error)
+	Outliers(ctx context.Context, q hexbeat.HotspotQuery) (hexbeat.OutlierLayer, error)
+	Change(ctx context.Context, q hexbeat.ChangeQuery) (hexbeat.ChangeReport, error)
+	Evaluate(ctx context.Context, q hexbeat.EvalQuery) (hexbeat.EvalResult, error)
+	Cameras(ctx context.Context, q hexbeat.CameraQuery) (hexbeat.CameraPlan, error)
 	Authorise(ctx context.Context, a hexbeat.Authorisation, actor string) (hexbeat.Authorisation, error)
 	Extend(ctx context.Context, id int64, x hexbeat.Extension, actor string) (hexbeat.Authorisation, error)
 	Cancel(ctx context.Context, id int64, by, reason string, at time.Time, actor string) (hexbeat.Authorisation, error)
 	Authorisations(ctx context.Context, status string) ([]hexbeat.Authorisation, time.Time, error)
 	Authorisation(ctx context.Context, id int64) (hexbeat.Authorisation, error)
-	Scrutiny(ctx context.Context, id int64) (hexbeat.Authorisation, plan.Scrutiny, error)
-	StopSearchSummary(ctx context.Context, q plan.SearchQuery) (plan.SearchSummary, error)
+	Scrutiny(ctx context.Context, id int64) (hexbeat.Authorisation, hexbeat.Scrutiny, error)
+	StopSearchSummary(ctx context.Context, q hexbeat.SearchQuery) (hexbeat.SearchSummary, error)
 	Import(ctx context.Context, name string, body []byte, opts hexbeat.ImportOptions, actor string) ([]hexbeat.ImportResult, error)
-	Section60Proposals(ctx context.Context, q analysis.ProposalQuery) (analysis.Proposals, error)
+	Section60Proposals(ctx context.Context, q hexbeat.ProposalQuery) (hexbeat.Proposals, error)
 	Retailers(ctx context.Context) ([]hexbeat.Retailer, map[string][]hexbeat.RetailerTest, error)
 	CameraRegister(ctx context.Context) ([]hexbeat.Camera, error)
 	RecordCamera(ctx context.Context, c hexbeat.Camera, actor string) (hexbeat.Camera, error)
 	RecordTest(ctx context.Context, t hexbeat.RetailerTest, actor string) (hexbeat.RetailerTest, error)
-	Targets(ctx context.Context, q analysis.TargetQuery) (analysis.Targets, error)
+	Targets(ctx context.Context, q hexbeat.TargetQuery) (hexbeat.Targets, error)
 	AuthRequired(ctx context.Context) (bool, error)
 	StoreError() error
 	DataVersion() string

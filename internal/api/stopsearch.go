@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/hexbeat/hexbeat/internal/plan"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
 
 // searchSummary is the JSON of GET /api/v1/stop-search.
@@ -34,7 +34,7 @@ type searchMonth struct {
 // power and the community groups that scrutinise it.
 func (s *Server) stopSearch(c *fiber.Ctx) error {
 	p := newParams(c, "from", "to", "area", "legislation", "format")
-	q := plan.SearchQuery{From: p.timeBound("from", false), To: p.timeBound("to", true), Area: p.one("area")}
+	q := hexbeat.SearchQuery{From: p.timeBound("from", false), To: p.timeBound("to", true), Area: p.one("area")}
 	switch leg := p.one("legislation"); leg {
 	case "", "all":
 	case "section60":
@@ -78,7 +78,7 @@ func (s *Server) stopSearch(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
-func searchSummaryJSON(sum plan.SearchSummary, q plan.SearchQuery) searchSummary {
+func searchSummaryJSON(sum hexbeat.SearchSummary, q hexbeat.SearchQuery) searchSummary {
 	out := searchSummary{Legislation: "all", Total: figuresOf(sum.Total), Months: []searchMonth{}, NotImported: []string{}}
 	if q.Section60 {
 		out.Legislation = "section60"

@@ -7,9 +7,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/hexbeat/hexbeat/internal/analysis"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
-	"github.com/hexbeat/hexbeat/internal/plan"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -58,9 +56,9 @@ func (s *Server) recordTest(c *fiber.Ctx) error {
 		return err
 	}
 	t := hexbeat.RetailerTest{RetailerID: c.Params("id"), Result: strings.ToLower(strings.TrimSpace(body.Result)), Notes: body.Notes}
-	var f fieldFails
-	if t.On = bodyDay(body.Date, "date", f.fail); f.fe != nil {
-		return f.err("invalid test result")
+	var f hexbeat.FieldErrors
+	if t.On = bodyDay(body.Date, "date", f.Add); len(f) > 0 {
+		return f.Err("invalid test result")
 	}
 	t, err := s.svc.RecordTest(c.UserContext(), t, actor(c))
 	if err != nil {
@@ -105,10 +103,10 @@ func (s *Server) targetsBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	return s.targetsJSON(ts)
 }
 
-func (s *Server) rankTargets(c *fiber.Ctx, p *params) (analysis.Targets, error) {
+func (s *Server) rankTargets(c *fiber.Ctx, p *params) (hexbeat.Targets, error) {
 	// res without radius_m measures exposure by cells (the shop's and its neighbours)
 	byCells := p.one("res") != "" && p.one("radius_m") == ""
-	q := analysis.TargetQuery{Cells: byCells, CellQuery: hexbeat.CellQuery{Res: p.integer("res", defaultRes), Area: p.one("area"), Categories: append(p.list("category"), p.list("categories")...),
+	q := hexbeat.TargetQuery{Cells: byCells, CellQuery: hexbeat.CellQuery{Res: p.integer("res", defaultRes), Area: p.one("area"), Categories: append(p.list("category"), p.list("categories")...),
 		From: p.timeBound("from", false), To: p.timeBound("to", true)},
 		RadiusM: p.positive("radius_m"), CooldownDays: p.integer("cooldown_days", 0), Demote: p.boolean("demote", false),
 		FailureBoost: p.number("failure_boost", 0), Limit: p.positiveInt("limit"), Weight: p.one("weight")}
@@ -122,12 +120,12 @@ func (s *Server) rankTargets(c *fiber.Ctx, p *params) (analysis.Targets, error) 
 	q = q.WithDefaults()
 	p.check(q.Validate())
 	if err := p.err(); err != nil {
-		return analysis.Targets{}, err
+		return hexbeat.Targets{}, err
 	}
 	return s.svc.Targets(c.UserContext(), q)
 }
 
-func (s *Server) targetsJSON(ts analysis.Targets) ([]byte, error) {
+func (s *Server) targetsJSON(ts hexbeat.Targets) ([]byte, error) {
 	fc := geojson.NewFeatureCollection()
 	for _, t := range ts.Ranked {
 		fc.Append(targetFeature(ts, t))
@@ -143,7 +141,7 @@ func (s *Server) targetsJSON(ts analysis.Targets) ([]byte, error) {
 	return json.Marshal(fc)
 }
 
-func targetFeature(ts analysis.Targets, t plan.Target) *geojson.Feature {
+func targetFeature(ts hexbeat.Targets, t hexbeat.Target) *geojson.Feature {
 	r := ts.Retailers[t.Retailer]
 	f := newFeature(orb.Point{r.Lon, r.Lat})
 	f.ID = r.ID
@@ -157,11 +155,11 @@ func targetFeature(ts analysis.Targets, t plan.Target) *geojson.Feature {
 	return f
 }
 
-func (s *Server) targetsCSV(c *fiber.Ctx, ts analysis.Targets) error {
+func (s *Server) targetsCSV(c *fiber.Ctx, ts hexbeat.Targets) error {
 	var sb strings.Builder
 	w := csv.NewWriter(&sb)
 	w.Write([]string{"rank", "id", "name", "address", "category", "size_band", "lon", "lat", "score", "exposure", "incidents", "failures", "tests", "failure_boost", "cooldown", "last_test", "last_result", "excluded", "reason"})
-	for _, t := range append(append([]plan.Target{}, ts.Ranked...), ts.Excluded...) {
+	for _, t := range append(append([]hexbeat.Target{}, ts.Ranked...), ts.Excluded...) {
 		r := ts.Retailers[t.Retailer]
 		last, result := "", ""
 		if t.LastTest != nil {
@@ -182,14 +180,14 @@ func (s *Server) targetsCSV(c *fiber.Ctx, ts analysis.Targets) error {
 	return c.SendString(sb.String())
 }
 
-func radiusOrNil(q analysis.TargetQuery) any {
+func radiusOrNil(q hexbeat.TargetQuery) any {
 	if q.Cells {
 		return nil
 	}
 	return q.RadiusM
 }
 
-func exposureBy(q analysis.TargetQuery) string {
+func exposureBy(q hexbeat.TargetQuery) string {
 	if q.Cells {
 		return "the shop's res-" + strconv.Itoa(q.Res) + " cell and its six neighbours"
 	}

@@ -63,33 +63,31 @@ type HotspotQuery struct {
 
 // Validate reports every problem with the query at once.
 func (q HotspotQuery) Validate() error {
-	var fe fieldErrors
-	if err := q.CellQuery.Validate(); err != nil {
-		fe = append(fe, err.(*Error).Fields...)
-	}
+	var fe FieldErrors
+	fe.Merge(q.CellQuery.Validate())
 	switch q.Method {
 	case MethodGiStar, MethodKDE, MethodCount:
 	default:
-		fe.add("method", "must be gistar, kde or count, got %q", q.Method)
+		fe.Add("method", "must be gistar, kde or count, got %q", q.Method)
 	}
 	switch q.Weight {
 	case WeightCount, WeightHarm:
 	default:
-		fe.add("weight", "must be count or harm, got %q", q.Weight)
+		fe.Add("weight", "must be count or harm, got %q", q.Weight)
 	}
 	if q.HalfLifeDays < 0 || math.IsNaN(q.HalfLifeDays) || math.IsInf(q.HalfLifeDays, 0) {
-		fe.add("half_life_days", "must be a positive number of days (or absent for no decay)")
+		fe.Add("half_life_days", "must be a positive number of days (or absent for no decay)")
 	}
 	if !q.AutoK && (q.K < 1 || q.K > 10) {
-		fe.add("k", "must be a neighbourhood radius from 1 to 10 grid steps, got %d", q.K)
+		fe.Add("k", "must be a neighbourhood radius from 1 to 10 grid steps, got %d", q.K)
 	}
 	if !(q.Alpha > 0 && q.Alpha < 1) {
-		fe.add("alpha", "must be a significance level between 0 and 1 (e.g. 0.05), got %g", q.Alpha)
+		fe.Add("alpha", "must be a significance level between 0 and 1 (e.g. 0.05), got %g", q.Alpha)
 	}
 	if q.BandwidthM < 0 || q.BandwidthM > 100_000 || math.IsNaN(q.BandwidthM) {
-		fe.add("bandwidth_m", "must be a bandwidth in metres from 1 to 100000 (or absent for the rule of thumb)")
+		fe.Add("bandwidth_m", "must be a bandwidth in metres from 1 to 100000 (or absent for the rule of thumb)")
 	}
-	return fe.err("invalid hotspot query")
+	return fe.Err("invalid hotspot query")
 }
 
 // HotspotCell is one cell of a hotspot layer. Every method reports the Gi* evidence (Z,

@@ -1,6 +1,7 @@
 package hexbeat
 
 import (
+	"errors"
 	"math"
 	"slices"
 	"testing"
@@ -30,7 +31,8 @@ func TestCameraValidate(t *testing.T) {
 		c := ok
 		tc.change(&c)
 		var got []string
-		if err, isErr := c.Validate().(*Error); isErr {
+		var err *Error
+		if errors.As(c.Validate(), &err) {
 			for _, f := range err.Fields {
 				got = append(got, f.Field)
 			}

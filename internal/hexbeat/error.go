@@ -77,16 +77,38 @@ func ErrorMessage(err error) string {
 	return "internal error"
 }
 
-// fieldErrors collects per-field problems during validation.
-type fieldErrors []FieldError
+// FieldErrors collects per-field problems during validation, so that a query reports every
+// problem at once. The zero value is ready to use.
+type FieldErrors []FieldError
 
-func (fe *fieldErrors) add(field, format string, args ...any) {
+// Add records a problem with one field.
+func (fe *FieldErrors) Add(field, format string, args ...any) {
 	*fe = append(*fe, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
-func (fe fieldErrors) err(message string) error {
+// Merge takes in the field errors of err (another Validate's answer, wrapped or not). An
+// error without fields still counts, under no field, with the message a client may see.
+func (fe *FieldErrors) Merge(err error) {
+	if err == nil {
+		return
+	}
+	var e *Error
+	if errors.As(err, &e) && len(e.Fields) > 0 {
+		*fe = append(*fe, e.Fields...)
+		return
+	}
+	*fe = append(*fe, FieldError{Message: ErrorMessage(err)})
+}
+
+// Err returns nil when nothing was recorded, else an *Error (EINVALID) with the message
+// and every field.
+func (fe FieldErrors) Err(message string) error { return fe.ErrCode(EINVALID, message) }
+
+// ErrCode is Err with another code: EUNPROCESSABLE for a well-formed request the rules
+// refuse, ECONFLICT for one the present state refuses.
+func (fe FieldErrors) ErrCode(code, message string) error {
 	if len(fe) == 0 {
 		return nil
 	}
-	return &Error{Code: EINVALID, Message: message, Fields: fe}
+	return &Error{Code: code, Message: message, Fields: fe}
 }

@@ -142,26 +142,23 @@ type Camera struct {
 
 // Validate reports every problem with a camera recorded by hand.
 func (c Camera) Validate() error {
-	var fe []FieldError
+	var fe FieldErrors
 	if c.ID == "" || len(c.ID) > 100 {
-		fe = append(fe, FieldError{Field: "id", Message: "give the camera's id (at most 100 characters)"})
+		fe.Add("id", "give the camera's id (at most 100 characters)")
 	}
 	if len(c.Name) > 200 {
-		fe = append(fe, FieldError{Field: "name", Message: "at most 200 characters"})
+		fe.Add("name", "at most 200 characters")
 	}
 	if c.Kind != CameraFixed && c.Kind != CameraMobile {
-		fe = append(fe, FieldError{Field: "kind", Message: "must be fixed or mobile"})
+		fe.Add("kind", "must be fixed or mobile")
 	}
 	if !ValidLonLat(c.Lon, c.Lat) || (c.Lon == 0 && c.Lat == 0) {
-		fe = append(fe, FieldError{Field: "lon", Message: "give the camera's longitude and latitude (WGS84)"})
+		fe.Add("lon", "give the camera's longitude and latitude (WGS84)")
 	}
 	if !c.ActiveFrom.IsZero() && !c.ActiveTo.IsZero() && c.ActiveTo.Before(c.ActiveFrom) {
-		fe = append(fe, FieldError{Field: "active_to", Message: "is before active_from"})
+		fe.Add("active_to", "is before active_from")
 	}
-	if len(fe) > 0 {
-		return &Error{Code: EINVALID, Message: "invalid camera", Fields: fe}
-	}
-	return nil
+	return fe.Err("invalid camera")
 }
 
 // DayOrNil writes a day as YYYY-MM-DD, and the zero time, a day not given, as nil (JSON's

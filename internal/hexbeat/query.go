@@ -23,29 +23,29 @@ type CellQuery struct {
 
 // Validate reports every problem with the query at once.
 func (q CellQuery) Validate() error {
-	var fe fieldErrors
+	var fe FieldErrors
 	if q.Res < 0 || q.Res > MaxResolution {
-		fe.add("res", "must be an H3 resolution from 0 to 15, got %d", q.Res)
+		fe.Add("res", "must be an H3 resolution from 0 to 15, got %d", q.Res)
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
-		fe.add("to", "must be after from (%s)", q.From.Format(time.RFC3339))
+		fe.Add("to", "must be after from (%s)", q.From.Format(time.RFC3339))
 	}
 	if q.BBox != nil {
 		b := *q.BBox
 		if !validLonLat(b.Min[0], b.Min[1]) || !validLonLat(b.Max[0], b.Max[1]) {
-			fe.add("bbox", "corners must be longitude -180..180 and latitude -90..90")
+			fe.Add("bbox", "corners must be longitude -180..180 and latitude -90..90")
 		} else if b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1] {
-			fe.add("bbox", "must be minLon,minLat,maxLon,maxLat with min <= max")
+			fe.Add("bbox", "must be minLon,minLat,maxLon,maxLat with min <= max")
 		}
 	}
 	if q.Polygon != nil {
 		switch q.Polygon.(type) {
 		case orb.Polygon, orb.MultiPolygon:
 		default:
-			fe.add("polygon", "must be a Polygon or MultiPolygon, got %s", q.Polygon.GeoJSONType())
+			fe.Add("polygon", "must be a Polygon or MultiPolygon, got %s", q.Polygon.GeoJSONType())
 		}
 	}
-	return fe.err("invalid cell query")
+	return fe.Err("invalid cell query")
 }
 
 func validLonLat(lon, lat float64) bool {

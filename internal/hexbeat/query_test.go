@@ -1,6 +1,7 @@
 package hexbeat
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -62,8 +63,8 @@ func TestCellQueryValidate(t *testing.T) {
 				}
 				return
 			}
-			e, ok := err.(*Error)
-			if !ok || e.Code != EINVALID || len(e.Fields) != len(tc.fields) {
+			var e *Error
+			if !errors.As(err, &e) || e.Code != EINVALID || len(e.Fields) != len(tc.fields) {
 				t.Fatalf("got %v, want fields %v", err, tc.fields)
 			}
 			for i, f := range tc.fields {

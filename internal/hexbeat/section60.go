@@ -1,6 +1,7 @@
 package hexbeat
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -108,4 +109,97 @@ type AuditEvent struct {
 	Action  string // e.g. "section60.authorise"
 	Subject string // what it acted on, e.g. "authorisation/12"
 	Detail  string // parameters, as JSON
+}
+
+// Section60Categories are the crime types a Section 60 proposal looks at by default:
+// serious violence, weapons and robbery.
+var Section60Categories = []string{"Violence and sexual offences", "Possession of weapons", "Robbery"}
+
+// ProposalQuery asks for Section 60 candidate areas.
+type ProposalQuery struct {
+	CellQuery                 // Res, Categories (default Section60Categories), Area; From/To: the window when given
+	Window      time.Duration // the recent window ending at the latest incident (default 14 days)
+	Weight      string        // what the target share counts: harm (default) or count
+	K           int           // Gi* neighbourhood
+	Alpha       float64       // FDR level for significant cells
+	MaxAreaKm2  float64       // cap on one area
+	TargetShare float64       // share of a hot cluster's weighted incidents an area must hold
+}
+
+// WithDefaults fills in what the query leaves unset.
+func (q ProposalQuery) WithDefaults() ProposalQuery {
+	if len(q.Categories) == 0 {
+		q.Categories = slices.Clone(Section60Categories)
+	}
+	if q.Weight == "" {
+		q.Weight = WeightHarm
+	}
+	if q.K == 0 {
+		q.K = 1
+	}
+	if q.Alpha == 0 {
+		q.Alpha = 0.05
+	}
+	if q.MaxAreaKm2 == 0 {
+		q.MaxAreaKm2 = 5
+	}
+	if q.TargetShare == 0 {
+		q.TargetShare = 0.8
+	}
+	if q.Window == 0 && q.From.IsZero() && q.To.IsZero() {
+		q.Window = 14 * 24 * time.Hour
+	}
+	return q
+}
+
+// Validate reports every problem with the query at once.
+func (q ProposalQuery) Validate() error {
+	hq := HotspotQuery{CellQuery: q.CellQuery, Method: MethodGiStar, Weight: q.Weight, K: q.K, Alpha: q.Alpha}
+	var fe FieldErrors
+	fe.Merge(hq.Validate())
+	if q.Window < 0 || q.Window > 366*24*time.Hour {
+		fe.Add("window", "must be from 1 hour to 366 days")
+	}
+	if !q.From.IsZero() != !q.To.IsZero() {
+		fe.Add("from", "give both from and to, or neither (then the window ends at the latest incident)")
+	}
+	if !(q.MaxAreaKm2 > 0 && q.MaxAreaKm2 <= 1000) {
+		fe.Add("max_area_km2", "must be from 0 to 1000 km², got %g", q.MaxAreaKm2)
+	}
+	if !(q.TargetShare > 0 && q.TargetShare <= 1) {
+		fe.Add("target_share", "must be a share between 0 and 1, got %g", q.TargetShare)
+	}
+	return fe.Err("invalid section 60 proposal request")
+}
+
+// Proposal is one candidate Section 60 area.
+type Proposal struct {
+	Rank        int
+	Outline     orb.MultiPolygon
+	Cells       []uint64
+	AreaKm2     float64
+	Incidents   int
+	Harm        float64 // Crime Harm Index days
+	Weighted    float64 // what the target share counted
+	Share       float64 // of its hot cluster's weighted incidents
+	Capped      bool
+	Previous    int // incidents in the same cells in the previous window of the same length
+	ByCategory  map[string]int
+	MinZ, MaxZ  float64
+	MaxPFDR     float64
+	ClusterSize int
+	Grounds     string
+}
+
+// Proposals is the answer.
+type Proposals struct {
+	Query              ProposalQuery
+	From, To           time.Time // the window
+	PrevFrom, PrevTo   time.Time
+	WindowNote         string
+	PrevHasData        bool // the data reach back into the previous window
+	StudyArea          string
+	SignificantHot     int
+	Areas              []Proposal
+	Incidents, Studied int
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/stats"
 	"github.com/paulmach/orb"
 )
@@ -20,32 +21,6 @@ type CoverProblem struct {
 	K          int
 	RadiusM    float64
 	MinSpacing float64 // metres between chosen sites (and from existing ones); 0 for none
-}
-
-// Site is a chosen site.
-type Site struct {
-	Candidate int     // index into Candidates
-	Gain      float64 // weight it adds to the sites chosen before it (in the final order)
-}
-
-// CoverPlan is a solution.
-type CoverPlan struct {
-	Sites          []Site
-	Covered        float64   // demand weight covered by existing plus chosen sites
-	ByExisting     float64   // covered by existing cameras alone
-	Total          float64   // all demand weight
-	Curve          []float64 // Curve[i]: covered weight with the first i+1 sites of Sites (and the existing ones)
-	GreedyCovered  float64   // before swap improvement
-	Swaps          int       // improving swaps made
-	CandidatesUsed int       // candidates that cover any demand
-}
-
-// Share is the covered share of the total demand weight.
-func (p CoverPlan) Share() float64 {
-	if p.Total == 0 {
-		return 0
-	}
-	return p.Covered / p.Total
 }
 
 // coverSets lists, for each point of from, the demand points within r metres, using a grid
@@ -113,13 +88,13 @@ func (p *CoverProblem) Validate() error {
 // re-evaluated only when they reach the top: coverage is submodular, so a stale gain is an
 // upper bound, and the result is within 1 − 1/e of the optimum) followed by swap
 // improvement (replace a chosen site by an unchosen one while that covers more).
-func Cover(p CoverProblem) (CoverPlan, error) {
+func Cover(p CoverProblem) (hexbeat.CoverPlan, error) {
 	if err := p.Validate(); err != nil {
-		return CoverPlan{}, err
+		return hexbeat.CoverPlan{}, err
 	}
 	sets := coverSets(p.Candidates, p.Demand, p.RadiusM)
 	base := make([]int32, len(p.Demand)) // existing sites covering each point
-	plan := CoverPlan{}
+	plan := hexbeat.CoverPlan{}
 	for _, w := range p.Weight {
 		plan.Total += w
 	}
@@ -199,7 +174,7 @@ type solver struct {
 // run is lazy greedy (with forced, when >= 0, chosen first) then swap improvement. It
 // returns the sites, the weight the greedy and then the swaps covered beyond the existing
 // cameras, and the number of swaps.
-func (s *solver) run(forced int) ([]Site, float64, float64, int) {
+func (s *solver) run(forced int) ([]hexbeat.Site, float64, float64, int) {
 	p, sets := s.p, s.sets
 	count := slices.Clone(s.base)
 	var covered float64
@@ -212,7 +187,7 @@ func (s *solver) run(forced int) ([]Site, float64, float64, int) {
 		}
 		return g
 	}
-	spaced := func(c int, chosen []Site, skip int) bool {
+	spaced := func(c int, chosen []hexbeat.Site, skip int) bool {
 		if p.MinSpacing <= 0 {
 			return true
 		}
@@ -228,9 +203,9 @@ func (s *solver) run(forced int) ([]Site, float64, float64, int) {
 		}
 		return true
 	}
-	chosen := make([]Site, 0, p.K)
+	chosen := make([]hexbeat.Site, 0, p.K)
 	take := func(c int, g float64) {
-		chosen = append(chosen, Site{Candidate: c, Gain: g})
+		chosen = append(chosen, hexbeat.Site{Candidate: c, Gain: g})
 		for _, d := range sets[c] {
 			count[d]++
 		}
@@ -277,7 +252,7 @@ func (s *solver) run(forced int) ([]Site, float64, float64, int) {
 // improve makes improving swaps until none is left (or a bound on passes is reached). For
 // a chosen site i, the gain of an unchosen j in its place is what j covers that nothing
 // else does once i is gone: the points covered by no site, plus those covered by i alone.
-func improve(p CoverProblem, sets, coveredBy [][]int32, count []int32, chosen []Site, covered float64, spaced func(int, []Site, int) bool) (float64, int) {
+func improve(p CoverProblem, sets, coveredBy [][]int32, count []int32, chosen []hexbeat.Site, covered float64, spaced func(int, []hexbeat.Site, int) bool) (float64, int) {
 	in := make([]bool, len(p.Candidates))
 	for _, s := range chosen {
 		in[s.Candidate] = true
@@ -329,7 +304,7 @@ func improve(p CoverProblem, sets, coveredBy [][]int32, count []int32, chosen []
 				count[d]++
 			}
 			in[ci], in[best] = false, true
-			chosen[i] = Site{Candidate: best}
+			chosen[i] = hexbeat.Site{Candidate: best}
 			covered += bestGain - loss
 			swaps++
 			improved = true
@@ -344,15 +319,15 @@ func improve(p CoverProblem, sets, coveredBy [][]int32, count []int32, chosen []
 
 // reorder orders the final sites greedily (largest marginal gain first) and records each
 // one's gain, so that the list reads as "the first camera adds most".
-func reorder(p CoverProblem, sets [][]int32, chosen []Site) []Site {
+func reorder(p CoverProblem, sets [][]int32, chosen []hexbeat.Site) []hexbeat.Site {
 	count := make([]int32, len(p.Demand))
 	for _, set := range coverSets(p.Existing, p.Demand, p.RadiusM) {
 		for _, d := range set {
 			count[d]++
 		}
 	}
-	left := append([]Site(nil), chosen...)
-	out := make([]Site, 0, len(chosen))
+	left := append([]hexbeat.Site(nil), chosen...)
+	out := make([]hexbeat.Site, 0, len(chosen))
 	for len(left) > 0 {
 		best, bestGain := 0, -1.0
 		for i, s := range left {

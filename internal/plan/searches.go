@@ -8,34 +8,6 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// SearchQuery chooses a stop-and-search summary: whole months [From, To) (zero: from the
-// first month held, to the end of the last), a boundary id, section 60 only. Months are UK
-// months (hexbeat.UK), as police.uk publishes them.
-type SearchQuery struct {
-	From, To  time.Time
-	Area      string
-	Section60 bool
-}
-
-// SearchSummary is stop and search month by month, for those who scrutinise it: the same
-// figures as an authorisation's scrutiny report, for the whole period and for each month.
-type SearchSummary struct {
-	From, To  time.Time // whole UK months, [From, To)
-	Section60 bool      // only searches recorded under section 60
-	Area      bool      // only searches placed inside an area
-	Total     Scrutiny
-	Months    []MonthFigures
-}
-
-// MonthFigures is one month of a SearchSummary. Imported is false when the store holds no
-// search at all that month (police.uk publishes a month weeks after it ends): its zeros are
-// no data, not no searches.
-type MonthFigures struct {
-	Month    time.Time
-	Imported bool
-	Scrutiny
-}
-
 // SearchTally builds a SearchSummary one search at a time (Add every record of the
 // period, with a location or not, then Summary), holding counts, not records. With an area,
 // only searches located inside it count, and those without a location are counted apart
@@ -89,7 +61,7 @@ func (st *SearchTally) Add(s hexbeat.StopSearch) {
 
 // Summary gives the figures of the months [from, to) (UK month starts); a zero end is the
 // first or last month with any record.
-func (st *SearchTally) Summary(from, to time.Time) SearchSummary {
+func (st *SearchTally) Summary(from, to time.Time) hexbeat.SearchSummary {
 	if from.IsZero() || to.IsZero() {
 		var first, last time.Time
 		for m := range st.imported {
@@ -101,7 +73,7 @@ func (st *SearchTally) Summary(from, to time.Time) SearchSummary {
 			}
 		}
 		if first.IsZero() { // nothing held: no months
-			return SearchSummary{Section60: st.section60, Area: st.area != nil, Total: st.total.result()}
+			return hexbeat.SearchSummary{Section60: st.section60, Area: st.area != nil, Total: st.total.result()}
 		}
 		if from.IsZero() {
 			from = first
@@ -110,9 +82,9 @@ func (st *SearchTally) Summary(from, to time.Time) SearchSummary {
 			to = last.AddDate(0, 1, 0)
 		}
 	}
-	out := SearchSummary{From: from, To: to, Section60: st.section60, Area: st.area != nil, Total: st.total.result()}
+	out := hexbeat.SearchSummary{From: from, To: to, Section60: st.section60, Area: st.area != nil, Total: st.total.result()}
 	for m := from; m.Before(to); m = m.AddDate(0, 1, 0) {
-		f := MonthFigures{Month: m, Imported: st.imported[m]}
+		f := hexbeat.MonthFigures{Month: m, Imported: st.imported[m]}
 		if t := st.months[m]; t != nil {
 			f.Scrutiny = t.result()
 		} else {

@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -18,127 +17,114 @@ const (
 	ExtendRank       = hexbeat.RankSuperintendent
 )
 
-type problems struct{ fe []hexbeat.FieldError }
-
-func (p *problems) add(field, format string, args ...any) {
-	p.fe = append(p.fe, hexbeat.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-}
-
-func (p *problems) err(code, message string) error {
-	if len(p.fe) == 0 {
-		return nil
-	}
-	return &hexbeat.Error{Code: code, Message: message, Fields: p.fe}
-}
-
 // CheckAuthorisation holds a new authorisation to the statute. Missing or malformed
 // fields are EINVALID; a lawful-looking request that the statute forbids (a rank below
 // inspector, more than 24 hours) is EUNPROCESSABLE with the section that forbids it.
 func CheckAuthorisation(a hexbeat.Authorisation) error {
-	var bad problems
+	var bad hexbeat.FieldErrors
 	switch g := a.Area.(type) {
 	case orb.Polygon:
 		if len(g) == 0 || len(g[0]) < 4 {
-			bad.add("area", "the polygon needs a closed ring of at least four positions")
+			bad.Add("area", "the polygon needs a closed ring of at least four positions")
 		}
 	case orb.MultiPolygon:
 		if len(g) == 0 {
-			bad.add("area", "the multipolygon is empty")
+			bad.Add("area", "the multipolygon is empty")
 		}
 	case nil:
-		bad.add("area", "give the area as a GeoJSON Polygon or MultiPolygon")
+		bad.Add("area", "give the area as a GeoJSON Polygon or MultiPolygon")
 	default:
-		bad.add("area", "must be a Polygon or MultiPolygon, got %s", g.GeoJSONType())
+		bad.Add("area", "must be a Polygon or MultiPolygon, got %s", g.GeoJSONType())
 	}
 	if strings.TrimSpace(a.Grounds) == "" {
-		bad.add("grounds", "record the grounds: why the officer reasonably believes violence may take place, or that weapons are being carried")
+		bad.Add("grounds", "record the grounds: why the officer reasonably believes violence may take place, or that weapons are being carried")
 	}
 	if strings.TrimSpace(a.Officer) == "" {
-		bad.add("officer", "name the authorising officer")
+		bad.Add("officer", "name the authorising officer")
 	}
 	rank := hexbeat.ParseRank(a.Rank)
 	if rank == hexbeat.RankUnknown {
-		bad.add("rank", "unknown rank %q; give one of %s", a.Rank, hexbeat.RankNames())
+		bad.Add("rank", "unknown rank %q; give one of %s", a.Rank, hexbeat.RankNames())
 	}
 	if a.Start.IsZero() {
-		bad.add("start", "give the start as an RFC 3339 time")
+		bad.Add("start", "give the start as an RFC 3339 time")
 	}
 	if a.End.IsZero() {
-		bad.add("end", "give the end as an RFC 3339 time")
+		bad.Add("end", "give the end as an RFC 3339 time")
 	} else if !a.Start.IsZero() && !a.End.After(a.Start) {
-		bad.add("end", "must be after the start")
+		bad.Add("end", "must be after the start")
 	}
-	if err := bad.err(hexbeat.EINVALID, "invalid authorisation"); err != nil {
+	if err := bad.ErrCode(hexbeat.EINVALID, "invalid authorisation"); err != nil {
 		return err
 	}
-	var law problems
+	var law hexbeat.FieldErrors
 	if rank < AuthoriseRank {
-		law.add("rank", "section 60(1) allows an authorisation only by an officer of the rank of inspector or above; a %s cannot authorise", strings.ToLower(a.Rank))
+		law.Add("rank", "section 60(1) allows an authorisation only by an officer of the rank of inspector or above; a %s cannot authorise", strings.ToLower(a.Rank))
 	}
 	if d := a.End.Sub(a.Start); d > MaxAuthorisation {
-		law.add("end", "section 60(1) allows at most 24 hours; this runs %s (from %s to %s). A superintendent may extend it once, by up to 24 hours, while it is in force",
+		law.Add("end", "section 60(1) allows at most 24 hours; this runs %s (from %s to %s). A superintendent may extend it once, by up to 24 hours, while it is in force",
 			hoursText(d), a.Start.UTC().Format(time.RFC3339), a.End.UTC().Format(time.RFC3339))
 	}
-	return law.err(hexbeat.EUNPROCESSABLE, "the authorisation is not lawful under section 60")
+	return law.ErrCode(hexbeat.EUNPROCESSABLE, "the authorisation is not lawful under section 60")
 }
 
 // CheckExtension holds an extension of a to s60(3): once, by a superintendent or above,
 // directed while the authorisation is in force, for at most 24 hours beyond its end.
 func CheckExtension(a hexbeat.Authorisation, x hexbeat.Extension) error {
-	var bad problems
+	var bad hexbeat.FieldErrors
 	if strings.TrimSpace(x.Officer) == "" {
-		bad.add("officer", "name the officer directing the extension")
+		bad.Add("officer", "name the officer directing the extension")
 	}
 	rank := hexbeat.ParseRank(x.Rank)
 	if rank == hexbeat.RankUnknown {
-		bad.add("rank", "unknown rank %q; give one of %s", x.Rank, hexbeat.RankNames())
+		bad.Add("rank", "unknown rank %q; give one of %s", x.Rank, hexbeat.RankNames())
 	}
 	if x.End.IsZero() {
-		bad.add("end", "give the new end as an RFC 3339 time")
+		bad.Add("end", "give the new end as an RFC 3339 time")
 	}
-	if err := bad.err(hexbeat.EINVALID, "invalid extension"); err != nil {
+	if err := bad.ErrCode(hexbeat.EINVALID, "invalid extension"); err != nil {
 		return err
 	}
-	var law problems
+	var law hexbeat.FieldErrors
 	switch {
 	case a.CancelledAt != nil:
-		law.add("id", "the authorisation was cancelled at %s; it cannot be extended", a.CancelledAt.UTC().Format(time.RFC3339))
+		law.Add("id", "the authorisation was cancelled at %s; it cannot be extended", a.CancelledAt.UTC().Format(time.RFC3339))
 	case a.Extension != nil:
-		law.add("id", "section 60(3) allows one extension; this authorisation was already extended to %s by %s (%s)",
+		law.Add("id", "section 60(3) allows one extension; this authorisation was already extended to %s by %s (%s)",
 			a.Extension.End.UTC().Format(time.RFC3339), a.Extension.Officer, a.Extension.Rank)
 	}
 	if rank < ExtendRank {
-		law.add("rank", "section 60(3) allows an extension only by an officer of the rank of superintendent or above; a %s cannot extend", strings.ToLower(x.Rank))
+		law.Add("rank", "section 60(3) allows an extension only by an officer of the rank of superintendent or above; a %s cannot extend", strings.ToLower(x.Rank))
 	}
 	if !x.End.After(a.End) {
-		law.add("end", "the new end must be after the current end, %s", a.End.UTC().Format(time.RFC3339))
+		law.Add("end", "the new end must be after the current end, %s", a.End.UTC().Format(time.RFC3339))
 	} else if d := x.End.Sub(a.End); d > MaxExtension {
-		law.add("end", "section 60(3) allows a further 24 hours at most; this adds %s", hoursText(d))
+		law.Add("end", "section 60(3) allows a further 24 hours at most; this adds %s", hoursText(d))
 	}
 	if x.At.Before(a.Start) || !x.At.Before(a.End) {
-		law.add("at", "an extension must be directed while the authorisation is in force (%s to %s); this one is dated %s",
+		law.Add("at", "an extension must be directed while the authorisation is in force (%s to %s); this one is dated %s",
 			a.Start.UTC().Format(time.RFC3339), a.End.UTC().Format(time.RFC3339), x.At.UTC().Format(time.RFC3339))
 	}
-	return law.err(hexbeat.EUNPROCESSABLE, "the extension is not lawful under section 60")
+	return law.ErrCode(hexbeat.EUNPROCESSABLE, "the extension is not lawful under section 60")
 }
 
 // CheckCancel refuses cancelling an authorisation that was already cancelled or has ended.
 func CheckCancel(a hexbeat.Authorisation, by string, at time.Time) error {
-	var bad problems
+	var bad hexbeat.FieldErrors
 	if strings.TrimSpace(by) == "" {
-		bad.add("officer", "name the officer cancelling the authorisation")
+		bad.Add("officer", "name the officer cancelling the authorisation")
 	}
-	if err := bad.err(hexbeat.EINVALID, "invalid cancellation"); err != nil {
+	if err := bad.ErrCode(hexbeat.EINVALID, "invalid cancellation"); err != nil {
 		return err
 	}
-	var refuse problems
+	var refuse hexbeat.FieldErrors
 	switch {
 	case a.CancelledAt != nil:
-		refuse.add("id", "already cancelled at %s by %s", a.CancelledAt.UTC().Format(time.RFC3339), a.CancelledBy)
+		refuse.Add("id", "already cancelled at %s by %s", a.CancelledAt.UTC().Format(time.RFC3339), a.CancelledBy)
 	case !at.Before(a.Ends()):
-		refuse.add("at", "the authorisation ended at %s; there is nothing to cancel", a.Ends().UTC().Format(time.RFC3339))
+		refuse.Add("at", "the authorisation ended at %s; there is nothing to cancel", a.Ends().UTC().Format(time.RFC3339))
 	}
-	return refuse.err(hexbeat.ECONFLICT, "the authorisation cannot be cancelled")
+	return refuse.ErrCode(hexbeat.ECONFLICT, "the authorisation cannot be cancelled")
 }
 
 // hoursText writes a duration in hours as an officer would: "25 hours", "24.5 hours".

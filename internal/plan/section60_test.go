@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -22,7 +23,10 @@ func codeAndFields(err error) (string, []string) {
 	if err == nil {
 		return "", nil
 	}
-	he := err.(*hexbeat.Error)
+	var he *hexbeat.Error
+	if !errors.As(err, &he) {
+		return hexbeat.EINTERNAL, []string{err.Error()}
+	}
 	var f []string
 	for _, fe := range he.Fields {
 		f = append(f, fe.Field)

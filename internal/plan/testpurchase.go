@@ -20,22 +20,6 @@ type TargetParams struct {
 	Now          time.Time
 }
 
-// Target is one retailer's score, with its parts.
-type Target struct {
-	Retailer  int     // index into the retailers given
-	Exposure  float64 // weighted incidents within the radius (or cells)
-	Incidents int
-	Failures  int
-	Tests     int
-	LastTest  *hexbeat.RetailerTest
-	Boost     float64 // 1 + FailureBoost × Failures
-	Cooldown  float64 // 1, DemoteFactor, or 0 when excluded
-	Score     float64 // Exposure × Boost × Cooldown
-	Excluded  bool
-	Reason    string
-	Rank      int // 1 = first to test; 0 when excluded
-}
-
 // Exposure is what a shop is exposed to: weighted incidents and their number.
 type Exposure struct {
 	Weight    float64
@@ -58,10 +42,10 @@ func ExposureWithin(shops, demand []orb.Point, weight []float64, counts []int, r
 // RankTargets scores retailers by their exposure, boosted by past failed tests and
 // excluded or demoted while a recent test's cool-down runs. Ranked targets come first
 // (highest score first), then the excluded ones.
-func RankTargets(exposure []Exposure, tests [][]hexbeat.RetailerTest, p TargetParams) []Target {
-	out := make([]Target, len(exposure))
+func RankTargets(exposure []Exposure, tests [][]hexbeat.RetailerTest, p TargetParams) []hexbeat.Target {
+	out := make([]hexbeat.Target, len(exposure))
 	for i, e := range exposure {
-		t := Target{Retailer: i, Boost: 1, Cooldown: 1, Exposure: e.Weight, Incidents: e.Incidents}
+		t := hexbeat.Target{Retailer: i, Boost: 1, Cooldown: 1, Exposure: e.Weight, Incidents: e.Incidents}
 		for j := range tests[i] {
 			tt := &tests[i][j]
 			t.Tests++

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -51,15 +50,15 @@ func hashKey(secret string) [32]byte { return sha256.Sum256([]byte(secret)) }
 // CreateKey makes a key and returns it with its secret, which is shown this once and
 // never stored.
 func (s *Service) CreateKey(ctx context.Context, name string, role hexbeat.Role, actor string) (hexbeat.APIKey, string, error) {
-	var fe []hexbeat.FieldError
+	var fe hexbeat.FieldErrors
 	if strings.TrimSpace(name) == "" {
-		fe = append(fe, hexbeat.FieldError{Field: "name", Message: "name the key (who or what will use it)"})
+		fe.Add("name", "name the key (who or what will use it)")
 	}
 	if !hexbeat.ValidRole(role) {
-		fe = append(fe, hexbeat.FieldError{Field: "role", Message: fmt.Sprintf("unknown role %q; use viewer, analyst, trading-standards, commander or admin", role)})
+		fe.Add("role", "unknown role %q; use viewer, analyst, trading-standards, commander or admin", role)
 	}
-	if len(fe) > 0 {
-		return hexbeat.APIKey{}, "", &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid key", Fields: fe}
+	if err := fe.Err("invalid key"); err != nil {
+		return hexbeat.APIKey{}, "", err
 	}
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {

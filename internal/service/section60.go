@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hexbeat/hexbeat/internal/analysis"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/plan"
 	"github.com/paulmach/orb"
@@ -103,18 +102,18 @@ func (s *Service) Authorisation(ctx context.Context, id int64) (hexbeat.Authoris
 // time (start to its end, extension or cancellation), and how many searches in that time
 // cannot be placed because they have no location, and how many searches the store holds
 // in each month of those hours (none: that month's data is not imported).
-func (s *Service) Scrutiny(ctx context.Context, id int64) (hexbeat.Authorisation, plan.Scrutiny, error) {
+func (s *Service) Scrutiny(ctx context.Context, id int64) (hexbeat.Authorisation, hexbeat.Scrutiny, error) {
 	a, err := s.store.Authorisation(ctx, id)
 	if err != nil {
-		return a, plan.Scrutiny{}, err
+		return a, hexbeat.Scrutiny{}, err
 	}
 	searches, err := s.store.StopSearches(ctx, a.Start, a.Ends(), a.Area.Bound())
 	if err != nil {
-		return a, plan.Scrutiny{}, err
+		return a, hexbeat.Scrutiny{}, err
 	}
 	r := plan.ScrutinyOf(plan.InArea(a.Area, searches))
 	if r.WithoutLocation, r.WithoutLocationSection60, err = s.store.StopSearchesWithoutLocation(ctx, a.Start, a.Ends()); err != nil {
-		return a, plan.Scrutiny{}, err
+		return a, hexbeat.Scrutiny{}, err
 	}
 	// police.uk publishes a force's stop and search a month (of UK time) at a time, weeks
 	// after the month ends: the months of the authorisation's hours with no record at all
@@ -122,9 +121,9 @@ func (s *Service) Scrutiny(ctx context.Context, id int64) (hexbeat.Authorisation
 	for m := hexbeat.UKMonth(a.Start); m.Before(a.Ends()); m = m.AddDate(0, 1, 0) {
 		n, err := s.store.StopSearchCount(ctx, m, m.AddDate(0, 1, 0))
 		if err != nil {
-			return a, plan.Scrutiny{}, err
+			return a, hexbeat.Scrutiny{}, err
 		}
-		r.Months = append(r.Months, plan.MonthCount{Month: m, Searches: n})
+		r.Months = append(r.Months, hexbeat.MonthCount{Month: m, Searches: n})
 	}
 	return a, r, nil
 }
@@ -133,7 +132,7 @@ const maxSearchMonths = 600
 
 // StopSearchSummary tallies the stop-and-search records month by month (plan.SearchTally),
 // reading them from the store one at a time.
-func (s *Service) StopSearchSummary(ctx context.Context, q plan.SearchQuery) (plan.SearchSummary, error) {
+func (s *Service) StopSearchSummary(ctx context.Context, q hexbeat.SearchQuery) (hexbeat.SearchSummary, error) {
 	var bad []hexbeat.FieldError
 	for _, b := range []bound{{"from", q.From, false}, {"to", q.To, true}} {
 		if !b.t.IsZero() && !hexbeat.MonthStart(b.t).Equal(b.t) {
@@ -155,7 +154,7 @@ func (s *Service) StopSearchSummary(ctx context.Context, q plan.SearchQuery) (pl
 		}
 	}
 	if len(bad) > 0 {
-		return plan.SearchSummary{}, &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid stop-and-search summary", Fields: bad}
+		return hexbeat.SearchSummary{}, &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid stop-and-search summary", Fields: bad}
 	}
 	q.From, q.To = hexbeat.InUK(q.From), hexbeat.InUK(q.To) // "2020-08" is police.uk's August: UK time
 	from, to := q.From, q.To
@@ -167,7 +166,7 @@ func (s *Service) StopSearchSummary(ctx context.Context, q plan.SearchQuery) (pl
 	}
 	st := plan.NewSearchTally(area, q.Section60)
 	if err := s.store.EachStopSearch(ctx, from, to, func(ss hexbeat.StopSearch) error { st.Add(ss); return ctx.Err() }); err != nil {
-		return plan.SearchSummary{}, err
+		return hexbeat.SearchSummary{}, err
 	}
 	return st.Summary(q.From, q.To), nil
 }
@@ -209,17 +208,17 @@ func (s *Service) forgetRegister() {
 
 // RecordTest records a test purchase at a retailer.
 func (s *Service) RecordTest(ctx context.Context, t hexbeat.RetailerTest, actor string) (hexbeat.RetailerTest, error) {
-	var fe []hexbeat.FieldError
+	var fe hexbeat.FieldErrors
 	if t.Result != "pass" && t.Result != "fail" {
-		fe = append(fe, hexbeat.FieldError{Field: "result", Message: "must be pass or fail"})
+		fe.Add("result", "must be pass or fail")
 	}
 	if t.On.IsZero() {
-		fe = append(fe, hexbeat.FieldError{Field: "date", Message: "give the day of the test (YYYY-MM-DD)"})
+		fe.Add("date", "give the day of the test (YYYY-MM-DD)")
 	} else if t.On.After(s.now()) {
-		fe = append(fe, hexbeat.FieldError{Field: "date", Message: "is in the future"})
+		fe.Add("date", "is in the future")
 	}
-	if len(fe) > 0 {
-		return t, &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid test result", Fields: fe}
+	if err := fe.Err("invalid test result"); err != nil {
+		return t, err
 	}
 	t.RecordedAt, t.RecordedBy = s.now(), actor
 	return s.store.RecordRetailerTest(ctx, t, hexbeat.AuditEvent{At: t.RecordedAt, Actor: actor, Action: "retailer.test",
@@ -227,18 +226,18 @@ func (s *Service) RecordTest(ctx context.Context, t hexbeat.RetailerTest, actor 
 }
 
 // Targets ranks retailers for test purchases (see analysis.Engine.Targets).
-func (s *Service) Targets(ctx context.Context, q analysis.TargetQuery) (analysis.Targets, error) {
+func (s *Service) Targets(ctx context.Context, q hexbeat.TargetQuery) (hexbeat.Targets, error) {
 	q = q.WithDefaults()
 	if err := q.Validate(); err != nil {
-		return analysis.Targets{}, err
+		return hexbeat.Targets{}, err
 	}
 	snap, area, err := s.prepare(&q.CellQuery)
 	if err != nil {
-		return analysis.Targets{}, err
+		return hexbeat.Targets{}, err
 	}
 	shops, tests, err := s.Retailers(ctx)
 	if err != nil {
-		return analysis.Targets{}, err
+		return hexbeat.Targets{}, err
 	}
 	return s.engine.Targets(snap, q, area, shops, tests, s.now())
 }

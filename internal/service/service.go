@@ -408,10 +408,10 @@ func (s *Service) categoryNames(present []string) []string {
 // Cameras plans mobile CCTV sites (see analysis.Engine.Cameras). With q.FromRegister, the
 // cameras already there are the register's fixed cameras in service today (or on
 // q.RegisterOn); the plan names them.
-func (s *Service) Cameras(ctx context.Context, q analysis.CameraQuery) (analysis.CameraPlan, error) {
+func (s *Service) Cameras(ctx context.Context, q hexbeat.CameraQuery) (hexbeat.CameraPlan, error) {
 	q = q.WithDefaults()
 	if err := q.Validate(); err != nil {
-		return analysis.CameraPlan{}, err
+		return hexbeat.CameraPlan{}, err
 	}
 	var held []hexbeat.Camera
 	today := s.now()
@@ -421,7 +421,7 @@ func (s *Service) Cameras(ctx context.Context, q analysis.CameraQuery) (analysis
 	if q.FromRegister {
 		cams, err := s.store.Cameras(ctx)
 		if err != nil {
-			return analysis.CameraPlan{}, err
+			return hexbeat.CameraPlan{}, err
 		}
 		for _, c := range cams {
 			if c.Kind == hexbeat.CameraFixed && c.InServiceOn(today) {
@@ -432,7 +432,7 @@ func (s *Service) Cameras(ctx context.Context, q analysis.CameraQuery) (analysis
 	}
 	snap, area, err := s.prepare(&q.CellQuery)
 	if err != nil {
-		return analysis.CameraPlan{}, err
+		return hexbeat.CameraPlan{}, err
 	}
 	p, err := s.engine.Cameras(snap, q, area)
 	if q.FromRegister {
@@ -463,14 +463,14 @@ func (s *Service) CameraRegister(ctx context.Context) ([]hexbeat.Camera, error) 
 }
 
 // Section60Proposals proposes Section 60 areas (see analysis.Engine.Section60).
-func (s *Service) Section60Proposals(ctx context.Context, q analysis.ProposalQuery) (analysis.Proposals, error) {
+func (s *Service) Section60Proposals(ctx context.Context, q hexbeat.ProposalQuery) (hexbeat.Proposals, error) {
 	q = q.WithDefaults()
 	if err := q.Validate(); err != nil {
-		return analysis.Proposals{}, err
+		return hexbeat.Proposals{}, err
 	}
 	snap, area, err := s.prepare(&q.CellQuery)
 	if err != nil {
-		return analysis.Proposals{}, err
+		return hexbeat.Proposals{}, err
 	}
 	return s.engine.Section60(ctx, snap, q, area)
 }

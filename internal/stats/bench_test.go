@@ -1,9 +1,10 @@
 package stats
 
 import (
-	"github.com/hexbeat/hexbeat/internal/grid"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/hexbeat/hexbeat/internal/grid"
 )
 
 // BenchmarkGiStar10k: Gi* over 10,000 cells with k = 1 (target: under 5 ms), the
