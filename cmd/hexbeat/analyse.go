@@ -18,6 +18,7 @@ import (
 	"github.com/hexbeat/hexbeat/geodata"
 	"github.com/hexbeat/hexbeat/internal/analysis"
 	"github.com/hexbeat/hexbeat/internal/api"
+	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/index"
 	"github.com/hexbeat/hexbeat/internal/ingest"
@@ -317,7 +318,7 @@ Flags:
 		}
 	}
 	if *asJSON {
-		return writeJSON(stdout, api.EvaluationJSON(result, false))
+		return writeJSON(stdout, encode.Evaluation(result, false))
 	}
 	printEvaluation(stdout, result)
 	return 0

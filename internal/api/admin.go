@@ -5,13 +5,14 @@ import (
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
 
 func keyJSON(k hexbeat.APIKey) fiber.Map {
-	m := fiber.Map{"id": k.ID, "name": k.Name, "role": k.Role, "prefix": k.Prefix, "created_at": stamp(k.CreatedAt), "created_by": k.CreatedBy, "revoked_at": nil}
+	m := fiber.Map{"id": k.ID, "name": k.Name, "role": k.Role, "prefix": k.Prefix, "created_at": encode.Stamp(k.CreatedAt), "created_by": k.CreatedBy, "revoked_at": nil}
 	if k.RevokedAt != nil {
-		m["revoked_at"] = stamp(*k.RevokedAt)
+		m["revoked_at"] = encode.Stamp(*k.RevokedAt)
 	}
 	return m
 }
@@ -21,7 +22,7 @@ func (s *Server) listKeys(c *fiber.Ctx) error {
 	if err := newParams(c).err(); err != nil {
 		return err
 	}
-	ks, err := s.svc.Keys(c.UserContext())
+	ks, err := s.keys.Keys(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -42,7 +43,7 @@ func (s *Server) createKey(c *fiber.Ctx) error {
 	if err := decodeBody(c, &body); err != nil {
 		return err
 	}
-	k, secret, err := s.svc.CreateKey(c.UserContext(), body.Name, hexbeat.Role(body.Role), actor(c))
+	k, secret, err := s.keys.CreateKey(c.UserContext(), body.Name, hexbeat.Role(body.Role), actor(c))
 	if err != nil {
 		return err
 	}
@@ -59,7 +60,7 @@ func (s *Server) revokeKey(c *fiber.Ctx) error {
 	if err != nil {
 		return hexbeat.Errorf(hexbeat.ENOTFOUND, "no key %q", c.Params("id"))
 	}
-	if err := s.svc.RevokeKey(c.UserContext(), id, actor(c)); err != nil {
+	if err := s.keys.RevokeKey(c.UserContext(), id, actor(c)); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -77,13 +78,13 @@ func (s *Server) auditLog(c *fiber.Ctx) error {
 	if err := p.err(); err != nil {
 		return err
 	}
-	evs, err := s.svc.AuditLog(c.UserContext(), int64(after), limit)
+	evs, err := s.audit.AuditLog(c.UserContext(), int64(after), limit)
 	if err != nil {
 		return err
 	}
 	out := make([]fiber.Map, 0, len(evs))
 	for _, ev := range evs {
-		out = append(out, fiber.Map{"id": ev.ID, "at": stamp(ev.At), "actor": ev.Actor, "action": ev.Action, "subject": ev.Subject, "detail": ev.Detail})
+		out = append(out, fiber.Map{"id": ev.ID, "at": encode.Stamp(ev.At), "actor": ev.Actor, "action": ev.Action, "subject": ev.Subject, "detail": ev.Detail})
 	}
 	return c.JSON(fiber.Map{"events": out})
 }
@@ -95,7 +96,7 @@ const localExported = "exported"
 func (s *Server) auditExport(c *fiber.Ctx, what string, rows int) {
 	c.Locals(localExported, true)
 	b, _ := json.Marshal(map[string]any{"query": string(c.Request().URI().QueryString()), "rows": rows})
-	if err := s.svc.Audit(c.UserContext(), hexbeat.AuditEvent{Actor: actor(c), Action: "export", Subject: what, Detail: string(b)}); err != nil {
+	if err := s.audit.Audit(c.UserContext(), hexbeat.AuditEvent{Actor: actor(c), Action: "export", Subject: what, Detail: string(b)}); err != nil {
 		s.log.Warn("audit export", "err", err)
 	}
 }

@@ -77,14 +77,14 @@ func keyStoreDown(ctx context.Context) error {
 func (s *Server) authorize(perm hexbeat.Permission) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		ctx := c.UserContext()
-		if err := s.svc.StoreError(); err != nil {
+		if err := s.state.StoreError(); err != nil {
 			c.Set(fiber.HeaderRetryAfter, "5")
 			return &hexbeat.Error{Code: hexbeat.EUNAVAILABLE, Message: "the store cannot be reached; hexbeat retries every second and answers again as soon as it can"}
 		}
 		required := !s.cfg.Open
 		if required {
 			var err error
-			if required, err = s.svc.AuthRequired(ctx); err != nil {
+			if required, err = s.keys.AuthRequired(ctx); err != nil {
 				return keyStoreDown(ctx)
 			}
 		}
@@ -105,10 +105,10 @@ func (s *Server) authorize(perm hexbeat.Permission) fiber.Handler {
 		if !ok || strings.TrimSpace(secret) == "" {
 			return challenge(hexbeat.Errorf(hexbeat.EUNAUTHORIZED, "send an API key as Authorization: Bearer <key> (an admin creates keys with `hexbeat keys create`)"))
 		}
-		key, err := s.svc.Authenticate(ctx, strings.TrimSpace(secret))
+		key, err := s.keys.Authenticate(ctx, strings.TrimSpace(secret))
 		if err != nil {
 			if hexbeat.ErrorCode(err) == hexbeat.EUNAUTHORIZED {
-				s.svc.FailedSignIn(ctx, c.IP(), hexbeat.ErrorMessage(err))
+				s.keys.FailedSignIn(ctx, c.IP(), hexbeat.ErrorMessage(err))
 				return challenge(err)
 			}
 			return keyStoreDown(ctx)

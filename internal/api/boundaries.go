@@ -2,6 +2,7 @@ package api
 
 import (
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/paulmach/orb"
 )
@@ -26,33 +27,7 @@ func (s *Server) boundariesBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := append([]byte(`{"type":"FeatureCollection",`), s.appendMeta(nil)...)
-	b = append(b, `"features":[`...)
-	for i, bd := range bs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		if boxOnly {
-			b = appendBoundaryBox(b, bd, bounds[i])
-		} else {
-			b = appendBoundary(b, bd)
-		}
-	}
-	return append(b, "]}"...), nil
-}
-
-// appendBoundaryBox writes a boundary as a Feature with its bbox (its bound) and no geometry.
-func appendBoundaryBox(b []byte, bd hexbeat.Boundary, bound orb.Bound) []byte {
-	b = append(b, `{"type":"Feature","id":`...)
-	b = appendString(b, bd.ID)
-	b = append(b, `,"bbox":[`...)
-	for i, v := range bboxOf(bound) {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendCoord(b, v)
-	}
-	return appendBoundaryProperties(append(b, `],"geometry":null`...), bd)
+	return encode.Boundaries(bs, bounds, boxOnly, s.layers.Demo()), nil
 }
 
 // heldBoundaries are the boundaries held, in the store's order, of the kind asked for (if
@@ -62,7 +37,7 @@ func (s *Server) heldBoundaries(p *params, bbox *orb.Bound) ([]hexbeat.Boundary,
 	if err := p.err(); err != nil {
 		return nil, nil, err
 	}
-	bs, bounds := s.svc.BoundariesIn(kind, bbox)
+	bs, bounds := s.layers.BoundariesIn(kind, bbox)
 	return bs, bounds, nil
 }
 
@@ -71,26 +46,9 @@ func (s *Server) boundary(c *fiber.Ctx) error {
 	if err := newParams(c).err(); err != nil {
 		return err
 	}
-	bd, err := s.svc.Boundary(c.UserContext(), c.Params("id"))
+	bd, err := s.layers.Boundary(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return err
 	}
-	return s.sendGeoJSON(c, appendBoundary(nil, bd))
-}
-
-func appendBoundary(b []byte, bd hexbeat.Boundary) []byte {
-	b = append(b, `{"type":"Feature","id":`...)
-	b = appendString(b, bd.ID)
-	b = append(b, `,"geometry":`...)
-	return appendBoundaryProperties(appendGeometry(b, bd.Geometry), bd)
-}
-
-func appendBoundaryProperties(b []byte, bd hexbeat.Boundary) []byte {
-	b = append(b, `,"properties":{"id":`...)
-	b = appendString(b, bd.ID)
-	b = append(b, `,"kind":`...)
-	b = appendString(b, bd.Kind)
-	b = append(b, `,"name":`...)
-	b = appendString(b, bd.Name)
-	return append(b, "}}"...)
+	return s.sendGeoJSON(c, encode.Boundary(bd))
 }

@@ -97,7 +97,7 @@ func (s *Server) cached(h fiber.Handler) fiber.Handler {
 		if s.cache == nil {
 			return h(c)
 		}
-		key := c.Method() + " " + c.Path() + "?" + string(c.Request().URI().QueryString()) + "#" + s.svc.DataVersion()
+		key := c.Method() + " " + c.Path() + "?" + string(c.Request().URI().QueryString()) + "#" + s.state.DataVersion()
 		if e := s.cache.get(key); e != nil {
 			s.cache.hits.Add(1)
 			c.Set("X-Hexbeat-Cache", "hit")

@@ -3,14 +3,12 @@ package api
 import (
 	"encoding/json"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
-	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 )
 
 // cameraBody is the body of POST /api/v1/cameras/plan.
@@ -77,103 +75,11 @@ func (s *Server) cameraPlanBody(c *fiber.Ctx, body cameraBody) ([]byte, error) {
 	if err := fe.Err("invalid camera plan"); err != nil {
 		return nil, err
 	}
-	p, err := s.svc.Cameras(c.UserContext(), q)
+	p, err := s.cameras.Cameras(c.UserContext(), q)
 	if err != nil {
 		return nil, err
 	}
-	b := make([]byte, 0, 2048+len(p.Sites)*256)
-	b = append(b, `{"type":"FeatureCollection",`...)
-	b = s.appendMeta(b)
-	b = append(b, `"k":`...)
-	b = strconv.AppendInt(b, int64(q.K), 10)
-	b = append(b, `,"radius_m":`...)
-	b = appendNumber(b, q.RadiusM)
-	b = append(b, `,"min_spacing_m":`...)
-	b = appendNumber(b, q.MinSpacing)
-	b = append(b, `,"weight":`...)
-	b = appendString(b, q.Weight)
-	b = append(b, `,"candidate_source":`...)
-	if p.FromCells {
-		b = appendString(b, "centres of the res-"+strconv.Itoa(q.Res)+" cells holding incidents")
-	} else {
-		b = appendString(b, "given")
-	}
-	b = append(b, `,"candidates":`...)
-	b = strconv.AppendInt(b, int64(len(p.Candidates)), 10)
-	b = append(b, `,"incidents":`...)
-	b = strconv.AppendInt(b, int64(p.Incidents), 10)
-	b = append(b, `,"locations":`...)
-	b = strconv.AppendInt(b, int64(p.Demand), 10)
-	b = append(b, `,"total":`...)
-	b = appendNumber(b, p.Total)
-	b = append(b, `,"covered":`...)
-	b = appendNumber(b, p.Covered)
-	b = append(b, `,"share":`...)
-	b = appendNumber(b, roundTo(p.Share(), 6))
-	b = append(b, `,"existing":`...)
-	b = strconv.AppendInt(b, int64(len(p.Query.Existing)), 10)
-	b = append(b, `,"existing_source":`...)
-	if q.FromRegister {
-		b = appendString(b, "the register's fixed cameras in service on "+p.RegisterDay.Format("2006-01-02"))
-		b = append(b, `,"existing_cameras":[`...)
-		for i, cam := range p.Registered {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, cam.ID)
-		}
-		b = append(b, ']')
-	} else {
-		b = appendString(b, "given")
-	}
-	b = append(b, `,"by_existing":`...)
-	b = appendNumber(b, p.ByExisting)
-	b = append(b, `,"greedy_covered":`...)
-	b = appendNumber(b, p.GreedyCovered)
-	b = append(b, `,"swaps":`...)
-	b = strconv.AppendInt(b, int64(p.Swaps), 10)
-	b = append(b, `,"curve":[`...)
-	for i, v := range p.Curve {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"k":`...)
-		b = strconv.AppendInt(b, int64(i+1), 10)
-		b = append(b, `,"covered":`...)
-		b = appendNumber(b, v)
-		b = append(b, `,"share":`...)
-		b = appendNumber(b, roundTo(v/nonZero(p.Total), 6))
-		b = append(b, '}')
-	}
-	b = append(b, `],"features":[`...)
-	run := p.ByExisting
-	for i, site := range p.Sites {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		run += site.Gain
-		b = append(b, `{"type":"Feature","id":`...)
-		b = strconv.AppendInt(b, int64(i+1), 10)
-		b = append(b, `,"geometry":{"type":"Point","coordinates":`...)
-		b = appendPoint(b, p.Candidates[site.Candidate])
-		b = append(b, `},"properties":{"rank":`...)
-		b = strconv.AppendInt(b, int64(i+1), 10)
-		b = append(b, `,"gain":`...)
-		b = appendNumber(b, site.Gain)
-		b = append(b, `,"covered":`...)
-		b = appendNumber(b, run)
-		b = append(b, `,"share":`...)
-		b = appendNumber(b, roundTo(run/nonZero(p.Total), 6))
-		b = append(b, `,"candidate":`...)
-		b = strconv.AppendInt(b, int64(site.Candidate), 10)
-		if !p.FromCells && props[site.Candidate] != nil {
-			extra, _ := json.Marshal(props[site.Candidate])
-			b = append(b, `,"candidate_properties":`...)
-			b = append(b, extra...)
-		}
-		b = append(b, "}}"...)
-	}
-	return append(b, "]}"...), nil
+	return s.enc.CameraPlan(p, props, s.layers.Demo()), nil
 }
 
 // cameraRegister answers GET /api/v1/cameras: the camera register as GeoJSON points.
@@ -194,20 +100,17 @@ func (s *Server) cameraRegisterBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	cams, err := s.svc.CameraRegister(c.UserContext())
+	cams, err := s.cameras.CameraRegister(c.UserContext())
 	if err != nil {
 		return nil, err
 	}
-	today := time.Now().UTC()
-	fc := geojson.NewFeatureCollection()
-	fc.ExtraMembers = map[string]any{"demo": s.svc.Demo()}
+	kept := cams[:0:0]
 	for _, cam := range cams {
-		if (kind != "" && cam.Kind != kind) || (!on.IsZero() && !cam.InServiceOn(on)) {
-			continue
+		if (kind == "" || cam.Kind == kind) && (on.IsZero() || cam.InServiceOn(on)) {
+			kept = append(kept, cam)
 		}
-		fc.Append(cameraFeature(cam, today))
 	}
-	return json.Marshal(fc)
+	return encode.CameraRegister(kept, time.Now().UTC(), s.layers.Demo())
 }
 
 // recordCamera answers POST /api/v1/cameras {id, name, kind, lon, lat, active_from,
@@ -236,37 +139,21 @@ func (s *Server) recordCamera(c *fiber.Ctx) error {
 	if err := f.Err("invalid camera"); err != nil {
 		return err
 	}
-	cam, err := s.svc.RecordCamera(c.UserContext(), cam, actor(c))
+	cam, err := s.cameras.RecordCamera(c.UserContext(), cam, actor(c))
 	if err != nil {
 		return err
 	}
-	b, err := json.Marshal(cameraFeature(cam, time.Now().UTC()))
+	b, err := json.Marshal(encode.CameraFeature(cam, time.Now().UTC()))
 	if err != nil {
 		return err
 	}
 	return s.sendGeoJSON(c, b)
 }
 
-// cameraFeature is a camera of the register as a GeoJSON point.
-func cameraFeature(cam hexbeat.Camera, today time.Time) *geojson.Feature {
-	f := newFeature(orb.Point{cam.Lon, cam.Lat})
-	f.ID = cam.ID
-	f.Properties = map[string]any{"id": cam.ID, "name": cam.Name, "kind": cam.Kind,
-		"active_from": hexbeat.DayOrNil(cam.ActiveFrom), "active_to": hexbeat.DayOrNil(cam.ActiveTo), "in_service": cam.InServiceOn(today)}
-	return f
-}
-
 // absent reports whether a body member was left out (or null).
 func absent(raw json.RawMessage) bool {
 	t := strings.TrimSpace(string(raw))
 	return t == "" || t == "null"
-}
-
-func nonZero(v float64) float64 {
-	if v == 0 {
-		return 1
-	}
-	return v
 }
 
 // bodyTime reads a period bound from a body member (see hexbeat.ParseTimeBound); zero

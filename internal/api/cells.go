@@ -1,8 +1,7 @@
 package api
 
 import (
-	"strconv"
-
+	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/grid"
 
 	"github.com/gofiber/fiber/v2"
@@ -46,41 +45,15 @@ func (s *Server) cellsBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	layer, err := s.svc.Cells(c.UserContext(), q)
+	layer, err := s.layers.Cells(c.UserContext(), q)
 	if err != nil {
 		return nil, err
 	}
-	b := make([]byte, 0, 64+len(layer.Cells)*360)
-	b = append(b, `{"type":"FeatureCollection",`...)
-	b = s.appendMeta(b)
-	b = append(b, `"res":`...)
-	b = strconv.AppendInt(b, int64(layer.Res), 10)
-	b = append(b, `,"total":`...)
-	b = strconv.AppendInt(b, int64(layer.Total), 10)
-	b = appendNotes(b, layer.Notes)
-	b = append(b, `,"features":[`...)
-	for i, cc := range layer.Cells {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendCellFeatureStart(b, cc.Cell, layer.Res)
-		b = append(b, `,"count":`...)
-		b = strconv.AppendInt(b, int64(cc.Count), 10)
-		b = append(b, "}}"...)
-	}
-	return append(b, "]}"...), nil
-}
-
-// appendMeta writes the collection's foreign members that say where the data came from:
-// "demo" is true for the synthetic demo data set.
-func (s *Server) appendMeta(b []byte) []byte {
-	b = append(b, `"demo":`...)
-	b = strconv.AppendBool(b, s.svc.Demo())
-	return append(b, ',')
+	return s.enc.Cells(layer, s.layers.Demo()), nil
 }
 
 func (s *Server) sendGeoJSON(c *fiber.Ctx, body []byte) error {
-	c.Set(fiber.HeaderContentType, geoJSONType)
+	c.Set(fiber.HeaderContentType, encode.GeoJSONType)
 	s.labelData(c)
 	return c.Send(body)
 }
@@ -88,7 +61,7 @@ func (s *Server) sendGeoJSON(c *fiber.Ctx, body []byte) error {
 // labelData marks responses built from the demo data set, so that no client can mistake
 // them for police data.
 func (s *Server) labelData(c *fiber.Ctx) {
-	if s.svc.Demo() {
+	if s.layers.Demo() {
 		c.Set("X-Hexbeat-Data", "demo (synthetic, not police data)")
 	}
 }
@@ -105,7 +78,7 @@ func (s *Server) cell(c *fiber.Ctx) error {
 	if err := p.err(); err != nil {
 		return err
 	}
-	d, err := s.svc.CellDetail(c.UserContext(), q, cell)
+	d, err := s.layers.CellDetail(c.UserContext(), q, cell)
 	if err != nil {
 		return err
 	}
@@ -118,7 +91,7 @@ func (s *Server) cell(c *fiber.Ctx) error {
 		total += n
 	}
 	centre := grid.Center(cell)
-	return c.JSON(fiber.Map{"demo": s.svc.Demo(), "cell": grid.String(cell), "res": d.Res, "centre": []float64{centre[0], centre[1]},
-		"from": stamp(d.From), "to": stamp(d.To), "total": total, "by_category": d.ByCategory, "categories": q.Categories,
+	return c.JSON(fiber.Map{"demo": s.layers.Demo(), "cell": grid.String(cell), "res": d.Res, "centre": []float64{centre[0], centre[1]},
+		"from": encode.Stamp(d.From), "to": encode.Stamp(d.To), "total": total, "by_category": d.ByCategory, "categories": q.Categories,
 		"months": months, "series": d.Series})
 }

@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
 
@@ -54,7 +55,7 @@ func (s *Server) importUpload(c *fiber.Ctx) error {
 	if err := p.err(); err != nil {
 		return err
 	}
-	results, err := s.svc.Import(c.UserContext(), name, body, opts, actor(c))
+	results, err := s.imports.Import(c.UserContext(), name, body, opts, actor(c))
 	if err != nil {
 		return err
 	}
@@ -77,7 +78,7 @@ func (s *Server) importUpload(c *fiber.Ctx) error {
 		files[i] = fiber.Map{"file": r.File, "kind": r.Kind, "batch": r.Batch, "rows": r.Rows, "added": r.Added, "duplicates": r.Duplicates,
 			"rejected": r.Rejected, "rejected_total": rejected, "without_location": r.WithoutLocation, "summary": r.Summary}
 	}
-	st := s.svc.Status(c.UserContext())
+	st := s.state.Status(c.UserContext())
 	return c.JSON(fiber.Map{"files": files, "added": added, "refused": refused, "incidents": st.Incidents})
 }
 
@@ -87,7 +88,7 @@ func (s *Server) listImports(c *fiber.Ctx) error {
 	if err := newParams(c).err(); err != nil {
 		return err
 	}
-	bs, err := s.svc.Imports(c.UserContext())
+	bs, err := s.imports.Imports(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -99,7 +100,7 @@ func (s *Server) listImports(c *fiber.Ctx) error {
 }
 
 func batchJSON(b hexbeat.Batch) fiber.Map {
-	return fiber.Map{"id": b.ID, "kind": b.Kind, "source": b.Source, "sha256": b.SHA256, "imported_at": stamp(b.ImportedAt), "rows": b.Rows, "added": b.Added}
+	return fiber.Map{"id": b.ID, "kind": b.Kind, "source": b.Source, "sha256": b.SHA256, "imported_at": encode.Stamp(b.ImportedAt), "rows": b.Rows, "added": b.Added}
 }
 
 // withdrawImport answers DELETE /api/v1/imports/{id} (admin): the import's incidents,
@@ -113,11 +114,11 @@ func (s *Server) withdrawImport(c *fiber.Ctx) error {
 	if err != nil {
 		return hexbeat.Errorf(hexbeat.ENOTFOUND, "no import %q", c.Params("id"))
 	}
-	w, err := s.svc.WithdrawImport(c.UserContext(), id, actor(c))
+	w, err := s.imports.WithdrawImport(c.UserContext(), id, actor(c))
 	if err != nil {
 		return err
 	}
-	st := s.svc.Status(c.UserContext())
+	st := s.state.Status(c.UserContext())
 	return c.JSON(fiber.Map{"withdrawn": batchJSON(w.Batch), "incidents": w.Incidents, "stop_searches": w.StopSearches, "outcomes": w.Outcomes,
 		"incidents_held": st.Incidents})
 }

@@ -1,13 +1,12 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -165,32 +164,15 @@ func (s *Server) collect(c *fiber.Ctx, l layer, p *params, bbox *orb.Bound) (*ge
 
 // incidentPage reads one page of incidents from the store as features.
 func (s *Server) incidentPage(c *fiber.Ctx, f hexbeat.IncidentFilter) ([]*geojson.Feature, error) {
-	rows, err := s.svc.Incidents(c.UserContext(), f)
+	rows, err := s.layers.Incidents(c.UserContext(), f)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*geojson.Feature, len(rows))
 	for i, r := range rows {
-		out[i] = incidentFeature(r)
+		out[i] = encode.IncidentFeature(r)
 	}
 	return out, nil
-}
-
-// featureID is a feature's id as it appears in a URL.
-func featureID(f *geojson.Feature) string {
-	switch v := f.ID.(type) {
-	case string:
-		return v
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	case nil:
-		if id, ok := f.Properties["id"]; ok && id != nil {
-			return fmt.Sprint(id)
-		}
-		return ""
-	}
-	b, _ := json.Marshal(f.ID)
-	return string(b)
 }
 
 // LayerInfo describes a layer for the command line.

@@ -79,7 +79,7 @@ func (d *dataCollector) Describe(ch chan<- *prometheus.Desc) {
 func (d *dataCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	st := d.s.svc.Status(ctx)
+	st := d.s.state.Status(ctx)
 	gauge := func(desc *prometheus.Desc, v float64) {
 		ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, v)
 	}
@@ -92,7 +92,7 @@ func (d *dataCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge(descIncidents, float64(st.Incidents))
 	gauge(descPoints, float64(st.Points))
 	gauge(descBatches, float64(st.Batches))
-	gauge(descReady, one(d.s.svc.Ready(ctx) == nil))
+	gauge(descReady, one(d.s.state.Ready(ctx) == nil))
 	gauge(descDemo, one(st.Demo))
 	if !st.Last.IsZero() {
 		gauge(descLatest, float64(st.Last.Unix()))

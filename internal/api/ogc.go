@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 )
 
 // OGC API – Features, Part 1 Core, over hexbeat's layers (layers.go): the stored incidents,
@@ -77,13 +77,13 @@ func (s *Server) collectionJSON(c *fiber.Ctx, l layer) fiber.Map {
 	if len(l.Params) > 0 {
 		m["description"] = l.Description + " Query parameters of the items: " + strings.Join(l.Params, ", ") + "."
 	}
-	st := s.svc.Status(c.UserContext())
+	st := s.state.Status(c.UserContext())
 	ext := fiber.Map{}
 	if l.Temporal && !st.First.IsZero() {
-		ext["temporal"] = fiber.Map{"interval": [][]string{{stamp(st.First), stamp(st.Last)}}, "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}
+		ext["temporal"] = fiber.Map{"interval": [][]string{{encode.Stamp(st.First), encode.Stamp(st.Last)}}, "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}
 	}
 	if b, ok := s.extentOf(c, l.Extent, st); ok {
-		ext["spatial"] = fiber.Map{"bbox": [][]float64{bboxOf(b)}, "crs": crs84}
+		ext["spatial"] = fiber.Map{"bbox": [][]float64{encode.BBoxOf(b)}, "crs": crs84}
 	}
 	if len(ext) > 0 {
 		m["extent"] = ext
@@ -123,15 +123,15 @@ func (s *Server) extentOf(c *fiber.Ctx, e extent, st hexbeat.Status) (orb.Bound,
 		}
 		return padKm(st.Bounds, cellPadding*grid.CircumradiusKm(defaultRes)), true
 	case extentBoundaries:
-		return s.svc.BoundaryExtent()
+		return s.layers.BoundaryExtent()
 	case extentRetailers:
-		shops, _, err := s.svc.Retailers(ctx)
+		shops, _, err := s.retail.Retailers(ctx)
 		if err != nil {
 			return orb.Bound{}, false
 		}
 		return pointsBound(len(shops), func(i int) orb.Point { return orb.Point{shops[i].Lon, shops[i].Lat} })
 	case extentCameras:
-		cams, err := s.svc.CameraRegister(ctx)
+		cams, err := s.cameras.CameraRegister(ctx)
 		if err != nil {
 			return orb.Bound{}, false
 		}
@@ -157,12 +157,6 @@ func padKm(b orb.Bound, km float64) orb.Bound {
 	dLat := km / 111.32
 	dLon := km / (111.32 * math.Cos(math.Max(math.Abs(b.Min[1]), math.Abs(b.Max[1]))*math.Pi/180))
 	return orb.Bound{Min: orb.Point{b.Min[0] - dLon, max(b.Min[1]-dLat, -90)}, Max: orb.Point{b.Max[0] + dLon, min(b.Max[1]+dLat, 90)}}
-}
-
-// bboxOf is a box as GeoJSON and OGC write it, [west, south, east, north], to 7 decimals.
-func bboxOf(b orb.Bound) []float64 {
-	r := func(v float64) float64 { return math.Round(v*1e7) / 1e7 }
-	return []float64{r(b.Min[0]), r(b.Min[1]), r(b.Max[0]), r(b.Max[1])}
 }
 
 // ogcCollectionsList lists the collections the caller's key may read.
@@ -292,7 +286,7 @@ func (s *Server) ogcItems(c *fiber.Ctx) error {
 			features = append(features, b)
 		}
 		// a client knows the size of the layer from its first page
-		out["numberMatched"] = s.svc.CountIncidents(c.UserContext(), f)
+		out["numberMatched"] = s.layers.CountIncidents(c.UserContext(), f)
 	} else {
 		pl, err := s.paged(c, l, p, bbox)
 		if err != nil {
@@ -309,7 +303,7 @@ func (s *Server) ogcItems(c *fiber.Ctx) error {
 	}
 	out["features"] = features
 	out["numberReturned"] = len(features)
-	out["timeStamp"] = stamp(time.Now())
+	out["timeStamp"] = encode.Stamp(time.Now())
 	out["links"] = pageLinks(c, offset, limit, len(features))
 	b, err := json.Marshal(out)
 	if err != nil {
@@ -335,19 +329,11 @@ func ogcDatetime(p *params, l layer) {
 		return
 	}
 	if !from.IsZero() {
-		p.values["from"] = []string{stamp(from)}
+		p.values["from"] = []string{encode.Stamp(from)}
 	}
 	if !to.IsZero() {
-		p.values["to"] = []string{stamp(to)}
+		p.values["to"] = []string{encode.Stamp(to)}
 	}
-}
-
-func incidentFeature(r hexbeat.IncidentRecord) *geojson.Feature {
-	f := newFeature(orb.Point{r.Lon, r.Lat})
-	f.ID = r.ID
-	f.Properties = map[string]any{"id": r.ID, "time": stamp(r.OccurredAt), "precision": r.Precision.String(), "category": r.Category,
-		"crime_id": r.SourceID, "location": r.Location, "lsoa_code": r.AreaCode, "lsoa_name": r.AreaName, "outcome": r.Outcome}
-	return f
 }
 
 func (s *Server) ogcItem(c *fiber.Ctx) error {
@@ -364,11 +350,11 @@ func (s *Server) ogcItem(c *fiber.Ctx) error {
 		if err != nil {
 			return hexbeat.Errorf(hexbeat.ENOTFOUND, "no incident %q", fid)
 		}
-		r, err := s.svc.Incident(c.UserContext(), id)
+		r, err := s.layers.Incident(c.UserContext(), id)
 		if err != nil {
 			return err
 		}
-		b, err := json.Marshal(incidentFeature(r))
+		b, err := json.Marshal(encode.IncidentFeature(r))
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/paulmach/orb"
 )
@@ -92,7 +93,7 @@ func (s *Server) pagedKey(c *fiber.Ctx, l layer) string {
 		}
 	})
 	slices.Sort(kv)
-	return l.ID + "?" + strings.Join(kv, "&") + "#" + s.svc.DataVersion()
+	return l.ID + "?" + strings.Join(kv, "&") + "#" + s.state.DataVersion()
 }
 
 // paged returns the layer's features (those meeting bbox, in order) for cutting pages from.
@@ -116,7 +117,7 @@ func (s *Server) paged(c *fiber.Ctx, l layer, p *params, bbox *orb.Bound) (*page
 		if e.features[i], err = json.Marshal(f); err != nil {
 			return nil, err
 		}
-		e.ids[i] = featureID(f)
+		e.ids[i] = encode.FeatureID(f)
 		e.size += len(e.features[i]) + len(e.ids[i])
 	}
 	if key != "" {
@@ -135,12 +136,12 @@ func (s *Server) boundaryPages(c *fiber.Ctx, p *params, bbox *orb.Bound) (*paged
 		return nil, err
 	}
 	return s.lazyPages(len(kept), func(i int) string { return kept[i].ID },
-		func(i int) json.RawMessage { return appendBoundary(nil, kept[i]) }), nil
+		func(i int) json.RawMessage { return encode.Boundary(kept[i]) }), nil
 }
 
 // lazyPages is a layer of n features, each encoded when its page is asked for.
-func (s *Server) lazyPages(n int, id func(i int) string, encode func(i int) json.RawMessage) *pagedLayer {
-	pl := &pagedLayer{ids: make([]string, n), extra: map[string]any{"demo": s.svc.Demo()}, encode: encode}
+func (s *Server) lazyPages(n int, id func(i int) string, write func(i int) json.RawMessage) *pagedLayer {
+	pl := &pagedLayer{ids: make([]string, n), extra: map[string]any{"demo": s.layers.Demo()}, encode: write}
 	for i := range n {
 		pl.ids[i] = id(i)
 	}
@@ -152,7 +153,7 @@ func (s *Server) retailerPages(c *fiber.Ctx, p *params, bbox *orb.Bound) (*paged
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	shops, tests, err := s.svc.Retailers(c.UserContext())
+	shops, tests, err := s.retail.Retailers(c.UserContext())
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +164,7 @@ func (s *Server) retailerPages(c *fiber.Ctx, p *params, bbox *orb.Bound) (*paged
 		}
 	}
 	return s.lazyPages(len(kept), func(i int) string { return kept[i].ID }, func(i int) json.RawMessage {
-		b, _ := json.Marshal(retailerFeature(kept[i], tests[kept[i].ID])) // a feature of strings and numbers
+		b, _ := json.Marshal(encode.RetailerFeature(kept[i], tests[kept[i].ID])) // a feature of strings and numbers
 		return b
 	}), nil
 }

@@ -1,17 +1,14 @@
 package api
 
 import (
-	"encoding/json"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/hexbeat/hexbeat/internal/grid"
+	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
-	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 )
 
 // parseWindow reads "14d", "48h" or a bare number of days.
@@ -99,42 +96,9 @@ func (s *Server) proposalsBody(c *fiber.Ctx, body proposalRequest) ([]byte, erro
 	if err := f.Err("invalid section 60 proposal request"); err != nil {
 		return nil, err
 	}
-	ps, err := s.svc.Section60Proposals(c.UserContext(), q)
+	ps, err := s.section60.Section60Proposals(c.UserContext(), q)
 	if err != nil {
 		return nil, err
 	}
-	q = ps.Query
-	fc := geojson.NewFeatureCollection()
-	fc.ExtraMembers = map[string]any{
-		"demo": s.svc.Demo(), "from": stamp(ps.From), "to": stamp(ps.To), "previous_from": stamp(ps.PrevFrom), "previous_to": stamp(ps.PrevTo),
-		"window_note": ps.WindowNote, "categories": q.Categories, "res": q.Res, "k": q.K, "alpha": q.Alpha, "weight": q.Weight,
-		"max_area_km2": q.MaxAreaKm2, "target_share": q.TargetShare, "significant_hot_cells": ps.SignificantHot,
-		"incidents": ps.Incidents, "study_area": ps.StudyArea, "study_cells": ps.Studied,
-	}
-	for _, p := range ps.Areas {
-		var g orb.Geometry = p.Outline
-		if len(p.Outline) == 1 {
-			g = p.Outline[0]
-		}
-		ft := newFeature(g)
-		ft.ID = p.Rank
-		cells := make([]string, len(p.Cells))
-		for i, c := range p.Cells {
-			cells[i] = grid.String(c)
-		}
-		change := map[string]any{"previous": p.Previous, "change": p.Incidents - p.Previous, "pct": nil}
-		if !ps.PrevHasData {
-			change = map[string]any{"previous": nil, "change": nil, "pct": nil}
-		} else if p.Previous > 0 {
-			change["pct"] = roundTo(100*float64(p.Incidents-p.Previous)/float64(p.Previous), 1)
-		}
-		ft.Properties = map[string]any{
-			"rank": p.Rank, "area_km2": roundTo(p.AreaKm2, 4), "incidents": p.Incidents, "harm": roundTo(p.Harm, 2), "weighted": roundTo(p.Weighted, 2),
-			"share_of_cluster": roundTo(p.Share, 4), "capped": p.Capped, "trend": change, "by_category": p.ByCategory,
-			"z_min": roundTo(p.MinZ, 4), "z_max": roundTo(p.MaxZ, 4), "p_fdr_max": p.MaxPFDR, "cluster_cells": p.ClusterSize,
-			"cells": cells, "grounds": p.Grounds,
-		}
-		fc.Append(ft)
-	}
-	return json.Marshal(fc)
+	return encode.Proposals(ps, s.layers.Demo())
 }

@@ -4,15 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
-	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geo"
 	"github.com/paulmach/orb/geojson"
 )
 
@@ -96,7 +95,7 @@ func (s *Server) authorise(c *fiber.Ctx) error {
 	if err := f.Err("invalid authorisation"); err != nil {
 		return err
 	}
-	a, err := s.svc.Authorise(c.UserContext(), a, actor(c))
+	a, err := s.section60.Authorise(c.UserContext(), a, actor(c))
 	if err != nil {
 		return err
 	}
@@ -134,7 +133,7 @@ func (s *Server) extend(c *fiber.Ctx) error {
 	if err := f.Err("invalid extension"); err != nil {
 		return err
 	}
-	a, err := s.svc.Extend(c.UserContext(), id, x, actor(c))
+	a, err := s.section60.Extend(c.UserContext(), id, x, actor(c))
 	if err != nil {
 		return err
 	}
@@ -160,7 +159,7 @@ func (s *Server) cancel(c *fiber.Ctx) error {
 	if err := f.Err("invalid cancellation"); err != nil {
 		return err
 	}
-	a, err := s.svc.Cancel(c.UserContext(), id, body.Officer, body.Reason, at, actor(c))
+	a, err := s.section60.Cancel(c.UserContext(), id, body.Officer, body.Reason, at, actor(c))
 	if err != nil {
 		return err
 	}
@@ -187,19 +186,17 @@ func (s *Server) authorisationsBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	list, now, err := s.svc.Authorisations(c.UserContext(), status)
+	list, now, err := s.section60.Authorisations(c.UserContext(), status)
 	if err != nil {
 		return nil, err
 	}
-	fc := geojson.NewFeatureCollection()
-	fc.ExtraMembers = map[string]any{"demo": s.svc.Demo()}
+	kept := list[:0:0]
 	for _, a := range list {
-		if (!to.IsZero() && !a.Start.Before(to)) || (!from.IsZero() && !a.Ends().After(from)) {
-			continue
+		if (to.IsZero() || a.Start.Before(to)) && (from.IsZero() || a.Ends().After(from)) {
+			kept = append(kept, a)
 		}
-		fc.Append(authorisationFeature(a, now))
 	}
-	return json.Marshal(fc)
+	return encode.Authorisations(kept, now, s.layers.Demo())
 }
 
 // authorisation answers GET /api/v1/section60/authorisations/{id}.
@@ -208,7 +205,7 @@ func (s *Server) authorisation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.svc.Authorisation(c.UserContext(), id)
+	a, err := s.section60.Authorisation(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -216,40 +213,11 @@ func (s *Server) authorisation(c *fiber.Ctx) error {
 }
 
 func (s *Server) sendAuthorisation(c *fiber.Ctx, a hexbeat.Authorisation, now time.Time) error {
-	b, err := json.Marshal(authorisationFeature(a, now))
+	b, err := json.Marshal(encode.AuthorisationFeature(a, now))
 	if err != nil {
 		return err
 	}
 	return s.sendGeoJSON(c, b)
-}
-
-func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-// authorisationFeature is an authorisation as a GeoJSON Feature.
-func authorisationFeature(a hexbeat.Authorisation, now time.Time) *geojson.Feature {
-	f := newFeature(a.Area)
-	f.ID = a.ID
-	p := f.Properties
-	p["id"] = a.ID
-	p["status"] = a.Status(now)
-	p["grounds"] = a.Grounds
-	p["officer"] = a.Officer
-	p["rank"] = a.Rank
-	p["start"] = stamp(a.Start)
-	p["end"] = stamp(a.End)
-	p["ends"] = stamp(a.Ends())
-	p["hours"] = math.Round(a.Ends().Sub(a.Start).Hours()*100) / 100
-	p["area_km2"] = math.Round(geo.Area(a.Area)/1e4) / 100
-	p["proposal"] = a.Proposal
-	p["created_at"] = stamp(a.CreatedAt)
-	p["created_by"] = a.CreatedBy
-	if x := a.Extension; x != nil {
-		p["extension"] = map[string]any{"officer": x.Officer, "rank": x.Rank, "end": stamp(x.End), "at": stamp(x.At), "reason": x.Reason}
-	}
-	if a.CancelledAt != nil {
-		p["cancelled"] = map[string]any{"at": stamp(*a.CancelledAt), "officer": a.CancelledBy, "reason": a.CancelReason}
-	}
-	return f
 }
 
 // scrutiny answers GET /api/v1/section60/authorisations/{id}/scrutiny[?format=html].
@@ -266,7 +234,7 @@ func (s *Server) scrutiny(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a, r, err := s.svc.Scrutiny(c.UserContext(), id)
+	a, r, err := s.section60.Scrutiny(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -326,7 +294,7 @@ type monthCount struct {
 }
 
 func scrutinyJSON(a hexbeat.Authorisation, r hexbeat.Scrutiny) scrutinyReport {
-	f := authorisationFeature(a, time.Now().UTC())
+	f := encode.AuthorisationFeature(a, time.Now().UTC())
 	rep := scrutinyReport{Authorisation: f.Properties, searchFigures: figuresOf(r), Months: []monthCount{}}
 	for _, m := range r.Months {
 		rep.Months = append(rep.Months, monthCount{Month: m.Month.Format("2006-01"), Searches: m.Searches})

@@ -11,56 +11,21 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
-	"github.com/paulmach/orb"
 )
 
-// Service is what the API needs from the application.
+// Service is every role the API serves (internal/hexbeat/service.go). New takes one value
+// that plays them all; each handler reaches only the role it needs.
 type Service interface {
-	Cells(ctx context.Context, q hexbeat.CellQuery) (hexbeat.CellLayer, error)
-	CellDetail(ctx context.Context, q hexbeat.CellQuery, cell uint64) (hexbeat.CellDetail, error)
-	Hotspots(ctx context.Context, q hexbeat.HotspotQuery) (hexbeat.HotspotLayer, error)
-	Emerging(ctx context.Context, q hexbeat.EmergingQuery) (hexbeat.EmergingLayer, error)
-	Outliers(ctx context.Context, q hexbeat.HotspotQuery) (hexbeat.OutlierLayer, error)
-	Change(ctx context.Context, q hexbeat.ChangeQuery) (hexbeat.ChangeReport, error)
-	Evaluate(ctx context.Context, q hexbeat.EvalQuery) (hexbeat.EvalResult, error)
-	Cameras(ctx context.Context, q hexbeat.CameraQuery) (hexbeat.CameraPlan, error)
-	Authorise(ctx context.Context, a hexbeat.Authorisation, actor string) (hexbeat.Authorisation, error)
-	Extend(ctx context.Context, id int64, x hexbeat.Extension, actor string) (hexbeat.Authorisation, error)
-	Cancel(ctx context.Context, id int64, by, reason string, at time.Time, actor string) (hexbeat.Authorisation, error)
-	Authorisations(ctx context.Context, status string) ([]hexbeat.Authorisation, time.Time, error)
-	Authorisation(ctx context.Context, id int64) (hexbeat.Authorisation, error)
-	Scrutiny(ctx context.Context, id int64) (hexbeat.Authorisation, hexbeat.Scrutiny, error)
-	StopSearchSummary(ctx context.Context, q hexbeat.SearchQuery) (hexbeat.SearchSummary, error)
-	Import(ctx context.Context, name string, body []byte, opts hexbeat.ImportOptions, actor string) ([]hexbeat.ImportResult, error)
-	Section60Proposals(ctx context.Context, q hexbeat.ProposalQuery) (hexbeat.Proposals, error)
-	Retailers(ctx context.Context) ([]hexbeat.Retailer, map[string][]hexbeat.RetailerTest, error)
-	CameraRegister(ctx context.Context) ([]hexbeat.Camera, error)
-	RecordCamera(ctx context.Context, c hexbeat.Camera, actor string) (hexbeat.Camera, error)
-	RecordTest(ctx context.Context, t hexbeat.RetailerTest, actor string) (hexbeat.RetailerTest, error)
-	Targets(ctx context.Context, q hexbeat.TargetQuery) (hexbeat.Targets, error)
-	AuthRequired(ctx context.Context) (bool, error)
-	StoreError() error
-	DataVersion() string
-	Authenticate(ctx context.Context, secret string) (hexbeat.APIKey, error)
-	FailedSignIn(ctx context.Context, remote, reason string)
-	CreateKey(ctx context.Context, name string, role hexbeat.Role, actor string) (hexbeat.APIKey, string, error)
-	Keys(ctx context.Context) ([]hexbeat.APIKey, error)
-	RevokeKey(ctx context.Context, id int64, actor string) error
-	Imports(ctx context.Context) ([]hexbeat.Batch, error)
-	WithdrawImport(ctx context.Context, id int64, actor string) (hexbeat.Withdrawal, error)
-	AuditLog(ctx context.Context, after int64, limit int) ([]hexbeat.AuditEvent, error)
-	Audit(ctx context.Context, ev hexbeat.AuditEvent) error
-	Incidents(ctx context.Context, f hexbeat.IncidentFilter) ([]hexbeat.IncidentRecord, error)
-	CountIncidents(ctx context.Context, f hexbeat.IncidentFilter) int
-	Incident(ctx context.Context, id int64) (hexbeat.IncidentRecord, error)
-	BoundariesIn(kind string, box *orb.Bound) ([]hexbeat.Boundary, []orb.Bound)
-	BoundaryExtent() (orb.Bound, bool)
-	Boundary(ctx context.Context, id string) (hexbeat.Boundary, error)
-	Status(ctx context.Context) hexbeat.Status
-	Ready(ctx context.Context) error
-	Demo() bool
-	Taxonomy() *hexbeat.Taxonomy
+	hexbeat.LayerService
+	hexbeat.Section60Service
+	hexbeat.RetailerService
+	hexbeat.CameraService
+	hexbeat.ImportService
+	hexbeat.KeyService
+	hexbeat.AuditService
+	hexbeat.StatusService
 }
 
 // Config holds the server's settings.
@@ -78,7 +43,17 @@ type Config struct {
 // Server is the HTTP server.
 type Server struct {
 	app *fiber.App
-	svc Service
+	// the roles of the service
+	layers    hexbeat.LayerService
+	section60 hexbeat.Section60Service
+	retail    hexbeat.RetailerService
+	cameras   hexbeat.CameraService
+	imports   hexbeat.ImportService
+	keys      hexbeat.KeyService
+	audit     hexbeat.AuditService
+	state     hexbeat.StatusService
+
+	enc *encode.Encoder // writes the cell layers, remembering the cells' outlines
 	log *slog.Logger
 	cfg Config
 	web fs.FS
@@ -107,7 +82,7 @@ func New(svc Service, log *slog.Logger, cfg Config, web fs.FS) *Server {
 	if cfg.RateBurst <= 0 {
 		cfg.RateBurst = int(2 * cfg.RateLimit)
 	}
-	s := &Server{svc: svc, log: log, cfg: cfg, web: web, csp: contentSecurityPolicy(cfg.BasemapURL)}
+	s := &Server{layers: svc, section60: svc, retail: svc, cameras: svc, imports: svc, keys: svc, audit: svc, state: svc, enc: encode.New(0), log: log, cfg: cfg, web: web, csp: contentSecurityPolicy(cfg.BasemapURL)}
 	if cfg.CacheBytes == 0 {
 		cfg.CacheBytes = 256 << 20
 	}

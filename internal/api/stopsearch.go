@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
 
@@ -54,12 +55,12 @@ func (s *Server) stopSearch(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	sum, err := s.svc.StopSearchSummary(c.UserContext(), q)
+	sum, err := s.section60.StopSearchSummary(c.UserContext(), q)
 	if err != nil {
 		return err
 	}
 	out := searchSummaryJSON(sum, q)
-	out.Demo = s.svc.Demo()
+	out.Demo = s.layers.Demo()
 	s.labelData(c)
 	switch format {
 	case "csv":
@@ -127,7 +128,7 @@ func searchSummaryCSV(out searchSummary) string {
 	w := csv.NewWriter(&sb)
 	head := []string{"month", "imported", "searches", "under_section_60", "finds", "find_rate", "arrests", "arrest_rate", "no_further_action", "without_location"}
 	for _, g := range groups {
-		head = append(head, csvValue("officer_defined_ethnicity: "+g))
+		head = append(head, encode.CSVValue("officer_defined_ethnicity: "+g))
 	}
 	w.Write(head)
 	row := func(label, imported string, f searchFigures) {

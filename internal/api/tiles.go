@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/paulmach/orb"
@@ -85,7 +86,7 @@ func (s *Server) tile(c *fiber.Ctx) error {
 	// cells whose centre lies a cell's width outside the tile still overlap it
 	pad := 2 * grid.MinCentreSpacingM(resForZoom(z)) / 111_000
 	query := bound.Pad(pad)
-	var out *mvtLayer
+	var out *encode.MVTLayer
 	var ring orb.Ring
 	switch layer {
 	case "hotspots":
@@ -97,19 +98,19 @@ func (s *Server) tile(c *fiber.Ctx) error {
 		if err := p.err(); err != nil {
 			return err
 		}
-		l, err := s.svc.Hotspots(c.UserContext(), hq)
+		l, err := s.layers.Hotspots(c.UserContext(), hq)
 		if err != nil {
 			return err
 		}
-		out = newMVTLayer(layer, t, "cell", "count", "value", "z", "p", "p_fdr", "bin", "rank", "value_class")
+		out = encode.NewMVTLayer(layer, t, "cell", "count", "value", "z", "p", "p_fdr", "bin", "rank", "value_class")
 		ix := s.tiles.of(l)
 		lo, _ := slices.BinarySearch(ix.lons, query.Min[0])
 		for i := lo; i < len(ix.lons) && ix.lons[i] <= query.Max[0]; i++ {
 			hc := l.Cells[ix.order[i]]
 			if (hc.Count > 0 || hc.Bin != 0) && query.Contains(ix.centres[i]) { // empty, insignificant cells stay out
 				ring, _ = grid.AppendBoundary(ring[:0], hc.Cell)
-				out.addPolygon(ring, mvtString(grid.String(hc.Cell)), mvtUint(hc.Count), mvtFloat(hc.Value),
-					mvtFloat(hc.Z), mvtFloat(hc.P), mvtFloat(hc.PFDR), mvtSint(hc.Bin), mvtUint(hc.Rank), mvtUint(valueClass(hc.Value, ix.breaks)))
+				out.AddPolygon(ring, encode.MVTString(grid.String(hc.Cell)), encode.MVTUint(hc.Count), encode.MVTFloat(hc.Value),
+					encode.MVTFloat(hc.Z), encode.MVTFloat(hc.P), encode.MVTFloat(hc.PFDR), encode.MVTSint(hc.Bin), encode.MVTUint(hc.Rank), encode.MVTUint(encode.ValueClass(hc.Value, ix.breaks)))
 			}
 		}
 	case "cells":
@@ -122,38 +123,38 @@ func (s *Server) tile(c *fiber.Ctx) error {
 		if err := p.err(); err != nil {
 			return err
 		}
-		l, err := s.svc.Cells(c.UserContext(), cq)
+		l, err := s.layers.Cells(c.UserContext(), cq)
 		if err != nil {
 			return err
 		}
-		out = newMVTLayer(layer, t, "cell", "count")
+		out = encode.NewMVTLayer(layer, t, "cell", "count")
 		for _, cc := range l.Cells {
 			ring, _ = grid.AppendBoundary(ring[:0], cc.Cell)
-			out.addPolygon(ring, mvtString(grid.String(cc.Cell)), mvtUint(cc.Count))
+			out.AddPolygon(ring, encode.MVTString(grid.String(cc.Cell)), encode.MVTUint(cc.Count))
 		}
 	case "boundaries":
 		p := newParams(c, "kind", "v") // v: a client's version of its URLs (the web map's, to ask again after an import)
 		// a buffer of 64 tile units, as renderers expect, so that no seam shows at the edges
-		box := bound.Pad((bound.Max[0] - bound.Min[0]) * 64 / mvtExtent)
+		box := bound.Pad((bound.Max[0] - bound.Min[0]) * 64 / encode.MVTExtent)
 		bs, bounds, err := s.heldBoundaries(p, &box)
 		if err != nil {
 			return err
 		}
-		out = newMVTLayer(layer, t, "id", "kind", "name")
+		out = encode.NewMVTLayer(layer, t, "id", "kind", "name")
 		for i, bd := range bs {
-			if w, h := out.span(bounds[i]); w < minBoundaryUnits && h < minBoundaryUnits {
+			if w, h := out.Span(bounds[i]); w < minBoundaryUnits && h < minBoundaryUnits {
 				continue // under a pixel at this zoom: LSOAs at a national view
 			}
 			mp := bd.Geometry
 			if b := bounds[i]; !box.Contains(b.Min) || !box.Contains(b.Max) {
 				mp = clip.MultiPolygon(box, mp.Clone()) // clip works in place
 			}
-			out.addPolygons(mp, mvtString(bd.ID), mvtString(bd.Kind), mvtString(bd.Name))
+			out.AddPolygons(mp, encode.MVTString(bd.ID), encode.MVTString(bd.Kind), encode.MVTString(bd.Name))
 		}
 	}
 	c.Set(fiber.HeaderContentType, "application/vnd.mapbox-vector-tile")
 	s.labelData(c)
-	b := out.tile()
+	b := out.Tile()
 	// with the answer cache on, it keeps the tile and its gzip copy and sends the one the
 	// client accepts; without it the tile is compressed here
 	if len(b) > 0 && s.cache == nil && acceptsGzip(c) {
@@ -208,7 +209,7 @@ func (t *tileIndexes) of(l hexbeat.HotspotLayer) *tileIndex {
 			ix.order[i] = i
 		}
 		slices.SortFunc(ix.order, func(a, b int) int { return cmp.Compare(centres[a][0], centres[b][0]) })
-		ix.breaks = valueBreaks(l.Cells)
+		ix.breaks = encode.ValueBreaks(l.Cells)
 		ix.lons = make([]float64, len(ix.order))
 		ix.centres = make([]orb.Point, len(ix.order))
 		for i, j := range ix.order {

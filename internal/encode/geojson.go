@@ -1,11 +1,11 @@
-package api
+package encode
 
 import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"time"
 
-	"github.com/gofiber/fiber/v2"
 	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -15,15 +15,15 @@ import (
 // no crs member), coordinates rounded to 7 decimals (about 1 cm), and no reflection for
 // layers of tens of thousands of cells.
 
-const geoJSONType = "application/geo+json"
+const GeoJSONType = "application/geo+json"
 
 // coordDecimals is the precision of written coordinates (1e-7 degrees is about 1 cm).
 const coordDecimals = 7
 
-// appendCoord writes v rounded to 7 decimals, as strconv's shortest form of the rounded
+// AppendCoord writes v rounded to 7 decimals, as strconv's shortest form of the rounded
 // value would (no trailing zeros, "-0" kept), but from the integer of 1e-7 degrees: the
 // shortest form took a third of the time of a large layer.
-func appendCoord(b []byte, v float64) []byte {
+func AppendCoord(b []byte, v float64) []byte {
 	r := math.Round(v * 1e7)
 	if !(math.Abs(r) < 1e15) { // NaN, ±Inf, or beyond where every 1e-7 step is a distinct float
 		return strconv.AppendFloat(b, r/1e7, 'f', -1, 64)
@@ -51,28 +51,28 @@ func appendCoord(b []byte, v float64) []byte {
 	return append(b, d[:end]...)
 }
 
-func appendPoint(b []byte, p orb.Point) []byte {
+func AppendPoint(b []byte, p orb.Point) []byte {
 	b = append(b, '[')
-	b = appendCoord(b, p[0])
+	b = AppendCoord(b, p[0])
 	b = append(b, ',')
-	b = appendCoord(b, p[1])
+	b = AppendCoord(b, p[1])
 	return append(b, ']')
 }
 
-func appendRing(b []byte, r orb.Ring) []byte {
+func AppendRing(b []byte, r orb.Ring) []byte {
 	b = append(b, '[')
 	for i, p := range r {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendPoint(b, p)
+		b = AppendPoint(b, p)
 	}
 	return append(b, ']')
 }
 
-// appendPolygon writes a polygon's rings, the outer counter-clockwise and holes clockwise
+// AppendPolygon writes a polygon's rings, the outer counter-clockwise and holes clockwise
 // as RFC 7946 asks.
-func appendPolygon(b []byte, p orb.Polygon) []byte {
+func AppendPolygon(b []byte, p orb.Polygon) []byte {
 	b = append(b, '[')
 	for i, r := range p {
 		if i > 0 {
@@ -81,7 +81,7 @@ func appendPolygon(b []byte, p orb.Polygon) []byte {
 		if wrongWay(i, r) {
 			r = reversed(r)
 		}
-		b = appendRing(b, r)
+		b = AppendRing(b, r)
 	}
 	return append(b, ']')
 }
@@ -94,37 +94,37 @@ func reversed(r orb.Ring) orb.Ring {
 	return out
 }
 
-// appendGeometry writes a Polygon or MultiPolygon geometry object.
-func appendGeometry(b []byte, g orb.Geometry) []byte {
+// AppendGeometry writes a Polygon or MultiPolygon geometry object.
+func AppendGeometry(b []byte, g orb.Geometry) []byte {
 	switch x := g.(type) {
 	case orb.Polygon:
 		b = append(b, `{"type":"Polygon","coordinates":`...)
-		b = appendPolygon(b, x)
+		b = AppendPolygon(b, x)
 	case orb.MultiPolygon:
 		if len(x) == 1 {
-			return appendGeometry(b, x[0])
+			return AppendGeometry(b, x[0])
 		}
 		b = append(b, `{"type":"MultiPolygon","coordinates":[`...)
 		for i, p := range x {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendPolygon(b, p)
+			b = AppendPolygon(b, p)
 		}
 		b = append(b, ']')
 	case orb.Point:
 		b = append(b, `{"type":"Point","coordinates":`...)
-		b = appendPoint(b, x)
+		b = AppendPoint(b, x)
 	default:
 		return append(b, "null"...)
 	}
 	return append(b, '}')
 }
 
-// newFeature is a GeoJSON feature for orb's encoder, its geometry written as hexbeat writes
+// Feature is a GeoJSON feature for orb's encoder, its geometry written as hexbeat writes
 // its own: a copy with coordinates rounded to coordDecimals, outer rings counter-clockwise
 // and holes clockwise (an authorisation's area is drawn by a person, in either direction).
-func newFeature(g orb.Geometry) *geojson.Feature {
+func Feature(g orb.Geometry) *geojson.Feature {
 	g = orb.Round(orb.Clone(g), 1e7)
 	switch x := g.(type) {
 	case orb.Polygon:
@@ -159,22 +159,17 @@ func wrongWay(i int, r orb.Ring) bool {
 
 // appendCellGeometry writes a cell's hexagon (or pentagon) as a Polygon, as remembered
 // when it was last written.
-func appendCellGeometry(b []byte, cell uint64) []byte {
-	if got, ok := cellGeometries.Append(b, cell); ok {
+func (e *Encoder) appendCellGeometry(b []byte, cell uint64) []byte {
+	if got, ok := e.cells.Append(b, cell); ok {
 		return got
 	}
 	start := len(b)
 	b = writeCellGeometry(b, cell)
 	if text := b[start:]; text[0] == '{' { // without an outline: not remembered
-		cellGeometries.Put(cell, text)
+		e.cells.Put(cell, text)
 	}
 	return b
 }
-
-// cellGeometries remembers the cells' geometries as written: writing the 14 coordinates of
-// each hexagon took half of a large layer's time. At most 65,536 of them (about 17 MB),
-// then it starts again.
-var cellGeometries = grid.NewCellMemo[byte](1 << 16)
 
 // writeCellGeometry writes a cell's outline as a Polygon, or null if it has none.
 func writeCellGeometry(b []byte, cell uint64) []byte {
@@ -184,37 +179,25 @@ func writeCellGeometry(b []byte, cell uint64) []byte {
 		return append(b, "null"...)
 	}
 	b = append(b, `{"type":"Polygon","coordinates":[`...)
-	b = appendRing(b, ring)
+	b = AppendRing(b, ring)
 	return append(b, "]}"...)
 }
 
-// appendNotes writes a member "notes": the list of what a reader must know to read the
+// AppendNotes writes a member "notes": the list of what a reader must know to read the
 // answer (periods outside the data held, for one), always present, empty when all is well.
-func appendNotes(b []byte, notes []string) []byte {
+func AppendNotes(b []byte, notes []string) []byte {
 	b = append(b, `,"notes":[`...)
 	for i, n := range notes {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, n)
+		b = AppendString(b, n)
 	}
 	return append(b, ']')
 }
 
-// NoteHeader carries an answer's notes where its body has no place for them (a CSV, an
-// NDJSON download): one header line each, non-ASCII escaped as in Go (\u2013 for an en
-// dash), so that `hexbeat export` and `hexbeat hotspots` can print them.
-const NoteHeader = "X-Hexbeat-Note"
-
-func setNotes(c *fiber.Ctx, notes []string) {
-	for _, n := range notes {
-		q := strconv.QuoteToASCII(n)
-		c.Append(NoteHeader, q[1:len(q)-1])
-	}
-}
-
-// notesOf reads the notes member of a layer's collection.
-func notesOf(members map[string]any) []string {
+// NotesOf reads the notes member of a layer's collection.
+func NotesOf(members map[string]any) []string {
 	var out []string
 	switch v := members["notes"].(type) {
 	case []string:
@@ -229,8 +212,33 @@ func notesOf(members map[string]any) []string {
 	return out
 }
 
-// appendString writes s as a JSON string.
-func appendString(b []byte, s string) []byte {
+// AppendString writes s as a JSON string.
+func AppendString(b []byte, s string) []byte {
 	q, _ := json.Marshal(s)
 	return append(b, q...)
+}
+
+// AppendNumber writes a float with enough digits to round-trip; NaN and ±Inf (undefined
+// statistics) are written as null, which JSON has instead.
+func AppendNumber(b []byte, v float64) []byte {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return append(b, "null"...)
+	}
+	return strconv.AppendFloat(b, v, 'g', -1, 64)
+}
+
+func nullIfZero(v float64) float64 {
+	if v == 0 {
+		return math.NaN()
+	}
+	return v
+}
+
+// Stamp writes a time as RFC 3339 in UTC, as every answer does.
+func Stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// BBoxOf is a box as GeoJSON and OGC write it, [west, south, east, north], to 7 decimals.
+func BBoxOf(b orb.Bound) []float64 {
+	r := func(v float64) float64 { return math.Round(v*1e7) / 1e7 }
+	return []float64{r(b.Min[0]), r(b.Min[1]), r(b.Max[0]), r(b.Max[1])}
 }

@@ -1,4 +1,4 @@
-package api
+package encode
 
 import (
 	"math"
@@ -20,8 +20,8 @@ func TestAppendCoordIsShortestRounded(t *testing.T) {
 	}
 	check := func(v float64) {
 		t.Helper()
-		if got := string(appendCoord(nil, v)); got != want(v) {
-			t.Fatalf("appendCoord(%v) = %s, want %s", v, got, want(v))
+		if got := string(AppendCoord(nil, v)); got != want(v) {
+			t.Fatalf("AppendCoord(%v) = %s, want %s", v, got, want(v))
 		}
 	}
 	for _, v := range []float64{0, math.Copysign(0, -1), -1e-9, 1e-9, 5e-8, -5e-8, 4.9999999e-8, 1e-7, -1e-7,
@@ -47,8 +47,7 @@ func TestAppendCoordIsShortestRounded(t *testing.T) {
 // (run with -race) while the memo fills and starts again; a caller's buffer after the
 // geometry is left alone.
 func TestCellGeometryRemembered(t *testing.T) {
-	defer func(m *grid.CellMemo[byte]) { cellGeometries = m }(cellGeometries)
-	cellGeometries = grid.NewCellMemo[byte](50)
+	e := New(50)
 	// three pentagons (at the centres of res 0's) and Milton Keynes, with the cells around
 	centres := []orb.Point{{-0.76, 52.04}}
 	for _, p := range []string{"8009fffffffffff", "801dfffffffffff", "8031fffffffffff"} {
@@ -84,7 +83,7 @@ func TestCellGeometryRemembered(t *testing.T) {
 			for round := range 3 {
 				for i := range cells {
 					c := cells[(i*(g+1)+round)%len(cells)]
-					b := appendCellGeometry([]byte("x"), c)
+					b := e.appendCellGeometry([]byte("x"), c)
 					if string(b) != "x"+want[c] {
 						t.Errorf("cell %x: %s, want %s", c, b, want[c])
 						return
@@ -94,7 +93,7 @@ func TestCellGeometryRemembered(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if n := cellGeometries.Len(); n == 0 || n > 50 {
+	if n := e.cells.Len(); n == 0 || n > 50 {
 		t.Errorf("%d cells remembered, at most 50 and some wanted", n)
 	}
 }
@@ -108,9 +107,9 @@ func TestCSVNumbers(t *testing.T) {
 		want string
 	}{{0, "0"}, {3, "3"}, {-0.7589313, "-0.7589313"}, {123456789, "123456789"}, {0.0001, "0.0001"},
 		{2.2304532100377426e-155, "2.2304532100377426e-155"}, {-3e-7, "-3e-07"}, {1e21, "1e+21"}} {
-		got := csvValue(c.in)
+		got := CSVValue(c.in)
 		if back, err := strconv.ParseFloat(got, 64); got != c.want || err != nil || back != c.in {
-			t.Errorf("csvValue(%g) = %q (back %g, %v), want %q", c.in, got, back, err, c.want)
+			t.Errorf("CSVValue(%g) = %q (back %g, %v), want %q", c.in, got, back, err, c.want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package api
+package encode
 
 import (
 	"encoding/binary"
@@ -8,19 +8,19 @@ import (
 	"github.com/paulmach/orb/maptile"
 )
 
-// mvtLayer writes one layer of a Mapbox Vector Tile (2.1) of hexagons straight into
+// MVTLayer writes one layer of a Mapbox Vector Tile (2.1) of hexagons straight into
 // protobuf. The map asks for a view's tiles on every change of its filters, so they are
 // on the critical path of each change: a general encoder (GeoJSON features with property
 // maps, then projection, clipping, a protobuf struct and its marshalling) spent most of
 // a tile's time on the way. Hexagons are convex, a few pixels to a few tens across, and
 // are chosen by their centre, so they need no clipping: a hexagon over the tile's edge is
 // drawn up to a hexagon's width beyond it, inside the buffer renderers draw.
-type mvtLayer struct {
+type MVTLayer struct {
 	name     string
 	keys     []string
 	features []byte // encoded Feature messages, each with its field header
 	values   []byte // encoded Value messages, each with its field header
-	index    map[mvtValue]uint32
+	index    map[MVTValue]uint32
 	nvalues  uint32
 	n        int // features
 
@@ -32,41 +32,41 @@ type mvtLayer struct {
 	buf, vbuf     []byte
 }
 
-const mvtExtent = 4096
+const MVTExtent = 4096
 
-// mvtValue is a property value: a string, a float, an unsigned or a signed integer, or
+// MVTValue is a property value: a string, a float, an unsigned or a signed integer, or
 // none (kind 0: the feature goes without the property).
-type mvtValue struct {
+type MVTValue struct {
 	kind uint8 // the Value message's field number: 1 string, 2 float, 5 uint, 6 sint
 	n    uint64
 	s    string
 }
 
-// mvtFloat keeps 7 significant digits, plenty to draw and label a cell (the API's
+// MVTFloat keeps 7 significant digits, plenty to draw and label a cell (the API's
 // GeoJSON and CSV carry full precision), in half the bytes of a double. NaN (the null of
 // the GeoJSON) is no value.
-func mvtFloat(f float64) mvtValue {
+func MVTFloat(f float64) MVTValue {
 	if math.IsNaN(f) {
-		return mvtValue{}
+		return MVTValue{}
 	}
-	return mvtValue{kind: 2, n: uint64(math.Float32bits(float32(f)))}
+	return MVTValue{kind: 2, n: uint64(math.Float32bits(float32(f)))}
 }
 
-func mvtString(s string) mvtValue     { return mvtValue{kind: 1, s: s} }
-func mvtUint(u int) mvtValue          { return mvtValue{kind: 5, n: uint64(u)} }
-func mvtSint(i int) mvtValue          { return mvtValue{kind: 6, n: zigzag(int64(i))} }
+func MVTString(s string) MVTValue     { return MVTValue{kind: 1, s: s} }
+func MVTUint(u int) MVTValue          { return MVTValue{kind: 5, n: uint64(u)} }
+func MVTSint(i int) MVTValue          { return MVTValue{kind: 6, n: zigzag(int64(i))} }
 func zigzag(i int64) uint64           { return uint64(i<<1) ^ uint64(i>>63) }
 func mvtCommand(id, count int) uint32 { return uint32(id&7 | count<<3) }
 
-func newMVTLayer(name string, t maptile.Tile, keys ...string) *mvtLayer {
-	world := float64(uint64(1)<<t.Z) * mvtExtent
-	return &mvtLayer{name: name, keys: keys, index: map[mvtValue]uint32{},
-		world: world, x0: float64(t.X) * mvtExtent, y0: float64(t.Y) * mvtExtent}
+func NewMVTLayer(name string, t maptile.Tile, keys ...string) *MVTLayer {
+	world := float64(uint64(1)<<t.Z) * MVTExtent
+	return &MVTLayer{name: name, keys: keys, index: map[MVTValue]uint32{},
+		world: world, x0: float64(t.X) * MVTExtent, y0: float64(t.Y) * MVTExtent}
 }
 
 // project gives a longitude and latitude's position in the tile (Web Mercator, y down;
 // latitudes beyond Web Mercator's ±85.05° drawn at its edge).
-func (l *mvtLayer) project(p orb.Point) (int64, int64) {
+func (l *MVTLayer) project(p orb.Point) (int64, int64) {
 	x := (p[0]+180)/360*l.world - l.x0
 	y := mercatorY(p[1])*l.world - l.y0
 	return int64(math.Round(x)), int64(math.Round(y))
@@ -78,24 +78,24 @@ func mercatorY(lat float64) float64 {
 	return (1 - math.Log(math.Tan(lat)+1/math.Cos(lat))/math.Pi) / 2
 }
 
-// span is the width and height, in tile units at the layer's zoom, of a [lon,lat] box.
-func (l *mvtLayer) span(b orb.Bound) (w, h float64) {
+// Span is the width and height, in tile units at the layer's zoom, of a [lon,lat] box.
+func (l *MVTLayer) Span(b orb.Bound) (w, h float64) {
 	return (b.Max[0] - b.Min[0]) / 360 * l.world, (mercatorY(b.Min[1]) - mercatorY(b.Max[1])) * l.world
 }
 
-// addPolygon adds a feature of one ring (closed or not) with the values of the layer's
+// AddPolygon adds a feature of one ring (closed or not) with the values of the layer's
 // keys, in order. A ring that collapses to less than a triangle at this zoom is left out.
-func (l *mvtLayer) addPolygon(ring orb.Ring, values ...mvtValue) {
+func (l *MVTLayer) AddPolygon(ring orb.Ring, values ...MVTValue) {
 	l.startFeature()
 	if l.ring(ring, true) {
 		l.endFeature(values)
 	}
 }
 
-// addPolygons adds a feature of polygons (each an outline, then its holes) with the values
+// AddPolygons adds a feature of polygons (each an outline, then its holes) with the values
 // of the layer's keys. A ring that collapses at this zoom is left out, and with an outline
 // its holes; a feature with nothing left is not added.
-func (l *mvtLayer) addPolygons(mp orb.MultiPolygon, values ...mvtValue) {
+func (l *MVTLayer) AddPolygons(mp orb.MultiPolygon, values ...MVTValue) {
 	l.startFeature()
 	for _, p := range mp {
 		if len(p) == 0 || !l.ring(p[0], true) {
@@ -110,7 +110,7 @@ func (l *mvtLayer) addPolygons(mp orb.MultiPolygon, values ...mvtValue) {
 	}
 }
 
-func (l *mvtLayer) startFeature() {
+func (l *MVTLayer) startFeature() {
 	l.geom = l.geom[:0]
 	l.cx, l.cy = 0, 0
 }
@@ -119,7 +119,7 @@ func (l *mvtLayer) startFeature() {
 // points that fall on the same tile unit merged, and turned as an outline (clockwise with y
 // down, a positive area) or a hole. It adds nothing, and reports false, for a ring that
 // collapses to less than a triangle.
-func (l *mvtLayer) ring(ring orb.Ring, outline bool) bool {
+func (l *MVTLayer) ring(ring orb.Ring, outline bool) bool {
 	l.pts = l.pts[:0]
 	for _, p := range ring {
 		x, y := l.project(p)
@@ -160,7 +160,7 @@ func (l *mvtLayer) ring(ring orb.Ring, outline bool) bool {
 }
 
 // endFeature writes the feature built, with its values.
-func (l *mvtLayer) endFeature(values []mvtValue) {
+func (l *MVTLayer) endFeature(values []MVTValue) {
 	l.tags = l.tags[:0]
 	for k, v := range values {
 		if v.kind != 0 {
@@ -177,7 +177,7 @@ func (l *mvtLayer) endFeature(values []mvtValue) {
 }
 
 // value returns v's position in the layer's values, adding it when new.
-func (l *mvtLayer) value(v mvtValue) uint32 {
+func (l *MVTLayer) value(v MVTValue) uint32 {
 	if i, ok := l.index[v]; ok {
 		return i
 	}
@@ -198,8 +198,8 @@ func (l *mvtLayer) value(v mvtValue) uint32 {
 	return i
 }
 
-// tile returns the encoded tile holding this layer, or no bytes when it has no features.
-func (l *mvtLayer) tile() []byte {
+// Tile returns the encoded tile holding this layer, or no bytes when it has no features.
+func (l *MVTLayer) Tile() []byte {
 	if l.n == 0 {
 		return nil
 	}
@@ -210,7 +210,7 @@ func (l *mvtLayer) tile() []byte {
 		b = appendBytesField(b, 3, []byte(k))
 	}
 	b = append(b, l.values...)
-	b = appendVarintField(b, 5, mvtExtent)
+	b = appendVarintField(b, 5, MVTExtent)
 	return appendBytesField(make([]byte, 0, len(b)+8), 3, b)
 }
 

@@ -1,0 +1,236 @@
+package encode
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hexbeat/hexbeat/internal/grid"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/planar"
+)
+
+// Export writes a download of features as GeoJSON, newline-delimited GeoJSON features or
+// CSV (the feature's id, a centre lon/lat, the properties and the geometry as WKT).
+type Export struct {
+	format string
+	buf    bytes.Buffer
+	csv    *csv.Writer
+	cols   []string
+	n      int
+}
+
+// ExportFormats are the formats of a download.
+var ExportFormats = []string{"geojson", "csv", "ndjson"}
+
+// NewExport starts a download of layer in format (one of ExportFormats); sample fixes the
+// CSV columns (columns first, as far as the features have them, then any other property in
+// name order) and meta goes into a GeoJSON collection's members.
+func NewExport(format, layer string, columns []string, sample []*geojson.Feature, meta map[string]any) *Export {
+	e := &Export{format: format}
+	switch format {
+	case "geojson":
+		e.buf.WriteString(`{"type":"FeatureCollection",`)
+		m := map[string]any{"layer": layer, "exported_at": Stamp(time.Now())}
+		for k, v := range meta {
+			if k != "type" && k != "features" {
+				m[k] = v
+			}
+		}
+		for _, k := range sortedKeysOf(m) {
+			b, _ := json.Marshal(m[k])
+			e.buf.Write(AppendString(nil, k))
+			e.buf.WriteByte(':')
+			e.buf.Write(b)
+			e.buf.WriteByte(',')
+		}
+		e.buf.WriteString(`"features":[`)
+	case "csv":
+		seen := map[string]bool{}
+		for _, f := range sample {
+			for k := range f.Properties {
+				seen[k] = k != "id" // the first column holds it
+			}
+		}
+		for _, k := range columns {
+			if seen[k] {
+				e.cols = append(e.cols, k)
+			}
+			delete(seen, k)
+		}
+		for _, k := range sortedKeysOf(seen) {
+			if seen[k] {
+				e.cols = append(e.cols, k)
+			}
+		}
+		e.csv = csv.NewWriter(&e.buf)
+		e.csv.Write(append(append([]string{"id", "lon", "lat"}, e.cols...), "wkt"))
+	}
+	return e
+}
+
+func sortedKeysOf[T any](m map[string]T) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Add writes features.
+func (e *Export) Add(fs []*geojson.Feature) {
+	for _, f := range fs {
+		switch e.format {
+		case "geojson", "ndjson":
+			b, err := json.Marshal(f)
+			if err != nil {
+				continue // a feature that cannot be written is left out, not half-written
+			}
+			if e.format == "geojson" && e.n > 0 {
+				e.buf.WriteByte(',')
+			}
+			e.buf.Write(b)
+			if e.format == "ndjson" {
+				e.buf.WriteByte('\n')
+			}
+		case "csv":
+			centre := featureCentre(f)
+			row := []string{FeatureID(f), string(AppendCoord(nil, centre[0])), string(AppendCoord(nil, centre[1]))}
+			for _, k := range e.cols {
+				row = append(row, CSVValue(f.Properties[k]))
+			}
+			row = append(row, string(AppendWKT(nil, f.Geometry)))
+			e.csv.Write(row)
+		}
+		e.n++
+	}
+}
+
+// Finish closes the download and returns it whole.
+func (e *Export) Finish() []byte {
+	switch e.format {
+	case "geojson":
+		e.buf.WriteString("]}")
+	case "csv":
+		e.csv.Flush()
+	}
+	return e.buf.Bytes()
+}
+
+// featureCentre is a point's own position, a cell's centre, or a shape's area centroid.
+func featureCentre(f *geojson.Feature) orb.Point {
+	if p, ok := f.Geometry.(orb.Point); ok {
+		return p
+	}
+	if id, ok := f.Properties["cell"].(string); ok {
+		if cell, err := grid.Parse(id); err == nil {
+			return grid.Center(cell)
+		}
+	}
+	if f.Geometry == nil {
+		return orb.Point{}
+	}
+	c, _ := planar.CentroidArea(f.Geometry)
+	return c
+}
+
+// CSVValue writes one property: numbers round-trip (plain decimals, but in exponent form
+// below 1e-4 or from 1e21, where a p-value of 1e-150 would otherwise be 150 zeros), lists
+// and objects as compact JSON, and text that a spreadsheet would run as a formula (=, +, -,
+// @ first) is quoted with a '.
+func CSVValue(x any) string {
+	switch t := x.(type) {
+	case nil:
+		return ""
+	case string:
+		if t != "" && strings.ContainsRune("=+-@\t\r", rune(t[0])) {
+			return "'" + t
+		}
+		return t
+	case float64:
+		if a := math.Abs(t); a != 0 && (a < 1e-4 || a >= 1e21) {
+			return strconv.FormatFloat(t, 'g', -1, 64)
+		}
+		return strconv.FormatFloat(t, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(t)
+	}
+	b, _ := json.Marshal(x)
+	return string(b)
+}
+
+// AppendWKT writes a geometry as WKT with 7 decimals (the same as the GeoJSON).
+func AppendWKT(b []byte, g orb.Geometry) []byte {
+	coords := func(b []byte, pts []orb.Point) []byte {
+		b = append(b, '(')
+		for i, p := range pts {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = AppendCoord(b, p[0])
+			b = append(b, ' ')
+			b = AppendCoord(b, p[1])
+		}
+		return append(b, ')')
+	}
+	poly := func(b []byte, p orb.Polygon) []byte {
+		b = append(b, '(')
+		for i, r := range p {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = coords(b, r)
+		}
+		return append(b, ')')
+	}
+	switch g := g.(type) {
+	case orb.Point:
+		return coords(append(b, "POINT"...), []orb.Point{g})
+	case orb.MultiPoint:
+		return coords(append(b, "MULTIPOINT"...), g)
+	case orb.LineString:
+		return coords(append(b, "LINESTRING"...), g)
+	case orb.Ring:
+		return poly(append(b, "POLYGON"...), orb.Polygon{g})
+	case orb.Polygon:
+		return poly(append(b, "POLYGON"...), g)
+	case orb.MultiPolygon:
+		b = append(b, "MULTIPOLYGON("...)
+		for i, p := range g {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = poly(b, p)
+		}
+		return append(b, ')')
+	}
+	return b
+}
+
+// FeatureID is a feature's id as it appears in a URL.
+func FeatureID(f *geojson.Feature) string {
+	switch v := f.ID.(type) {
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case nil:
+		if id, ok := f.Properties["id"]; ok && id != nil {
+			return fmt.Sprint(id)
+		}
+		return ""
+	}
+	b, _ := json.Marshal(f.ID)
+	return string(b)
+}
+
+// N is the number of features written.
+func (e *Export) N() int { return e.n }
