@@ -19,7 +19,7 @@ func keyJSON(k hexbeat.APIKey) fiber.Map {
 
 // listKeys answers GET /api/v1/keys (admin): the keys, never their secrets.
 func (s *Server) listKeys(c *fiber.Ctx) error {
-	if err := newParams(c).err(); err != nil {
+	if err := newParams(c).Err(); err != nil {
 		return err
 	}
 	ks, err := s.keys.Keys(c.UserContext())
@@ -70,12 +70,12 @@ func (s *Server) revokeKey(c *fiber.Ctx) error {
 // with after = the last id seen. The log is read-only through the API.
 func (s *Server) auditLog(c *fiber.Ctx) error {
 	p := newParams(c, "after", "limit")
-	after := p.integer("after", 0)
-	limit := p.integer("limit", 1000)
+	after := p.Integer("after", 0)
+	limit := p.Integer("limit", 1000)
 	if limit < 1 || limit > 10000 {
-		p.fail("limit", "must be 1 to 10000, got %d", limit)
+		p.Fail("limit", "must be 1 to 10000, got %d", limit)
 	}
-	if err := p.err(); err != nil {
+	if err := p.Err(); err != nil {
 		return err
 	}
 	evs, err := s.audit.AuditLog(c.UserContext(), int64(after), limit)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/catalog"
 	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
@@ -17,11 +18,11 @@ func (s *Server) emerging(c *fiber.Ctx) error {
 
 var emergingParams = append(append([]string{}, layerParams...), "slice", "weight", "k", "alpha")
 
-func (s *Server) emergingBody(c *fiber.Ctx, p *params) ([]byte, error) {
-	q := hexbeat.EmergingQuery{CellQuery: parseCellQuery(p), Slice: p.one("slice"), Weight: p.one("weight"),
-		K: p.positiveInt("k"), Alpha: p.positive("alpha")}.WithDefaults()
-	p.check(q.Validate())
-	if err := p.err(); err != nil {
+func (s *Server) emergingBody(c *fiber.Ctx, p *catalog.Params) ([]byte, error) {
+	q := hexbeat.EmergingQuery{CellQuery: parseCellQuery(p), Slice: p.One("slice"), Weight: p.One("weight"),
+		K: p.PositiveInt("k"), Alpha: p.Positive("alpha")}.WithDefaults()
+	p.Check(q.Validate())
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	layer, err := s.layers.Emerging(c.UserContext(), q)
@@ -40,12 +41,12 @@ func (s *Server) change(c *fiber.Ctx) error {
 
 var changeParams = []string{"res", "category", "area", "bbox", "a_from", "a_to", "b_from", "b_to"}
 
-func (s *Server) changeBody(c *fiber.Ctx, p *params) ([]byte, error) {
+func (s *Server) changeBody(c *fiber.Ctx, p *catalog.Params) ([]byte, error) {
 	cq := parseCellQuery(p)
-	q := hexbeat.ChangeQuery{CellQuery: cq, AFrom: p.timeBound("a_from", false), ATo: p.timeBound("a_to", true),
-		BFrom: p.timeBound("b_from", false), BTo: p.timeBound("b_to", true)}
-	p.check(q.Validate())
-	if err := p.err(); err != nil {
+	q := hexbeat.ChangeQuery{CellQuery: cq, AFrom: p.TimeBound("a_from", false), ATo: p.TimeBound("a_to", true),
+		BFrom: p.TimeBound("b_from", false), BTo: p.TimeBound("b_to", true)}
+	p.Check(q.Validate())
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	rep, err := s.layers.Change(c.UserContext(), q)
@@ -59,12 +60,12 @@ func (s *Server) changeBody(c *fiber.Ctx, p *params) ([]byte, error) {
 // methods, per test month and summarised, with a plain verdict against the naive baseline.
 func (s *Server) evaluate(c *fiber.Ctx) error {
 	p := newParams(c, "res", "from", "to", "category", "area", "bbox", "train_months", "methods", "coverage", "weight", "half_life_days", "bandwidth_m", "k")
-	q := hexbeat.EvalQuery{CellQuery: parseCellQuery(p), TrainMonths: p.positiveInt("train_months"), Methods: p.list("methods"),
-		Weight: p.one("weight"), HalfLifeDays: p.positive("half_life_days"), BandwidthM: p.positive("bandwidth_m"), K: p.positiveInt("k")}
-	for _, v := range p.list("coverage") {
+	q := hexbeat.EvalQuery{CellQuery: parseCellQuery(p), TrainMonths: p.PositiveInt("train_months"), Methods: p.List("methods"),
+		Weight: p.One("weight"), HalfLifeDays: p.Positive("half_life_days"), BandwidthM: p.Positive("bandwidth_m"), K: p.PositiveInt("k")}
+	for _, v := range p.List("coverage") {
 		f, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
 		if err != nil {
-			p.fail("coverage", "%q is not a share of the area (e.g. 0.05)", v)
+			p.Fail("coverage", "%q is not a share of the area (e.g. 0.05)", v)
 			continue
 		}
 		if strings.HasSuffix(v, "%") {
@@ -73,8 +74,8 @@ func (s *Server) evaluate(c *fiber.Ctx) error {
 		q.Coverages = append(q.Coverages, f)
 	}
 	q = q.WithDefaults()
-	p.check(q.Validate())
-	if err := p.err(); err != nil {
+	p.Check(q.Validate())
+	if err := p.Err(); err != nil {
 		return err
 	}
 	res, err := s.layers.Evaluate(c.UserContext(), q)

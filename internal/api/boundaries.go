@@ -2,6 +2,7 @@ package api
 
 import (
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/catalog"
 	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/paulmach/orb"
@@ -14,14 +15,14 @@ func (s *Server) boundaries(c *fiber.Ctx) error {
 	return s.sendBody(c, newParams(c, "kind", "geometry"), s.boundariesBody)
 }
 
-func (s *Server) boundariesBody(c *fiber.Ctx, p *params) ([]byte, error) {
+func (s *Server) boundariesBody(c *fiber.Ctx, p *catalog.Params) ([]byte, error) {
 	boxOnly := false
-	switch g := p.one("geometry"); g {
+	switch g := p.One("geometry"); g {
 	case "", "full":
 	case "bbox":
 		boxOnly = true
 	default:
-		p.fail("geometry", "must be full or bbox, got %q", g)
+		p.Fail("geometry", "must be full or bbox, got %q", g)
 	}
 	bs, bounds, err := s.heldBoundaries(p, nil)
 	if err != nil {
@@ -32,9 +33,9 @@ func (s *Server) boundariesBody(c *fiber.Ctx, p *params) ([]byte, error) {
 
 // heldBoundaries are the boundaries held, in the store's order, of the kind asked for (if
 // any) and meeting bbox (if given), with their bounds.
-func (s *Server) heldBoundaries(p *params, bbox *orb.Bound) ([]hexbeat.Boundary, []orb.Bound, error) {
-	kind := p.one("kind")
-	if err := p.err(); err != nil {
+func (s *Server) heldBoundaries(p *catalog.Params, bbox *orb.Bound) ([]hexbeat.Boundary, []orb.Bound, error) {
+	kind := p.One("kind")
+	if err := p.Err(); err != nil {
 		return nil, nil, err
 	}
 	bs, bounds := s.layers.BoundariesIn(kind, bbox)
@@ -43,7 +44,7 @@ func (s *Server) heldBoundaries(p *params, bbox *orb.Bound) ([]hexbeat.Boundary,
 
 // boundary answers GET /api/v1/boundaries/{id} with one Feature.
 func (s *Server) boundary(c *fiber.Ctx) error {
-	if err := newParams(c).err(); err != nil {
+	if err := newParams(c).Err(); err != nil {
 		return err
 	}
 	bd, err := s.layers.Boundary(c.UserContext(), c.Params("id"))

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/catalog"
 	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
@@ -47,10 +48,10 @@ var cameraParams = []string{"k", "radius_m", "min_spacing_m", "existing_on", "fr
 
 // Without k and radius_m (an OGC client such as QGIS cannot send them) the plan is the
 // ten best sites at 300 m.
-func cameraBodyFrom(p *params) cameraBody {
-	b := cameraBody{K: p.integer("k", 10), RadiusM: p.number("radius_m", 300), MinSpacingM: p.number("min_spacing_m", 0),
-		ExistingOn: p.one("existing_on"), From: p.one("from"), To: p.one("to"), Area: p.one("area"), Categories: p.list("category"), Weight: p.one("weight")}
-	b.Res = p.optionalInt("res")
+func cameraBodyFrom(p *catalog.Params) cameraBody {
+	b := cameraBody{K: p.Integer("k", 10), RadiusM: p.Number("radius_m", 300), MinSpacingM: p.Number("min_spacing_m", 0),
+		ExistingOn: p.One("existing_on"), From: p.One("from"), To: p.One("to"), Area: p.One("area"), Categories: p.List("category"), Weight: p.One("weight")}
+	b.Res = p.OptionalInt("res")
 	return b
 }
 
@@ -91,13 +92,13 @@ var cameraRegisterParams = []string{"kind", "on"}
 
 // cameraRegisterBody writes the register, or with kind and on (a day) the cameras of that
 // kind in service that day; each camera says whether it is in service today.
-func (s *Server) cameraRegisterBody(c *fiber.Ctx, p *params) ([]byte, error) {
-	kind := p.one("kind")
+func (s *Server) cameraRegisterBody(c *fiber.Ctx, p *catalog.Params) ([]byte, error) {
+	kind := p.One("kind")
 	if kind != "" && kind != hexbeat.CameraFixed && kind != hexbeat.CameraMobile {
-		p.fail("kind", "must be fixed or mobile, got %q", kind)
+		p.Fail("kind", "must be fixed or mobile, got %q", kind)
 	}
-	on := bodyDay(p.one("on"), "on", p.fail)
-	if err := p.err(); err != nil {
+	on := bodyDay(p.One("on"), "on", p.Fail)
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	cams, err := s.cameras.CameraRegister(c.UserContext())

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/hexbeat/hexbeat/internal/catalog"
 	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/grid"
 
@@ -13,14 +14,14 @@ import (
 const defaultRes = 9
 
 // parseCellQuery reads the filters shared by the layer endpoints.
-func parseCellQuery(p *params) hexbeat.CellQuery {
+func parseCellQuery(p *catalog.Params) hexbeat.CellQuery {
 	return hexbeat.CellQuery{
-		Res:        p.integer("res", defaultRes),
-		From:       p.timeBound("from", false),
-		To:         p.timeBound("to", true),
-		Categories: p.list("category"),
-		Area:       p.one("area"),
-		BBox:       p.bbox("bbox"),
+		Res:        p.Integer("res", defaultRes),
+		From:       p.TimeBound("from", false),
+		To:         p.TimeBound("to", true),
+		Categories: p.List("category"),
+		Area:       p.One("area"),
+		BBox:       p.BBox("bbox"),
 	}
 }
 
@@ -30,7 +31,7 @@ func (s *Server) cells(c *fiber.Ctx) error {
 }
 
 // sendBody answers with the GeoJSON body builds.
-func (s *Server) sendBody(c *fiber.Ctx, p *params, build func(*fiber.Ctx, *params) ([]byte, error)) error {
+func (s *Server) sendBody(c *fiber.Ctx, p *catalog.Params, build func(*fiber.Ctx, *catalog.Params) ([]byte, error)) error {
 	b, err := build(c, p)
 	if err != nil {
 		return err
@@ -39,10 +40,10 @@ func (s *Server) sendBody(c *fiber.Ctx, p *params, build func(*fiber.Ctx, *param
 }
 
 // cellsBody builds the cells layer.
-func (s *Server) cellsBody(c *fiber.Ctx, p *params) ([]byte, error) {
+func (s *Server) cellsBody(c *fiber.Ctx, p *catalog.Params) ([]byte, error) {
 	q := parseCellQuery(p)
-	p.check(q.Validate()) // here too, so that one answer lists parameter and query faults together
-	if err := p.err(); err != nil {
+	p.Check(q.Validate()) // here too, so that one answer lists parameter and query faults together
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	layer, err := s.layers.Cells(c.UserContext(), q)
@@ -74,8 +75,8 @@ func (s *Server) cell(c *fiber.Ctx) error {
 	if err != nil {
 		return hexbeat.Errorf(hexbeat.ENOTFOUND, "%q is not an H3 cell", c.Params("cell"))
 	}
-	q := hexbeat.CellQuery{Res: grid.Res(cell), From: p.timeBound("from", false), To: p.timeBound("to", true), Categories: p.list("category")}
-	if err := p.err(); err != nil {
+	q := hexbeat.CellQuery{Res: grid.Res(cell), From: p.TimeBound("from", false), To: p.TimeBound("to", true), Categories: p.List("category")}
+	if err := p.Err(); err != nil {
 		return err
 	}
 	d, err := s.layers.CellDetail(c.UserContext(), q, cell)

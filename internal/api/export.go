@@ -44,20 +44,20 @@ func (s *Server) exportRoutes(v1 fiber.Router) {
 func (s *Server) export(l layer) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		p := newParams(c, l.allowed("format", "bbox")...)
-		format := p.one("format")
+		format := p.One("format")
 		if format == "" {
 			format = "geojson"
 		}
 		if _, ok := exportFormats[format]; !ok {
-			p.fail("format", "must be geojson, csv or ndjson, got %q", format)
+			p.Fail("format", "must be geojson, csv or ndjson, got %q", format)
 		}
-		bbox := p.bbox("bbox")
+		bbox := p.BBox("bbox")
 		// bbox picks features; it does not make the study area (a box would change every Gi* z)
-		delete(p.values, "bbox")
+		p.Delete("bbox")
 		var enc *encode.Export
 		if l.body == nil {
-			f := hexbeat.IncidentFilter{BBox: bbox, From: p.timeBound("from", false), To: p.timeBound("to", true), Limit: 10_000}
-			if err := p.err(); err != nil {
+			f := hexbeat.IncidentFilter{BBox: bbox, From: p.TimeBound("from", false), To: p.TimeBound("to", true), Limit: 10_000}
+			if err := p.Err(); err != nil {
 				return err
 			}
 			for {

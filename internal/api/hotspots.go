@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/catalog"
 	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
@@ -16,26 +17,26 @@ var (
 )
 
 // parseHotspotQuery reads a hotspot query; unset values get the defaults.
-func parseHotspotQuery(p *params) hexbeat.HotspotQuery {
+func parseHotspotQuery(p *catalog.Params) hexbeat.HotspotQuery {
 	q := hexbeat.HotspotQuery{
 		CellQuery:    parseCellQuery(p),
-		Method:       p.one("method"),
-		Weight:       p.one("weight"),
-		HalfLifeDays: p.positive("half_life_days"),
-		AutoK:        p.one("k") == "auto",
-		Alpha:        p.positive("alpha"),
-		BandwidthM:   p.positive("bandwidth_m"),
-		NoFDR:        !p.boolean("fdr", true),
+		Method:       p.One("method"),
+		Weight:       p.One("weight"),
+		HalfLifeDays: p.Positive("half_life_days"),
+		AutoK:        p.One("k") == "auto",
+		Alpha:        p.Positive("alpha"),
+		BandwidthM:   p.Positive("bandwidth_m"),
+		NoFDR:        !p.Boolean("fdr", true),
 	}
-	if k := p.one("k"); !q.AutoK && k != "" {
+	if k := p.One("k"); !q.AutoK && k != "" {
 		if _, err := strconv.Atoi(k); err != nil {
-			p.fail("k", "must be a radius in grid steps from 1 to 10, or auto, got %q", k)
+			p.Fail("k", "must be a radius in grid steps from 1 to 10, or auto, got %q", k)
 		} else {
-			q.K = p.positiveInt("k")
+			q.K = p.PositiveInt("k")
 		}
 	}
 	q = q.WithDefaults()
-	p.check(q.Validate())
+	p.Check(q.Validate())
 	return q
 }
 
@@ -45,15 +46,15 @@ func parseHotspotQuery(p *params) hexbeat.HotspotQuery {
 func (s *Server) hotspots(c *fiber.Ctx) error {
 	p := newParams(c, hotspotParams...)
 	q := parseHotspotQuery(p)
-	limit := p.positiveInt("limit")
-	format := p.one("format")
+	limit := p.PositiveInt("limit")
+	format := p.One("format")
 	if format != "" && format != "geojson" && format != "csv" {
-		p.fail("format", "must be geojson or csv, got %q", format)
+		p.Fail("format", "must be geojson or csv, got %q", format)
 	}
-	if err := p.err(); err != nil {
+	if err := p.Err(); err != nil {
 		return err
 	}
-	summary := p.boolean("summary", false)
+	summary := p.Boolean("summary", false)
 	if format == "csv" {
 		if err := csvAllowed(c); err != nil {
 			return err
@@ -87,9 +88,9 @@ func (s *Server) hotspots(c *fiber.Ctx) error {
 }
 
 // hotspotsBody builds the hotspot layer (for OGC and exports).
-func (s *Server) hotspotsBody(c *fiber.Ctx, p *params) ([]byte, error) {
+func (s *Server) hotspotsBody(c *fiber.Ctx, p *catalog.Params) ([]byte, error) {
 	q := parseHotspotQuery(p)
-	if err := p.err(); err != nil {
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	layer, err := s.layers.Hotspots(c.UserContext(), q)

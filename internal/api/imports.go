@@ -28,31 +28,31 @@ const uploadLimit = 32 << 20
 // each member's report, refused or not.
 func (s *Server) importUpload(c *fiber.Ctx) error {
 	p := newParams(c, importParams...)
-	name := p.one("name")
+	name := p.One("name")
 	if name == "" {
 		name = "upload"
 	}
 	if len(name) > 200 || strings.IndexFunc(name, unicode.IsControl) >= 0 {
-		p.fail("name", "give the file's name, at most 200 characters with no control characters")
+		p.Fail("name", "give the file's name, at most 200 characters with no control characters")
 	}
 	name = path.Base(strings.ReplaceAll(name, `\`, "/")) // a name, never a path
-	opts := hexbeat.ImportOptions{Kind: p.one("kind"), BoundaryKind: p.one("boundary_kind"),
-		Lon: p.one("lon"), Lat: p.one("lat"), Time: p.one("time"), Category: p.one("category"), ID: p.one("id"), Location: p.one("location")}
-	p.check(opts.Validate())
-	tz := p.one("tz")
+	opts := hexbeat.ImportOptions{Kind: p.One("kind"), BoundaryKind: p.One("boundary_kind"),
+		Lon: p.One("lon"), Lat: p.One("lat"), Time: p.One("time"), Category: p.One("category"), ID: p.One("id"), Location: p.One("location")}
+	p.Check(opts.Validate())
+	tz := p.One("tz")
 	if tz == "" {
 		tz = "Europe/London"
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
-		p.fail("tz", "unknown time zone %q (an IANA name such as Europe/London)", tz)
+		p.Fail("tz", "unknown time zone %q (an IANA name such as Europe/London)", tz)
 	}
 	opts.TimeZone = loc
 	body := c.Body()
 	if len(body) == 0 {
-		p.fail("body", "send the file itself as the request body")
+		p.Fail("body", "send the file itself as the request body")
 	}
-	if err := p.err(); err != nil {
+	if err := p.Err(); err != nil {
 		return err
 	}
 	results, err := s.imports.Import(c.UserContext(), name, body, opts, actor(c))
@@ -85,7 +85,7 @@ func (s *Server) importUpload(c *fiber.Ctx) error {
 // listImports answers GET /api/v1/imports (import): the imports the store holds, newest
 // first, each with the id that DELETE /api/v1/imports/{id} takes.
 func (s *Server) listImports(c *fiber.Ctx) error {
-	if err := newParams(c).err(); err != nil {
+	if err := newParams(c).Err(); err != nil {
 		return err
 	}
 	bs, err := s.imports.Imports(c.UserContext())
@@ -107,7 +107,7 @@ func batchJSON(b hexbeat.Batch) fiber.Map {
 // searches or outcomes are removed with it, audited; the answer says what went. A register
 // or the demo is refused (409).
 func (s *Server) withdrawImport(c *fiber.Ctx) error {
-	if err := newParams(c).err(); err != nil {
+	if err := newParams(c).Err(); err != nil {
 		return err
 	}
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/catalog"
 	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/paulmach/orb"
@@ -27,10 +28,10 @@ type layer struct {
 	Kept                   bool               // made of the incidents and boundaries alone: its OGC pages are cut from one kept computation (ogcpages.go)
 	// body builds the layer as a GeoJSON FeatureCollection; nil for incidents, which are
 	// read from the store a page at a time.
-	body func(s *Server, c *fiber.Ctx, p *params) ([]byte, error)
+	body func(s *Server, c *fiber.Ctx, p *catalog.Params) ([]byte, error)
 	// pages, when set, gives the layer's OGC pages from what the server holds, encoding
 	// only the features of a page (ogcpages.go); else they are cut from body's layer.
-	pages func(s *Server, c *fiber.Ctx, p *params, bbox *orb.Bound) (*pagedLayer, error)
+	pages func(s *Server, c *fiber.Ctx, p *catalog.Params, bbox *orb.Bound) (*pagedLayer, error)
 }
 
 var cellColumns = []string{"cell", "res", "count"}
@@ -60,9 +61,9 @@ var layers = []layer{
 	{ID: "section60-proposals", Extent: extentCells, Title: "Section 60 proposals", Perm: hexbeat.PermSection60, Temporal: true, Params: proposalParams, SortBy: "rank",
 		Columns:     []string{"rank", "area_km2", "incidents", "harm", "weighted", "share_of_cluster", "capped", "z_min", "z_max", "p_fdr_max", "cluster_cells", "trend", "by_category", "grounds", "cells"},
 		Description: "Candidate Section 60 areas from the significant hot cells, with their evidence and a grounds text.",
-		body: func(s *Server, c *fiber.Ctx, p *params) ([]byte, error) {
+		body: func(s *Server, c *fiber.Ctx, p *catalog.Params) ([]byte, error) {
 			r := proposalRequestFrom(p)
-			if err := p.err(); err != nil {
+			if err := p.Err(); err != nil {
 				return nil, err
 			}
 			return s.proposalsBody(c, r)
@@ -83,9 +84,9 @@ var layers = []layer{
 	{ID: "cameras", Extent: extentCells, Title: "Mobile CCTV sites", Perm: hexbeat.PermCameras, Temporal: true, Params: cameraParams, SortBy: "rank",
 		Columns:     []string{"rank", "gain", "covered", "share", "candidate"},
 		Description: "Camera sites chosen to cover the most weighted incidents (k, default 10; radius_m, default 300; candidates are the centres of the cells holding incidents; the camera register's fixed cameras in service are the cover already there), in the order of their gain.",
-		body: func(s *Server, c *fiber.Ctx, p *params) ([]byte, error) {
+		body: func(s *Server, c *fiber.Ctx, p *catalog.Params) ([]byte, error) {
 			b := cameraBodyFrom(p)
-			if err := p.err(); err != nil {
+			if err := p.Err(); err != nil {
 				return nil, err
 			}
 			return s.cameraPlanBody(c, b)
@@ -134,7 +135,7 @@ func (l layer) allowed(extra ...string) []string {
 
 // collect builds the layer's features, keeps those whose extent meets bbox (when given) and
 // orders them by SortBy.
-func (s *Server) collect(c *fiber.Ctx, l layer, p *params, bbox *orb.Bound) (*geojson.FeatureCollection, error) {
+func (s *Server) collect(c *fiber.Ctx, l layer, p *catalog.Params, bbox *orb.Bound) (*geojson.FeatureCollection, error) {
 	b, err := l.body(s, c, p)
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/catalog"
 	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
@@ -254,24 +255,24 @@ func (s *Server) ogcItems(c *fiber.Ctx) error {
 		return err
 	}
 	p := newParams(c, l.itemParams()...)
-	limit := p.integer("limit", ogcDefaultLimit)
+	limit := p.Integer("limit", ogcDefaultLimit)
 	limit = min(max(limit, 1), ogcMaxLimit) // OGC: limit is clamped, not refused
-	offset := p.integer("offset", 0)
+	offset := p.Integer("offset", 0)
 	if offset < 0 {
-		p.fail("offset", "must be 0 or more")
+		p.Fail("offset", "must be 0 or more")
 	}
-	bbox := p.bbox("bbox")
+	bbox := p.BBox("bbox")
 	// bbox picks features; it does not make the study area (a box would change every Gi* z)
-	delete(p.values, "bbox")
-	if f := p.one("f"); f != "" && f != "json" && f != "geojson" {
-		p.fail("f", "only json (GeoJSON) is offered, got %q", f)
+	p.Delete("bbox")
+	if f := p.One("f"); f != "" && f != "json" && f != "geojson" {
+		p.Fail("f", "only json (GeoJSON) is offered, got %q", f)
 	}
 	ogcDatetime(p, l)
 	out := map[string]any{"type": "FeatureCollection"}
 	var features []json.RawMessage
 	if l.body == nil {
-		f := hexbeat.IncidentFilter{BBox: bbox, From: p.timeBound("from", false), To: p.timeBound("to", true), Limit: limit, Offset: offset}
-		if err := p.err(); err != nil {
+		f := hexbeat.IncidentFilter{BBox: bbox, From: p.TimeBound("from", false), To: p.TimeBound("to", true), Limit: limit, Offset: offset}
+		if err := p.Err(); err != nil {
 			return err
 		}
 		page, err := s.incidentPage(c, f)
@@ -314,25 +315,25 @@ func (s *Server) ogcItems(c *fiber.Ctx) error {
 
 // ogcDatetime turns OGC's datetime into the layer's from and to (a layer without time
 // ignores it, as OGC API – Features asks).
-func ogcDatetime(p *params, l layer) {
-	dt := p.one("datetime")
+func ogcDatetime(p *catalog.Params, l layer) {
+	dt := p.One("datetime")
 	if dt == "" || !l.Temporal {
 		return
 	}
 	from, to, err := parseDatetime(dt)
 	if err != nil {
-		p.fail("datetime", "%v", err)
+		p.Fail("datetime", "%v", err)
 		return
 	}
-	if p.one("from") != "" || p.one("to") != "" {
-		p.fail("datetime", "give datetime or from/to, not both")
+	if p.One("from") != "" || p.One("to") != "" {
+		p.Fail("datetime", "give datetime or from/to, not both")
 		return
 	}
 	if !from.IsZero() {
-		p.values["from"] = []string{encode.Stamp(from)}
+		p.Set("from", encode.Stamp(from))
 	}
 	if !to.IsZero() {
-		p.values["to"] = []string{encode.Stamp(to)}
+		p.Set("to", encode.Stamp(to))
 	}
 }
 
@@ -343,7 +344,7 @@ func (s *Server) ogcItem(c *fiber.Ctx) error {
 	}
 	fid := c.Params("fid")
 	if l.body == nil {
-		if err := newParams(c).err(); err != nil {
+		if err := newParams(c).Err(); err != nil {
 			return err
 		}
 		id, err := strconv.ParseInt(fid, 10, 64)

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/catalog"
 	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/paulmach/orb"
@@ -97,7 +98,7 @@ func (s *Server) pagedKey(c *fiber.Ctx, l layer) string {
 }
 
 // paged returns the layer's features (those meeting bbox, in order) for cutting pages from.
-func (s *Server) paged(c *fiber.Ctx, l layer, p *params, bbox *orb.Bound) (*pagedLayer, error) {
+func (s *Server) paged(c *fiber.Ctx, l layer, p *catalog.Params, bbox *orb.Bound) (*pagedLayer, error) {
 	if l.pages != nil {
 		return l.pages(s, c, p, bbox)
 	}
@@ -130,7 +131,7 @@ func (s *Server) paged(c *fiber.Ctx, l layer, p *params, bbox *orb.Bound) (*page
 // for. Encoded whole and decoded again to be cut (as the analysis layers are), 35,000 LSOA
 // polygons took 4.7 s a page, too large for the page cache to keep; a register of 50,000
 // shops (retailerPages) took 1 s a page.
-func (s *Server) boundaryPages(c *fiber.Ctx, p *params, bbox *orb.Bound) (*pagedLayer, error) {
+func (s *Server) boundaryPages(c *fiber.Ctx, p *catalog.Params, bbox *orb.Bound) (*pagedLayer, error) {
 	kept, _, err := s.heldBoundaries(p, bbox)
 	if err != nil {
 		return nil, err
@@ -149,8 +150,8 @@ func (s *Server) lazyPages(n int, id func(i int) string, write func(i int) json.
 }
 
 // retailerPages pages the retailer register as the store holds it (see boundaryPages).
-func (s *Server) retailerPages(c *fiber.Ctx, p *params, bbox *orb.Bound) (*pagedLayer, error) {
-	if err := p.err(); err != nil {
+func (s *Server) retailerPages(c *fiber.Ctx, p *catalog.Params, bbox *orb.Bound) (*pagedLayer, error) {
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	shops, tests, err := s.retail.Retailers(c.UserContext())

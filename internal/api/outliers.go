@@ -2,6 +2,7 @@ package api
 
 import (
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/catalog"
 )
 
 // outlierParams define a cluster and outlier layer: a hotspot layer's, without a method.
@@ -14,9 +15,9 @@ func (s *Server) outliers(c *fiber.Ctx) error {
 	return s.sendBody(c, newParams(c, outlierParams...), s.outliersBody)
 }
 
-func (s *Server) outliersBody(c *fiber.Ctx, p *params) ([]byte, error) {
+func (s *Server) outliersBody(c *fiber.Ctx, p *catalog.Params) ([]byte, error) {
 	q := parseHotspotQuery(p)
-	if err := p.err(); err != nil {
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	layer, err := s.layers.Outliers(c.UserContext(), q)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/catalog"
 	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
@@ -61,11 +62,11 @@ type proposalRequest struct {
 // proposalParams are the query parameters that stand for a proposalRequest (OGC, export).
 var proposalParams = []string{"window", "from", "to", "area", "category", "res", "alpha", "k", "weight", "max_area_km2", "target_share"}
 
-func proposalRequestFrom(p *params) proposalRequest {
-	r := proposalRequest{Window: p.one("window"), From: p.one("from"), To: p.one("to"), Area: p.one("area"), Categories: p.list("category"),
-		Alpha: p.number("alpha", 0), K: p.integer("k", 0), Weight: p.one("weight"), MaxAreaKm2: p.number("max_area_km2", 0),
-		TargetShare: p.number("target_share", 0)}
-	r.Res = p.optionalInt("res")
+func proposalRequestFrom(p *catalog.Params) proposalRequest {
+	r := proposalRequest{Window: p.One("window"), From: p.One("from"), To: p.One("to"), Area: p.One("area"), Categories: p.List("category"),
+		Alpha: p.Number("alpha", 0), K: p.Integer("k", 0), Weight: p.One("weight"), MaxAreaKm2: p.Number("max_area_km2", 0),
+		TargetShare: p.Number("target_share", 0)}
+	r.Res = p.OptionalInt("res")
 	return r
 }
 

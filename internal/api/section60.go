@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/catalog"
 	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/paulmach/orb"
@@ -173,17 +174,17 @@ func (s *Server) authorisations(c *fiber.Ctx) error {
 
 // authorisationsBody builds the register; from and to (when the caller allows them) keep
 // the authorisations in force at some time within [from, to).
-func (s *Server) authorisationsBody(c *fiber.Ctx, p *params) ([]byte, error) {
-	status := p.one("status")
-	from, to := p.timeBound("from", false), p.timeBound("to", true)
+func (s *Server) authorisationsBody(c *fiber.Ctx, p *catalog.Params) ([]byte, error) {
+	status := p.One("status")
+	from, to := p.TimeBound("from", false), p.TimeBound("to", true)
 	switch status {
 	case "", "all":
 		status = ""
 	case "active", "past":
 	default:
-		p.fail("status", "must be active, past or all, got %q", status)
+		p.Fail("status", "must be active, past or all, got %q", status)
 	}
-	if err := p.err(); err != nil {
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	list, now, err := s.section60.Authorisations(c.UserContext(), status)
@@ -223,11 +224,11 @@ func (s *Server) sendAuthorisation(c *fiber.Ctx, a hexbeat.Authorisation, now ti
 // scrutiny answers GET /api/v1/section60/authorisations/{id}/scrutiny[?format=html].
 func (s *Server) scrutiny(c *fiber.Ctx) error {
 	p := newParams(c, "format")
-	format := p.one("format")
+	format := p.One("format")
 	if format != "" && format != "json" && format != "html" {
-		p.fail("format", "must be json or html, got %q", format)
+		p.Fail("format", "must be json or html, got %q", format)
 	}
-	if err := p.err(); err != nil {
+	if err := p.Err(); err != nil {
 		return err
 	}
 	id, err := authorisationID(c)

@@ -25,7 +25,7 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 
 // status describes the data held: demo or not, how many incidents, which months.
 func (s *Server) status(c *fiber.Ctx) error {
-	if err := newParams(c).err(); err != nil {
+	if err := newParams(c).Err(); err != nil {
 		return err
 	}
 	st := s.state.Status(c.UserContext())
@@ -61,7 +61,7 @@ func (s *Server) status(c *fiber.Ctx) error {
 
 // categories lists the category taxonomy.
 func (s *Server) categories(c *fiber.Ctx) error {
-	if err := newParams(c).err(); err != nil {
+	if err := newParams(c).Err(); err != nil {
 		return err
 	}
 	return c.JSON(fiber.Map{"categories": s.layers.Taxonomy().Categories()})

@@ -35,19 +35,19 @@ type searchMonth struct {
 // power and the community groups that scrutinise it.
 func (s *Server) stopSearch(c *fiber.Ctx) error {
 	p := newParams(c, "from", "to", "area", "legislation", "format")
-	q := hexbeat.SearchQuery{From: p.timeBound("from", false), To: p.timeBound("to", true), Area: p.one("area")}
-	switch leg := p.one("legislation"); leg {
+	q := hexbeat.SearchQuery{From: p.TimeBound("from", false), To: p.TimeBound("to", true), Area: p.One("area")}
+	switch leg := p.One("legislation"); leg {
 	case "", "all":
 	case "section60":
 		q.Section60 = true
 	default:
-		p.fail("legislation", "must be all or section60, got %q", leg)
+		p.Fail("legislation", "must be all or section60, got %q", leg)
 	}
-	format := p.one("format")
+	format := p.One("format")
 	if format != "" && format != "json" && format != "csv" && format != "html" {
-		p.fail("format", "must be json, csv or html, got %q", format)
+		p.Fail("format", "must be json, csv or html, got %q", format)
 	}
-	if err := p.err(); err != nil {
+	if err := p.Err(); err != nil {
 		return err
 	}
 	if format == "csv" {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/catalog"
 	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
@@ -13,8 +14,8 @@ func (s *Server) retailers(c *fiber.Ctx) error {
 	return s.sendBody(c, newParams(c), s.retailersBody)
 }
 
-func (s *Server) retailersBody(c *fiber.Ctx, p *params) ([]byte, error) {
-	if err := p.err(); err != nil {
+func (s *Server) retailersBody(c *fiber.Ctx, p *catalog.Params) ([]byte, error) {
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	shops, tests, err := s.retail.Retailers(c.UserContext())
@@ -52,9 +53,9 @@ func (s *Server) recordTest(c *fiber.Ctx) error {
 // each with the parts of its score; format=csv for the operation plan.
 func (s *Server) targets(c *fiber.Ctx) error {
 	p := newParams(c, append(targetParams, "format")...)
-	format := p.one("format")
+	format := p.One("format")
 	if format != "" && format != "geojson" && format != "csv" {
-		p.fail("format", "must be geojson or csv, got %q", format)
+		p.Fail("format", "must be geojson or csv, got %q", format)
 	}
 	ts, err := s.rankTargets(c, p)
 	if err != nil {
@@ -74,7 +75,7 @@ func (s *Server) targets(c *fiber.Ctx) error {
 
 var targetParams = []string{"radius_m", "res", "window", "from", "to", "category", "categories", "area", "cooldown_days", "demote", "failure_boost", "limit", "weight"}
 
-func (s *Server) targetsBody(c *fiber.Ctx, p *params) ([]byte, error) {
+func (s *Server) targetsBody(c *fiber.Ctx, p *catalog.Params) ([]byte, error) {
 	ts, err := s.rankTargets(c, p)
 	if err != nil {
 		return nil, err
@@ -82,23 +83,23 @@ func (s *Server) targetsBody(c *fiber.Ctx, p *params) ([]byte, error) {
 	return encode.Targets(ts, s.layers.Demo())
 }
 
-func (s *Server) rankTargets(c *fiber.Ctx, p *params) (hexbeat.Targets, error) {
+func (s *Server) rankTargets(c *fiber.Ctx, p *catalog.Params) (hexbeat.Targets, error) {
 	// res without radius_m measures exposure by cells (the shop's and its neighbours)
-	byCells := p.one("res") != "" && p.one("radius_m") == ""
-	q := hexbeat.TargetQuery{Cells: byCells, CellQuery: hexbeat.CellQuery{Res: p.integer("res", defaultRes), Area: p.one("area"), Categories: append(p.list("category"), p.list("categories")...),
-		From: p.timeBound("from", false), To: p.timeBound("to", true)},
-		RadiusM: p.positive("radius_m"), CooldownDays: p.integer("cooldown_days", 0), Demote: p.boolean("demote", false),
-		FailureBoost: p.number("failure_boost", 0), Limit: p.positiveInt("limit"), Weight: p.one("weight")}
-	if w := p.one("window"); w != "" {
+	byCells := p.One("res") != "" && p.One("radius_m") == ""
+	q := hexbeat.TargetQuery{Cells: byCells, CellQuery: hexbeat.CellQuery{Res: p.Integer("res", defaultRes), Area: p.One("area"), Categories: append(p.List("category"), p.List("categories")...),
+		From: p.TimeBound("from", false), To: p.TimeBound("to", true)},
+		RadiusM: p.Positive("radius_m"), CooldownDays: p.Integer("cooldown_days", 0), Demote: p.Boolean("demote", false),
+		FailureBoost: p.Number("failure_boost", 0), Limit: p.PositiveInt("limit"), Weight: p.One("weight")}
+	if w := p.One("window"); w != "" {
 		d, ok := parseWindow(w)
 		if !ok {
-			p.fail("window", "must be hours or days such as 90d, got %q", w)
+			p.Fail("window", "must be hours or days such as 90d, got %q", w)
 		}
 		q.Window = d
 	}
 	q = q.WithDefaults()
-	p.check(q.Validate())
-	if err := p.err(); err != nil {
+	p.Check(q.Validate())
+	if err := p.Err(); err != nil {
 		return hexbeat.Targets{}, err
 	}
 	return s.retail.Targets(c.UserContext(), q)

@@ -92,10 +92,10 @@ func (s *Server) tile(c *fiber.Ctx) error {
 	case "hotspots":
 		p := newParams(c, hotspotParams...)
 		hq := parseHotspotQuery(p)
-		if p.one("res") == "" {
+		if p.One("res") == "" {
 			hq.Res = resForZoom(z)
 		}
-		if err := p.err(); err != nil {
+		if err := p.Err(); err != nil {
 			return err
 		}
 		l, err := s.layers.Hotspots(c.UserContext(), hq)
@@ -116,11 +116,11 @@ func (s *Server) tile(c *fiber.Ctx) error {
 	case "cells":
 		p := newParams(c, cellTileParams...)
 		cq := parseCellQuery(p)
-		if p.one("res") == "" {
+		if p.One("res") == "" {
 			cq.Res = resForZoom(z)
 		}
 		cq.BBox = &query
-		if err := p.err(); err != nil {
+		if err := p.Err(); err != nil {
 			return err
 		}
 		l, err := s.layers.Cells(c.UserContext(), cq)
