@@ -3,25 +3,24 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
-	"net/http/httptest"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/hexbeat/hexbeat/geodata"
-	"github.com/hexbeat/hexbeat/internal/analysis"
-	"github.com/hexbeat/hexbeat/internal/api"
+	"github.com/hexbeat/hexbeat/internal/catalog"
 	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
-	"github.com/hexbeat/hexbeat/internal/index"
-	"github.com/hexbeat/hexbeat/internal/ingest"
 	"github.com/hexbeat/hexbeat/internal/service"
 	"github.com/hexbeat/hexbeat/internal/store"
 )
@@ -32,8 +31,8 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
-// runHotspots computes a hotspot layer offline, from the store, with the same parameters
-// and the same output as GET /api/v1/hotspots (it answers that request in-process).
+// runHotspots computes a hotspot layer from the store, with the same parameters and the
+// same output as GET /api/v1/hotspots.
 func runHotspots(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("hotspots", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -78,64 +77,87 @@ Flags:
 		fmt.Fprintf(stderr, "hexbeat hotspots: unexpected arguments %q (the data come from --db)\n", fs.Args())
 		return 2
 	}
-	q := url.Values{}
-	for name, v := range str {
-		if *v != "" {
-			q.Set(strings.ReplaceAll(name, "-", "_"), *v)
-		}
+	pairs := flagPairs(str, cats)
+	pairs = append(pairs, [2]string{"format", *format})
+	svc, done, code := openService(ctx, cfg, "hotspots", stderr)
+	if code != 0 {
+		return code
 	}
-	for _, c := range cats {
-		q.Add("category", c)
+	defer done()
+	p := catalog.NewParams(pairs, catalog.HotspotParams...)
+	q := catalog.HotspotQuery(p)
+	limit := p.PositiveInt("limit")
+	if *format != "geojson" && *format != "csv" {
+		p.Fail("format", "must be geojson or csv, got %q", *format)
 	}
-	q.Set("format", *format)
-	return answerOffline(ctx, cfg, "/api/v1/hotspots?"+q.Encode(), *out, stdout, stderr, "hotspots")
+	if err := p.Err(); err != nil {
+		return reportErr(stderr, "hotspots", err)
+	}
+	layer, err := svc.Hotspots(ctx, q)
+	if err != nil {
+		return reportErr(stderr, "hotspots", err)
+	}
+	rows := len(layer.Cells)
+	if limit > 0 {
+		rows = min(rows, limit)
+	}
+	var body []byte
+	if *format == "csv" {
+		body = encode.HotspotsCSV(layer, rows)
+		auditExport(ctx, svc, "hotspots.csv", pairs, rows)
+	} else {
+		body = encode.New(0).Hotspots(layer, rows, svc.Demo())
+	}
+	return writeOut(stdout, stderr, *out, "hotspots", body, layer.Notes)
 }
 
-// answerOffline loads the store into a service and answers one API request in-process,
-// writing the body to out (or stdout); a problem is printed on stderr, and so are the
-// answer's notes (what a reader must know: a period outside the data held ...), which a
-// CSV has no place for.
-func answerOffline(ctx context.Context, cfg *Config, target, out string, stdout, stderr io.Writer, cmd string) int {
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+// openService opens the store and loads its incidents into a service, for a command that
+// answers from the store itself, as the user who can read it (no key is asked for).
+func openService(ctx context.Context, cfg *Config, cmd string, stderr io.Writer) (*service.Service, func(), int) {
 	st, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		fmt.Fprintf(stderr, "hexbeat %s: %v\n", cmd, err)
-		return 1
+		return nil, nil, 1
 	}
-	defer st.Close()
-	svc := service.New(st, geodata.Taxonomy(), log)
+	svc := service.New(st, geodata.Taxonomy(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	svc.SetHarmWeights(cfg.Harm)
 	if err := svc.Sync(ctx); err != nil {
+		st.Close()
 		fmt.Fprintf(stderr, "hexbeat %s: load: %v\n", cmd, err)
-		return 1
+		return nil, nil, 1
 	}
-	// The command runs as a user who can read the store itself: no key is asked for.
-	srv := api.New(svc, log, api.Config{Open: true, Actor: cliActor()}, nil)
-	resp, err := srv.App().Test(httptest.NewRequest("GET", target, nil), -1)
-	if err != nil {
-		fmt.Fprintf(stderr, "hexbeat %s: %v\n", cmd, err)
-		return 1
+	return svc, func() { st.Close() }, 0
+}
+
+// flagPairs are the string flags given (their names as the API's parameters: half_life_days
+// for --half-life-days), in name order, then the categories.
+func flagPairs(str map[string]*string, cats []string) [][2]string {
+	var pairs [][2]string
+	for _, name := range slices.Sorted(maps.Keys(str)) {
+		if v := *str[name]; v != "" {
+			pairs = append(pairs, [2]string{strings.ReplaceAll(name, "-", "_"), v})
+		}
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		var prob struct {
-			Title, Detail string
-			Errors        []hexbeat.FieldError
-		}
-		body, _ := io.ReadAll(resp.Body)
-		if json.Unmarshal(body, &prob) != nil {
-			fmt.Fprintf(stderr, "hexbeat %s: %s\n", cmd, body)
-			return 1
-		}
-		fmt.Fprintf(stderr, "hexbeat %s: %s\n", cmd, firstNonEmpty(prob.Detail, prob.Title))
-		for _, fe := range prob.Errors {
-			fmt.Fprintf(stderr, "  --%s: %s\n", strings.ReplaceAll(fe.Field, "_", "-"), fe.Message)
-		}
-		if resp.StatusCode < 500 {
-			return 2
-		}
-		return 1
+	for _, c := range cats {
+		pairs = append(pairs, [2]string{"category", c})
 	}
+	return pairs
+}
+
+// auditExport records a download made from the command line, as the API records one: who,
+// what, the query and how many rows.
+func auditExport(ctx context.Context, svc *service.Service, what string, pairs [][2]string, rows int) {
+	q := url.Values{}
+	for _, kv := range pairs {
+		q.Add(kv[0], kv[1])
+	}
+	b, _ := json.Marshal(map[string]any{"query": q.Encode(), "rows": rows})
+	svc.Audit(ctx, hexbeat.AuditEvent{Actor: cliActor(), Action: "export", Subject: what, Detail: string(b)})
+}
+
+// writeOut writes body to out (or stdout) and the answer's notes (what a reader must know:
+// a period outside the data held ...) on stderr, which a CSV has no place for.
+func writeOut(stdout, stderr io.Writer, out, cmd string, body []byte, notes []string) int {
 	w := stdout
 	if out != "" {
 		f, err := os.Create(out)
@@ -146,46 +168,15 @@ func answerOffline(ctx context.Context, cfg *Config, target, out string, stdout,
 		defer f.Close()
 		w = f
 	}
-	if _, err := io.Copy(w, resp.Body); err != nil {
+	if _, err := w.Write(body); err != nil {
 		fmt.Fprintf(stderr, "hexbeat %s: %v\n", cmd, err)
 		return 1
 	}
-	for _, n := range resp.Header.Values(api.NoteHeader) {
-		if u, err := strconv.Unquote(`"` + n + `"`); err == nil {
-			n = u
-		}
+	for _, n := range notes {
 		fmt.Fprintf(stderr, "hexbeat %s: note: %s\n", cmd, n)
 	}
 	return 0
 }
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-// indexSink feeds parsed files straight into an index, for analyses of files without a store.
-type indexSink struct {
-	b          *index.Builder
-	boundaries []hexbeat.Boundary
-}
-
-func (s *indexSink) AddIncidents(_ context.Context, x []hexbeat.Incident) error {
-	s.b.Add(x)
-	return nil
-}
-func (s *indexSink) AddStopSearches(context.Context, []hexbeat.StopSearch) error { return nil }
-func (s *indexSink) AddOutcomes(context.Context, []hexbeat.Outcome) error        { return nil }
-func (s *indexSink) PutBoundaries(_ context.Context, x []hexbeat.Boundary) error {
-	s.boundaries = append(s.boundaries, x...)
-	return nil
-}
-func (s *indexSink) PutRetailers(context.Context, []hexbeat.Retailer) error { return nil }
-func (s *indexSink) PutCameras(context.Context, []hexbeat.Camera) error     { return nil }
 
 // runEvaluate runs the rolling-origin forecast backtest on FILES (read into memory, no
 // store) or, with no files, on the store.
@@ -208,114 +199,47 @@ Flags:
 		fs.PrintDefaults()
 	}
 	cfg, finish := bindConfig(fs, configSet{db: true, analysis: true}, os.Getenv)
-	train := fs.Int("train-months", 3, "months each forecast is trained on")
-	methods := fs.String("methods", "count,recency,gistar,kde", "methods to compare (count, recency, gistar, kde)")
-	coverage := fs.String("coverage", "0.01,0.05", "shares of the study area's cells to select")
-	resolution := fs.Int("res", 9, "H3 resolution")
-	area := fs.String("area", "", "boundary id: the study area")
-	from := fs.String("from", "", "first test month (default: the first with enough history)")
-	to := fs.String("to", "", "last test month")
-	weight := fs.String("weight", "count", "weighting of training incidents: count or harm")
-	halfLife := fs.Float64("half-life-days", hexbeat.DefaultHalfLifeDays, "recency method's half-life")
-	bandwidth := fs.Float64("bandwidth-m", 0, "KDE bandwidth in metres (0: rule of thumb)")
+	str := map[string]*string{}
+	for _, f := range []struct{ name, def, usage string }{
+		{"train-months", "3", "months each forecast is trained on"},
+		{"methods", "count,recency,gistar,kde", "methods to compare (count, recency, gistar, kde)"},
+		{"coverage", "0.01,0.05", "shares of the study area's cells to select (0.05, or 5%)"},
+		{"res", "9", "H3 resolution"},
+		{"area", "", "boundary id: the study area"},
+		{"from", "", "first test month (default: the first with enough history)"},
+		{"to", "", "last test month"},
+		{"weight", "count", "weighting of training incidents: count or harm"},
+		{"half-life-days", strconv.Itoa(hexbeat.DefaultHalfLifeDays), "recency method's half-life"},
+		{"bandwidth-m", "", "KDE bandwidth in metres (default: rule of thumb)"},
+		{"k", "", "Gi* neighbourhood radius in grid steps (default 1)"},
+	} {
+		str[f.name] = fs.String(f.name, f.def, f.usage)
+	}
 	var cats listFlag
 	fs.Var(&cats, "category", "crime type, by name or slug (repeatable)")
 	asJSON := fs.Bool("json", false, "print the result as JSON (as GET /api/v1/evaluate)")
 	if !parseFlags(fs, args, finish, stderr) {
 		return 2
 	}
-	q := hexbeat.EvalQuery{CellQuery: hexbeat.CellQuery{Res: *resolution, Categories: cats, Area: *area}, TrainMonths: *train,
-		Weight: *weight, HalfLifeDays: *halfLife, BandwidthM: *bandwidth}
-	var bad []string
-	if *train < 1 {
-		bad = append(bad, fmt.Sprintf("--train-months: must be at least 1, got %d", *train))
-	}
-	if *halfLife <= 0 {
-		bad = append(bad, fmt.Sprintf("--half-life-days: must be greater than 0, got %g", *halfLife))
-	}
-	for _, m := range strings.Split(*methods, ",") {
-		if m = strings.TrimSpace(m); m != "" {
-			q.Methods = append(q.Methods, m)
-		}
-	}
-	for _, c := range strings.Split(*coverage, ",") {
-		f, err := strconv.ParseFloat(strings.TrimSpace(c), 64)
-		if err != nil {
-			bad = append(bad, fmt.Sprintf("--coverage: %q is not a number", c))
-		}
-		q.Coverages = append(q.Coverages, f)
-	}
-	var err error
-	if *from != "" {
-		if q.From, err = hexbeat.ParseTimeBound(*from, false); err != nil {
-			bad = append(bad, "--from: "+err.Error())
-		}
-	}
-	if *to != "" {
-		if q.To, err = hexbeat.ParseTimeBound(*to, true); err != nil {
-			bad = append(bad, "--to: "+err.Error())
-		}
-	}
-	if len(bad) > 0 {
-		fmt.Fprintln(stderr, "hexbeat evaluate:\n  "+strings.Join(bad, "\n  "))
-		return 2
+	p := catalog.NewParams(flagPairs(str, cats), catalog.EvalParams...)
+	q := catalog.EvalQuery(p)
+	if err := p.Err(); err != nil {
+		return reportErr(stderr, "evaluate", err)
 	}
 	var result hexbeat.EvalResult
-	if fs.NArg() == 0 {
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		st, err := store.Open(ctx, cfg.DB)
-		if err != nil {
-			fmt.Fprintln(stderr, "hexbeat evaluate:", err)
-			return 1
-		}
-		defer st.Close()
-		svc := service.New(st, geodata.Taxonomy(), log)
-		svc.SetHarmWeights(cfg.Harm)
-		if err := svc.Sync(ctx); err != nil {
-			fmt.Fprintln(stderr, "hexbeat evaluate:", err)
-			return 1
-		}
-		result, err = svc.Evaluate(ctx, q)
-		if code := reportErr(stderr, err); code != 0 {
-			return code
-		}
+	var err error
+	if fs.NArg() > 0 {
+		result, err = service.EvaluateFiles(ctx, fs.Args(), q, geodata.Taxonomy(), cfg.Harm)
 	} else {
-		ix := index.New()
-		sink := &indexSink{b: ix.Begin()}
-		for _, path := range fs.Args() {
-			f, err := os.Open(path)
-			if err != nil {
-				fmt.Fprintln(stderr, "hexbeat evaluate:", err)
-				return 1
-			}
-			_, err = ingest.Read(ctx, f, path, ingest.Options{Taxonomy: geodata.Taxonomy()}, sink)
-			f.Close()
-			if err != nil {
-				fmt.Fprintf(stderr, "hexbeat evaluate: %s: %v\n", path, err)
-				return 1
-			}
-		}
-		sink.b.Commit()
-		q = q.WithDefaults()
-		var ar *index.Area
-		if q.Area != "" {
-			for _, b := range sink.boundaries {
-				if b.ID == q.Area {
-					ar = &index.Area{Key: b.ID, Geometry: b.Geometry}
-				}
-			}
-			if ar == nil {
-				fmt.Fprintf(stderr, "hexbeat evaluate: --area %q is not a boundary in the files given\n", q.Area)
-				return 2
-			}
-		}
-		if err := q.Validate(); reportErr(stderr, err) != 0 {
-			return 2
-		}
-		result, err = analysis.New(cfg.Harm).Evaluate(context.Background(), ix.Snapshot(), q, ar)
-		if code := reportErr(stderr, err); code != 0 {
+		svc, done, code := openService(ctx, cfg, "evaluate", stderr)
+		if code != 0 {
 			return code
 		}
+		defer done()
+		result, err = svc.Evaluate(ctx, q)
+	}
+	if err != nil {
+		return reportErr(stderr, "evaluate", err)
 	}
 	if *asJSON {
 		return writeJSON(stdout, encode.Evaluation(result, false))
@@ -324,20 +248,30 @@ Flags:
 	return 0
 }
 
-func reportErr(stderr io.Writer, err error) int {
+// reportErr prints a command's error with its fields as the command's flags; a problem
+// with the request is a usage error (exit 2), any other a failure (exit 1).
+func reportErr(stderr io.Writer, cmd string, err error) int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintln(stderr, "hexbeat:", err)
-	if he, ok := err.(*hexbeat.Error); ok {
-		for _, fe := range he.Fields {
-			fmt.Fprintf(stderr, "  --%s: %s\n", strings.ReplaceAll(fe.Field, "_", "-"), fe.Message)
-		}
-		if he.Code == hexbeat.EINVALID {
-			return 2
-		}
+	var he *hexbeat.Error
+	if !errors.As(err, &he) {
+		fmt.Fprintf(stderr, "hexbeat %s: %v\n", cmd, err)
+		return 1
 	}
-	return 1
+	msg := err.Error() // with the context it was wrapped in
+	if len(he.Fields) > 0 {
+		msg = he.Message // and the fields one a line
+	}
+	fmt.Fprintf(stderr, "hexbeat %s: %s\n", cmd, msg)
+	for _, fe := range he.Fields {
+		fmt.Fprintf(stderr, "  --%s: %s\n", strings.ReplaceAll(fe.Field, "_", "-"), fe.Message)
+	}
+	switch he.Code {
+	case hexbeat.EINTERNAL, hexbeat.EUNAVAILABLE:
+		return 1
+	}
+	return 2
 }
 
 func writeJSON(w io.Writer, v any) int {

@@ -41,7 +41,7 @@ sqlite:FILE. A PostgreSQL store is backed up with pg_dump. The backup is audited
 	defer st.Close()
 	n, err := st.Backup(ctx, fs.Arg(0), hexbeat.AuditEvent{Actor: cliActor(), Action: "backup"})
 	if err != nil {
-		return reportErr(stderr, err)
+		return reportErr(stderr, "backup", err)
 	}
 	fmt.Fprintf(stdout, "%s: a copy of %s, %d bytes\n", fs.Arg(0), store.Redact(cfg.DB), n)
 	return 0

@@ -5,12 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
 
-	"github.com/hexbeat/hexbeat/internal/api"
+	"github.com/hexbeat/hexbeat/internal/catalog"
 )
 
 // paramHelp describes the layer parameters that several layers share.
@@ -35,15 +34,15 @@ var paramHelp = map[string]string{
 }
 
 // runExport writes a layer as GeoJSON, CSV or NDJSON, exactly as GET /api/v1/export/LAYER
-// answers, and records the export in the audit log.
+// answers (both through the layer catalogue), and records the export in the audit log.
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	layers := api.Layers()
+	layers := catalog.Layers()
 	var names, all []string
 	for _, l := range layers {
 		names = append(names, l.ID)
-		for _, p := range l.Params {
+		for _, p := range l.Allowed("bbox") {
 			if !slices.Contains(all, p) {
 				all = append(all, p)
 			}
@@ -62,7 +61,7 @@ Layers and their flags:
 `)
 		for _, l := range layers {
 			var fl []string
-			for _, p := range l.Params {
+			for _, p := range l.Allowed("bbox") {
 				fl = append(fl, "--"+strings.ReplaceAll(p, "_", "-"))
 			}
 			fmt.Fprintf(stderr, "  %-25s %s\n  %-25s %s\n", l.ID, l.Title, "", strings.Join(fl, " "))
@@ -94,19 +93,21 @@ Layers and their flags:
 		fmt.Fprintf(stderr, "hexbeat export: unexpected arguments %q (the data come from --db)\n", fs.Args())
 		return 2
 	}
-	if !slices.Contains(names, *layer) {
+	l, err := catalog.Find(*layer)
+	if err != nil {
 		fmt.Fprintf(stderr, "hexbeat export: --layer must be one of %s, got %q\n", strings.Join(names, ", "), *layer)
 		return 2
 	}
-	q := url.Values{}
-	for name, v := range str {
-		if *v != "" {
-			q.Set(name, *v)
-		}
+	svc, done, code := openService(ctx, cfg, "export", stderr)
+	if code != 0 {
+		return code
 	}
-	for _, c := range cats {
-		q.Add("category", c)
+	defer done()
+	pairs := append(flagPairs(str, cats), [2]string{"format", *format})
+	d, written, err := catalog.New(svc, nil).Export(ctx, l, catalog.NewParams(pairs, l.ExportParams()...))
+	if err != nil {
+		return reportErr(stderr, "export", err)
 	}
-	q.Set("format", *format)
-	return answerOffline(ctx, cfg, "/api/v1/export/"+*layer+"?"+q.Encode(), *out, stdout, stderr, "export")
+	auditExport(ctx, svc, l.ID+"."+written, pairs, d.Features)
+	return writeOut(stdout, stderr, *out, "export", d.Body, d.Notes)
 }

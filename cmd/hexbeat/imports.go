@@ -80,11 +80,11 @@ demo by hexbeat demo --force. The withdrawal is written to the audit log.
 				return 2
 			}
 		}
-		return reportErr(stderr, hexbeat.Errorf(hexbeat.ENOTFOUND, "no import %d", id))
+		return reportErr(stderr, "imports", hexbeat.Errorf(hexbeat.ENOTFOUND, "no import %d", id))
 	}
 	w, err := st.WithdrawBatch(ctx, id, hexbeat.AuditEvent{Actor: cliActor(), Action: "import.withdraw"})
 	if err != nil {
-		return reportErr(stderr, err)
+		return reportErr(stderr, "imports", err)
 	}
 	fmt.Fprintf(stdout, "withdrew import %d (%s, %s): %d incidents, %d stop-and-search records, %d outcomes removed\n",
 		w.Batch.ID, w.Batch.Source, w.Batch.Kind, w.Incidents, w.StopSearches, w.Outcomes)

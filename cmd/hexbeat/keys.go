@@ -46,7 +46,7 @@ keeps only its SHA-256. Every change is written to the audit log.
 	case "create":
 		k, secret, err := svc.CreateKey(ctx, *name, hexbeat.Role(*role), actor)
 		if err != nil {
-			return reportErr(stderr, err)
+			return reportErr(stderr, "keys", err)
 		}
 		fmt.Fprintf(stderr, "created key %d %q (%s); it is shown once, keep it safe:\n", k.ID, k.Name, k.Role)
 		fmt.Fprintln(stdout, secret)
@@ -79,7 +79,7 @@ keeps only its SHA-256. Every change is written to the audit log.
 			return 2
 		}
 		if err := svc.RevokeKey(ctx, id, actor); err != nil {
-			return reportErr(stderr, err)
+			return reportErr(stderr, "keys", err)
 		}
 		fmt.Fprintf(stdout, "revoked key %d\n", id)
 		return 0

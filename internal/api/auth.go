@@ -21,7 +21,7 @@ type route struct {
 }
 
 // bodyLimits are the largest request bodies the write routes take; a camera plan may carry
-// tens of thousands of candidate points, the others a polygon or a few fields.
+// tens of thousands of candidate catalog.Points, the others a polygon or a few fields.
 var bodyLimits = map[string]int{"/cameras/plan": 16 << 20, "/section60/authorisations": 4 << 20, "/section60/proposals": 64 << 10, "/imports": uploadLimit}
 
 const defaultBodyLimit = 64 << 10

@@ -10,8 +10,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
-	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 )
 
 // decodeBody reads a JSON request body into dst. Unknown members and values of the wrong
@@ -61,59 +59,4 @@ func jsonKind(goKind string) string {
 		return "boolean"
 	}
 	return goKind
-}
-
-// points reads a GeoJSON FeatureCollection of Points (or a Point or MultiPoint geometry)
-// into points and each feature's properties. An absent member, or an empty list [], gives
-// none.
-func points(raw json.RawMessage, field string, fail func(field, format string, args ...any)) ([]orb.Point, []map[string]any) {
-	if t := string(bytes.TrimSpace(raw)); t == "" || t == "null" || t == "[]" {
-		return nil, nil
-	}
-	var probe struct{ Type string }
-	if err := json.Unmarshal(raw, &probe); err != nil {
-		fail(field, "must be a GeoJSON FeatureCollection of Points: %v", err)
-		return nil, nil
-	}
-	switch probe.Type {
-	case "FeatureCollection":
-		fc, err := geojson.UnmarshalFeatureCollection(raw)
-		if err != nil {
-			fail(field, "not a valid FeatureCollection: %v", err)
-			return nil, nil
-		}
-		pts := make([]orb.Point, 0, len(fc.Features))
-		props := make([]map[string]any, 0, len(fc.Features))
-		for i, f := range fc.Features {
-			p, ok := f.Geometry.(orb.Point)
-			if !ok {
-				fail(field, "feature %d is a %s; every feature must be a Point", i, geometryType(f.Geometry))
-				return nil, nil
-			}
-			pts = append(pts, p)
-			props = append(props, f.Properties)
-		}
-		return pts, props
-	case "Point", "MultiPoint":
-		g, err := geojson.UnmarshalGeometry(raw)
-		if err != nil {
-			fail(field, "not a valid %s: %v", probe.Type, err)
-			return nil, nil
-		}
-		switch v := g.Geometry().(type) {
-		case orb.Point:
-			return []orb.Point{v}, []map[string]any{nil}
-		case orb.MultiPoint:
-			return []orb.Point(v), make([]map[string]any, len(v))
-		}
-	}
-	fail(field, "must be a GeoJSON FeatureCollection of Points (or a Point or MultiPoint), got type %q", probe.Type)
-	return nil, nil
-}
-
-func geometryType(g orb.Geometry) string {
-	if g == nil {
-		return "null geometry"
-	}
-	return g.GeoJSONType()
 }

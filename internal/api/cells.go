@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+
 	"github.com/hexbeat/hexbeat/internal/catalog"
 	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/grid"
@@ -9,48 +11,18 @@ import (
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
 
-// defaultRes is the H3 resolution of a cells layer when the request names none: res 9
-// cells are about 0.1 km2, a few street blocks.
-const defaultRes = 9
-
-// parseCellQuery reads the filters shared by the layer endpoints.
-func parseCellQuery(p *catalog.Params) hexbeat.CellQuery {
-	return hexbeat.CellQuery{
-		Res:        p.Integer("res", defaultRes),
-		From:       p.TimeBound("from", false),
-		To:         p.TimeBound("to", true),
-		Categories: p.List("category"),
-		Area:       p.One("area"),
-		BBox:       p.BBox("bbox"),
-	}
-}
-
 // cells answers GET /api/v1/cells: a FeatureCollection of hexagons with incident counts.
 func (s *Server) cells(c *fiber.Ctx) error {
-	return s.sendBody(c, newParams(c, layerParams...), s.cellsBody)
+	return s.sendBody(c, newParams(c, catalog.LayerParams...), s.cat.Cells)
 }
 
 // sendBody answers with the GeoJSON body builds.
-func (s *Server) sendBody(c *fiber.Ctx, p *catalog.Params, build func(*fiber.Ctx, *catalog.Params) ([]byte, error)) error {
-	b, err := build(c, p)
+func (s *Server) sendBody(c *fiber.Ctx, p *catalog.Params, build func(context.Context, *catalog.Params) ([]byte, error)) error {
+	b, err := build(c.UserContext(), p)
 	if err != nil {
 		return err
 	}
 	return s.sendGeoJSON(c, b)
-}
-
-// cellsBody builds the cells layer.
-func (s *Server) cellsBody(c *fiber.Ctx, p *catalog.Params) ([]byte, error) {
-	q := parseCellQuery(p)
-	p.Check(q.Validate()) // here too, so that one answer lists parameter and query faults together
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	layer, err := s.layers.Cells(c.UserContext(), q)
-	if err != nil {
-		return nil, err
-	}
-	return s.enc.Cells(layer, s.layers.Demo()), nil
 }
 
 func (s *Server) sendGeoJSON(c *fiber.Ctx, body []byte) error {

@@ -8,7 +8,7 @@ import (
 
 // NoteHeader carries an answer's notes where its body has no place for them (a CSV, an
 // NDJSON download): one header line each, non-ASCII escaped as in Go (\u2013 for an en
-// dash), so that `hexbeat export` and `hexbeat hotspots` can print them.
+// dash), so that a script can read them.
 const NoteHeader = "X-Hexbeat-Note"
 
 func setNotes(c *fiber.Ctx, notes []string) {

@@ -46,7 +46,7 @@ func (s *Server) ogcRoutes() {
 func base(c *fiber.Ctx) string { return c.BaseURL() }
 
 // itemParams are the query parameters of a collection's items: OGC's and the layer's own.
-func (l layer) itemParams() []string { return l.allowed("limit", "offset", "bbox", "datetime", "f") }
+func (l layer) itemParams() []string { return l.Allowed("limit", "offset", "bbox", "datetime", "f") }
 
 func link(href, rel, typ, title string) fiber.Map {
 	return fiber.Map{"href": href, "rel": rel, "type": typ, "title": title}
@@ -83,7 +83,7 @@ func (s *Server) collectionJSON(c *fiber.Ctx, l layer) fiber.Map {
 	if l.Temporal && !st.First.IsZero() {
 		ext["temporal"] = fiber.Map{"interval": [][]string{{encode.Stamp(st.First), encode.Stamp(st.Last)}}, "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}
 	}
-	if b, ok := s.extentOf(c, l.Extent, st); ok {
+	if b, ok := s.extentOf(c, l.extent, st); ok {
 		ext["spatial"] = fiber.Map{"bbox": [][]float64{encode.BBoxOf(b)}, "crs": crs84}
 	}
 	if len(ext) > 0 {
@@ -122,7 +122,7 @@ func (s *Server) extentOf(c *fiber.Ctx, e extent, st hexbeat.Status) (orb.Bound,
 		if e == extentIncidents {
 			return st.Bounds, true
 		}
-		return padKm(st.Bounds, cellPadding*grid.CircumradiusKm(defaultRes)), true
+		return padKm(st.Bounds, cellPadding*grid.CircumradiusKm(catalog.DefaultRes)), true
 	case extentBoundaries:
 		return s.layers.BoundaryExtent()
 	case extentRetailers:
@@ -141,7 +141,7 @@ func (s *Server) extentOf(c *fiber.Ctx, e extent, st hexbeat.Status) (orb.Bound,
 	return orb.Bound{}, false
 }
 
-// pointsBound is the box of n points, false when there are none.
+// pointsBound is the box of n catalog.Points, false when there are none.
 func pointsBound(n int, at func(int) orb.Point) (orb.Bound, bool) {
 	if n == 0 {
 		return orb.Bound{}, false
@@ -270,12 +270,12 @@ func (s *Server) ogcItems(c *fiber.Ctx) error {
 	ogcDatetime(p, l)
 	out := map[string]any{"type": "FeatureCollection"}
 	var features []json.RawMessage
-	if l.body == nil {
+	if l.Build == nil {
 		f := hexbeat.IncidentFilter{BBox: bbox, From: p.TimeBound("from", false), To: p.TimeBound("to", true), Limit: limit, Offset: offset}
 		if err := p.Err(); err != nil {
 			return err
 		}
-		page, err := s.incidentPage(c, f)
+		page, err := s.cat.IncidentPage(c.UserContext(), f)
 		if err != nil {
 			return err
 		}
@@ -343,7 +343,7 @@ func (s *Server) ogcItem(c *fiber.Ctx) error {
 		return err
 	}
 	fid := c.Params("fid")
-	if l.body == nil {
+	if l.Build == nil {
 		if err := newParams(c).Err(); err != nil {
 			return err
 		}
@@ -362,7 +362,7 @@ func (s *Server) ogcItem(c *fiber.Ctx) error {
 		return s.sendGeoJSON(c, b)
 	}
 	// an item of an analysis layer comes from the layer its pages came from, when kept
-	p := newParams(c, l.allowed("datetime")...)
+	p := newParams(c, l.Allowed("datetime")...)
 	ogcDatetime(p, l)
 	pl, err := s.paged(c, l, p, nil)
 	if err != nil {

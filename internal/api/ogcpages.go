@@ -103,13 +103,13 @@ func (s *Server) paged(c *fiber.Ctx, l layer, p *catalog.Params, bbox *orb.Bound
 		return l.pages(s, c, p, bbox)
 	}
 	var key string
-	if s.pages != nil && l.Kept {
+	if s.pages != nil && l.kept {
 		key = s.pagedKey(c, l)
 		if e := s.pages.get(key); e != nil {
 			return e, nil
 		}
 	}
-	fc, err := s.collect(c, l, p, bbox)
+	fc, err := s.cat.Collect(c.UserContext(), l.Layer, p, bbox)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +132,7 @@ func (s *Server) paged(c *fiber.Ctx, l layer, p *catalog.Params, bbox *orb.Bound
 // polygons took 4.7 s a page, too large for the page cache to keep; a register of 50,000
 // shops (retailerPages) took 1 s a page.
 func (s *Server) boundaryPages(c *fiber.Ctx, p *catalog.Params, bbox *orb.Bound) (*pagedLayer, error) {
-	kept, _, err := s.heldBoundaries(p, bbox)
+	kept, _, err := s.cat.HeldBoundaries(p, bbox)
 	if err != nil {
 		return nil, err
 	}

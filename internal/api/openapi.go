@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/catalog"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
 
@@ -21,28 +22,26 @@ type routeDoc struct {
 	Upload  bool     // the body is a file, not JSON
 }
 
-var layerParams = []string{"res", "from", "to", "category", "area", "bbox"}
-
 var routeDocs = map[string]routeDoc{
 	"GET /api/v1/status":     {Summary: "What the server holds: demo or not, incidents, months, categories"},
 	"GET /api/v1/categories": {Summary: "The crime category taxonomy"},
 	"POST /api/v1/imports": {Summary: "Import a file (the request body: police.uk CSV, a force's own CSV with lon, lat, time and category named, GeoJSON, retailer or camera register, or a ZIP of them such as a data.police.uk download); each file in one transaction, as hexbeat import; a refused file is a 422 naming its line",
 		Params: importParams, Body: "the file itself, at most 32 MiB", Upload: true},
-	"GET /api/v1/cells":                                  {Summary: "Incident counts per H3 cell (GeoJSON; notes name a period outside the data held)", Params: layerParams},
+	"GET /api/v1/cells":                                  {Summary: "Incident counts per H3 cell (GeoJSON; notes name a period outside the data held)", Params: catalog.LayerParams},
 	"GET /api/v1/cells/{cell}":                           {Summary: "One cell: incidents by category over the period and month by month", Params: []string{"from", "to", "category"}},
-	"GET /api/v1/hotspots":                               {Summary: "A hotspot layer: value, Gi* z, p, p_fdr, bin, rank per study-area cell; the layer's global Moran's I; k=auto chooses the Gi* radius from Moran's I by radius (scale); notes name a period outside the data held", Params: hotspotParams},
-	"GET /api/v1/outliers":                               {Summary: "Clusters and outliers: Anselin's local Moran's I per study-area cell (row-standardised, k rings), its z, p and FDR-adjusted p, and each significant cell's type: HH, LL, HL (a high cell among low) or LH", Params: outlierParams},
-	"GET /api/v1/emerging":                               {Summary: "Emerging hot spot categories per cell; notes name slices with no data held and a series too short for a trend", Params: emergingParams},
-	"GET /api/v1/change":                                 {Summary: "Crime type x (period A, period B, +/-, %) and the change per cell", Params: changeParams},
-	"GET /api/v1/evaluate":                               {Summary: "Rolling-origin forecast backtest: hit rate, PAI, RRI per method", Params: append(append([]string{}, layerParams...), "train_months", "methods", "coverage", "weight", "half_life_days", "bandwidth_m", "k")},
+	"GET /api/v1/hotspots":                               {Summary: "A hotspot layer: value, Gi* z, p, p_fdr, bin, rank per study-area cell; the layer's global Moran's I; k=auto chooses the Gi* radius from Moran's I by radius (scale); notes name a period outside the data held", Params: catalog.HotspotParams},
+	"GET /api/v1/outliers":                               {Summary: "Clusters and outliers: Anselin's local Moran's I per study-area cell (row-standardised, k rings), its z, p and FDR-adjusted p, and each significant cell's type: HH, LL, HL (a high cell among low) or LH", Params: catalog.OutlierParams},
+	"GET /api/v1/emerging":                               {Summary: "Emerging hot spot categories per cell; notes name slices with no data held and a series too short for a trend", Params: catalog.EmergingParams},
+	"GET /api/v1/change":                                 {Summary: "Crime type x (period A, period B, +/-, %) and the change per cell", Params: catalog.ChangeParams},
+	"GET /api/v1/evaluate":                               {Summary: "Rolling-origin forecast backtest: hit rate, PAI, RRI per method", Params: append(append([]string{}, catalog.LayerParams...), "train_months", "methods", "coverage", "weight", "half_life_days", "bandwidth_m", "k")},
 	"GET /api/v1/boundaries":                             {Summary: "The boundaries (GeoJSON); geometry=bbox lists them with their boxes and no outlines", Params: []string{"kind", "geometry"}},
 	"GET /api/v1/boundaries/{id}":                        {Summary: "One boundary"},
 	"POST /api/v1/cameras/plan":                          {Summary: "Mobile CCTV sites covering the most weighted incidents; without existing, the register's fixed cameras in service count as existing", Body: "k, radius_m, candidates, existing, existing_on, min_spacing_m, from, to, area, categories, res, weight"},
-	"GET /api/v1/cameras":                                {Summary: "The camera register (GeoJSON): fixed and mobile CCTV with the days in service", Params: cameraRegisterParams},
+	"GET /api/v1/cameras":                                {Summary: "The camera register (GeoJSON): fixed and mobile CCTV with the days in service", Params: catalog.CameraRegisterParams},
 	"POST /api/v1/cameras":                               {Summary: "Record a camera in the register, or replace the one with its id (a mobile unit moved, a camera taken out of service); audited", Body: "id, name, kind (fixed or mobile), lon, lat, active_from, active_to"},
 	"GET /api/v1/retailers":                              {Summary: "The retailer register with test history"},
 	"POST /api/v1/retailers/{id}/tests":                  {Summary: "Record a test purchase", Body: "date, result (pass or fail), notes"},
-	"GET /api/v1/test-purchase/targets":                  {Summary: "Retailers ranked for test purchases, with the parts of each score", Params: append(slices.Clone(targetParams), "format")},
+	"GET /api/v1/test-purchase/targets":                  {Summary: "Retailers ranked for test purchases, with the parts of each score", Params: append(slices.Clone(catalog.TargetParams), "format")},
 	"POST /api/v1/section60/proposals":                   {Summary: "Candidate Section 60 areas with their evidence", Body: "window, from, to, area, categories, res, k, alpha, weight, max_area_km2, target_share"},
 	"POST /api/v1/section60/authorisations":              {Summary: "Record a Section 60 authorisation (the statute enforced)", Body: "area, grounds, officer, rank, start, end, proposal"},
 	"GET /api/v1/section60/authorisations":               {Summary: "The Section 60 register (GeoJSON)", Params: []string{"status"}},
@@ -67,7 +66,7 @@ func docFor(method, path string) routeDoc {
 	for _, l := range layers {
 		if method == "GET" && path == "/api/v1/export/"+l.ID {
 			return routeDoc{Summary: "Download " + strings.ToLower(l.Title[:1]) + l.Title[1:] + " as GeoJSON, CSV (id, lon, lat, properties, WKT) or NDJSON; audited",
-				Params: l.allowed("format", "bbox")}
+				Params: l.Allowed("format", "bbox")}
 		}
 	}
 	return routeDoc{}
@@ -106,7 +105,7 @@ func outsideV1() []documented {
 		layer   string
 		params  []string
 		summary string
-	}{{"hotspots", hotspotQueryParams, "; res follows the zoom (zoom − 3) unless given"}, {"cells", cellTileParams, "; res follows the zoom (zoom − 3) unless given"},
+	}{{"hotspots", catalog.HotspotQueryParams, "; res follows the zoom (zoom − 3) unless given"}, {"cells", cellTileParams, "; res follows the zoom (zoom − 3) unless given"},
 		{"boundaries", []string{"kind", "v"}, ", each clipped to the tile with a buffer of 64 units"}} {
 		out = append(out,
 			documented{"GET", "/tiles/" + t.layer + ".json", read, routeDoc{Summary: "TileJSON 3.0 of the " + t.layer + " vector tiles", Params: t.params}},

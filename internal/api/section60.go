@@ -60,7 +60,7 @@ func areaGeometry(raw json.RawMessage, fail func(field, format string, args ...a
 		}
 		return g
 	}
-	fail("area", "must be a Polygon or MultiPolygon, got %s", geometryType(g))
+	fail("area", "must be a Polygon or MultiPolygon, got %s", catalog.GeometryType(g))
 	return nil
 }
 
@@ -169,35 +169,7 @@ func (s *Server) cancel(c *fiber.Ctx) error {
 
 // authorisations answers GET /api/v1/section60/authorisations?status=active|past|all.
 func (s *Server) authorisations(c *fiber.Ctx) error {
-	return s.sendBody(c, newParams(c, "status"), s.authorisationsBody)
-}
-
-// authorisationsBody builds the register; from and to (when the caller allows them) keep
-// the authorisations in force at some time within [from, to).
-func (s *Server) authorisationsBody(c *fiber.Ctx, p *catalog.Params) ([]byte, error) {
-	status := p.One("status")
-	from, to := p.TimeBound("from", false), p.TimeBound("to", true)
-	switch status {
-	case "", "all":
-		status = ""
-	case "active", "past":
-	default:
-		p.Fail("status", "must be active, past or all, got %q", status)
-	}
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	list, now, err := s.section60.Authorisations(c.UserContext(), status)
-	if err != nil {
-		return nil, err
-	}
-	kept := list[:0:0]
-	for _, a := range list {
-		if (to.IsZero() || a.Start.Before(to)) && (from.IsZero() || a.Ends().After(from)) {
-			kept = append(kept, a)
-		}
-	}
-	return encode.Authorisations(kept, now, s.layers.Demo())
+	return s.sendBody(c, newParams(c, "status"), s.cat.Authorisations)
 }
 
 // authorisation answers GET /api/v1/section60/authorisations/{id}.
@@ -300,7 +272,7 @@ func scrutinyJSON(a hexbeat.Authorisation, r hexbeat.Scrutiny) scrutinyReport {
 	for _, m := range r.Months {
 		rep.Months = append(rep.Months, monthCount{Month: m.Month.Format("2006-01"), Searches: m.Searches})
 	}
-	rep.Note = "Searches recorded in the imported police.uk stop-and-search data with a location inside the area, from the start to the end (extended or cancelled) of the authorisation. police.uk locations are approximate (snapped to map points). " +
+	rep.Note = "Searches recorded in the imported police.uk stop-and-search data with a location inside the area, from the start to the end (extended or cancelled) of the authorisation. police.uk locations are approximate (snapped to map catalog.Points). " +
 		scrutinyCoverage(rep.Months, r) + " A find is an outcome linked to the object of the search."
 	return rep
 }

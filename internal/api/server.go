@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/catalog"
 	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
@@ -53,7 +54,8 @@ type Server struct {
 	audit     hexbeat.AuditService
 	state     hexbeat.StatusService
 
-	enc *encode.Encoder // writes the cell layers, remembering the cells' outlines
+	enc *encode.Encoder  // writes the cell layers, remembering the cells' outlines
+	cat *catalog.Catalog // builds the layers from query parameters
 	log *slog.Logger
 	cfg Config
 	web fs.FS
@@ -82,7 +84,8 @@ func New(svc Service, log *slog.Logger, cfg Config, web fs.FS) *Server {
 	if cfg.RateBurst <= 0 {
 		cfg.RateBurst = int(2 * cfg.RateLimit)
 	}
-	s := &Server{layers: svc, section60: svc, retail: svc, cameras: svc, imports: svc, keys: svc, audit: svc, state: svc, enc: encode.New(0), log: log, cfg: cfg, web: web, csp: contentSecurityPolicy(cfg.BasemapURL)}
+	enc := encode.New(0)
+	s := &Server{cat: catalog.New(svc, enc), layers: svc, section60: svc, retail: svc, cameras: svc, imports: svc, keys: svc, audit: svc, state: svc, enc: enc, log: log, cfg: cfg, web: web, csp: contentSecurityPolicy(cfg.BasemapURL)}
 	if cfg.CacheBytes == 0 {
 		cfg.CacheBytes = 256 << 20
 	}

@@ -11,18 +11,7 @@ import (
 
 // retailers answers GET /api/v1/retailers: the register with each shop's test history.
 func (s *Server) retailers(c *fiber.Ctx) error {
-	return s.sendBody(c, newParams(c), s.retailersBody)
-}
-
-func (s *Server) retailersBody(c *fiber.Ctx, p *catalog.Params) ([]byte, error) {
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	shops, tests, err := s.retail.Retailers(c.UserContext())
-	if err != nil {
-		return nil, err
-	}
-	return encode.Retailers(shops, tests, s.layers.Demo())
+	return s.sendBody(c, newParams(c), s.cat.Retailers)
 }
 
 // recordTest answers POST /api/v1/retailers/{id}/tests {date, result, notes}.
@@ -37,7 +26,7 @@ func (s *Server) recordTest(c *fiber.Ctx) error {
 	}
 	t := hexbeat.RetailerTest{RetailerID: c.Params("id"), Result: strings.ToLower(strings.TrimSpace(body.Result)), Notes: body.Notes}
 	var f hexbeat.FieldErrors
-	if t.On = bodyDay(body.Date, "date", f.Add); len(f) > 0 {
+	if t.On = catalog.BodyDay(body.Date, "date", f.Add); len(f) > 0 {
 		return f.Err("invalid test result")
 	}
 	t, err := s.retail.RecordTest(c.UserContext(), t, actor(c))
@@ -52,12 +41,12 @@ func (s *Server) recordTest(c *fiber.Ctx) error {
 // targets answers GET /api/v1/test-purchase/targets: retailers ranked for test purchases,
 // each with the parts of its score; format=csv for the operation plan.
 func (s *Server) targets(c *fiber.Ctx) error {
-	p := newParams(c, append(targetParams, "format")...)
+	p := newParams(c, append(catalog.TargetParams, "format")...)
 	format := p.One("format")
 	if format != "" && format != "geojson" && format != "csv" {
 		p.Fail("format", "must be geojson or csv, got %q", format)
 	}
-	ts, err := s.rankTargets(c, p)
+	ts, err := s.cat.RankTargets(c.UserContext(), p)
 	if err != nil {
 		return err
 	}
@@ -71,38 +60,6 @@ func (s *Server) targets(c *fiber.Ctx) error {
 		return err
 	}
 	return s.sendGeoJSON(c, b)
-}
-
-var targetParams = []string{"radius_m", "res", "window", "from", "to", "category", "categories", "area", "cooldown_days", "demote", "failure_boost", "limit", "weight"}
-
-func (s *Server) targetsBody(c *fiber.Ctx, p *catalog.Params) ([]byte, error) {
-	ts, err := s.rankTargets(c, p)
-	if err != nil {
-		return nil, err
-	}
-	return encode.Targets(ts, s.layers.Demo())
-}
-
-func (s *Server) rankTargets(c *fiber.Ctx, p *catalog.Params) (hexbeat.Targets, error) {
-	// res without radius_m measures exposure by cells (the shop's and its neighbours)
-	byCells := p.One("res") != "" && p.One("radius_m") == ""
-	q := hexbeat.TargetQuery{Cells: byCells, CellQuery: hexbeat.CellQuery{Res: p.Integer("res", defaultRes), Area: p.One("area"), Categories: append(p.List("category"), p.List("categories")...),
-		From: p.TimeBound("from", false), To: p.TimeBound("to", true)},
-		RadiusM: p.Positive("radius_m"), CooldownDays: p.Integer("cooldown_days", 0), Demote: p.Boolean("demote", false),
-		FailureBoost: p.Number("failure_boost", 0), Limit: p.PositiveInt("limit"), Weight: p.One("weight")}
-	if w := p.One("window"); w != "" {
-		d, ok := parseWindow(w)
-		if !ok {
-			p.Fail("window", "must be hours or days such as 90d, got %q", w)
-		}
-		q.Window = d
-	}
-	q = q.WithDefaults()
-	p.Check(q.Validate())
-	if err := p.Err(); err != nil {
-		return hexbeat.Targets{}, err
-	}
-	return s.retail.Targets(c.UserContext(), q)
 }
 
 func (s *Server) targetsCSV(c *fiber.Ctx, ts hexbeat.Targets) error {

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/catalog"
 	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
@@ -90,8 +91,8 @@ func (s *Server) tile(c *fiber.Ctx) error {
 	var ring orb.Ring
 	switch layer {
 	case "hotspots":
-		p := newParams(c, hotspotParams...)
-		hq := parseHotspotQuery(p)
+		p := newParams(c, catalog.HotspotParams...)
+		hq := catalog.HotspotQuery(p)
 		if p.One("res") == "" {
 			hq.Res = resForZoom(z)
 		}
@@ -115,7 +116,7 @@ func (s *Server) tile(c *fiber.Ctx) error {
 		}
 	case "cells":
 		p := newParams(c, cellTileParams...)
-		cq := parseCellQuery(p)
+		cq := catalog.CellQuery(p)
 		if p.One("res") == "" {
 			cq.Res = resForZoom(z)
 		}
@@ -136,7 +137,7 @@ func (s *Server) tile(c *fiber.Ctx) error {
 		p := newParams(c, "kind", "v") // v: a client's version of its URLs (the web map's, to ask again after an import)
 		// a buffer of 64 tile units, as renderers expect, so that no seam shows at the edges
 		box := bound.Pad((bound.Max[0] - bound.Min[0]) * 64 / encode.MVTExtent)
-		bs, bounds, err := s.heldBoundaries(p, &box)
+		bs, bounds, err := s.cat.HeldBoundaries(p, &box)
 		if err != nil {
 			return err
 		}

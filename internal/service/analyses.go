@@ -2,9 +2,13 @@ package service
 
 import (
 	"context"
+	"fmt"
+	"os"
 
 	"github.com/hexbeat/hexbeat/internal/analysis"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/hexbeat/hexbeat/internal/index"
+	"github.com/hexbeat/hexbeat/internal/ingest"
 )
 
 // The analyses: each validates its query, resolves the area and the snapshot, and hands
@@ -84,3 +88,60 @@ func (s *Service) Evaluate(ctx context.Context, q hexbeat.EvalQuery) (hexbeat.Ev
 	}
 	return s.engine.Evaluate(ctx, snap, q, area)
 }
+
+// EvaluateFiles runs the forecast backtest on files read into memory, with no store:
+// police.uk CSVs (or any file import reads) for the incidents and boundary GeoJSON for
+// q.Area, weighted by harm.
+func EvaluateFiles(ctx context.Context, paths []string, q hexbeat.EvalQuery, tax *hexbeat.Taxonomy, harm *hexbeat.HarmWeights) (hexbeat.EvalResult, error) {
+	ix := index.New()
+	sink := &indexSink{b: ix.Begin()}
+	for _, path := range paths {
+		f, err := os.Open(path)
+		if err != nil {
+			return hexbeat.EvalResult{}, err
+		}
+		_, err = ingest.Read(ctx, f, path, ingest.Options{Taxonomy: tax}, sink)
+		f.Close()
+		if err != nil {
+			return hexbeat.EvalResult{}, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	sink.b.Commit()
+	q = q.WithDefaults()
+	var fe hexbeat.FieldErrors
+	fe.Merge(q.Validate())
+	var area *index.Area
+	if q.Area != "" {
+		for _, b := range sink.boundaries {
+			if b.ID == q.Area {
+				area = &index.Area{Key: b.ID, Geometry: b.Geometry}
+			}
+		}
+		if area == nil {
+			fe.Add("area", "%q is not a boundary in the files given", q.Area)
+		}
+	}
+	if err := fe.Err("invalid evaluation"); err != nil {
+		return hexbeat.EvalResult{}, err
+	}
+	return analysis.New(harm).Evaluate(ctx, ix.Snapshot(), q, area)
+}
+
+// indexSink feeds parsed files straight into an index, for analyses of files without a store.
+type indexSink struct {
+	b          *index.Builder
+	boundaries []hexbeat.Boundary
+}
+
+func (s *indexSink) AddIncidents(_ context.Context, x []hexbeat.Incident) error {
+	s.b.Add(x)
+	return nil
+}
+func (s *indexSink) AddStopSearches(context.Context, []hexbeat.StopSearch) error { return nil }
+func (s *indexSink) AddOutcomes(context.Context, []hexbeat.Outcome) error        { return nil }
+func (s *indexSink) PutBoundaries(_ context.Context, x []hexbeat.Boundary) error {
+	s.boundaries = append(s.boundaries, x...)
+	return nil
+}
+func (s *indexSink) PutRetailers(context.Context, []hexbeat.Retailer) error { return nil }
+func (s *indexSink) PutCameras(context.Context, []hexbeat.Camera) error     { return nil }
