@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hexbeat/hexbeat/internal/demo"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/store"
 	"github.com/hexbeat/hexbeat/internal/testkit"
@@ -288,8 +289,43 @@ func TestDemoIsLabelledAndSeparate(t *testing.T) {
 	if !fc.Demo || fc.Total < 1000 || !strings.HasPrefix(res.Header.Get("X-Hexbeat-Data"), "demo") {
 		t.Errorf("demo layer: demo=%v total=%d header=%q", fc.Demo, fc.Total, res.Header.Get("X-Hexbeat-Data"))
 	}
+	// the test-purchase planner ranks the demo's invented retailers
+	res, err = http.Get(addr + "/api/v1/test-purchase/targets?limit=50")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var targets struct {
+		Demo     bool
+		Features []struct{ Properties struct{ ID, Name string } }
+	}
+	json.NewDecoder(res.Body).Decode(&targets)
+	res.Body.Close()
+	if !targets.Demo || len(targets.Features) < 5 || !strings.Contains(targets.Features[0].Properties.Name, "invented") {
+		t.Errorf("demo targets: demo=%v, %d ranked: %+v", targets.Demo, len(targets.Features), targets.Features)
+	}
 	cancel()
 	<-done
+	// a demo store of an older hexbeat (no version: no retailers) is made again
+	st, err := store.Open(context.Background(), demoDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.SetMeta(context.Background(), "demo_version", "2")
+	st.Close()
+	if code, out, errs := run(t, "demo", "--demo-db", demoDB); code != 0 || !strings.Contains(errs, "making it again") {
+		t.Errorf("an older demo store: exit %d %s %s", code, out, errs)
+	}
+	st, err = store.Open(context.Background(), demoDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	version, _ := st.Meta(context.Background(), "demo_version")
+	shops, _ := st.Retailers(context.Background())
+	batches, _ := st.Batches(context.Background())
+	st.Close()
+	if version != demo.Version || len(shops) < 10 || len(batches) != 1 {
+		t.Errorf("the demo made again: version %q, %d retailers, %d imports", version, len(shops), len(batches))
+	}
 	street := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
 	if code, _, errs := run(t, "import", "--db", demoDB, street); code != 1 || !strings.Contains(errs, "demo data set") {
 		t.Errorf("import into the demo store: exit %d %s", code, errs)

@@ -88,6 +88,21 @@ type inputs struct {
 		From string  `json:"from"` // days in service, YYYY-MM-DD; empty: no bound
 		To   string  `json:"to"`
 	} `json:"cameras"`
+	Retailers []struct {
+		ID       string  `json:"id"`
+		Name     string  `json:"name"`
+		Category string  `json:"category"`
+		Address  string  `json:"address"`
+		SizeBand string  `json:"size_band"`
+		Lon      float64 `json:"lon"`
+		Lat      float64 `json:"lat"`
+	} `json:"retailers"`
+	RetailerTests []struct {
+		Retailer string `json:"retailer"`
+		Date     string `json:"date"` // YYYY-MM-DD
+		Result   string `json:"result"`
+		Notes    string `json:"notes"`
+	} `json:"retailer_tests"`
 }
 
 // Data is the generated data set.
@@ -96,8 +111,14 @@ type Data struct {
 	StopSearches   []hexbeat.StopSearch
 	Authorisations []hexbeat.Authorisation // the section 60 nights, for the register
 	Boundaries     []hexbeat.Boundary
-	Cameras        []hexbeat.Camera // an invented camera register: fixed cameras and mobile units
+	Cameras        []hexbeat.Camera       // an invented camera register: fixed cameras and mobile units
+	Retailers      []hexbeat.Retailer     // an invented retailer register, shops near the weapons cluster among ordinary ones
+	RetailerTests  []hexbeat.RetailerTest // their invented test-purchase history
 }
+
+// Version names what a demo store holds; a store made by an older version lacks some of
+// it (the stop and search, the cameras, the retailers) and is made again.
+const Version = "3"
 
 // source is one place incidents come from.
 type source struct {
@@ -205,6 +226,16 @@ func Generate(raw []byte) (*Data, error) {
 			}
 		}
 		d.Cameras = append(d.Cameras, cam)
+	}
+	for _, r := range in.Retailers {
+		d.Retailers = append(d.Retailers, hexbeat.Retailer{ID: r.ID, Name: r.Name, Category: r.Category, Address: r.Address, SizeBand: r.SizeBand, Lon: r.Lon, Lat: r.Lat})
+	}
+	for _, t := range in.RetailerTests {
+		on, err := time.Parse("2006-01-02", t.Date)
+		if err != nil {
+			return nil, fmt.Errorf("demo: test at %s: %w", t.Retailer, err)
+		}
+		d.RetailerTests = append(d.RetailerTests, hexbeat.RetailerTest{RetailerID: t.Retailer, On: on, Result: t.Result, Notes: t.Notes})
 	}
 	return d, nil
 }

@@ -3,9 +3,12 @@ package demo
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hexbeat/hexbeat/geodata"
+	"github.com/hexbeat/hexbeat/internal/analysis"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/hexbeat/hexbeat/internal/index"
 	"github.com/hexbeat/hexbeat/internal/plan"
 )
 
@@ -97,6 +100,57 @@ func TestGenerateDeterministic(t *testing.T) {
 	for _, au := range a.Authorisations {
 		if err := plan.CheckAuthorisation(au); err != nil {
 			t.Errorf("demo authorisation %s: %v", au.Start, err)
+		}
+	}
+}
+
+// TestDemoRetailers: the demo's invented retailer register gives the test-purchase planner
+// something to rank on the demo's own incidents: every shop inside the town and named as
+// invented, each test about a shop of the register, and the shops around the weapons
+// cluster ranked above the ordinary ones, the one that failed a test boosted for it.
+func TestDemoRetailers(t *testing.T) {
+	d, err := Generate(geodata.DemoInputs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, r := range d.Retailers {
+		ids[r.ID] = true
+		if r.Lon < -1 || r.Lon > -0.5 || r.Lat < 51.8 || r.Lat > 52.3 || !strings.Contains(r.Name, "invented") {
+			t.Errorf("retailer %+v", r)
+		}
+	}
+	tests := map[string][]hexbeat.RetailerTest{}
+	for _, rt := range d.RetailerTests {
+		if !ids[rt.RetailerID] || (rt.Result != "pass" && rt.Result != "fail") || rt.On.IsZero() {
+			t.Errorf("test %+v", rt)
+		}
+		tests[rt.RetailerID] = append(tests[rt.RetailerID], rt)
+	}
+	if len(d.Retailers) < 10 || len(d.RetailerTests) < 3 {
+		t.Fatalf("%d retailers, %d tests", len(d.Retailers), len(d.RetailerTests))
+	}
+	ix := index.New()
+	b := ix.Begin()
+	b.Add(d.Incidents)
+	b.Commit()
+	q := hexbeat.TargetQuery{}.WithDefaults()
+	ts, err := analysis.New(geodata.HarmWeights(geodata.Taxonomy())).Targets(ix.Snapshot(), q, nil, d.Retailers, tests, time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ts.Ranked) < 5 {
+		t.Fatalf("%d shops ranked", len(ts.Ranked))
+	}
+	near := map[string]bool{"DEMO-SHOP-01": true, "DEMO-SHOP-02": true, "DEMO-SHOP-03": true, "DEMO-SHOP-04": true, "DEMO-SHOP-05": true, "DEMO-SHOP-06": true}
+	for _, tg := range ts.Ranked[:3] {
+		if r := d.Retailers[tg.Retailer]; !near[r.ID] {
+			t.Errorf("rank %d is %s (%s), not a shop near the weapons cluster", tg.Rank, r.ID, r.Name)
+		}
+	}
+	for _, tg := range ts.Ranked {
+		if r := d.Retailers[tg.Retailer]; r.ID == "DEMO-SHOP-01" && (tg.Failures != 1 || tg.Boost <= 1) {
+			t.Errorf("DEMO-SHOP-01 failed one test: %+v", tg)
 		}
 	}
 }
