@@ -19,7 +19,7 @@ web: web/dist/index.html
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 
-web/dist/index.html: web/node_modules/.package-lock.json web/build.mjs $(wildcard web/src/*)
+web/dist/index.html: web/node_modules/.package-lock.json web/build.mjs $(shell find web/src -type f)
 	cd web && npm run build
 
 vet:

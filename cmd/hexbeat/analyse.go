@@ -248,8 +248,8 @@ Flags:
 	return 0
 }
 
-// reportErr prints a command's error with its fields as the command's flags; a problem
-// with the request is a usage error (exit 2), any other a failure (exit 1).
+// reportErr prints a command's error with its fields as the command's flags; invalid input
+// is a usage error (exit 2), anything else a failure (exit 1).
 func reportErr(stderr io.Writer, cmd string, err error) int {
 	if err == nil {
 		return 0
@@ -267,11 +267,10 @@ func reportErr(stderr io.Writer, cmd string, err error) int {
 	for _, fe := range he.Fields {
 		fmt.Fprintf(stderr, "  --%s: %s\n", strings.ReplaceAll(fe.Field, "_", "-"), fe.Message)
 	}
-	switch he.Code {
-	case hexbeat.EINTERNAL, hexbeat.EUNAVAILABLE:
-		return 1
+	if he.Code == hexbeat.EINVALID {
+		return 2
 	}
-	return 2
+	return 1
 }
 
 func writeJSON(w io.Writer, v any) int {

@@ -38,7 +38,7 @@ Flags:
 	}
 	cfg, finish := bindConfig(fs, configSet{db: true}, os.Getenv)
 	var opts ingest.Options
-	fs.StringVar(&opts.Kind, "kind", "", "force the file type: "+strings.Join(ingest.Kinds, ", "))
+	fs.StringVar(&opts.Kind, "kind", "", "force the file type: "+strings.Join(hexbeat.ImportKinds, ", "))
 	fs.StringVar(&opts.Columns.Lon, "lon", "", "generic CSV: the longitude column")
 	fs.StringVar(&opts.Columns.Lat, "lat", "", "generic CSV: the latitude column")
 	fs.StringVar(&opts.Columns.Time, "time", "", "generic CSV: the date/time column (RFC 3339, 2006-01-02 15:04, 02/01/2006 ..., or 2006-01)")

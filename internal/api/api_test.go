@@ -66,7 +66,7 @@ func get(t testing.TB, s *api.Server, url string) (int, string, []byte) {
 
 // checkRFC7946 holds a FeatureCollection of polygons to RFC 7946: no crs member, every
 // feature with a properties object, closed rings of at least four positions, outer rings
-// counter-clockwise, coordinates [lon,lat] in range and of at most 7 decimals (DESIGN.md).
+// counter-clockwise, coordinates [lon,lat] in range and of at most 7 decimals (docs/architecture.md, "API conventions").
 func checkRFC7946(t *testing.T, body []byte) *geojson.FeatureCollection {
 	t.Helper()
 	var raw map[string]any

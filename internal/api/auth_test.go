@@ -116,7 +116,7 @@ func TestEveryRouteByEveryRole(t *testing.T) {
 			t.Errorf("%s %s: a viewer allowed %v, want %v", rt.Method, rt.Path, !want, want)
 		}
 	}
-	// The table holds what DESIGN.md gives each role.
+	// The table holds what docs/architecture.md ("Security") gives each role.
 	for perm, roles := range map[hexbeat.Permission][]hexbeat.Role{
 		hexbeat.PermSection60: {hexbeat.RoleCommander, hexbeat.RoleAdmin},
 		hexbeat.PermRetailers: {hexbeat.RoleTradingStandards, hexbeat.RoleAdmin},

@@ -100,7 +100,7 @@ func (s *Server) listImports(c *fiber.Ctx) error {
 }
 
 func batchJSON(b hexbeat.Batch) fiber.Map {
-	return fiber.Map{"id": b.ID, "kind": b.Kind, "source": b.Source, "sha256": b.SHA256, "imported_at": encode.Stamp(b.ImportedAt), "rows": b.Rows, "added": b.Added}
+	return fiber.Map{"id": b.ID, "kind": b.Kind, "source": b.Source, "sha256": b.SHA256, "imported_at": encode.Stamp(b.ImportedAt), "rows": b.Rows, "added": b.Added, "withdrawable": hexbeat.Withdrawable(b.Kind)}
 }
 
 // withdrawImport answers DELETE /api/v1/imports/{id} (admin): the import's incidents,

@@ -62,7 +62,7 @@ func findLayer(c *fiber.Ctx, id string) (layer, error) {
 }
 
 // csvAllowed refuses a CSV download of a reading route to a key without the export
-// permission: downloads are an analyst's (DESIGN.md), as /api/v1/export is.
+// permission: downloads are an analyst's (docs/architecture.md, "Security"), as /api/v1/export is.
 func csvAllowed(c *fiber.Ctx) error {
 	if !mayRead(c, hexbeat.PermExport) {
 		return hexbeat.Errorf(hexbeat.EFORBIDDEN, "a CSV download needs the %q permission (an analyst's key)", hexbeat.PermExport)

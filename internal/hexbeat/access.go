@@ -8,7 +8,7 @@ import (
 // Role is what an API key may do.
 type Role string
 
-// The roles of DESIGN.md. Each includes the viewer's reading; admin includes everything.
+// The roles (docs/architecture.md, "Security"). Each includes the viewer's reading; admin includes everything.
 const (
 	RoleViewer           Role = "viewer"            // read layers
 	RoleAnalyst          Role = "analyst"           // + import, export, analyses that write nothing

@@ -6,8 +6,33 @@ import (
 	"time"
 )
 
-// ImportKinds are the kinds of file an import may be told a file is (ingest reads each).
-var ImportKinds = []string{"street", "stop-search", "outcomes", "generic-csv", "geojson-points", "boundaries", "retailers", "cameras"}
+// The kinds of file hexbeat imports (ingest reads each; an import may be told one).
+const (
+	KindStreet     = "street"         // a police.uk street crime CSV
+	KindStopSearch = "stop-search"    // a police.uk stop-and-search CSV
+	KindOutcomes   = "outcomes"       // a police.uk outcomes CSV
+	KindGeneric    = "generic-csv"    // a force's own CSV of incidents
+	KindPoints     = "geojson-points" // GeoJSON points as incidents
+	KindBoundaries = "boundaries"     // GeoJSON polygons as boundaries
+	KindRetailers  = "retailers"      // a retailer register CSV
+	KindCameras    = "cameras"        // a camera register CSV
+)
+
+// ImportKinds lists every kind of file an import may be told a file is.
+var ImportKinds = []string{KindStreet, KindStopSearch, KindOutcomes, KindGeneric, KindPoints, KindBoundaries, KindRetailers, KindCameras}
+
+// Withdrawable reports whether an import of kind can be withdrawn with the rows it added:
+// incidents, searches and outcomes are each written by one import. A register
+// (boundaries, retailers, cameras) replaces rows by id, so an import of one may have
+// overwritten rows an earlier import wrote; it is corrected by importing the register
+// again. The demo is made again with hexbeat demo --force.
+func Withdrawable(kind string) bool {
+	switch kind {
+	case KindStreet, KindStopSearch, KindOutcomes, KindGeneric, KindPoints:
+		return true
+	}
+	return false
+}
 
 // Validate reports a kind hexbeat does not read.
 func (o ImportOptions) Validate() error {

@@ -11,20 +11,17 @@ import (
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
 
-// File kinds ingest recognises.
+// The file kinds ingest recognises are the domain's (hexbeat.ImportKinds).
 const (
-	KindStreet     = "street"
-	KindStopSearch = "stop-search"
-	KindOutcomes   = "outcomes"
-	KindGeneric    = "generic-csv"
-	KindPoints     = "geojson-points"
-	KindBoundaries = "boundaries"
-	KindRetailers  = "retailers"
-	KindCameras    = "cameras"
+	KindStreet     = hexbeat.KindStreet
+	KindStopSearch = hexbeat.KindStopSearch
+	KindOutcomes   = hexbeat.KindOutcomes
+	KindGeneric    = hexbeat.KindGeneric
+	KindPoints     = hexbeat.KindPoints
+	KindBoundaries = hexbeat.KindBoundaries
+	KindRetailers  = hexbeat.KindRetailers
+	KindCameras    = hexbeat.KindCameras
 )
-
-// Kinds lists every kind a user may force with Options.Kind.
-var Kinds = []string{KindStreet, KindStopSearch, KindOutcomes, KindGeneric, KindPoints, KindBoundaries, KindRetailers, KindCameras}
 
 // Columns names the columns of a force's own CSV (or the properties of GeoJSON points).
 type Columns struct {
@@ -113,7 +110,7 @@ func Read(ctx context.Context, r io.Reader, name string, opts Options, sink hexb
 	case KindCameras:
 		return rep, readCameras(ctx, cr, h, rep, sink)
 	}
-	return rep, fmt.Errorf("unknown file kind %q (one of %s)", kind, strings.Join(Kinds, ", "))
+	return rep, fmt.Errorf("unknown file kind %q (one of %s)", kind, strings.Join(hexbeat.ImportKinds, ", "))
 }
 
 // firstByte returns the first byte that is not white space or a byte-order mark, without

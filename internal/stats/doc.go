@@ -1,4 +1,4 @@
-// Package stats holds hexbeat's spatial statistics on H3 cells, as DESIGN.md ("Analytics")
+// Package stats holds hexbeat's spatial statistics on H3 cells, as docs/architecture.md ("Statistics")
 // defines them: Getis–Ord Gi* with Benjamini–Hochberg FDR and ArcGIS-style confidence bins,
 // quartic kernel density at cell centres, the Mann–Kendall trend test, Esri's emerging hot
 // spot categories, and the hit rate, PAI and RRI of a forecast.

@@ -6,20 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/jmoiron/sqlx"
 )
-
-// withdrawable are the kinds of import whose rows are theirs alone: incidents, searches and
-// outcomes, each row written by one import. A register (boundaries, retailers, cameras)
-// replaces rows by id, so an import of one may have overwritten rows an earlier import
-// wrote; it is corrected by importing the register again. The demo is re-created with
-// `hexbeat demo --force`.
-var withdrawable = []string{"street", "stop-search", "outcomes", "generic-csv", "geojson-points"}
 
 // batchTables are the tables whose rows an import of a withdrawable kind writes.
 var batchTables = []string{"incidents", "stop_searches", "outcomes"}
@@ -49,7 +41,7 @@ func (s *Store) WithdrawBatch(ctx context.Context, id int64, ev hexbeat.AuditEve
 		if gone != nil {
 			return &hexbeat.Error{Code: hexbeat.ENOTFOUND, Message: fmt.Sprintf("import %d was withdrawn at %s", id, scanTime(gone).Format(time.RFC3339))}
 		}
-		if !slices.Contains(withdrawable, w.Batch.Kind) {
+		if !hexbeat.Withdrawable(w.Batch.Kind) {
 			why := "a register import replaces rows by id, so it may have overwritten what an earlier import wrote: import a corrected file instead"
 			if w.Batch.Kind == "demo" {
 				why = "the demo store is re-created with hexbeat demo --force"
