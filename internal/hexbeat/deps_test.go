@@ -31,7 +31,17 @@ func TestDependencyRules(t *testing.T) {
 		"internal/index":    {"internal/api", "internal/store", "internal/ingest", "internal/service"},
 		"internal/grid":     {"internal/api", "internal/store", "internal/ingest", "internal/service", "internal/index"},
 		"internal/policeuk": {"internal/api", "internal/store", "internal/ingest", "internal/service", "internal/index"},
+		// the encoders write domain values and know nothing of where they came from
+		"internal/encode": {"internal/api", "internal/store", "internal/ingest", "internal/service", "internal/index", "internal/analysis", "internal/plan", "internal/catalog"},
+		// the layer catalogue reads parameters and asks the service's roles, through the domain
+		"internal/catalog": {"internal/api", "internal/store", "internal/ingest", "internal/service", "internal/index", "internal/analysis", "internal/plan"},
+		// the pure packages take and return domain values: no I/O, no adapters
+		"internal/stats": {"internal/api", "internal/store", "internal/ingest", "internal/service", "internal/index", "internal/analysis", "internal/plan", "internal/catalog", "internal/encode"},
+		"internal/plan":  {"internal/api", "internal/store", "internal/ingest", "internal/service", "internal/index", "internal/analysis", "internal/catalog", "internal/encode"},
 	}
+	// standard packages a package must not import: the command line runs no HTTP server
+	// inside itself to answer its own commands (it calls the service and the encoders)
+	forbiddenStd := map[string][]string{"cmd/hexbeat": {"net/http/httptest"}}
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	seen := 0
 	for dec.More() {
@@ -52,6 +62,11 @@ func TestDependencyRules(t *testing.T) {
 			}
 			if name == "internal/hexbeat" && strings.Contains(strings.Split(imp, "/")[0], ".") && !strings.HasPrefix(imp, "github.com/paulmach/orb") {
 				t.Errorf("the domain imports %s; it may use only the standard library and orb", imp)
+			}
+			for _, f := range forbiddenStd[name] {
+				if imp == f {
+					t.Errorf("%s imports %s", name, imp)
+				}
 			}
 			for _, f := range forbidden[name] {
 				if strings.HasPrefix(imp, mod+f) && imp != p.ImportPath {

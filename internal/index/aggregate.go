@@ -26,7 +26,7 @@ func (s *Snapshot) Cells(q hexbeat.CellQuery, area *Area) (cells []hexbeat.CellC
 	lv := s.level(q.Res)
 	catOK := s.categoryMask(q.Categories)
 	ptOK := s.pointMask(q, area)
-	if ptOK != nil && len(lv.cells) > sparseFrom {
+	if ptOK != nil && len(lv.cells) > s.sparseFrom {
 		return s.sparseCells(lv, spans, catOK, ptOK)
 	}
 	n := len(lv.cells)
@@ -69,10 +69,10 @@ func (s *Snapshot) Cells(q hexbeat.CellQuery, area *Area) (cells []hexbeat.CellC
 	return cells, total
 }
 
-// sparseFrom is the number of cells at a resolution from which a query on an area, a
+// defaultSparseFrom is the number of cells at a resolution from which a query on an area, a
 // polygon or a box counts sparsely (sparseCells); below it, allocating and scanning every
 // counter costs less than keeping the list of those counted.
-var sparseFrom = 1 << 16 // a variable for the tests
+const defaultSparseFrom = 1 << 16 // Index.sparseFrom
 
 // sparseCells is Cells for a query on an area, a polygon or a box when the resolution has
 // many cells: its answer holds few of them, so the counters come zeroed from a pool and only

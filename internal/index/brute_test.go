@@ -51,19 +51,17 @@ func bruteIncidents(t *testing.T) []hexbeat.Incident {
 // categories, periods, weights and time slices, after the incidents arrived in three
 // batches in a shuffled order.
 func TestSnapshotAgreesWithBruteForce(t *testing.T) {
-	old := sparseFrom
-	defer func() { sparseFrom = old }()
 	for _, from := range []int{0, math.MaxInt} { // counters sparse, then dense
-		sparseFrom = from
-		agreesWithBruteForce(t)
+		agreesWithBruteForce(t, from)
 	}
 }
 
-func agreesWithBruteForce(t *testing.T) {
+func agreesWithBruteForce(t *testing.T, sparseFrom int) {
 	incs := bruteIncidents(t)
 	shuffled := slices.Clone(incs)
 	rand.New(rand.NewPCG(3, 5)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
 	ix := New()
+	ix.sparseFrom = sparseFrom
 	for _, b := range [][2]int{{0, 5000}, {5000, 5001}, {5001, len(shuffled)}} {
 		ix.Add(shuffled[b[0]:b[1]])
 	}

@@ -30,11 +30,13 @@ type Index struct {
 
 	bmu     sync.Mutex // guards batches; separate so a Builder can ask HasBatch
 	batches map[int64]bool
+
+	sparseFrom int // see defaultSparseFrom; each index its own, so that tests set theirs
 }
 
 // New returns an empty index.
 func New() *Index {
-	ix := &Index{pointID: map[[2]float64]uint32{}, catCode: map[string]uint16{}, regionID: map[uint64]uint32{}, batches: map[int64]bool{}, cells: &pointCells{}}
+	ix := &Index{pointID: map[[2]float64]uint32{}, catCode: map[string]uint16{}, regionID: map[uint64]uint32{}, batches: map[int64]bool{}, cells: &pointCells{}, sparseFrom: defaultSparseFrom}
 	ix.cur.Store(ix.newSnapshot(nil, 0, points{}, nil))
 	return ix
 }
@@ -360,8 +362,9 @@ type Snapshot struct {
 	pts      points
 	catNames []string
 
-	cellsOf *pointCells
-	version uint64
+	cellsOf    *pointCells
+	version    uint64
+	sparseFrom int // a query on an area counts sparsely from this many cells at its resolution
 
 	levels [grid.MaxRes + 1]struct {
 		once sync.Once
@@ -381,7 +384,7 @@ type Snapshot struct {
 }
 
 func (ix *Index) newSnapshot(parts []*part, n int, pts points, catNames []string) *Snapshot {
-	return &Snapshot{parts: parts, n: n, pts: pts, catNames: catNames, cellsOf: ix.cells, version: ix.seq.Add(1)}
+	return &Snapshot{parts: parts, n: n, pts: pts, catNames: catNames, cellsOf: ix.cells, version: ix.seq.Add(1), sparseFrom: ix.sparseFrom}
 }
 
 // Version numbers the snapshot: a later snapshot of the same index has a higher one.

@@ -10,11 +10,7 @@ import (
 )
 
 // SetBulkMinRows lets tests exercise the bulk import path with small files.
-func SetBulkMinRows(n int) (restore func()) {
-	old := bulkMinRows
-	bulkMinRows = n
-	return func() { bulkMinRows = old }
-}
+func (s *Store) SetBulkMinRows(n int) { s.bulkMinRows = n }
 
 // IndexNames lists the indexes on a table (SQLite: the named ones).
 func (s *Store) IndexNames(table string) ([]string, error) {
@@ -59,11 +55,7 @@ func (s *Store) Exec(ctx context.Context, query string) error {
 }
 
 // SetParallelLoadPages lets tests read a small table in parts.
-func SetParallelLoadPages(n int64) (restore func()) {
-	old := parallelLoadPages
-	parallelLoadPages = n
-	return func() { parallelLoadPages = old }
-}
+func (s *Store) SetParallelLoadPages(n int64) { s.parallelLoadPages = n }
 
 // ForeignKeys reports, for SQLite, the rows that break a foreign key (PRAGMA
 // foreign_key_check) and whether every pooled connection is restored: foreign keys enforced
@@ -109,11 +101,7 @@ func (s *Store) ForeignKeys(ctx context.Context) (broken int, restored bool, err
 }
 
 // SetBindRaw chooses how a SQLite import binds its values: through SQLite's API or the driver.
-func SetBindRaw(raw bool) (restore func()) {
-	old := bindRaw
-	bindRaw = raw
-	return func() { bindRaw = old }
-}
+func (s *Store) SetBindRaw(raw bool) { s.bindRaw = raw }
 
 // RawSQLiteReachable reports whether the SQLite connection under the store's driver can be
 // reached for binding.

@@ -16,8 +16,8 @@ import (
 // before writing it (against the keys in memory, or a lookup per chunk), so its COPY
 // straight into incidents never conflicts.
 
-// bulkMinRows is the smallest import that may take the bulk path (a variable for tests).
-var bulkMinRows = 20_000
+// defaultBulkMinRows is the smallest import that may take the bulk path (Store.bulkMinRows).
+const defaultBulkMinRows = 20_000
 
 // importLockKey is the PostgreSQL advisory lock that imports of incidents take in turn.
 const importLockKey int64 = 0x68657862_696d7074 // "hexbimpt"
@@ -29,7 +29,7 @@ func (t *importTx) AddIncidents(ctx context.Context, incs []hexbeat.Incident) er
 	t.seen += len(incs)
 	if !t.decided {
 		t.pending = append(t.pending, incs...)
-		if len(t.pending) < bulkMinRows {
+		if len(t.pending) < t.s.bulkMinRows {
 			return nil
 		}
 		incs, t.pending = t.pending, nil

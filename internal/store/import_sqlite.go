@@ -60,7 +60,7 @@ func (t *importTx) insertIncidentsSQLite(ctx context.Context, incs []hexbeat.Inc
 	}
 	err := t.conn.Raw(func(dc any) error {
 		prepare := driverInserter(ctx, dc)
-		if h, ok := rawSQLite(dc); ok && bindRaw {
+		if h, ok := rawSQLite(dc); ok && t.s.bindRaw {
 			prepare = rawInserter(h)
 		}
 		exec := func(rows []hexbeat.Incident) error {
@@ -98,9 +98,6 @@ func (t *importTx) insertIncidentsSQLite(ctx context.Context, incs []hexbeat.Inc
 	}
 	return nil
 }
-
-// bindRaw: whether to bind through SQLite's API when it can be reached (a test compares).
-var bindRaw = true
 
 // incidentInserter runs sqliteInsertSQL(rows) for rows incidents at a time.
 type incidentInserter struct {

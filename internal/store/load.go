@@ -185,8 +185,9 @@ func (s *Store) scanIncidents(ctx context.Context, q sqlx.QueryerContext, where 
 	return nil
 }
 
-// parallelLoadPages is the table size (8 KiB pages) from which a full load is read in parts.
-var parallelLoadPages int64 = 1024
+// defaultParallelLoadPages is the table size (8 KiB pages) from which a full load is read in
+// parts (Store.parallelLoadPages).
+const defaultParallelLoadPages int64 = 1024
 
 // loadAllPostgres reads the whole incidents table in parts, one per CPU (at most four),
 // each a range of the table's pages (a TID range scan) read on a connection of its own in
@@ -200,7 +201,7 @@ func (s *Store) loadAllPostgres(ctx context.Context, tx *sqlx.Tx, fn func([]hexb
 		return fmt.Errorf("store: load incidents: %w", err)
 	}
 	parts := min(runtime.GOMAXPROCS(0), 4)
-	if pages < parallelLoadPages || parts < 2 {
+	if pages < s.parallelLoadPages || parts < 2 {
 		return s.scanIncidents(ctx, tx, "", nil, fn)
 	}
 	var mu sync.Mutex

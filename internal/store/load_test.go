@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
-	"github.com/hexbeat/hexbeat/internal/store"
 	"github.com/hexbeat/hexbeat/internal/testkit"
 )
 
@@ -36,9 +35,8 @@ func TestLoadInPartsEqualsOneScan(t *testing.T) {
 		return seen, n
 	}
 	one, n1 := load()
-	restore := store.SetParallelLoadPages(1)
+	s.SetParallelLoadPages(1)
 	parts, n2 := load()
-	restore()
 	if n1 != 14494+13478 || n2 != n1 {
 		t.Fatalf("one scan loaded %d, the parts %d; the two files hold %d located rows", n1, n2, 14494+13478)
 	}

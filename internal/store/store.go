@@ -28,6 +28,11 @@ type Store struct {
 	db      *sqlx.DB
 	dialect string
 	url     string // for PostgreSQL LISTEN connections; never logged with its password
+
+	// tunables, each store its own, so that tests set them on theirs and run in parallel
+	bulkMinRows       int   // the smallest import that may take the bulk path
+	parallelLoadPages int64 // the table size (8 KiB pages) from which a full load is read in parts
+	bindRaw           bool  // bind a SQLite import's values through SQLite's API when it can be reached
 }
 
 // Open connects to the database named by url: "sqlite:PATH" (a file, created if missing)
@@ -73,7 +78,7 @@ func open(rawURL string) (*Store, error) {
 		db.SetMaxOpenConns(16)
 		db.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	return &Store{db: db, dialect: dialect, url: dsn}, nil
+	return &Store{db: db, dialect: dialect, url: dsn, bulkMinRows: defaultBulkMinRows, parallelLoadPages: defaultParallelLoadPages, bindRaw: true}, nil
 }
 
 // sqlitePageSize is the page size of new SQLite files: 16 KiB pages write a large import

@@ -178,10 +178,10 @@ func TestMeta(t *testing.T) {
 // indexes (PostgreSQL: GiST and batch; SQLite: key and batch, checking keys in memory) and
 // still deduplicates against what is stored and within the file.
 func TestBulkImportRebuildsIndexes(t *testing.T) {
-	defer store.SetBulkMinRows(1000)()
 	jan := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
 	feb := testkit.Data(t, "police/street/2025-02-thames-valley-street.csv")
 	eachStore(t, func(t *testing.T, s *store.Store) {
+		s.SetBulkMinRows(1000)
 		for _, f := range []string{jan, feb, jan} {
 			if _, err := importFile(t, s, f); err != nil {
 				t.Fatal(err)
@@ -198,10 +198,10 @@ func TestBulkImportRebuildsIndexes(t *testing.T) {
 // its import leaves the indexes alone instead of rebuilding them; a file with new rows
 // rebuilds them.
 func TestBulkReimportKeepsIndexes(t *testing.T) {
-	defer store.SetBulkMinRows(1000)()
 	jan := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
 	feb := testkit.Data(t, "police/street/2025-02-thames-valley-street.csv")
 	eachStore(t, func(t *testing.T, s *store.Store) {
+		s.SetBulkMinRows(1000)
 		if _, err := importFile(t, s, jan); err != nil {
 			t.Fatal(err)
 		}
@@ -262,8 +262,8 @@ func TestConcurrentImports(t *testing.T) {
 	feb := testkit.Data(t, "police/street/2025-02-thames-valley-street.csv")
 	for _, minRows := range []int{1000, 1 << 30} {
 		t.Run(fmt.Sprintf("bulk from %d rows", minRows), func(t *testing.T) {
-			defer store.SetBulkMinRows(minRows)()
 			eachStore(t, func(t *testing.T, s *store.Store) {
+				s.SetBulkMinRows(minRows)
 				files := []string{jan, jan, feb}
 				added := make([]int, len(files))
 				errs := make([]error, len(files))
@@ -301,7 +301,6 @@ func TestConcurrentImports(t *testing.T) {
 // (three months into a store of three months) switches to the bulk path part way and loses
 // nothing; importing everything again adds nothing.
 func TestBulkSwitchMidImport(t *testing.T) {
-	defer store.SetBulkMinRows(1000)()
 	var months []string
 	for m := 1; m <= 6; m++ {
 		months = append(months, testkit.Data(t, fmt.Sprintf("police/street/2025-%02d-thames-valley-street.csv", m)))
@@ -317,6 +316,7 @@ func TestBulkSwitchMidImport(t *testing.T) {
 	}
 	os.WriteFile(later, buf, 0o644)
 	eachStore(t, func(t *testing.T, s *store.Store) {
+		s.SetBulkMinRows(1000)
 		for _, f := range append(months[:3:3], later) {
 			if _, err := importFile(t, s, f); err != nil {
 				t.Fatal(err)
@@ -337,7 +337,6 @@ func TestBulkSwitchMidImport(t *testing.T) {
 // (non-UTF-8 bytes near the end, an absurdly long last line, a truncated last row) refuses
 // the whole file; nothing of it stays.
 func TestLateFaultLeavesStoreUnchanged(t *testing.T) {
-	defer store.SetBulkMinRows(1000)() // rows reach the database (and indexes are dropped) before the fault
 	data, err := os.ReadFile(testkit.Data(t, "police/street/2025-03-thames-valley-street.csv"))
 	if err != nil {
 		t.Fatal(err)
@@ -358,6 +357,7 @@ func TestLateFaultLeavesStoreUnchanged(t *testing.T) {
 		"truncated.csv": data[:len(data)-len(lines[len(lines)-2])/2-len(lines[len(lines)-1])],
 	}
 	eachStore(t, func(t *testing.T, s *store.Store) {
+		s.SetBulkMinRows(1000) // rows reach the database (and indexes are dropped) before the fault
 		before := counts(t, s)
 		for name, content := range cases {
 			p := filepath.Join(dir, name)
@@ -438,8 +438,8 @@ func TestRawBindingStoresWhatTheDriverStores(t *testing.T) {
 	ctx := context.Background()
 	files := []string{testkit.Data(t, "police/street/2025-01-thames-valley-street.csv"), testkit.Data(t, "police/street/2025-02-thames-valley-street.csv")}
 	dump := func(raw bool) []string {
-		defer store.SetBindRaw(raw)()
 		s := freshSQLite(t)
+		s.SetBindRaw(raw)
 		if ok, err := s.RawSQLiteReachable(ctx); err != nil || !ok {
 			t.Fatalf("the SQLite connection under the driver cannot be reached (%v): did a new modernc.org/sqlite move its fields?", err)
 		}
