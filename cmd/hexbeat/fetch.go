@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -16,8 +15,6 @@ import (
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/ingest"
 	"github.com/hexbeat/hexbeat/internal/policeuk"
-	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 )
 
 // runFetch downloads months of street crimes and stop-and-search from the data.police.uk
@@ -59,23 +56,23 @@ Flags:
 	if !parseFlags(fs, args, finish, stderr) {
 		return 2
 	}
+	d := policeuk.Download{Force: *force, Street: strings.Contains(*what, "street"), Stops: strings.Contains(*what, "stops")}
 	var problems []string
-	if *force == "" {
+	if d.Force == "" {
 		problems = append(problems, "--force: name the force (its data.police.uk id, e.g. thames-valley)")
 	}
-	monthList, err := parseMonths(*months)
-	if err != nil {
+	var err error
+	if d.Months, err = policeuk.ParseMonths(*months); err != nil {
 		problems = append(problems, "--months: "+err.Error())
 	}
-	kinds := strings.Split(*what, ",")
-	for _, k := range kinds {
+	for _, k := range strings.Split(*what, ",") {
 		if k != "street" && k != "stops" {
 			problems = append(problems, fmt.Sprintf("--what: %q is not street or stops", k))
 		}
 	}
-	var rings []orb.Ring
 	if *boundary != "" {
-		if rings, err = readRings(*boundary); err != nil {
+		d.AreaTag = filepath.Base(*boundary)
+		if d.Rings, err = policeuk.ReadRings(*boundary); err != nil {
 			problems = append(problems, "--boundary: "+err.Error())
 		}
 	}
@@ -89,117 +86,61 @@ Flags:
 		}
 		return 2
 	}
-	st, ok := openRealStore(ctx, cfg.DB, "fetch", stderr)
-	if !ok {
-		return 1
-	}
-	defer st.Close()
-
-	dir := *keep
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "hexbeat-fetch-"); err != nil {
-			fmt.Fprintln(stderr, "hexbeat fetch:", err)
-			return 1
-		}
-		defer os.RemoveAll(dir)
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
-		fmt.Fprintln(stderr, "hexbeat fetch:", err)
-		return 1
-	}
 	say := func(format string, args ...any) {
 		if mode != "none" || *asJSON {
 			fmt.Fprintf(stderr, format+"\n", args...)
 		}
 	}
-	c := &policeuk.Client{Base: *base, Rate: *rate, Backoff: *retryWait, Log: say}
+	return fetchAndImport(ctx, cfg, d, *keep, &policeuk.Client{Base: *base, Rate: *rate, Backoff: *retryWait, Log: say}, mode, *asJSON, stdout, stderr)
+}
+
+// fetchAndImport downloads d into the folder keep (a temporary one when empty), audits the
+// download and imports its files like any others.
+func fetchAndImport(ctx context.Context, cfg *Config, d policeuk.Download, keep string, c *policeuk.Client, mode string, asJSON bool, stdout, stderr io.Writer) int {
 	fail := func(err error) int {
 		fmt.Fprintln(stderr, "hexbeat fetch:", err)
 		return 1
 	}
-	f, err := c.Force(ctx, *force)
-	if err != nil {
-		return fail(fmt.Errorf("force %q: %w", *force, err))
+	st, ok := openRealStore(ctx, cfg.DB, "fetch", stderr)
+	if !ok {
+		return 1
 	}
-	if rings == nil {
-		if rings, err = c.Neighbourhoods(ctx, f.ID); err != nil {
-			return fail(fmt.Errorf("the neighbourhoods of %s: %w", f.Name, err))
-		}
-		if len(rings) == 0 {
-			return fail(fmt.Errorf("the API lists no neighbourhoods for %s; give --boundary", f.Name))
-		}
-	}
-	var names map[string]string
-	var files []ingest.Source
-	write := func(name string, fn func(io.Writer) error) error {
-		path := filepath.Join(dir, name)
-		out, err := os.Create(path)
+	defer st.Close()
+	d.Dir = keep
+	if d.Dir == "" {
+		dir, err := os.MkdirTemp("", "hexbeat-fetch-")
 		if err != nil {
-			return err
+			return fail(err)
 		}
-		if err := fn(out); err != nil {
-			out.Close()
-			return err
-		}
-		files = append(files, ingest.FileSource(path))
-		return out.Close()
+		defer os.RemoveAll(dir)
+		d.Dir = dir
+	} else if err := os.MkdirAll(d.Dir, 0o755); err != nil {
+		return fail(err)
 	}
-	for _, m := range monthList {
-		line := m + ":"
-		if slices.Contains(kinds, "street") {
-			if names == nil {
-				if names, err = c.Categories(ctx, m); err != nil {
-					return fail(fmt.Errorf("crime categories: %w", err))
-				}
-			}
-			crimes, err := c.StreetCrimes(ctx, rings, m)
-			if err != nil {
-				return fail(fmt.Errorf("crimes of %s: %w", m, err))
-			}
-			located := len(crimes)
-			if *boundary == "" {
-				nl, err := c.NoLocationCrimes(ctx, f.ID, m)
-				if err != nil {
-					return fail(fmt.Errorf("crimes without a location in %s: %w", m, err))
-				}
-				crimes = append(crimes, nl...)
-			}
-			line += fmt.Sprintf(" %d crimes (%d without a location)", len(crimes), len(crimes)-located)
-			if len(crimes) > 0 {
-				if err := write(m+"-"+f.ID+"-street.csv", func(w io.Writer) error { return policeuk.WriteStreetCSV(w, crimes, f.Name, names) }); err != nil {
-					return fail(err)
-				}
-			}
-		}
-		if slices.Contains(kinds, "stops") {
-			var stops []policeuk.Stop
-			if *boundary == "" {
-				stops, err = c.ForceStops(ctx, f.ID, m)
-			} else {
-				stops, err = c.AreaStops(ctx, rings, m)
-			}
-			if err != nil {
-				return fail(fmt.Errorf("stop and search in %s: %w", m, err))
-			}
-			line += fmt.Sprintf(" %d stops and searches", len(stops))
-			if len(stops) > 0 {
-				if err := write(m+"-"+f.ID+"-stop-and-search.csv", func(w io.Writer) error { return policeuk.WriteStopCSV(w, stops) }); err != nil {
-					return fail(err)
-				}
-			}
-		}
-		say("%s", line)
+	got, err := c.Fetch(ctx, d, c.Log)
+	if err != nil {
+		return fail(err)
 	}
-	area := "the neighbourhoods of " + f.Name
-	if *boundary != "" {
-		area = filepath.Base(*boundary)
+	var what []string
+	for _, k := range []struct {
+		on   bool
+		name string
+	}{{d.Street, "street"}, {d.Stops, "stops"}} {
+		if k.on {
+			what = append(what, k.name)
+		}
 	}
-	detail, _ := json.Marshal(map[string]any{"api": *base, "months": monthList, "what": kinds, "area": area, "requests": c.Stats.Requests,
-		"retries": c.Stats.Retries, "splits": c.Stats.Splits, "files": len(files)})
-	if err := st.Audit(ctx, hexbeat.AuditEvent{Actor: cliActor(), Action: "fetch", Subject: "data.police.uk " + f.ID, Detail: string(detail)}); err != nil {
+	detail, _ := json.Marshal(map[string]any{"api": c.Base, "months": d.Months, "what": what, "area": got.Area, "requests": c.Stats.Requests,
+		"retries": c.Stats.Retries, "splits": c.Stats.Splits, "files": len(got.Files)})
+	if err := st.Audit(ctx, hexbeat.AuditEvent{Actor: cliActor(), Action: "fetch", Subject: "data.police.uk " + got.Force.ID, Detail: string(detail)}); err != nil {
 		fmt.Fprintf(stderr, "hexbeat fetch: audit: %v\n", err)
 	}
-	say("data.police.uk: %d requests, %d retried, %d areas split", c.Stats.Requests, c.Stats.Retries, c.Stats.Splits)
-	return importFiles(ctx, st, files, ingest.Options{Taxonomy: geodata.Taxonomy(), Location: time.UTC}, mode, *asJSON, stdout, stderr)
+	c.Log("data.police.uk: %d requests, %d retried, %d areas split", c.Stats.Requests, c.Stats.Retries, c.Stats.Splits)
+	files := make([]ingest.Source, len(got.Files))
+	for i, f := range got.Files {
+		files[i] = ingest.FileSource(f)
+	}
+	return importFiles(ctx, st, files, ingest.Options{Taxonomy: geodata.Taxonomy(), Location: time.UTC}, mode, asJSON, stdout, stderr)
 }
 
 func envOr(name, def string) string {
@@ -207,72 +148,4 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
-}
-
-// parseMonths reads 2025-01, 2025-01..2025-06 or 2025-01,2025-03.
-func parseMonths(s string) ([]string, error) {
-	if s == "" {
-		return nil, fmt.Errorf("name the months, e.g. 2025-01..2025-06")
-	}
-	var out []string
-	for _, part := range strings.Split(s, ",") {
-		a, b, isRange := strings.Cut(strings.TrimSpace(part), "..")
-		from, err := time.Parse("2006-01", a)
-		if err != nil {
-			return nil, fmt.Errorf("%q is not a month such as 2025-01", a)
-		}
-		to := from
-		if isRange {
-			if to, err = time.Parse("2006-01", b); err != nil {
-				return nil, fmt.Errorf("%q is not a month such as 2025-06", b)
-			}
-			if to.Before(from) {
-				return nil, fmt.Errorf("%s..%s ends before it starts", a, b)
-			}
-		}
-		for m := from; !m.After(to); m = m.AddDate(0, 1, 0) {
-			if len(out) >= 240 {
-				return nil, fmt.Errorf("more than 240 months")
-			}
-			if k := m.Format("2006-01"); !slices.Contains(out, k) {
-				out = append(out, k)
-			}
-		}
-	}
-	return out, nil
-}
-
-// readRings reads the outer rings of the polygons in a GeoJSON file.
-func readRings(path string) ([]orb.Ring, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var geoms []orb.Geometry
-	if fc, err := geojson.UnmarshalFeatureCollection(b); err == nil && len(fc.Features) > 0 {
-		for _, f := range fc.Features {
-			geoms = append(geoms, f.Geometry)
-		}
-	} else if f, err := geojson.UnmarshalFeature(b); err == nil && f.Geometry != nil {
-		geoms = append(geoms, f.Geometry)
-	} else if g, err := geojson.UnmarshalGeometry(b); err == nil {
-		geoms = append(geoms, g.Geometry())
-	} else {
-		return nil, fmt.Errorf("%s is not GeoJSON: %v", path, err)
-	}
-	var rings []orb.Ring
-	for _, g := range geoms {
-		switch g := g.(type) {
-		case orb.Polygon:
-			rings = append(rings, g[0])
-		case orb.MultiPolygon:
-			for _, p := range g {
-				rings = append(rings, p[0])
-			}
-		}
-	}
-	if len(rings) == 0 {
-		return nil, fmt.Errorf("%s holds no polygon", path)
-	}
-	return rings, nil
 }

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"context"
-
 	"github.com/hexbeat/hexbeat/internal/catalog"
 	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/grid"
@@ -14,29 +12,6 @@ import (
 // cells answers GET /api/v1/cells: a FeatureCollection of hexagons with incident counts.
 func (s *Server) cells(c *fiber.Ctx) error {
 	return s.sendBody(c, newParams(c, catalog.LayerParams...), s.cat.Cells)
-}
-
-// sendBody answers with the GeoJSON body builds.
-func (s *Server) sendBody(c *fiber.Ctx, p *catalog.Params, build func(context.Context, *catalog.Params) ([]byte, error)) error {
-	b, err := build(c.UserContext(), p)
-	if err != nil {
-		return err
-	}
-	return s.sendGeoJSON(c, b)
-}
-
-func (s *Server) sendGeoJSON(c *fiber.Ctx, body []byte) error {
-	c.Set(fiber.HeaderContentType, encode.GeoJSONType)
-	s.labelData(c)
-	return c.Send(body)
-}
-
-// labelData marks responses built from the demo data set, so that no client can mistake
-// them for police data.
-func (s *Server) labelData(c *fiber.Ctx) {
-	if s.layers.Demo() {
-		c.Set("X-Hexbeat-Data", "demo (synthetic, not police data)")
-	}
 }
 
 // cell answers GET /api/v1/cells/{cell}: one cell's incidents by category over the period

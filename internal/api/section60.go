@@ -16,14 +16,6 @@ import (
 	"github.com/paulmach/orb/geojson"
 )
 
-// actor names who made a request, for the audit log.
-func actor(c *fiber.Ctx) string {
-	if a, ok := c.Locals("actor").(string); ok && a != "" {
-		return a
-	}
-	return "anonymous (no API keys configured)"
-}
-
 // areaGeometry reads a GeoJSON Polygon or MultiPolygon, or a Feature holding one.
 func areaGeometry(raw json.RawMessage, fail func(field, format string, args ...any)) orb.Geometry {
 	if len(raw) == 0 || string(raw) == "null" {
