@@ -154,7 +154,7 @@ func (e *Engine) Emerging(ctx context.Context, snap *index.Snapshot, q hexbeat.E
 	layer.Cells = make([]hexbeat.EmergingCell, n)
 	for i, c := range adj.Cells {
 		em := stats.Classify(zs[i], sig[i], q.Alpha)
-		ec := hexbeat.EmergingCell{Cell: c, Count: counts[i], Category: em.Category(), Pattern: string(em.Pattern), Hot: em.Hot, Trend: hexbeat.Trend(em.Trend), LastZ: zs[i][slices-1]}
+		ec := hexbeat.EmergingCell{Cell: c, Count: counts[i], Category: em.Category(), Pattern: string(em.Pattern), Hot: em.Hot, Trend: em.Trend, LastZ: zs[i][slices-1]}
 		for t := range zs[i] {
 			if sig[i][t] && zs[i][t] > 0 {
 				ec.HotSlices++

@@ -76,12 +76,12 @@ func (e *Engine) evaluateMonth(ctx context.Context, snap *index.Snapshot, q hexb
 			}
 			naive := stats.RankOrder(train, nil)
 			for _, cov := range q.Coverages {
-				rows = append(rows, hexbeat.EvalRow{TestMonth: test.Format("2006-01"), Method: hexbeat.Baseline, Forecast: hexbeat.Forecast(stats.Evaluate(naive, train, tested, areas, cov))})
+				rows = append(rows, hexbeat.EvalRow{TestMonth: test.Format("2006-01"), Method: hexbeat.Baseline, Forecast: stats.Evaluate(naive, train, tested, areas, cov)})
 			}
 		}
 		order := sf.order(hq.Method, nil)
 		for _, cov := range q.Coverages {
-			rows = append(rows, hexbeat.EvalRow{TestMonth: test.Format("2006-01"), Method: m, Forecast: hexbeat.Forecast(stats.Evaluate(order, train, tested, areas, cov))})
+			rows = append(rows, hexbeat.EvalRow{TestMonth: test.Format("2006-01"), Method: m, Forecast: stats.Evaluate(order, train, tested, areas, cov)})
 		}
 	}
 	return rows, rule, nil

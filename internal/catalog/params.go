@@ -172,6 +172,7 @@ func (p *Params) TimeBound(name string, end bool) time.Time {
 	return v
 }
 
+// BBox reads a box minLon,minLat,maxLon,maxLat; nil when absent.
 func (p *Params) BBox(name string) *orb.Bound {
 	s := p.One(name)
 	if s == "" {

@@ -9,6 +9,8 @@ import (
 	"github.com/paulmach/orb"
 )
 
+// Boundaries builds the boundaries layer (kind keeps one kind; geometry=bbox lists them
+// with their boxes and no outlines).
 func (k *Catalog) Boundaries(ctx context.Context, p *Params) ([]byte, error) {
 	boxOnly := false
 	switch g := p.One("geometry"); g {
@@ -64,6 +66,7 @@ func (k *Catalog) Authorisations(ctx context.Context, p *Params) ([]byte, error)
 	return encode.Authorisations(kept, now, k.Layers.Demo())
 }
 
+// Retailers builds the retailer register with each shop's tests.
 func (k *Catalog) Retailers(ctx context.Context, p *Params) ([]byte, error) {
 	if err := p.Err(); err != nil {
 		return nil, err
@@ -75,8 +78,10 @@ func (k *Catalog) Retailers(ctx context.Context, p *Params) ([]byte, error) {
 	return encode.Retailers(shops, tests, k.Layers.Demo())
 }
 
+// TargetParams are the parameters of the test-purchase ranking.
 var TargetParams = []string{"radius_m", "res", "window", "from", "to", "category", "categories", "area", "cooldown_days", "demote", "failure_boost", "limit", "weight"}
 
+// Targets builds the ranked retailers as a layer.
 func (k *Catalog) Targets(ctx context.Context, p *Params) ([]byte, error) {
 	ts, err := k.RankTargets(ctx, p)
 	if err != nil {
@@ -85,6 +90,8 @@ func (k *Catalog) Targets(ctx context.Context, p *Params) ([]byte, error) {
 	return encode.Targets(ts, k.Layers.Demo())
 }
 
+// RankTargets reads a test-purchase query and ranks the retailers (res without radius_m
+// measures exposure by cells).
 func (k *Catalog) RankTargets(ctx context.Context, p *Params) (hexbeat.Targets, error) {
 	// res without radius_m measures exposure by cells (the shop's and its neighbours)
 	byCells := p.One("res") != "" && p.One("radius_m") == ""
@@ -107,6 +114,7 @@ func (k *Catalog) RankTargets(ctx context.Context, p *Params) (hexbeat.Targets, 
 	return k.Retail.Targets(ctx, q)
 }
 
+// CameraRegisterParams are the parameters of the camera register layer.
 var CameraRegisterParams = []string{"kind", "on"}
 
 // CameraRegister writes the register, or with kind and on (a day) the cameras of that

@@ -82,8 +82,10 @@ func (k *Catalog) Hotspots(ctx context.Context, p *Params) ([]byte, error) {
 	return k.Enc.Hotspots(layer, len(layer.Cells), k.Layers.Demo()), nil
 }
 
+// EmergingParams are the parameters of an emerging hot spot analysis.
 var EmergingParams = append(append([]string{}, LayerParams...), "slice", "weight", "k", "alpha")
 
+// Emerging builds the emerging hot spot layer.
 func (k *Catalog) Emerging(ctx context.Context, p *Params) ([]byte, error) {
 	q := hexbeat.EmergingQuery{CellQuery: CellQuery(p), Slice: p.One("slice"), Weight: p.One("weight"),
 		K: p.PositiveInt("k"), Alpha: p.Positive("alpha")}.WithDefaults()
@@ -98,8 +100,10 @@ func (k *Catalog) Emerging(ctx context.Context, p *Params) ([]byte, error) {
 	return k.Enc.Emerging(layer, k.Layers.Demo()), nil
 }
 
+// ChangeParams are the parameters of a change between two periods.
 var ChangeParams = []string{"res", "category", "area", "bbox", "a_from", "a_to", "b_from", "b_to"}
 
+// Change builds the change between periods A and B, per crime type and per cell.
 func (k *Catalog) Change(ctx context.Context, p *Params) ([]byte, error) {
 	cq := CellQuery(p)
 	q := hexbeat.ChangeQuery{CellQuery: cq, AFrom: p.TimeBound("a_from", false), ATo: p.TimeBound("a_to", true),
@@ -118,6 +122,7 @@ func (k *Catalog) Change(ctx context.Context, p *Params) ([]byte, error) {
 // OutlierParams define a cluster and outlier layer: a hotspot layer's, without a method.
 var OutlierParams = append(append([]string{}, LayerParams...), "weight", "half_life_days", "k", "alpha", "fdr")
 
+// Outliers builds the cluster and outlier layer (local Moran's I).
 func (k *Catalog) Outliers(ctx context.Context, p *Params) ([]byte, error) {
 	q := HotspotQuery(p)
 	if err := p.Err(); err != nil {
@@ -130,6 +135,7 @@ func (k *Catalog) Outliers(ctx context.Context, p *Params) ([]byte, error) {
 	return k.Enc.Outliers(layer, k.Layers.Demo()), nil
 }
 
+// LayerParams are the filters every cell layer takes.
 var LayerParams = []string{"res", "from", "to", "category", "area", "bbox"}
 
 // EvalParams are the parameters of a forecast backtest.

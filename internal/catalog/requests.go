@@ -51,6 +51,7 @@ type ProposalRequest struct {
 // ProposalParams are the query parameters that stand for a ProposalRequest (OGC, export).
 var ProposalParams = []string{"window", "from", "to", "area", "category", "res", "alpha", "k", "weight", "max_area_km2", "target_share"}
 
+// ProposalRequestFrom reads a proposal request from query parameters (OGC, export).
 func ProposalRequestFrom(p *Params) ProposalRequest {
 	r := ProposalRequest{Window: p.One("window"), From: p.One("from"), To: p.One("to"), Area: p.One("area"), Categories: p.List("category"),
 		Alpha: p.Number("alpha", 0), K: p.Integer("k", 0), Weight: p.One("weight"), MaxAreaKm2: p.Number("max_area_km2", 0),
@@ -230,6 +231,7 @@ func Points(raw json.RawMessage, field string, fail func(field, format string, a
 	return nil, nil
 }
 
+// GeometryType names a geometry's GeoJSON type for a message ("null geometry" for none).
 func GeometryType(g orb.Geometry) string {
 	if g == nil {
 		return "null geometry"

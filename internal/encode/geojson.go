@@ -51,6 +51,7 @@ func AppendCoord(b []byte, v float64) []byte {
 	return append(b, d[:end]...)
 }
 
+// AppendPoint writes a position [lon,lat] to 7 decimals.
 func AppendPoint(b []byte, p orb.Point) []byte {
 	b = append(b, '[')
 	b = AppendCoord(b, p[0])
@@ -59,6 +60,7 @@ func AppendPoint(b []byte, p orb.Point) []byte {
 	return append(b, ']')
 }
 
+// AppendRing writes a ring's positions as they are.
 func AppendRing(b []byte, r orb.Ring) []byte {
 	b = append(b, '[')
 	for i, p := range r {

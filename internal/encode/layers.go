@@ -470,6 +470,7 @@ func changeText(r hexbeat.ChangeRow) string {
 	return fmt.Sprintf("%s: %d -> %d, %+d, %s", r.Category, r.A, r.B, r.Diff, pct)
 }
 
+// RoundTo rounds v to decimals places, for figures read by people (a share, a percentage).
 func RoundTo(v float64, decimals int) float64 {
 	f := math.Pow(10, float64(decimals))
 	return math.Round(v*f) / f

@@ -32,6 +32,7 @@ type MVTLayer struct {
 	buf, vbuf     []byte
 }
 
+// MVTExtent is the tile's size in its own units.
 const MVTExtent = 4096
 
 // MVTValue is a property value: a string, a float, an unsigned or a signed integer, or
@@ -52,12 +53,14 @@ func MVTFloat(f float64) MVTValue {
 	return MVTValue{kind: 2, n: uint64(math.Float32bits(float32(f)))}
 }
 
+// MVTString, MVTUint and MVTSint are a feature's property values of those kinds.
 func MVTString(s string) MVTValue     { return MVTValue{kind: 1, s: s} }
 func MVTUint(u int) MVTValue          { return MVTValue{kind: 5, n: uint64(u)} }
 func MVTSint(i int) MVTValue          { return MVTValue{kind: 6, n: zigzag(int64(i))} }
 func zigzag(i int64) uint64           { return uint64(i<<1) ^ uint64(i>>63) }
 func mvtCommand(id, count int) uint32 { return uint32(id&7 | count<<3) }
 
+// NewMVTLayer starts the layer name of tile t, whose features carry the values of keys.
 func NewMVTLayer(name string, t maptile.Tile, keys ...string) *MVTLayer {
 	world := float64(uint64(1)<<t.Z) * MVTExtent
 	return &MVTLayer{name: name, keys: keys, index: map[MVTValue]uint32{},

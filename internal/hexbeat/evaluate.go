@@ -113,7 +113,7 @@ type EvalResult struct {
 }
 
 // Forecast is how well one ranking of cells forecast a later period, at one coverage
-// (computed by stats.Evaluate).
+// (stats.Evaluate computes it).
 type Forecast struct {
 	Coverage  float64 // the share of the study area's cells asked for
 	Cells     int     // cells selected: the top floor(coverage · N), at least one

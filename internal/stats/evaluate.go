@@ -4,19 +4,12 @@ import (
 	"cmp"
 	"math"
 	"slices"
+
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
 
-// Forecast is how well one ranking of cells forecast a later period, at one coverage.
-type Forecast struct {
-	Coverage  float64 // the share of the study area's cells asked for
-	Cells     int     // cells selected: the top floor(coverage · N), at least one
-	AreaShare float64 // a/A: their share of the study area's area
-	Captured  float64 // n: test-period incidents in the selected cells
-	Total     float64 // N: test-period incidents in the study area
-	HitRate   float64 // n/N
-	PAI       float64 // predictive accuracy index (n/N)/(a/A)
-	RRI       float64 // recapture rate index (n_test/n_train)/(N_test/N_train); NaN when undefined
-}
+// Forecast is the domain's measure of one ranking's forecast at one coverage.
+type Forecast = hexbeat.Forecast
 
 // Evaluate scores a ranking: order lists the study area's cells hottest first (as
 // positions), train and test are the incidents of each cell in the training and test

@@ -1,14 +1,13 @@
 package stats
 
-import "math"
+import (
+	"math"
 
-// Trend is the result of a Mann–Kendall trend test on a series.
-type Trend struct {
-	S   int     // Σ_{i<j} sign(x_j − x_i)
-	Tau float64 // Kendall's tau-b between the series and time
-	Z   float64 // normal score, with continuity correction and the variance corrected for ties
-	P   float64 // two-sided p-value
-}
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+)
+
+// Trend is the domain's result of a Mann–Kendall trend test on a series.
+type Trend = hexbeat.Trend
 
 // MannKendall tests a series for a monotone trend. Series shorter than 3 values, or
 // constant ones, have no trend (Z 0, P 1).
