@@ -30,7 +30,7 @@ func TestCameraRegister(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Kind != KindCameras || rep.Rows != 10 || rep.Accepted != 4 || rep.InFileDups != 1 || rep.RejectedTotal() != 5 {
+	if rep.Kind != hexbeat.KindCameras || rep.Rows != 10 || rep.Accepted != 4 || rep.InFileDups != 1 || rep.RejectedTotal() != 5 {
 		t.Fatalf("report %+v", rep)
 	}
 	day := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
@@ -69,15 +69,15 @@ func TestCameraRegister(t *testing.T) {
 	// a register's name and coordinates alone make a retailer register; forced, it is read
 	// as cameras, and a file without the columns is refused at its header
 	for _, file := range []string{"name,lon,lat\nA,-0.75,52.04\n", "name,cctv,camera,lon,lat\nA,yes,yes,-0.75,52.04\n"} { // a shop's "has CCTV" is no camera
-		if rep, _, _ = readAll(t, []byte(file), Options{}); rep.Kind != KindRetailers {
+		if rep, _, _ = readAll(t, []byte(file), Options{}); rep.Kind != hexbeat.KindRetailers {
 			t.Errorf("%q: %s", file, rep.Kind)
 		}
 	}
-	rep, sink, err = readAll(t, []byte("name,lon,lat\nA,-0.75,52.04\n"), Options{Kind: KindCameras})
-	if err != nil || rep.Kind != KindCameras || len(sink.Cameras) != 1 || sink.Cameras[0].Kind != hexbeat.CameraFixed {
+	rep, sink, err = readAll(t, []byte("name,lon,lat\nA,-0.75,52.04\n"), Options{Kind: hexbeat.KindCameras})
+	if err != nil || rep.Kind != hexbeat.KindCameras || len(sink.Cameras) != 1 || sink.Cameras[0].Kind != hexbeat.CameraFixed {
 		t.Errorf("forced: %+v %v", rep, err)
 	}
-	_, _, err = readAll(t, []byte("camera,easting,northing\nA,480000,240000\n"), Options{Kind: KindCameras})
+	_, _, err = readAll(t, []byte("camera,easting,northing\nA,480000,240000\n"), Options{Kind: hexbeat.KindCameras})
 	var fe *FormatError
 	if !errors.As(err, &fe) || fe.Line != 1 || !strings.Contains(fe.Reason, "longitude and latitude") {
 		t.Errorf("no coordinates columns: %v", err)

@@ -24,7 +24,7 @@ func TestGenericCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Kind != KindGeneric || rep.Rows != 7 || rep.Accepted != 3 || rep.InFileDups != 1 || rep.RejectedTotal() != 3 {
+	if rep.Kind != hexbeat.KindGeneric || rep.Rows != 7 || rep.Accepted != 3 || rep.InFileDups != 1 || rep.RejectedTotal() != 3 {
 		t.Fatalf("report %+v", rep)
 	}
 	got := sink.Incidents

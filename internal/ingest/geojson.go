@@ -25,7 +25,7 @@ func readGeoJSON(ctx context.Context, r io.Reader, kind string, opts Options, re
 	var bounds *boundaryReader
 	decide := func(k string) {
 		rep.Kind = k
-		if k == KindBoundaries {
+		if k == hexbeat.KindBoundaries {
 			bounds = &boundaryReader{opts: opts, rep: rep, seen: map[string]bool{}}
 		} else {
 			points = newPointReader(ctx, opts, rep, sink)
@@ -42,9 +42,9 @@ func readGeoJSON(ctx context.Context, r io.Reader, kind string, opts Options, re
 				return nil
 			}
 			if g := f.Geometry.Type; g == "Polygon" || g == "MultiPolygon" {
-				decide(KindBoundaries)
+				decide(hexbeat.KindBoundaries)
 			} else {
-				decide(KindPoints)
+				decide(hexbeat.KindPoints)
 			}
 		}
 		if bounds != nil {
@@ -64,7 +64,7 @@ func readGeoJSON(ctx context.Context, r io.Reader, kind string, opts Options, re
 	case points != nil:
 		return points.finish()
 	}
-	rep.Kind = KindPoints // no feature had a geometry
+	rep.Kind = hexbeat.KindPoints // no feature had a geometry
 	return nil
 }
 

@@ -41,7 +41,7 @@ func TestGeoJSONPoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Kind != KindPoints || rep.Rows != 9 || rep.Accepted != 4 || rep.InFileDups != 1 || rep.RejectedTotal() != 4 {
+	if rep.Kind != hexbeat.KindPoints || rep.Rows != 9 || rep.Accepted != 4 || rep.InFileDups != 1 || rep.RejectedTotal() != 4 {
 		t.Fatalf("report %+v", rep)
 	}
 	for reason, lines := range map[string]string{ReasonBadGeometry: "[3 4 5]", ReasonBadTime: "[6]"} {
@@ -133,7 +133,7 @@ func TestGeoJSONMembersInAnyOrder(t *testing.T) {
 		"byte order mark":    "\xef\xbb\xbf" + string(collection(point, point)),
 	} {
 		rep, sink, err := readAll(t, []byte(data), Options{})
-		if err != nil || rep.Kind != KindPoints || rep.Accepted != 2 || len(sink.Incidents) != 2 {
+		if err != nil || rep.Kind != hexbeat.KindPoints || rep.Accepted != 2 || len(sink.Incidents) != 2 {
 			t.Errorf("%s: %v, report %+v", name, err, rep)
 		}
 	}
@@ -143,7 +143,7 @@ func TestGeoJSONMembersInAnyOrder(t *testing.T) {
 		`,{"type":"Feature","geometry":{"type":"Point","coordinates":[0,0]},"properties":{"name":"p"}}` +
 		`,{"type":"Feature","geometry":{"type":"GeometryCollection","geometries":[null]},"properties":{"name":"y"}}],"type":"FeatureCollection"}`
 	rep, sink, err := readAll(t, []byte(boundaries), Options{})
-	if err != nil || rep.Kind != KindBoundaries || rep.Rows != 4 || rep.Accepted != 1 || len(sink.Boundaries) != 1 || sink.Boundaries[0].ID != "b1" ||
+	if err != nil || rep.Kind != hexbeat.KindBoundaries || rep.Rows != 4 || rep.Accepted != 1 || len(sink.Boundaries) != 1 || sink.Boundaries[0].ID != "b1" ||
 		len(rep.Rejected) != 1 || fmt.Sprint(rep.Rejected[0].Lines) != "[1 3 4]" {
 		t.Errorf("boundaries after a feature without geometry: %v, report %+v", err, rep)
 	}

@@ -11,18 +11,6 @@ import (
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
 
-// The file kinds ingest recognises are the domain's (hexbeat.ImportKinds).
-const (
-	KindStreet     = hexbeat.KindStreet
-	KindStopSearch = hexbeat.KindStopSearch
-	KindOutcomes   = hexbeat.KindOutcomes
-	KindGeneric    = hexbeat.KindGeneric
-	KindPoints     = hexbeat.KindPoints
-	KindBoundaries = hexbeat.KindBoundaries
-	KindRetailers  = hexbeat.KindRetailers
-	KindCameras    = hexbeat.KindCameras
-)
-
 // Columns names the columns of a force's own CSV (or the properties of GeoJSON points).
 type Columns struct {
 	Lon, Lat, Time, Category, ID, Location string
@@ -68,7 +56,7 @@ func Read(ctx context.Context, r io.Reader, name string, opts Options, sink hexb
 	br := bufio.NewReaderSize(r, 64<<10)
 	kind := opts.Kind
 	if kind == "" && (opts.Columns.Lon != "" || opts.Columns.Lat != "") {
-		kind = KindGeneric
+		kind = hexbeat.KindGeneric
 	}
 	first, err := firstByte(br)
 	if err != nil {
@@ -77,7 +65,7 @@ func Read(ctx context.Context, r io.Reader, name string, opts Options, sink hexb
 	if kind == "" && (first == '{' || first == '[') {
 		kind = "geojson"
 	}
-	if kind == "geojson" || kind == KindPoints || kind == KindBoundaries {
+	if kind == "geojson" || kind == hexbeat.KindPoints || kind == hexbeat.KindBoundaries {
 		return rep, readGeoJSON(ctx, br, kind, opts, rep, sink)
 	}
 	cr := newCSVReader(br, opts.MaxRecordBytes)
@@ -97,17 +85,17 @@ func Read(ctx context.Context, r io.Reader, name string, opts Options, sink hexb
 	}
 	rep.Kind = kind
 	switch kind {
-	case KindStreet:
+	case hexbeat.KindStreet:
 		return rep, readStreet(ctx, cr, h, opts, rep, sink)
-	case KindStopSearch:
+	case hexbeat.KindStopSearch:
 		return rep, readStopSearch(ctx, cr, h, opts, rep, sink)
-	case KindOutcomes:
+	case hexbeat.KindOutcomes:
 		return rep, readOutcomes(ctx, cr, h, opts, rep, sink)
-	case KindGeneric:
+	case hexbeat.KindGeneric:
 		return rep, readGeneric(ctx, cr, h, opts, rep, sink)
-	case KindRetailers:
+	case hexbeat.KindRetailers:
 		return rep, readRetailers(ctx, cr, h, opts, rep, sink)
-	case KindCameras:
+	case hexbeat.KindCameras:
 		return rep, readCameras(ctx, cr, h, rep, sink)
 	}
 	return rep, fmt.Errorf("unknown file kind %q (one of %s)", kind, strings.Join(hexbeat.ImportKinds, ", "))
@@ -178,15 +166,15 @@ func (h *header) has(names ...string) bool {
 func (h *header) detect() string {
 	switch {
 	case h.has("Crime ID", "Month", "Longitude", "Latitude", "Crime type"):
-		return KindStreet
+		return hexbeat.KindStreet
 	case h.has("Crime ID", "Month", "Outcome type"):
-		return KindOutcomes
+		return hexbeat.KindOutcomes
 	case h.has("Type", "Date", "Legislation", "Object of search", "Outcome"):
-		return KindStopSearch
+		return hexbeat.KindStopSearch
 	case h.col(cameraMark...) >= 0 && h.col(lonNames...) >= 0 && h.col(latNames...) >= 0:
-		return KindCameras
+		return hexbeat.KindCameras
 	case h.col(retailerName...) >= 0 && h.col(lonNames...) >= 0 && h.col(latNames...) >= 0:
-		return KindRetailers
+		return hexbeat.KindRetailers
 	}
 	return ""
 }

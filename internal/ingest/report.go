@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
 
 // Rejection reasons. A rejected row is counted and reported by line; it is not imported.
@@ -71,7 +73,7 @@ func (r *Report) RejectedTotal() int {
 // positions names what a rejected row's number counts: a GeoJSON file's rows are its
 // features, numbered from 1; a CSV's are its lines.
 func (r *Report) positions() string {
-	if r.Kind == KindPoints || r.Kind == KindBoundaries {
+	if r.Kind == hexbeat.KindPoints || r.Kind == hexbeat.KindBoundaries {
 		return "features"
 	}
 	return "lines"

@@ -59,7 +59,7 @@ func TestStreetRealCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Kind != KindStreet || rep.Rows != total {
+	if rep.Kind != hexbeat.KindStreet || rep.Rows != total {
 		t.Errorf("kind %q rows %d, want street %d", rep.Kind, rep.Rows, total)
 	}
 	if len(sink.Incidents) != withCoords || rep.Accepted != withCoords {
