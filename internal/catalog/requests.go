@@ -114,8 +114,9 @@ type CameraRequest struct {
 // candidates are then the centres of the cells holding incidents.
 var CameraParams = []string{"k", "radius_m", "min_spacing_m", "existing_on", "from", "to", "area", "category", "res", "weight"}
 
-// Without k and radius_m (an OGC client such as QGIS cannot send them) the plan is the
-// ten best sites at 300 m.
+// CameraRequestFrom reads a camera plan request from query parameters (OGC, export).
+// Without k and radius_m (an OGC client such as QGIS cannot send them) the plan is the ten
+// best sites at 300 m.
 func CameraRequestFrom(p *Params) CameraRequest {
 	b := CameraRequest{K: p.Integer("k", 10), RadiusM: p.Number("radius_m", 300), MinSpacingM: p.Number("min_spacing_m", 0),
 		ExistingOn: p.One("existing_on"), From: p.One("from"), To: p.One("to"), Area: p.One("area"), Categories: p.List("category"), Weight: p.One("weight")}
