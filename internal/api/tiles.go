@@ -2,6 +2,7 @@ package api
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -84,9 +85,17 @@ func (s *Server) tile(c *fiber.Ctx) error {
 	}
 	t := maptile.New(uint32(x), uint32(y), maptile.Zoom(z))
 	bound := t.Bound()
-	// cells whose centre lies a cell's width outside the tile still overlap it
-	pad := 2 * grid.MinCentreSpacingM(resForZoom(z)) / 111_000
-	query := bound.Pad(pad)
+	// cells whose centre lies a cell's width outside the tile still overlap it: the box
+	// a tile takes its cells from is the tile widened by two cells of the layer's own
+	// resolution (a map may ask for coarser cells than the zoom's, and a renderer draws a
+	// tile's features only over that tile: a cell left out of the tile its edge crosses
+	// leaves a seam there)
+	around := func(res int, cells float64) orb.Bound {
+		m := cells * grid.MinCentreSpacingM(res)
+		north := math.Max(math.Abs(bound.Min[1]), math.Abs(bound.Max[1]))
+		dLat, dLon := m/111_000, m/(111_000*math.Max(math.Cos(north*math.Pi/180), 0.01))
+		return orb.Bound{Min: orb.Point{bound.Min[0] - dLon, bound.Min[1] - dLat}, Max: orb.Point{bound.Max[0] + dLon, bound.Max[1] + dLat}}
+	}
 	var out *encode.MVTLayer
 	var ring orb.Ring
 	switch layer {
@@ -99,6 +108,7 @@ func (s *Server) tile(c *fiber.Ctx) error {
 		if err := p.Err(); err != nil {
 			return err
 		}
+		query := around(hq.Res, 2)
 		l, err := s.layers.Hotspots(c.UserContext(), hq)
 		if err != nil {
 			return err
@@ -120,6 +130,9 @@ func (s *Server) tile(c *fiber.Ctx) error {
 		if p.One("res") == "" {
 			cq.Res = resForZoom(z)
 		}
+		// the cells whose centre lies within two cells of the tile, counted from every
+		// incident of theirs: the incidents are asked for a cell further out
+		keep, query := around(cq.Res, 2), around(cq.Res, 3)
 		cq.BBox = &query
 		if err := p.Err(); err != nil {
 			return err
@@ -130,6 +143,9 @@ func (s *Server) tile(c *fiber.Ctx) error {
 		}
 		out = encode.NewMVTLayer(layer, t, "cell", "count")
 		for _, cc := range l.Cells {
+			if !keep.Contains(grid.Center(cc.Cell)) {
+				continue
+			}
 			ring, _ = grid.AppendBoundary(ring[:0], cc.Cell)
 			out.AddPolygon(ring, encode.MVTString(grid.String(cc.Cell)), encode.MVTUint(cc.Count))
 		}
