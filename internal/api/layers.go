@@ -38,11 +38,17 @@ var ogcLayers = map[string]ogcLayer{
 	"cameras":                  {extent: extentCells},
 }
 
-// layers are the catalogue's layers, in its order.
+// layers are the catalogue's layers, in its order. A layer added to the catalogue needs its
+// line in ogcLayers (an empty one says it has no extent): the server does not start
+// without it, so no test can miss it.
 var layers = func() []layer {
 	var out []layer
 	for _, l := range catalog.Layers() {
-		out = append(out, layer{Layer: l, ogcLayer: ogcLayers[l.ID]})
+		o, ok := ogcLayers[l.ID]
+		if !ok {
+			panic("api: the catalogue's layer " + l.ID + " has no entry in ogcLayers")
+		}
+		out = append(out, layer{Layer: l, ogcLayer: o})
 	}
 	return out
 }()
