@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/csv"
 	"html/template"
 	"strconv"
 	"strings"
@@ -125,15 +124,15 @@ func searchSummaryCSV(out searchSummary) string {
 		groups = append(groups, c.Value)
 	}
 	var sb strings.Builder
-	w := csv.NewWriter(&sb)
-	head := []string{"month", "imported", "searches", "under_section_60", "finds", "find_rate", "arrests", "arrest_rate", "no_further_action", "without_location"}
+	w := encode.NewCSV(&sb)
+	head := []any{"month", "imported", "searches", "under_section_60", "finds", "find_rate", "arrests", "arrest_rate", "no_further_action", "without_location"}
 	for _, g := range groups {
-		head = append(head, encode.CSVValue("officer_defined_ethnicity: "+g))
+		head = append(head, "officer_defined_ethnicity: "+g)
 	}
-	w.Write(head)
-	row := func(label, imported string, f searchFigures) {
-		r := []string{label, imported, strconv.Itoa(f.Searches), strconv.Itoa(f.Section60), strconv.Itoa(f.Finds), strconv.FormatFloat(f.FindRate, 'f', 4, 64),
-			strconv.Itoa(f.Arrests), strconv.FormatFloat(f.ArrestRate, 'f', 4, 64), strconv.Itoa(f.NFA), strconv.Itoa(f.NoLocation)}
+	w.Row(head...)
+	rate := func(v float64) encode.Number { return encode.Number(strconv.FormatFloat(v, 'f', 4, 64)) }
+	row := func(label string, imported any, f searchFigures) {
+		r := []any{label, imported, f.Searches, f.Section60, f.Finds, rate(f.FindRate), f.Arrests, rate(f.ArrestRate), f.NFA, f.NoLocation}
 		for _, g := range groups {
 			n := 0
 			for _, c := range f.OfficerEthnic {
@@ -141,15 +140,15 @@ func searchSummaryCSV(out searchSummary) string {
 					n = c.N
 				}
 			}
-			r = append(r, strconv.Itoa(n))
+			r = append(r, n)
 		}
-		w.Write(r)
+		w.Row(r...)
 	}
 	for _, m := range out.Months {
-		row(m.Month, strconv.FormatBool(m.Imported), m.searchFigures)
+		row(m.Month, m.Imported, m.searchFigures)
 	}
-	row("total", "", out.Total)
-	w.Flush()
+	row("total", nil, out.Total)
+	w.Flush() // into a buffer: it cannot fail
 	return sb.String()
 }
 

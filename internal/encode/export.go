@@ -2,13 +2,10 @@ package encode
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hexbeat/hexbeat/internal/grid"
@@ -22,7 +19,7 @@ import (
 type Export struct {
 	format string
 	buf    bytes.Buffer
-	csv    *csv.Writer
+	csv    *CSV
 	cols   []string
 	n      int
 }
@@ -70,8 +67,12 @@ func NewExport(format, layer string, columns []string, sample []*geojson.Feature
 				e.cols = append(e.cols, k)
 			}
 		}
-		e.csv = csv.NewWriter(&e.buf)
-		e.csv.Write(append(append([]string{"id", "lon", "lat"}, e.cols...), "wkt"))
+		e.csv = NewCSV(&e.buf)
+		head := []any{"id", "lon", "lat"}
+		for _, c := range e.cols {
+			head = append(head, c)
+		}
+		e.csv.Row(append(head, "wkt")...)
 	}
 	return e
 }
@@ -103,12 +104,11 @@ func (e *Export) Add(fs []*geojson.Feature) {
 			}
 		case "csv":
 			centre := featureCentre(f)
-			row := []string{FeatureID(f), string(AppendCoord(nil, centre[0])), string(AppendCoord(nil, centre[1]))}
+			row := []any{FeatureID(f), Number(AppendCoord(nil, centre[0])), Number(AppendCoord(nil, centre[1]))}
 			for _, k := range e.cols {
-				row = append(row, CSVValue(f.Properties[k]))
+				row = append(row, f.Properties[k])
 			}
-			row = append(row, string(AppendWKT(nil, f.Geometry)))
-			e.csv.Write(row)
+			e.csv.Row(append(row, Number(AppendWKT(nil, f.Geometry)))...)
 		}
 		e.n++
 	}
@@ -120,7 +120,7 @@ func (e *Export) Finish() []byte {
 	case "geojson":
 		e.buf.WriteString("]}")
 	case "csv":
-		e.csv.Flush()
+		e.csv.Flush() // into a buffer: it cannot fail
 	}
 	return e.buf.Bytes()
 }
@@ -140,31 +140,6 @@ func featureCentre(f *geojson.Feature) orb.Point {
 	}
 	c, _ := planar.CentroidArea(f.Geometry)
 	return c
-}
-
-// CSVValue writes one property: numbers round-trip (plain decimals, but in exponent form
-// below 1e-4 or from 1e21, where a p-value of 1e-150 would otherwise be 150 zeros), lists
-// and objects as compact JSON, and text that a spreadsheet would run as a formula (=, +, -,
-// @ first) is quoted with a '.
-func CSVValue(x any) string {
-	switch t := x.(type) {
-	case nil:
-		return ""
-	case string:
-		if t != "" && strings.ContainsRune("=+-@\t\r", rune(t[0])) {
-			return "'" + t
-		}
-		return t
-	case float64:
-		if a := math.Abs(t); a != 0 && (a < 1e-4 || a >= 1e21) {
-			return strconv.FormatFloat(t, 'g', -1, 64)
-		}
-		return strconv.FormatFloat(t, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(t)
-	}
-	b, _ := json.Marshal(x)
-	return string(b)
 }
 
 // AppendWKT writes a geometry as WKT with 7 decimals (the same as the GeoJSON).

@@ -1,7 +1,6 @@
 package encode
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"math"
 	"strconv"
@@ -207,23 +206,23 @@ func Targets(ts hexbeat.Targets, demo bool) ([]byte, error) {
 // excluded ones with the reason.
 func TargetsCSV(ts hexbeat.Targets) string {
 	var sb strings.Builder
-	w := csv.NewWriter(&sb)
-	w.Write([]string{"rank", "id", "name", "address", "category", "size_band", "lon", "lat", "score", "exposure", "incidents", "failures", "tests", "failure_boost", "cooldown", "last_test", "last_result", "excluded", "reason"})
+	w := NewCSV(&sb)
+	w.Row("rank", "id", "name", "address", "category", "size_band", "lon", "lat", "score", "exposure", "incidents", "failures", "tests", "failure_boost", "cooldown", "last_test", "last_result", "excluded", "reason")
 	for _, t := range append(append([]hexbeat.Target{}, ts.Ranked...), ts.Excluded...) {
 		r := ts.Retailers[t.Retailer]
 		last, result := "", ""
 		if t.LastTest != nil {
 			last, result = t.LastTest.On.Format("2006-01-02"), t.LastTest.Result
 		}
-		rank := ""
+		var rank any // empty for an excluded shop
 		if t.Rank > 0 {
-			rank = strconv.Itoa(t.Rank)
+			rank = t.Rank
 		}
-		w.Write([]string{rank, r.ID, r.Name, r.Address, r.Category, r.SizeBand, strconv.FormatFloat(r.Lon, 'f', 7, 64), strconv.FormatFloat(r.Lat, 'f', 7, 64),
-			strconv.FormatFloat(t.Score, 'f', 3, 64), strconv.FormatFloat(t.Exposure, 'f', 3, 64), strconv.Itoa(t.Incidents), strconv.Itoa(t.Failures),
-			strconv.Itoa(t.Tests), strconv.FormatFloat(t.Boost, 'f', 2, 64), strconv.FormatFloat(t.Cooldown, 'f', 2, 64), last, result, strconv.FormatBool(t.Excluded), t.Reason})
+		fixed := func(v float64, decimals int) Number { return Number(strconv.FormatFloat(v, 'f', decimals, 64)) }
+		w.Row(rank, r.ID, r.Name, r.Address, r.Category, r.SizeBand, fixed(r.Lon, 7), fixed(r.Lat, 7), fixed(t.Score, 3), fixed(t.Exposure, 3),
+			t.Incidents, t.Failures, t.Tests, fixed(t.Boost, 2), fixed(t.Cooldown, 2), last, result, t.Excluded, t.Reason)
 	}
-	w.Flush()
+	w.Flush() // into a buffer: it cannot fail
 	return sb.String()
 }
 
