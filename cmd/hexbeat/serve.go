@@ -64,7 +64,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stdout, "hexbeat: the store had no API keys, so an admin key (id %d) was created. It is shown this once; keep it safe:\n  %s\n"+
 			"  use it as Authorization: Bearer <key>, or open the map with ?key=<key>; make more with `hexbeat keys create`\n", k.ID, secret)
 	}
-	srv := api.New(svc, log, api.Config{RequestTimeout: cfg.RequestTimeout, BasemapURL: cfg.BasemapURL, Open: open,
+	var hosts []string
+	if open { // keyless: a page of another site that has made its name point here (DNS rebinding) must not read it
+		hosts = loopbackHosts(ln.Addr())
+	}
+	srv := api.New(svc, log, api.Config{RequestTimeout: cfg.RequestTimeout, BasemapURL: cfg.BasemapURL, Open: open, AllowedHosts: hosts,
 		RateLimit: cfg.RateLimit, CacheBytes: cacheBytes(cfg.CacheMB)}, web.Dist())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -120,4 +124,18 @@ func cacheBytes(mb int) int {
 		return -1
 	}
 	return mb << 20
+}
+
+// loopbackHosts are the names a loopback server may be asked for by: localhost and the
+// loopback addresses, with and without the port it listens on.
+func loopbackHosts(addr net.Addr) []string {
+	_, port, _ := net.SplitHostPort(addr.String())
+	var out []string
+	for _, h := range []string{"localhost", "127.0.0.1", "[::1]"} {
+		out = append(out, h, h+":"+port)
+	}
+	if host, _, err := net.SplitHostPort(addr.String()); err == nil && host != "127.0.0.1" && host != "::1" {
+		out = append(out, host, net.JoinHostPort(host, port))
+	}
+	return out
 }

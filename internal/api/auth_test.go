@@ -304,3 +304,63 @@ func TestStatusSaysWhatTheKeyMayDo(t *testing.T) {
 		t.Errorf("a viewer's status offers section60: %s", b)
 	}
 }
+
+// TestKeyRules: the last admin key cannot be revoked (nobody could manage keys after it),
+// another admin's can; a key's name is one line without control characters.
+func TestKeyRules(t *testing.T) {
+	s, svc, keys := keyedServer(t, api.Config{RateLimit: -1})
+	admin := keys[hexbeat.RoleAdmin]
+	ks, err := svc.Keys(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var adminID int64
+	for _, k := range ks {
+		if k.Role == hexbeat.RoleAdmin {
+			adminID = k.ID
+		}
+	}
+	if code, b, _ := call(t, s, "DELETE", "/api/v1/keys/"+itoa(adminID), admin, ""); code != 409 || !strings.Contains(string(b), "last admin key") {
+		t.Errorf("the last admin key revoked itself: %d %s", code, b)
+	}
+	code, b, _ := call(t, s, "POST", "/api/v1/keys", admin, `{"name":"second admin","role":"admin"}`)
+	var second struct {
+		ID  int64
+		Key string
+	}
+	json.Unmarshal(b, &second)
+	if code != 201 {
+		t.Fatalf("create an admin key: %d %s", code, b)
+	}
+	if code, b, _ := call(t, s, "DELETE", "/api/v1/keys/"+itoa(adminID), second.Key, ""); code != 204 {
+		t.Errorf("revoking an admin key while another is live: %d %s", code, b)
+	}
+	if code, b, _ := call(t, s, "DELETE", "/api/v1/keys/"+itoa(second.ID), second.Key, ""); code != 409 {
+		t.Errorf("the second admin key, now the last, revoked itself: %d %s", code, b)
+	}
+	for _, name := range []string{"line one\nline two", "tab\there", "bell\x07", "nul\x00"} {
+		body, _ := json.Marshal(map[string]string{"name": name, "role": "viewer"})
+		if code, b, _ := call(t, s, "POST", "/api/v1/keys", second.Key, string(body)); code != 400 || !strings.Contains(string(b), "control characters") {
+			t.Errorf("key name %q: %d %s", name, code, b)
+		}
+	}
+}
+
+// TestAllowedHosts: a keyless server told its hosts answers 421 to any other Host header
+// (a DNS-rebinding page), before any route, and its own hosts as usual.
+func TestAllowedHosts(t *testing.T) {
+	s := newServerWith(t, api.Config{Open: true, AllowedHosts: []string{"127.0.0.1:8080", "localhost:8080"}})
+	for host, want := range map[string]int{"127.0.0.1:8080": 200, "LOCALHOST:8080": 200, "attacker.example": 421, "attacker.example:8080": 421, "127.0.0.1:9999": 421} {
+		for _, path := range []string{"/api/v1/status", "/", "/ogc/collections"} {
+			req := httptest.NewRequest("GET", path, nil)
+			req.Host = host
+			res, err := s.App().Test(req, -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.StatusCode != want {
+				t.Errorf("Host %s %s: %d, want %d", host, path, res.StatusCode, want)
+			}
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -36,6 +38,7 @@ type Config struct {
 	BasemapURL     string        // a MapLibre style URL for the web map; empty means none
 	Open           bool          // no key checks at all (the demo on loopback, a CLI command)
 	Actor          string        // who the audit log names when Open; default "anonymous"
+	AllowedHosts   []string      // when set, the only Host headers answered (others get 421): a keyless loopback server's defence against DNS rebinding
 	RateLimit      float64       // requests a second per key; default 100 (negative: none)
 	RateBurst      int           // default 2 x RateLimit
 	CacheBytes     int           // answers of layer routes kept in memory; default 256 MiB (negative: none)
@@ -104,7 +107,7 @@ func New(svc Service, log *slog.Logger, cfg Config, web fs.FS) *Server {
 		WriteTimeout:          cfg.RequestTimeout,
 		IdleTimeout:           2 * time.Minute,
 	})
-	s.app.Use(s.requestID, s.recover, s.logRequests, s.securityHeaders, s.timeLimit)
+	s.app.Use(s.requestID, s.recover, s.logRequests, s.checkHost, s.securityHeaders, s.timeLimit)
 	s.routes()
 	return s
 }
@@ -158,6 +161,16 @@ func (s *Server) routes() {
 	s.ogcRoutes()
 	s.tileRoutes()
 	s.webRoutes()
+}
+
+// checkHost answers 421 to a request for a Host the server was not told to answer to
+// (Config.AllowedHosts), before anything else: a page of another site whose name was made to
+// point at a keyless loopback server cannot read it.
+func (s *Server) checkHost(c *fiber.Ctx) error {
+	if len(s.cfg.AllowedHosts) == 0 || slices.Contains(s.cfg.AllowedHosts, strings.ToLower(string(c.Request().Host()))) {
+		return c.Next()
+	}
+	return &fiber.Error{Code: fiber.StatusMisdirectedRequest, Message: "this server answers only to its own loopback address or localhost"}
 }
 
 // timeLimit gives each request a deadline, Config.RequestTimeout: an analysis that runs past

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
@@ -51,8 +53,13 @@ func hashKey(secret string) [32]byte { return sha256.Sum256([]byte(secret)) }
 // never stored.
 func (s *Service) CreateKey(ctx context.Context, name string, role hexbeat.Role, actor string) (hexbeat.APIKey, string, error) {
 	var fe hexbeat.FieldErrors
-	if strings.TrimSpace(name) == "" {
+	switch {
+	case strings.TrimSpace(name) == "":
 		fe.Add("name", "name the key (who or what will use it)")
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		fe.Add("name", "must be one line of text, without control characters (a name is shown in lists and the audit log)")
+	case utf8.RuneCountInString(name) > 200:
+		fe.Add("name", "at most 200 characters")
 	}
 	if !hexbeat.ValidRole(role) {
 		fe.Add("role", "unknown role %q; use viewer, analyst, trading-standards, commander or admin", role)

@@ -66,6 +66,11 @@ func (s *Store) Keys(ctx context.Context) ([]hexbeat.APIKey, error) {
 // ECONFLICT when it is revoked already.
 func (s *Store) RevokeKey(ctx context.Context, id int64, at time.Time, ev hexbeat.AuditEvent) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if s.dialect == Postgres { // revocations take turns, so two cannot each leave the other the last admin
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, keysLockKey); err != nil {
+				return fmt.Errorf("store: lock keys: %w", err)
+			}
+		}
 		res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`), s.timeArg(at), id)
 		if err != nil {
 			return fmt.Errorf("store: revoke key: %w", err)
@@ -78,7 +83,21 @@ func (s *Store) RevokeKey(ctx context.Context, id int64, at time.Time, ev hexbea
 			}
 			return hexbeat.Errorf(hexbeat.ECONFLICT, "key %d is revoked already", id)
 		}
+		var admins int
+		if err := tx.GetContext(ctx, &admins, `SELECT count(*) FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL`); err != nil {
+			return fmt.Errorf("store: count admin keys: %w", err)
+		}
+		var role string
+		if err := tx.GetContext(ctx, &role, s.db.Rebind(`SELECT role FROM api_keys WHERE id = ?`), id); err != nil {
+			return fmt.Errorf("store: revoke key: %w", err)
+		}
+		if admins == 0 && role == string(hexbeat.RoleAdmin) {
+			return hexbeat.Errorf(hexbeat.ECONFLICT, "key %d is the last admin key: create another admin key before revoking it, or nobody could manage keys", id)
+		}
 		ev.Subject = fmt.Sprintf("key/%d", id)
 		return s.audit(ctx, tx, ev)
 	})
 }
+
+// keysLockKey is the PostgreSQL advisory lock that revocations of keys take in turn.
+const keysLockKey int64 = 0x68657862_6b657973 // "hexbkeys"
