@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -362,5 +363,76 @@ func TestAllowedHosts(t *testing.T) {
 				t.Errorf("Host %s %s: %d, want %d", host, path, res.StatusCode, want)
 			}
 		}
+	}
+}
+
+// TestIncidentRowsNeedExport: the stored incidents' row-level fields (crime id, location,
+// LSOA, outcome) leave only with the export permission, on every path: a viewer's key reads
+// points with time and category through OGC (what its map draws) and no download; an
+// analyst's reads the rows, and each read is audited as a download is.
+func TestIncidentRowsNeedExport(t *testing.T) {
+	s, svc, keys := keyedServer(t, api.Config{RateLimit: -1})
+	ctx := context.Background()
+	f, err := os.Open(testkit.Data(t, "police/street/2025-01-thames-valley-street.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(f)
+	f.Close()
+	if _, err := svc.Import(ctx, "2025-01-thames-valley-street.csv", body, hexbeat.ImportOptions{}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	rowLevel := []string{"crime_id", "location", "lsoa_code", "lsoa_name", "outcome"}
+	read := func(key, path string) (int, []map[string]any) {
+		code, b, _ := call(t, s, "GET", path, key, "")
+		var fc struct {
+			Features []struct{ Properties map[string]any }
+		}
+		var one struct{ Properties map[string]any }
+		json.Unmarshal(b, &fc)
+		if json.Unmarshal(b, &one); one.Properties != nil {
+			return code, []map[string]any{one.Properties}
+		}
+		var props []map[string]any
+		for _, f := range fc.Features {
+			props = append(props, f.Properties)
+		}
+		return code, props
+	}
+	for _, path := range []string{"/ogc/collections/incidents/items?limit=100", "/ogc/collections/incidents/items/1"} {
+		code, props := read(keys[hexbeat.RoleViewer], path)
+		if code != 200 || len(props) == 0 {
+			t.Fatalf("viewer %s: %d, %d features", path, code, len(props))
+		}
+		for _, p := range props {
+			for _, k := range rowLevel {
+				if _, ok := p[k]; ok {
+					t.Fatalf("a viewer's key read %s through %s", k, path)
+				}
+			}
+			if p["category"] == nil || p["time"] == nil {
+				t.Fatalf("a viewer's map needs the time and category: %v", p)
+			}
+		}
+		code, props = read(keys[hexbeat.RoleAnalyst], path)
+		if code != 200 || len(props) == 0 || props[0]["crime_id"] == nil || props[0]["lsoa_code"] == nil {
+			t.Fatalf("analyst %s: %d %v", path, code, props)
+		}
+	}
+	if code, _, _ := call(t, s, "GET", "/api/v1/export/incidents?format=csv", keys[hexbeat.RoleViewer], ""); code != 403 {
+		t.Errorf("a viewer's key downloaded the incidents: %d", code)
+	}
+	events, err := svc.AuditLog(ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	audited := 0
+	for _, ev := range events {
+		if ev.Action == "export" && strings.HasPrefix(ev.Subject, "ogc incident") && strings.Contains(ev.Actor, "analyst") {
+			audited++
+		}
+	}
+	if audited != 2 {
+		t.Errorf("%d audited OGC reads of incident rows by the analyst, want 2", audited)
 	}
 }

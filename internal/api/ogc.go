@@ -275,9 +275,15 @@ func (s *Server) ogcItems(c *fiber.Ctx) error {
 		if err := p.Err(); err != nil {
 			return err
 		}
-		page, err := s.cat.IncidentPage(c.UserContext(), f)
+		// row-level fields (crime id, location, LSOA, outcome) are a download's: a key that
+		// may export reads them, audited as a download is; others read points to draw
+		rowLevel := mayRead(c, hexbeat.PermExport)
+		page, err := s.cat.IncidentPage(c.UserContext(), f, rowLevel)
 		if err != nil {
 			return err
+		}
+		if rowLevel {
+			s.auditExport(c, "ogc incidents", len(page))
 		}
 		for _, x := range page {
 			b, err := json.Marshal(x)
@@ -355,7 +361,12 @@ func (s *Server) ogcItem(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		b, err := json.Marshal(encode.IncidentFeature(r))
+		f := encode.IncidentPoint(r)
+		if mayRead(c, hexbeat.PermExport) {
+			f = encode.IncidentFeature(r)
+			s.auditExport(c, "ogc incident", 1)
+		}
+		b, err := json.Marshal(f)
 		if err != nil {
 			return err
 		}

@@ -129,15 +129,20 @@ func (k *Catalog) Collect(ctx context.Context, l Layer, p *Params, bbox *orb.Bou
 	return fc, nil
 }
 
-// IncidentPage reads one page of incidents from the store as features.
-func (k *Catalog) IncidentPage(ctx context.Context, f hexbeat.IncidentFilter) ([]*geojson.Feature, error) {
+// IncidentPage reads one page of incidents from the store as features: with their
+// row-level fields (a download), or as points with time and category (a map).
+func (k *Catalog) IncidentPage(ctx context.Context, f hexbeat.IncidentFilter, rowLevel bool) ([]*geojson.Feature, error) {
 	rows, err := k.Layers.Incidents(ctx, f)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*geojson.Feature, len(rows))
 	for i, r := range rows {
-		out[i] = encode.IncidentFeature(r)
+		if rowLevel {
+			out[i] = encode.IncidentFeature(r)
+		} else {
+			out[i] = encode.IncidentPoint(r)
+		}
 	}
 	return out, nil
 }

@@ -304,10 +304,20 @@ func Authorisations(list []hexbeat.Authorisation, now time.Time, demo bool) ([]b
 
 // IncidentFeature is a stored incident as a point.
 func IncidentFeature(r hexbeat.IncidentRecord) *geojson.Feature {
+	f := IncidentPoint(r)
+	for k, v := range map[string]any{"crime_id": r.SourceID, "location": r.Location, "lsoa_code": r.AreaCode, "lsoa_name": r.AreaName, "outcome": r.Outcome} {
+		f.Properties[k] = v
+	}
+	return f
+}
+
+// IncidentPoint is a stored incident as a point with its time and category alone, as a
+// map draws it: the row-level fields (crime id, location text, LSOA, outcome) are a
+// download's, for a key that may export.
+func IncidentPoint(r hexbeat.IncidentRecord) *geojson.Feature {
 	f := Feature(orb.Point{r.Lon, r.Lat})
 	f.ID = r.ID
-	f.Properties = map[string]any{"id": r.ID, "time": Stamp(r.OccurredAt), "precision": r.Precision.String(), "category": r.Category,
-		"crime_id": r.SourceID, "location": r.Location, "lsoa_code": r.AreaCode, "lsoa_name": r.AreaName, "outcome": r.Outcome}
+	f.Properties = map[string]any{"id": r.ID, "time": Stamp(r.OccurredAt), "precision": r.Precision.String(), "category": r.Category}
 	return f
 }
 

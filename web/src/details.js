@@ -83,7 +83,9 @@ export function wireClicks() {
   });
   map.on('click', 'incidents-circle', (e) => {
     const p = e.features[0].properties;
-    showInfo(`<h3>${esc(p.category)}</h3>` + table([['month', (p.time || '').slice(0, 7)], ['location', p.location || ''], ['LSOA', p.lsoa_name || ''], ['outcome', p.outcome || '']]));
+    // the row-level fields come only to a key that may export (a viewer's map shows the month and category)
+    const rows = [['month', (p.time || '').slice(0, 7)], ['location', p.location], ['LSOA', p.lsoa_name], ['outcome', p.outcome]].filter(([, v]) => v != null);
+    showInfo(`<h3>${esc(p.category)}</h3>` + table(rows));
   });
   map.on('click', 'proposals-fill', (e) => proposalInfo(e.features[0].properties.rank));
   map.on('click', 'authorisations-fill', (e) => {
