@@ -21,7 +21,7 @@ import (
 const MaxStudyCells = 2_000_000
 
 // kdeBatch is how many points a KDE spreads between looks at its request's deadline.
-const kdeBatch = 2048
+const kdeBatch = 128
 
 // stopped tells an analysis to stop when its request has gone past its time limit (or was
 // cancelled): an error the API answers as 503, naming the limit.
@@ -34,6 +34,15 @@ func stopped(ctx context.Context) error {
 	default:
 		return &hexbeat.Error{Code: hexbeat.EUNAVAILABLE, Message: "the request was cancelled", Cause: ctx.Err()}
 	}
+}
+
+// stoppedOr is err as the caller should see it: the domain's "stopped" error when ctx has
+// ended (the work gave up because of it), else err itself.
+func stoppedOr(ctx context.Context, err error) error {
+	if e := stopped(ctx); e != nil {
+		return e
+	}
+	return err
 }
 
 // Engine runs analyses. It is safe for concurrent use.

@@ -46,12 +46,9 @@ func (e *Engine) surface(ctx context.Context, snap *index.Snapshot, q hexbeat.Ho
 	if err != nil {
 		return nil, err
 	}
-	adj, err := stats.NewAdjacency(sa.Cells, q.K, e.disk)
+	adj, err := stats.NewAdjacencyContext(ctx, sa.Cells, q.K, e.disk)
 	if err != nil {
-		return nil, err
-	}
-	if err := stopped(ctx); err != nil {
-		return nil, err
+		return nil, stoppedOr(ctx, err)
 	}
 	n := adj.Len()
 	sf := &Surface{Adj: adj, Rule: sa.Rule, Counts: make([]int, n), Weighted: make([]float64, n), Scale: scale}
@@ -210,9 +207,9 @@ func chooseScale(ctx context.Context, cells, occ []uint64, values []float64, alp
 	if err := stopped(ctx); err != nil {
 		return nil, err
 	}
-	ms, err := stats.MoranByRadius(cells, x, kmax, grid.DiskRings)
+	ms, err := stats.MoranByRadius(ctx, cells, x, kmax, grid.DiskRings)
 	if err != nil {
-		return nil, err
+		return nil, stoppedOr(ctx, err)
 	}
 	for _, m := range ms {
 		sc.ByRadius = append(sc.ByRadius, hexbeat.Moran(m))

@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"context"
 	"math/rand/v2"
 	"testing"
 
@@ -52,7 +53,7 @@ func BenchmarkMoranByRadius10k(b *testing.B) {
 	}
 	b.ReportMetric(float64(a.Len()), "cells")
 	for b.Loop() {
-		if _, err := MoranByRadius(a.Cells, x, 10, grid.DiskRings); err != nil {
+		if _, err := MoranByRadius(context.Background(), a.Cells, x, 10, grid.DiskRings); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -24,6 +25,12 @@ type DiskFunc func(cell uint64, k int) ([]uint64, error)
 // NewAdjacency builds the neighbourhoods of a study area. cells need not be sorted and may
 // repeat; disk is grid.Disk or a cache in front of it (nil means grid.Disk).
 func NewAdjacency(cells []uint64, k int, disk DiskFunc) (*Adjacency, error) {
+	return NewAdjacencyContext(context.Background(), cells, k, disk)
+}
+
+// NewAdjacencyContext is NewAdjacency that stops with ctx's error when ctx ends (a large
+// study area's neighbourhoods take seconds).
+func NewAdjacencyContext(ctx context.Context, cells []uint64, k int, disk DiskFunc) (*Adjacency, error) {
 	if k < 0 {
 		return nil, fmt.Errorf("stats: neighbourhood radius k must be >= 0, got %d", k)
 	}
@@ -39,7 +46,10 @@ func NewAdjacency(cells []uint64, k int, disk DiskFunc) (*Adjacency, error) {
 	}
 	a := &Adjacency{Cells: cells, K: k, Start: make([]int32, 1, len(cells)+1)}
 	a.Idx = make([]int32, 0, len(cells)*(3*k*(k+1)+1))
-	for _, c := range cells {
+	for i, c := range cells {
+		if i%1024 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		d, err := disk(c, k)
 		if err != nil {
 			return nil, err

@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -36,7 +37,7 @@ type RingsFunc func(cell uint64, k int) ([][]uint64, error)
 // the cross-products): R spdep's moran.test with zero.policy = TRUE and adjust.n = FALSE.
 // Where I is undefined (a constant field, fewer than four cells, no neighbours at all) the
 // result holds NaN. One grid disk of radius kmax per cell serves every radius.
-func MoranByRadius(cells []uint64, x []float64, kmax int, rings RingsFunc) ([]Moran, error) {
+func MoranByRadius(ctx context.Context, cells []uint64, x []float64, kmax int, rings RingsFunc) ([]Moran, error) {
 	n := len(cells)
 	if len(x) != n {
 		return nil, fmt.Errorf("stats: %d values for %d cells", len(x), n)
@@ -49,6 +50,9 @@ func MoranByRadius(cells []uint64, x []float64, kmax int, rings RingsFunc) ([]Mo
 	cross := make([]float64, kmax+1) // Σ_i z_i Σ_{j ∈ N_i} z_j
 	d2 := make([]float64, kmax+1)    // Σ_i d_i²
 	for i, c := range cells {
+		if i%1024 == 0 && ctx.Err() != nil { // a scan of a large area takes seconds: stop when asked
+			return nil, ctx.Err()
+		}
 		rs, err := rings(c, kmax)
 		if err != nil {
 			return nil, err

@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -16,7 +17,7 @@ import (
 // values into testdata).
 func TestMoranByRadiusEqualsSpdep(t *testing.T) {
 	cells, x := fixtureCounts(t)
-	got, err := MoranByRadius(cells, x, 10, grid.DiskRings)
+	got, err := MoranByRadius(context.Background(), cells, x, 10, grid.DiskRings)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,14 +97,14 @@ func TestMoranProperties(t *testing.T) {
 	for i := range flat {
 		flat[i] = 3
 	}
-	ms, err := MoranByRadius(cells, flat, 2, grid.DiskRings)
+	ms, err := MoranByRadius(context.Background(), cells, flat, 2, grid.DiskRings)
 	if err != nil || !math.IsNaN(ms[0].I) || !math.IsNaN(ms[1].Z) {
 		t.Errorf("constant field: %+v %v", ms, err)
 	}
 	shuffled := append([]float64(nil), x...)
 	r := rand.New(rand.NewPCG(3, 4))
 	r.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
-	ms, _ = MoranByRadius(cells, shuffled, 1, grid.DiskRings)
+	ms, _ = MoranByRadius(context.Background(), cells, shuffled, 1, grid.DiskRings)
 	if math.Abs(ms[0].Z) > 4 {
 		t.Errorf("shuffled counts: z %.2f", ms[0].Z)
 	}
@@ -114,7 +115,7 @@ func TestMoranProperties(t *testing.T) {
 			stripes[i] = 1
 		}
 	}
-	ms, _ = MoranByRadius(cells, stripes, 1, grid.DiskRings)
+	ms, _ = MoranByRadius(context.Background(), cells, stripes, 1, grid.DiskRings)
 	if !(ms[0].I < ms[0].Expected && ms[0].Z < -2) {
 		t.Errorf("stripes: I %.3f, expected %.4f, z %.2f", ms[0].I, ms[0].Expected, ms[0].Z)
 	}
@@ -124,7 +125,7 @@ func TestMoranProperties(t *testing.T) {
 // MoranByRadius at the same radius (to 1e-12: the sums run in another order).
 func TestGlobalMoranEqualsByRadius(t *testing.T) {
 	cells, x := fixtureCounts(t)
-	byRadius, err := MoranByRadius(cells, x, 3, grid.DiskRings)
+	byRadius, err := MoranByRadius(context.Background(), cells, x, 3, grid.DiskRings)
 	if err != nil {
 		t.Fatal(err)
 	}
