@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -50,13 +51,44 @@ func article(word string) string {
 	return "a"
 }
 
-// limitBody refuses a body larger than n bytes with 413.
+// limitBody reads a body of at most n bytes, after the key was checked (the server streams
+// bodies, so nothing past their first 8 KiB is read before): one that says it is larger, or
+// turns out so, is refused with 413 without being kept (drainBody reads the rest away).
 func limitBody(n int) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if len(c.Body()) > n {
-			return &hexbeat.Error{Code: hexbeat.ETOOLARGE, Message: fmt.Sprintf("the body is %d bytes; this route takes at most %d", len(c.Body()), n)}
+		tooLarge := func(size string) error {
+			return &hexbeat.Error{Code: hexbeat.ETOOLARGE, Message: fmt.Sprintf("the body is %s bytes; this route takes at most %d", size, n)}
+		}
+		if cl := c.Request().Header.ContentLength(); cl > n {
+			return tooLarge(strconv.Itoa(cl))
+		}
+		if stream := c.Context().RequestBodyStream(); stream != nil {
+			b, err := io.ReadAll(io.LimitReader(stream, int64(n)+1))
+			if err != nil {
+				return &hexbeat.Error{Code: hexbeat.EINVALID, Message: "the body could not be read: " + err.Error()}
+			}
+			if len(b) > n {
+				return tooLarge("more than " + strconv.Itoa(n))
+			}
+			c.Request().SetBody(b)
 		}
 		return c.Next()
+	}
+}
+
+// maxDrain is how much of a refused body the server reads away so that its client, still
+// sending, can read the answer (closing at once would reset the connection under it); a
+// larger one gets the answer and the connection closed.
+const maxDrain = 256 << 20
+
+// drainBody reads away what is left of a request's body after its answer was written.
+func drainBody(c *fiber.Ctx) {
+	stream := c.Context().RequestBodyStream()
+	if stream == nil {
+		return
+	}
+	if n, _ := io.CopyN(io.Discard, stream, maxDrain+1); n > maxDrain {
+		c.Context().SetConnectionClose()
 	}
 }
 

@@ -1,11 +1,14 @@
 package api_test
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -434,5 +437,34 @@ func TestIncidentRowsNeedExport(t *testing.T) {
 	}
 	if audited != 2 {
 		t.Errorf("%d audited OGC reads of incident rows by the analyst, want 2", audited)
+	}
+}
+
+// TestLargeBodiesAnswered: over a real connection, a 40 MiB upload is answered with
+// problem+json, not a reset: 401 without a key (the key is checked before the body is
+// read), 413 with one; the connection's client reads the answer in both cases.
+func TestLargeBodiesAnswered(t *testing.T) {
+	s, _, keys := keyedServer(t, api.Config{RateLimit: -1})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Serve(ln)
+	t.Cleanup(func() { s.Shutdown(context.Background()) })
+	big := bytes.Repeat([]byte("0123456789abcdef"), 40<<20/16)
+	for key, want := range map[string]int{"": 401, keys[hexbeat.RoleAdmin]: 413} {
+		req, _ := http.NewRequest("POST", "http://"+ln.Addr().String()+"/api/v1/imports?name=x.csv", bytes.NewReader(big))
+		if key != "" {
+			req.Header.Set("Authorization", "Bearer "+key)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("key %v: %v (the connection was reset rather than answered)", key != "", err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != want || res.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("key %v: %d %s %.200s, want %d problem+json", key != "", res.StatusCode, res.Header.Get("Content-Type"), b, want)
+		}
 	}
 }

@@ -103,6 +103,7 @@ func New(svc Service, log *slog.Logger, cfg Config, web fs.FS) *Server {
 		DisableStartupMessage: true,
 		ErrorHandler:          s.handleError,
 		BodyLimit:             cfg.BodyLimit,
+		StreamRequestBody:     true, // no body is read before its key is checked (limitBody reads it)
 		ReadTimeout:           cfg.RequestTimeout,
 		WriteTimeout:          cfg.RequestTimeout,
 		IdleTimeout:           2 * time.Minute,
@@ -224,6 +225,7 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 			return herr
 		}
 	}
+	drainBody(c)
 	took := time.Since(start)
 	code := c.Response().StatusCode()
 	s.metrics.observe(c.Method(), c.Route().Path, code, took)
