@@ -48,6 +48,7 @@ Commands:
             commander, admin)
   migrate   apply database migrations
   backup    copy an SQLite store to a new file, whole, while a server runs on it
+  audit     verify the audit log's hash chain, or print its head to keep elsewhere
   demo      create (or re-create with --force) the synthetic demo store
   version   print the version
 
@@ -78,6 +79,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, rest, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, rest, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, rest, stdout, stderr)
 	case "imports":

@@ -69,11 +69,15 @@ func (s *Server) revokeKey(c *fiber.Ctx) error {
 // auditLog answers GET /api/v1/audit?after=&limit= (admin): events oldest first; page on
 // with after = the last id seen. The log is read-only through the API.
 func (s *Server) auditLog(c *fiber.Ctx) error {
-	p := newParams(c, "after", "limit")
+	p := newParams(c, "after", "limit", "format")
 	after := p.Integer("after", 0)
 	limit := p.Integer("limit", 1000)
 	if limit < 1 || limit > 10000 {
 		p.Fail("limit", "must be 1 to 10000, got %d", limit)
+	}
+	format := p.One("format")
+	if format != "" && format != "json" && format != "ndjson" {
+		p.Fail("format", "must be json or ndjson, got %q", format)
 	}
 	if err := p.Err(); err != nil {
 		return err
@@ -86,7 +90,29 @@ func (s *Server) auditLog(c *fiber.Ctx) error {
 	for _, ev := range evs {
 		out = append(out, fiber.Map{"id": ev.ID, "at": encode.Stamp(ev.At), "actor": ev.Actor, "action": ev.Action, "subject": ev.Subject, "detail": ev.Detail})
 	}
+	if format == "ndjson" { // one event a line, for a SIEM that pulls new rows (after=the last id it has)
+		var b []byte
+		for _, ev := range out {
+			line, _ := json.Marshal(ev)
+			b = append(append(b, line...), '\n')
+		}
+		c.Set(fiber.HeaderContentType, "application/x-ndjson")
+		return c.Send(b)
+	}
 	return c.JSON(fiber.Map{"events": out})
+}
+
+// auditVerify answers GET /api/v1/audit/verify (admin): the audit log's hash chain
+// recomputed, with its head, or the first row that breaks it.
+func (s *Server) auditVerify(c *fiber.Ctx) error {
+	if err := newParams(c).Err(); err != nil {
+		return err
+	}
+	chk, err := s.audit.VerifyAudit(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"ok": chk.OK(), "rows": chk.Rows, "head": chk.Head, "bad_id": chk.BadID, "problem": chk.Problem})
 }
 
 // localExported marks a request whose answer is an audited download (see cached).

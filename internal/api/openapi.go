@@ -55,7 +55,8 @@ var routeDocs = map[string]routeDoc{
 	"GET /api/v1/keys":                                   {Summary: "API keys (admin)"},
 	"POST /api/v1/keys":                                  {Summary: "Create an API key (admin); its secret is shown once", Body: "name, role"},
 	"DELETE /api/v1/keys/{id}":                           {Summary: "Revoke an API key (admin)"},
-	"GET /api/v1/audit":                                  {Summary: "The audit log (admin)", Params: []string{"after", "limit"}},
+	"GET /api/v1/audit":                                  {Summary: "The audit log (admin): events after an id, as JSON or one a line (format=ndjson) for a SIEM", Params: []string{"after", "limit", "format"}},
+	"GET /api/v1/audit/verify":                           {Summary: "The audit log's hash chain recomputed (admin): its head, or the first row changed, removed or inserted behind the application's back"},
 }
 
 // docFor is a route's documentation; the downloads are described from their layers.

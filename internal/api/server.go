@@ -155,6 +155,7 @@ func (s *Server) routes() {
 	s.handle(v1, "POST", "/keys", admin, s.createKey)
 	s.handle(v1, "DELETE", "/keys/:id", admin, s.revokeKey)
 	s.handle(v1, "GET", "/audit", admin, s.auditLog)
+	s.handle(v1, "GET", "/audit/verify", admin, s.auditVerify)
 	s.exportRoutes(v1)
 	v1.All("/*", s.authorize(read), func(c *fiber.Ctx) error {
 		return hexbeat.Errorf(hexbeat.ENOTFOUND, "no API route %s %s", c.Method(), c.Path())

@@ -111,6 +111,25 @@ type AuditEvent struct {
 	Detail  string // parameters, as JSON
 }
 
+// AuditHead is the audit log chain's head: its last row's id and hash. Kept somewhere
+// else, it shows whether rows were later removed from the end.
+type AuditHead struct {
+	ID   int64  `json:"id"`
+	Hash string `json:"hash"`
+}
+
+// AuditCheck is the audit log's chain recomputed: the rows read, the head when the chain
+// holds, else the first row that breaks it and how.
+type AuditCheck struct {
+	Rows    int       `json:"rows"`
+	Head    AuditHead `json:"head"`
+	BadID   int64     `json:"bad_id,omitempty"`
+	Problem string    `json:"problem,omitempty"`
+}
+
+// OK reports whether the chain holds.
+func (c AuditCheck) OK() bool { return c.BadID == 0 }
+
 // Section60Categories are the crime types a Section 60 proposal looks at by default:
 // serious violence, weapons and robbery.
 var Section60Categories = []string{"Violence and sexual offences", "Possession of weapons", "Robbery"}

@@ -107,6 +107,7 @@ type KeyService interface {
 type AuditService interface {
 	Audit(ctx context.Context, ev AuditEvent) error
 	AuditLog(ctx context.Context, after int64, limit int) ([]AuditEvent, error)
+	VerifyAudit(ctx context.Context) (AuditCheck, error)
 }
 
 // StatusService says what the service holds and whether it can serve.

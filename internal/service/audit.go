@@ -18,3 +18,8 @@ func (s *Service) Audit(ctx context.Context, ev hexbeat.AuditEvent) error {
 	}
 	return s.store.Audit(ctx, ev)
 }
+
+// VerifyAudit recomputes the audit log's hash chain (see store.VerifyAudit).
+func (s *Service) VerifyAudit(ctx context.Context) (hexbeat.AuditCheck, error) {
+	return s.store.VerifyAudit(ctx)
+}

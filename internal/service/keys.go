@@ -22,6 +22,7 @@ type Keystore interface {
 	RevokeKey(ctx context.Context, id int64, at time.Time, ev hexbeat.AuditEvent) error
 	Audit(ctx context.Context, ev hexbeat.AuditEvent) error
 	AuditLog(ctx context.Context, after int64, limit int) ([]hexbeat.AuditEvent, error)
+	VerifyAudit(ctx context.Context) (hexbeat.AuditCheck, error)
 }
 
 // keyPrefix starts every key, so that a leaked one is easy to recognise (and to scan for).

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // migration is one schema step, in each dialect's SQL. Steps are applied in order, each in
@@ -13,6 +15,8 @@ import (
 type migration struct {
 	version          int
 	sqlite, postgres string
+	// then, when set, runs in the migration's transaction after its SQL
+	then func(ctx context.Context, s *Store, tx *sqlx.Tx) error
 }
 
 var migrations = []migration{
@@ -116,7 +120,7 @@ CREATE TABLE retailers (
   batch_id bigint NOT NULL REFERENCES batches(id),
   geom geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED);
 CREATE INDEX retailers_geom ON retailers USING gist (geom);
-`},
+`, nil},
 	// 2: the Section 60 register, the append-only audit log, retailers' test results.
 	{2, `
 CREATE TABLE authorisations (
@@ -161,7 +165,7 @@ CREATE TABLE retailer_tests (
   id bigserial PRIMARY KEY, retailer_id text NOT NULL, tested_on date NOT NULL,
   result text NOT NULL, notes text NOT NULL, recorded_at timestamptz NOT NULL, recorded_by text NOT NULL);
 CREATE INDEX retailer_tests_retailer ON retailer_tests (retailer_id, tested_on);
-`},
+`, nil},
 	// 3: API keys, stored as SHA-256 hashes.
 	{3, `
 CREATE TABLE api_keys (
@@ -171,7 +175,7 @@ CREATE TABLE api_keys (
 CREATE TABLE api_keys (
   id bigserial PRIMARY KEY, name text NOT NULL, role text NOT NULL, prefix text NOT NULL,
   hash bytea NOT NULL UNIQUE, created_at timestamptz NOT NULL, created_by text NOT NULL, revoked_at timestamptz);
-`},
+`, nil},
 	// 4: the camera register: fixed and mobile CCTV, each in service between two days; a
 	// camera recorded through the API has no batch.
 	{4, `
@@ -186,7 +190,7 @@ CREATE TABLE cameras (
   batch_id bigint REFERENCES batches(id),
   geom geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED);
 CREATE INDEX cameras_geom ON cameras USING gist (geom);
-`},
+`, nil},
 	// 5: a withdrawn import keeps its batch row, marked, so that its id is never given to
 	// another import (SQLite hands a deleted row's id to the next, and a server holding that
 	// id would take the new import for the withdrawn one).
@@ -194,7 +198,20 @@ CREATE INDEX cameras_geom ON cameras USING gist (geom);
 ALTER TABLE batches ADD COLUMN withdrawn_at INTEGER;
 `, `
 ALTER TABLE batches ADD COLUMN withdrawn_at timestamptz;
-`},
+`, nil},
+	// 6: the audit log becomes a hash chain (each row holds the hash of the row before it and
+	// of its own content; audit.go), the rows already there chained in id order; SQLite
+	// refuses a row that is not appended at the end (INSERT OR REPLACE of an old row, an id
+	// back-dated or out of order), which its delete trigger could not see.
+	{6, `
+ALTER TABLE audit_log ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+CREATE TRIGGER audit_log_append_at_end AFTER INSERT ON audit_log WHEN NEW.id <> (SELECT max(id) FROM audit_log) OR NEW.id <= 0
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: a row goes at its end'); END;
+`, `
+ALTER TABLE audit_log ADD COLUMN prev_hash text NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN hash text NOT NULL DEFAULT '';
+`, chainAuditLog},
 }
 
 // Migrate applies the migrations the database has not had yet. Concurrent starts are
@@ -242,6 +259,12 @@ func (s *Store) Migrate(ctx context.Context) error {
 				continue
 			}
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("store: migrate %d: %w", m.version, err)
+			}
+		}
+		if m.then != nil {
+			if err := m.then(ctx, s, tx); err != nil {
 				tx.Rollback()
 				return fmt.Errorf("store: migrate %d: %w", m.version, err)
 			}

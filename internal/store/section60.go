@@ -13,36 +13,6 @@ import (
 	"github.com/paulmach/orb/geojson"
 )
 
-// audit appends an event to the audit log inside tx.
-func (s *Store) audit(ctx context.Context, tx *sqlx.Tx, ev hexbeat.AuditEvent) error {
-	if ev.At.IsZero() {
-		ev.At = time.Now().UTC()
-	}
-	_, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)`),
-		s.timeArg(ev.At), ev.Actor, ev.Action, ev.Subject, ev.Detail)
-	if err != nil {
-		return fmt.Errorf("store: audit: %w", err)
-	}
-	return nil
-}
-
-// Audit appends one event to the audit log.
-func (s *Store) Audit(ctx context.Context, ev hexbeat.AuditEvent) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error { return s.audit(ctx, tx, ev) })
-}
-
-// AuditLog returns audit events with id > after, oldest first, at most limit.
-func (s *Store) AuditLog(ctx context.Context, after int64, limit int) ([]hexbeat.AuditEvent, error) {
-	return queryList(ctx, s.db, "audit log", s.db.Rebind(`SELECT id, at, actor, action, subject, detail FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`), []any{after, limit},
-		func(r *sqlx.Rows) (hexbeat.AuditEvent, error) {
-			var ev hexbeat.AuditEvent
-			var at any
-			err := r.Scan(&ev.ID, &at, &ev.Actor, &ev.Action, &ev.Subject, &ev.Detail)
-			ev.At = scanTime(at)
-			return ev, err
-		})
-}
-
 func (s *Store) inTx(ctx context.Context, fn func(*sqlx.Tx) error) error {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {

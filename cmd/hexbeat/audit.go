@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/hexbeat/hexbeat/internal/store"
+)
+
+// runAudit checks the audit log's hash chain (verify) or prints its head (head), reading the
+// store directly: it needs no server and no key, only the store.
+func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	usageText := `Usage: hexbeat audit verify | head   [--db URL]
+
+verify recomputes the audit log's hash chain and names the first row that was changed,
+removed or inserted behind the application's back; it exits 0 when the chain holds, 1 when
+it does not.
+head prints the chain's head: the last row's id and hash. Keep it somewhere else (a ticket,
+another system's log): a later head that does not extend it shows rows removed from the end.
+`
+	sub, rest, fs, cfg, finish := subcommand("audit", args, usageText, stderr)
+	if fs == nil {
+		return 2
+	}
+	if !parseFlags(fs, rest, finish, stderr) {
+		return 2
+	}
+	if fs.NArg() != 0 || (sub != "verify" && sub != "head") {
+		fmt.Fprintf(stderr, "hexbeat audit: unknown subcommand or arguments %q\n\n%s", append([]string{sub}, fs.Args()...), usageText)
+		return 2
+	}
+	st, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		fmt.Fprintln(stderr, "hexbeat audit:", err)
+		return 1
+	}
+	defer st.Close()
+	if sub == "head" {
+		h, err := st.AuditHead(ctx)
+		if err != nil {
+			return reportErr(stderr, "audit", err)
+		}
+		fmt.Fprintf(stdout, "%d %s\n", h.ID, h.Hash)
+		return 0
+	}
+	c, err := st.VerifyAudit(ctx)
+	if err != nil {
+		return reportErr(stderr, "audit", err)
+	}
+	if !c.OK() {
+		fmt.Fprintf(stderr, "hexbeat audit: the chain is broken after %d good rows: %s\n", c.Rows-1, c.Problem)
+		return 1
+	}
+	fmt.Fprintf(stdout, "the audit log's chain holds: %d rows, head %d %s\n", c.Rows, c.Head.ID, c.Head.Hash)
+	return 0
+}
