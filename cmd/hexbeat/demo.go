@@ -126,7 +126,7 @@ func fillDemo(ctx context.Context, st *store.Store, url string, log *slog.Logger
 	if err := tx.PutRetailers(ctx, data.Retailers); err != nil {
 		return err
 	}
-	if _, err := tx.Commit(ctx, hexbeat.Batch{Kind: "demo", Source: "hexbeat demo generator", SHA256: "-", Rows: len(data.Incidents) + len(data.StopSearches)}); err != nil {
+	if _, err := tx.Commit(ctx, hexbeat.Batch{Kind: "demo", Source: "hexbeat demo generator", SHA256: "-", Rows: len(data.Incidents) + len(data.StopSearches)}, nil); err != nil {
 		return err
 	}
 	const by = "hexbeat demo generator"

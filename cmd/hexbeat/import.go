@@ -96,15 +96,13 @@ func importFiles(ctx context.Context, st *store.Store, files []ingest.Source, op
 			progress = progressLines(stderr, path)
 		}
 		start := time.Now()
+		opts.Audit = func(b hexbeat.Batch) hexbeat.AuditEvent {
+			d, _ := json.Marshal(map[string]any{"path": path, "batch": b.ID, "kind": b.Kind, "sha256": b.SHA256, "rows": b.Rows, "added": b.Added})
+			return hexbeat.AuditEvent{Actor: cliActor(), Action: "import", Subject: "file " + src.Short(), Detail: string(d)}
+		}
 		rep, batch, err := ingest.ImportSource(ctx, st, src, opts, progress)
 		if tty {
 			fmt.Fprint(stderr, "\r\033[K")
-		}
-		audit := func(action string, detail map[string]any) {
-			b, _ := json.Marshal(detail)
-			if aerr := st.Audit(ctx, hexbeat.AuditEvent{Actor: cliActor(), Action: action, Subject: "file " + src.Short(), Detail: string(b)}); aerr != nil {
-				fmt.Fprintf(stderr, "hexbeat import: audit: %v\n", aerr)
-			}
 		}
 		if err != nil {
 			code = 1
@@ -113,10 +111,13 @@ func importFiles(ctx context.Context, st *store.Store, files []ingest.Source, op
 			} else {
 				fmt.Fprintf(stderr, "REFUSED %v\n", err)
 			}
-			audit("import.refused", map[string]any{"path": path, "error": err.Error()})
+			// nothing was committed; the refusal is recorded on its own
+			d, _ := json.Marshal(map[string]any{"path": path, "error": err.Error()})
+			if aerr := st.Audit(ctx, hexbeat.AuditEvent{Actor: cliActor(), Action: "import.refused", Subject: "file " + src.Short(), Detail: string(d)}); aerr != nil {
+				fmt.Fprintf(stderr, "hexbeat import: audit: %v\n", aerr)
+			}
 			continue
 		}
-		audit("import", map[string]any{"path": path, "batch": batch.ID, "kind": batch.Kind, "sha256": batch.SHA256, "rows": rep.Rows, "added": batch.Added})
 		if asJSON {
 			json.NewEncoder(stdout).Encode(map[string]any{"report": rep, "batch": batch.ID, "seconds": time.Since(start).Seconds()})
 		} else {

@@ -20,10 +20,12 @@ type ImportSink interface {
 
 // ImportTx is one all-or-nothing import: rows added through the sink become visible only
 // when Commit succeeds. Commit records the batch and returns it with its ID and the
-// number of rows the store did not already hold (Added). Rollback after Commit is a no-op.
+// number of rows the store did not already hold (Added); with audit, the event audit makes
+// of that batch is written to the audit log in the same transaction, so that no import is
+// committed without its audit row. Rollback after Commit is a no-op.
 type ImportTx interface {
 	ImportSink
-	Commit(ctx context.Context, b Batch) (Batch, error)
+	Commit(ctx context.Context, b Batch, audit func(Batch) AuditEvent) (Batch, error)
 	Rollback() error
 }
 

@@ -75,7 +75,7 @@ func Import(ctx context.Context, imp hexbeat.Importer, r io.Reader, name string,
 		Source: name,
 		SHA256: hex.EncodeToString(h.Sum(nil)),
 		Rows:   rep.Rows,
-	})
+	}, opts.Audit)
 	if err != nil {
 		return rep, hexbeat.Batch{}, fmt.Errorf("import %s: %w", name, err)
 	}

@@ -26,7 +26,7 @@ func (f *failingTx) AddIncidents(ctx context.Context, x []hexbeat.Incident) erro
 	}
 	return f.memSink.AddIncidents(ctx, x)
 }
-func (f *failingTx) Commit(context.Context, hexbeat.Batch) (hexbeat.Batch, error) {
+func (f *failingTx) Commit(context.Context, hexbeat.Batch, func(hexbeat.Batch) hexbeat.AuditEvent) (hexbeat.Batch, error) {
 	f.committed = true
 	return hexbeat.Batch{}, nil
 }

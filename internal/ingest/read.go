@@ -26,6 +26,9 @@ type Options struct {
 	BoundaryKind    string            // the kind given to imported boundaries when the file does not say
 	ChunkSize       int               // rows per call to the sink; default 8192
 	MaxFeatureBytes int               // bounds one GeoJSON feature; default DefaultMaxFeatureBytes
+	// Audit, when set, makes the audit event of an import from its committed batch; the
+	// store writes it in the import's own transaction
+	Audit func(hexbeat.Batch) hexbeat.AuditEvent
 }
 
 func (o *Options) defaults() {

@@ -29,21 +29,25 @@ func (s *Service) Import(ctx context.Context, name string, body []byte, o hexbea
 		Columns: ingest.Columns{Lon: o.Lon, Lat: o.Lat, Time: o.Time, Category: o.Category, ID: o.ID, Location: o.Location}}
 	results := make([]hexbeat.ImportResult, 0, len(srcs))
 	for _, src := range srcs {
+		opts.Audit = func(b hexbeat.Batch) hexbeat.AuditEvent { // written in the import's own transaction
+			d, _ := json.Marshal(map[string]any{"batch": b.ID, "kind": b.Kind, "sha256": b.SHA256, "rows": b.Rows, "added": b.Added})
+			return hexbeat.AuditEvent{Actor: actor, Action: "import", Subject: "upload " + src.Short(), Detail: string(d)}
+		}
 		rep, batch, err := ingest.ImportSource(ctx, s.store, src, opts, nil)
 		r := hexbeat.ImportResult{File: rep.File, Batch: batch.ID}
-		action, detail := "import", map[string]any{"batch": batch.ID, "kind": batch.Kind, "sha256": batch.SHA256, "rows": rep.Rows, "added": batch.Added}
 		if err != nil {
-			r.Refused, action, detail = err.Error(), "import.refused", map[string]any{"error": err.Error()}
+			r.Refused = err.Error()
+			// nothing was committed; the refusal is recorded on its own
+			d, _ := json.Marshal(map[string]any{"error": err.Error()})
+			if err := s.Audit(ctx, hexbeat.AuditEvent{Actor: actor, Action: "import.refused", Subject: "upload " + src.Short(), Detail: string(d)}); err != nil {
+				return results, err
+			}
 		} else {
 			r.Kind, r.Rows, r.Added, r.Duplicates, r.WithoutLocation, r.Summary = rep.Kind, rep.Rows, rep.Added, rep.Duplicates, rep.WithoutLocation, rep.Summary()
 			r.Rejected = make([]hexbeat.RejectedRows, len(rep.Rejected))
 			for i, x := range rep.Rejected {
 				r.Rejected[i] = hexbeat.RejectedRows{Reason: x.Reason, Count: x.Count, Lines: x.Lines}
 			}
-		}
-		b, _ := json.Marshal(detail)
-		if err := s.Audit(ctx, hexbeat.AuditEvent{Actor: actor, Action: action, Subject: "upload " + src.Short(), Detail: string(b)}); err != nil {
-			return results, err
 		}
 		results = append(results, r)
 		if ctx.Err() != nil {

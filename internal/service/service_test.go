@@ -2,11 +2,14 @@ package service_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -311,5 +314,52 @@ func TestWithdrawnIDNotReused(t *testing.T) {
 	want, _ := fresh.Cells(ctx, hexbeat.CellQuery{Res: 9})
 	if got.Total != want.Total || !slices.Equal(got.Cells, want.Cells) {
 		t.Errorf("the server's index holds %d incidents, a fresh load %d", got.Total, want.Total)
+	}
+}
+
+// TestImportNotCommittedWithoutItsAuditRow: an import and its audit row are one
+// transaction. With the audit log refusing rows (as a full disk or a broken trigger
+// would), an upload is refused whole: no batch, no incident stays (the audit row was
+// written after the import committed, so a crash between the two left an import nobody
+// had recorded).
+func TestImportNotCommittedWithoutItsAuditRow(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "h.db")
+	st, err := store.Open(ctx, "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	svc := service.New(st, geodata.Taxonomy(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	raw, err := sql.Open("sqlite", path) // the store's driver, beside it, as an owner of the file could
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`CREATE TRIGGER audit_refused BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log cannot be written'); END`); err != nil {
+		t.Fatal(err)
+	}
+	body, err := os.ReadFile(testkit.Data(t, "police/street/2025-01-thames-valley-street.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.Import(ctx, "2025-01-thames-valley-street.csv", body, hexbeat.ImportOptions{}, "tester")
+	if err == nil && (len(res) == 0 || res[0].Refused == "") {
+		t.Fatalf("an import whose audit row could not be written was taken: %+v", res)
+	}
+	batches, _ := st.Batches(ctx)
+	if n := svc.Status(ctx).Incidents; len(batches) != 0 || n != 0 {
+		t.Errorf("%d batches and %d incidents stayed without an audit row", len(batches), n)
+	}
+	if _, err := raw.Exec(`DROP TRIGGER audit_refused`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Import(ctx, "2025-01-thames-valley-street.csv", body, hexbeat.ImportOptions{}, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	events, _ := st.AuditLog(ctx, 0, 10)
+	batches, _ = st.Batches(ctx)
+	if len(batches) != 1 || len(events) != 1 || events[0].Action != "import" || !strings.Contains(events[0].Detail, fmt.Sprintf(`"batch":%d`, batches[0].ID)) {
+		t.Errorf("batches %+v, audit %+v", batches, events)
 	}
 }

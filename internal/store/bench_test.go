@@ -60,7 +60,7 @@ func benchImport(b *testing.B, open func(b *testing.B) *store.Store) {
 				b.Fatal(err)
 			}
 		}
-		batch, err := tx.Commit(ctx, hexbeat.Batch{Kind: "bench", Source: "bench", SHA256: "-"})
+		batch, err := tx.Commit(ctx, hexbeat.Batch{Kind: "bench", Source: "bench", SHA256: "-"}, nil)
 		if err != nil || batch.Added != len(incs) {
 			b.Fatalf("added %d of %d: %v", batch.Added, len(incs), err)
 		}
@@ -103,7 +103,7 @@ func BenchmarkLoadIncidents(b *testing.B) {
 	for k := 0; k < len(incs); k += 8192 {
 		tx.AddIncidents(ctx, incs[k:min(k+8192, len(incs))])
 	}
-	if _, err := tx.Commit(ctx, hexbeat.Batch{Kind: "bench", Source: "bench", SHA256: "-"}); err != nil {
+	if _, err := tx.Commit(ctx, hexbeat.Batch{Kind: "bench", Source: "bench", SHA256: "-"}, nil); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()

@@ -242,7 +242,7 @@ func (t *importTx) PutCameras(ctx context.Context, cs []hexbeat.Camera) error {
 
 // Commit writes the incidents still pending, records the batch and commits. PostgreSQL
 // replicas are told of the new batch with NOTIFY, delivered when the transaction commits.
-func (t *importTx) Commit(ctx context.Context, b hexbeat.Batch) (hexbeat.Batch, error) {
+func (t *importTx) Commit(ctx context.Context, b hexbeat.Batch, audit func(hexbeat.Batch) hexbeat.AuditEvent) (hexbeat.Batch, error) {
 	if t.done {
 		return b, fmt.Errorf("store: import already finished")
 	}
@@ -259,6 +259,11 @@ func (t *importTx) Commit(ctx context.Context, b hexbeat.Batch) (hexbeat.Batch, 
 	if _, err := t.tx.ExecContext(ctx, t.s.db.Rebind(`UPDATE batches SET kind = ?, source = ?, sha256 = ?, imported_at = ?, rows = ?, added = ? WHERE id = ?`),
 		b.Kind, b.Source, b.SHA256, t.timeArg(b.ImportedAt), b.Rows, b.Added, b.ID); err != nil {
 		return b, fmt.Errorf("store: record batch: %w", err)
+	}
+	if audit != nil {
+		if err := t.s.audit(ctx, t.tx, audit(b)); err != nil {
+			return b, err
+		}
 	}
 	if t.s.dialect == Postgres {
 		if _, err := t.tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, notifyChannel, fmt.Sprint(b.ID)); err != nil {
