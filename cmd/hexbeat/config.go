@@ -29,6 +29,8 @@ type Config struct {
 	DemoDB         string
 	RateLimit      float64              // API requests a second per key
 	CacheMB        int                  // answer cache for layer routes; negative: none
+	MaxAnalyses    int                  // analyses running at once; 0: twice the CPUs
+	MaxPerKey      int                  // of which one key's; 0: half of MaxAnalyses
 	HarmWeights    string               // a CSV of category,weight; empty: the embedded Crime Harm Index
 	Harm           *hexbeat.HarmWeights // loaded from HarmWeights by finish
 }
@@ -109,6 +111,19 @@ func bindConfig(fs *flag.FlagSet, set configSet, getenv func(string) string) (*C
 			}
 			c.CacheMB = n
 		}
+		envInt := func(name string, dst *int) {
+			if v := getenv(name); v != "" {
+				n, err := strconv.Atoi(v)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("%s: %q is not a whole number", name, v))
+				}
+				*dst = n
+			}
+		}
+		envInt("HEXBEAT_MAX_ANALYSES", &c.MaxAnalyses)
+		envInt("HEXBEAT_MAX_ANALYSES_PER_KEY", &c.MaxPerKey)
+		fs.IntVar(&c.MaxAnalyses, "max-analyses", c.MaxAnalyses, "analyses (layers, downloads, planners, backtests) running at once, all keys; more wait briefly, then get 503 (default twice the CPUs; env HEXBEAT_MAX_ANALYSES)")
+		fs.IntVar(&c.MaxPerKey, "max-analyses-per-key", c.MaxPerKey, "of which one key's; its more wait briefly, then get 429 (default half of --max-analyses; env HEXBEAT_MAX_ANALYSES_PER_KEY)")
 		fs.IntVar(&c.CacheMB, "cache-mb", c.CacheMB, "memory for answers of layer requests, reused until the data change; negative: no cache (env HEXBEAT_CACHE_MB)")
 		fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "API requests a second allowed per key, with bursts of twice that; a negative value turns the limit off (env HEXBEAT_RATE_LIMIT)")
 	}

@@ -69,7 +69,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		hosts = loopbackHosts(ln.Addr())
 	}
 	srv := api.New(svc, log, api.Config{RequestTimeout: cfg.RequestTimeout, BasemapURL: cfg.BasemapURL, Open: open, AllowedHosts: hosts,
-		RateLimit: cfg.RateLimit, CacheBytes: cacheBytes(cfg.CacheMB)}, web.Dist())
+		RateLimit: cfg.RateLimit, CacheBytes: cacheBytes(cfg.CacheMB), MaxAnalyses: cfg.MaxAnalyses, MaxAnalysesPerKey: cfg.MaxPerKey}, web.Dist())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	// the server answers /healthz at once and /readyz once the index is loaded

@@ -162,6 +162,7 @@ func (s *Server) authorize(perm hexbeat.Permission) fiber.Handler {
 		}
 		c.Locals("actor", key.Name+" ("+key.Prefix+"…, "+string(key.Role)+")")
 		c.Locals("role", key.Role)
+		c.Locals("keyID", key.ID)
 		return c.Next()
 	}
 }

@@ -121,7 +121,7 @@ func (s *Server) cached(h fiber.Handler) fiber.Handler {
 		if leader {
 			defer s.cache.land(key, f)
 		}
-		if err := h(c); err != nil {
+		if err := s.bounded(h)(c); err != nil {
 			return err
 		}
 		res := c.Response()

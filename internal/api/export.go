@@ -32,7 +32,7 @@ func (s *Server) exportRoutes(v1 fiber.Router) {
 		if perm == hexbeat.PermRead {
 			perm = hexbeat.PermExport
 		}
-		s.handle(v1, "GET", "/export/"+l.ID, perm, s.export(l))
+		s.handle(v1, "GET", "/export/"+l.ID, perm, s.bounded(s.export(l)))
 	}
 }
 

@@ -37,7 +37,7 @@ func newMetrics(s *Server) *metrics {
 		Name: "hexbeat_http_requests_in_flight",
 		Help: "HTTP requests being answered.",
 	})
-	reg.MustRegister(m.requests, m.duration, m.inFlight, &dataCollector{s: s},
+	reg.MustRegister(m.requests, m.duration, m.inFlight, &dataCollector{s: s}, s.work.runningG, s.work.queuedG, s.work.refused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	h := fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
 	m.handler = func(c *fiber.Ctx) error {

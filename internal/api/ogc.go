@@ -39,8 +39,8 @@ func (s *Server) ogcRoutes() {
 	g.Get("/conformance", s.ogcConformance)
 	g.Get("/collections", s.ogcCollectionsList)
 	g.Get("/collections/:id", s.ogcCollection)
-	g.Get("/collections/:id/items", s.ogcItems)
-	g.Get("/collections/:id/items/:fid", s.ogcItem)
+	g.Get("/collections/:id/items", s.bounded(s.ogcItems))
+	g.Get("/collections/:id/items/:fid", s.bounded(s.ogcItem))
 }
 
 func base(c *fiber.Ctx) string { return c.BaseURL() }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -33,15 +34,18 @@ type Service interface {
 
 // Config holds the server's settings.
 type Config struct {
-	RequestTimeout time.Duration // per request; default 30 s
-	BodyLimit      int           // bytes the HTTP server reads of any request; default 33 MiB, above every route's own limit, so that the route answers 413 as problem+json
-	BasemapURL     string        // a MapLibre style URL for the web map; empty means none
-	Open           bool          // no key checks at all (the demo on loopback, a CLI command)
-	Actor          string        // who the audit log names when Open; default "anonymous"
-	AllowedHosts   []string      // when set, the only Host headers answered (others get 421): a keyless loopback server's defence against DNS rebinding
-	RateLimit      float64       // requests a second per key; default 100 (negative: none)
-	RateBurst      int           // default 2 x RateLimit
-	CacheBytes     int           // answers of layer routes kept in memory; default 256 MiB (negative: none)
+	RequestTimeout    time.Duration // per request; default 30 s
+	BodyLimit         int           // bytes the HTTP server reads of any request; default 33 MiB, above every route's own limit, so that the route answers 413 as problem+json
+	BasemapURL        string        // a MapLibre style URL for the web map; empty means none
+	Open              bool          // no key checks at all (the demo on loopback, a CLI command)
+	Actor             string        // who the audit log names when Open; default "anonymous"
+	AllowedHosts      []string      // when set, the only Host headers answered (others get 421): a keyless loopback server's defence against DNS rebinding
+	RateLimit         float64       // requests a second per key; default 100 (negative: none)
+	RateBurst         int           // default 2 x RateLimit
+	CacheBytes        int           // answers of layer routes kept in memory; default 256 MiB (negative: none)
+	MaxAnalyses       int           // analyses running at once, all keys; default twice the CPUs
+	MaxAnalysesPerKey int           // of which one key's; default half of MaxAnalyses (at least 1)
+	AnalysisQueue     time.Duration // how long an analysis waits for a place before 429/503; default 5 s
 }
 
 // Server is the HTTP server.
@@ -70,6 +74,7 @@ type Server struct {
 	pages   *pageCache // OGC pages of a layer (ogcpages.go)
 	tiles   tileIndexes
 	metrics *metrics
+	work    *workLimiter // places for analyses (work.go)
 }
 
 // New builds the server. web holds the built front end (index.html at its root); nil
@@ -96,6 +101,17 @@ func New(svc Service, log *slog.Logger, cfg Config, web fs.FS) *Server {
 		s.cache = newRespCache(cfg.CacheBytes)
 		s.pages = &pageCache{max: cfg.CacheBytes / 2}
 	}
+	if cfg.MaxAnalyses <= 0 {
+		cfg.MaxAnalyses = 2 * runtime.GOMAXPROCS(0)
+	}
+	if cfg.MaxAnalysesPerKey <= 0 {
+		cfg.MaxAnalysesPerKey = max(1, cfg.MaxAnalyses/2)
+	}
+	if cfg.AnalysisQueue <= 0 {
+		cfg.AnalysisQueue = 5 * time.Second
+	}
+	s.cfg = cfg
+	s.work = newWorkLimiter(cfg.MaxAnalyses, cfg.MaxAnalysesPerKey, cfg.AnalysisQueue)
 	s.metrics = newMetrics(s)
 	s.limiter = limiter{rate: cfg.RateLimit, burst: float64(cfg.RateBurst), buckets: map[int64]*bucket{}}
 	s.app = fiber.New(fiber.Config{
@@ -137,13 +153,13 @@ func (s *Server) routes() {
 	s.handle(v1, "GET", "/evaluate", read, s.cached(s.evaluate))
 	s.handle(v1, "GET", "/boundaries", read, s.cached(s.boundaries))
 	s.handle(v1, "GET", "/boundaries/:id", read, s.cached(s.boundary))
-	s.handle(v1, "POST", "/cameras/plan", hexbeat.PermCameras, s.cameraPlan)
+	s.handle(v1, "POST", "/cameras/plan", hexbeat.PermCameras, s.bounded(s.cameraPlan))
 	s.handle(v1, "GET", "/cameras", hexbeat.PermCameras, s.cameraRegister)
 	s.handle(v1, "POST", "/cameras", hexbeat.PermCameras, s.recordCamera)
 	s.handle(v1, "GET", "/retailers", hexbeat.PermRetailers, s.retailers)
 	s.handle(v1, "POST", "/retailers/:id/tests", hexbeat.PermRetailers, s.recordTest)
-	s.handle(v1, "GET", "/test-purchase/targets", hexbeat.PermRetailers, s.targets)
-	s.handle(v1, "POST", "/section60/proposals", hexbeat.PermSection60, s.proposals)
+	s.handle(v1, "GET", "/test-purchase/targets", hexbeat.PermRetailers, s.bounded(s.targets))
+	s.handle(v1, "POST", "/section60/proposals", hexbeat.PermSection60, s.bounded(s.proposals))
 	s.handle(v1, "POST", "/section60/authorisations", hexbeat.PermSection60, s.authorise)
 	s.handle(v1, "GET", "/section60/authorisations", read, s.authorisations)
 	s.handle(v1, "GET", "/section60/authorisations/:id", read, s.authorisation)
