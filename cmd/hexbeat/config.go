@@ -13,6 +13,7 @@ import (
 
 	"github.com/hexbeat/hexbeat/geodata"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/hexbeat/hexbeat/internal/service"
 	"github.com/hexbeat/hexbeat/internal/store"
 )
 
@@ -31,6 +32,8 @@ type Config struct {
 	CacheMB        int                  // answer cache for layer routes; negative: none
 	MaxAnalyses    int                  // analyses running at once; 0: twice the CPUs
 	MaxPerKey      int                  // of which one key's; 0: half of MaxAnalyses
+	UploadMaxMB    int                  // what one upload may unpack to
+	UploadMaxFiles int                  // and how many files it may hold
 	HarmWeights    string               // a CSV of category,weight; empty: the embedded Crime Harm Index
 	Harm           *hexbeat.HarmWeights // loaded from HarmWeights by finish
 }
@@ -46,6 +49,8 @@ func defaultConfig() Config {
 		DemoDB:         "sqlite:hexbeat-demo.db",
 		RateLimit:      100,
 		CacheMB:        256,
+		UploadMaxMB:    int(service.DefaultUploadLimits.MaxBytes >> 20),
+		UploadMaxFiles: service.DefaultUploadLimits.MaxFiles,
 	}
 }
 
@@ -122,6 +127,10 @@ func bindConfig(fs *flag.FlagSet, set configSet, getenv func(string) string) (*C
 		}
 		envInt("HEXBEAT_MAX_ANALYSES", &c.MaxAnalyses)
 		envInt("HEXBEAT_MAX_ANALYSES_PER_KEY", &c.MaxPerKey)
+		envInt("HEXBEAT_UPLOAD_MAX_MB", &c.UploadMaxMB)
+		envInt("HEXBEAT_UPLOAD_MAX_FILES", &c.UploadMaxFiles)
+		fs.IntVar(&c.UploadMaxMB, "upload-max-mb", c.UploadMaxMB, "what one upload (POST /api/v1/imports) may unpack to, in MiB: a ZIP is refused with 413 beyond it (env HEXBEAT_UPLOAD_MAX_MB)")
+		fs.IntVar(&c.UploadMaxFiles, "upload-max-files", c.UploadMaxFiles, "files one uploaded ZIP may hold (env HEXBEAT_UPLOAD_MAX_FILES)")
 		fs.IntVar(&c.MaxAnalyses, "max-analyses", c.MaxAnalyses, "analyses (layers, downloads, planners, backtests) running at once, all keys; more wait briefly, then get 503 (default twice the CPUs; env HEXBEAT_MAX_ANALYSES)")
 		fs.IntVar(&c.MaxPerKey, "max-analyses-per-key", c.MaxPerKey, "of which one key's; its more wait briefly, then get 429 (default half of --max-analyses; env HEXBEAT_MAX_ANALYSES_PER_KEY)")
 		fs.IntVar(&c.CacheMB, "cache-mb", c.CacheMB, "memory for answers of layer requests, reused until the data change; negative: no cache (env HEXBEAT_CACHE_MB)")

@@ -12,6 +12,7 @@ import (
 	"github.com/hexbeat/hexbeat/geodata"
 	"github.com/hexbeat/hexbeat/internal/api"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/hexbeat/hexbeat/internal/ingest"
 	"github.com/hexbeat/hexbeat/internal/service"
 	"github.com/hexbeat/hexbeat/internal/store"
 	"github.com/hexbeat/hexbeat/web"
@@ -64,6 +65,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stdout, "hexbeat: the store had no API keys, so an admin key (id %d) was created. It is shown this once; keep it safe:\n  %s\n"+
 			"  use it as Authorization: Bearer <key>, or open the map with ?key=<key>; make more with `hexbeat keys create`\n", k.ID, secret)
 	}
+	svc.SetUploadLimits(ingest.UploadLimits{MaxFiles: cfg.UploadMaxFiles, MaxBytes: int64(cfg.UploadMaxMB) << 20})
 	var hosts []string
 	if open { // keyless: a page of another site that has made its name point here (DNS rebinding) must not read it
 		hosts = loopbackHosts(ln.Addr())

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
 
 // Source is one file to import: a file on disk, or a member of a ZIP archive (a
@@ -157,9 +159,16 @@ func zipSources(archive string) ([]Source, error) {
 	return out, nil
 }
 
+// UploadLimits bound what one upload may unpack to: its importable files and their bytes
+// once unpacked (0: no bound).
+type UploadLimits struct {
+	MaxFiles int
+	MaxBytes int64
+}
+
 // BytesSources is Sources for a file held in memory (an upload): a ZIP archive is its CSV
 // and GeoJSON members, named name:member; anything else is one source called name.
-func BytesSources(name string, b []byte) ([]Source, error) {
+func BytesSources(name string, b []byte, lim UploadLimits) ([]Source, error) {
 	if !bytes.HasPrefix(b, []byte("PK\x03\x04")) {
 		return []Source{{Name: name, Path: name, open: func() (io.ReadCloser, int64, error) {
 			return io.NopCloser(bytes.NewReader(b)), int64(len(b)), nil
@@ -172,6 +181,18 @@ func BytesSources(name string, b []byte) ([]Source, error) {
 	members, err := importableMembers(zr.File)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	// a small archive can hold gigabytes of rows, or thousands of files: both are bounded by
+	// what the archive says of them (archive/zip refuses a member longer than it says)
+	if lim.MaxFiles > 0 && len(members) > lim.MaxFiles {
+		return nil, hexbeat.Errorf(hexbeat.ETOOLARGE, "%s holds %d files to import; an upload takes at most %d (import the rest in another)", name, len(members), lim.MaxFiles)
+	}
+	var total uint64
+	for _, m := range members {
+		total += zr.File[m.i].UncompressedSize64
+	}
+	if lim.MaxBytes > 0 && total > uint64(lim.MaxBytes) {
+		return nil, hexbeat.Errorf(hexbeat.ETOOLARGE, "%s holds %d MiB once unpacked; an upload takes at most %d MiB unpacked (import its files in several uploads, or with hexbeat import)", name, total>>20, lim.MaxBytes>>20)
 	}
 	out := make([]Source, len(members))
 	for k, m := range members {

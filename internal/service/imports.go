@@ -21,11 +21,14 @@ func (s *Service) Import(ctx context.Context, name string, body []byte, o hexbea
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	srcs, err := ingest.BytesSources(name, body)
+	srcs, err := ingest.BytesSources(name, body, s.uploadLimits)
+	if hexbeat.ErrorCode(err) == hexbeat.ETOOLARGE {
+		return nil, err
+	}
 	if err != nil {
 		return nil, hexbeat.Errorf(hexbeat.EUNPROCESSABLE, "%v", err)
 	}
-	opts := ingest.Options{Kind: o.Kind, BoundaryKind: o.BoundaryKind, Taxonomy: s.tax, Location: o.TimeZone,
+	opts := ingest.Options{Kind: o.Kind, BoundaryKind: o.BoundaryKind, Taxonomy: s.tax, Location: o.TimeZone, MaxFeatureBytes: uploadMaxFeatureBytes,
 		Columns: ingest.Columns{Lon: o.Lon, Lat: o.Lat, Time: o.Time, Category: o.Category, ID: o.ID, Location: o.Location}}
 	results := make([]hexbeat.ImportResult, 0, len(srcs))
 	for _, src := range srcs {
@@ -115,3 +118,14 @@ func (s *Service) WithdrawImport(ctx context.Context, id int64, actor string) (h
 	}
 	return w, nil
 }
+
+// DefaultUploadLimits bound what one upload may unpack to: a year of one force's street,
+// outcomes and stop-and-search files unpacks to about 150 MiB in 36 files.
+var DefaultUploadLimits = ingest.UploadLimits{MaxFiles: 200, MaxBytes: 512 << 20}
+
+// uploadMaxFeatureBytes bounds one GeoJSON feature of an upload (a boundary of a whole force
+// area is a few MiB); files imported from disk with hexbeat import may hold larger ones.
+const uploadMaxFeatureBytes = 32 << 20
+
+// SetUploadLimits changes the bounds of an upload's unpacked files and bytes.
+func (s *Service) SetUploadLimits(l ingest.UploadLimits) { s.uploadLimits = l }

@@ -17,6 +17,7 @@ import (
 	"github.com/hexbeat/hexbeat/internal/analysis"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/index"
+	"github.com/hexbeat/hexbeat/internal/ingest"
 	"github.com/paulmach/orb"
 )
 
@@ -43,7 +44,9 @@ type Service struct {
 	ix     *index.Index
 	tax    *hexbeat.Taxonomy
 	engine *analysis.Engine
-	log    *slog.Logger
+
+	uploadLimits ingest.UploadLimits // what one upload may unpack to
+	log          *slog.Logger
 
 	syncMu   sync.Mutex // one Sync at a time
 	ready    atomic.Bool
@@ -70,7 +73,7 @@ type Service struct {
 
 // New returns a service over st; call Sync (or Run) to load the index.
 func New(st Store, tax *hexbeat.Taxonomy, log *slog.Logger) *Service {
-	return &Service{store: st, ix: index.New(), tax: tax, log: log, engine: analysis.New(geodata.HarmWeights(tax)), now: func() time.Time { return time.Now().UTC() }}
+	return &Service{store: st, ix: index.New(), tax: tax, log: log, engine: analysis.New(geodata.HarmWeights(tax)), uploadLimits: DefaultUploadLimits, now: func() time.Time { return time.Now().UTC() }}
 }
 
 // SetClock replaces the clock (for tests of time-bound rules).

@@ -1,6 +1,8 @@
 package service_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -361,5 +363,43 @@ func TestImportNotCommittedWithoutItsAuditRow(t *testing.T) {
 	batches, _ = st.Batches(ctx)
 	if len(batches) != 1 || len(events) != 1 || events[0].Action != "import" || !strings.Contains(events[0].Detail, fmt.Sprintf(`"batch":%d`, batches[0].ID)) {
 		t.Errorf("batches %+v, audit %+v", batches, events)
+	}
+}
+
+// TestUploadUnpackedIsBounded: an upload is bounded by what it unpacks to, not only by its
+// compressed size: a small ZIP of too many files, or of too many bytes once unpacked, is
+// refused whole with ETOOLARGE (413) before anything is read into the store.
+func TestUploadUnpackedIsBounded(t *testing.T) {
+	ctx := context.Background()
+	st, svc := sqliteService(t)
+	svc.SetUploadLimits(ingest.UploadLimits{MaxFiles: 2, MaxBytes: 1 << 20})
+	zipOf := func(files map[string][]byte) []byte {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for name, b := range files {
+			w, _ := zw.Create(name)
+			w.Write(b)
+		}
+		zw.Close()
+		return buf.Bytes()
+	}
+	row := []byte("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context\n")
+	many := zipOf(map[string][]byte{"a.csv": row, "b.csv": row, "c.csv": row})
+	large := zipOf(map[string][]byte{"a.csv": append(row, bytes.Repeat([]byte(",,,,,,,,,,,\n"), 200_000)...)})
+	if len(large) > 64<<10 {
+		t.Fatalf("the large archive is %d bytes: it should be small", len(large))
+	}
+	for name, body := range map[string][]byte{"many.zip": many, "large.zip": large} {
+		_, err := svc.Import(ctx, name, body, hexbeat.ImportOptions{}, "tester")
+		if hexbeat.ErrorCode(err) != hexbeat.ETOOLARGE {
+			t.Errorf("%s (%d bytes): %v, want too large", name, len(body), err)
+		}
+	}
+	if batches, _ := st.Batches(ctx); len(batches) != 0 {
+		t.Errorf("%d imports from refused uploads", len(batches))
+	}
+	svc.SetUploadLimits(service.DefaultUploadLimits)
+	if _, err := svc.Import(ctx, "many.zip", many, hexbeat.ImportOptions{}, "tester"); err != nil {
+		t.Errorf("within the default bounds: %v", err)
 	}
 }

@@ -286,6 +286,11 @@ func (t *importTx) Rollback() error {
 	t.done = true
 	err := t.tx.Rollback()
 	t.release()
+	if t.s.dialect == SQLite && t.seen > 0 {
+		// a large import that failed has left its pages in the write-ahead log (775 MB once);
+		// give the space back, without making the caller wait for readers to finish
+		go t.s.db.ExecContext(context.Background(), `PRAGMA wal_checkpoint(TRUNCATE)`)
+	}
 	return err
 }
 
