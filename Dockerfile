@@ -17,7 +17,7 @@ RUN CGO_ENABLED=1 go build -trimpath -ldflags "-s -w" -o /out/hexbeat ./cmd/hexb
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl tzdata \
-    && rm -rf /var/lib/apt/lists/* && useradd --system --home /data hexbeat && mkdir -p /data && chown hexbeat /data
+    && rm -rf /var/lib/apt/lists/* && useradd --system --home /data hexbeat && mkdir -p /data /secrets && chown hexbeat /data /secrets && chmod 700 /secrets
 COPY --from=build /out/hexbeat /usr/local/bin/hexbeat
 USER hexbeat
 WORKDIR /data

@@ -28,12 +28,16 @@ type Config struct {
 	RequestTimeout time.Duration
 	BasemapURL     string
 	DemoDB         string
-	RateLimit      float64              // API requests a second per key
-	CacheMB        int                  // answer cache for layer routes; negative: none
-	MaxAnalyses    int                  // analyses running at once; 0: twice the CPUs
-	MaxPerKey      int                  // of which one key's; 0: half of MaxAnalyses
-	UploadMaxMB    int                  // what one upload may unpack to
-	UploadMaxFiles int                  // and how many files it may hold
+	RateLimit      float64 // API requests a second per key
+	CacheMB        int     // answer cache for layer routes; negative: none
+	MaxAnalyses    int     // analyses running at once; 0: twice the CPUs
+	MaxPerKey      int     // of which one key's; 0: half of MaxAnalyses
+	UploadMaxMB    int     // what one upload may unpack to
+	UploadMaxFiles int     // and how many files it may hold
+	AdminKeyFile   string  // where the first start's admin key goes instead of stdout
+	TLSCert        string  // serve HTTPS with this certificate and key
+	TLSKey         string
+	TrustedProxies string               // comma-separated addresses or CIDRs of reverse proxies
 	HarmWeights    string               // a CSV of category,weight; empty: the embedded Crime Harm Index
 	Harm           *hexbeat.HarmWeights // loaded from HarmWeights by finish
 }
@@ -98,6 +102,14 @@ func bindConfig(fs *flag.FlagSet, set configSet, getenv func(string) string) (*C
 		envDur("HEXBEAT_SYNC_INTERVAL", &c.SyncInterval)
 		envDur("HEXBEAT_REQUEST_TIMEOUT", &c.RequestTimeout)
 		fs.StringVar(&c.Addr, "addr", c.Addr, "listen address host:port (env HEXBEAT_ADDR)")
+		env("HEXBEAT_ADMIN_KEY_FILE", &c.AdminKeyFile)
+		env("HEXBEAT_TLS_CERT", &c.TLSCert)
+		env("HEXBEAT_TLS_KEY", &c.TLSKey)
+		env("HEXBEAT_TRUSTED_PROXIES", &c.TrustedProxies)
+		fs.StringVar(&c.AdminKeyFile, "admin-key-file", c.AdminKeyFile, "write the admin key made on a keyless store's first start to this new file (mode 0600) instead of standard output, which container logs keep (env HEXBEAT_ADMIN_KEY_FILE)")
+		fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "serve HTTPS with this PEM certificate (with --tls-key); answers then carry Strict-Transport-Security (env HEXBEAT_TLS_CERT)")
+		fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "the PEM private key of --tls-cert (env HEXBEAT_TLS_KEY)")
+		fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For names the client, for rate limits, failed sign-ins and the audit log (env HEXBEAT_TRUSTED_PROXIES)")
 		fs.StringVar(&c.BasemapURL, "basemap", c.BasemapURL, "MapLibre style URL for the web map's basemap; empty for none (env HEXBEAT_BASEMAP_URL)")
 		fs.DurationVar(&c.SyncInterval, "sync-interval", c.SyncInterval, "how often to look for imports made by other processes (env HEXBEAT_SYNC_INTERVAL)")
 		fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "longest time a request may take (env HEXBEAT_REQUEST_TIMEOUT)")

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/hexbeat/hexbeat/geodata"
@@ -48,6 +50,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		log.Error("listen", "addr", cfg.Addr, "err", err)
 		return 1
 	}
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		log.Error("give both --tls-cert and --tls-key, or neither")
+		return 2
+	}
+	if cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			log.Error("TLS certificate", "err", err)
+			return 1
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+	}
 	haveKeys, err := svc.AuthRequired(ctx)
 	if err != nil {
 		log.Error("read keys", "err", err)
@@ -62,8 +76,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			log.Error("create the first admin key", "err", err)
 			return 1
 		}
-		fmt.Fprintf(stdout, "hexbeat: the store had no API keys, so an admin key (id %d) was created. It is shown this once; keep it safe:\n  %s\n"+
-			"  use it as Authorization: Bearer <key>, or open the map with ?key=<key>; make more with `hexbeat keys create`\n", k.ID, secret)
+		if cfg.AdminKeyFile != "" {
+			if err := writeSecret(cfg.AdminKeyFile, secret+"\n"); err != nil {
+				log.Error("write the admin key", "file", cfg.AdminKeyFile, "err", err)
+				return 1
+			}
+			fmt.Fprintf(stdout, "hexbeat: the store had no API keys, so an admin key (id %d) was created and written to %s (mode 0600)\n", k.ID, cfg.AdminKeyFile)
+		} else {
+			fmt.Fprintf(stdout, "hexbeat: the store had no API keys, so an admin key (id %d) was created. It is shown this once; keep it safe:\n  %s\n"+
+				"  use it as Authorization: Bearer <key>, or open the map with ?key=<key>; make more with `hexbeat keys create`\n", k.ID, secret)
+		}
 	}
 	svc.SetUploadLimits(ingest.UploadLimits{MaxFiles: cfg.UploadMaxFiles, MaxBytes: int64(cfg.UploadMaxMB) << 20})
 	var hosts []string
@@ -71,7 +93,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		hosts = loopbackHosts(ln.Addr())
 	}
 	srv := api.New(svc, log, api.Config{RequestTimeout: cfg.RequestTimeout, BasemapURL: cfg.BasemapURL, Open: open, AllowedHosts: hosts,
-		RateLimit: cfg.RateLimit, CacheBytes: cacheBytes(cfg.CacheMB), MaxAnalyses: cfg.MaxAnalyses, MaxAnalysesPerKey: cfg.MaxPerKey}, web.Dist())
+		RateLimit: cfg.RateLimit, CacheBytes: cacheBytes(cfg.CacheMB), MaxAnalyses: cfg.MaxAnalyses, MaxAnalysesPerKey: cfg.MaxPerKey,
+		TLS: cfg.TLSCert != "", TrustedProxies: splitList(cfg.TrustedProxies)}, web.Dist())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	// the server answers /healthz at once and /readyz once the index is loaded
@@ -86,15 +109,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	go svc.Run(ctx, cfg.SyncInterval, notify)
 	status := svc.Status(ctx)
-	log.Info("hexbeat serving", "url", "http://"+ln.Addr().String()+"/", "store", store.Redact(dbURL),
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	log.Info("hexbeat serving", "url", scheme+"://"+ln.Addr().String()+"/", "store", store.Redact(dbURL),
 		"incidents", status.Incidents, "demo", status.Demo)
 	if status.Demo {
 		if open {
 			log.Info("demo on loopback without API keys: requests need no key")
 		}
-		fmt.Fprintf(stdout, "hexbeat: serving DEMO DATA (synthetic, not police data) at http://%s/\n", ln.Addr())
+		fmt.Fprintf(stdout, "hexbeat: serving DEMO DATA (synthetic, not police data) at %s://%s/\n", scheme, ln.Addr())
 	} else {
-		fmt.Fprintf(stdout, "hexbeat: serving %d incidents at http://%s/\n", status.Incidents, ln.Addr())
+		fmt.Fprintf(stdout, "hexbeat: serving %d incidents at %s://%s/\n", status.Incidents, scheme, ln.Addr())
 	}
 	select {
 	case err := <-served:
@@ -138,6 +165,30 @@ func loopbackHosts(addr net.Addr) []string {
 	}
 	if host, _, err := net.SplitHostPort(addr.String()); err == nil && host != "127.0.0.1" && host != "::1" {
 		out = append(out, host, net.JoinHostPort(host, port))
+	}
+	return out
+}
+
+// writeSecret writes a secret to a new file only its owner may read; it never overwrites.
+func writeSecret(path, secret string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(secret); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// splitList reads a comma-separated list, leaving out empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
 	}
 	return out
 }

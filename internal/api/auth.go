@@ -226,13 +226,22 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	c.Set("Referrer-Policy", "no-referrer")
 	c.Set("Cross-Origin-Opener-Policy", "same-origin")
 	c.Set("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+	if s.cfg.TLS { // the browser keeps to https for this host from now on
+		c.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	if !strings.HasPrefix(c.Path(), "/api/") {
 		c.Set("Content-Security-Policy", s.csp)
 	} else {
 		c.Set("Cache-Control", "no-store")
+		// the API's HTML (printable reports, the route list) runs no script and loads nothing
+		c.Set("Content-Security-Policy", apiCSP)
 	}
 	return c.Next()
 }
+
+// apiCSP is the policy of every answer under /api/: its HTML pages (the printable reports,
+// the route list) carry their style inline and nothing else.
+const apiCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 // contentSecurityPolicy builds the web page's policy; a basemap adds its origin.
 func contentSecurityPolicy(basemap string) string {

@@ -468,3 +468,47 @@ func TestLargeBodiesAnswered(t *testing.T) {
 		}
 	}
 }
+
+// TestSmallerDefences: the route list needs a key like everything under /api/; the API's
+// HTML runs no script (a Content-Security-Policy of its own); behind a trusted proxy a
+// failed sign-in is recorded under the client's address, not the proxy's, and an untrusted
+// sender's X-Forwarded-For is not believed.
+func TestSmallerDefences(t *testing.T) {
+	s, svc, keys := keyedServer(t, api.Config{RateLimit: -1, TrustedProxies: []string{"0.0.0.0"}}) // in-process requests come from 0.0.0.0
+	for _, p := range []string{"/api/v1/openapi.json", "/api/v1/docs"} {
+		if code, _, _ := call(t, s, "GET", p, "", ""); code != 401 {
+			t.Errorf("%s without a key: %d, want 401", p, code)
+		}
+		req := httptest.NewRequest("GET", p, nil)
+		req.Header.Set("Authorization", "Bearer "+keys[hexbeat.RoleViewer])
+		res, err := s.App().Test(req, -1)
+		if err != nil || res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Security-Policy"), "default-src 'none'") {
+			t.Errorf("%s with a key: %v %v, CSP %q", p, res.StatusCode, err, res.Header.Get("Content-Security-Policy"))
+		}
+	}
+	req := httptest.NewRequest("GET", "/api/v1/status", nil)
+	req.Header.Set("Authorization", "Bearer hb_not-a-key")
+	req.Header.Set("X-Forwarded-For", "203.0.113.7")
+	if res, err := s.App().Test(req, -1); err != nil || res.StatusCode != 401 {
+		t.Fatalf("a bad key: %v %v", res.StatusCode, err)
+	}
+	events, _ := svc.AuditLog(context.Background(), 0, 100)
+	var failed []string
+	for _, ev := range events {
+		if ev.Action == "auth.failed" {
+			failed = append(failed, ev.Actor)
+		}
+	}
+	if len(failed) != 1 || !strings.Contains(failed[0], "203.0.113.7") {
+		t.Errorf("failed sign-ins recorded as %q, want the client's address 203.0.113.7", failed)
+	}
+	// a server that trusts no proxy records the sender itself
+	s2, svc2, _ := keyedServer(t, api.Config{RateLimit: -1})
+	s2.App().Test(req.Clone(context.Background()), -1)
+	events, _ = svc2.AuditLog(context.Background(), 0, 100)
+	for _, ev := range events {
+		if ev.Action == "auth.failed" && strings.Contains(ev.Actor, "203.0.113.7") {
+			t.Errorf("an untrusted X-Forwarded-For was believed: %+v", ev)
+		}
+	}
+}

@@ -40,6 +40,8 @@ type Config struct {
 	Open              bool          // no key checks at all (the demo on loopback, a CLI command)
 	Actor             string        // who the audit log names when Open; default "anonymous"
 	AllowedHosts      []string      // when set, the only Host headers answered (others get 421): a keyless loopback server's defence against DNS rebinding
+	TLS               bool          // served over TLS: answers carry Strict-Transport-Security
+	TrustedProxies    []string      // addresses or CIDRs of reverse proxies whose X-Forwarded-For names the client (rate limits, failed sign-ins and the audit log then see the client)
 	RateLimit         float64       // requests a second per key; default 100 (negative: none)
 	RateBurst         int           // default 2 x RateLimit
 	CacheBytes        int           // answers of layer routes kept in memory; default 256 MiB (negative: none)
@@ -123,6 +125,11 @@ func New(svc Service, log *slog.Logger, cfg Config, web fs.FS) *Server {
 		ReadTimeout:           cfg.RequestTimeout,
 		WriteTimeout:          cfg.RequestTimeout,
 		IdleTimeout:           2 * time.Minute,
+		// behind a proxy, the client's address is the proxy's X-Forwarded-For, and only a
+		// trusted proxy's is believed
+		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
+		TrustedProxies:          cfg.TrustedProxies,
+		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
 	})
 	s.app.Use(s.requestID, s.recover, s.logRequests, s.checkHost, s.securityHeaders, s.timeLimit)
 	s.routes()
@@ -136,8 +143,9 @@ func (s *Server) routes() {
 	// as a bearer token)
 	s.app.Get("/metrics", s.authorize(hexbeat.PermRead), s.metrics.handler)
 	v1 := s.app.Group("/api/v1")
-	v1.Get("/openapi.json", s.openapi)
-	v1.Get("/docs", s.apiDocs)
+	// the route list too needs a key, as everything under /api/ does (README, "Access")
+	s.handle(v1, "GET", "/openapi.json", hexbeat.PermRead, s.openapi)
+	s.handle(v1, "GET", "/docs", hexbeat.PermRead, s.apiDocs)
 	read, admin := hexbeat.PermRead, hexbeat.PermAdmin
 	s.handle(v1, "GET", "/status", read, s.status)
 	s.handle(v1, "GET", "/categories", read, s.categories)
@@ -249,4 +257,12 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 	s.log.Debug("request", "rid", c.Locals("rid"), "method", c.Method(), "path", c.Path(),
 		"status", code, "took", took)
 	return nil
+}
+
+// proxyHeader is the header that names a client behind one of the trusted proxies.
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
 }
