@@ -376,7 +376,8 @@ func TestOGCCollectionsByRole(t *testing.T) {
 	if code, b, _ := call(t, s, "GET", "/ogc/collections/section60-authorisations/items", keys[hexbeat.RoleCommander], ""); code != 200 {
 		t.Errorf("commander reading the register: %d %s", code, b)
 	}
-	// Downloads of the reading layers are an analyst's; a planner downloads its own layer.
+	// Downloads of the reading layers are an analyst's; a planner downloads its own layer; the
+	// Section 60 register, which every key reads, an analyst or a commander (README, "Access").
 	for _, c := range []struct {
 		role hexbeat.Role
 		url  string
@@ -384,7 +385,7 @@ func TestOGCCollectionsByRole(t *testing.T) {
 	}{
 		{hexbeat.RoleViewer, "/api/v1/export/cells", 403}, {hexbeat.RoleAnalyst, "/api/v1/export/cells", 200},
 		{hexbeat.RoleViewer, "/api/v1/hotspots?format=csv", 403}, {hexbeat.RoleAnalyst, "/api/v1/hotspots?format=csv", 200},
-		{hexbeat.RoleCommander, "/api/v1/export/section60-authorisations?format=csv", 200}, {hexbeat.RoleAnalyst, "/api/v1/export/section60-authorisations", 403}, {hexbeat.RoleViewer, "/api/v1/export/section60-authorisations", 403},
+		{hexbeat.RoleCommander, "/api/v1/export/section60-authorisations?format=csv", 200}, {hexbeat.RoleAnalyst, "/api/v1/export/section60-authorisations", 200}, {hexbeat.RoleViewer, "/api/v1/export/section60-authorisations", 403}, {hexbeat.RoleTradingStandards, "/api/v1/export/section60-authorisations", 403},
 		{hexbeat.RoleViewer, "/api/v1/stop-search", 200}, {hexbeat.RoleViewer, "/api/v1/stop-search?format=csv", 403}, {hexbeat.RoleAnalyst, "/api/v1/stop-search?format=csv", 200},
 		{hexbeat.RoleTradingStandards, "/api/v1/export/retailers", 200}, {hexbeat.RoleTradingStandards, "/api/v1/export/incidents", 403},
 	} {

@@ -63,7 +63,7 @@ var layers = []Layer{
 			}
 			return k.Proposals(ctx, r)
 		}},
-	{ID: "section60-authorisations", Title: "Section 60 authorisations", Perm: hexbeat.PermRead, ExportPerm: hexbeat.PermSection60, Temporal: true, Params: []string{"status", "from", "to"},
+	{ID: "section60-authorisations", Title: "Section 60 authorisations", Perm: hexbeat.PermRead, ExportPerm: hexbeat.PermRegister, Temporal: true, Params: []string{"status", "from", "to"},
 		Columns:     []string{"id", "status", "officer", "rank", "start", "end", "ends", "hours", "area_km2", "grounds", "proposal", "created_at", "created_by", "extension", "cancelled"},
 		Description: "The Section 60 register: each authorisation's area, times, officer, grounds, extension and cancellation; from/to keep those in force within the period.",
 		Build:       (*Catalog).Authorisations},

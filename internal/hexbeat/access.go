@@ -34,17 +34,18 @@ const (
 	PermRetailers Permission = "retailers" // the retailer register, test results, targets
 	PermSection60 Permission = "section60" // proposals; recording, extending and cancelling authorisations
 	PermCameras   Permission = "cameras"   // camera plans
+	PermRegister  Permission = "register"  // downloads of the Section 60 register (an analyst's, as every download, and the commander's own)
 	PermAdmin     Permission = "admin"     // keys, audit log
 )
 
 // Permissions lists every permission, in the order of the table above.
-var Permissions = []Permission{PermRead, PermImport, PermExport, PermRetailers, PermSection60, PermCameras, PermAdmin}
+var Permissions = []Permission{PermRead, PermImport, PermExport, PermRetailers, PermSection60, PermCameras, PermRegister, PermAdmin}
 
 var grants = map[Role][]Permission{
 	RoleViewer:           {PermRead},
-	RoleAnalyst:          {PermRead, PermImport, PermExport, PermCameras},
+	RoleAnalyst:          {PermRead, PermImport, PermExport, PermCameras, PermRegister},
 	RoleTradingStandards: {PermRead, PermRetailers},
-	RoleCommander:        {PermRead, PermSection60, PermCameras},
+	RoleCommander:        {PermRead, PermSection60, PermCameras, PermRegister},
 }
 
 // Allows reports whether a role holds a permission.

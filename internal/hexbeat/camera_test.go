@@ -3,7 +3,9 @@ package hexbeat
 import (
 	"errors"
 	"math"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -48,5 +50,36 @@ func TestCameraValidate(t *testing.T) {
 	}
 	if open := (Camera{}); !open.InServiceOn(day("1990-01-01")) || !open.InServiceOn(day("2090-01-01")) {
 		t.Error("a camera without days is always in service")
+	}
+}
+
+// TestREADMERolesAreTheCode: the README's role table lists each role's permissions exactly
+// as the code grants them, so that what a user reads is what a key may do.
+func TestREADMERolesAreTheCode(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Skipf("no README beside the package: %v", err)
+	}
+	seen := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 4 || !ValidRole(Role(strings.TrimSpace(cells[1]))) {
+			continue
+		}
+		seen++
+		r := Role(strings.TrimSpace(cells[1]))
+		var listed []Permission
+		for _, p := range strings.Split(cells[2], ",") {
+			listed = append(listed, Permission(strings.TrimSpace(p)))
+		}
+		for _, p := range Permissions {
+			want := r.Allows(p)
+			if got := slices.Contains(listed, p) || (len(listed) == 1 && listed[0] == "all"); got != want {
+				t.Errorf("README: %s has %s: %v; the code: %v", r, p, got, want)
+			}
+		}
+	}
+	if seen != len(Roles) {
+		t.Errorf("the README's role table has %d of the %d roles", seen, len(Roles))
 	}
 }

@@ -55,7 +55,7 @@ export const LAYERS = {
   cameras: { title: 'Camera sites', style: ['cameras-cover', 'cameras-circle'], exportId: 'cameras', planned: true, perm: 'cameras' },
   proposals: { title: 'Section 60 proposals', style: ['proposals-fill', 'proposals-line'], exportId: 'section60-proposals', planned: true, perm: 'section60' },
   authorisations: { title: 'Section 60 authorisations (active)', style: ['authorisations-fill', 'authorisations-line'], exportId: 'section60-authorisations',
-    path: () => '/api/v1/section60/authorisations?status=active', dl: 'section60' },
+    path: () => '/api/v1/section60/authorisations?status=active', dl: 'register' },
 };
 
 export let map;
