@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
@@ -19,6 +20,10 @@ import (
 // VerifyAudit names; the chain's head (the last row's id and hash), kept somewhere else,
 // shows rows removed from the end. The databases also refuse updates and deletes
 // (triggers), and SQLite a row not appended at the end.
+
+// auditSchema is the PostgreSQL schema ProtectAudit moves the audit log to, owned by the
+// log's own owner.
+const auditSchema = "hexbeat_audit"
 
 // auditLockKey is the PostgreSQL advisory lock that appends to the audit log take in turn,
 // so that two transactions cannot both chain onto the same last row.
@@ -181,4 +186,56 @@ func (s *Store) AuditLog(ctx context.Context, after int64, limit int) ([]hexbeat
 			ev.At = scanTime(at)
 			return ev, err
 		})
+}
+
+// ProtectAudit gives the PostgreSQL audit log an owner of its own, so that the role hexbeat
+// serves and imports as (writer, which owns every other table: a bulk import drops and
+// rebuilds the incidents' indexes) may only add rows to it and read them: not update or
+// delete them, not set its triggers aside, not drop it. It is run once, after the
+// migrations, by a role that may hand the table over (a superuser, or a member of owner);
+// migrations that change the audit log later are run as owner (docs/scaling.md).
+func (s *Store) ProtectAudit(ctx context.Context, owner, writer string) error {
+	if s.dialect != Postgres {
+		return hexbeat.Errorf(hexbeat.EINVALID, "only a PostgreSQL audit log is handed to a role of its own; SQLite's file is as safe as the file's permissions")
+	}
+	for _, r := range []string{owner, writer} {
+		var n int
+		if err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM pg_roles WHERE rolname = $1`, r); err != nil {
+			return fmt.Errorf("store: protect audit: %w", err)
+		}
+		if n == 0 {
+			return hexbeat.Errorf(hexbeat.EINVALID, "no PostgreSQL role %q: create it first (docs/scaling.md)", r)
+		}
+	}
+	if owner == writer {
+		return hexbeat.Errorf(hexbeat.EINVALID, "the audit log's owner must not be the role hexbeat runs as")
+	}
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		q := func(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+		var dbname string
+		if err := tx.GetContext(ctx, &dbname, `SELECT current_database()`); err != nil {
+			return fmt.Errorf("store: protect audit: %w", err)
+		}
+		// the table and its trigger function move to a schema of the owner's: the writer
+		// owns the public schema (it owns the database), and a schema's owner may drop what
+		// is in it; the database's search path finds the table there for every new connection
+		for _, stmt := range []string{
+			`CREATE SCHEMA IF NOT EXISTS ` + auditSchema + ` AUTHORIZATION ` + q(owner),
+			`ALTER TABLE public.audit_log SET SCHEMA ` + auditSchema,
+			`ALTER FUNCTION public.audit_log_append_only() SET SCHEMA ` + auditSchema,
+			`ALTER TABLE ` + auditSchema + `.audit_log OWNER TO ` + q(owner),
+			`ALTER FUNCTION ` + auditSchema + `.audit_log_append_only() OWNER TO ` + q(owner),
+			`REVOKE ALL ON SCHEMA ` + auditSchema + ` FROM PUBLIC`,
+			`GRANT USAGE ON SCHEMA ` + auditSchema + ` TO ` + q(writer),
+			`REVOKE ALL ON ` + auditSchema + `.audit_log FROM PUBLIC`,
+			`REVOKE ALL ON ` + auditSchema + `.audit_log FROM ` + q(writer),
+			`GRANT SELECT, INSERT ON ` + auditSchema + `.audit_log TO ` + q(writer),
+			`ALTER DATABASE ` + q(dbname) + ` SET search_path = "$user", public, ` + auditSchema,
+		} {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("store: protect audit: %s: %w", stmt, err)
+			}
+		}
+		return nil
+	})
 }
