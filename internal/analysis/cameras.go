@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/hexbeat/hexbeat/internal/grid"
@@ -10,7 +11,7 @@ import (
 )
 
 // Cameras plans mobile CCTV sites (see plan.Cover).
-func (e *Engine) Cameras(snap *index.Snapshot, q hexbeat.CameraQuery, area *index.Area) (hexbeat.CameraPlan, error) {
+func (e *Engine) Cameras(ctx context.Context, snap *index.Snapshot, q hexbeat.CameraQuery, area *index.Area) (hexbeat.CameraPlan, error) {
 	w := e.weight(q.Weight, 0, periodEnd(q.CellQuery, snap))
 	pts, counts, values := snap.PointValues(q.CellQuery, area, w)
 	out := hexbeat.CameraPlan{Query: q, Candidates: q.Candidates, Demand: len(pts)}
@@ -28,9 +29,12 @@ func (e *Engine) Cameras(snap *index.Snapshot, q hexbeat.CameraQuery, area *inde
 		}
 		out.FromCells = true
 	}
-	cp, err := plan.Cover(plan.CoverProblem{Demand: pts, Weight: values, Candidates: out.Candidates, Existing: q.Existing,
+	cp, err := plan.Cover(ctx, plan.CoverProblem{Demand: pts, Weight: values, Candidates: out.Candidates, Existing: q.Existing,
 		K: q.K, RadiusM: q.RadiusM, MinSpacing: q.MinSpacing})
 	if err != nil {
+		if e := stopped(ctx); e != nil {
+			return out, e
+		}
 		return out, &hexbeat.Error{Code: hexbeat.EINVALID, Message: err.Error()}
 	}
 	out.CoverPlan = cp

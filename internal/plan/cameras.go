@@ -2,6 +2,7 @@ package plan
 
 import (
 	"container/heap"
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -88,7 +89,10 @@ func (p *CoverProblem) Validate() error {
 // re-evaluated only when they reach the top: coverage is submodular, so a stale gain is an
 // upper bound, and the result is within 1 − 1/e of the optimum) followed by swap
 // improvement (replace a chosen site by an unchosen one while that covers more).
-func Cover(p CoverProblem) (hexbeat.CoverPlan, error) {
+//
+// It looks at ctx between restarts and between passes of the swaps, and stops with ctx's
+// error when ctx has ended.
+func Cover(ctx context.Context, p CoverProblem) (hexbeat.CoverPlan, error) {
 	if err := p.Validate(); err != nil {
 		return hexbeat.CoverPlan{}, err
 	}
@@ -119,13 +123,16 @@ func Cover(p CoverProblem) (hexbeat.CoverPlan, error) {
 			}
 		}
 	}
-	s := solver{p: p, sets: sets, base: base, coveredBy: make([][]int32, len(p.Demand))}
+	s := solver{p: p, sets: sets, base: base, coveredBy: make([][]int32, len(p.Demand)), stop: func() bool { return ctx.Err() != nil }}
 	for c, set := range sets {
 		for _, d := range set {
 			s.coveredBy[d] = append(s.coveredBy[d], int32(c))
 		}
 	}
 	chosen, greedy, covered, swaps := s.run(-1)
+	if err := ctx.Err(); err != nil {
+		return plan, err
+	}
 	plan.GreedyCovered = greedy
 	// Restarts: greedy + swaps again with each of the strongest single sites forced in
 	// first, as long as the instance is small enough for the work budget; keep the best.
@@ -140,6 +147,9 @@ func Cover(p CoverProblem) (hexbeat.CoverPlan, error) {
 			break
 		}
 		ch, _, cov, sw := s.run(c)
+		if err := ctx.Err(); err != nil {
+			return plan, err
+		}
 		if cov > covered+1e-9 {
 			chosen, covered, swaps = ch, cov, sw
 		}
@@ -169,6 +179,7 @@ type solver struct {
 	sets      [][]int32
 	base      []int32
 	coveredBy [][]int32 // the candidates covering each demand point
+	stop      func() bool
 }
 
 // run is lazy greedy (with forced, when >= 0, chosen first) then swap improvement. It
@@ -245,21 +256,21 @@ func (s *solver) run(forced int) ([]hexbeat.Site, float64, float64, int) {
 		take(top.c, g)
 	}
 	greedy := covered
-	covered, swaps := improve(p, sets, s.coveredBy, count, chosen, covered, spaced)
+	covered, swaps := improve(p, sets, s.coveredBy, count, chosen, covered, spaced, s.stop)
 	return chosen, greedy, covered, swaps
 }
 
 // improve makes improving swaps until none is left (or a bound on passes is reached). For
 // a chosen site i, the gain of an unchosen j in its place is what j covers that nothing
 // else does once i is gone: the points covered by no site, plus those covered by i alone.
-func improve(p CoverProblem, sets, coveredBy [][]int32, count []int32, chosen []hexbeat.Site, covered float64, spaced func(int, []hexbeat.Site, int) bool) (float64, int) {
+func improve(p CoverProblem, sets, coveredBy [][]int32, count []int32, chosen []hexbeat.Site, covered float64, spaced func(int, []hexbeat.Site, int) bool, stop func() bool) (float64, int) {
 	in := make([]bool, len(p.Candidates))
 	for _, s := range chosen {
 		in[s.Candidate] = true
 	}
 	swaps := 0
 	extra := make([]float64, len(p.Candidates))
-	for pass := 0; pass < 50; pass++ {
+	for pass := 0; pass < 50 && !stop(); pass++ {
 		improved := false
 		// free[j]: what j adds to the current set
 		free := make([]float64, len(p.Candidates))

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -86,7 +88,7 @@ func TestCoverAgainstExhaustiveSearch(t *testing.T) {
 		if i%3 == 2 {
 			p.MinSpacing = 250
 		}
-		plan, err := Cover(p)
+		plan, err := Cover(context.Background(), p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,7 +135,7 @@ func TestCoverSpacingAndExisting(t *testing.T) {
 		Candidates: []orb.Point{{-0.76, 52.04005}, {-0.74, 52.04005}, {-0.7397, 52.04}},
 		Existing:   []orb.Point{{-0.76, 52.04}},
 	}
-	plan, err := Cover(p)
+	plan, err := Cover(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,11 +145,11 @@ func TestCoverSpacingAndExisting(t *testing.T) {
 	p.MinSpacing = 50 // candidates 1 and 2 are 20 m apart: only one of them
 	p.Existing = nil
 	p.K = 3
-	plan, _ = Cover(p)
+	plan, _ = Cover(context.Background(), p)
 	if len(plan.Sites) != 2 || plan.Covered != 13 {
 		t.Fatalf("with spacing: %+v", plan)
 	}
-	if _, err := Cover(CoverProblem{K: 0, RadiusM: 1}); err == nil {
+	if _, err := Cover(context.Background(), CoverProblem{K: 0, RadiusM: 1}); err == nil {
 		t.Error("k = 0 accepted")
 	}
 }
@@ -168,8 +170,23 @@ func BenchmarkCover5000x100k(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := Cover(p); err != nil {
+		if _, err := Cover(context.Background(), p); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestCoverStopsWhenAsked: a camera plan whose request has gone past its time limit stops
+// with the context's error instead of running its restarts and swaps to the end.
+func TestCoverStopsWhenAsked(t *testing.T) {
+	p := CoverProblem{K: 2, RadiusM: 100, Demand: []orb.Point{{-0.76, 52.04}, {-0.74, 52.04}}, Weight: []float64{1, 1},
+		Candidates: []orb.Point{{-0.76, 52.04}, {-0.74, 52.04}}}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Cover(ctx, p); !errors.Is(err, context.Canceled) {
+		t.Errorf("a cancelled plan: %v", err)
+	}
+	if plan, err := Cover(context.Background(), p); err != nil || plan.Covered != 2 {
+		t.Errorf("the same plan: %+v %v", plan, err)
 	}
 }

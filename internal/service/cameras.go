@@ -36,7 +36,7 @@ func (s *Service) Cameras(ctx context.Context, q hexbeat.CameraQuery) (hexbeat.C
 	if err != nil {
 		return hexbeat.CameraPlan{}, err
 	}
-	p, err := s.engine.Cameras(snap, q, area)
+	p, err := s.engine.Cameras(ctx, snap, q, area)
 	if q.FromRegister {
 		p.Registered, p.RegisterDay = held, today
 	}
