@@ -38,6 +38,8 @@ func TestAuditChain(t *testing.T) {
 			for _, q := range []string{
 				`INSERT OR REPLACE INTO audit_log (id, at, actor, action, subject, detail, prev_hash, hash) VALUES (1, 0, 'forged', 'x', 'y', 'z', '', '')`,
 				`INSERT INTO audit_log (id, at, actor, action, subject, detail) VALUES (-5, 0, 'back-dated', 'x', 'y', 'z')`,
+				`INSERT INTO audit_log (id, at, actor, action, subject, detail, prev_hash, hash) VALUES (7, 0, 'appended', 'x', 'y', 'z', 'not the last hash', '')`,
+				`INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (0, 'no chain', 'x', 'y', 'z')`,
 			} {
 				if err := s.Exec(ctx, q); err == nil {
 					t.Errorf("accepted: %s", q)

@@ -202,12 +202,14 @@ ALTER TABLE batches ADD COLUMN withdrawn_at timestamptz;
 	// 6: the audit log becomes a hash chain (each row holds the hash of the row before it and
 	// of its own content; audit.go), the rows already there chained in id order; SQLite
 	// refuses a row that is not appended at the end (INSERT OR REPLACE of an old row, an id
-	// back-dated or out of order), which its delete trigger could not see.
+	// back-dated or out of order), which its delete trigger could not see, or that does not
+	// chain onto the last row.
 	{6, `
 ALTER TABLE audit_log ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT '';
 CREATE TRIGGER audit_log_append_at_end AFTER INSERT ON audit_log WHEN NEW.id <> (SELECT max(id) FROM audit_log) OR NEW.id <= 0
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: a row goes at its end'); END;
+  OR NEW.prev_hash <> coalesce((SELECT hash FROM audit_log WHERE id < NEW.id ORDER BY id DESC LIMIT 1), '')
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: a row goes at its end, chained to the last'); END;
 `, `
 ALTER TABLE audit_log ADD COLUMN prev_hash text NOT NULL DEFAULT '';
 ALTER TABLE audit_log ADD COLUMN hash text NOT NULL DEFAULT '';
