@@ -121,13 +121,6 @@ func bindConfig(fs *flag.FlagSet, set configSet, getenv func(string) string) (*C
 			}
 			c.RateLimit = f
 		}
-		if v := getenv("HEXBEAT_CACHE_MB"); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("HEXBEAT_CACHE_MB: %q is not a whole number", v))
-			}
-			c.CacheMB = n
-		}
 		envInt := func(name string, dst *int) {
 			if v := getenv(name); v != "" {
 				n, err := strconv.Atoi(v)
@@ -137,6 +130,7 @@ func bindConfig(fs *flag.FlagSet, set configSet, getenv func(string) string) (*C
 				*dst = n
 			}
 		}
+		envInt("HEXBEAT_CACHE_MB", &c.CacheMB)
 		envInt("HEXBEAT_MAX_ANALYSES", &c.MaxAnalyses)
 		envInt("HEXBEAT_MAX_ANALYSES_PER_KEY", &c.MaxPerKey)
 		envInt("HEXBEAT_UPLOAD_MAX_MB", &c.UploadMaxMB)
