@@ -9,9 +9,11 @@ import (
 type ellipsoid struct{ a, e2 float64 }
 
 var (
-	airy1830 = ellipsoid{a: 6377563.396, e2: 1 - (6356256.909*6356256.909)/(6377563.396*6377563.396)}
-	wgs84    = ellipsoid{a: 6378137, e2: 2/298.257223563 - 1/(298.257223563*298.257223563)}
+	airy1830 = flattened(6377563.396, 299.3249646) // EPSG:7001, as PROJ defines it
+	wgs84    = flattened(6378137, 298.257223563)
 )
+
+func flattened(a, rf float64) ellipsoid { return ellipsoid{a: a, e2: 2/rf - 1/(rf*rf)} }
 
 // The National Grid's Transverse Mercator projection on Airy 1830.
 const (
@@ -44,23 +46,48 @@ func BNGToWGS84(e, n float64) (lon, lat float64, err error) {
 	if !InGrid(e, n) {
 		return 0, 0, fmt.Errorf("crs: easting %g, northing %g lie outside the National Grid (0 to 700 km east, 0 to 1,300 km north)", e, n)
 	}
+	lon, lat = toWGS84(e, n)
+	return lon, lat, nil
+}
+
+func toWGS84(e, n float64) (lon, lat float64) {
 	phi, lam := inverseTM(e, n)
 	x, y, z := toGeocentric(airy1830, phi, lam)
 	x, y, z = helmertForward(x, y, z)
 	phi, lam = fromGeocentric(wgs84, x, y, z)
-	return lam * 180 / math.Pi, phi * 180 / math.Pi, nil
+	return lam * 180 / math.Pi, phi * 180 / math.Pi
+}
+
+// toGrid is PROJ's way back (cs2cs EPSG:4326 EPSG:27700): the Helmert's inverse from WGS 84
+// at height 0, then the projection. As each side drops the point's height, it is not quite
+// the inverse of toWGS84: the round trip is up to a millimetre out.
+func toGrid(lon, lat float64) (e, n float64) {
+	x, y, z := toGeocentric(wgs84, lat*math.Pi/180, lon*math.Pi/180)
+	x, y, z = helmertInverse(x, y, z)
+	phi, lam := fromGeocentric(airy1830, x, y, z)
+	return forwardTM(phi, lam)
 }
 
 // WGS84ToBNG converts WGS 84 longitude and latitude (degrees) to a British National Grid
-// easting and northing (metres).
+// easting and northing (metres): the exact inverse of BNGToWGS84, within a millimetre of
+// PROJ's cs2cs EPSG:4326 EPSG:27700.
 func WGS84ToBNG(lon, lat float64) (e, n float64, err error) {
 	if !(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90) {
 		return 0, 0, fmt.Errorf("crs: [%g,%g] is not a longitude and latitude", lon, lat)
 	}
-	x, y, z := toGeocentric(wgs84, lat*math.Pi/180, lon*math.Pi/180)
-	x, y, z = helmertInverse(x, y, z)
-	phi, lam := fromGeocentric(airy1830, x, y, z)
-	e, n = forwardTM(phi, lam)
+	// Correct PROJ's way back until BNGToWGS84 of the answer is the point asked about, so an
+	// imported easting and northing come back as they were read (to a micrometre) rather
+	// than a millimetre off.
+	e0, n0 := toGrid(lon, lat)
+	e, n = e0, n0
+	for range 5 {
+		fe, fn := toGrid(toWGS84(e, n))
+		de, dn := e0-fe, n0-fn
+		e, n = e+de, n+dn
+		if math.Abs(de) < 1e-7 && math.Abs(dn) < 1e-7 {
+			break
+		}
+	}
 	return e, n, nil
 }
 
@@ -105,71 +132,98 @@ func fromGeocentric(el ellipsoid, x, y, z float64) (phi, lam float64) {
 	return phi, lam
 }
 
-// meridian is the meridional arc from the grid's true origin to latitude phi (Ordnance
-// Survey, "A guide to coordinate systems in Great Britain", annex C).
-func meridian(phi float64) float64 {
-	el := airy1830
-	b := el.a * math.Sqrt(1-el.e2)
-	n := (el.a - b) / (el.a + b)
-	n2, n3 := n*n, n*n*n
-	d, s := phi-gridLat0, phi+gridLat0
-	return b * gridK0 * ((1+n+1.25*n2+1.25*n3)*d -
-		(3*n+3*n2+21.0/8*n3)*math.Sin(d)*math.Cos(s) +
-		(15.0/8*n2+15.0/8*n3)*math.Sin(2*d)*math.Cos(2*s) -
-		35.0/24*n3*math.Sin(3*d)*math.Cos(3*s))
+// The Transverse Mercator here is Krüger's series in the third flattening n to n^6
+// (C. F. F. Karney, "Transverse Mercator with an accuracy of a few nanometers", J. Geodesy 85,
+// 2011), the same construction as PROJ's default (Poder/Engsager) projection; within the
+// National Grid the two agree to well under a micrometre, where Ordnance Survey's shorter series
+// is a few millimetres out at the grid's edges.
+type kruger struct {
+	e, rA       float64    // first eccentricity; the rectifying radius A scaled by k0
+	alpha, beta [6]float64 // the series' coefficients, forward and inverse
+	xi0         float64    // the rectifying latitude of the grid's true origin
+}
+
+var tm = newKruger(airy1830)
+
+func newKruger(el ellipsoid) kruger {
+	f := 1 - math.Sqrt(1-el.e2)
+	n := f / (2 - f)
+	n2 := n * n
+	n3 := n2 * n
+	n4, n5, n6 := n2*n2, n2*n3, n3*n3
+	k := kruger{
+		e:  math.Sqrt(el.e2),
+		rA: gridK0 * el.a / (1 + n) * (1 + n2/4 + n4/64 + n6/256),
+		alpha: [6]float64{
+			n/2 - 2*n2/3 + 5*n3/16 + 41*n4/180 - 127*n5/288 + 7891*n6/37800,
+			13*n2/48 - 3*n3/5 + 557*n4/1440 + 281*n5/630 - 1983433*n6/1935360,
+			61*n3/240 - 103*n4/140 + 15061*n5/26880 + 167603*n6/181440,
+			49561*n4/161280 - 179*n5/168 + 6601661*n6/7257600,
+			34729*n5/80640 - 3418889*n6/1995840,
+			212378941 * n6 / 319334400,
+		},
+		beta: [6]float64{
+			n/2 - 2*n2/3 + 37*n3/96 - n4/360 - 81*n5/512 + 96199*n6/604800,
+			n2/48 + n3/15 - 437*n4/1440 + 46*n5/105 - 1118711*n6/3870720,
+			17*n3/480 - 37*n4/840 - 209*n5/4480 + 5569*n6/90720,
+			4397*n4/161280 - 11*n5/504 - 830251*n6/7257600,
+			4583*n5/161280 - 108847*n6/3991680,
+			20648693 * n6 / 638668800,
+		},
+	}
+	k.xi0, _ = k.forward(gridLat0, 0)
+	return k
+}
+
+// conformal gives tan of the conformal latitude for tan of the geodetic latitude.
+func (k kruger) conformal(tau float64) float64 {
+	sigma := math.Sinh(k.e * math.Atanh(k.e*tau/math.Hypot(1, tau)))
+	return tau*math.Hypot(1, sigma) - sigma*math.Hypot(1, tau)
+}
+
+// forward gives the scaled rectifying coordinates (xi, eta) of a latitude and a longitude
+// from the central meridian (radians).
+func (k kruger) forward(phi, dl float64) (xi, eta float64) {
+	tp := k.conformal(math.Tan(phi))
+	sl, cl := math.Sincos(dl)
+	xp := math.Atan2(tp, cl)
+	ep := math.Asinh(sl / math.Hypot(tp, cl))
+	xi, eta = xp, ep
+	for j, a := range k.alpha {
+		s, c := math.Sincos(2 * float64(j+1) * xp)
+		xi += a * s * math.Cosh(2*float64(j+1)*ep)
+		eta += a * c * math.Sinh(2*float64(j+1)*ep)
+	}
+	return xi, eta
 }
 
 // forwardTM projects latitude and longitude (radians, Airy 1830) to the grid.
 func forwardTM(phi, lam float64) (e, n float64) {
-	el := airy1830
-	s, c := math.Sincos(phi)
-	t := math.Tan(phi)
-	nu := el.a * gridK0 / math.Sqrt(1-el.e2*s*s)
-	rho := el.a * gridK0 * (1 - el.e2) / math.Pow(1-el.e2*s*s, 1.5)
-	eta2 := nu/rho - 1
-	m := meridian(phi)
-	dl := lam - gridLon0
-	c3, c5 := c*c*c, c*c*c*c*c
-	t2, t4 := t*t, t*t*t*t
-	i := m + gridN0
-	ii := nu / 2 * s * c
-	iii := nu / 24 * s * c3 * (5 - t2 + 9*eta2)
-	iiia := nu / 720 * s * c5 * (61 - 58*t2 + t4)
-	iv := nu * c
-	v := nu / 6 * c3 * (nu/rho - t2)
-	vi := nu / 120 * c5 * (5 - 18*t2 + t4 + 14*eta2 - 58*t2*eta2)
-	n = i + ii*dl*dl + iii*math.Pow(dl, 4) + iiia*math.Pow(dl, 6)
-	e = gridE0 + iv*dl + v*math.Pow(dl, 3) + vi*math.Pow(dl, 5)
-	return e, n
+	xi, eta := tm.forward(phi, lam-gridLon0)
+	return gridE0 + tm.rA*eta, gridN0 + tm.rA*(xi-tm.xi0)
 }
 
 // inverseTM gives latitude and longitude (radians, Airy 1830) of a grid point.
 func inverseTM(e, n float64) (phi, lam float64) {
-	el := airy1830
-	phi = gridLat0 + (n-gridN0)/(el.a*gridK0)
-	for range 100 {
-		m := meridian(phi)
-		if math.Abs(n-gridN0-m) < 1e-6 {
+	xi, eta := (n-gridN0)/tm.rA+tm.xi0, (e-gridE0)/tm.rA
+	xp, ep := xi, eta
+	for j, b := range tm.beta {
+		s, c := math.Sincos(2 * float64(j+1) * xi)
+		xp -= b * s * math.Cosh(2*float64(j+1)*eta)
+		ep -= b * c * math.Sinh(2*float64(j+1)*eta)
+	}
+	se, cx := math.Sinh(ep), math.Cos(xp)
+	tp := math.Sin(xp) / math.Hypot(se, cx) // tan of the conformal latitude
+	// Newton's method for the geodetic latitude (Karney's equations 19 to 21).
+	e2 := tm.e * tm.e
+	tau := tp
+	for range 10 {
+		tpi := tm.conformal(tau)
+		d := (tp - tpi) / math.Hypot(1, tpi) * (1 + (1-e2)*tau*tau) / ((1 - e2) * math.Hypot(1, tau))
+		tau += d
+		if math.Abs(d) < 1e-15 {
 			break
 		}
-		phi += (n - gridN0 - m) / (el.a * gridK0)
 	}
-	s, c := math.Sincos(phi)
-	t := math.Tan(phi)
-	nu := el.a * gridK0 / math.Sqrt(1-el.e2*s*s)
-	rho := el.a * gridK0 * (1 - el.e2) / math.Pow(1-el.e2*s*s, 1.5)
-	eta2 := nu/rho - 1
-	t2, t4, t6 := t*t, t*t*t*t, t*t*t*t*t*t
-	sec := 1 / c
-	vii := t / (2 * rho * nu)
-	viii := t / (24 * rho * nu * nu * nu) * (5 + 3*t2 + eta2 - 9*t2*eta2)
-	ix := t / (720 * rho * math.Pow(nu, 5)) * (61 + 90*t2 + 45*t4)
-	x := sec / nu
-	xi := sec / (6 * nu * nu * nu) * (nu/rho + 2*t2)
-	xii := sec / (120 * math.Pow(nu, 5)) * (5 + 28*t2 + 24*t4)
-	xiia := sec / (5040 * math.Pow(nu, 7)) * (61 + 662*t2 + 1320*t4 + 720*t6)
-	de := e - gridE0
-	phi = phi - vii*de*de + viii*math.Pow(de, 4) - ix*math.Pow(de, 6)
-	lam = gridLon0 + x*de - xi*math.Pow(de, 3) + xii*math.Pow(de, 5) - xiia*math.Pow(de, 7)
-	return phi, lam
+	return math.Atan(tau), gridLon0 + math.Atan2(se, cx)
 }
