@@ -333,7 +333,9 @@ func TestImportNotCommittedWithoutItsAuditRow(t *testing.T) {
 	}
 	t.Cleanup(func() { st.Close() })
 	svc := service.New(st, geodata.Taxonomy(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	raw, err := sql.Open("sqlite", path) // the store's driver, beside it, as an owner of the file could
+	// the store's driver, beside it, as an owner of the file could; it waits its turn for the
+	// write lock as the store's own connections do (the store may be checkpointing its log)
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
