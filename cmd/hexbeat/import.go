@@ -29,6 +29,9 @@ latitude, active_from, active_to), GeoJSON points or boundary polygons. A ZIP ar
 imports each CSV and GeoJSON file in it; a directory, each CSV, GeoJSON and ZIP file
 beneath it, in name order. A force's own CSV needs its columns named:
   hexbeat import --lon X --lat Y --time "Date/Time" --category Offence --id Ref file.csv
+or, in British National Grid eastings and northings:
+  hexbeat import --crs EPSG:27700 --x Easting --y Northing --time Date --time-of-day Time \
+                 --category Offence --id Ref --encoding windows-1252 file.csv
 Importing the same data again adds nothing. Exit status: 0 when every file imported, 1
 when a file was refused (the others still import), 2 for a usage error.
 
@@ -39,9 +42,14 @@ Flags:
 	cfg, finish := bindConfig(fs, configSet{db: true}, os.Getenv)
 	var opts ingest.Options
 	fs.StringVar(&opts.Kind, "kind", "", "force the file type: "+strings.Join(hexbeat.ImportKinds, ", "))
+	fs.StringVar(&opts.CRS, "crs", "", "generic CSV: the coordinate reference system of --x/--y: EPSG:27700 (British National Grid eastings/northings, the default) or EPSG:4326")
+	fs.StringVar(&opts.Columns.X, "x", "", "generic CSV: the column of the first coordinate in --crs (the easting)")
+	fs.StringVar(&opts.Columns.Y, "y", "", "generic CSV: the column of the second coordinate in --crs (the northing)")
 	fs.StringVar(&opts.Columns.Lon, "lon", "", "generic CSV: the longitude column")
 	fs.StringVar(&opts.Columns.Lat, "lat", "", "generic CSV: the latitude column")
-	fs.StringVar(&opts.Columns.Time, "time", "", "generic CSV: the date/time column (RFC 3339, 2006-01-02 15:04, 02/01/2006 ..., or 2006-01)")
+	fs.StringVar(&opts.Columns.Time, "time", "", "generic CSV: the date/time column (RFC 3339, 2006-01-02 15:04, 02/01/2006 ..., 20060102, or 2006-01)")
+	fs.StringVar(&opts.Columns.TimeOfDay, "time-of-day", "", "generic CSV: a column with the clock time (725, 07:25) of a --time that gives only the day")
+	fs.StringVar(&opts.Encoding, "encoding", "", "the files' character set: utf-8 (the default) or windows-1252 (what Excel and Windows systems often write)")
 	fs.StringVar(&opts.Columns.Category, "category", "", "generic CSV: the category column")
 	fs.StringVar(&opts.Columns.ID, "id", "", "generic CSV: the force's reference column (makes re-imports idempotent by reference)")
 	fs.StringVar(&opts.Columns.Location, "location", "", "generic CSV: a location description column")

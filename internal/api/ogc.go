@@ -46,7 +46,9 @@ func (s *Server) ogcRoutes() {
 func base(c *fiber.Ctx) string { return c.BaseURL() }
 
 // itemParams are the query parameters of a collection's items: OGC's and the layer's own.
-func (l layer) itemParams() []string { return l.Allowed("limit", "offset", "bbox", "datetime", "f") }
+func (l layer) itemParams() []string {
+	return l.Allowed("limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "f")
+}
 
 func link(href, rel, typ, title string) fiber.Map {
 	return fiber.Map{"href": href, "rel": rel, "type": typ, "title": title}
@@ -64,12 +66,12 @@ func (s *Server) ogcLanding(c *fiber.Ctx) error {
 }
 
 func (s *Server) ogcConformance(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"conformsTo": []string{ogcCore, ogcGeoJSON, ogcOAS30}})
+	return c.JSON(fiber.Map{"conformsTo": []string{ogcCore, ogcGeoJSON, ogcOAS30, ogcCRSClass}})
 }
 
 func (s *Server) collectionJSON(c *fiber.Ctx, l layer) fiber.Map {
 	b := base(c) + "/ogc/collections/" + l.ID
-	m := fiber.Map{"id": l.ID, "title": l.Title, "description": l.Description, "itemType": "feature", "crs": []string{crs84},
+	m := fiber.Map{"id": l.ID, "title": l.Title, "description": l.Description, "itemType": "feature", "crs": ogcCRSs, "storageCrs": crs84,
 		"links": []fiber.Map{
 			link(b, "self", "application/json", l.Title),
 			link(b+"/items", "items", "application/geo+json", l.Title+" as GeoJSON"),
@@ -261,9 +263,12 @@ func (s *Server) ogcItems(c *fiber.Ctx) error {
 	if offset < 0 {
 		p.Fail("offset", "must be 0 or more")
 	}
-	bbox := p.BBox("bbox")
+	bbox := toCRS84(p.BBox("bbox"), readCRS(p, "bbox-crs"))
 	// bbox picks features; it does not make the study area (a box would change every Gi* z)
 	p.Delete("bbox")
+	p.Delete("bbox-crs")
+	to := readCRS(p, "crs")
+	p.Delete("crs")
 	if f := p.One("f"); f != "" && f != "json" && f != "geojson" {
 		p.Fail("f", "only json (GeoJSON) is offered, got %q", f)
 	}
@@ -278,7 +283,7 @@ func (s *Server) ogcItems(c *fiber.Ctx) error {
 		// row-level fields (crime id, location, LSOA, outcome) are a download's: a key that
 		// may export reads them, audited as a download is; others read points to draw
 		rowLevel := mayRead(c, hexbeat.PermExport)
-		page, err := s.cat.IncidentPage(c.UserContext(), f, rowLevel)
+		page, err := s.cat.IncidentPage(c.UserContext(), f, rowLevel, to == crs27700)
 		if err != nil {
 			return err
 		}
@@ -308,6 +313,10 @@ func (s *Server) ogcItems(c *fiber.Ctx) error {
 	if features == nil {
 		features = []json.RawMessage{}
 	}
+	if features, err = inCRS(features, to); err != nil {
+		return err
+	}
+	setContentCRS(c, to)
 	out["features"] = features
 	out["numberReturned"] = len(features)
 	out["timeStamp"] = encode.Stamp(time.Now())
@@ -350,7 +359,9 @@ func (s *Server) ogcItem(c *fiber.Ctx) error {
 	}
 	fid := c.Params("fid")
 	if l.Build == nil {
-		if err := newParams(c).Err(); err != nil {
+		p := newParams(c, "crs")
+		to := readCRS(p, "crs")
+		if err := p.Err(); err != nil {
 			return err
 		}
 		id, err := strconv.ParseInt(fid, 10, 64)
@@ -366,14 +377,24 @@ func (s *Server) ogcItem(c *fiber.Ctx) error {
 			f = encode.IncidentFeature(r)
 			s.auditExport(c, "ogc incident", 1)
 		}
+		if to == crs27700 { // unrounded, so a force's own easting and northing come back as imported
+			f.Geometry = orb.Point{r.Lon, r.Lat}
+		}
 		b, err := json.Marshal(f)
 		if err != nil {
 			return err
 		}
-		return s.sendGeoJSON(c, b)
+		out, err := inCRS([]json.RawMessage{b}, to)
+		if err != nil {
+			return err
+		}
+		setContentCRS(c, to)
+		return s.sendGeoJSON(c, out[0])
 	}
 	// an item of an analysis layer comes from the layer its pages came from, when kept
-	p := newParams(c, l.Allowed("datetime")...)
+	p := newParams(c, l.Allowed("datetime", "crs")...)
+	to := readCRS(p, "crs")
+	p.Delete("crs")
 	ogcDatetime(p, l)
 	pl, err := s.paged(c, l, p, nil)
 	if err != nil {
@@ -383,5 +404,10 @@ func (s *Server) ogcItem(c *fiber.Ctx) error {
 	if i < 0 {
 		return hexbeat.Errorf(hexbeat.ENOTFOUND, "no feature %q in %s with these parameters", fid, l.ID)
 	}
-	return s.sendGeoJSON(c, pl.page(i, 1)[0])
+	out, err := inCRS(pl.page(i, 1), to)
+	if err != nil {
+		return err
+	}
+	setContentCRS(c, to)
+	return s.sendGeoJSON(c, out[0])
 }

@@ -45,7 +45,7 @@ func (k *Catalog) Export(ctx context.Context, l Layer, p *Params) (Download, str
 			return Download{}, format, err
 		}
 		for {
-			page, err := k.IncidentPage(ctx, f, true)
+			page, err := k.IncidentPage(ctx, f, true, false)
 			if err != nil {
 				return Download{}, format, err
 			}

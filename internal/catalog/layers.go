@@ -130,8 +130,10 @@ func (k *Catalog) Collect(ctx context.Context, l Layer, p *Params, bbox *orb.Bou
 }
 
 // IncidentPage reads one page of incidents from the store as features: with their
-// row-level fields (a download), or as points with time and category (a map).
-func (k *Catalog) IncidentPage(ctx context.Context, f hexbeat.IncidentFilter, rowLevel bool) ([]*geojson.Feature, error) {
+// row-level fields (a download), or as points with time and category (a map). exact keeps
+// each point's stored coordinates unrounded, for an answer to be reprojected (to British
+// National Grid, where a force's own eastings and northings must come back as imported).
+func (k *Catalog) IncidentPage(ctx context.Context, f hexbeat.IncidentFilter, rowLevel, exact bool) ([]*geojson.Feature, error) {
 	rows, err := k.Layers.Incidents(ctx, f)
 	if err != nil {
 		return nil, err
@@ -142,6 +144,9 @@ func (k *Catalog) IncidentPage(ctx context.Context, f hexbeat.IncidentFilter, ro
 			out[i] = encode.IncidentFeature(r)
 		} else {
 			out[i] = encode.IncidentPoint(r)
+		}
+		if exact {
+			out[i].Geometry = orb.Point{r.Lon, r.Lat}
 		}
 	}
 	return out, nil

@@ -36,10 +36,22 @@ func Withdrawable(kind string) bool {
 
 // Validate reports a kind hexbeat does not read.
 func (o ImportOptions) Validate() error {
+	var fe FieldErrors
 	if o.Kind != "" && !slices.Contains(ImportKinds, o.Kind) {
-		return &Error{Code: EINVALID, Message: "invalid import", Fields: []FieldError{{Field: "kind", Message: "must be one of " + strings.Join(ImportKinds, ", ")}}}
+		fe.Add("kind", "must be one of %s", strings.Join(ImportKinds, ", "))
 	}
-	return nil
+	if (o.X != "" || o.Y != "") && (o.Lon != "" || o.Lat != "") {
+		fe.Add("x", "give x and y (coordinates in crs) or lon and lat (WGS 84), not both")
+	}
+	if o.CRS != "" && o.CRS != "EPSG:27700" && o.CRS != "EPSG:4326" {
+		fe.Add("crs", "must be EPSG:27700 (British National Grid) or EPSG:4326, got %q", o.CRS)
+	}
+	switch strings.ToLower(o.Encoding) {
+	case "", "utf-8", "utf8", "windows-1252", "cp1252", "latin1", "iso-8859-1":
+	default:
+		fe.Add("encoding", "must be utf-8 or windows-1252, got %q", o.Encoding)
+	}
+	return fe.Err("invalid import")
 }
 
 // ImportOptions are what an import through the API is told beyond the file itself: a
@@ -48,6 +60,9 @@ type ImportOptions struct {
 	Kind                                   string // empty: recognised from the content
 	BoundaryKind                           string // the kind given to boundaries when the file does not say
 	Lon, Lat, Time, Category, ID, Location string
+	CRS, X, Y                              string         // a force's own CSV in another CRS: its coordinate columns
+	TimeOfDay                              string         // a column with the clock time of a Time that gives the day
+	Encoding                               string         // "" (UTF-8) or "windows-1252"
 	TimeZone                               *time.Location // nil: Europe/London
 }
 

@@ -99,7 +99,7 @@ func (c *csvReader) read() ([][]byte, int, error) {
 			return nil, c.start, err
 		}
 		if !utf8.Valid(c.buf) {
-			return nil, c.start, &FormatError{Line: c.start, Reason: "text is not valid UTF-8"}
+			return nil, c.start, &FormatError{Line: c.start, Reason: "text is not valid UTF-8 (a file saved by Excel or Windows is often Windows-1252: import it with --encoding windows-1252, or encoding=windows-1252 on POST /api/v1/imports)"}
 		}
 		return c.fields, c.start, nil
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,8 +31,28 @@ func readGeneric(ctx context.Context, cr *csvReader, h *header, opts Options, re
 		}
 		return i
 	}
-	iLon, iLat := need("lon", c.Lon), need("lat", c.Lat)
+	bng := false
+	var iLon, iLat int
+	switch {
+	case (c.X != "" || c.Y != "") && (c.Lon != "" || c.Lat != ""):
+		missing = append(missing, "give --x/--y (coordinates in --crs) or --lon/--lat (WGS 84), not both")
+	case c.X != "" || c.Y != "":
+		switch opts.CRS {
+		case "", "EPSG:27700":
+			bng = true
+		case "EPSG:4326":
+		default:
+			missing = append(missing, fmt.Sprintf("--crs %q: hexbeat reads EPSG:27700 (British National Grid) or EPSG:4326", opts.CRS))
+		}
+		iLon, iLat = need("x", c.X), need("y", c.Y)
+	default:
+		iLon, iLat = need("lon", c.Lon), need("lat", c.Lat)
+	}
 	iTime, iCat := need("time", c.Time), need("category", c.Category)
+	iClock := -1
+	if c.TimeOfDay != "" {
+		iClock = need("time-of-day", c.TimeOfDay)
+	}
 	iID, iLoc := -1, -1
 	if c.ID != "" {
 		iID = need("id", c.ID)
@@ -53,8 +74,12 @@ func readGeneric(ctx context.Context, cr *csvReader, h *header, opts Options, re
 		content []byte
 		ns      = genericNamespace(c)
 	)
+	points.bng = bng
 	if err := records(cr, h, rep, func(fields [][]byte, line int) error {
 		at, prec, ok := times.parse(unsafeString(field(fields, iTime)))
+		if ok && iClock >= 0 {
+			at, prec, ok = atClock(at, prec, unsafeString(field(fields, iClock)), opts.Location)
+		}
 		if !ok {
 			rep.reject(ReasonBadTime, line)
 			return nil
@@ -102,6 +127,43 @@ func readGeneric(ctx context.Context, cr *csvReader, h *header, opts Options, re
 	return chunk.flush()
 }
 
+// atClock puts a day at the clock time s (725, 0725, 07:25 or 07:25:00) in loc; an empty s
+// leaves the day as it is. A time finer than a day already has its clock, and is refused.
+func atClock(day time.Time, prec hexbeat.Precision, s string, loc *time.Location) (time.Time, hexbeat.Precision, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return day, prec, true
+	}
+	if prec != hexbeat.PrecisionDay {
+		return day, prec, false
+	}
+	var h, m, sec int
+	parts := strings.Split(s, ":")
+	nums := make([]int, len(parts))
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 || p == "" {
+			return day, prec, false
+		}
+		nums[i] = n
+	}
+	switch {
+	case len(parts) == 1 && len(s) <= 4: // HMM or HHMM, as a number drops its leading zero
+		h, m = nums[0]/100, nums[0]%100
+	case len(parts) == 2 || len(parts) == 3:
+		h, m = nums[0], nums[1]
+		if len(parts) == 3 {
+			sec = nums[2]
+		}
+	default:
+		return day, prec, false
+	}
+	if h > 23 || m > 59 || sec > 59 {
+		return day, prec, false
+	}
+	return time.Date(day.Year(), day.Month(), day.Day(), h, m, sec, 0, loc).UTC(), hexbeat.PrecisionExact, true
+}
+
 // flexibleLayouts are the time formats a force's export may use, finest first; times
 // without a zone are read in the configured location (Europe/London by default).
 var flexibleLayouts = []struct {
@@ -117,6 +179,7 @@ var flexibleLayouts = []struct {
 	{"02/01/2006 15:04", hexbeat.PrecisionExact},
 	{"2006-01-02", hexbeat.PrecisionDay},
 	{"02/01/2006", hexbeat.PrecisionDay},
+	{"20060102", hexbeat.PrecisionDay},
 	{"2006-01", hexbeat.PrecisionMonth},
 }
 

@@ -9,11 +9,18 @@ import (
 	"time"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // Columns names the columns of a force's own CSV (or the properties of GeoJSON points).
 type Columns struct {
 	Lon, Lat, Time, Category, ID, Location string
+	// TimeOfDay names a column holding the clock time of a Time that gives only the day
+	// (725, 0725, 07:25 or 07:25:00), as some exports split them
+	TimeOfDay string
+	// X and Y name the coordinate columns in Options.CRS (eastings and northings for
+	// EPSG:27700); Lon and Lat are WGS 84's. A file gives one pair or the other.
+	X, Y string
 }
 
 // Options control how a file is read.
@@ -26,6 +33,13 @@ type Options struct {
 	BoundaryKind    string            // the kind given to imported boundaries when the file does not say
 	ChunkSize       int               // rows per call to the sink; default 8192
 	MaxFeatureBytes int               // bounds one GeoJSON feature; default DefaultMaxFeatureBytes
+	// CRS is the coordinate reference system of Columns.X and Y: "EPSG:27700" (British
+	// National Grid eastings and northings) or "EPSG:4326" (longitude, latitude); empty
+	// with X and Y means EPSG:27700
+	CRS string
+	// Encoding is the text's character set: "" or "utf-8", or "windows-1252" (what Excel
+	// and many Windows systems write; read as its UTF-8)
+	Encoding string
 	// Audit, when set, makes the audit event of an import from its committed batch; the
 	// store writes it in the import's own transaction
 	Audit func(hexbeat.Batch) hexbeat.AuditEvent
@@ -56,9 +70,16 @@ func (o *Options) defaults() {
 func Read(ctx context.Context, r io.Reader, name string, opts Options, sink hexbeat.ImportSink) (*Report, error) {
 	opts.defaults()
 	rep := &Report{File: name}
+	switch strings.ToLower(opts.Encoding) {
+	case "", "utf-8", "utf8":
+	case "windows-1252", "cp1252", "latin1", "iso-8859-1":
+		r = charmap.Windows1252.NewDecoder().Reader(r)
+	default:
+		return rep, fmt.Errorf("encoding %q: hexbeat reads utf-8 or windows-1252", opts.Encoding)
+	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	kind := opts.Kind
-	if kind == "" && (opts.Columns.Lon != "" || opts.Columns.Lat != "") {
+	if kind == "" && (opts.Columns.Lon != "" || opts.Columns.Lat != "" || opts.Columns.X != "" || opts.Columns.Y != "") {
 		kind = hexbeat.KindGeneric
 	}
 	first, err := firstByte(br)

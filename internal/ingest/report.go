@@ -12,6 +12,8 @@ import (
 const (
 	ReasonNoLocation   = "no coordinates"
 	ReasonBadLocation  = "coordinates out of range"
+	ReasonOffGrid      = "easting/northing outside the National Grid"
+	ReasonLooksLonLat  = "coordinates look like longitude/latitude, not eastings/northings"
 	ReasonBadMonth     = "bad month"
 	ReasonBadTime      = "bad date/time"
 	ReasonBadCategory  = "unknown category"

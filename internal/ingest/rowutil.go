@@ -6,6 +6,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/hexbeat/hexbeat/internal/crs"
 	"github.com/hexbeat/hexbeat/internal/grid"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
@@ -52,6 +53,7 @@ func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), l
 // coordinates are anonymised map points shared by many crimes (about 20,000 distinct
 // points in six months of Thames Valley data), and the H3 computation costs a microsecond.
 type pointCache struct {
+	bng      bool // the text is a British National Grid easting and northing, not lon, lat
 	m        map[string]*cachedPoint
 	lastText []byte // "lon,lat" of the previous row, which often repeats
 	last     *cachedPoint
@@ -82,7 +84,11 @@ func (c *pointCache) get(lonB, latB []byte) (*cachedPoint, string) {
 	}
 	p, ok := c.m[string(key)]
 	if !ok {
-		p = c.compute(lonB, latB)
+		if c.bng {
+			p = c.computeBNG(lonB, latB)
+		} else {
+			p = c.compute(lonB, latB)
+		}
 		if len(c.m) >= 1<<20 {
 			clear(c.m)
 		}
@@ -97,6 +103,32 @@ func (c *pointCache) compute(lonB, latB []byte) *cachedPoint {
 	p := &cachedPoint{}
 	p.lon, p.lat, p.why = parseLonLat(lonB, latB)
 	if p.why == "" {
+		var err error
+		if p.cell, err = grid.FromLonLat(p.lon, p.lat, grid.MaxRes); err != nil {
+			p.why = ReasonBadLocation
+		}
+	}
+	return p
+}
+
+// computeBNG reads an easting and northing (EPSG:27700) and places them in WGS 84.
+func (c *pointCache) computeBNG(eB, nB []byte) *cachedPoint {
+	p := &cachedPoint{}
+	if len(eB) == 0 || len(nB) == 0 {
+		p.why = ReasonNoLocation
+		return p
+	}
+	e, err1 := parseFloat(eB)
+	n, err2 := parseFloat(nB)
+	switch {
+	case err1 != nil || err2 != nil:
+		p.why = ReasonBadLocation
+	case math.Abs(e) <= 180 && math.Abs(n) <= 90: // degrees given for metres (the grid's corner there is open sea)
+		p.why = ReasonLooksLonLat
+	case !crs.InGrid(e, n):
+		p.why = ReasonOffGrid
+	default:
+		p.lon, p.lat, _ = crs.BNGToWGS84(e, n)
 		var err error
 		if p.cell, err = grid.FromLonLat(p.lon, p.lat, grid.MaxRes); err != nil {
 			p.why = ReasonBadLocation
