@@ -45,6 +45,7 @@ Flags:
 	fs.StringVar(&opts.CRS, "crs", "", "generic CSV: the coordinate reference system of --x/--y: EPSG:27700 (British National Grid eastings/northings, the default) or EPSG:4326")
 	fs.StringVar(&opts.Columns.X, "x", "", "generic CSV: the column of the first coordinate in --crs (the easting)")
 	fs.StringVar(&opts.Columns.Y, "y", "", "generic CSV: the column of the second coordinate in --crs (the northing)")
+	fs.StringVar(&opts.Columns.GridRef, "gridref", "", "generic CSV: a column of Ordnance Survey grid references (SP 85402 38801), instead of coordinates")
 	fs.StringVar(&opts.Columns.Lon, "lon", "", "generic CSV: the longitude column")
 	fs.StringVar(&opts.Columns.Lat, "lat", "", "generic CSV: the latitude column")
 	fs.StringVar(&opts.Columns.Time, "time", "", "generic CSV: the date/time column (RFC 3339, 2006-01-02 15:04, 02/01/2006 ..., 20060102, or 2006-01)")

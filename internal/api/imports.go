@@ -14,7 +14,7 @@ import (
 
 // importParams are those of POST /api/v1/imports: the file's name, and what `hexbeat
 // import` takes as flags (a forced kind, a force's own CSV's columns, a time zone).
-var importParams = []string{"crs", "x", "y", "time_of_day", "encoding", "name", "kind", "lon", "lat", "time", "category", "id", "location", "boundary_kind", "tz"}
+var importParams = []string{"crs", "x", "y", "time_of_day", "encoding", "gridref", "name", "kind", "lon", "lat", "time", "category", "id", "location", "boundary_kind", "tz"}
 
 // uploadLimit is the largest upload: a year of one force's street, outcomes and
 // stop-and-search files, zipped, is about a third of it; bigger loads go through
@@ -38,7 +38,7 @@ func (s *Server) importUpload(c *fiber.Ctx) error {
 	name = path.Base(strings.ReplaceAll(name, `\`, "/")) // a name, never a path
 	opts := hexbeat.ImportOptions{Kind: p.One("kind"), BoundaryKind: p.One("boundary_kind"),
 		Lon: p.One("lon"), Lat: p.One("lat"), Time: p.One("time"), Category: p.One("category"), ID: p.One("id"), Location: p.One("location"),
-		CRS: p.One("crs"), X: p.One("x"), Y: p.One("y"), TimeOfDay: p.One("time_of_day"), Encoding: p.One("encoding")}
+		CRS: p.One("crs"), X: p.One("x"), Y: p.One("y"), TimeOfDay: p.One("time_of_day"), Encoding: p.One("encoding"), GridRef: p.One("gridref")}
 	p.Check(opts.Validate())
 	tz := p.One("tz")
 	if tz == "" {

@@ -40,8 +40,8 @@ func (o ImportOptions) Validate() error {
 	if o.Kind != "" && !slices.Contains(ImportKinds, o.Kind) {
 		fe.Add("kind", "must be one of %s", strings.Join(ImportKinds, ", "))
 	}
-	if (o.X != "" || o.Y != "") && (o.Lon != "" || o.Lat != "") {
-		fe.Add("x", "give x and y (coordinates in crs) or lon and lat (WGS 84), not both")
+	if n := countTrue(o.X != "" || o.Y != "", o.Lon != "" || o.Lat != "", o.GridRef != ""); n > 1 {
+		fe.Add("x", "give one of x and y (coordinates in crs), lon and lat (WGS 84) or gridref, not more")
 	}
 	if o.CRS != "" && o.CRS != "EPSG:27700" && o.CRS != "EPSG:4326" {
 		fe.Add("crs", "must be EPSG:27700 (British National Grid) or EPSG:4326, got %q", o.CRS)
@@ -54,6 +54,16 @@ func (o ImportOptions) Validate() error {
 	return fe.Err("invalid import")
 }
 
+func countTrue(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
 // ImportOptions are what an import through the API is told beyond the file itself: a
 // forced kind, a force's own CSV's columns, and the time zone of its times.
 type ImportOptions struct {
@@ -63,6 +73,7 @@ type ImportOptions struct {
 	CRS, X, Y                              string         // a force's own CSV in another CRS: its coordinate columns
 	TimeOfDay                              string         // a column with the clock time of a Time that gives the day
 	Encoding                               string         // "" (UTF-8) or "windows-1252"
+	GridRef                                string         // a column of Ordnance Survey grid references
 	TimeZone                               *time.Location // nil: Europe/London
 }
 

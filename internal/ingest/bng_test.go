@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -107,5 +108,45 @@ func TestRealBNGExport(t *testing.T) {
 	}
 	if exact != 12108 || cafe == 0 {
 		t.Errorf("%d of 12108 with their clock time, %d locations with CAFÉ read from Windows-1252", exact, cafe)
+	}
+}
+
+// TestGenericGridRef: a column of Ordnance Survey grid references (--gridref) places each
+// row at the centre of the square named, where PROJ puts that easting and northing (cs2cs
+// values below); a bad letter pair or an odd number of figures is a rejected row with its
+// line, never a point in the sea; coordinates and a grid reference together are refused.
+func TestGenericGridRef(t *testing.T) {
+	data := "Ref,When,What,Where\n" +
+		"G1,2024-03-10 09:00,Burglary,SP 85402 38801\n" + // line 2: to the metre, Milton Keynes
+		"G2,2024-03-10 09:00,Burglary,nn166712\n" + // 3: 100 m square on Ben Nevis, no spaces
+		"G3,2024-03-10 09:00,Burglary,SI 1234\n" + // 4: no square SI
+		"G4,2024-03-10 09:00,Burglary,SP 123 45\n" + // 5: odd number of figures
+		"G5,2024-03-10 09:00,Burglary,\n" // 6: none
+	cols := Columns{GridRef: "Where", Time: "When", Category: "What", ID: "Ref"}
+	rep, sink, err := readAll(t, []byte(data), Options{Columns: cols})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Accepted != 2 || rep.RejectedTotal() != 3 {
+		t.Fatalf("report %+v", rep)
+	}
+	for reason, lines := range map[string][]int{ReasonBadGridRef: {4, 5}, ReasonNoLocation: {6}} {
+		found := false
+		for _, r := range rep.Rejected {
+			found = found || (r.Reason == reason && slices.Equal(r.Lines, lines))
+		}
+		if !found {
+			t.Errorf("no %q rejection at lines %v: %+v", reason, lines, rep.Rejected)
+		}
+	}
+	for i, w := range [][2]float64{{52.041044922, -0.756268033}, {56.796556478, -5.003930351}} { // cs2cs EPSG:27700 EPSG:4326 of 485402.5 238801.5 and 216650 771250
+		if g := sink.Incidents[i]; math.Abs(g.Lat-w[0]) > 1e-8 || math.Abs(g.Lon-w[1]) > 1e-8 {
+			t.Errorf("row %d at %v,%v; want %v", i, g.Lat, g.Lon, w)
+		}
+	}
+	cols.Lon, cols.Lat = "Where", "Where"
+	var fe *FormatError
+	if _, _, err := readAll(t, []byte(data), Options{Columns: cols}); !errors.As(err, &fe) || fe.Line != 1 {
+		t.Errorf("lon/lat and a grid reference together: %v", err)
 	}
 }

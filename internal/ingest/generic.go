@@ -33,9 +33,18 @@ func readGeneric(ctx context.Context, cr *csvReader, h *header, opts Options, re
 	}
 	bng := false
 	var iLon, iLat int
+	gridRef := c.GridRef != ""
+	pairs := 0
+	for _, given := range []bool{c.X != "" || c.Y != "", c.Lon != "" || c.Lat != "", gridRef} {
+		if given {
+			pairs++
+		}
+	}
 	switch {
-	case (c.X != "" || c.Y != "") && (c.Lon != "" || c.Lat != ""):
-		missing = append(missing, "give --x/--y (coordinates in --crs) or --lon/--lat (WGS 84), not both")
+	case pairs > 1:
+		missing = append(missing, "give one of --x/--y (coordinates in --crs), --lon/--lat (WGS 84) or --gridref, not more")
+	case gridRef:
+		iLon, iLat = need("gridref", c.GridRef), -1
 	case c.X != "" || c.Y != "":
 		switch opts.CRS {
 		case "", "EPSG:27700":
@@ -74,7 +83,7 @@ func readGeneric(ctx context.Context, cr *csvReader, h *header, opts Options, re
 		content []byte
 		ns      = genericNamespace(c)
 	)
-	points.bng = bng
+	points.bng, points.gridRef = bng, gridRef
 	if err := records(cr, h, rep, func(fields [][]byte, line int) error {
 		at, prec, ok := times.parse(unsafeString(field(fields, iTime)))
 		if ok && iClock >= 0 {

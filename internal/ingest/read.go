@@ -21,6 +21,9 @@ type Columns struct {
 	// X and Y name the coordinate columns in Options.CRS (eastings and northings for
 	// EPSG:27700); Lon and Lat are WGS 84's. A file gives one pair or the other.
 	X, Y string
+	// GridRef names a column of Ordnance Survey grid references ("SP 85402 38801", 0 to 10
+	// figures), placed at the centre of the square each names
+	GridRef string
 }
 
 // Options control how a file is read.
@@ -79,7 +82,7 @@ func Read(ctx context.Context, r io.Reader, name string, opts Options, sink hexb
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	kind := opts.Kind
-	if kind == "" && (opts.Columns.Lon != "" || opts.Columns.Lat != "" || opts.Columns.X != "" || opts.Columns.Y != "") {
+	if kind == "" && (opts.Columns.Lon != "" || opts.Columns.Lat != "" || opts.Columns.X != "" || opts.Columns.Y != "" || opts.Columns.GridRef != "") {
 		kind = hexbeat.KindGeneric
 	}
 	first, err := firstByte(br)

@@ -14,6 +14,7 @@ const (
 	ReasonBadLocation  = "coordinates out of range"
 	ReasonOffGrid      = "easting/northing outside the National Grid"
 	ReasonLooksLonLat  = "coordinates look like longitude/latitude, not eastings/northings"
+	ReasonBadGridRef   = "not an Ordnance Survey grid reference"
 	ReasonBadMonth     = "bad month"
 	ReasonBadTime      = "bad date/time"
 	ReasonBadCategory  = "unknown category"

@@ -54,6 +54,7 @@ func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), l
 // points in six months of Thames Valley data), and the H3 computation costs a microsecond.
 type pointCache struct {
 	bng      bool // the text is a British National Grid easting and northing, not lon, lat
+	gridRef  bool // the first text is an Ordnance Survey grid reference (the second is empty)
 	m        map[string]*cachedPoint
 	lastText []byte // "lon,lat" of the previous row, which often repeats
 	last     *cachedPoint
@@ -84,9 +85,12 @@ func (c *pointCache) get(lonB, latB []byte) (*cachedPoint, string) {
 	}
 	p, ok := c.m[string(key)]
 	if !ok {
-		if c.bng {
+		switch {
+		case c.gridRef:
+			p = c.computeGridRef(lonB)
+		case c.bng:
 			p = c.computeBNG(lonB, latB)
-		} else {
+		default:
 			p = c.compute(lonB, latB)
 		}
 		if len(c.m) >= 1<<20 {
@@ -135,6 +139,19 @@ func (c *pointCache) computeBNG(eB, nB []byte) *cachedPoint {
 		}
 	}
 	return p
+}
+
+// computeGridRef places an Ordnance Survey grid reference ("SP 85402 38801") at the centre
+// of the square it names.
+func (c *pointCache) computeGridRef(b []byte) *cachedPoint {
+	if len(b) == 0 {
+		return &cachedPoint{why: ReasonNoLocation}
+	}
+	e, n, _, err := crs.ParseGridRef(string(b))
+	if err != nil {
+		return &cachedPoint{why: ReasonBadGridRef}
+	}
+	return c.computeBNG([]byte(strconv.FormatFloat(e, 'f', -1, 64)), []byte(strconv.FormatFloat(n, 'f', -1, 64)))
 }
 
 // lastString remembers a column's last value: police.uk files are sorted by LSOA, so the

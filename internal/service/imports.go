@@ -29,7 +29,7 @@ func (s *Service) Import(ctx context.Context, name string, body []byte, o hexbea
 		return nil, hexbeat.Errorf(hexbeat.EUNPROCESSABLE, "%v", err)
 	}
 	opts := ingest.Options{Kind: o.Kind, BoundaryKind: o.BoundaryKind, Taxonomy: s.tax, Location: o.TimeZone, MaxFeatureBytes: uploadMaxFeatureBytes,
-		Columns: ingest.Columns{Lon: o.Lon, Lat: o.Lat, Time: o.Time, Category: o.Category, ID: o.ID, Location: o.Location, X: o.X, Y: o.Y, TimeOfDay: o.TimeOfDay}, CRS: o.CRS, Encoding: o.Encoding}
+		Columns: ingest.Columns{Lon: o.Lon, Lat: o.Lat, Time: o.Time, Category: o.Category, ID: o.ID, Location: o.Location, X: o.X, Y: o.Y, TimeOfDay: o.TimeOfDay, GridRef: o.GridRef}, CRS: o.CRS, Encoding: o.Encoding}
 	results := make([]hexbeat.ImportResult, 0, len(srcs))
 	for _, src := range srcs {
 		opts.Audit = func(b hexbeat.Batch) hexbeat.AuditEvent { // written in the import's own transaction
