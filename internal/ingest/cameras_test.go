@@ -48,15 +48,7 @@ func TestCameraRegister(t *testing.T) {
 			t.Errorf("camera %d: %+v\nwant %+v", i, got, w)
 		}
 	}
-	for reason, line := range map[string]int{ReasonBadCameraKind: 6, ReasonNoLocation: 7, ReasonBadPeriod: 8, ReasonBadTime: 9, ReasonMissingField: 10} {
-		found := false
-		for _, r := range rep.Rejected {
-			found = found || (r.Reason == reason && r.Count == 1 && r.Lines[0] == line)
-		}
-		if !found {
-			t.Errorf("no %q rejection at line %d: %+v", reason, line, rep.Rejected)
-		}
-	}
+	wantRejected(t, rep, map[string][]int{ReasonBadCameraKind: {6}, ReasonNoLocation: {7}, ReasonBadPeriod: {8}, ReasonBadTime: {9}, ReasonMissingField: {10}})
 
 	// the days in service bound InServiceOn, both counted
 	van := sink.Cameras[2]

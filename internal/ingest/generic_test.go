@@ -45,15 +45,7 @@ func TestGenericCSV(t *testing.T) {
 	if got[0].Location != "High St" || got[0].SourceID != "R1" {
 		t.Errorf("location %q, reference %q", got[0].Location, got[0].SourceID)
 	}
-	for reason, line := range map[string]int{ReasonBadTime: 6, ReasonNoLocation: 7, ReasonNoCategory: 8} {
-		found := false
-		for _, r := range rep.Rejected {
-			found = found || (r.Reason == reason && r.Count == 1 && r.Lines[0] == line)
-		}
-		if !found {
-			t.Errorf("no %q rejection at line %d: %+v", reason, line, rep.Rejected)
-		}
-	}
+	wantRejected(t, rep, map[string][]int{ReasonBadTime: {6}, ReasonNoLocation: {7}, ReasonNoCategory: {8}})
 	// a column flag naming no column is refused before any row is read
 	_, _, err = readAll(t, []byte(data), Options{Columns: Columns{Lon: "X", Lat: "Lat", Time: "Committed", Category: "Offence"}})
 	var fe *FormatError

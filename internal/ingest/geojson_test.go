@@ -44,15 +44,7 @@ func TestGeoJSONPoints(t *testing.T) {
 	if rep.Kind != hexbeat.KindPoints || rep.Rows != 9 || rep.Accepted != 4 || rep.InFileDups != 1 || rep.RejectedTotal() != 4 {
 		t.Fatalf("report %+v", rep)
 	}
-	for reason, lines := range map[string]string{ReasonBadGeometry: "[3 4 5]", ReasonBadTime: "[6]"} {
-		found := false
-		for _, r := range rep.Rejected {
-			found = found || (r.Reason == reason && fmt.Sprint(r.Lines) == lines)
-		}
-		if !found {
-			t.Errorf("no %q rejection at %s: %+v", reason, lines, rep.Rejected)
-		}
-	}
+	wantRejected(t, rep, map[string][]int{ReasonBadGeometry: {3, 4, 5}, ReasonBadTime: {6}})
 	if s := rep.Summary(); !strings.Contains(s, "unusable geometry: 3 (features 3, 4, 5)") {
 		t.Errorf("the summary does not give the features' positions:\n%s", s)
 	}

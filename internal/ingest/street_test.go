@@ -25,6 +25,20 @@ func readAll(t *testing.T, data []byte, opts Options) (*Report, *memSink, error)
 	return rep, sink, err
 }
 
+// wantRejected holds a report to the rejections expected: each reason with exactly its lines.
+func wantRejected(t *testing.T, rep *Report, want map[string][]int) {
+	t.Helper()
+	for reason, lines := range want {
+		found := false
+		for _, r := range rep.Rejected {
+			found = found || (r.Reason == reason && slices.Equal(r.Lines, lines))
+		}
+		if !found {
+			t.Errorf("no %q rejection at lines %v: %+v", reason, lines, rep.Rejected)
+		}
+	}
+}
+
 // TestStreetRealCounts holds the reader to an independent count of the 2025-01 Thames
 // Valley file made with encoding/csv, and to the figures counted with Python's csv module
 // when the data was set up (14,877 rows, 14,494 with coordinates, 2,406 in Milton Keynes).
