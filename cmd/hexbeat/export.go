@@ -19,6 +19,7 @@ var paramHelp = map[string]string{
 	"to":           "end of the period, inclusive for a month or day",
 	"area":         "boundary id: the study area (see GET /api/v1/boundaries)",
 	"bbox":         "minLon,minLat,maxLon,maxLat: keep the features that meet this box",
+	"crs":          "csv: EPSG:27700 writes easting, northing and the WKT in British National Grid",
 	"weight":       "count or harm",
 	"method":       "hotspots: gistar, kde or count",
 	"k":            "Gi* neighbourhood in grid steps (hotspots: or auto); cameras: the number of sites",
@@ -42,7 +43,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	var names, all []string
 	for _, l := range layers {
 		names = append(names, l.ID)
-		for _, p := range l.Allowed("bbox") {
+		for _, p := range l.Allowed("bbox", "crs") {
 			if !slices.Contains(all, p) {
 				all = append(all, p)
 			}
@@ -55,13 +56,14 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 Writes one layer of the store, as GET /api/v1/export/LAYER does; the export is audited.
   hexbeat export --layer hotspots --method gistar --res 9 --from 2025-01 --to 2025-06 --format csv
   hexbeat export --layer incidents --from 2025-03 --to 2025-03 --format ndjson --output march.ndjson
-CSV rows hold the feature's id, a centre lon/lat, the properties and the geometry as WKT.
+CSV rows hold the feature's id, a centre lon/lat, the properties and the geometry as WKT
+(--crs EPSG:27700: a centre easting/northing and the WKT in British National Grid).
 
 Layers and their flags:
 `)
 		for _, l := range layers {
 			var fl []string
-			for _, p := range l.Allowed("bbox") {
+			for _, p := range l.Allowed("bbox", "crs") {
 				fl = append(fl, "--"+strings.ReplaceAll(p, "_", "-"))
 			}
 			fmt.Fprintf(stderr, "  %-25s %s\n  %-25s %s\n", l.ID, l.Title, "", strings.Join(fl, " "))

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/hexbeat/hexbeat/internal/catalog"
 	"github.com/hexbeat/hexbeat/internal/crs"
+	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -81,11 +82,7 @@ func inCRS(features []json.RawMessage, to string) ([]json.RawMessage, error) {
 		if to == crs4326 {
 			return orb.Point{p[1], p[0]}
 		}
-		e, n, err := crs.WGS84ToBNG(p[0], p[1])
-		if err != nil {
-			return orb.Point{math.NaN(), math.NaN()}
-		}
-		return orb.Point{math.Round(e*1e4) / 1e4, math.Round(n*1e4) / 1e4}
+		return encode.ToBNG(p)
 	}
 	out := make([]json.RawMessage, len(features))
 	for i, raw := range features {
@@ -94,7 +91,7 @@ func inCRS(features []json.RawMessage, to string) ([]json.RawMessage, error) {
 			return nil, err
 		}
 		if f.Geometry != nil {
-			f.Geometry = mapPoints(orb.Clone(f.Geometry), project)
+			f.Geometry = encode.MapPoints(orb.Clone(f.Geometry), project)
 		}
 		if len(f.BBox) == 4 {
 			lo, hi := project(orb.Point{f.BBox[0], f.BBox[1]}), project(orb.Point{f.BBox[2], f.BBox[3]})
@@ -105,39 +102,6 @@ func inCRS(features []json.RawMessage, to string) ([]json.RawMessage, error) {
 		}
 	}
 	return out, nil
-}
-
-// mapPoints applies fn to every position of g, in place.
-func mapPoints(g orb.Geometry, fn func(orb.Point) orb.Point) orb.Geometry {
-	switch g := g.(type) {
-	case orb.Point:
-		return fn(g)
-	case orb.MultiPoint:
-		for i := range g {
-			g[i] = fn(g[i])
-		}
-	case orb.LineString:
-		for i := range g {
-			g[i] = fn(g[i])
-		}
-	case orb.Ring:
-		for i := range g {
-			g[i] = fn(g[i])
-		}
-	case orb.Polygon:
-		for _, r := range g {
-			mapPoints(r, fn)
-		}
-	case orb.MultiPolygon:
-		for _, p := range g {
-			mapPoints(p, fn)
-		}
-	case orb.MultiLineString:
-		for _, l := range g {
-			mapPoints(l, fn)
-		}
-	}
-	return g
 }
 
 // setContentCRS says which CRS an answer's coordinates are in.

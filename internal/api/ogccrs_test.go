@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -17,17 +19,18 @@ import (
 // northings; the OGC API gives the incidents back in EPSG:27700 at exactly the imported
 // eastings and northings (to the metre and to four decimals), says so in Content-Crs,
 // takes a bbox in the grid, offers the CRS in the collection's description, answers
-// EPSG:4326 latitude first, and refuses a CRS it does not offer as a field error.
+// EPSG:4326 latitude first, writes CSV downloads in the grid (easting, northing, WKT), and
+// refuses a CRS it does not offer as a field error.
 func TestOGCInBritishNationalGrid(t *testing.T) {
 	s, _, keys := keyedServer(t, api.Config{RateLimit: -1})
 	rows := [][2]string{{"539615.1862", "263046.6829"}, {"485402", "238801"}, {"91492.146", "11318.8"}, {"395999.668", "1138728.951"}}
-	var csv strings.Builder
-	csv.WriteString("Ref,Date,Time,Severity,Easting,Northing\n")
+	var file strings.Builder
+	file.WriteString("Ref,Date,Time,Severity,Easting,Northing\n")
 	for i, r := range rows {
-		fmt.Fprintf(&csv, "R%d,20240310,%d,Slight,%s,%s\n", i, 900+i, r[0], r[1])
+		fmt.Fprintf(&file, "R%d,20240310,%d,Slight,%s,%s\n", i, 900+i, r[0], r[1])
 	}
 	q := "name=force.csv&crs=EPSG:27700&x=Easting&y=Northing&time=Date&time_of_day=Time&category=Severity&id=Ref"
-	if code, b := upload(t, s, q, keys[hexbeat.RoleAnalyst], []byte(csv.String())); code != 200 && code != 201 {
+	if code, b := upload(t, s, q, keys[hexbeat.RoleAnalyst], []byte(file.String())); code != 200 && code != 201 {
 		t.Fatalf("import: %d %s", code, b)
 	}
 	admin := keys[hexbeat.RoleAdmin]
@@ -88,7 +91,33 @@ func TestOGCInBritishNationalGrid(t *testing.T) {
 			t.Errorf("item %d: %d %s %s %v", id, code, e, n, h["Content-Crs"])
 		}
 	}
-	code, b, _ := call(t, s, "GET", "/ogc/collections/incidents/items?crs=EPSG:3857", admin, "")
+	// a CSV download in the grid: easting, northing and WKT as imported; cells' outlines in metres
+	code, b, _ := call(t, s, "GET", "/api/v1/export/incidents?format=csv&crs=EPSG:27700", admin, "")
+	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if code != 200 || err != nil || len(recs) != len(rows)+1 || recs[0][1] != "easting" || recs[0][2] != "northing" || recs[0][len(recs[0])-1] != "wkt" {
+		t.Fatalf("CSV in EPSG:27700: %d %v %s", code, err, b)
+	}
+	for _, r := range recs[1:] {
+		if !slices.Contains(text, r[1]+" "+r[2]) || r[len(r)-1] != "POINT("+r[1]+" "+r[2]+")" {
+			t.Errorf("CSV row %v is not an imported easting/northing", r)
+		}
+	}
+	code, b, _ = call(t, s, "GET", "/api/v1/export/cells?res=7&format=csv&crs=http://www.opengis.net/def/crs/EPSG/0/27700", admin, "")
+	if recs, err = csv.NewReader(bytes.NewReader(b)).ReadAll(); code != 200 || err != nil || len(recs) < 2 {
+		t.Fatalf("cells CSV in EPSG:27700: %d %v %s", code, err, b)
+	}
+	for _, r := range recs[1:] {
+		e, _ := strconv.ParseFloat(r[1], 64)
+		if !strings.HasPrefix(r[len(r)-1], "POLYGON((") || e < 0 || e > 700_000 || strings.Contains(r[len(r)-1], "52.") {
+			t.Errorf("cell row %v is not in metres of the grid", r)
+		}
+	}
+	for _, q := range []string{"format=geojson&crs=EPSG:27700", "format=csv&crs=EPSG:3857"} {
+		if code, b, _ := call(t, s, "GET", "/api/v1/export/incidents?"+q, admin, ""); code != 400 || !strings.Contains(string(b), `"crs"`) {
+			t.Errorf("%s: %d %s", q, code, b)
+		}
+	}
+	code, b, _ = call(t, s, "GET", "/ogc/collections/incidents/items?crs=EPSG:3857", admin, "")
 	if code != 400 || !strings.Contains(string(b), `"crs"`) {
 		t.Errorf("a CRS not offered: %d %s", code, b)
 	}

@@ -7,13 +7,31 @@ import (
 
 	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/paulmach/orb/geojson"
 )
 
 // MaxExportIncidents bounds one incidents download; a larger one asks for a narrower query.
 const MaxExportIncidents = 2_000_000
 
-// ExportParams are the parameters a download of l takes: the layer's own, format and bbox.
-func (l Layer) ExportParams() []string { return l.Allowed("format", "bbox") }
+// ExportParams are the parameters a download of l takes: the layer's own, format, bbox and crs.
+func (l Layer) ExportParams() []string { return l.Allowed("format", "bbox", "crs") }
+
+// readExportCRS reads a download's crs: false for WGS 84 (the default), true for British
+// National Grid, which a CSV download offers.
+func readExportCRS(p *Params, format string) bool {
+	switch v := p.One("crs"); v {
+	case "", "EPSG:4326", "CRS84", "OGC:CRS84", "http://www.opengis.net/def/crs/OGC/1.3/CRS84", "http://www.opengis.net/def/crs/EPSG/0/4326":
+		return false
+	case "EPSG:27700", "http://www.opengis.net/def/crs/EPSG/0/27700":
+		if format != "csv" {
+			p.Fail("crs", "EPSG:27700 is offered for format=csv; GeoJSON in British National Grid is /ogc/collections/{id}/items?crs=http://www.opengis.net/def/crs/EPSG/0/27700 (GeoJSON files are WGS 84 by RFC 7946)")
+		}
+		return true
+	default:
+		p.Fail("crs", "must be EPSG:4326 (the default) or EPSG:27700 (British National Grid), got %q", v)
+		return false
+	}
+}
 
 // A Download is a layer written whole in one format.
 type Download struct {
@@ -37,6 +55,14 @@ func (k *Catalog) Export(ctx context.Context, l Layer, p *Params) (Download, str
 	}
 	bbox := p.BBox("bbox")
 	p.Delete("bbox")
+	bng := readExportCRS(p, format)
+	p.Delete("crs")
+	start := func(sample []*geojson.Feature, meta map[string]any) *encode.Export {
+		if bng {
+			return encode.NewExportBNG(l.ID, l.Columns, sample)
+		}
+		return encode.NewExport(format, l.ID, l.Columns, sample, meta)
+	}
 	var enc *encode.Export
 	var notes []string
 	if l.Build == nil {
@@ -45,12 +71,12 @@ func (k *Catalog) Export(ctx context.Context, l Layer, p *Params) (Download, str
 			return Download{}, format, err
 		}
 		for {
-			page, err := k.IncidentPage(ctx, f, true, false)
+			page, err := k.IncidentPage(ctx, f, true, bng)
 			if err != nil {
 				return Download{}, format, err
 			}
 			if enc == nil {
-				enc = encode.NewExport(format, l.ID, l.Columns, page, map[string]any{"demo": k.Layers.Demo()})
+				enc = start(page, map[string]any{"demo": k.Layers.Demo()})
 			}
 			enc.Add(page)
 			if len(page) < f.Limit {
@@ -67,7 +93,7 @@ func (k *Catalog) Export(ctx context.Context, l Layer, p *Params) (Download, str
 		if err != nil {
 			return Download{}, format, err
 		}
-		enc = encode.NewExport(format, l.ID, l.Columns, fc.Features, fc.ExtraMembers)
+		enc = start(fc.Features, fc.ExtraMembers)
 		enc.Add(fc.Features)
 		notes = encode.NotesOf(fc.ExtraMembers)
 	}

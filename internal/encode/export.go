@@ -15,9 +15,11 @@ import (
 )
 
 // Export writes a download of features as GeoJSON, newline-delimited GeoJSON features or
-// CSV (the feature's id, a centre lon/lat, the properties and the geometry as WKT).
+// CSV (the feature's id, a centre lon/lat, the properties and the geometry as WKT; or, in
+// British National Grid, a centre easting/northing and the WKT in eastings and northings).
 type Export struct {
 	format string
+	bng    bool // CSV in EPSG:27700
 	buf    bytes.Buffer
 	csv    *CSV
 	cols   []string
@@ -31,7 +33,18 @@ var ExportFormats = []string{"geojson", "csv", "ndjson"}
 // CSV columns (columns first, as far as the features have them, then any other property in
 // name order) and meta goes into a GeoJSON collection's members.
 func NewExport(format, layer string, columns []string, sample []*geojson.Feature, meta map[string]any) *Export {
-	e := &Export{format: format}
+	return newExport(format, false, layer, columns, sample, meta)
+}
+
+// NewExportBNG starts a CSV download in British National Grid (EPSG:27700): the centre as
+// easting and northing and the WKT in metres, to a tenth of a millimetre, from the
+// features' coordinates (give them unrounded for a force's own to come back as imported).
+func NewExportBNG(layer string, columns []string, sample []*geojson.Feature) *Export {
+	return newExport("csv", true, layer, columns, sample, nil)
+}
+
+func newExport(format string, bng bool, layer string, columns []string, sample []*geojson.Feature, meta map[string]any) *Export {
+	e := &Export{format: format, bng: bng}
 	switch format {
 	case "geojson":
 		e.buf.WriteString(`{"type":"FeatureCollection",`)
@@ -69,6 +82,9 @@ func NewExport(format, layer string, columns []string, sample []*geojson.Feature
 		}
 		e.csv = NewCSV(&e.buf)
 		head := []any{"id", "lon", "lat"}
+		if bng {
+			head = []any{"id", "easting", "northing"}
+		}
 		for _, c := range e.cols {
 			head = append(head, c)
 		}
@@ -103,12 +119,16 @@ func (e *Export) Add(fs []*geojson.Feature) {
 				e.buf.WriteByte('\n')
 			}
 		case "csv":
-			centre := featureCentre(f)
-			row := []any{FeatureID(f), Number(AppendCoord(nil, centre[0])), Number(AppendCoord(nil, centre[1]))}
+			centre, g, num := featureCentre(f), f.Geometry, AppendCoord
+			if e.bng {
+				centre = ToBNG(centre)
+				g, num = MapPoints(orb.Clone(g), ToBNG), AppendMetres
+			}
+			row := []any{FeatureID(f), Number(num(nil, centre[0])), Number(num(nil, centre[1]))}
 			for _, k := range e.cols {
 				row = append(row, f.Properties[k])
 			}
-			e.csv.Row(append(row, Number(AppendWKT(nil, f.Geometry)))...)
+			e.csv.Row(append(row, Number(appendWKT(nil, g, num)))...)
 		}
 		e.n++
 	}
@@ -143,16 +163,19 @@ func featureCentre(f *geojson.Feature) orb.Point {
 }
 
 // AppendWKT writes a geometry as WKT with 7 decimals (the same as the GeoJSON).
-func AppendWKT(b []byte, g orb.Geometry) []byte {
+func AppendWKT(b []byte, g orb.Geometry) []byte { return appendWKT(b, g, AppendCoord) }
+
+// appendWKT writes a geometry as WKT, each number by num.
+func appendWKT(b []byte, g orb.Geometry, num func([]byte, float64) []byte) []byte {
 	coords := func(b []byte, pts []orb.Point) []byte {
 		b = append(b, '(')
 		for i, p := range pts {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = AppendCoord(b, p[0])
+			b = num(b, p[0])
 			b = append(b, ' ')
-			b = AppendCoord(b, p[1])
+			b = num(b, p[1])
 		}
 		return append(b, ')')
 	}
