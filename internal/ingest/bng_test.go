@@ -133,3 +133,21 @@ func TestGenericGridRef(t *testing.T) {
 		t.Errorf("lon/lat and a grid reference together: %v", err)
 	}
 }
+
+// TestGridColumnsByName: columns called Easting and Northing (any case, plural, or after a
+// "Grid Ref:" prefix) are read as British National Grid without --x/--y; a file with no
+// coordinates named or found is refused at its header, saying how to name them.
+func TestGridColumnsByName(t *testing.T) {
+	for _, head := range []string{"Easting,Northing", "EASTINGS,NORTHINGS", "Grid Ref: Easting,Grid Ref: Northing"} {
+		data := "Ref,When,What," + head + "\nR1,2024-03-10,Burglary,485402,238801\n"
+		rep, sink, err := readAll(t, []byte(data), Options{Columns: Columns{Time: "When", Category: "What", ID: "Ref"}})
+		if err != nil || rep.Accepted != 1 || math.Abs(sink.Incidents[0].Lat-52.041040505) > 1e-8 || math.Abs(sink.Incidents[0].Lon+0.756275446) > 1e-8 {
+			t.Errorf("%s: %v %+v", head, err, rep)
+		}
+	}
+	_, _, err := readAll(t, []byte("Ref,When,What,A,B\nR1,2024-03-10,Burglary,485402,238801\n"), Options{Columns: Columns{Time: "When", Category: "What"}})
+	var fe *FormatError
+	if !errors.As(err, &fe) || fe.Line != 1 || !strings.Contains(fe.Reason, "no coordinates") {
+		t.Errorf("no coordinate columns: %v", err)
+	}
+}

@@ -33,6 +33,10 @@ func readGeneric(ctx context.Context, cr *csvReader, h *header, opts Options, re
 	}
 	bng := false
 	var iLon, iLat int
+	if c.X == "" && c.Y == "" && c.Lon == "" && c.Lat == "" && c.GridRef == "" {
+		// no coordinates named: a grid's by their usual names ("Easting", "Grid Ref: Northing")
+		c.X, c.Y = h.gridColumn("easting"), h.gridColumn("northing")
+	}
 	gridRef := c.GridRef != ""
 	pairs := 0
 	for _, given := range []bool{c.X != "" || c.Y != "", c.Lon != "" || c.Lat != "", gridRef} {
@@ -54,6 +58,8 @@ func readGeneric(ctx context.Context, cr *csvReader, h *header, opts Options, re
 			missing = append(missing, fmt.Sprintf("--crs %q: hexbeat reads EPSG:27700 (British National Grid) or EPSG:4326", opts.CRS))
 		}
 		iLon, iLat = need("x", c.X), need("y", c.Y)
+	case c.Lon == "" && c.Lat == "":
+		missing = append(missing, "no coordinates: name them with --lon/--lat (WGS 84), --x/--y (British National Grid; columns called Easting and Northing are found without) or --gridref")
 	default:
 		iLon, iLat = need("lon", c.Lon), need("lat", c.Lat)
 	}

@@ -82,7 +82,7 @@ func Read(ctx context.Context, r io.Reader, name string, opts Options, sink hexb
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	kind := opts.Kind
-	if kind == "" && (opts.Columns.Lon != "" || opts.Columns.Lat != "" || opts.Columns.X != "" || opts.Columns.Y != "" || opts.Columns.GridRef != "") {
+	if kind == "" && (opts.Columns.Lon != "" || opts.Columns.Lat != "" || opts.Columns.X != "" || opts.Columns.Y != "" || opts.Columns.GridRef != "" || opts.Columns.Time != "") {
 		kind = hexbeat.KindGeneric
 	}
 	first, err := firstByte(br)
@@ -179,6 +179,19 @@ func (h *header) col(names ...string) int {
 		}
 	}
 	return -1
+}
+
+// gridColumn is the name of the column called axis ("easting" or "northing"), in any case,
+// plural, or after a "Grid Ref:" prefix as some exports write it; "" when there is none.
+func (h *header) gridColumn(axis string) string {
+	for _, name := range h.names {
+		k := strings.ToLower(name)
+		k = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(k, "grid ref:"), "grid_ref_"))
+		if k == axis || k == axis+"s" {
+			return name
+		}
+	}
+	return ""
 }
 
 func (h *header) has(names ...string) bool {
