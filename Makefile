@@ -37,7 +37,7 @@ test: vet web
 # Every fuzz target for a fixed time (make test: 5 s each; longer: make fuzz FUZZTIME=10m).
 # A crasher is written to testdata/fuzz/ and then runs as a regression test with the suite.
 FUZZTIME ?= 60s
-FUZZ_TARGETS = ./internal/ingest:FuzzRead ./internal/ingest:FuzzReadGeneric ./internal/ingest:FuzzReadGeoJSON \
+FUZZ_TARGETS = ./internal/ingest:FuzzRead ./internal/ingest:FuzzReadGeneric ./internal/ingest:FuzzReadGrid ./internal/ingest:FuzzReadGeoJSON \
 	./internal/ingest:FuzzReadPoliceUK ./internal/api:FuzzQueryParams ./internal/api:FuzzRequestBodies \
 	./internal/ingest:FuzzPlainPosition ./internal/ingest:FuzzCSVMatchesEncodingCSV ./internal/store:FuzzReadMultiPolygon
 

@@ -29,6 +29,34 @@ func FuzzReadGeneric(f *testing.F) {
 	})
 }
 
+// FuzzReadGrid: a force's CSV in British National Grid, by eastings and northings (with the
+// clock in its own column, in Windows-1252) or by grid references.
+func FuzzReadGrid(f *testing.F) {
+	f.Add([]byte("Ref,Date,Time,Kind,Easting,Northing,Ref2\nA1,20160106,725,Slight,539615.1862,263046.6829,SP 85402 38801\nA2,20160106,,Slight,-0.75,52.04,SI 1234\n"), false)
+	f.Add([]byte("Ref,Date,Time,Kind,Easting,Northing,Ref2\nA1,20160106,2575,Slight,800000,1,nn166712\nA2,0001-01,0,\xc9,1e300,NaN,SP\n"), true)
+	if b := testkit.SharedHead("data/bng/cambridgeshire-road-collisions-2012-2017.csv", 4096); b != nil {
+		f.Add(bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("Severity"), []byte("Kind")), []byte("Reference"), []byte("Ref")), false)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, byRef bool) {
+		cols := Columns{X: "Easting", Y: "Northing", Time: "Date", TimeOfDay: "Time", Category: "Kind", ID: "Ref"}
+		if byRef {
+			cols.X, cols.Y, cols.GridRef = "", "", "Ref2"
+		}
+		sink := &memSink{}
+		rep, err := Read(context.Background(), bytes.NewReader(data), "fuzz.csv", Options{Taxonomy: geodata.Taxonomy(), Columns: cols, CRS: "EPSG:27700", Encoding: "windows-1252", MaxRecordBytes: 4096}, sink)
+		if err != nil {
+			return
+		}
+		checkReport(t, rep, sink)
+		for _, inc := range sink.Incidents {
+			// the grid reaches from 49.7 to 61 N (with a margin for its corners at sea)
+			if inc.Lat < 48 || inc.Lat > 62 || inc.Lon < -10 || inc.Lon > 4 {
+				t.Fatalf("a point of the grid placed at %v,%v", inc.Lat, inc.Lon)
+			}
+		}
+	})
+}
+
 // FuzzReadGeoJSON: point collections and boundary polygons.
 func FuzzReadGeoJSON(f *testing.F) {
 	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"b1","geometry":{"type":"Polygon","coordinates":[[[-0.8,52],[-0.7,52],[-0.7,52.1],[-0.8,52]]]},"properties":{"name":"x"}}]}`))

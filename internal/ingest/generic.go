@@ -229,11 +229,15 @@ func (p *timeParser) parse(s string) (time.Time, hexbeat.Precision, bool) {
 	return time.Time{}, 0, false
 }
 
+// The years a force's record may carry: outside them a date is a placeholder or a typing
+// slip (0001-01-01 is what some systems write for none), a rejected row.
+const minYear, maxYear = 1900, 2200
+
 // flexibleTime reads s in flexibleLayouts[i].
 func flexibleTime(i int, s string, loc *time.Location) (time.Time, hexbeat.Precision, bool) {
 	l := flexibleLayouts[i]
 	t, err := time.ParseInLocation(l.layout, s, loc)
-	if err != nil {
+	if err != nil || t.Year() < minYear || t.Year() > maxYear { // 0001-01 is a blank date, not a time
 		return time.Time{}, 0, false
 	}
 	if l.prec != hexbeat.PrecisionExact {
