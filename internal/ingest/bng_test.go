@@ -112,16 +112,20 @@ func TestGenericGridRef(t *testing.T) {
 		"G2,2024-03-10 09:00,Burglary,nn166712\n" + // 3: 100 m square on Ben Nevis, no spaces
 		"G3,2024-03-10 09:00,Burglary,SI 1234\n" + // 4: no square SI
 		"G4,2024-03-10 09:00,Burglary,SP 123 45\n" + // 5: odd number of figures
-		"G5,2024-03-10 09:00,Burglary,\n" // 6: none
+		"G5,2024-03-10 09:00,Burglary,\n" + // 6: none
+		"G6,2024-03-10 09:00,Burglary,SV 0000 0000\n" // 7: by the grid's origin: metres, not degrees
 	cols := Columns{GridRef: "Where", Time: "When", Category: "What", ID: "Ref"}
 	rep, sink, err := readAll(t, []byte(data), Options{Columns: cols})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Accepted != 2 || rep.RejectedTotal() != 3 {
+	if rep.Accepted != 3 || rep.RejectedTotal() != 3 {
 		t.Fatalf("report %+v", rep)
 	}
 	wantRejected(t, rep, map[string][]int{ReasonBadGridRef: {4, 5}, ReasonNoLocation: {6}})
+	if g := sink.Incidents[2]; math.Abs(g.Lat-49.767) > 0.001 || math.Abs(g.Lon+7.557) > 0.001 { // cs2cs: 49.767 -7.557
+		t.Errorf("SV 0000 0000 placed at %v,%v", g.Lat, g.Lon)
+	}
 	for i, w := range [][2]float64{{52.041044922, -0.756268033}, {56.796556478, -5.003930351}} { // cs2cs EPSG:27700 EPSG:4326 of 485402.5 238801.5 and 216650 771250
 		if g := sink.Incidents[i]; math.Abs(g.Lat-w[0]) > 1e-8 || math.Abs(g.Lon-w[1]) > 1e-8 {
 			t.Errorf("row %d at %v,%v; want %v", i, g.Lat, g.Lon, w)

@@ -129,14 +129,23 @@ func (c *pointCache) computeBNG(eB, nB []byte) *cachedPoint {
 		p.why = ReasonBadLocation
 	case math.Abs(e) <= 180 && math.Abs(n) <= 90: // degrees given for metres (the grid's corner there is open sea)
 		p.why = ReasonLooksLonLat
-	case !crs.InGrid(e, n):
-		p.why = ReasonOffGrid
 	default:
-		p.lon, p.lat, _ = crs.BNGToWGS84(e, n)
-		var err error
-		if p.cell, err = grid.FromLonLat(p.lon, p.lat, grid.MaxRes); err != nil {
-			p.why = ReasonBadLocation
-		}
+		return placeBNG(e, n)
+	}
+	return p
+}
+
+// placeBNG places an easting and northing in WGS 84 and its cell, or says why it cannot.
+func placeBNG(e, n float64) *cachedPoint {
+	p := &cachedPoint{}
+	if !crs.InGrid(e, n) {
+		p.why = ReasonOffGrid
+		return p
+	}
+	p.lon, p.lat, _ = crs.BNGToWGS84(e, n)
+	var err error
+	if p.cell, err = grid.FromLonLat(p.lon, p.lat, grid.MaxRes); err != nil {
+		p.why = ReasonBadLocation
 	}
 	return p
 }
@@ -151,7 +160,7 @@ func (c *pointCache) computeGridRef(b []byte) *cachedPoint {
 	if err != nil {
 		return &cachedPoint{why: ReasonBadGridRef}
 	}
-	return c.computeBNG([]byte(strconv.FormatFloat(e, 'f', -1, 64)), []byte(strconv.FormatFloat(n, 'f', -1, 64)))
+	return placeBNG(e, n) // a square by the grid's origin (SV 00 00) is a square, not degrees
 }
 
 // lastString remembers a column's last value: police.uk files are sorted by LSOA, so the
