@@ -155,3 +155,38 @@ func TestGridColumnsByName(t *testing.T) {
 		t.Errorf("no coordinate columns: %v", err)
 	}
 }
+
+// TestGeoJSONInBNG: GeoJSON whose crs member names British National Grid (as ONS and OS
+// publish boundaries, and GDAL writes them) is read in eastings and northings: points and a
+// boundary's vertices land where PROJ puts them (cs2cs EPSG:27700 EPSG:4326, values below);
+// a point off the grid is a rejected row.
+func TestGeoJSONInBNG(t *testing.T) {
+	const crs27700 = `"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::27700"}}`
+	points := `{"type":"FeatureCollection",` + crs27700 + `,"features":[` +
+		pointFeature(`{"type":"Point","coordinates":[539615.1862,263046.6829]}`, `{"time":"2025-01-02","category":"robbery"}`) + `,` +
+		pointFeature(`{"type":"Point","coordinates":[800000,100]}`, `{"time":"2025-01-02","category":"robbery"}`) + `]}`
+	rep, sink, err := readAll(t, []byte(points), Options{})
+	if err != nil || rep.Accepted != 1 || rep.RejectedTotal() != 1 {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	if g := sink.Incidents[0]; math.Abs(g.Lat-52.247895382) > 1e-8 || math.Abs(g.Lon-0.043651758) > 1e-8 {
+		t.Errorf("point at %v,%v", g.Lat, g.Lon)
+	}
+	square := `{"type":"FeatureCollection",` + crs27700 + `,"features":[{"type":"Feature","id":"sq","properties":{"name":"a square km of Milton Keynes"},` +
+		`"geometry":{"type":"Polygon","coordinates":[[[485000,238000],[486000,238000],[486000,239000],[485000,239000],[485000,238000]]]}}]}`
+	rep, sink, err = readAll(t, []byte(square), Options{})
+	if err != nil || rep.Accepted != 1 || len(sink.Boundaries) != 1 {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	want := [][2]float64{{-0.762333836, 52.033902380}, {-0.747760192, 52.033748414}, {-0.747509031, 52.042736900}, {-0.762085597, 52.042890916}}
+	ring := sink.Boundaries[0].Geometry[0][0]
+	for _, w := range want {
+		found := false
+		for _, p := range ring {
+			found = found || (math.Abs(p[0]-w[0]) < 1e-8 && math.Abs(p[1]-w[1]) < 1e-8)
+		}
+		if !found {
+			t.Errorf("no vertex at %v in %v", w, ring)
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/hexbeat/hexbeat/internal/crs"
 )
 
 // A GeoJSON file is read as a stream: the collection's members are walked with a JSON
@@ -154,12 +156,16 @@ func (t *jsonText) lineAt(off int64) int {
 type collectionWalker struct {
 	text *jsonText
 	dec  *json.Decoder
-	n    int // the feature being read, from 1; 0 outside "features"
+	n    int  // the feature being read, from 1; 0 outside "features"
+	bng  bool // the crs member named British National Grid: positions are eastings, northings
+	read bool // the features have been read
 }
 
 // walkCollection calls fn with each member of the collection's "features" array, numbered
 // from 1, until fn returns an error. The collection must be one JSON object of type
-// FeatureCollection in WGS84 longitude/latitude, with nothing after it; a null member of
+// FeatureCollection in WGS84 longitude/latitude (or in British National Grid, named by a
+// crs member before the features: positions are handed on transformed), with nothing
+// after it; a null member of
 // "features" is refused, as is a member that is not a Feature or whose geometry is of no
 // GeoJSON type.
 func walkCollection(r io.Reader, maxFeature int, fn func(n int, f *geoFeature) error) error {
@@ -208,6 +214,7 @@ func (w *collectionWalker) walk(fn func(n int, f *geoFeature) error) error {
 			if err := w.features(fn); err != nil {
 				return err
 			}
+			w.read = true
 		default:
 			var skip json.RawMessage
 			if err := w.decode(&skip); err != nil {
@@ -260,8 +267,11 @@ func (w *collectionWalker) notACollection(typ string) error {
 	return w.fault(fmt.Sprintf("GeoJSON of type %q; hexbeat imports a FeatureCollection", typ))
 }
 
-// crs reads the old (2008) GeoJSON's "crs" member: hexbeat takes WGS84 longitude/latitude
-// only, as RFC 7946 has it.
+// crs reads the old (2008) GeoJSON's "crs" member: WGS 84 longitude/latitude (RFC 7946's,
+// and the default), or British National Grid eastings and northings (EPSG:27700, as ONS and
+// OS publish boundaries and GDAL writes them), whose positions are transformed as read. A
+// file is read as a stream, so a crs member naming the grid after the features (read by then
+// as longitude/latitude) refuses the file, saying so; any other CRS refuses it naming it.
 func (w *collectionWalker) crs() error {
 	var crs *struct {
 		Properties struct {
@@ -275,10 +285,61 @@ func (w *collectionWalker) crs() error {
 		return nil
 	}
 	name := crs.Properties.Name
-	if !strings.Contains(name, "CRS84") && !strings.HasSuffix(name, "EPSG::4326") && !strings.HasSuffix(name, "EPSG:4326") {
-		return w.fault(fmt.Sprintf("coordinates in %q; hexbeat needs WGS84 longitude/latitude (RFC 7946)", name))
+	switch {
+	case strings.Contains(name, "CRS84") || strings.HasSuffix(name, "EPSG::4326") || strings.HasSuffix(name, "EPSG:4326") || strings.HasSuffix(name, "EPSG/0/4326"):
+		return nil
+	case strings.HasSuffix(name, "EPSG::27700") || strings.HasSuffix(name, "EPSG:27700") || strings.HasSuffix(name, "EPSG/0/27700"):
+		if w.read {
+			return w.fault(fmt.Sprintf("the crs member (%q) comes after the features, which were read as WGS 84 longitude/latitude; hexbeat reads a file as a stream: put crs before features (as GDAL and QGIS write it)", name))
+		}
+		w.bng = true
+		return nil
 	}
-	return nil
+	return w.fault(fmt.Sprintf("coordinates in %q; hexbeat reads WGS 84 longitude/latitude (RFC 7946) or British National Grid (EPSG:27700)", name))
+}
+
+// fromBNG rewrites a geometry's positions from eastings and northings to longitude and
+// latitude; false when a position is not a number pair within the grid.
+func fromBNG(raw json.RawMessage) (json.RawMessage, bool) {
+	var c any
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return raw, true // left for the reader to refuse as it refuses any bad coordinates
+	}
+	var walk func(v any) (any, bool)
+	walk = func(v any) (any, bool) {
+		a, ok := v.([]any)
+		if !ok {
+			return v, false
+		}
+		if len(a) > 0 {
+			if e, isNum := a[0].(float64); isNum { // a position: [easting, northing, height?]
+				if len(a) < 2 {
+					return v, false
+				}
+				n, ok := a[1].(float64)
+				if !ok {
+					return v, false
+				}
+				lon, lat, err := crs.BNGToWGS84(e, n)
+				if err != nil {
+					return v, false
+				}
+				return []any{lon, lat}, true
+			}
+		}
+		for i := range a {
+			if a[i], ok = walk(a[i]); !ok {
+				return v, false
+			}
+		}
+		return a, true
+	}
+	out, ok := walk(c)
+	if !ok {
+		return raw, false
+	}
+	b, err := json.Marshal(out)
+	return b, err == nil
 }
 
 func (w *collectionWalker) features(fn func(n int, f *geoFeature) error) error {
@@ -313,6 +374,12 @@ func (w *collectionWalker) features(fn func(n int, f *geoFeature) error) error {
 		}
 		if g := f.Geometry; g != nil && !geometryTypes[g.Type] {
 			return &FormatError{Line: w.n, Reason: fmt.Sprintf("feature %d: %q is not a GeoJSON geometry type", w.n, g.Type)}
+		}
+		if g := f.Geometry; w.bng && g != nil && len(g.Coordinates) > 0 {
+			var ok bool
+			if g.Coordinates, ok = fromBNG(g.Coordinates); !ok {
+				f.Geometry = nil // off the grid, or not positions: a rejected row
+			}
 		}
 		if err := fn(w.n, f); err != nil {
 			return err
