@@ -190,3 +190,29 @@ func TestGeoJSONInBNG(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistersInBNG: camera and retailer registers kept in eastings and northings, or by
+// grid reference, are recognised by their headers and placed where PROJ puts them; a row off
+// the grid or with a bad reference is rejected with its line.
+func TestRegistersInBNG(t *testing.T) {
+	cams := "camera_id,camera_name,kind,Easting,Northing\n" +
+		"C1,Station Rd,fixed,485402,238801\n" +
+		"C2,Off the grid,fixed,900000,238801\n"
+	rep, sink, err := readAll(t, []byte(cams), Options{})
+	if err != nil || rep.Kind != hexbeat.KindCameras || rep.Accepted != 1 {
+		t.Fatalf("cameras: %v %+v", err, rep)
+	}
+	wantRejected(t, rep, map[string][]int{ReasonOffGrid: {3}})
+	if c := sink.Cameras[0]; math.Abs(c.Lat-52.041040505) > 1e-8 || math.Abs(c.Lon+0.756275446) > 1e-8 {
+		t.Errorf("camera at %v,%v", c.Lat, c.Lon)
+	}
+	shops := "id,name,grid_ref\nS1,Corner shop,SP 85402 38801\nS2,Nowhere,SI 1234\n"
+	rep, sink, err = readAll(t, []byte(shops), Options{})
+	if err != nil || rep.Kind != hexbeat.KindRetailers || rep.Accepted != 1 {
+		t.Fatalf("retailers: %v %+v", err, rep)
+	}
+	wantRejected(t, rep, map[string][]int{ReasonBadGridRef: {3}})
+	if r := sink.Retailers[0]; math.Abs(r.Lat-52.041044922) > 1e-8 || math.Abs(r.Lon+0.756268033) > 1e-8 {
+		t.Errorf("retailer at %v,%v", r.Lat, r.Lon)
+	}
+}

@@ -33,12 +33,12 @@ var cameraKinds = map[string]string{
 // and went out of service. Re-importing a register replaces the cameras with the same id.
 func readCameras(ctx context.Context, cr *csvReader, h *header, rep *Report, sink hexbeat.ImportSink) error {
 	iID, iName, iKind := h.col(cameraID...), h.col(cameraName...), h.col(cameraKind...)
-	iLon, iLat := h.col(lonNames...), h.col(latNames...)
+	at := h.registerCoords()
 	iFrom, iTo := h.col(cameraFrom...), h.col(cameraTo...)
-	if (iID < 0 && iName < 0) || iLon < 0 || iLat < 0 {
-		return &FormatError{Line: 1, Reason: "a camera register needs an id or name column (camera_id, camera_name ...) and longitude and latitude columns"}
+	if (iID < 0 && iName < 0) || !at.given() {
+		return &FormatError{Line: 1, Reason: "a camera register needs an id or name column (camera_id, camera_name ...) and longitude and latitude, easting and northing, or grid reference columns"}
 	}
-	out, err := registerRows(cr, h, rep, iLon, iLat, func(fields [][]byte, lon, lat float64) (string, hexbeat.Camera, string) {
+	out, err := registerRows(cr, h, rep, at, func(fields [][]byte, lon, lat float64) (string, hexbeat.Camera, string) {
 		id := strings.TrimSpace(string(field(fields, iID)))
 		name := strings.TrimSpace(string(field(fields, iName)))
 		if id == "" && name == "" {

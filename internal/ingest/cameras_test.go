@@ -69,9 +69,14 @@ func TestCameraRegister(t *testing.T) {
 	if err != nil || rep.Kind != hexbeat.KindCameras || len(sink.Cameras) != 1 || sink.Cameras[0].Kind != hexbeat.CameraFixed {
 		t.Errorf("forced: %+v %v", rep, err)
 	}
-	_, _, err = readAll(t, []byte("camera,easting,northing\nA,480000,240000\n"), Options{Kind: hexbeat.KindCameras})
+	// eastings and northings are British National Grid's (TestRegistersInBNG); no
+	// coordinate columns at all refuse the file at its header
+	if rep, _, err = readAll(t, []byte("camera,easting,northing\nA,480000,240000\n"), Options{Kind: hexbeat.KindCameras}); err != nil || rep.Accepted != 1 {
+		t.Errorf("eastings and northings: %v %+v", err, rep)
+	}
+	_, _, err = readAll(t, []byte("camera,place\nA,High St\n"), Options{Kind: hexbeat.KindCameras})
 	var fe *FormatError
-	if !errors.As(err, &fe) || fe.Line != 1 || !strings.Contains(fe.Reason, "longitude and latitude") {
+	if !errors.As(err, &fe) || fe.Line != 1 || !strings.Contains(fe.Reason, "longitude and latitude, easting and northing, or grid reference") {
 		t.Errorf("no coordinates columns: %v", err)
 	}
 }

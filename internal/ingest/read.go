@@ -107,7 +107,7 @@ func Read(ctx context.Context, r io.Reader, name string, opts Options, sink hexb
 	if kind == "" {
 		kind = h.detect()
 		if kind == "" {
-			return rep, &FormatError{Line: 1, Reason: fmt.Sprintf("unrecognised header %q: not a police.uk street, stop-and-search or outcomes file, nor a retailer or camera register; for a force's own CSV name its longitude, latitude, time and category columns (hexbeat import --lon --lat --time --category; lon, lat, time and category on POST /api/v1/imports)", strings.Join(h.names, ","))}
+			return rep, &FormatError{Line: 1, Reason: fmt.Sprintf("unrecognised header %q: not a police.uk street, stop-and-search or outcomes file, nor a retailer or camera register; for a force's own CSV name its coordinate, time and category columns (hexbeat import --lon --lat, or --x --y for eastings and northings, or --gridref; --time --category; the same names on POST /api/v1/imports)", strings.Join(h.names, ","))}
 		}
 	}
 	rep.Kind = kind
@@ -211,18 +211,58 @@ func (h *header) detect() string {
 		return hexbeat.KindOutcomes
 	case h.has("Type", "Date", "Legislation", "Object of search", "Outcome"):
 		return hexbeat.KindStopSearch
-	case h.col(cameraMark...) >= 0 && h.col(lonNames...) >= 0 && h.col(latNames...) >= 0:
+	case h.col(cameraMark...) >= 0 && h.registerCoords().given():
 		return hexbeat.KindCameras
-	case h.col(retailerName...) >= 0 && h.col(lonNames...) >= 0 && h.col(latNames...) >= 0:
+	case h.col(retailerName...) >= 0 && h.registerCoords().given():
 		return hexbeat.KindRetailers
 	}
 	return ""
 }
 
 var (
-	lonNames = []string{"longitude", "lon", "lng", "long", "long_wgs", "x"}
-	latNames = []string{"latitude", "lat", "lat_wgs", "y"}
+	lonNames     = []string{"longitude", "lon", "lng", "long", "long_wgs", "x"}
+	latNames     = []string{"latitude", "lat", "lat_wgs", "y"}
+	gridRefNames = []string{"grid_ref", "gridref", "grid reference", "grid_reference", "os_grid_ref", "os grid reference"}
 )
+
+// coordColumns are where a register's rows say where they are: longitude and latitude,
+// British National Grid eastings and northings, or Ordnance Survey grid references.
+type coordColumns struct {
+	x, y    int // -1 when absent
+	bng     bool
+	gridRef bool
+}
+
+// registerCoords finds a register's coordinate columns: longitude and latitude first, then
+// easting and northing, then a grid reference.
+func (h *header) registerCoords() coordColumns {
+	if c := (coordColumns{x: h.col(lonNames...), y: h.col(latNames...)}); c.x >= 0 && c.y >= 0 {
+		return c
+	}
+	if e, n := h.gridColumn("easting"), h.gridColumn("northing"); e != "" && n != "" {
+		return coordColumns{x: h.col(e), y: h.col(n), bng: true}
+	}
+	if i := h.col(gridRefNames...); i >= 0 {
+		return coordColumns{x: i, y: -1, gridRef: true}
+	}
+	return coordColumns{x: -1, y: -1}
+}
+
+func (c coordColumns) given() bool { return c.x >= 0 && (c.y >= 0 || c.gridRef) }
+
+// point reads a row's position as longitude and latitude, or the reason it has none.
+func (c coordColumns) point(fields [][]byte) (lon, lat float64, why string) {
+	var p *cachedPoint
+	switch {
+	case c.gridRef:
+		p = gridRefPoint(field(fields, c.x))
+	case c.bng:
+		p = bngPoint(field(fields, c.x), field(fields, c.y))
+	default:
+		return parseLonLat(field(fields, c.x), field(fields, c.y))
+	}
+	return p.lon, p.lat, p.why
+}
 
 // records calls fn with each data record and its first line number, after refusing a
 // record whose width differs from the header's and counting the row in the report. It

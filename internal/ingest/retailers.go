@@ -19,12 +19,12 @@ var (
 // Re-importing a register replaces the rows with the same id.
 func readRetailers(ctx context.Context, cr *csvReader, h *header, opts Options, rep *Report, sink hexbeat.ImportSink) error {
 	iID, iName := h.col(retailerID...), h.col(retailerName...)
-	iLon, iLat := h.col(lonNames...), h.col(latNames...)
+	at := h.registerCoords()
 	iCat, iAddr, iSize := h.col(retailerCategory...), h.col(retailerAddress...), h.col(retailerSize...)
-	if iName < 0 || iLon < 0 || iLat < 0 {
-		return &FormatError{Line: 1, Reason: "a retailer register needs name, longitude and latitude columns"}
+	if iName < 0 || !at.given() {
+		return &FormatError{Line: 1, Reason: "a retailer register needs a name column and longitude and latitude, easting and northing, or grid reference columns"}
 	}
-	out, err := registerRows(cr, h, rep, iLon, iLat, func(fields [][]byte, lon, lat float64) (string, hexbeat.Retailer, string) {
+	out, err := registerRows(cr, h, rep, at, func(fields [][]byte, lon, lat float64) (string, hexbeat.Retailer, string) {
 		name := string(field(fields, iName))
 		if name == "" {
 			return "", hexbeat.Retailer{}, ReasonMissingField
@@ -49,11 +49,11 @@ func readRetailers(ctx context.Context, cr *csvReader, h *header, opts Options, 
 // registerRows reads the rows of a register (retailers, cameras): a row without usable
 // coordinates is rejected by line; row makes the others into an item and its id, or gives
 // the reason to reject it; an id already seen in the file is a duplicate.
-func registerRows[T any](cr *csvReader, h *header, rep *Report, iLon, iLat int, row func(fields [][]byte, lon, lat float64) (id string, item T, why string)) ([]T, error) {
+func registerRows[T any](cr *csvReader, h *header, rep *Report, at coordColumns, row func(fields [][]byte, lon, lat float64) (id string, item T, why string)) ([]T, error) {
 	var out []T
 	seen := map[string]bool{}
 	err := records(cr, h, rep, func(fields [][]byte, line int) error {
-		lon, lat, why := parseLonLat(field(fields, iLon), field(fields, iLat))
+		lon, lat, why := at.point(fields)
 		if why != "" {
 			rep.reject(why, line)
 			return nil

@@ -87,9 +87,9 @@ func (c *pointCache) get(lonB, latB []byte) (*cachedPoint, string) {
 	if !ok {
 		switch {
 		case c.gridRef:
-			p = c.computeGridRef(lonB)
+			p = gridRefPoint(lonB)
 		case c.bng:
-			p = c.computeBNG(lonB, latB)
+			p = bngPoint(lonB, latB)
 		default:
 			p = c.compute(lonB, latB)
 		}
@@ -115,8 +115,8 @@ func (c *pointCache) compute(lonB, latB []byte) *cachedPoint {
 	return p
 }
 
-// computeBNG reads an easting and northing (EPSG:27700) and places them in WGS 84.
-func (c *pointCache) computeBNG(eB, nB []byte) *cachedPoint {
+// bngPoint reads an easting and northing (EPSG:27700) and places them in WGS 84.
+func bngPoint(eB, nB []byte) *cachedPoint {
 	p := &cachedPoint{}
 	if len(eB) == 0 || len(nB) == 0 {
 		p.why = ReasonNoLocation
@@ -150,9 +150,9 @@ func placeBNG(e, n float64) *cachedPoint {
 	return p
 }
 
-// computeGridRef places an Ordnance Survey grid reference ("SP 85402 38801") at the centre
+// gridRefPoint places an Ordnance Survey grid reference ("SP 85402 38801") at the centre
 // of the square it names.
-func (c *pointCache) computeGridRef(b []byte) *cachedPoint {
+func gridRefPoint(b []byte) *cachedPoint {
 	if len(b) == 0 {
 		return &cachedPoint{why: ReasonNoLocation}
 	}
