@@ -206,6 +206,16 @@ func TestRegistersInBNG(t *testing.T) {
 	if c := sink.Cameras[0]; math.Abs(c.Lat-52.041040505) > 1e-8 || math.Abs(c.Lon+0.756275446) > 1e-8 {
 		t.Errorf("camera at %v,%v", c.Lat, c.Lon)
 	}
+	// X and Y are longitude and latitude, or metres of the grid where only they can be
+	xy := "camera_id,X,Y\nC1,-0.756275446,52.041040505\nC2,485402,238801\nC3,900000,238801\n"
+	rep, sink, err = readAll(t, []byte(xy), Options{})
+	if err != nil || rep.Accepted != 2 {
+		t.Fatalf("X/Y: %v %+v", err, rep)
+	}
+	wantRejected(t, rep, map[string][]int{ReasonBadLocation: {4}})
+	if a, b := sink.Cameras[0], sink.Cameras[1]; math.Abs(a.Lat-b.Lat) > 1e-8 || math.Abs(a.Lon-b.Lon) > 1e-8 {
+		t.Errorf("X/Y in degrees %v,%v and in metres %v,%v", a.Lat, a.Lon, b.Lat, b.Lon)
+	}
 	shops := "id,name,grid_ref\nS1,Corner shop,SP 85402 38801\nS2,Nowhere,SI 1234\n"
 	rep, sink, err = readAll(t, []byte(shops), Options{})
 	if err != nil || rep.Kind != hexbeat.KindRetailers || rep.Accepted != 1 {

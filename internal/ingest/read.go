@@ -231,12 +231,14 @@ type coordColumns struct {
 	x, y    int // -1 when absent
 	bng     bool
 	gridRef bool
+	xy      bool // columns called X and Y: degrees, or metres of the grid where only they can be
 }
 
 // registerCoords finds a register's coordinate columns: longitude and latitude first, then
 // easting and northing, then a grid reference.
 func (h *header) registerCoords() coordColumns {
 	if c := (coordColumns{x: h.col(lonNames...), y: h.col(latNames...)}); c.x >= 0 && c.y >= 0 {
+		c.xy = strings.EqualFold(h.names[c.x], "x") && strings.EqualFold(h.names[c.y], "y")
 		return c
 	}
 	if e, n := h.gridColumn("easting"), h.gridColumn("northing"); e != "" && n != "" {
@@ -259,7 +261,14 @@ func (c coordColumns) point(fields [][]byte) (lon, lat float64, why string) {
 	case c.bng:
 		p = bngPoint(field(fields, c.x), field(fields, c.y))
 	default:
-		return parseLonLat(field(fields, c.x), field(fields, c.y))
+		lon, lat, why = parseLonLat(field(fields, c.x), field(fields, c.y))
+		if why != ReasonBadLocation || !c.xy {
+			return lon, lat, why
+		}
+		// X and Y beyond any longitude and latitude: eastings and northings, if the grid has them
+		if p = bngPoint(field(fields, c.x), field(fields, c.y)); p.why != "" {
+			return 0, 0, why
+		}
 	}
 	return p.lon, p.lat, p.why
 }
