@@ -126,22 +126,22 @@ func CameraFeature(cam hexbeat.Camera, today time.Time) *geojson.Feature {
 // CameraRegister writes cameras of the register as points; each says whether it is in
 // service on today.
 func CameraRegister(cams []hexbeat.Camera, today time.Time, demo bool) ([]byte, error) {
+	return collectionOf(cams, demo, func(cam hexbeat.Camera) *geojson.Feature { return CameraFeature(cam, today) })
+}
+
+// collectionOf writes items as a FeatureCollection, a feature each, labelled demo or not.
+func collectionOf[T any](items []T, demo bool, feature func(T) *geojson.Feature) ([]byte, error) {
 	fc := geojson.NewFeatureCollection()
 	fc.ExtraMembers = map[string]any{"demo": demo}
-	for _, cam := range cams {
-		fc.Append(CameraFeature(cam, today))
+	for _, it := range items {
+		fc.Append(feature(it))
 	}
 	return json.Marshal(fc)
 }
 
 // Retailers writes the retailer register as points, each shop with its test history.
 func Retailers(shops []hexbeat.Retailer, tests map[string][]hexbeat.RetailerTest, demo bool) ([]byte, error) {
-	fc := geojson.NewFeatureCollection()
-	fc.ExtraMembers = map[string]any{"demo": demo}
-	for _, r := range shops {
-		fc.Append(RetailerFeature(r, tests[r.ID]))
-	}
-	return json.Marshal(fc)
+	return collectionOf(shops, demo, func(r hexbeat.Retailer) *geojson.Feature { return RetailerFeature(r, tests[r.ID]) })
 }
 
 // RetailerFeature is a shop with its test-purchase history.
@@ -294,12 +294,7 @@ func AuthorisationFeature(a hexbeat.Authorisation, now time.Time) *geojson.Featu
 
 // Authorisations writes Section 60 authorisations, their status as of now.
 func Authorisations(list []hexbeat.Authorisation, now time.Time, demo bool) ([]byte, error) {
-	fc := geojson.NewFeatureCollection()
-	fc.ExtraMembers = map[string]any{"demo": demo}
-	for _, a := range list {
-		fc.Append(AuthorisationFeature(a, now))
-	}
-	return json.Marshal(fc)
+	return collectionOf(list, demo, func(a hexbeat.Authorisation) *geojson.Feature { return AuthorisationFeature(a, now) })
 }
 
 // IncidentFeature is a stored incident as a point.
