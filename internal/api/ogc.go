@@ -26,7 +26,7 @@ const (
 	ogcCore    = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
 	ogcGeoJSON = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
 	ogcOAS30   = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"
-	crs84      = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+	crs84      = string(hexbeat.CRS84)
 
 	ogcDefaultLimit = 10     // features a page when the request names no limit
 	ogcMaxLimit     = 10_000 // a larger limit is taken as this one

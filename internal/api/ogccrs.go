@@ -8,6 +8,7 @@ import (
 	"github.com/hexbeat/hexbeat/internal/catalog"
 	"github.com/hexbeat/hexbeat/internal/crs"
 	"github.com/hexbeat/hexbeat/internal/encode"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -20,27 +21,23 @@ import (
 
 const (
 	ogcCRSClass = "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"
-	crs4326     = "http://www.opengis.net/def/crs/EPSG/0/4326"
-	crs27700    = "http://www.opengis.net/def/crs/EPSG/0/27700"
+	crs4326     = string(hexbeat.EPSG4326)
+	crs27700    = string(hexbeat.EPSG27700)
 )
 
 // ogcCRSs are the CRSs a collection's items are offered in.
 var ogcCRSs = []string{crs84, crs4326, crs27700}
 
-// readCRS reads a crs or bbox-crs parameter: one of ogcCRSs (also as EPSG:4326 or
-// EPSG:27700); CRS84 when absent.
+// readCRS reads a crs or bbox-crs parameter (hexbeat.ParseCRS): one of ogcCRSs; CRS84
+// when absent.
 func readCRS(p *catalog.Params, name string) string {
-	switch v := p.One(name); v {
-	case "", crs84, "CRS84", "OGC:CRS84":
-		return crs84
-	case crs4326, "EPSG:4326":
-		return crs4326
-	case crs27700, "EPSG:27700":
-		return crs27700
-	default:
+	v := p.One(name)
+	c, ok := hexbeat.ParseCRS(v)
+	if !ok {
 		p.Fail(name, "must be one of %s, %s or %s (EPSG:27700 is British National Grid), got %q", crs84, crs4326, crs27700, v)
 		return crs84
 	}
+	return string(c)
 }
 
 // toCRS84 turns a bbox given in crs into longitude and latitude: the bound of its corners.

@@ -19,18 +19,18 @@ func (l Layer) ExportParams() []string { return l.Allowed("format", "bbox", "crs
 // readExportCRS reads a download's crs: false for WGS 84 (the default), true for British
 // National Grid, which a CSV download offers.
 func readExportCRS(p *Params, format string) bool {
-	switch v := p.One("crs"); v {
-	case "", "EPSG:4326", "CRS84", "OGC:CRS84", "http://www.opengis.net/def/crs/OGC/1.3/CRS84", "http://www.opengis.net/def/crs/EPSG/0/4326":
+	v := p.One("crs")
+	switch c, ok := hexbeat.ParseCRS(v); {
+	case !ok:
+		p.Fail("crs", "must be EPSG:4326 (the default) or EPSG:27700 (British National Grid), got %q", v)
 		return false
-	case "EPSG:27700", "http://www.opengis.net/def/crs/EPSG/0/27700":
+	case c == hexbeat.EPSG27700:
 		if format != "csv" {
 			p.Fail("crs", "EPSG:27700 is offered for format=csv; GeoJSON in British National Grid is /ogc/collections/{id}/items?crs=http://www.opengis.net/def/crs/EPSG/0/27700 (GeoJSON files are WGS 84 by RFC 7946)")
 		}
 		return true
-	default:
-		p.Fail("crs", "must be EPSG:4326 (the default) or EPSG:27700 (British National Grid), got %q", v)
-		return false
 	}
+	return false
 }
 
 // A Download is a layer written whole in one format.

@@ -43,12 +43,10 @@ func (o ImportOptions) Validate() error {
 	if n := countTrue(o.X != "" || o.Y != "", o.Lon != "" || o.Lat != "", o.GridRef != ""); n > 1 {
 		fe.Add("x", "give one of x and y (coordinates in crs), lon and lat (WGS 84) or gridref, not more")
 	}
-	if o.CRS != "" && o.CRS != "EPSG:27700" && o.CRS != "EPSG:4326" {
+	if _, ok := ParseCRS(o.CRS); !ok {
 		fe.Add("crs", "must be EPSG:27700 (British National Grid) or EPSG:4326, got %q", o.CRS)
 	}
-	switch strings.ToLower(o.Encoding) {
-	case "", "utf-8", "utf8", "windows-1252", "cp1252", "latin1", "iso-8859-1":
-	default:
+	if _, ok := ParseEncoding(o.Encoding); !ok {
 		fe.Add("encoding", "must be utf-8 or windows-1252, got %q", o.Encoding)
 	}
 	return fe.Err("invalid import")

@@ -25,3 +25,27 @@ func TestImportOptionsValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestCRSAndEncodingNames: every usual name of a CRS or character set reads as the one it
+// names, and others are refused.
+func TestCRSAndEncodingNames(t *testing.T) {
+	for name, want := range map[string]CRS{"": CRS84, "CRS84": CRS84, "OGC:CRS84": CRS84, string(CRS84): CRS84,
+		"EPSG:4326": EPSG4326, string(EPSG4326): EPSG4326, "EPSG:27700": EPSG27700, string(EPSG27700): EPSG27700} {
+		if got, ok := ParseCRS(name); !ok || got != want {
+			t.Errorf("%q: %q %v", name, got, ok)
+		}
+	}
+	for _, bad := range []string{"EPSG:3857", "epsg:27700 ", "27700"} {
+		if _, ok := ParseCRS(bad); ok {
+			t.Errorf("%q read as a CRS", bad)
+		}
+	}
+	for name, want := range map[string]bool{"": false, "UTF-8": false, "windows-1252": true, "CP1252": true, "latin1": true} {
+		if got, ok := ParseEncoding(name); !ok || got != want {
+			t.Errorf("%q: %v %v", name, got, ok)
+		}
+	}
+	if _, ok := ParseEncoding("utf-16"); ok {
+		t.Error("utf-16 read as an encoding hexbeat reads")
+	}
+}

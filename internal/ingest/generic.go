@@ -50,12 +50,12 @@ func readGeneric(ctx context.Context, cr *csvReader, h *header, opts Options, re
 	case gridRef:
 		iLon, iLat = need("gridref", c.GridRef), -1
 	case c.X != "" || c.Y != "":
-		switch opts.CRS {
-		case "", "EPSG:27700":
-			bng = true
-		case "EPSG:4326":
-		default:
+		// without --crs, coordinates given as x and y are the grid's
+		switch c, ok := hexbeat.ParseCRS(opts.CRS); {
+		case !ok:
 			missing = append(missing, fmt.Sprintf("--crs %q: hexbeat reads EPSG:27700 (British National Grid) or EPSG:4326", opts.CRS))
+		case opts.CRS == "" || c == hexbeat.EPSG27700:
+			bng = true
 		}
 		iLon, iLat = need("x", c.X), need("y", c.Y)
 	case c.Lon == "" && c.Lat == "":

@@ -73,12 +73,11 @@ func (o *Options) defaults() {
 func Read(ctx context.Context, r io.Reader, name string, opts Options, sink hexbeat.ImportSink) (*Report, error) {
 	opts.defaults()
 	rep := &Report{File: name}
-	switch strings.ToLower(opts.Encoding) {
-	case "", "utf-8", "utf8":
-	case "windows-1252", "cp1252", "latin1", "iso-8859-1":
-		r = charmap.Windows1252.NewDecoder().Reader(r)
-	default:
+	switch cp1252, ok := hexbeat.ParseEncoding(opts.Encoding); {
+	case !ok:
 		return rep, fmt.Errorf("encoding %q: hexbeat reads utf-8 or windows-1252", opts.Encoding)
+	case cp1252:
+		r = charmap.Windows1252.NewDecoder().Reader(r)
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	kind := opts.Kind
