@@ -39,7 +39,8 @@ test: vet web
 FUZZTIME ?= 60s
 FUZZ_TARGETS = ./internal/ingest:FuzzRead ./internal/ingest:FuzzReadGeneric ./internal/ingest:FuzzReadGrid ./internal/ingest:FuzzReadGeoJSON \
 	./internal/ingest:FuzzReadPoliceUK ./internal/api:FuzzQueryParams ./internal/api:FuzzRequestBodies \
-	./internal/ingest:FuzzPlainPosition ./internal/ingest:FuzzCSVMatchesEncodingCSV ./internal/store:FuzzReadMultiPolygon
+	./internal/ingest:FuzzPlainPosition ./internal/ingest:FuzzCSVMatchesEncodingCSV ./internal/store:FuzzReadMultiPolygon \
+	./internal/ingest:FuzzReadShapefile
 
 # Benchmarks: testing.B in the packages, then the whole-process script. Results go to
 # docs/benchmarks.md by hand, with the date and machine.

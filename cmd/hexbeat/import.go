@@ -25,9 +25,12 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 Imports each file in one transaction: all of it or none. The type is recognised from the
 content: police.uk street, stop-and-search and outcomes CSVs, a retailer register CSV, a
 camera register CSV (a camera_id or camera_name column, kind fixed or mobile, longitude,
-latitude, active_from, active_to), GeoJSON points or boundary polygons. A ZIP archive (a data.police.uk download as it comes)
-imports each CSV and GeoJSON file in it; a directory, each CSV, GeoJSON and ZIP file
-beneath it, in name order. A force's own CSV needs its columns named:
+latitude, active_from, active_to), points or boundary polygons as GeoJSON, a zipped
+Shapefile (or its .shp, with its .shx, .dbf and .prj beside it) or a GeoPackage, in WGS 84
+or British National Grid. A ZIP archive (a data.police.uk download as it comes) imports
+each CSV, GeoJSON and GeoPackage file in it (one holding a Shapefile is that Shapefile); a
+directory, each such file, Shapefile and ZIP beneath it, in name order. A force's own CSV
+needs its columns named:
   hexbeat import --lon X --lat Y --time "Date/Time" --category Offence --id Ref file.csv
 or, in British National Grid eastings and northings:
   hexbeat import --crs EPSG:27700 --x Easting --y Northing --time Date --time-of-day Time \
@@ -42,7 +45,7 @@ Flags:
 	cfg, finish := bindConfig(fs, configSet{db: true}, os.Getenv)
 	var opts ingest.Options
 	fs.StringVar(&opts.Kind, "kind", "", "force the file type: "+strings.Join(hexbeat.ImportKinds, ", "))
-	fs.StringVar(&opts.CRS, "crs", "", "generic CSV: the coordinate reference system of --x/--y: EPSG:27700 (British National Grid eastings/northings, the default) or EPSG:4326")
+	fs.StringVar(&opts.CRS, "crs", "", "generic CSV: the coordinate reference system of --x/--y: EPSG:27700 (British National Grid eastings/northings, the default) or EPSG:4326; also a Shapefile's without a .prj")
 	fs.StringVar(&opts.Columns.X, "x", "", "generic CSV: the column of the first coordinate in --crs (the easting)")
 	fs.StringVar(&opts.Columns.Y, "y", "", "generic CSV: the column of the second coordinate in --crs (the northing)")
 	fs.StringVar(&opts.Columns.GridRef, "gridref", "", "generic CSV: a column of Ordnance Survey grid references (SP 85402 38801), instead of coordinates")

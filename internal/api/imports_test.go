@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -251,4 +252,61 @@ func get2(t *testing.T, s *api.Server, url, key string) (int, map[string]string,
 	t.Helper()
 	code, b, h := call(t, s, "GET", url, key, "")
 	return code, h, b
+}
+
+// TestBoundaryFilesThroughTheAPI: Milton Keynes's wards, written by GDAL as a zipped
+// Shapefile and a GeoPackage in British National Grid, upload as boundaries and are served
+// back in WGS 84 with their ONS codes; a GeoPackage in a CRS hexbeat does not read is a 422
+// naming it.
+func TestBoundaryFilesThroughTheAPI(t *testing.T) {
+	wards := testkit.Data(t, "boundaries/milton-keynes-wards.geojson")
+	dir := t.TempDir()
+	at := func(n string) string { return filepath.Join(dir, n) }
+	testkit.OGR2OGR(t, "-f", "ESRI Shapefile", "-t_srs", "EPSG:27700", at("wards.shp"), wards)
+	testkit.OGR2OGR(t, "-f", "GPKG", "-t_srs", "EPSG:27700", at("wards.gpkg"), wards)
+	testkit.OGR2OGR(t, "-f", "GPKG", "-t_srs", "EPSG:3857", at("mercator.gpkg"), wards)
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	for _, ext := range []string{".shp", ".shx", ".dbf", ".prj"} {
+		b, err := os.ReadFile(at("wards" + ext))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, _ := zw.Create("wards/wards" + ext)
+		w.Write(b)
+	}
+	zw.Close()
+	s, _, keys := keyedServer(t, api.Config{RateLimit: -1})
+	admin := keys[hexbeat.RoleAdmin]
+	code, b := upload(t, s, "name=wards.zip", admin, zb.Bytes())
+	var a importAnswer
+	if json.Unmarshal(b, &a); code != 200 || len(a.Files) != 1 || a.Files[0].Kind != hexbeat.KindBoundaries || a.Files[0].File != "wards.zip" || a.Added == 0 {
+		t.Fatalf("the zipped Shapefile: %d %s", code, b)
+	}
+	n := a.Added
+	gp, _ := os.ReadFile(at("wards.gpkg"))
+	if code, b = upload(t, s, "name=wards.gpkg", admin, gp); json.Unmarshal(b, &a) != nil || code != 200 || a.Files[0].Kind != hexbeat.KindBoundaries || a.Files[0].Rows != n {
+		t.Fatalf("the GeoPackage: %d %s", code, b)
+	}
+	code, body, _ := call(t, s, "GET", "/api/v1/boundaries?kind=ward", admin, "")
+	var fc struct {
+		Features []struct {
+			ID       string `json:"id"`
+			Geometry struct {
+				Coordinates json.RawMessage `json:"coordinates"`
+			} `json:"geometry"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(body, &fc); err != nil || code != 200 || len(fc.Features) != n {
+		t.Fatalf("the wards served: %d %v %.300s", code, err, body)
+	}
+	for _, f := range fc.Features {
+		if !strings.HasPrefix(f.ID, "E05") || !bytes.HasPrefix(bytes.TrimLeft(f.Geometry.Coordinates, "["), []byte("-0.")) {
+			t.Errorf("ward %s at %.60s: not an ONS ward code in Milton Keynes's longitudes", f.ID, f.Geometry.Coordinates)
+		}
+	}
+	merc, _ := os.ReadFile(at("mercator.gpkg"))
+	if code, b = upload(t, s, "name=mercator.gpkg", admin, merc); code != 422 || !strings.Contains(string(b), "WGS 84 / Pseudo-Mercator") {
+		t.Errorf("a GeoPackage in Web Mercator: %d %s", code, b)
+	}
 }

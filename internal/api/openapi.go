@@ -25,7 +25,7 @@ type routeDoc struct {
 var routeDocs = map[string]routeDoc{
 	"GET /api/v1/status":     {Summary: "What the server holds: demo or not, incidents, months, categories"},
 	"GET /api/v1/categories": {Summary: "The crime category taxonomy"},
-	"POST /api/v1/imports": {Summary: "Import a file (the request body: police.uk CSV, a force's own CSV with lon, lat, time and category named, GeoJSON, retailer or camera register, or a ZIP of them such as a data.police.uk download); each file in one transaction, as hexbeat import; a refused file is a 422 naming its line",
+	"POST /api/v1/imports": {Summary: "Import a file (the request body: police.uk CSV, a force's own CSV with lon, lat, time and category named, GeoJSON, a zipped Shapefile or a GeoPackage (WGS 84 or British National Grid), a retailer or camera register, or a ZIP of them such as a data.police.uk download); each file in one transaction, as hexbeat import; a refused file is a 422 naming its line",
 		Params: importParams, Body: "the file itself, at most 32 MiB", Upload: true},
 	"GET /api/v1/cells":                                  {Summary: "Incident counts per H3 cell (GeoJSON; notes name a period outside the data held)", Params: catalog.LayerParams},
 	"GET /api/v1/cells/{cell}":                           {Summary: "One cell: incidents by category over the period and month by month", Params: []string{"from", "to", "category"}},

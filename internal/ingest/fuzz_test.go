@@ -1,8 +1,11 @@
 package ingest
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/hexbeat/hexbeat/geodata"
@@ -111,4 +114,44 @@ func checkReport(t *testing.T, rep *Report, sink *memSink) {
 			t.Fatalf("accepted an unusable incident %+v", inc)
 		}
 	}
+}
+
+// FuzzReadShapefile: a zipped Shapefile whose .shp, .dbf and .prj are mutated (the archive
+// is made around them, so that its checksums do not stop the fuzzer at the door); seeded
+// with GDAL's writing of two squares on the grid.
+func FuzzReadShapefile(f *testing.F) {
+	dir := f.TempDir()
+	square := filepath.Join(dir, "sq.geojson")
+	os.WriteFile(square, []byte(`{"type":"FeatureCollection","features":[`+
+		`{"type":"Feature","properties":{"WD22CD":"E05000001","WD22NM":"A"},"geometry":{"type":"Polygon","coordinates":[[[-0.76,52.03],[-0.74,52.03],[-0.74,52.04],[-0.76,52.03]]]}},`+
+		`{"type":"Feature","properties":{"WD22CD":"E05000002","WD22NM":"B"},"geometry":{"type":"MultiPolygon","coordinates":[[[[-0.8,52],[-0.7,52],[-0.7,52.1],[-0.8,52]],[[-0.75,52.01],[-0.74,52.01],[-0.74,52.02],[-0.75,52.01]]]]}}]}`), 0o644)
+	testkit.OGR2OGR(f, "-f", "ESRI Shapefile", "-t_srs", "EPSG:27700", filepath.Join(dir, "sq.shp"), square)
+	read := func(ext string) []byte {
+		b, err := os.ReadFile(filepath.Join(dir, "sq"+ext))
+		if err != nil {
+			f.Fatal(err)
+		}
+		return b
+	}
+	f.Add(read(".shp"), read(".dbf"), string(read(".prj")))
+	f.Fuzz(func(t *testing.T, shp, dbf []byte, prj string) {
+		var zb bytes.Buffer
+		zw := zip.NewWriter(&zb)
+		for name, b := range map[string][]byte{"sq.shp": shp, "sq.dbf": dbf, "sq.prj": []byte(prj)} {
+			w, _ := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+			w.Write(b)
+		}
+		zw.Close()
+		sink := &memSink{}
+		rep, err := Read(context.Background(), &zb, "fuzz.zip", Options{Taxonomy: geodata.Taxonomy(), MaxFeatureBytes: 1 << 20}, sink)
+		if err != nil {
+			return
+		}
+		checkReport(t, rep, sink)
+		for _, b := range sink.Boundaries {
+			if b.ID == "" || !usablePolygons(b.Geometry) {
+				t.Fatalf("accepted an unusable boundary: %+v", b)
+			}
+		}
+	})
 }

@@ -17,54 +17,79 @@ import (
 // for faults in the text itself (a syntax error, bytes that are not UTF-8), which are given
 // by their line in the file.
 
-// readGeoJSON reads a FeatureCollection as a stream (geojson_stream.go). Unless kind says,
-// the first feature with a geometry decides what the file holds: boundaries if it is a
-// polygon, else points. A feature without a geometry is a rejected row of either.
+// readGeoJSON reads a FeatureCollection as a stream (geojson_stream.go).
 func readGeoJSON(ctx context.Context, r io.Reader, kind string, opts Options, rep *Report, sink hexbeat.ImportSink) error {
-	var points *pointReader
-	var bounds *boundaryReader
-	decide := func(k string) {
-		rep.Kind = k
-		if k == hexbeat.KindBoundaries {
-			bounds = &boundaryReader{opts: opts, rep: rep, seen: map[string]bool{}}
-		} else {
-			points = newPointReader(ctx, opts, rep, sink)
-		}
-	}
-	if kind != "geojson" {
-		decide(kind)
-	}
-	err := walkCollection(r, opts.MaxFeatureBytes, func(n int, f *geoFeature) error {
-		if points == nil && bounds == nil {
-			if f.Geometry == nil { // a rejected row of either kind
-				rep.Rows++
-				rep.reject(ReasonBadGeometry, n)
-				return nil
-			}
-			if g := f.Geometry.Type; g == "Polygon" || g == "MultiPolygon" {
-				decide(hexbeat.KindBoundaries)
-			} else {
-				decide(hexbeat.KindPoints)
-			}
-		}
-		if bounds != nil {
-			return bounds.feature(n, f)
-		}
-		return points.feature(n, f)
-	})
-	if err != nil {
+	fs := newFeatureSet(ctx, kind, opts, rep, sink)
+	if err := walkCollection(r, opts.MaxFeatureBytes, fs.feature); err != nil {
 		return err
 	}
-	switch {
-	case bounds != nil:
-		if len(bounds.out) == 0 {
+	return fs.finish()
+}
+
+// featureSet reads the features of a GeoJSON collection, a Shapefile or a GeoPackage's
+// layers. Unless kind says, the first feature with a geometry decides what the file holds:
+// boundaries if it is a polygon, else points. A feature without a geometry is a rejected
+// row of either.
+type featureSet struct {
+	ctx    context.Context
+	opts   Options
+	rep    *Report
+	sink   hexbeat.ImportSink
+	points *pointReader
+	bounds *boundaryReader
+}
+
+// newFeatureSet reads features as kind (boundaries or points), or as the first says when
+// kind is "" or "geojson".
+func newFeatureSet(ctx context.Context, kind string, opts Options, rep *Report, sink hexbeat.ImportSink) *featureSet {
+	fs := &featureSet{ctx: ctx, opts: opts, rep: rep, sink: sink}
+	if kind != "" && kind != "geojson" {
+		fs.decide(kind)
+	}
+	return fs
+}
+
+func (fs *featureSet) decide(k string) {
+	fs.rep.Kind = k
+	if k == hexbeat.KindBoundaries {
+		fs.bounds = &boundaryReader{opts: fs.opts, rep: fs.rep, seen: map[string]bool{}}
+	} else {
+		fs.points = newPointReader(fs.ctx, fs.opts, fs.rep, fs.sink)
+	}
+}
+
+// feature reads feature n.
+func (fs *featureSet) feature(n int, f *geoFeature) error {
+	if fs.points == nil && fs.bounds == nil {
+		if f.Geometry == nil { // a rejected row of either kind
+			fs.rep.Rows++
+			fs.rep.reject(ReasonBadGeometry, n)
 			return nil
 		}
-		return sink.PutBoundaries(ctx, bounds.out)
-	case points != nil:
-		return points.finish()
+		if g := f.Geometry.Type; g == "Polygon" || g == "MultiPolygon" {
+			fs.decide(hexbeat.KindBoundaries)
+		} else {
+			fs.decide(hexbeat.KindPoints)
+		}
 	}
-	rep.Kind = hexbeat.KindPoints // no feature had a geometry
+	if fs.bounds != nil {
+		return fs.bounds.feature(n, f)
+	}
+	return fs.points.feature(n, f)
+}
+
+// finish hands on what is held.
+func (fs *featureSet) finish() error {
+	switch {
+	case fs.bounds != nil:
+		if len(fs.bounds.out) == 0 {
+			return nil
+		}
+		return fs.sink.PutBoundaries(fs.ctx, fs.bounds.out)
+	case fs.points != nil:
+		return fs.points.finish()
+	}
+	fs.rep.Kind = hexbeat.KindPoints // no feature had a geometry
 	return nil
 }
 

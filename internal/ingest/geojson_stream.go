@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/hexbeat/hexbeat/internal/crs"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
 
 // A GeoJSON file is read as a stream: the collection's members are walked with a JSON
@@ -285,10 +285,12 @@ func (w *collectionWalker) crs() error {
 		return nil
 	}
 	name := crs.Properties.Name
-	switch {
-	case strings.Contains(name, "CRS84") || strings.HasSuffix(name, "EPSG::4326") || strings.HasSuffix(name, "EPSG:4326") || strings.HasSuffix(name, "EPSG/0/4326"):
+	switch c, _ := hexbeat.ParseCRS(name); {
+	case name == "":
+		return w.fault("a crs member without a name; hexbeat reads a named CRS (EPSG:27700), or none for WGS 84 longitude/latitude")
+	case c == hexbeat.CRS84 || c == hexbeat.EPSG4326: // GeoJSON's order, longitude first, as GDAL writes EPSG:4326
 		return nil
-	case strings.HasSuffix(name, "EPSG::27700") || strings.HasSuffix(name, "EPSG:27700") || strings.HasSuffix(name, "EPSG/0/27700"):
+	case c == hexbeat.EPSG27700:
 		if w.read {
 			return w.fault(fmt.Sprintf("the crs member (%q) comes after the features, which were read as WGS 84 longitude/latitude; hexbeat reads a file as a stream: put crs before features (as GDAL and QGIS write it)", name))
 		}

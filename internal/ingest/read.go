@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -73,16 +74,26 @@ func (o *Options) defaults() {
 func Read(ctx context.Context, r io.Reader, name string, opts Options, sink hexbeat.ImportSink) (*Report, error) {
 	opts.defaults()
 	rep := &Report{File: name}
-	switch cp1252, ok := hexbeat.ParseEncoding(opts.Encoding); {
-	case !ok:
+	cp1252, ok := hexbeat.ParseEncoding(opts.Encoding)
+	if !ok {
 		return rep, fmt.Errorf("encoding %q: hexbeat reads utf-8 or windows-1252", opts.Encoding)
-	case cp1252:
-		r = charmap.Windows1252.NewDecoder().Reader(r)
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	kind := opts.Kind
 	if kind == "" && (opts.Columns.Lon != "" || opts.Columns.Lat != "" || opts.Columns.X != "" || opts.Columns.Y != "" || opts.Columns.GridRef != "" || opts.Columns.Time != "") {
 		kind = hexbeat.KindGeneric
+	}
+	// binary formats, known by their first bytes; their text's encoding is their own
+	switch magic, _ := br.Peek(len(gpkgMagic)); {
+	case bytes.HasPrefix(magic, zipMagic): // a ZIP that reaches here holds a Shapefile (Sources)
+		return rep, readLayers(ctx, br, kind, opts, rep, sink, "a Shapefile", readShapefileZip)
+	case bytes.HasPrefix(magic, gpkgMagic):
+		return rep, readLayers(ctx, br, kind, opts, rep, sink, "a GeoPackage", readGeoPackage)
+	case bytes.HasPrefix(magic, shpMagic):
+		return rep, &FormatError{Line: 1, Reason: "a Shapefile's .shp alone: its attributes and CRS are in the .dbf and .prj beside it; import the ZIP of its .shp, .shx, .dbf and .prj (or name the .shp to hexbeat import with them beside it)"}
+	}
+	if cp1252 {
+		br = bufio.NewReaderSize(charmap.Windows1252.NewDecoder().Reader(br), 64<<10)
 	}
 	first, err := firstByte(br)
 	if err != nil {

@@ -37,7 +37,7 @@ func (s Source) Open() (io.ReadCloser, int64, error) { return s.open() }
 
 // importable are the extensions a directory or archive is searched for; a file named on
 // its own is imported whatever its name, by its content.
-var importable = []string{".csv", ".geojson", ".json"}
+var importable = []string{".csv", ".geojson", ".json", ".gpkg"}
 
 func hasExt(name string, exts ...string) bool {
 	return slices.Contains(exts, strings.ToLower(filepath.Ext(name)))
@@ -89,6 +89,8 @@ func Sources(args []string) ([]Source, error) {
 						out = append(out, members...)
 					} else if hasExt(path, importable...) {
 						out = append(out, FileSource(path))
+					} else if hasExt(path, ".shp") {
+						out = append(out, shapefileSource(path))
 					}
 				}
 				return nil
@@ -96,7 +98,7 @@ func Sources(args []string) ([]Source, error) {
 			if err != nil {
 				problems = append(problems, fmt.Sprintf("%s: %v", arg, err))
 			} else if len(out) == n {
-				problems = append(problems, fmt.Sprintf("%s: no CSV, GeoJSON or ZIP files in the directory", arg))
+				problems = append(problems, fmt.Sprintf("%s: no CSV, GeoJSON, Shapefile, GeoPackage or ZIP files in the directory", arg))
 			}
 		case isZip(arg):
 			members, err := zipSources(arg)
@@ -104,6 +106,8 @@ func Sources(args []string) ([]Source, error) {
 				problems = append(problems, fmt.Sprintf("%s: %v", arg, err))
 			}
 			out = append(out, members...)
+		case hasExt(arg, ".shp"):
+			out = append(out, shapefileSource(arg))
 		default:
 			out = append(out, FileSource(arg))
 		}
@@ -133,6 +137,9 @@ func zipSources(archive string) ([]Source, error) {
 		return nil, fmt.Errorf("not a readable ZIP archive: %w", err)
 	}
 	defer zr.Close()
+	if holdsShapefile(zr.File) { // the archive is one import: its Shapefile
+		return []Source{FileSource(archive)}, nil
+	}
 	members, err := importableMembers(zr.File)
 	if err != nil {
 		return nil, err
@@ -177,6 +184,18 @@ func BytesSources(name string, b []byte, lim UploadLimits) ([]Source, error) {
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a readable ZIP archive: %w", name, err)
+	}
+	if holdsShapefile(zr.File) { // the archive is one import: its Shapefile
+		var total uint64
+		for _, f := range zr.File {
+			total += f.UncompressedSize64
+		}
+		if lim.MaxBytes > 0 && total > uint64(lim.MaxBytes) {
+			return nil, hexbeat.Errorf(hexbeat.ETOOLARGE, "%s holds %d MiB once unpacked; an upload takes at most %d MiB unpacked (import it with hexbeat import)", name, total>>20, lim.MaxBytes>>20)
+		}
+		return []Source{{Name: name, Path: name, open: func() (io.ReadCloser, int64, error) {
+			return io.NopCloser(bytes.NewReader(b)), int64(len(b)), nil
+		}}}, nil
 	}
 	members, err := importableMembers(zr.File)
 	if err != nil {
@@ -223,7 +242,7 @@ func importableMembers(files []*zip.File) ([]member, error) {
 		}
 	}
 	if len(members) == 0 {
-		return nil, fmt.Errorf("no CSV or GeoJSON files in the archive")
+		return nil, fmt.Errorf("no CSV, GeoJSON, GeoPackage or Shapefile in the archive")
 	}
 	slices.SortFunc(members, func(a, b member) int { return strings.Compare(a.name, b.name) })
 	return members, nil
@@ -238,4 +257,53 @@ type zipMember struct {
 func (m *zipMember) Close() error {
 	m.ReadCloser.Close()
 	return m.zr.Close()
+}
+
+// holdsShapefile says whether an archive holds a Shapefile (a .shp, besides any hidden or
+// __MACOSX copy): such an archive is imported whole, as ONS and OS publish one.
+func holdsShapefile(files []*zip.File) bool {
+	for _, f := range files {
+		if hasExt(f.Name, ".shp") && !f.FileInfo().IsDir() && !strings.HasPrefix(filepath.Base(f.Name), ".") && !strings.HasPrefix(f.Name, "__MACOSX/") {
+			return true
+		}
+	}
+	return false
+}
+
+// shapefileSource is a Shapefile named by its .shp on disk: it is read as the ZIP archive
+// of the .shp and the files of the same name beside it (.shx, .dbf, .prj, .cpg, in any
+// case), made in memory, so that the import's digest covers them all.
+func shapefileSource(shp string) Source {
+	return Source{Name: shp, Path: shp, open: func() (io.ReadCloser, int64, error) {
+		dir, base := filepath.Dir(shp), strings.TrimSuffix(filepath.Base(shp), filepath.Ext(shp))
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return nil, 0, err
+		}
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for _, e := range entries { // in name order
+			name := e.Name()
+			if !e.Type().IsRegular() || strings.TrimSuffix(name, filepath.Ext(name)) != base || !hasExt(name, shapefileParts...) {
+				continue
+			}
+			w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+			if err != nil {
+				return nil, 0, err
+			}
+			f, err := os.Open(filepath.Join(dir, name))
+			if err != nil {
+				return nil, 0, err
+			}
+			_, err = io.Copy(w, f)
+			f.Close()
+			if err != nil {
+				return nil, 0, err
+			}
+		}
+		if err := zw.Close(); err != nil {
+			return nil, 0, err
+		}
+		return io.NopCloser(bytes.NewReader(buf.Bytes())), int64(buf.Len()), nil
+	}}
 }

@@ -103,8 +103,8 @@ func TestSources(t *testing.T) {
 	docs := filepath.Join(dir, "docs.zip")
 	writeZip(t, docs, map[string]string{"readme.txt": "x"})
 	_, err = Sources([]string{empty, docs})
-	if err == nil || !strings.Contains(err.Error(), "empty: no CSV, GeoJSON or ZIP files in the directory") ||
-		!strings.Contains(err.Error(), "docs.zip: no CSV or GeoJSON files in the archive") {
+	if err == nil || !strings.Contains(err.Error(), "empty: no CSV, GeoJSON, Shapefile, GeoPackage or ZIP files in the directory") ||
+		!strings.Contains(err.Error(), "docs.zip: no CSV, GeoJSON, GeoPackage or Shapefile in the archive") {
 		t.Errorf("nothing to import: %v", err)
 	}
 }

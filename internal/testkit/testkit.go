@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -124,4 +125,21 @@ func SharedHead(rel string, n int) []byte {
 func SharedDir() string {
 	_, here, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(here), "..", "..", "..", "shared")
+}
+
+// OGR2OGR runs GDAL's ogr2ogr, the peer that writes the Shapefiles and GeoPackages the
+// import tests read: a test is skipped without it (Debian's gdal-bin), and fails in CI,
+// whose .ci/run installs it.
+func OGR2OGR(t testing.TB, args ...string) {
+	t.Helper()
+	bin, err := exec.LookPath("ogr2ogr")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no ogr2ogr in CI: .ci/run installs Debian's gdal-bin")
+		}
+		t.Skip("no ogr2ogr (Debian's gdal-bin: apt-get install gdal-bin); CI installs it")
+	}
+	if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+		t.Fatalf("ogr2ogr %v: %v\n%s", args, err, out)
+	}
 }
