@@ -33,8 +33,8 @@ var cellColumns = []string{"cell", "res", "count"}
 
 var layers = []Layer{
 	{ID: "incidents", Title: "Incidents", Perm: hexbeat.PermRead, Temporal: true, Params: []string{"from", "to"},
-		Description: "Every stored incident as a point: police.uk street crimes and a force's own records (time, category, location text, LSOA, outcome).",
-		Columns:     []string{"time", "precision", "category", "crime_id", "location", "lsoa_code", "lsoa_name", "outcome"}},
+		Description: "Every stored incident as a point: police.uk street crimes and a force's own records (time, category, location text, LSOA, outcome; grid_square_m, the side of the square a grid reference named, when the point is that square's centre).",
+		Columns:     []string{"time", "precision", "category", "crime_id", "location", "lsoa_code", "lsoa_name", "outcome", "grid_square_m"}},
 	{ID: "cells", Title: "Incident counts per cell", Perm: hexbeat.PermRead, Temporal: true, Params: LayerParams, Columns: cellColumns,
 		Description: "Incidents counted per H3 hexagon, filtered by res, from, to, category, area.", Build: (*Catalog).Cells},
 	{ID: "hotspots", Title: "Hotspot cells", Perm: hexbeat.PermRead, Temporal: true, Params: HotspotQueryParams, SortBy: "rank",

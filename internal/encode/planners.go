@@ -297,10 +297,15 @@ func Authorisations(list []hexbeat.Authorisation, now time.Time, demo bool) ([]b
 	return collectionOf(list, demo, func(a hexbeat.Authorisation) *geojson.Feature { return AuthorisationFeature(a, now) })
 }
 
-// IncidentFeature is a stored incident as a point.
+// IncidentFeature is a stored incident as a point. grid_square_m is the side of the grid
+// square a grid reference named (the point is its centre), null for coordinates.
 func IncidentFeature(r hexbeat.IncidentRecord) *geojson.Feature {
 	f := IncidentPoint(r)
-	for k, v := range map[string]any{"crime_id": r.SourceID, "location": r.Location, "lsoa_code": r.AreaCode, "lsoa_name": r.AreaName, "outcome": r.Outcome} {
+	var square any
+	if r.GridSquare > 0 {
+		square = r.GridSquare
+	}
+	for k, v := range map[string]any{"crime_id": r.SourceID, "location": r.Location, "lsoa_code": r.AreaCode, "lsoa_name": r.AreaName, "outcome": r.Outcome, "grid_square_m": square} {
 		f.Properties[k] = v
 	}
 	return f

@@ -73,6 +73,10 @@ type Incident struct {
 	AreaName   string  // LSOA name
 	Force      string  // the force the data falls within
 	Outcome    string  // last outcome category
+	// GridSquare is the side in metres of the Ordnance Survey grid square a grid reference
+	// named (Lon, Lat is its centre: 100 for a 6-figure reference); 0 when the place was
+	// given as coordinates
+	GridSquare int
 }
 
 // Batch describes one import: one file, all or nothing.
@@ -206,6 +210,7 @@ type IncidentRecord struct {
 	AreaCode   string
 	AreaName   string
 	Outcome    string
+	GridSquare int // see Incident
 }
 
 // Withdrawal is what withdrawing an import removed: the import itself and its rows.

@@ -131,6 +131,12 @@ func TestGenericGridRef(t *testing.T) {
 			t.Errorf("row %d at %v,%v; want %v", i, g.Lat, g.Lon, w)
 		}
 	}
+	// each keeps the side of its square: 10 figures 1 m, 6 figures 100 m, 8 figures 10 m
+	for i, want := range []int{1, 100, 10} {
+		if g := sink.Incidents[i].GridSquare; g != want {
+			t.Errorf("row %d: grid square %d m, want %d", i, g, want)
+		}
+	}
 	cols.Lon, cols.Lat = "Where", "Where"
 	var fe *FormatError
 	if _, _, err := readAll(t, []byte(data), Options{Columns: cols}); !errors.As(err, &fe) || fe.Line != 1 {

@@ -116,7 +116,7 @@ func readGeneric(ctx context.Context, cr *csvReader, h *header, opts Options, re
 			cat = strs.get(catB) // a category of the force's own
 		}
 		inc := hexbeat.Incident{OccurredAt: at, Precision: prec, Category: cat, Lon: pt.lon, Lat: pt.lat, Cell: pt.cell,
-			Location: strs.get(field(fields, iLoc))}
+			Location: strs.get(field(fields, iLoc)), GridSquare: pt.square}
 		if id := field(fields, iID); len(id) > 0 {
 			inc.Key = hexbeat.IncidentKey(ns, unsafeString(id), nil, 0)
 			if _, dup := seenIDs[inc.Key]; dup {

@@ -64,6 +64,7 @@ func newPointCache() *pointCache { return &pointCache{m: map[string]*cachedPoint
 
 type cachedPoint struct {
 	lon, lat float64
+	square   int // the side in metres of the grid square a grid reference named; 0 for coordinates
 	cell     uint64
 	why      string
 	location string // the location text last seen at this point (a map point has one label)
@@ -156,11 +157,13 @@ func gridRefPoint(b []byte) *cachedPoint {
 	if len(b) == 0 {
 		return &cachedPoint{why: ReasonNoLocation}
 	}
-	e, n, _, err := crs.ParseGridRef(string(b))
+	e, n, side, err := crs.ParseGridRef(string(b))
 	if err != nil {
 		return &cachedPoint{why: ReasonBadGridRef}
 	}
-	return placeBNG(e, n) // a square by the grid's origin (SV 00 00) is a square, not degrees
+	p := placeBNG(e, n)
+	p.square = int(side)
+	return p // a square by the grid's origin (SV 00 00) is a square, not degrees
 }
 
 // lastString remembers a column's last value: police.uk files are sorted by LSOA, so the

@@ -10,13 +10,13 @@ import (
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 )
 
-const incidentRowCols = `id, source_id, occurred_at, precision, category, lon, lat, location, area_code, area_name, outcome`
+const incidentRowCols = `id, source_id, occurred_at, precision, category, lon, lat, location, area_code, area_name, outcome, grid_square`
 
 func (s *Store) scanIncidentRecord(r scanner) (hexbeat.IncidentRecord, error) {
 	var x hexbeat.IncidentRecord
 	var at any
 	var prec int
-	if err := r.Scan(&x.ID, &x.SourceID, &at, &prec, &x.Category, &x.Lon, &x.Lat, &x.Location, &x.AreaCode, &x.AreaName, &x.Outcome); err != nil {
+	if err := r.Scan(&x.ID, &x.SourceID, &at, &prec, &x.Category, &x.Lon, &x.Lat, &x.Location, &x.AreaCode, &x.AreaName, &x.Outcome, &x.GridSquare); err != nil {
 		return x, err
 	}
 	x.OccurredAt, x.Precision = scanTime(at), hexbeat.Precision(prec)

@@ -37,7 +37,7 @@ type importTx struct {
 
 // incidentCols are the incident columns an import writes, besides batch_id.
 var incidentCols = []string{"key", "source_id", "occurred_at", "precision", "category", "lon", "lat", "cell",
-	"location", "area_code", "area_name", "force", "outcome"}
+	"location", "area_code", "area_name", "force", "outcome", "grid_square"}
 
 // BeginImport starts an all-or-nothing import.
 func (s *Store) BeginImport(ctx context.Context) (hexbeat.ImportTx, error) {

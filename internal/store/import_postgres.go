@@ -80,7 +80,7 @@ func (t *importTx) copyIncidents(ctx context.Context, incs []hexbeat.Incident) e
 			}
 			row[0], row[1], row[2], row[3], row[4], row[5] = t.batchID, inc.Key[:], inc.SourceID, at, int64(inc.Precision), inc.Category
 			row[6], row[7], row[8], row[9], row[10] = inc.Lon, inc.Lat, int64(inc.Cell), inc.Location, inc.AreaCode
-			row[11], row[12], row[13] = inc.AreaName, inc.Force, inc.Outcome
+			row[11], row[12], row[13], row[14] = inc.AreaName, inc.Force, inc.Outcome, int64(inc.GridSquare)
 			if _, err := st.Exec(row); err != nil { //nolint:staticcheck // lib/pq's COPY statement has no ExecContext
 				return err
 			}

@@ -34,7 +34,7 @@ func incidentValues(vals []driver.NamedValue, inc *hexbeat.Incident, batchID int
 	vals[0].Value, vals[1].Value, vals[2].Value, vals[3].Value = inc.Key[:], batchID, inc.SourceID, inc.OccurredAt.Unix()
 	vals[4].Value, vals[5].Value, vals[6].Value, vals[7].Value = int64(inc.Precision), inc.Category, inc.Lon, inc.Lat
 	vals[8].Value, vals[9].Value, vals[10].Value, vals[11].Value = int64(inc.Cell), inc.Location, inc.AreaCode, inc.AreaName
-	vals[12].Value, vals[13].Value = inc.Force, inc.Outcome
+	vals[12].Value, vals[13].Value, vals[14].Value = inc.Force, inc.Outcome, int64(inc.GridSquare)
 }
 
 // sqliteValues are the arguments of sqliteInsertSQL(rows), numbered.

@@ -214,6 +214,13 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: a row goes at its end, 
 ALTER TABLE audit_log ADD COLUMN prev_hash text NOT NULL DEFAULT '';
 ALTER TABLE audit_log ADD COLUMN hash text NOT NULL DEFAULT '';
 `, chainAuditLog},
+	// 7: an incident placed by an Ordnance Survey grid reference keeps the side of the square
+	// the reference named (its point is the square's centre); 0 for coordinates.
+	{7, `
+ALTER TABLE incidents ADD COLUMN grid_square INTEGER NOT NULL DEFAULT 0;
+`, `
+ALTER TABLE incidents ADD COLUMN grid_square integer NOT NULL DEFAULT 0;
+`, nil},
 }
 
 // Migrate applies the migrations the database has not had yet. Concurrent starts are

@@ -165,4 +165,5 @@ func (s *rawStmt) bindIncident(p int32, inc *hexbeat.Incident, batchID int64) {
 	s.text(p+11, inc.AreaName)
 	s.text(p+12, inc.Force)
 	s.text(p+13, inc.Outcome)
+	s.int64(p+14, int64(inc.GridSquare))
 }

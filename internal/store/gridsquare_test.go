@@ -1,0 +1,47 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/hexbeat/hexbeat/geodata"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/hexbeat/hexbeat/internal/ingest"
+	"github.com/hexbeat/hexbeat/internal/store"
+)
+
+// TestGridSquareKept: incidents placed by Ordnance Survey grid references keep the side of
+// the square each named (10 figures 1 m, 6 figures 100 m, 4 figures 1 km), and those placed
+// by coordinates none, through both stores' import paths and back out.
+func TestGridSquareKept(t *testing.T) {
+	data := "Ref,When,What,Where,E,N\n" +
+		"G1,2024-03-10 09:00,Burglary,SP 85402 38801,,\n" +
+		"G2,2024-03-10 09:00,Burglary,SP 854 388,,\n" +
+		"G3,2024-03-10 09:00,Burglary,SP8538,,\n"
+	coords := "Ref,When,What,Easting,Northing\nC1,2024-03-10 09:00,Burglary,485402,238801\n"
+	eachStore(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		opts := ingest.Options{Taxonomy: geodata.Taxonomy(), Columns: ingest.Columns{GridRef: "Where", Time: "When", Category: "What", ID: "Ref"}}
+		if _, _, err := ingest.Import(ctx, s, bytes.NewReader([]byte(data)), "refs.csv", 0, opts, nil); err != nil {
+			t.Fatal(err)
+		}
+		opts.Columns = ingest.Columns{Time: "When", Category: "What", ID: "Ref"}
+		if _, _, err := ingest.Import(ctx, s, bytes.NewReader([]byte(coords)), "coords.csv", 0, opts, nil); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := s.Incidents(ctx, hexbeat.IncidentFilter{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, r := range rows {
+			got[r.SourceID] = r.GridSquare
+		}
+		for id, want := range map[string]int{"G1": 1, "G2": 100, "G3": 1000, "C1": 0} {
+			if g, ok := got[id]; !ok || g != want {
+				t.Errorf("%s: grid square %d (held %v), want %d", id, g, ok, want)
+			}
+		}
+	})
+}
