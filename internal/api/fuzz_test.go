@@ -68,7 +68,8 @@ func fuzzServer(tb testing.TB) *api.Server {
 }
 
 var fuzzGets = []string{"/api/v1/cells?", "/api/v1/hotspots?", "/api/v1/emerging?", "/api/v1/change?", "/api/v1/evaluate?",
-	"/api/v1/test-purchase/targets?", "/api/v1/section60/authorisations?", "/api/v1/boundaries/", "/api/v1/audit?", "/api/v1/stop-search?"}
+	"/api/v1/test-purchase/targets?", "/api/v1/section60/authorisations?", "/api/v1/boundaries/", "/api/v1/audit?", "/api/v1/stop-search?",
+	"/api/v1/stop-search/disproportionality?area=E06000042&"}
 
 // FuzzQueryParams: any query string on any read route gets an answer below 500.
 func FuzzQueryParams(f *testing.F) {
@@ -151,15 +152,16 @@ func TestSQLInjectionInEveryTextParameter(t *testing.T) {
 	before := status()
 	attacks := []string{`' OR '1'='1`, `'; DROP TABLE incidents; --`, `" OR 1=1 --`, `1; DELETE FROM audit_log`, `E06000042' UNION SELECT * FROM api_keys --`, `%' AND 1=0 UNION SELECT hash FROM api_keys --`, "\x00", `\'; SELECT pg_sleep(5); --`}
 	params := map[string][]string{
-		"/api/v1/cells":                    {"category", "area", "from", "to", "bbox", "res"},
-		"/api/v1/hotspots":                 {"method", "weight", "category", "area", "fdr", "format"},
-		"/api/v1/emerging":                 {"slice", "weight", "category", "area"},
-		"/api/v1/change":                   {"a_from", "b_to", "category", "area"},
-		"/api/v1/evaluate":                 {"methods", "coverage", "weight", "area"},
-		"/api/v1/test-purchase/targets":    {"category", "weight", "window", "area", "format"},
-		"/api/v1/section60/authorisations": {"status"},
-		"/api/v1/stop-search":              {"from", "to", "area", "legislation", "format"},
-		"/api/v1/audit":                    {"after", "limit"},
+		"/api/v1/cells":                          {"category", "area", "from", "to", "bbox", "res"},
+		"/api/v1/hotspots":                       {"method", "weight", "category", "area", "fdr", "format"},
+		"/api/v1/emerging":                       {"slice", "weight", "category", "area"},
+		"/api/v1/change":                         {"a_from", "b_to", "category", "area"},
+		"/api/v1/evaluate":                       {"methods", "coverage", "weight", "area"},
+		"/api/v1/test-purchase/targets":          {"category", "weight", "window", "area", "format"},
+		"/api/v1/section60/authorisations":       {"status"},
+		"/api/v1/stop-search":                    {"from", "to", "area", "legislation", "format"},
+		"/api/v1/stop-search/disproportionality": {"from", "to", "area", "legislation", "ethnicity", "format"},
+		"/api/v1/audit":                          {"after", "limit"},
 	}
 	for route, names := range params {
 		for _, name := range names {

@@ -49,6 +49,7 @@ var routeDocs = map[string]routeDoc{
 	"POST /api/v1/section60/authorisations/{id}/extend":  {Summary: "The one extension s60(3) allows", Body: "officer, rank, end, at, reason"},
 	"POST /api/v1/section60/authorisations/{id}/cancel":  {Summary: "Cancel an authorisation", Body: "officer, reason, at"},
 	"GET /api/v1/section60/authorisations/{id}/scrutiny": {Summary: "Stop-and-search scrutiny report (JSON or HTML)", Params: []string{"format"}},
+	"GET /api/v1/stop-search/disproportionality":         {Summary: "Stop and search against the resident population (Census 2021 by LSOA, placed by population-weighted centroids): searches per 1,000 residents of each ethnic group, the ratio to White people's rate with its 95 % interval, find and arrest rates (JSON or CSV)", Params: []string{"area", "from", "to", "legislation", "ethnicity", "format"}},
 	"GET /api/v1/stop-search":                            {Summary: "Stop and search month by month: searches, outcome, find and arrest rates, who was searched; section 60 alone or all (JSON, CSV or printable HTML)", Params: []string{"from", "to", "area", "legislation", "format"}},
 	"GET /api/v1/imports":                                {Summary: "The imports held, newest first: id, kind, file, SHA-256, when, rows read and added"},
 	"DELETE /api/v1/imports/{id}":                        {Summary: "Withdraw an import of incidents, searches or outcomes (admin): its rows go with it, audited; a register or the demo is refused (409)"},

@@ -175,6 +175,7 @@ func (s *Server) routes() {
 	s.handle(v1, "POST", "/section60/authorisations/:id/cancel", hexbeat.PermSection60, s.cancel)
 	s.handle(v1, "GET", "/section60/authorisations/:id/scrutiny", read, s.scrutiny)
 	s.handle(v1, "GET", "/stop-search", read, s.stopSearch)
+	s.handle(v1, "GET", "/stop-search/disproportionality", read, s.disproportionality)
 	s.handle(v1, "GET", "/keys", admin, s.listKeys)
 	s.handle(v1, "POST", "/keys", admin, s.createKey)
 	s.handle(v1, "DELETE", "/keys/:id", admin, s.revokeKey)

@@ -16,14 +16,16 @@ const (
 	KindBoundaries = "boundaries"     // GeoJSON polygons as boundaries
 	KindRetailers  = "retailers"      // a retailer register CSV
 	KindCameras    = "cameras"        // a camera register CSV
+	KindCensus     = "census"         // ONS Census 2021 TS021, residents by ethnic group
+	KindCentroids  = "centroids"      // ONS LSOA population-weighted centroids
 )
 
 // ImportKinds lists every kind of file an import may be told a file is.
-var ImportKinds = []string{KindStreet, KindStopSearch, KindOutcomes, KindGeneric, KindPoints, KindBoundaries, KindRetailers, KindCameras}
+var ImportKinds = []string{KindStreet, KindStopSearch, KindOutcomes, KindGeneric, KindPoints, KindBoundaries, KindRetailers, KindCameras, KindCensus, KindCentroids}
 
 // Withdrawable reports whether an import of kind can be withdrawn with the rows it added:
 // incidents, searches and outcomes are each written by one import. A register
-// (boundaries, retailers, cameras) replaces rows by id, so an import of one may have
+// (boundaries, retailers, cameras, census tables, centroids) replaces rows by id, so an import of one may have
 // overwritten rows an earlier import wrote; it is corrected by importing the register
 // again. The demo is made again with hexbeat demo --force.
 func Withdrawable(kind string) bool {

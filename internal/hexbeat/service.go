@@ -16,6 +16,8 @@ type ImportSink interface {
 	PutBoundaries(ctx context.Context, boundaries []Boundary) error
 	PutRetailers(ctx context.Context, retailers []Retailer) error
 	PutCameras(ctx context.Context, cameras []Camera) error
+	PutCensus(ctx context.Context, areas []CensusArea) error
+	PutCentroids(ctx context.Context, centroids []Centroid) error
 }
 
 // ImportTx is one all-or-nothing import: rows added through the sink become visible only
@@ -71,6 +73,8 @@ type Section60Service interface {
 	Authorisation(ctx context.Context, id int64) (Authorisation, error)
 	Scrutiny(ctx context.Context, id int64) (Authorisation, Scrutiny, error)
 	StopSearchSummary(ctx context.Context, q SearchQuery) (SearchSummary, error)
+	Disproportionality(ctx context.Context, q DisproQuery) (Disproportionality, error)
+	AreaPopulation(ctx context.Context, area string) (AreaPopulation, error)
 }
 
 // RetailerService holds the retailer register and its test purchases, and ranks retailers

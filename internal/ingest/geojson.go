@@ -35,8 +35,9 @@ type featureSet struct {
 	opts   Options
 	rep    *Report
 	sink   hexbeat.ImportSink
-	points *pointReader
-	bounds *boundaryReader
+	points    *pointReader
+	bounds    *boundaryReader
+	centroids *centroidFeatures
 }
 
 // newFeatureSet reads features as kind (boundaries or points), or as the first says when
@@ -51,29 +52,39 @@ func newFeatureSet(ctx context.Context, kind string, opts Options, rep *Report, 
 
 func (fs *featureSet) decide(k string) {
 	fs.rep.Kind = k
-	if k == hexbeat.KindBoundaries {
+	switch k {
+	case hexbeat.KindBoundaries:
 		fs.bounds = &boundaryReader{opts: fs.opts, rep: fs.rep, seen: map[string]bool{}}
-	} else {
+	case hexbeat.KindCentroids:
+		fs.centroids = &centroidFeatures{rep: fs.rep, seen: map[string]bool{}}
+	default:
 		fs.points = newPointReader(fs.ctx, fs.opts, fs.rep, fs.sink)
 	}
 }
 
 // feature reads feature n.
 func (fs *featureSet) feature(n int, f *geoFeature) error {
-	if fs.points == nil && fs.bounds == nil {
+	if fs.points == nil && fs.bounds == nil && fs.centroids == nil {
 		if f.Geometry == nil { // a rejected row of either kind
 			fs.rep.Rows++
 			fs.rep.reject(ReasonBadGeometry, n)
 			return nil
 		}
-		if g := f.Geometry.Type; g == "Polygon" || g == "MultiPolygon" {
+		switch g := f.Geometry.Type; {
+		case g == "Polygon" || g == "MultiPolygon":
 			fs.decide(hexbeat.KindBoundaries)
-		} else {
+		case g == "Point" && centroidProperty(f.Properties) != "" && !hasAny(f.Properties, fs.newPointKeys()):
+			// ONS's population-weighted centroids: an LSOA code at a point, and no time
+			fs.decide(hexbeat.KindCentroids)
+		default:
 			fs.decide(hexbeat.KindPoints)
 		}
 	}
-	if fs.bounds != nil {
+	switch {
+	case fs.bounds != nil:
 		return fs.bounds.feature(n, f)
+	case fs.centroids != nil:
+		return fs.centroids.feature(n, f)
 	}
 	return fs.points.feature(n, f)
 }
@@ -86,6 +97,11 @@ func (fs *featureSet) finish() error {
 			return nil
 		}
 		return fs.sink.PutBoundaries(fs.ctx, fs.bounds.out)
+	case fs.centroids != nil:
+		if len(fs.centroids.out) == 0 {
+			return nil
+		}
+		return fs.sink.PutCentroids(fs.ctx, fs.centroids.out)
 	case fs.points != nil:
 		return fs.points.finish()
 	}
@@ -237,4 +253,19 @@ var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
 
 func slug(s string) string {
 	return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
+}
+
+// newPointKeys are the properties a point reader would take a time from.
+func (fs *featureSet) newPointKeys() []string {
+	return nonEmpty(fs.opts.Columns.Time, pointTimeKeys...)
+}
+
+// hasAny says whether props has any of keys.
+func hasAny(props map[string]any, keys []string) bool {
+	for _, k := range keys {
+		if _, ok := props[k]; ok {
+			return true
+		}
+	}
+	return false
 }

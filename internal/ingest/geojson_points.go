@@ -160,6 +160,9 @@ func jsonNumberEnd(b []byte, i int) int {
 	return i
 }
 
+// pointTimeKeys are the properties a point's time is read from, unless one is named.
+var pointTimeKeys = []string{"time", "datetime", "date", "occurred_at", "month", "Month"}
+
 // pointReader reads a point collection's features as incidents.
 type pointReader struct {
 	opts                               Options
@@ -178,7 +181,7 @@ func newPointReader(ctx context.Context, opts Options, rep *Report, sink hexbeat
 	c := opts.Columns
 	return &pointReader{
 		opts: opts, rep: rep,
-		timeKeys: nonEmpty(c.Time, "time", "datetime", "date", "occurred_at", "month", "Month"),
+		timeKeys: nonEmpty(c.Time, pointTimeKeys...),
 		catKeys:  nonEmpty(c.Category, "category", "crime_type", "Crime type", "type", "offence"),
 		idKeys:   nonEmpty(c.ID, "id", "crime_id", "Crime ID", "reference"),
 		locKeys:  nonEmpty(c.Location, "location", "Location"),

@@ -148,32 +148,40 @@ func (p *pipeSink) send(op func(hexbeat.ImportSink) error) error {
 	}
 }
 
-func (p *pipeSink) AddIncidents(ctx context.Context, x []hexbeat.Incident) error {
+// forward hands a copy of a chunk to the storing goroutine, for the sink's method put.
+func forward[T any](p *pipeSink, ctx context.Context, x []T, put func(hexbeat.ImportSink, context.Context, []T) error) error {
 	c := slices.Clone(x)
-	return p.send(func(s hexbeat.ImportSink) error { return s.AddIncidents(ctx, c) })
+	return p.send(func(s hexbeat.ImportSink) error { return put(s, ctx, c) })
+}
+
+func (p *pipeSink) AddIncidents(ctx context.Context, x []hexbeat.Incident) error {
+	return forward(p, ctx, x, hexbeat.ImportSink.AddIncidents)
 }
 
 func (p *pipeSink) AddStopSearches(ctx context.Context, x []hexbeat.StopSearch) error {
-	c := slices.Clone(x)
-	return p.send(func(s hexbeat.ImportSink) error { return s.AddStopSearches(ctx, c) })
+	return forward(p, ctx, x, hexbeat.ImportSink.AddStopSearches)
 }
 
 func (p *pipeSink) AddOutcomes(ctx context.Context, x []hexbeat.Outcome) error {
-	c := slices.Clone(x)
-	return p.send(func(s hexbeat.ImportSink) error { return s.AddOutcomes(ctx, c) })
+	return forward(p, ctx, x, hexbeat.ImportSink.AddOutcomes)
 }
 
 func (p *pipeSink) PutBoundaries(ctx context.Context, x []hexbeat.Boundary) error {
-	c := slices.Clone(x)
-	return p.send(func(s hexbeat.ImportSink) error { return s.PutBoundaries(ctx, c) })
+	return forward(p, ctx, x, hexbeat.ImportSink.PutBoundaries)
 }
 
 func (p *pipeSink) PutRetailers(ctx context.Context, x []hexbeat.Retailer) error {
-	c := slices.Clone(x)
-	return p.send(func(s hexbeat.ImportSink) error { return s.PutRetailers(ctx, c) })
+	return forward(p, ctx, x, hexbeat.ImportSink.PutRetailers)
 }
 
 func (p *pipeSink) PutCameras(ctx context.Context, x []hexbeat.Camera) error {
-	c := slices.Clone(x)
-	return p.send(func(s hexbeat.ImportSink) error { return s.PutCameras(ctx, c) })
+	return forward(p, ctx, x, hexbeat.ImportSink.PutCameras)
+}
+
+func (p *pipeSink) PutCensus(ctx context.Context, x []hexbeat.CensusArea) error {
+	return forward(p, ctx, x, hexbeat.ImportSink.PutCensus)
+}
+
+func (p *pipeSink) PutCentroids(ctx context.Context, x []hexbeat.Centroid) error {
+	return forward(p, ctx, x, hexbeat.ImportSink.PutCentroids)
 }

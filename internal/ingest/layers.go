@@ -42,9 +42,9 @@ func readLayers(ctx context.Context, r io.Reader, kind string, opts Options, rep
 	switch kind {
 	case "", "geojson", hexbeat.KindGeneric: // generic: columns named, which the attributes may use
 		kind = ""
-	case hexbeat.KindBoundaries, hexbeat.KindPoints:
+	case hexbeat.KindBoundaries, hexbeat.KindPoints, hexbeat.KindCentroids:
 	default:
-		return &FormatError{Line: 1, Reason: fmt.Sprintf("%s holds boundaries or points, not %s", what, kind)}
+		return &FormatError{Line: 1, Reason: fmt.Sprintf("%s holds boundaries, points or centroids, not %s", what, kind)}
 	}
 	return read(ctx, r, kind, opts, rep, sink)
 }

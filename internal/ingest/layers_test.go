@@ -229,7 +229,7 @@ func TestLayerRefusals(t *testing.T) {
 	}
 	os.Remove(at("noprj.dbf"))
 	refused("a Shapefile without its .dbf", at("noprj.shp"), Options{CRS: "EPSG:27700"}, "no noprj.dbf")
-	refused("a Shapefile as stop and search", at("irish.shp"), Options{Kind: hexbeat.KindStopSearch}, "boundaries or points, not stop-search")
+	refused("a Shapefile as stop and search", at("irish.shp"), Options{Kind: hexbeat.KindStopSearch}, "boundaries, points or centroids, not stop-search")
 	// an SQLite database that is not a GeoPackage: hexbeat's own store
 	db, err := os.ReadFile(at("web.gpkg"))
 	if err != nil {

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -99,10 +100,10 @@ func Read(ctx context.Context, r io.Reader, name string, opts Options, sink hexb
 	if err != nil {
 		return rep, err
 	}
-	if kind == "" && (first == '{' || first == '[') {
-		kind = "geojson"
+	if (kind == "" || kind == hexbeat.KindCentroids) && (first == '{' || first == '[') {
+		kind = cmp.Or(kind, "geojson")
 	}
-	if kind == "geojson" || kind == hexbeat.KindPoints || kind == hexbeat.KindBoundaries {
+	if kind == "geojson" || kind == hexbeat.KindPoints || kind == hexbeat.KindBoundaries || (kind == hexbeat.KindCentroids && (first == '{' || first == '[')) {
 		return rep, readGeoJSON(ctx, br, kind, opts, rep, sink)
 	}
 	cr := newCSVReader(br, opts.MaxRecordBytes)
@@ -113,11 +114,15 @@ func Read(ctx context.Context, r io.Reader, name string, opts Options, sink hexb
 	if err != nil {
 		return rep, err
 	}
+	if _, ok := isNomisWeb(header); ok && (kind == "" || kind == hexbeat.KindCensus) {
+		rep.Kind = hexbeat.KindCensus
+		return rep, readCensusWeb(ctx, cr, header, opts, rep, sink)
+	}
 	h := newHeader(header)
 	if kind == "" {
 		kind = h.detect()
 		if kind == "" {
-			return rep, &FormatError{Line: 1, Reason: fmt.Sprintf("unrecognised header %q: not a police.uk street, stop-and-search or outcomes file, nor a retailer or camera register; for a force's own CSV name its coordinate, time and category columns (hexbeat import --lon --lat, or --x --y for eastings and northings, or --gridref; --time --category; the same names on POST /api/v1/imports)", strings.Join(h.names, ","))}
+			return rep, &FormatError{Line: 1, Reason: fmt.Sprintf("unrecognised header %q: not a police.uk street, stop-and-search or outcomes file, nor a retailer or camera register, a Census TS021 table or LSOA centroids; for a force's own CSV name its coordinate, time and category columns (hexbeat import --lon --lat, or --x --y for eastings and northings, or --gridref; --time --category; the same names on POST /api/v1/imports)", strings.Join(h.names, ","))}
 		}
 	}
 	rep.Kind = kind
@@ -134,6 +139,10 @@ func Read(ctx context.Context, r io.Reader, name string, opts Options, sink hexb
 		return rep, readRetailers(ctx, cr, h, opts, rep, sink)
 	case hexbeat.KindCameras:
 		return rep, readCameras(ctx, cr, h, rep, sink)
+	case hexbeat.KindCensus:
+		return rep, readCensusBulk(ctx, cr, h, opts, rep, sink)
+	case hexbeat.KindCentroids:
+		return rep, readCentroidsCSV(ctx, cr, h, rep, sink)
 	}
 	return rep, fmt.Errorf("unknown file kind %q (one of %s)", kind, strings.Join(hexbeat.ImportKinds, ", "))
 }
@@ -221,6 +230,10 @@ func (h *header) detect() string {
 		return hexbeat.KindOutcomes
 	case h.has("Type", "Date", "Legislation", "Object of search", "Outcome"):
 		return hexbeat.KindStopSearch
+	case h.isCensusBulk():
+		return hexbeat.KindCensus
+	case h.centroidColumn() >= 0 && h.registerCoords().given():
+		return hexbeat.KindCentroids
 	case h.col(cameraMark...) >= 0 && h.registerCoords().given():
 		return hexbeat.KindCameras
 	case h.col(retailerName...) >= 0 && h.registerCoords().given():

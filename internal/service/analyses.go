@@ -145,3 +145,5 @@ func (s *indexSink) PutBoundaries(_ context.Context, x []hexbeat.Boundary) error
 }
 func (s *indexSink) PutRetailers(context.Context, []hexbeat.Retailer) error { return nil }
 func (s *indexSink) PutCameras(context.Context, []hexbeat.Camera) error     { return nil }
+func (s *indexSink) PutCensus(context.Context, []hexbeat.CensusArea) error  { return nil }
+func (s *indexSink) PutCentroids(context.Context, []hexbeat.Centroid) error { return nil }

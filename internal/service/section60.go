@@ -133,37 +133,13 @@ const maxSearchMonths = 600
 // StopSearchSummary tallies the stop-and-search records month by month (plan.SearchTally),
 // reading them from the store one at a time.
 func (s *Service) StopSearchSummary(ctx context.Context, q hexbeat.SearchQuery) (hexbeat.SearchSummary, error) {
-	var bad []hexbeat.FieldError
-	for _, b := range []bound{{"from", q.From, false}, {"to", q.To, true}} {
-		if !b.t.IsZero() && !hexbeat.MonthStart(b.t).Equal(b.t) {
-			bad = append(bad, hexbeat.FieldError{Field: b.field, Message: "police.uk publishes stop and search by month: give whole months (2023-12)"})
-		}
-	}
-	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
-		bad = append(bad, hexbeat.FieldError{Field: "to", Message: "must be after from"})
-	} else if q.To.Sub(q.From) > maxSearchMonths*31*24*time.Hour && !q.From.IsZero() {
-		bad = append(bad, hexbeat.FieldError{Field: "to", Message: fmt.Sprintf("the period may span at most %d months", maxSearchMonths)})
-	}
-	var area orb.Geometry
-	if q.Area != "" {
-		b, ok := s.boundaryMap()[q.Area]
-		if !ok {
-			bad = append(bad, unknownArea(q.Area))
-		} else {
-			area = b.Geometry
-		}
-	}
-	if len(bad) > 0 {
+	bad := searchPeriod(q.From, q.To)
+	area, fe := s.searchArea(q.Area, false)
+	if bad = append(bad, fe...); len(bad) > 0 {
 		return hexbeat.SearchSummary{}, &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid stop-and-search summary", Fields: bad}
 	}
 	q.From, q.To = hexbeat.InUK(q.From), hexbeat.InUK(q.To) // "2020-08" is police.uk's August: UK time
-	from, to := q.From, q.To
-	if from.IsZero() {
-		from = time.Unix(0, 0).UTC()
-	}
-	if to.IsZero() {
-		to = time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)
-	}
+	from, to := searchBounds(q.From, q.To)
 	st := plan.NewSearchTally(area, q.Section60)
 	if err := s.store.EachStopSearch(ctx, from, to, func(ss hexbeat.StopSearch) error { st.Add(ss); return ctx.Err() }); err != nil {
 		return hexbeat.SearchSummary{}, err
@@ -182,4 +158,46 @@ func (s *Service) Section60Proposals(ctx context.Context, q hexbeat.ProposalQuer
 		return hexbeat.Proposals{}, err
 	}
 	return s.engine.Section60(ctx, snap, q, area)
+}
+
+// searchPeriod checks a stop-and-search period: whole months, from before to, not too long.
+func searchPeriod(from, to time.Time) []hexbeat.FieldError {
+	var bad []hexbeat.FieldError
+	for _, b := range []bound{{"from", from, false}, {"to", to, true}} {
+		if !b.t.IsZero() && !hexbeat.MonthStart(b.t).Equal(b.t) {
+			bad = append(bad, hexbeat.FieldError{Field: b.field, Message: "police.uk publishes stop and search by month: give whole months (2023-12)"})
+		}
+	}
+	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
+		bad = append(bad, hexbeat.FieldError{Field: "to", Message: "must be after from"})
+	} else if to.Sub(from) > maxSearchMonths*31*24*time.Hour && !from.IsZero() {
+		bad = append(bad, hexbeat.FieldError{Field: "to", Message: fmt.Sprintf("the period may span at most %d months", maxSearchMonths)})
+	}
+	return bad
+}
+
+// searchBounds are a period's ends for the store: zero ends unbounded.
+func searchBounds(from, to time.Time) (time.Time, time.Time) {
+	if from.IsZero() {
+		from = time.Unix(0, 0).UTC()
+	}
+	if to.IsZero() {
+		to = time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return from, to
+}
+
+// searchArea is the boundary with id, nil for none (a field error when required).
+func (s *Service) searchArea(id string, required bool) (orb.Geometry, []hexbeat.FieldError) {
+	if id == "" {
+		if required {
+			return nil, []hexbeat.FieldError{{Field: "area", Message: "required: the id of a boundary (see /api/v1/boundaries)"}}
+		}
+		return nil, nil
+	}
+	b, ok := s.boundaryMap()[id]
+	if !ok {
+		return nil, []hexbeat.FieldError{unknownArea(id)}
+	}
+	return b.Geometry, nil
 }

@@ -31,6 +31,7 @@ type Store interface {
 	Boundary(ctx context.Context, id string) (hexbeat.Boundary, error)
 	Register
 	Keystore
+	Population
 	Incidents(ctx context.Context, f hexbeat.IncidentFilter) ([]hexbeat.IncidentRecord, error)
 	Incident(ctx context.Context, id int64) (hexbeat.IncidentRecord, error)
 	Meta(ctx context.Context, key string) (string, error)
@@ -60,6 +61,9 @@ type Service struct {
 	bbounds    []orb.Bound                 // bordered's bounds, in its order
 	bextent    orb.Bound                   // the bound of them all
 	bversion   int                         // bumped when a boundary batch arrives
+
+	pmu sync.Mutex
+	pop *residents // the census and centroids, nil until read and after an import of either
 
 	rmu       sync.Mutex
 	shops     []hexbeat.Retailer // the retailer register, when shopsHeld
@@ -147,6 +151,8 @@ func (s *Service) Sync(ctx context.Context) error {
 			boundariesChanged = true
 		case "retailers":
 			s.forgetRegister()
+		case hexbeat.KindCensus, hexbeat.KindCentroids:
+			s.forgetResidents()
 		}
 	}
 	if added > 0 || !s.ready.Load() {

@@ -221,6 +221,23 @@ ALTER TABLE incidents ADD COLUMN grid_square INTEGER NOT NULL DEFAULT 0;
 `, `
 ALTER TABLE incidents ADD COLUMN grid_square integer NOT NULL DEFAULT 0;
 `, nil},
+	// 8: who lives where: Census 2021 residents by ethnic group (TS021) for each geography,
+	// and the LSOAs' population-weighted centroids; both replaced by code on import.
+	{8, `
+CREATE TABLE census_areas (
+  code TEXT PRIMARY KEY, level TEXT NOT NULL, name TEXT NOT NULL, year INTEGER NOT NULL, total INTEGER NOT NULL,
+  asian INTEGER NOT NULL, black INTEGER NOT NULL, mixed INTEGER NOT NULL, white INTEGER NOT NULL, other INTEGER NOT NULL,
+  detailed TEXT NOT NULL, batch_id INTEGER REFERENCES batches(id));
+CREATE INDEX census_areas_level ON census_areas (level);
+CREATE TABLE centroids (code TEXT PRIMARY KEY, lon REAL NOT NULL, lat REAL NOT NULL, batch_id INTEGER REFERENCES batches(id));
+`, `
+CREATE TABLE census_areas (
+  code text PRIMARY KEY, level text NOT NULL, name text NOT NULL, year integer NOT NULL, total integer NOT NULL,
+  asian integer NOT NULL, black integer NOT NULL, mixed integer NOT NULL, white integer NOT NULL, other integer NOT NULL,
+  detailed text NOT NULL, batch_id bigint REFERENCES batches(id));
+CREATE INDEX census_areas_level ON census_areas (level);
+CREATE TABLE centroids (code text PRIMARY KEY, lon double precision NOT NULL, lat double precision NOT NULL, batch_id bigint REFERENCES batches(id));
+`, nil},
 }
 
 // Migrate applies the migrations the database has not had yet. Concurrent starts are

@@ -69,6 +69,20 @@ type Collector struct {
 	Boundaries []hexbeat.Boundary
 	Retailers  []hexbeat.Retailer
 	Cameras    []hexbeat.Camera
+	Census     []hexbeat.CensusArea
+	Centroids  []hexbeat.Centroid
+}
+
+// PutCensus keeps census areas.
+func (c *Collector) PutCensus(_ context.Context, x []hexbeat.CensusArea) error {
+	c.Census = append(c.Census, x...)
+	return nil
+}
+
+// PutCentroids keeps centroids.
+func (c *Collector) PutCentroids(_ context.Context, x []hexbeat.Centroid) error {
+	c.Centroids = append(c.Centroids, x...)
+	return nil
 }
 
 // AddIncidents keeps incidents.

@@ -1,0 +1,172 @@
+package api
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/encode"
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+)
+
+// disproGroup is one group's figures in GET /api/v1/stop-search/disproportionality; rates,
+// ratios and intervals go out unrounded, null where they have no value.
+type disproGroup struct {
+	Group        string   `json:"group"`
+	Searches     int      `json:"searches"`
+	Population   int      `json:"population"`
+	RatePer1000  *float64 `json:"rate_per_1000"`
+	RatioToWhite *float64 `json:"ratio_to_white"`
+	CILow        *float64 `json:"ratio_ci_low"`
+	CIHigh       *float64 `json:"ratio_ci_high"`
+	SmallNumbers bool     `json:"small_numbers"`
+	Finds        int      `json:"finds"`
+	FindRate     *float64 `json:"find_rate"`
+	Arrests      int      `json:"arrests"`
+	ArrestRate   *float64 `json:"arrest_rate"`
+}
+
+// disproAnswer is the JSON of GET /api/v1/stop-search/disproportionality.
+type disproAnswer struct {
+	Area            string        `json:"area"`
+	From            *string       `json:"from"` // the first month, YYYY-MM; null for no bound
+	To              *string       `json:"to"`   // the last month
+	Legislation     string        `json:"legislation"`
+	Ethnicity       string        `json:"ethnicity"`
+	Groups          []disproGroup `json:"groups"`
+	Searches        int           `json:"searches"` // inside the area, every group and none
+	NotStated       int           `json:"not_stated"`
+	WithoutLocation int           `json:"without_location"`
+	LSOAs           int           `json:"lsoas"`
+	LSOACodes       []string      `json:"lsoa_codes"`
+	PopulationTotal int           `json:"population_total"`
+	Census          int           `json:"census"`
+	// centroids inside whose LSOA's population is not held; LSOAs held with no centroid
+	CentroidsWithoutPopulation []string `json:"centroids_without_population"`
+	LSOAsWithoutCentroid       int      `json:"lsoas_without_centroid"`
+	WithoutCentroidExamples    []string `json:"lsoas_without_centroid_examples"`
+	Notes                      []string `json:"notes"`
+	Demo                       bool     `json:"demo"`
+}
+
+// disproportionality answers GET /api/v1/stop-search/disproportionality: searches per
+// 1,000 residents of each ethnic group inside an area, and the ratio to White people's
+// rate, as the Home Office publishes them, for the groups that scrutinise stop and search.
+func (s *Server) disproportionality(c *fiber.Ctx) error {
+	p := newParams(c, "from", "to", "area", "legislation", "ethnicity", "format")
+	q := hexbeat.DisproQuery{From: p.TimeBound("from", false), To: p.TimeBound("to", true), Area: p.One("area"),
+		Legislation: p.One("legislation"), Ethnicity: p.One("ethnicity")}
+	format := p.One("format")
+	if format != "" && format != "json" && format != "csv" {
+		p.Fail("format", "must be json or csv, got %q", format)
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	if format == "csv" {
+		if err := csvAllowed(c); err != nil {
+			return err
+		}
+	}
+	r, err := s.section60.Disproportionality(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	out := disproJSON(r)
+	out.Demo = s.layers.Demo()
+	s.labelData(c)
+	if format == "csv" {
+		s.auditExport(c, "disproportionality.csv", len(out.Groups))
+		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="disproportionality.csv"`)
+		return c.SendString(disproCSV(out))
+	}
+	return c.JSON(out)
+}
+
+func disproJSON(r hexbeat.Disproportionality) disproAnswer {
+	q, pop := r.Query, r.Population
+	out := disproAnswer{Area: q.Area, Legislation: q.Legislation, Ethnicity: q.Ethnicity, Searches: r.Searches,
+		NotStated: r.NotStated, WithoutLocation: r.WithoutLocation, LSOAs: len(pop.LSOAs), LSOACodes: pop.LSOAs,
+		PopulationTotal: pop.Total, Census: pop.Census, CentroidsWithoutPopulation: pop.CentroidsWithoutPopulation,
+		LSOAsWithoutCentroid: pop.LSOAsWithoutCentroid, WithoutCentroidExamples: pop.WithoutCentroidExamples}
+	if out.Legislation == "" {
+		out.Legislation = "all"
+	}
+	if !q.From.IsZero() {
+		m := q.From.Format("2006-01")
+		out.From = &m
+	}
+	if !q.To.IsZero() {
+		m := q.To.AddDate(0, -1, 0).Format("2006-01")
+		out.To = &m
+	}
+	small := []string{}
+	for _, g := range r.Groups {
+		out.Groups = append(out.Groups, disproGroup{Group: g.Group, Searches: g.Searches, Population: g.Population,
+			RatePer1000: g.RatePer1000, RatioToWhite: g.RatioToWhite, CILow: g.CILow, CIHigh: g.CIHigh,
+			SmallNumbers: g.SmallNumbers, Finds: g.Finds, FindRate: g.FindRate, Arrests: g.Arrests, ArrestRate: g.ArrestRate})
+		if g.SmallNumbers {
+			small = append(small, g.Group)
+		}
+	}
+	for _, l := range []*[]string{&out.LSOACodes, &out.CentroidsWithoutPopulation, &out.WithoutCentroidExamples} {
+		if *l == nil {
+			*l = []string{}
+		}
+	}
+	out.Notes = disproNotes(out, small)
+	return out
+}
+
+// disproNotes say what the figures are and are not.
+func disproNotes(out disproAnswer, small []string) []string {
+	notes := []string{
+		fmt.Sprintf("Population: the residents counted by the %d Census of the %d LSOAs whose population-weighted centroid lies inside the area: the people who live there, not the people present when the searches were made (visitors, commuters, the night-time economy).", out.Census, out.LSOAs),
+		"Rate: searches per 1,000 residents of the group. Ratio: the group's rate over White people's, with its 95 % confidence interval (log method). The Home Office publishes the same measure nationally.",
+		fmt.Sprintf("Only searches with a location inside the area are counted; %d searches of the period have no location and cannot be placed inside or outside it, so the counts are a lower bound.", out.WithoutLocation),
+		fmt.Sprintf("%d searches inside the area whose ethnicity is not stated are left out of the rates.", out.NotStated),
+	}
+	if out.Ethnicity == "officer" {
+		notes = append(notes, "Grouped by the ethnicity the officer recorded, which has no Mixed group; the Census counts people by their own.")
+	} else {
+		notes = append(notes, "Grouped by the ethnicity the person searched gave (police.uk's self-defined categories, by their prefix), which the Census groups also use.")
+	}
+	if len(small) > 0 {
+		notes = append(notes, "Fewer than 10 searches in "+strings.Join(small, ", ")+": the ratio and its interval are given but are not meaningful.")
+	}
+	if len(out.CentroidsWithoutPopulation) > 0 {
+		notes = append(notes, fmt.Sprintf("%d LSOAs inside the area have no census row held and are not counted: %s.", len(out.CentroidsWithoutPopulation), strings.Join(out.CentroidsWithoutPopulation, ", ")))
+	}
+	if out.LSOAsWithoutCentroid > 0 {
+		notes = append(notes, fmt.Sprintf("%d LSOAs with a census row have no centroid held and cannot be placed (e.g. %s): import the ONS population-weighted centroids.", out.LSOAsWithoutCentroid, strings.Join(out.WithoutCentroidExamples, ", ")))
+	}
+	return notes
+}
+
+// disproCSV is one row a group, the rates unrounded.
+func disproCSV(out disproAnswer) string {
+	var sb strings.Builder
+	w := encode.NewCSV(&sb)
+	w.Row("area", "from", "to", "legislation", "ethnicity", "group", "searches", "population", "rate_per_1000", "ratio_to_white",
+		"ratio_ci_low", "ratio_ci_high", "small_numbers", "finds", "find_rate", "arrests", "arrest_rate", "lsoas", "census")
+	num := func(v *float64) any {
+		if v == nil {
+			return ""
+		}
+		return encode.Number(fmt.Sprint(*v))
+	}
+	month := func(m *string) string {
+		if m == nil {
+			return ""
+		}
+		return *m
+	}
+	for _, g := range out.Groups {
+		w.Row(out.Area, month(out.From), month(out.To), out.Legislation, out.Ethnicity, g.Group, g.Searches, g.Population,
+			num(g.RatePer1000), num(g.RatioToWhite), num(g.CILow), num(g.CIHigh), g.SmallNumbers, g.Finds, num(g.FindRate),
+			g.Arrests, num(g.ArrestRate), out.LSOAs, out.Census)
+	}
+	w.Flush()
+	return sb.String()
+}

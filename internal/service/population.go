@@ -1,0 +1,117 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/hexbeat/hexbeat/internal/plan"
+	"github.com/paulmach/orb"
+)
+
+// Population is what the population reports need of a store.
+type Population interface {
+	CensusAreas(ctx context.Context, level string) ([]hexbeat.CensusArea, error)
+	Centroids(ctx context.Context) ([]hexbeat.Centroid, error)
+}
+
+// residents is the LSOA-level census and the centroids, held between imports of either.
+type residents struct {
+	lsoas     map[string]hexbeat.CensusArea
+	centroids []hexbeat.Centroid
+}
+
+// residents reads the LSOAs' census and centroids from the store when they are not held.
+func (s *Service) residents(ctx context.Context) (*residents, error) {
+	s.pmu.Lock()
+	defer s.pmu.Unlock()
+	if s.pop != nil {
+		return s.pop, nil
+	}
+	areas, err := s.store.CensusAreas(ctx, "lsoa")
+	if err != nil {
+		return nil, err
+	}
+	cs, err := s.store.Centroids(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r := &residents{lsoas: make(map[string]hexbeat.CensusArea, len(areas)), centroids: cs}
+	for _, a := range areas {
+		r.lsoas[a.Code] = a
+	}
+	s.pop = r
+	return r, nil
+}
+
+// forgetResidents lets the census and centroids be read again, after an import of either.
+func (s *Service) forgetResidents() {
+	s.pmu.Lock()
+	s.pop = nil
+	s.pmu.Unlock()
+}
+
+// AreaPopulation is the resident population of a boundary, from the LSOAs whose
+// population-weighted centroid it holds.
+func (s *Service) AreaPopulation(ctx context.Context, area string) (hexbeat.AreaPopulation, error) {
+	g, bad := s.searchArea(area, true)
+	if len(bad) > 0 {
+		return hexbeat.AreaPopulation{}, &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid population query", Fields: bad}
+	}
+	return s.populationOf(ctx, g)
+}
+
+func (s *Service) populationOf(ctx context.Context, area orb.Geometry) (hexbeat.AreaPopulation, error) {
+	r, err := s.residents(ctx)
+	if err != nil {
+		return hexbeat.AreaPopulation{}, err
+	}
+	if len(r.lsoas) == 0 || len(r.centroids) == 0 {
+		return hexbeat.AreaPopulation{}, &hexbeat.Error{Code: hexbeat.ECONFLICT, Message: fmt.Sprintf(
+			"the population needs the Census 2021 table TS021 by LSOA (%d held) and the ONS population-weighted centroids of LSOAs (%d held): import both (see the README)",
+			len(r.lsoas), len(r.centroids))}
+	}
+	return plan.PopulationOf(area, r.lsoas, r.centroids), nil
+}
+
+// Disproportionality reports the stop and search inside a boundary in whole UK months
+// against the people who live there: searches per 1,000 residents of each ethnic group and
+// the ratio to White people's rate (plan.DisproTally).
+func (s *Service) Disproportionality(ctx context.Context, q hexbeat.DisproQuery) (hexbeat.Disproportionality, error) {
+	bad := searchPeriod(q.From, q.To)
+	area, fe := s.searchArea(q.Area, true)
+	bad = append(bad, fe...)
+	if q.Ethnicity == "" {
+		q.Ethnicity = "self"
+	}
+	if q.Ethnicity != "self" && q.Ethnicity != "officer" {
+		bad = append(bad, hexbeat.FieldError{Field: "ethnicity", Message: fmt.Sprintf("must be self (as the person searched defined it) or officer, got %q", q.Ethnicity)})
+	}
+	if q.Legislation == "all" {
+		q.Legislation = ""
+	}
+	if _, ok := hexbeat.Legislations[q.Legislation]; q.Legislation != "" && !ok {
+		laws := []string{"all"}
+		for k := range hexbeat.Legislations {
+			laws = append(laws, k)
+		}
+		slices.Sort(laws)
+		bad = append(bad, hexbeat.FieldError{Field: "legislation", Message: fmt.Sprintf("must be one of %s, got %q", strings.Join(laws, ", "), q.Legislation)})
+	}
+	if len(bad) > 0 {
+		return hexbeat.Disproportionality{}, &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid disproportionality query", Fields: bad}
+	}
+	pop, err := s.populationOf(ctx, area)
+	if err != nil {
+		return hexbeat.Disproportionality{}, err
+	}
+	q.From, q.To = hexbeat.InUK(q.From), hexbeat.InUK(q.To)
+	from, to := searchBounds(q.From, q.To)
+	t := plan.NewDisproTally(area, q)
+	if err := s.store.EachStopSearch(ctx, from, to, func(ss hexbeat.StopSearch) error { t.Add(ss); return ctx.Err() }); err != nil {
+		return hexbeat.Disproportionality{}, err
+	}
+	return t.Result(pop), nil
+}
