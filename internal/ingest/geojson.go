@@ -31,10 +31,10 @@ func readGeoJSON(ctx context.Context, r io.Reader, kind string, opts Options, re
 // boundaries if it is a polygon, else points. A feature without a geometry is a rejected
 // row of either.
 type featureSet struct {
-	ctx    context.Context
-	opts   Options
-	rep    *Report
-	sink   hexbeat.ImportSink
+	ctx       context.Context
+	opts      Options
+	rep       *Report
+	sink      hexbeat.ImportSink
 	points    *pointReader
 	bounds    *boundaryReader
 	centroids *centroidFeatures
