@@ -170,3 +170,38 @@ func disproCSV(out disproAnswer) string {
 	w.Flush()
 	return sb.String()
 }
+
+// populationAnswer is the JSON of GET /api/v1/population.
+type populationAnswer struct {
+	Area                       string         `json:"area"`
+	Census                     int            `json:"census"`
+	Total                      int            `json:"population_total"`
+	Groups                     map[string]int `json:"groups"`
+	LSOAs                      int            `json:"lsoas"`
+	LSOACodes                  []string       `json:"lsoa_codes"`
+	CentroidsWithoutPopulation []string       `json:"centroids_without_population"`
+	LSOAsWithoutCentroid       int            `json:"lsoas_without_centroid"`
+	Note                       string         `json:"note"`
+}
+
+// population answers GET /api/v1/population?area=: the residents of a boundary by broad
+// ethnic group, from the LSOAs whose population-weighted centroid it holds.
+func (s *Server) population(c *fiber.Ctx) error {
+	p := newParams(c, "area")
+	area := p.One("area")
+	if err := p.Err(); err != nil {
+		return err
+	}
+	pop, err := s.section60.AreaPopulation(c.UserContext(), area)
+	if err != nil {
+		return err
+	}
+	out := populationAnswer{Area: area, Census: pop.Census, Total: pop.Total, Groups: map[string]int{}, LSOAs: len(pop.LSOAs),
+		LSOACodes: append([]string{}, pop.LSOAs...), CentroidsWithoutPopulation: append([]string{}, pop.CentroidsWithoutPopulation...),
+		LSOAsWithoutCentroid: pop.LSOAsWithoutCentroid,
+		Note:                 fmt.Sprintf("The residents counted by the %d Census of the %d LSOAs whose population-weighted centroid lies inside the area: the people who live there, not the people present at any one time.", pop.Census, len(pop.LSOAs))}
+	for g, name := range hexbeat.EthnicGroups {
+		out.Groups[name] = pop.Groups[g]
+	}
+	return c.JSON(out)
+}

@@ -152,6 +152,15 @@ func TestDisproportionalityThroughTheAPI(t *testing.T) {
 		t.Errorf("notes: %v", got.Notes)
 	}
 
+	code, b, _ = call(t, s, "GET", "/api/v1/population?area=E06000042", viewer, "")
+	var pa struct {
+		Total  int            `json:"population_total"`
+		Groups map[string]int `json:"groups"`
+		LSOAs  int            `json:"lsoas"`
+	}
+	if json.Unmarshal(b, &pa); code != 200 || pa.Total != 287053 || pa.LSOAs != lsoas || pa.Groups["Black"] != pop["Black"] || pa.Groups["White"] != pop["White"] {
+		t.Errorf("population: %d %.300s", code, b)
+	}
 	code, b, _ = call(t, s, "GET", url+"&ethnicity=officer&legislation=section60", viewer, "")
 	var off disproAnswer
 	if json.Unmarshal(b, &off); code != 200 || len(off.Groups) != 4 || strings.Contains(string(b), `"Mixed"`) {

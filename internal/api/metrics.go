@@ -68,10 +68,11 @@ var (
 	descCacheItems = prometheus.NewDesc("hexbeat_answer_cache_entries", "Layer answers held in the answer cache.", nil, nil)
 	descCacheHits  = prometheus.NewDesc("hexbeat_answer_cache_hits_total", "Layer requests answered from the cache (or by waiting for the same answer in flight).", nil, nil)
 	descCacheMiss  = prometheus.NewDesc("hexbeat_answer_cache_misses_total", "Layer requests that had to be computed.", nil, nil)
+	descPending    = prometheus.NewDesc("hexbeat_section60_pending_superintendent", "Section 60 authorisations by an inspector or chief inspector with no record yet that a superintendent was informed (s60(3A)).", nil, nil)
 )
 
 func (d *dataCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, x := range []*prometheus.Desc{descIncidents, descPoints, descBatches, descReady, descDemo, descLatest, descCacheBytes, descCacheItems, descCacheHits, descCacheMiss} {
+	for _, x := range []*prometheus.Desc{descIncidents, descPoints, descBatches, descReady, descDemo, descLatest, descCacheBytes, descCacheItems, descCacheHits, descCacheMiss, descPending} {
 		ch <- x
 	}
 }
@@ -96,6 +97,15 @@ func (d *dataCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge(descDemo, one(st.Demo))
 	if !st.Last.IsZero() {
 		gauge(descLatest, float64(st.Last.Unix()))
+	}
+	if list, _, err := d.s.section60.Authorisations(ctx, ""); err == nil {
+		pending := 0
+		for _, a := range list {
+			if a.PendingSuperintendent() {
+				pending++
+			}
+		}
+		gauge(descPending, float64(pending))
 	}
 	if c := d.s.cache; c != nil {
 		cs := c.stats()

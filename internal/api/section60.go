@@ -349,3 +349,59 @@ td,th{border:1px solid #999;padding:.2em .6em;text-align:left}td.n{text-align:ri
 <h2>Legislation</h2>{{template "counts" (dict "Title" "legislation" "Rows" .Legislation)}}
 <p><small>{{.Note}}</small></p>
 </body></html>`))
+
+// informed answers POST /api/v1/section60/authorisations/{id}/informed: the record that a
+// superintendent was informed of an inspector's authorisation (section 60(3A)).
+func (s *Server) informed(c *fiber.Ctx) error {
+	id, err := authorisationID(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Officer string `json:"officer"`
+		Rank    string `json:"rank"`
+		At      string `json:"at"`
+	}
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	var f hexbeat.FieldErrors
+	inf := hexbeat.Informed{Officer: body.Officer, Rank: body.Rank, At: rfc3339(body.At, "at", f.Add)}
+	if err := f.Err("invalid record of informing a superintendent"); err != nil {
+		return err
+	}
+	a, err := s.section60.RecordInformed(c.UserContext(), id, inf, actor(c))
+	if err != nil {
+		return err
+	}
+	return s.sendAuthorisation(c, a, time.Now().UTC())
+}
+
+// notice answers POST /api/v1/section60/authorisations/{id}/notices: a notice given to the
+// community about the authorisation.
+func (s *Server) notice(c *fiber.Ctx) error {
+	id, err := authorisationID(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		At    string `json:"at"`
+		Stage string `json:"stage"`
+		How   string `json:"how"`
+		To    string `json:"to"`
+		Text  string `json:"text"`
+	}
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	var f hexbeat.FieldErrors
+	n := hexbeat.Notice{At: rfc3339(body.At, "at", f.Add), Stage: body.Stage, How: body.How, To: body.To, Text: body.Text}
+	if err := f.Err("invalid notice"); err != nil {
+		return err
+	}
+	a, err := s.section60.RecordNotice(c.UserContext(), id, n, actor(c))
+	if err != nil {
+		return err
+	}
+	return s.sendAuthorisation(c, a, time.Now().UTC())
+}

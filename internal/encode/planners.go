@@ -289,6 +289,21 @@ func AuthorisationFeature(a hexbeat.Authorisation, now time.Time) *geojson.Featu
 	if a.CancelledAt != nil {
 		p["cancelled"] = map[string]any{"at": Stamp(*a.CancelledAt), "officer": a.CancelledBy, "reason": a.CancelReason}
 	}
+	// section 60(3A): an inspector's authorisation waits for the record of the
+	// superintendent informed
+	p["superintendent_required"] = a.NeedsSuperintendent()
+	p["pending_superintendent"] = a.PendingSuperintendent()
+	p["informed"] = nil
+	if x := a.Informed; x != nil {
+		p["informed"] = map[string]any{"officer": x.Officer, "rank": x.Rank, "at": Stamp(x.At), "recorded_by": x.RecordedBy,
+			"recorded_at": Stamp(x.RecordedAt), "hours_after_start": math.Round(x.At.Sub(a.Start).Hours()*100) / 100}
+	}
+	notices := make([]map[string]any, len(a.Notices))
+	for i, n := range a.Notices {
+		notices[i] = map[string]any{"at": Stamp(n.At), "stage": n.Stage, "how": n.How, "to": n.To, "text": n.Text,
+			"recorded_by": n.RecordedBy, "recorded_at": Stamp(n.RecordedAt)}
+	}
+	p["notices"] = notices
 	return f
 }
 

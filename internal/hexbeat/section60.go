@@ -65,6 +65,49 @@ type Authorisation struct {
 	Proposal     string // the proposal it came from, if any
 	CreatedAt    time.Time
 	CreatedBy    string // who recorded it (the API key's name)
+	// Informed records the superintendent told of an authorisation an inspector or chief
+	// inspector gave, as section 60(3A) requires "as soon as it is practicable"; nil until
+	// recorded
+	Informed *Informed
+	// Notices are the community told of it, before (where practicable), during or after,
+	// as the Best Use of Stop and Search scheme asks, in the order recorded
+	Notices []Notice
+}
+
+// Informed is the record that a superintendent (or above) was told of an authorisation.
+type Informed struct {
+	Officer    string
+	Rank       string
+	At         time.Time // when the superintendent was told
+	RecordedBy string
+	RecordedAt time.Time
+}
+
+// Notice is one telling of the community about an authorisation.
+type Notice struct {
+	At         time.Time // when they were told
+	Stage      string    // before, during or after the authorisation
+	How        string    // the channel: social media, an email to the IAG, a meeting ...
+	To         string    // whom: the Independent Advisory Group, residents of ..., the public
+	Text       string    // what they were told, as sent or in summary
+	RecordedBy string
+	RecordedAt time.Time
+}
+
+// NoticeStages are the stages a Notice may have.
+var NoticeStages = []string{"before", "during", "after"}
+
+// NeedsSuperintendent reports whether section 60(3A) applies: the authorising officer is
+// an inspector or chief inspector.
+func (a Authorisation) NeedsSuperintendent() bool {
+	r := ParseRank(a.Rank)
+	return r == RankInspector || r == RankChiefInspector
+}
+
+// PendingSuperintendent reports whether the authorisation waits for the record that a
+// superintendent was informed.
+func (a Authorisation) PendingSuperintendent() bool {
+	return a.NeedsSuperintendent() && a.Informed == nil
 }
 
 // Extension is the one extension Section 60(3) allows.

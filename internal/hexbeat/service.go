@@ -69,6 +69,8 @@ type Section60Service interface {
 	Authorise(ctx context.Context, a Authorisation, actor string) (Authorisation, error)
 	Extend(ctx context.Context, id int64, x Extension, actor string) (Authorisation, error)
 	Cancel(ctx context.Context, id int64, by, reason string, at time.Time, actor string) (Authorisation, error)
+	RecordInformed(ctx context.Context, id int64, inf Informed, actor string) (Authorisation, error)
+	RecordNotice(ctx context.Context, id int64, n Notice, actor string) (Authorisation, error)
 	Authorisations(ctx context.Context, status string) ([]Authorisation, time.Time, error)
 	Authorisation(ctx context.Context, id int64) (Authorisation, error)
 	Scrutiny(ctx context.Context, id int64) (Authorisation, Scrutiny, error)

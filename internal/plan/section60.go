@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -130,4 +131,83 @@ func CheckCancel(a hexbeat.Authorisation, by string, at time.Time) error {
 // hoursText writes a duration in hours as an officer would: "25 hours", "24.5 hours".
 func hoursText(d time.Duration) string {
 	return strconv.FormatFloat(d.Hours(), 'f', -1, 64) + " hours"
+}
+
+// CheckInformed holds the record of section 60(3A) to the statute: an authorisation an
+// inspector or chief inspector gave, told to an officer of the rank of superintendent or
+// above, once, not before it was given (its start, or when it was recorded if earlier) nor
+// after now.
+func CheckInformed(a hexbeat.Authorisation, inf hexbeat.Informed, now time.Time) error {
+	var bad hexbeat.FieldErrors
+	if strings.TrimSpace(inf.Officer) == "" {
+		bad.Add("officer", "name the superintendent who was informed")
+	}
+	rank := hexbeat.ParseRank(inf.Rank)
+	if rank == hexbeat.RankUnknown {
+		bad.Add("rank", "unknown rank %q; give one of %s", inf.Rank, hexbeat.RankNames())
+	}
+	if inf.At.IsZero() {
+		bad.Add("at", "give when the superintendent was informed (RFC 3339)")
+	}
+	if err := bad.ErrCode(hexbeat.EINVALID, "invalid record of informing a superintendent"); err != nil {
+		return err
+	}
+	var refuse hexbeat.FieldErrors
+	switch {
+	case !a.NeedsSuperintendent():
+		refuse.Add("id", "authorised by a %s: section 60(3A) applies only to an authorisation by an inspector or chief inspector", strings.ToLower(a.Rank))
+	case a.Informed != nil:
+		refuse.Add("id", "already recorded: %s %s was informed at %s", a.Informed.Rank, a.Informed.Officer, a.Informed.At.UTC().Format(time.RFC3339))
+	}
+	if err := refuse.ErrCode(hexbeat.ECONFLICT, "the record cannot be made"); err != nil {
+		return err
+	}
+	var law hexbeat.FieldErrors
+	if rank < hexbeat.RankSuperintendent {
+		law.Add("rank", "section 60(3A) requires an officer of the rank of superintendent or above to be informed; a %s is not", strings.ToLower(inf.Rank))
+	}
+	given := a.Start
+	if !a.CreatedAt.IsZero() && a.CreatedAt.Before(given) {
+		given = a.CreatedAt
+	}
+	if inf.At.Before(given) {
+		law.Add("at", "the authorisation was given at %s at the earliest; a superintendent cannot be informed of it before", given.UTC().Format(time.RFC3339))
+	} else if inf.At.After(now.Add(5 * time.Minute)) {
+		law.Add("at", "%s is in the future", inf.At.UTC().Format(time.RFC3339))
+	}
+	return law.ErrCode(hexbeat.EUNPROCESSABLE, "the record does not meet section 60(3A)")
+}
+
+// CheckNotice holds a community notice to its authorisation: a stage of before, during or
+// after that agrees with when it was given, a channel and an audience, not in the future.
+func CheckNotice(a hexbeat.Authorisation, n hexbeat.Notice, now time.Time) error {
+	var bad hexbeat.FieldErrors
+	if !slices.Contains(hexbeat.NoticeStages, n.Stage) {
+		bad.Add("stage", "must be one of %s, got %q", strings.Join(hexbeat.NoticeStages, ", "), n.Stage)
+	}
+	if strings.TrimSpace(n.How) == "" {
+		bad.Add("how", "say how the community was told (a meeting, an email to the IAG, social media ...)")
+	}
+	if strings.TrimSpace(n.To) == "" {
+		bad.Add("to", "say whom: the Independent Advisory Group, residents, the public ...")
+	}
+	if n.At.IsZero() {
+		bad.Add("at", "give when they were told (RFC 3339)")
+	}
+	if err := bad.ErrCode(hexbeat.EINVALID, "invalid notice"); err != nil {
+		return err
+	}
+	var law hexbeat.FieldErrors
+	start, end := a.Start, a.Ends()
+	switch {
+	case n.At.After(now.Add(5 * time.Minute)):
+		law.Add("at", "%s is in the future: record a notice once given", n.At.UTC().Format(time.RFC3339))
+	case n.Stage == "before" && !n.At.Before(start):
+		law.Add("stage", "a notice before the authorisation must be given before it starts (%s)", start.UTC().Format(time.RFC3339))
+	case n.Stage == "during" && (n.At.Before(start) || !n.At.Before(end)):
+		law.Add("stage", "a notice during the authorisation must be given while it is in force (%s to %s)", start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))
+	case n.Stage == "after" && n.At.Before(end):
+		law.Add("stage", "a notice after the authorisation must be given once it has ended (%s)", end.UTC().Format(time.RFC3339))
+	}
+	return law.ErrCode(hexbeat.EUNPROCESSABLE, "the notice does not agree with the authorisation")
 }

@@ -75,6 +75,33 @@ func (s *Service) Cancel(ctx context.Context, id int64, by, reason string, at ti
 	}, hexbeat.AuditEvent{At: now, Actor: actor, Action: "section60.cancel", Detail: detail(map[string]any{"officer": by, "reason": reason, "at": at})})
 }
 
+// RecordInformed records that a superintendent was informed of an inspector's or chief
+// inspector's authorisation (section 60(3A)).
+func (s *Service) RecordInformed(ctx context.Context, id int64, inf hexbeat.Informed, actor string) (hexbeat.Authorisation, error) {
+	now := s.now()
+	inf.RecordedBy, inf.RecordedAt = actor, now
+	return s.store.UpdateAuthorisation(ctx, id, func(a *hexbeat.Authorisation) error {
+		if err := plan.CheckInformed(*a, inf, now); err != nil {
+			return err
+		}
+		a.Informed = &inf
+		return nil
+	}, hexbeat.AuditEvent{At: now, Actor: actor, Action: "section60.informed", Detail: detail(map[string]any{"officer": inf.Officer, "rank": inf.Rank, "at": inf.At})})
+}
+
+// RecordNotice records a notice given to the community about an authorisation.
+func (s *Service) RecordNotice(ctx context.Context, id int64, n hexbeat.Notice, actor string) (hexbeat.Authorisation, error) {
+	now := s.now()
+	n.RecordedBy, n.RecordedAt = actor, now
+	return s.store.UpdateAuthorisation(ctx, id, func(a *hexbeat.Authorisation) error {
+		if err := plan.CheckNotice(*a, n, now); err != nil {
+			return err
+		}
+		a.Notices = append(a.Notices, n)
+		return nil
+	}, hexbeat.AuditEvent{At: now, Actor: actor, Action: "section60.notice", Detail: detail(map[string]any{"stage": n.Stage, "how": n.How, "to": n.To, "at": n.At, "text": n.Text})})
+}
+
 // Authorisations lists the register: status "active" (in force or scheduled), "past"
 // (expired or cancelled) or "" for all.
 func (s *Service) Authorisations(ctx context.Context, status string) ([]hexbeat.Authorisation, time.Time, error) {

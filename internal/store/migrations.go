@@ -238,6 +238,23 @@ CREATE TABLE census_areas (
 CREATE INDEX census_areas_level ON census_areas (level);
 CREATE TABLE centroids (code text PRIMARY KEY, lon double precision NOT NULL, lat double precision NOT NULL, batch_id bigint REFERENCES batches(id));
 `, nil},
+	// 9: the Section 60 cycle: the superintendent informed of an inspector's authorisation
+	// (s60(3A)), and the notices given to the community (JSON, appended in order).
+	{9, `
+ALTER TABLE authorisations ADD COLUMN inf_officer TEXT;
+ALTER TABLE authorisations ADD COLUMN inf_rank TEXT;
+ALTER TABLE authorisations ADD COLUMN inf_at INTEGER;
+ALTER TABLE authorisations ADD COLUMN inf_recorded_by TEXT;
+ALTER TABLE authorisations ADD COLUMN inf_recorded_at INTEGER;
+ALTER TABLE authorisations ADD COLUMN notices TEXT NOT NULL DEFAULT '[]';
+`, `
+ALTER TABLE authorisations ADD COLUMN inf_officer text;
+ALTER TABLE authorisations ADD COLUMN inf_rank text;
+ALTER TABLE authorisations ADD COLUMN inf_at timestamptz;
+ALTER TABLE authorisations ADD COLUMN inf_recorded_by text;
+ALTER TABLE authorisations ADD COLUMN inf_recorded_at timestamptz;
+ALTER TABLE authorisations ADD COLUMN notices text NOT NULL DEFAULT '[]';
+`, nil},
 }
 
 // Migrate applies the migrations the database has not had yet. Concurrent starts are

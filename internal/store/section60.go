@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -57,7 +58,19 @@ func (s *Store) CreateAuthorisation(ctx context.Context, a hexbeat.Authorisation
 }
 
 const authorisationCols = `id, area, grounds, officer, rank, starts_at, ends_at, ext_officer, ext_rank, ext_ends_at, ext_at, ext_reason,
-	cancelled_at, cancelled_by, cancel_reason, proposal, created_at, created_by`
+	cancelled_at, cancelled_by, cancel_reason, proposal, created_at, created_by, inf_officer, inf_rank, inf_at, inf_recorded_by,
+	inf_recorded_at, notices`
+
+// storedNotice is a community notice as the notices column holds it.
+type storedNotice struct {
+	At         time.Time `json:"at"`
+	Stage      string    `json:"stage"`
+	How        string    `json:"how"`
+	To         string    `json:"to"`
+	Text       string    `json:"text"`
+	RecordedBy string    `json:"recorded_by"`
+	RecordedAt time.Time `json:"recorded_at"`
+}
 
 func (s *Store) scanAuthorisation(r scanner) (hexbeat.Authorisation, error) {
 	var a hexbeat.Authorisation
@@ -65,9 +78,23 @@ func (s *Store) scanAuthorisation(r scanner) (hexbeat.Authorisation, error) {
 	var start, end, created any
 	var extOfficer, extRank, extReason, cancelledBy, cancelReason sql.NullString
 	var extEnd, extAt, cancelledAt any
+	var infOfficer, infRank, infBy sql.NullString
+	var infAt, infRecorded any
+	var notices string
 	if err := r.Scan(&a.ID, &area, &a.Grounds, &a.Officer, &a.Rank, &start, &end, &extOfficer, &extRank, &extEnd, &extAt, &extReason,
-		&cancelledAt, &cancelledBy, &cancelReason, &a.Proposal, &created, &a.CreatedBy); err != nil {
+		&cancelledAt, &cancelledBy, &cancelReason, &a.Proposal, &created, &a.CreatedBy, &infOfficer, &infRank, &infAt, &infBy,
+		&infRecorded, &notices); err != nil {
 		return a, err
+	}
+	if infOfficer.Valid {
+		a.Informed = &hexbeat.Informed{Officer: infOfficer.String, Rank: infRank.String, At: scanTime(infAt), RecordedBy: infBy.String, RecordedAt: scanTime(infRecorded)}
+	}
+	var ns []storedNotice
+	if err := json.Unmarshal([]byte(notices), &ns); err != nil {
+		return a, fmt.Errorf("store: authorisation %d notices: %w", a.ID, err)
+	}
+	for _, n := range ns {
+		a.Notices = append(a.Notices, hexbeat.Notice(n))
 	}
 	a.Start, a.End, a.CreatedAt = scanTime(start), scanTime(end), scanTime(created)
 	if extOfficer.Valid {
@@ -144,9 +171,23 @@ func (s *Store) UpdateAuthorisation(ctx context.Context, id int64, change func(*
 		if a.CancelledAt != nil {
 			cancelledAt, cancelledBy, cancelReason = s.timeArg(*a.CancelledAt), a.CancelledBy, a.CancelReason
 		}
+		var infOfficer, infRank, infAt, infBy, infRecorded any
+		if x := a.Informed; x != nil {
+			infOfficer, infRank, infAt, infBy, infRecorded = x.Officer, x.Rank, s.timeArg(x.At), x.RecordedBy, s.timeArg(x.RecordedAt)
+		}
+		ns := make([]storedNotice, len(a.Notices))
+		for i, n := range a.Notices {
+			ns[i] = storedNotice(n)
+		}
+		notices, err := json.Marshal(ns)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE authorisations SET ext_officer = ?, ext_rank = ?, ext_ends_at = ?, ext_at = ?, ext_reason = ?,
-			cancelled_at = ?, cancelled_by = ?, cancel_reason = ? WHERE id = ?`),
-			extOfficer, extRank, extEnd, extAt, extReason, cancelledAt, cancelledBy, cancelReason, id); err != nil {
+			cancelled_at = ?, cancelled_by = ?, cancel_reason = ?, inf_officer = ?, inf_rank = ?, inf_at = ?, inf_recorded_by = ?,
+			inf_recorded_at = ?, notices = ? WHERE id = ?`),
+			extOfficer, extRank, extEnd, extAt, extReason, cancelledAt, cancelledBy, cancelReason,
+			infOfficer, infRank, infAt, infBy, infRecorded, string(notices), id); err != nil {
 			return fmt.Errorf("store: update authorisation %d: %w", id, err)
 		}
 		ev.Subject = fmt.Sprintf("authorisation/%d", id)
