@@ -203,8 +203,13 @@ func (s *Server) scrutiny(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	d, why, err := s.section60.ScrutinyDispro(c.UserContext(), a)
+	if err != nil {
+		return err
+	}
 	s.labelData(c)
 	report := scrutinyJSON(a, r)
+	report.Dispro = disproSection(d, why)
 	if format == "html" {
 		var sb strings.Builder
 		if err := scrutinyPage.Execute(&sb, report); err != nil {
@@ -221,6 +226,7 @@ type scrutinyReport struct {
 	searchFigures
 	Months []monthCount `json:"stop_search_months"` // searches held in each month of the hours
 	Note   string       `json:"note"`
+	Dispro disproPart   `json:"disproportionality"`
 }
 
 // searchFigures are the stop-and-search figures of a scrutiny report and of each month of
@@ -309,6 +315,12 @@ func noLocationNote(r hexbeat.Scrutiny) string {
 
 var scrutinyPage = template.Must(template.New("scrutiny").Funcs(template.FuncMap{
 	"pct": func(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) },
+	"num": func(v *float64, decimals int) string {
+		if v == nil {
+			return "–"
+		}
+		return strconv.FormatFloat(*v, 'f', decimals, 64)
+	},
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -329,7 +341,9 @@ td,th{border:1px solid #999;padding:.2em .6em;text-align:left}td.n{text-align:ri
 <tr><th>Area</th><td>{{.Authorisation.area_km2}} km²</td></tr>
 <tr><th>Stop-and-search records held for its months</th><td>{{range $i, $m := .Months}}{{if $i}}; {{end}}{{$m.Month}}: {{$m.Searches}}{{end}}</td></tr>
 <tr><th>Grounds</th><td>{{.Authorisation.grounds}}</td></tr>
+{{template "informed" .Authorisation}}
 </table>
+{{template "notices" .Authorisation}}
 <h2>Searches</h2>
 <table>
 <tr><th>Searches in the area and time</th><td class="n">{{.Searches}}</td></tr>
@@ -347,8 +361,10 @@ td,th{border:1px solid #999;padding:.2em .6em;text-align:left}td.n{text-align:ri
 <h2>Age range</h2>{{template "counts" (dict "Title" "age range" "Rows" .AgeRanges)}}
 <h2>Gender</h2>{{template "counts" (dict "Title" "gender" "Rows" .Genders)}}
 <h2>Legislation</h2>{{template "counts" (dict "Title" "legislation" "Rows" .Legislation)}}
+{{template "dispro" .Dispro}}
 <p><small>{{.Note}}</small></p>
-</body></html>`))
+</body></html>
+` + reportParts))
 
 // informed answers POST /api/v1/section60/authorisations/{id}/informed: the record that a
 // superintendent was informed of an inspector's authorisation (section 60(3A)).

@@ -176,6 +176,7 @@ func (s *Server) routes() {
 	s.handle(v1, "POST", "/section60/authorisations/:id/informed", hexbeat.PermSection60, s.informed)
 	s.handle(v1, "POST", "/section60/authorisations/:id/notices", hexbeat.PermSection60, s.notice)
 	s.handle(v1, "GET", "/section60/authorisations/:id/scrutiny", read, s.scrutiny)
+	s.handle(v1, "GET", "/section60/authorisations/:id/evaluation", read, s.evaluation)
 	s.handle(v1, "GET", "/stop-search", read, s.stopSearch)
 	s.handle(v1, "GET", "/stop-search/disproportionality", read, s.disproportionality)
 	s.handle(v1, "GET", "/population", read, s.population)

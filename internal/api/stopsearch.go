@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"html/template"
 	"strconv"
 	"strings"
@@ -21,6 +22,8 @@ type searchSummary struct {
 	NotImported []string      `json:"months_not_imported"`
 	Note        string        `json:"note"`
 	Demo        bool          `json:"demo"`
+	// against the area's residents, when an area is given
+	Dispro *disproPart `json:"disproportionality,omitempty"`
 }
 
 type searchMonth struct {
@@ -60,6 +63,23 @@ func (s *Server) stopSearch(c *fiber.Ctx) error {
 	}
 	out := searchSummaryJSON(sum, q)
 	out.Demo = s.layers.Demo()
+	if q.Area != "" {
+		legislation := ""
+		if q.Section60 {
+			legislation = "section60"
+		}
+		d, err := s.section60.Disproportionality(c.UserContext(), hexbeat.DisproQuery{From: q.From, To: q.To, Area: q.Area, Legislation: legislation})
+		var he *hexbeat.Error
+		switch {
+		case errors.As(err, &he) && he.Code == hexbeat.ECONFLICT:
+			out.Dispro = &disproPart{Missing: he.Message}
+		case err != nil:
+			return err
+		default:
+			part := disproSection(&d, "")
+			out.Dispro = &part
+		}
+	}
 	s.labelData(c)
 	switch format {
 	case "csv":
@@ -182,5 +202,6 @@ td,th{border:1px solid #999;padding:.2em .6em;text-align:left}td.n{text-align:ri
 <h2>Age range</h2>{{template "counts" (dict "Title" "age range" "Rows" .Total.AgeRanges)}}
 <h2>Gender</h2>{{template "counts" (dict "Title" "gender" "Rows" .Total.Genders)}}
 <h2>Legislation</h2>{{template "counts" (dict "Title" "legislation" "Rows" .Total.Legislation)}}
+{{with .Dispro}}{{template "dispro" .}}{{end}}
 <p><small>{{.Note}}</small></p>
 </body></html>`))

@@ -71,6 +71,10 @@ type Section60Service interface {
 	Cancel(ctx context.Context, id int64, by, reason string, at time.Time, actor string) (Authorisation, error)
 	RecordInformed(ctx context.Context, id int64, inf Informed, actor string) (Authorisation, error)
 	RecordNotice(ctx context.Context, id int64, n Notice, actor string) (Authorisation, error)
+	// ScrutinyDispro is the disproportionality of the searches in an authorisation's area
+	// and hours; nil with the reason when the residents cannot be counted
+	ScrutinyDispro(ctx context.Context, a Authorisation) (*Disproportionality, string, error)
+	EvaluateAuthorisation(ctx context.Context, id int64, lpa string, categories []string, actor string) (Evaluation, error)
 	Authorisations(ctx context.Context, status string) ([]Authorisation, time.Time, error)
 	Authorisation(ctx context.Context, id int64) (Authorisation, error)
 	Scrutiny(ctx context.Context, id int64) (Authorisation, Scrutiny, error)

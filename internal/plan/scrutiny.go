@@ -104,3 +104,34 @@ func (t *tally) result() hexbeat.Scrutiny {
 	r.AgeRanges, r.Genders, r.Legislation = counts(t.breaks[4]), counts(t.breaks[5]), counts(t.breaks[6])
 	return r
 }
+
+// Within reports whether every vertex of g lies inside (or on the edge of) area: for an
+// area drawn inside a boundary, that it is inside.
+func Within(g orb.Geometry, area orb.Geometry) bool {
+	inside := true
+	var walk func(orb.Geometry)
+	walk = func(x orb.Geometry) {
+		switch v := x.(type) {
+		case orb.Point:
+			inside = inside && inArea(area, v)
+		case orb.MultiPoint:
+			for _, p := range v {
+				walk(p)
+			}
+		case orb.Ring:
+			for _, p := range v {
+				walk(p)
+			}
+		case orb.Polygon:
+			for _, r := range v {
+				walk(r)
+			}
+		case orb.MultiPolygon:
+			for _, p := range v {
+				walk(p)
+			}
+		}
+	}
+	walk(g)
+	return inside
+}

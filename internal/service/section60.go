@@ -3,12 +3,15 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/hexbeat/hexbeat/internal/index"
 	"github.com/hexbeat/hexbeat/internal/plan"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geo"
 )
 
 // Register is what the Section 60 register needs of a store.
@@ -227,4 +230,134 @@ func (s *Service) searchArea(id string, required bool) (orb.Geometry, []hexbeat.
 		return nil, []hexbeat.FieldError{unknownArea(id)}
 	}
 	return b.Geometry, nil
+}
+
+// authorisationDispro is the disproportionality of the searches inside an authorisation's
+// area and hours, against the area's residents; nil and the reason when they cannot be
+// counted.
+func (s *Service) authorisationDispro(ctx context.Context, a hexbeat.Authorisation) (*hexbeat.Disproportionality, string, error) {
+	pop, err := s.populationOf(ctx, a.Area)
+	var he *hexbeat.Error
+	if errors.As(err, &he) && he.Code == hexbeat.ECONFLICT {
+		return nil, he.Message, nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	t := plan.NewDisproTally(a.Area, hexbeat.DisproQuery{From: a.Start, To: a.Ends(), Ethnicity: "self"})
+	if err := s.store.EachStopSearch(ctx, a.Start, a.Ends(), func(ss hexbeat.StopSearch) error { t.Add(ss); return ctx.Err() }); err != nil {
+		return nil, "", err
+	}
+	r := t.Result(pop)
+	return &r, "", nil
+}
+
+// ScrutinyDispro is the disproportionality of an authorisation's searches (see Scrutiny).
+func (s *Service) ScrutinyDispro(ctx context.Context, a hexbeat.Authorisation) (*hexbeat.Disproportionality, string, error) {
+	return s.authorisationDispro(ctx, a)
+}
+
+// defaultEvaluationCategories are the crimes a Section 60 is given to prevent, when the
+// evaluation is not told others.
+var defaultEvaluationCategories = []string{"Violence and sexual offences", "Possession of weapons", "Robbery"}
+
+// EvaluateAuthorisation reports what an authorisation that has ended achieved (hexbeat.Evaluation). lpa
+// names the boundary to compare with; "" takes the LPA (else the local authority, else the
+// force area) holding the area's centre. It is audited.
+func (s *Service) EvaluateAuthorisation(ctx context.Context, id int64, lpa string, categories []string, actor string) (hexbeat.Evaluation, error) {
+	a, r, err := s.Scrutiny(ctx, id)
+	if err != nil {
+		return hexbeat.Evaluation{}, err
+	}
+	now := s.now()
+	if a.Ends().After(now) {
+		return hexbeat.Evaluation{}, hexbeat.Errorf(hexbeat.ECONFLICT, "authorisation %d is in force until %s: its evaluation is offered once it has ended", id, a.Ends().UTC().Format(time.RFC3339))
+	}
+	if len(categories) == 0 {
+		categories = defaultEvaluationCategories
+	}
+	ev := hexbeat.Evaluation{Authorisation: a, Scrutiny: r}
+	if ev.Dispro, ev.DisproError, err = s.authorisationDispro(ctx, a); err != nil {
+		return ev, err
+	}
+	var lpaArea *index.Area
+	switch b, ok := s.evaluationLPA(a.Area, lpa); {
+	case lpa != "" && !ok:
+		return ev, &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid evaluation", Fields: []hexbeat.FieldError{unknownArea(lpa)}}
+	case ok:
+		ev.LPA, ev.LPAName, ev.AreaInLPA = b.ID, b.Name, plan.Within(a.Area, b.Geometry)
+		lpaArea = &index.Area{Key: b.ID, Geometry: b.Geometry}
+	}
+	snap := s.ix.Snapshot()
+	q, _, err := s.resolve(hexbeat.CellQuery{Res: 7, Categories: categories}, snap)
+	if err != nil {
+		return ev, err
+	}
+	ev.Categories = q.Categories
+	count := func(area *index.Area, from, to time.Time) int {
+		cq := q
+		cq.From, cq.To = from, to
+		_, n := snap.Cells(cq, area)
+		return n
+	}
+	area := &index.Area{Geometry: a.Area}
+	start, end := a.Start, a.Ends()
+	// police.uk dates a street crime by its month (the first instant, UTC): when every
+	// crime of the months the hours touch is so dated, the windows are whole months
+	m0, m1 := hexbeat.MonthStart(start), hexbeat.MonthEnd(end.Add(-time.Nanosecond))
+	probe := area
+	if lpaArea != nil {
+		probe = lpaArea
+	}
+	months, total, atStart := 0, 0, 0
+	for m := m0; m.Before(m1); m = m.AddDate(0, 1, 0) {
+		months++
+		total += count(probe, m, m.AddDate(0, 1, 0))
+		atStart += count(probe, m, m.Add(time.Second))
+	}
+	ev.MonthDated = total > 0 && atStart == total
+	var windows [3][2]time.Time
+	if ev.MonthDated {
+		windows = [3][2]time.Time{{m0.AddDate(0, -months, 0), m0}, {m0, m1}, {m1, m1.AddDate(0, months, 0)}}
+	} else {
+		d := end.Sub(start)
+		windows = [3][2]time.Time{{start.Add(-d), start}, {start, end}, {end, end.Add(d)}}
+	}
+	for i, label := range []string{"before", "during", "after"} {
+		w := hexbeat.CrimeWindow{Label: label, From: windows[i][0], To: windows[i][1]}
+		w.Area = count(area, w.From, w.To)
+		if lpaArea != nil {
+			w.RestOfLPA = max(0, count(lpaArea, w.From, w.To)-w.Area)
+		}
+		ev.Windows = append(ev.Windows, w)
+	}
+	b, _ := json.Marshal(map[string]any{"lpa": ev.LPA, "categories": ev.Categories})
+	if err := s.store.Audit(ctx, hexbeat.AuditEvent{At: now, Actor: actor, Action: "section60.evaluate", Subject: fmt.Sprintf("authorisation/%d", id), Detail: string(b)}); err != nil {
+		return ev, err
+	}
+	return ev, nil
+}
+
+// evaluationLPA is the boundary an evaluation compares the area with: the one named, or
+// the smallest LPA (else local authority, else force area) holding the area's centre.
+func (s *Service) evaluationLPA(area orb.Geometry, id string) (hexbeat.Boundary, bool) {
+	bm := s.boundaryMap()
+	if id != "" {
+		b, ok := bm[id]
+		return b, ok
+	}
+	centre := area.Bound().Center()
+	for _, kind := range []string{"lpa", "lad", "force"} {
+		var best hexbeat.Boundary
+		found := false
+		for _, b := range bm {
+			if b.Kind == kind && plan.Within(orb.MultiPoint{centre}, b.Geometry) && (!found || geo.Area(b.Geometry) < geo.Area(best.Geometry)) {
+				best, found = b, true
+			}
+		}
+		if found {
+			return best, true
+		}
+	}
+	return hexbeat.Boundary{}, false
 }
