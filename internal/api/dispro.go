@@ -205,3 +205,27 @@ func (s *Server) population(c *fiber.Ctx) error {
 	}
 	return c.JSON(out)
 }
+
+// disproLSOAs answers GET /api/v1/stop-search/disproportionality/lsoas: the map's layer of
+// searches per 1,000 residents of a group (group=Black ...) in each LSOA of the area.
+func (s *Server) disproLSOAs(c *fiber.Ctx) error {
+	p := newParams(c, "from", "to", "area", "legislation", "ethnicity", "group")
+	q := hexbeat.DisproQuery{From: p.TimeBound("from", false), To: p.TimeBound("to", true), Area: p.One("area"),
+		Legislation: p.One("legislation"), Ethnicity: p.One("ethnicity")}
+	group := p.One("group")
+	if group == "" {
+		group = hexbeat.GroupBlack
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	d, err := s.section60.LSOADispro(c.UserContext(), q, group)
+	if err != nil {
+		return err
+	}
+	b, err := encode.LSOADispro(d, s.layers.Demo())
+	if err != nil {
+		return err
+	}
+	return s.sendGeoJSON(c, b)
+}

@@ -161,6 +161,35 @@ func TestDisproportionalityThroughTheAPI(t *testing.T) {
 	if json.Unmarshal(b, &pa); code != 200 || pa.Total != 287053 || pa.LSOAs != lsoas || pa.Groups["Black"] != pop["Black"] || pa.Groups["White"] != pop["White"] {
 		t.Errorf("population: %d %.300s", code, b)
 	}
+	// the map's layer: Milton Keynes's LSOAs with a 2011 outline, the 23 2021 codes without one listed
+	put("boundaries/milton-keynes-lsoa-2011.geojson")
+	code, b, _ = call(t, s, "GET", "/api/v1/stop-search/disproportionality/lsoas?area=E06000042&from=2023-12&to=2023-12&group=Black", viewer, "")
+	var layer struct {
+		Features []struct {
+			ID         string         `json:"id"`
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+		Without []string `json:"without_outline"`
+		Group   string   `json:"group"`
+	}
+	if err := json.Unmarshal(b, &layer); err != nil || code != 200 || layer.Group != "Black" || len(layer.Without) != 23 || len(layer.Features) != lsoas-23 {
+		t.Fatalf("the LSOA layer: %d %v, %d features, %d without outline", code, err, len(layer.Features), len(layer.Without))
+	}
+	drawn, residents := 0, 0
+	for _, f := range layer.Features {
+		drawn += int(f.Properties["searches"].(float64))
+		residents += int(f.Properties["population"].(float64))
+		if r, ok := f.Properties["rate_per_1000"].(float64); ok && math.Abs(r-f.Properties["searches"].(float64)/f.Properties["population"].(float64)*1000) > 1e-12 {
+			t.Errorf("%s: rate %v", f.ID, r)
+		}
+	}
+	if drawn > searches["Black"] || residents >= pop["Black"] || residents == 0 {
+		t.Errorf("the layer draws %d searches of %d and %d residents of %d", drawn, searches["Black"], residents, pop["Black"])
+	}
+	if code, b, _ := call(t, s, "GET", "/api/v1/stop-search/disproportionality/lsoas?area=E06000042&group=Purple", viewer, ""); code != 400 || !strings.Contains(string(b), `"field":"group"`) {
+		t.Errorf("an unknown group: %d %s", code, b)
+	}
+
 	code, b, _ = call(t, s, "GET", url+"&ethnicity=officer&legislation=section60", viewer, "")
 	var off disproAnswer
 	if json.Unmarshal(b, &off); code != 200 || len(off.Groups) != 4 || strings.Contains(string(b), `"Mixed"`) {

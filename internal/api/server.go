@@ -179,6 +179,7 @@ func (s *Server) routes() {
 	s.handle(v1, "GET", "/section60/authorisations/:id/evaluation", read, s.evaluation)
 	s.handle(v1, "GET", "/stop-search", read, s.stopSearch)
 	s.handle(v1, "GET", "/stop-search/disproportionality", read, s.disproportionality)
+	s.handle(v1, "GET", "/stop-search/disproportionality/lsoas", read, s.disproLSOAs)
 	s.handle(v1, "GET", "/population", read, s.population)
 	s.handle(v1, "GET", "/keys", admin, s.listKeys)
 	s.handle(v1, "POST", "/keys", admin, s.createKey)

@@ -159,3 +159,24 @@ type Disproportionality struct {
 	Searches        int            // searches inside, of every group and none
 	Population      AreaPopulation
 }
+
+// LSOAFigures are one LSOA's searches of a group against its residents, and White
+// people's, for the map's layer of searches per resident.
+type LSOAFigures struct {
+	Code, Name      string
+	Outline         Boundary // the LSOA's outline held (its geometry)
+	Searches        int      // of the group, with a location inside the outline
+	Population      int      // residents of the group
+	WhiteSearches   int
+	WhitePopulation int
+}
+
+// LSOADispro is the map's layer of searches per resident by LSOA, for one group.
+type LSOADispro struct {
+	Query Disproportionality // the area's report, of which these are the LSOAs
+	Group string
+	LSOAs []LSOAFigures // the LSOAs counted whose outline is held
+	// WithoutOutline are the LSOAs counted whose outline is not held (2021 codes the 2011
+	// outlines lack): their residents are in the report but not on the map
+	WithoutOutline []string
+}

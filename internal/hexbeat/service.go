@@ -81,6 +81,7 @@ type Section60Service interface {
 	StopSearchSummary(ctx context.Context, q SearchQuery) (SearchSummary, error)
 	Disproportionality(ctx context.Context, q DisproQuery) (Disproportionality, error)
 	AreaPopulation(ctx context.Context, area string) (AreaPopulation, error)
+	LSOADispro(ctx context.Context, q DisproQuery, group string) (LSOADispro, error)
 }
 
 // RetailerService holds the retailer register and its test purchases, and ranks retailers

@@ -86,7 +86,25 @@ type DisproTally struct {
 	finds    [5]int
 	arrests  [5]int
 	r        hexbeat.Disproportionality
+	// small areas to count the searches of each group in, when asked (ByArea)
+	areas  []hexbeat.Boundary
+	bounds []orb.Bound
+	counts map[string]*[5]int
 }
+
+// ByArea has the tally also count each group's searches in each of areas (LSOA outlines);
+// a search in none of them is counted in the report alone.
+func (t *DisproTally) ByArea(areas []hexbeat.Boundary) {
+	t.areas, t.counts = areas, map[string]*[5]int{}
+	t.bounds = make([]orb.Bound, len(areas))
+	for i, a := range areas {
+		t.bounds[i] = a.Geometry.Bound()
+		t.counts[a.ID] = &[5]int{}
+	}
+}
+
+// AreaCounts are the searches of each group in each area given to ByArea, by its id.
+func (t *DisproTally) AreaCounts() map[string]*[5]int { return t.counts }
 
 // NewDisproTally counts the searches inside area under q's legislation and ethnicity.
 func NewDisproTally(area orb.Geometry, q hexbeat.DisproQuery) *DisproTally {
@@ -119,6 +137,12 @@ func (t *DisproTally) Add(s hexbeat.StopSearch) {
 	}
 	g := hexbeat.GroupIndex(group)
 	t.searches[g]++
+	for i, a := range t.areas {
+		if t.bounds[i].Contains(pt) && inArea(a.Geometry, pt) {
+			t.counts[a.ID][g]++
+			break
+		}
+	}
 	if s.OutcomeLinked != nil && *s.OutcomeLinked {
 		t.finds[g]++
 	}

@@ -80,6 +80,19 @@ func (s *Service) populationOf(ctx context.Context, area orb.Geometry) (hexbeat.
 // against the people who live there: searches per 1,000 residents of each ethnic group and
 // the ratio to White people's rate (plan.DisproTally).
 func (s *Service) Disproportionality(ctx context.Context, q hexbeat.DisproQuery) (hexbeat.Disproportionality, error) {
+	r, err := s.disproportionality(ctx, q, nil)
+	return r.report, err
+}
+
+// disproRun is a disproportionality report and the tally that made it.
+type disproRun struct {
+	tally  *plan.DisproTally
+	report hexbeat.Disproportionality
+}
+
+// disproportionality checks q, counts the area's residents, lets prepare set the tally up
+// (nil: nothing more) and counts the searches.
+func (s *Service) disproportionality(ctx context.Context, q hexbeat.DisproQuery, prepare func(*plan.DisproTally, hexbeat.AreaPopulation)) (disproRun, error) {
 	bad := searchPeriod(q.From, q.To)
 	area, fe := s.searchArea(q.Area, true)
 	bad = append(bad, fe...)
@@ -101,17 +114,61 @@ func (s *Service) Disproportionality(ctx context.Context, q hexbeat.DisproQuery)
 		bad = append(bad, hexbeat.FieldError{Field: "legislation", Message: fmt.Sprintf("must be one of %s, got %q", strings.Join(laws, ", "), q.Legislation)})
 	}
 	if len(bad) > 0 {
-		return hexbeat.Disproportionality{}, &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid disproportionality query", Fields: bad}
+		return disproRun{}, &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid disproportionality query", Fields: bad}
 	}
 	pop, err := s.populationOf(ctx, area)
 	if err != nil {
-		return hexbeat.Disproportionality{}, err
+		return disproRun{}, err
 	}
 	q.From, q.To = hexbeat.InUK(q.From), hexbeat.InUK(q.To)
 	from, to := searchBounds(q.From, q.To)
 	t := plan.NewDisproTally(area, q)
-	if err := s.store.EachStopSearch(ctx, from, to, func(ss hexbeat.StopSearch) error { t.Add(ss); return ctx.Err() }); err != nil {
-		return hexbeat.Disproportionality{}, err
+	if prepare != nil {
+		prepare(t, pop)
 	}
-	return t.Result(pop), nil
+	if err := s.store.EachStopSearch(ctx, from, to, func(ss hexbeat.StopSearch) error { t.Add(ss); return ctx.Err() }); err != nil {
+		return disproRun{}, err
+	}
+	return disproRun{tally: t, report: t.Result(pop)}, nil
+}
+
+// LSOADispro is Disproportionality broken down by the LSOAs counted, for one group: each
+// LSOA whose outline is held (a boundary with its code), its searches of the group and of
+// White people placed inside that outline, against its residents.
+func (s *Service) LSOADispro(ctx context.Context, q hexbeat.DisproQuery, group string) (hexbeat.LSOADispro, error) {
+	g := hexbeat.GroupIndex(group)
+	if g < 0 {
+		return hexbeat.LSOADispro{}, &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid disproportionality query",
+			Fields: []hexbeat.FieldError{{Field: "group", Message: fmt.Sprintf("must be one of %s, got %q", strings.Join(hexbeat.EthnicGroups[:], ", "), group)}}}
+	}
+	var outlines []hexbeat.Boundary
+	out := hexbeat.LSOADispro{Group: group}
+	r, err := s.disproportionality(ctx, q, func(t *plan.DisproTally, pop hexbeat.AreaPopulation) {
+		bm := s.boundaryMap()
+		for _, code := range pop.LSOAs {
+			if b, ok := bm[code]; ok {
+				outlines = append(outlines, b)
+			} else {
+				out.WithoutOutline = append(out.WithoutOutline, code)
+			}
+		}
+		t.ByArea(outlines)
+	})
+	if err != nil {
+		return out, err
+	}
+	res, err := s.residents(ctx)
+	if err != nil {
+		return out, err
+	}
+	counts := r.tally.AreaCounts()
+	white := hexbeat.GroupIndex(hexbeat.GroupWhite)
+	for _, b := range outlines {
+		c := counts[b.ID]
+		a := res.lsoas[b.ID]
+		out.LSOAs = append(out.LSOAs, hexbeat.LSOAFigures{Code: b.ID, Name: a.Name, Outline: b, Searches: c[g], Population: a.Groups[g],
+			WhiteSearches: c[white], WhitePopulation: a.Groups[white]})
+	}
+	out.Query = r.report
+	return out, nil
 }

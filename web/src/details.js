@@ -3,7 +3,8 @@
 import { api, post } from './api.js';
 import { sparkline, esc } from './charts.js';
 import { filters, fromLabel, may, state, toLabel, withQ } from './state.js';
-import { BIN_LABELS, empty, loadLayer, map, OUTLIERS } from './layers.js';
+import { empty, loadLayer, map } from './layers.js';
+import { BIN_LABELS, OUTLIERS } from './colours.js';
 import { localInput, proposalInfo, rankTargets } from './planners.js';
 import { $, fmt, fmtP, showInfo, table } from './ui.js';
 

@@ -2,7 +2,8 @@
 // layer list (show, hide, order, opacity) and the legend.
 import { esc } from './charts.js';
 import { fromLabel, may, setUnit, state, timings, toLabel, writeURL } from './state.js';
-import { applyOrder, applyVisibility, BIN_COLOURS, BIN_LABELS, EMERGING, fitTo, LAYERS, loadLayer, map, opacityOf, OUTLIERS, RAMP, recolour, refresh } from './layers.js';
+import { applyOrder, applyVisibility, fitTo, LAYERS, loadLayer, map, opacityOf, recolour, refresh } from './layers.js';
+import { BIN_COLOURS, BIN_LABELS, EMERGING, OUTLIERS, RAMP } from './colours.js';
 import { topHotspots } from './details.js';
 import { $, closeInfo, fmt } from './ui.js';
 
