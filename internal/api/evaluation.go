@@ -21,6 +21,7 @@ type evaluationReport struct {
 	LPAName       string         `json:"lpa_name,omitempty"`
 	AreaInLPA     bool           `json:"area_within_lpa"`
 	MonthDated    bool           `json:"month_dated"`
+	NoCrimeData   bool           `json:"no_crime_data"`
 	Crimes        []crimeWindow  `json:"crimes"`
 	Notes         []string       `json:"notes"`
 	Demo          bool           `json:"demo"`
@@ -71,7 +72,7 @@ func (s *Server) evaluation(c *fiber.Ctx) error {
 func evaluationJSON(ev hexbeat.Evaluation) evaluationReport {
 	a := ev.Authorisation
 	out := evaluationReport{Authorisation: encode.AuthorisationFeature(a, time.Now().UTC()).Properties, Searches: figuresOf(ev.Scrutiny),
-		Dispro: disproSection(ev.Dispro, ev.DisproError), Categories: ev.Categories, AreaInLPA: ev.AreaInLPA, MonthDated: ev.MonthDated}
+		Dispro: disproSection(ev.Dispro, ev.DisproError), Categories: ev.Categories, AreaInLPA: ev.AreaInLPA, MonthDated: ev.MonthDated, NoCrimeData: ev.NoCrimeData}
 	if ev.LPA != "" {
 		out.LPA, out.LPAName = &ev.LPA, ev.LPAName
 	}
@@ -92,6 +93,9 @@ func evaluationJSON(ev hexbeat.Evaluation) evaluationReport {
 	}
 	out.Notes = append(out.Notes, fmt.Sprintf("Recorded crimes of %s in the area, and in the rest of %s, before, during and after the authorisation.",
 		strings.Join(ev.Categories, ", "), map[bool]string{true: ev.LPAName, false: "the policing area (none held contains the area)"}[ev.LPA != ""]))
+	if ev.NoCrimeData {
+		out.Notes = append(out.Notes, "No recorded crime of these categories is held for these periods: the zeros are no data, not no crime. Import the force's street files for those months.")
+	}
 	if ev.MonthDated {
 		out.Notes = append(out.Notes, "These crimes are dated by month (police.uk's data): an authorisation of hours cannot be told apart from the rest of its month, so \"during\" is the whole of the months its hours touch, and before and after are as many months on either side. A change here is not evidence that the authorisation caused it; a force's own records, with exact times, answer that better.")
 	} else {

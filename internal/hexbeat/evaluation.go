@@ -23,6 +23,9 @@ type Evaluation struct {
 	// windows are then whole months, and "during" is the months the hours touched
 	MonthDated bool
 	Windows    []CrimeWindow
+	// NoCrimeData is true when no crime of the categories is held in the LPA (or the area)
+	// across the windows: their zeros are no data, not no crime
+	NoCrimeData bool
 }
 
 // CrimeWindow counts the recorded crimes of an evaluation's categories in one period.

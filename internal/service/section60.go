@@ -323,6 +323,7 @@ func (s *Service) EvaluateAuthorisation(ctx context.Context, id int64, lpa strin
 		d := end.Sub(start)
 		windows = [3][2]time.Time{{start.Add(-d), start}, {start, end}, {end, end.Add(d)}}
 	}
+	ev.NoCrimeData = count(probe, windows[0][0], windows[2][1]) == 0
 	for i, label := range []string{"before", "during", "after"} {
 		w := hexbeat.CrimeWindow{Label: label, From: windows[i][0], To: windows[i][1]}
 		w.Area = count(area, w.From, w.To)

@@ -112,7 +112,7 @@ export async function afterImport() {
 
 export function wireExport() {
   // the layers the key may download (/api/v1/export/... asks the same permissions)
-  const offered = Object.entries(LAYERS).filter(([, d]) => may(d.dl || d.perm || 'export'));
+  const offered = Object.entries(LAYERS).filter(([, d]) => d.exportId && may(d.dl || d.perm || 'export'));
   fillSelect($('export-layer'), offered.map(([id, d]) => [id, d.title]));
   for (const id of ['export-layer', 'export-geojson', 'export-csv']) $(id).disabled = !offered.length;
   const go = (format) => {

@@ -5,8 +5,8 @@ import { sparkline, esc } from './charts.js';
 import { filters, fromLabel, may, state, toLabel, withQ } from './state.js';
 import { empty, loadLayer, map } from './layers.js';
 import { BIN_LABELS, OUTLIERS } from './colours.js';
-import { localInput, proposalInfo, rankTargets } from './planners.js';
-import { $, fmt, fmtP, showInfo, table } from './ui.js';
+import { proposalInfo, rankTargets } from './planners.js';
+import { $, fmt, fmtP, showInfo, table, localInput } from './ui.js';
 
 export async function cellInfo(p, layer) {
   const rows = [['incidents', fmt(p.count)]];

@@ -7,11 +7,14 @@ import { renderLayerList, renderLegend } from './panel.js';
 import { topHotspots } from './details.js';
 import { failed, fmt, setStatus } from './ui.js';
 import { binColour, changeColour, classColour, emergingColour, outlierColour } from './colours.js';
+import { disproPath, paintDispro } from './dispro.js';
 
 // Each layer: its title, the MapLibre layers that draw it, and (for those read from the
 // API) the request that loads it for the current filters.
 export const LAYERS = {
   boundaries: { title: 'Boundaries', style: ['boundaries-fill', 'boundaries-line'], exportId: 'boundaries' },
+  // searches per resident by LSOA (stop and search against the Census), for the area chosen
+  dispro: { title: 'Searches per 1,000 residents (LSOA)', style: ['dispro-fill', 'dispro-line'], path: disproPath },
   // hotspot layers come as vector tiles (a layer of tens of thousands of cells redraws in a
   // few hundred milliseconds); beside them the map asks for the layer's summary
   hotspots: { title: 'Hotspots', style: ['hotspots-fill', 'hotspots-value'], analysis: true, exportId: 'hotspots', tiled: true,
@@ -78,6 +81,8 @@ export function addLayers() {
   const styles = {
     'boundaries-fill': { type: 'fill', source: 'boundaries', 'source-layer': 'boundaries', paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.45 } },
     'boundaries-line': { type: 'line', source: 'boundaries', 'source-layer': 'boundaries', paint: { 'line-color': '#37474f', 'line-width': 1.2 } },
+    'dispro-fill': { type: 'fill', source: 'dispro', paint: { 'fill-color': '#bdbdbd', 'fill-outline-color': 'rgba(0,0,0,0.2)' } },
+    'dispro-line': { type: 'line', source: 'dispro', paint: { 'line-color': '#4e342e', 'line-width': 0.7 } },
     'change-fill': { type: 'fill', source: 'change', paint: { 'fill-color': changeColour(), 'fill-outline-color': 'rgba(0,0,0,0.15)' } },
     'emerging-fill': { type: 'fill', source: 'emerging', paint: { 'fill-color': emergingColour(), 'fill-outline-color': 'rgba(0,0,0,0.15)' } },
     'outliers-fill': { type: 'fill', source: 'outliers', paint: { 'fill-color': outlierColour(), 'fill-outline-color': 'rgba(0,0,0,0.15)' } },
@@ -125,6 +130,8 @@ export function applyVisibility(id) {
     const prop = OPACITY[type];
     if (sid === 'boundaries-fill') map.setPaintProperty(sid, prop, 0.45 * opacityOf(id));
     else if (sid.endsWith('-cover') || sid === 'proposals-fill' || sid === 'authorisations-fill') map.setPaintProperty(sid, prop, 0.25 * opacityOf(id));
+    // an LSOA's rate on fewer than 10 searches is drawn faint: it is not meaningful alone
+    else if (sid === 'dispro-fill') map.setPaintProperty(sid, prop, ['case', ['get', 'small_numbers'], 0.3 * opacityOf(id), opacityOf(id)]);
     else if (id === 'hotspots') map.setPaintProperty(sid, prop, sid === hotspotsShown() ? opacityOf(id) : 0);
     else if (prop) map.setPaintProperty(sid, prop, opacityOf(id));
   }
@@ -183,6 +190,8 @@ export function paint(id, fc) {
     for (const sid of LAYERS.hotspots.style) map.setPaintProperty(sid, 'fill-opacity', sid === hotspotsShown() ? opacityOf(id) : 0);
   } else if (id === 'kde') {
     state.kdeBreaks = breaksOf(fc);
+  } else if (id === 'dispro') {
+    paintDispro(fc);
   }
 }
 

@@ -11,6 +11,8 @@ import { addLayers, basemapStyle, blankStyle, createMap, fitTo, LAYERS, loadLaye
 import { fillSelect, listAreas, renderLayerList, syncControls, wireControls, wireLayerList } from './panel.js';
 import { wireClicks } from './details.js';
 import { wirePlanners } from './planners.js';
+import { wireRegister } from './register.js';
+import { wireDispro } from './dispro.js';
 import { wireExport, wireImport } from './data.js';
 import { offerWhatTheKeyMay, summaryText, wireSignIn } from './signin.js';
 import { $, failed, setStatus } from './ui.js';
@@ -88,6 +90,8 @@ async function start() {
   wireControls();
   wireLayerList();
   wirePlanners();
+  wireRegister();
+  wireDispro();
   wireExport();
   wireImport();
 }

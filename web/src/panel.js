@@ -4,6 +4,7 @@ import { esc } from './charts.js';
 import { fromLabel, may, setUnit, state, timings, toLabel, writeURL } from './state.js';
 import { applyOrder, applyVisibility, fitTo, LAYERS, loadLayer, map, opacityOf, recolour, refresh } from './layers.js';
 import { BIN_COLOURS, BIN_LABELS, EMERGING, OUTLIERS, RAMP } from './colours.js';
+import { disproLegend } from './dispro.js';
 import { topHotspots } from './details.js';
 import { $, closeInfo, fmt } from './ui.js';
 
@@ -172,6 +173,7 @@ export function renderLegend() {
     parts.push(`<strong>Change: ${a.from.slice(0, 7)}… vs ${b.from.slice(0, 7)}…</strong>` + [['#b2182b', '+5 or more'], ['#ef8a62', '+2 to +4'], ['#fddbc7', '+1'], ['rgba(240,240,240,0.8)', 'no change'], ['#d1e5f0', '−1'], ['#67a9cf', '−2 to −4'], ['#2166ac', '−5 or fewer']].map(([c, t]) => row(c, t)).join('')
       + notesOf(state.data.change));
   }
+  parts.push(disproLegend(row));
   if (state.on.has('proposals') && state.proposals) parts.push(row('#ff6f00', 'Section 60 proposal'));
   if (state.on.has('authorisations') && state.data.authorisations?.features.length) parts.push(row('#6a1b9a', 'Section 60 authorisation in force'));
   if (state.on.has('retailers') && state.data.retailers) parts.push(row('#00695c', 'Retailer'));

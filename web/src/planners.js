@@ -8,7 +8,7 @@ import { applyVisibility, loadLayer, map } from './layers.js';
 import { renderLayerList, renderLegend } from './panel.js';
 import { chooseHotspot, retailerInfo, topHotspots } from './details.js';
 import { checkForecasts, scrutinyInfo, searchesOverTime } from './reports.js';
-import { $, failed, fmt, fmtP, showInfo, table } from './ui.js';
+import { $, failed, fmt, fmtP, localInput, showInfo, table } from './ui.js';
 
 export function planFilters() {
   const body = { res: currentRes() };
@@ -169,7 +169,6 @@ export function proposalInfo(rank) {
     ['Gi* z', `${fmt(p.z_min, 2)} to ${fmt(p.z_max, 2)}`], ['largest p (FDR)', fmtP(p.p_fdr_max)]]) + `<p>${esc(p.grounds)}</p><button type="button" data-review="${p.rank}">Review and authorise</button>`);
 }
 
-export const localInput = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 
 export function review(rank) {
   const f = state.proposals?.features.find((x) => x.properties.rank === rank);
@@ -203,56 +202,6 @@ export async function authorise(e) {
   }
 }
 
-export const when = (iso) => (iso ? iso.replace('T', ' ').replace(/:00Z$|Z$/, '') + ' UTC' : '–');
-
-// showRegister lists every authorisation, in force or past, each with its scrutiny report:
-// what a commander reviews afterwards and a community scrutiny group reads (a viewer's key).
-export async function showRegister() {
-  $('s60-reg').textContent = 'Reading the register…';
-  try {
-    const reg = await api('/api/v1/section60/authorisations');
-    state.register = reg;
-    $('s60-reg').innerHTML = reg.features.length ? `<table class="register"><tr><th>#</th><th>status</th><th>in force</th><th>authorised by</th><th></th></tr>${
-      reg.features.map((f) => { const p = f.properties; return `<tr><td>${esc(p.id)}</td><td>${esc(p.status)}</td><td>${esc(when(p.start))} to ${esc(when(p.ends))}</td><td>${esc(p.officer)}, ${esc(p.rank)}</td>
-<td><button type="button" data-scrutiny="${esc(p.id)}">Scrutiny</button>${may('section60') && (p.status === 'active' || p.status === 'scheduled') ? `<button type="button" data-extend="${esc(p.id)}"${p.extension ? ' disabled title="extended once already"' : ''}>Extend</button><button type="button" data-cancel="${esc(p.id)}">Cancel</button>` : ''}</td></tr>`; }).join('')}</table>` : '<p>No authorisations recorded.</p>';
-  } catch (err) {
-    $('s60-reg').innerHTML = `<p class="error-text">${esc(err.message)}</p>`;
-  }
-}
-
-// changeForm asks, in the details panel, for an extension (s60(3): one, by a superintendent
-// or above, at most 24 hours more) or a cancellation of authorisation id; the server holds
-// it to the statute and says why when it refuses.
-export function changeForm(id, kind) {
-  const now = new Date();
-  now.setSeconds(0, 0);
-  const extend = kind === 'extend';
-  showInfo(`<h3>${extend ? 'Extend' : 'Cancel'} authorisation ${esc(id)}</h3><form id="change-form">
-<label for="ch-officer">${extend ? 'Directing officer' : 'Officer cancelling it'}</label><input id="ch-officer" required>
-${extend ? `<label for="ch-rank">Rank</label><select id="ch-rank"><option>Superintendent</option><option>Chief Superintendent</option><option>Assistant Chief Constable</option><option>Deputy Chief Constable</option><option>Chief Constable</option></select>
-<label for="ch-end">New end (at most 24 hours after the first)</label><input id="ch-end" type="datetime-local" required>` : ''}
-<label for="ch-reason">Reason</label><input id="ch-reason" required maxlength="1000">
-<button type="submit">${extend ? 'Record the extension' : 'Record the cancellation'}</button><p id="ch-msg" role="status"></p></form>`);
-  if (extend) {
-    const a = state.register?.features.find((f) => String(f.properties.id) === String(id));
-    if (a) $('ch-end').value = localInput(new Date(new Date(a.properties.end).getTime() + 24 * 3600 * 1000));
-  }
-  $('ch-officer').focus();
-  $('change-form').addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const body = { officer: $('ch-officer').value, reason: $('ch-reason').value, at: now.toISOString() };
-    if (extend) Object.assign(body, { rank: $('ch-rank').value, end: new Date($('ch-end').value).toISOString() });
-    try {
-      const a = await post(`/api/v1/section60/authorisations/${encodeURIComponent(id)}/${extend ? 'extend' : 'cancel'}`, body);
-      $('ch-msg').textContent = `Recorded: ${a.properties.status}, in force until ${when(a.properties.ends)}.`;
-      await Promise.all([showRegister(), loadLayer('authorisations')]);
-    } catch (err) {
-      $('ch-msg').textContent = err.message;
-      $('ch-msg').className = 'error-text';
-    }
-  });
-}
-
 export function wirePlanners() {
   $('ss-form').addEventListener('submit', searchesOverTime);
   $('cam-form').addEventListener('submit', planCameras);
@@ -270,10 +219,7 @@ export function wirePlanners() {
     if (r) review(+r);
     const sc = e.target.dataset?.scrutiny;
     if (sc) scrutinyInfo(sc);
-    const ex = e.target.dataset?.extend ?? e.target.dataset?.cancel;
-    if (ex) changeForm(ex, e.target.dataset.extend ? 'extend' : 'cancel');
   });
-  $('s60-register').addEventListener('click', showRegister);
   $('auth-form').addEventListener('submit', authorise);
   $('auth-cancel').addEventListener('click', () => { $('auth-form').hidden = true; });
 }

@@ -50,6 +50,7 @@ export async function scrutinyInfo(id) {
       ['no further action', fmt(r.no_further_action)], ['searches in these hours with no location', fmt(r.without_location)],
       ['records held for its months', r.stop_search_months.map((m) => `${m.month}: ${fmt(m.searches)}`).join('; ')]]) +
       (r.searches ? `<strong>Officer-defined ethnicity</strong>${top(r.officer_defined_ethnicity)}<strong>Self-defined ethnicity</strong>${top(r.self_defined_ethnicity)}` : '') +
+      disproTable(r.disproportionality) +
       `<p class="muted">${esc(r.note)}</p><button type="button" id="scrutiny-print">Printable report</button>`);
     $('scrutiny-print').addEventListener('click', () => openPrintable(path + '?format=html', `scrutiny-${id}.html`));
   } catch (err) {
@@ -97,4 +98,15 @@ export async function searchesOverTime(e) {
   } catch (err) {
     $('ss-out').innerHTML = `<p class="error-text">${esc(err.message)}</p>`;
   }
+}
+
+// disproTable shows a report's searches per 1,000 residents of each group and the ratio to
+// White people's, or why they cannot be given.
+export function disproTable(d) {
+  if (!d) return '';
+  if (d.missing) return `<p class="muted">Searches per resident: ${esc(d.missing)}</p>`;
+  const n = (v, digits) => (v == null ? '–' : fmt(v, digits));
+  return `<strong>Searches per 1,000 residents (${fmt(d.lsoas)} LSOAs, ${d.census} Census)</strong><table><tr><th scope="col">group</th><th scope="col">searches</th><th scope="col">per 1,000</th><th scope="col">ratio to White</th></tr>`
+    + d.groups.map((g) => `<tr><td>${esc(g.group)}${g.small_numbers ? ' *' : ''}</td><td class="n">${fmt(g.searches)}</td><td class="n">${n(g.rate_per_1000, 3)}</td><td class="n">${n(g.ratio_to_white, 2)}${g.ratio_ci_low == null ? '' : ` (${n(g.ratio_ci_low, 2)}–${n(g.ratio_ci_high, 2)})`}</td></tr>`).join('')
+    + '</table><p class="muted">* fewer than 10 searches: not meaningful. Residents, not the people present at the time.</p>';
 }

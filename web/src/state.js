@@ -3,11 +3,11 @@
 // API queries they make.
 import { LAYERS, map } from './layers.js';
 
-export const ORDER = ['boundaries', 'change', 'emerging', 'kde', 'hotspots', 'outliers', 'authorisations', 'proposals', 'incidents', 'retailers', 'register', 'cameras'];
+export const ORDER = ['boundaries', 'dispro', 'change', 'emerging', 'kde', 'hotspots', 'outliers', 'authorisations', 'proposals', 'incidents', 'retailers', 'register', 'cameras'];
 
 export const state = {
   status: null, unit: 'month', periods: [], fromI: 0, toI: 0, allCats: [], cats: [], res: 'auto', method: 'gistar', k: '1', colour: 'bin',
-  weight: 'count', area: '', order: [...ORDER], on: new Set(['boundaries', 'hotspots']), opacity: {}, denied: new Set(),
+  weight: 'count', area: '', group: 'Black', dby: 'rate', dperiod: 'all', order: [...ORDER], on: new Set(['boundaries', 'hotspots']), opacity: {}, denied: new Set(),
   data: {}, seq: {}, targets: null, proposals: null, plan: null, markers: [], view: null, playing: null,
 };
 
@@ -26,7 +26,7 @@ export function readURL() {
   state.fromI = idx(p.get('from'), state.fromI);
   state.toI = Math.max(state.fromI, idx(p.get('to'), state.toI));
   if (p.get('cat')) state.cats = p.get('cat').split(',').filter((c) => state.allCats.includes(c));
-  for (const k of ['res', 'method', 'k', 'colour', 'weight', 'area']) if (p.get(k) !== null) state[k] = p.get(k);
+  for (const k of ['res', 'method', 'k', 'colour', 'weight', 'area', 'group', 'dby', 'dperiod']) if (p.get(k) !== null) state[k] = p.get(k);
   const m = /^([\d.]+)\/(-?[\d.]+)\/(-?[\d.]+)$/.exec(p.get('map') || '');
   if (m) state.view = { zoom: +m[1], center: [+m[3], +m[2]] };
 }
@@ -37,7 +37,7 @@ export function writeURL() {
   setPeriod(p);
   if (state.unit === 'day') p.set('unit', 'day');
   if (state.cats.length) p.set('cat', state.cats.join(','));
-  for (const k of ['res', 'method', 'k', 'colour', 'weight', 'area']) if (state[k]) p.set(k, state[k]);
+  for (const k of ['res', 'method', 'k', 'colour', 'weight', 'area', 'group', 'dby', 'dperiod']) if (state[k]) p.set(k, state[k]);
   if (map) {
     const c = map.getCenter();
     p.set('map', `${map.getZoom().toFixed(2)}/${c.lat.toFixed(5)}/${c.lng.toFixed(5)}`);

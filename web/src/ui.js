@@ -28,3 +28,9 @@ export function showInfo(html) {
 export function closeInfo() { $('info').hidden = true; }
 
 export const table = (rows) => `<table>${rows.map(([k, v]) => `<tr><td>${esc(k)}</td><td class="n">${esc(v)}</td></tr>`).join('')}</table>`;
+
+// localInput writes a time for a datetime-local input, in the browser's time zone.
+export const localInput = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+
+// when writes an instant of the API as a person reads it.
+export const when = (iso) => (iso ? iso.replace('T', ' ').replace(/:00Z$|Z$/, '') + ' UTC' : '–');
