@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -107,10 +108,6 @@ func authorisationID(c *fiber.Ctx) (int64, error) {
 
 // extend answers POST /api/v1/section60/authorisations/{id}/extend.
 func (s *Server) extend(c *fiber.Ctx) error {
-	id, err := authorisationID(c)
-	if err != nil {
-		return err
-	}
 	var body struct {
 		Officer string `json:"officer"`
 		Rank    string `json:"rank"`
@@ -118,41 +115,47 @@ func (s *Server) extend(c *fiber.Ctx) error {
 		At      string `json:"at"`
 		Reason  string `json:"reason"`
 	}
-	if err := decodeBody(c, &body); err != nil {
-		return err
-	}
-	var f hexbeat.FieldErrors
-	x := hexbeat.Extension{Officer: body.Officer, Rank: body.Rank, End: rfc3339(body.End, "end", f.Add), At: rfc3339(body.At, "at", f.Add), Reason: body.Reason}
-	if err := f.Err("invalid extension"); err != nil {
-		return err
-	}
-	a, err := s.section60.Extend(c.UserContext(), id, x, actor(c))
-	if err != nil {
-		return err
-	}
-	return s.sendAuthorisation(c, a, time.Now().UTC())
+	var x hexbeat.Extension
+	return s.changeAuthorisation(c, &body, "invalid extension", func(f *hexbeat.FieldErrors) {
+		x = hexbeat.Extension{Officer: body.Officer, Rank: body.Rank, End: rfc3339(body.End, "end", f.Add), At: rfc3339(body.At, "at", f.Add), Reason: body.Reason}
+	}, func(ctx context.Context, id int64, actor string) (hexbeat.Authorisation, error) {
+		return s.section60.Extend(ctx, id, x, actor)
+	})
 }
 
 // cancel answers POST /api/v1/section60/authorisations/{id}/cancel.
 func (s *Server) cancel(c *fiber.Ctx) error {
-	id, err := authorisationID(c)
-	if err != nil {
-		return err
-	}
 	var body struct {
 		Officer string `json:"officer"`
 		Reason  string `json:"reason"`
 		At      string `json:"at"`
 	}
-	if err := decodeBody(c, &body); err != nil {
+	var at time.Time
+	return s.changeAuthorisation(c, &body, "invalid cancellation", func(f *hexbeat.FieldErrors) {
+		at = rfc3339(body.At, "at", f.Add)
+	}, func(ctx context.Context, id int64, actor string) (hexbeat.Authorisation, error) {
+		return s.section60.Cancel(ctx, id, body.Officer, body.Reason, at, actor)
+	})
+}
+
+// changeAuthorisation answers a POST that changes authorisation {id}: the body decoded
+// into body, read by read (which collects its faults), the change made by change, and the
+// authorisation as it now stands.
+func (s *Server) changeAuthorisation(c *fiber.Ctx, body any, invalid string, read func(*hexbeat.FieldErrors),
+	change func(ctx context.Context, id int64, actor string) (hexbeat.Authorisation, error)) error {
+	id, err := authorisationID(c)
+	if err != nil {
+		return err
+	}
+	if err := decodeBody(c, body); err != nil {
 		return err
 	}
 	var f hexbeat.FieldErrors
-	at := rfc3339(body.At, "at", f.Add)
-	if err := f.Err("invalid cancellation"); err != nil {
+	read(&f)
+	if err := f.Err(invalid); err != nil {
 		return err
 	}
-	a, err := s.section60.Cancel(c.UserContext(), id, body.Officer, body.Reason, at, actor(c))
+	a, err := change(c.UserContext(), id, actor(c))
 	if err != nil {
 		return err
 	}
@@ -369,37 +372,22 @@ td,th{border:1px solid #999;padding:.2em .6em;text-align:left}td.n{text-align:ri
 // informed answers POST /api/v1/section60/authorisations/{id}/informed: the record that a
 // superintendent was informed of an inspector's authorisation (section 60(3A)).
 func (s *Server) informed(c *fiber.Ctx) error {
-	id, err := authorisationID(c)
-	if err != nil {
-		return err
-	}
 	var body struct {
 		Officer string `json:"officer"`
 		Rank    string `json:"rank"`
 		At      string `json:"at"`
 	}
-	if err := decodeBody(c, &body); err != nil {
-		return err
-	}
-	var f hexbeat.FieldErrors
-	inf := hexbeat.Informed{Officer: body.Officer, Rank: body.Rank, At: rfc3339(body.At, "at", f.Add)}
-	if err := f.Err("invalid record of informing a superintendent"); err != nil {
-		return err
-	}
-	a, err := s.section60.RecordInformed(c.UserContext(), id, inf, actor(c))
-	if err != nil {
-		return err
-	}
-	return s.sendAuthorisation(c, a, time.Now().UTC())
+	var inf hexbeat.Informed
+	return s.changeAuthorisation(c, &body, "invalid record of informing a superintendent", func(f *hexbeat.FieldErrors) {
+		inf = hexbeat.Informed{Officer: body.Officer, Rank: body.Rank, At: rfc3339(body.At, "at", f.Add)}
+	}, func(ctx context.Context, id int64, actor string) (hexbeat.Authorisation, error) {
+		return s.section60.RecordInformed(ctx, id, inf, actor)
+	})
 }
 
 // notice answers POST /api/v1/section60/authorisations/{id}/notices: a notice given to the
 // community about the authorisation.
 func (s *Server) notice(c *fiber.Ctx) error {
-	id, err := authorisationID(c)
-	if err != nil {
-		return err
-	}
 	var body struct {
 		At    string `json:"at"`
 		Stage string `json:"stage"`
@@ -407,17 +395,10 @@ func (s *Server) notice(c *fiber.Ctx) error {
 		To    string `json:"to"`
 		Text  string `json:"text"`
 	}
-	if err := decodeBody(c, &body); err != nil {
-		return err
-	}
-	var f hexbeat.FieldErrors
-	n := hexbeat.Notice{At: rfc3339(body.At, "at", f.Add), Stage: body.Stage, How: body.How, To: body.To, Text: body.Text}
-	if err := f.Err("invalid notice"); err != nil {
-		return err
-	}
-	a, err := s.section60.RecordNotice(c.UserContext(), id, n, actor(c))
-	if err != nil {
-		return err
-	}
-	return s.sendAuthorisation(c, a, time.Now().UTC())
+	var n hexbeat.Notice
+	return s.changeAuthorisation(c, &body, "invalid notice", func(f *hexbeat.FieldErrors) {
+		n = hexbeat.Notice{At: rfc3339(body.At, "at", f.Add), Stage: body.Stage, How: body.How, To: body.To, Text: body.Text}
+	}, func(ctx context.Context, id int64, actor string) (hexbeat.Authorisation, error) {
+		return s.section60.RecordNotice(ctx, id, n, actor)
+	})
 }

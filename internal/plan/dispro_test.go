@@ -11,6 +11,7 @@ import (
 	"github.com/hexbeat/hexbeat/internal/crs"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/testkit"
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
 
@@ -152,4 +153,15 @@ func TestPopulationOfMiltonKeynes(t *testing.T) {
 func atoi(s string) int {
 	n, _ := strconv.Atoi(s)
 	return n
+}
+
+// TestWithin: a square inside another is within it, one reaching out is not, a point on
+// the edge counts as inside.
+func TestWithin(t *testing.T) {
+	big := orb.Polygon{{{0, 0}, {10, 0}, {10, 10}, {0, 10}, {0, 0}}}
+	small := orb.Polygon{{{1, 1}, {2, 1}, {2, 2}, {1, 2}, {1, 1}}}
+	out := orb.MultiPolygon{small, {{{9, 9}, {11, 9}, {11, 11}, {9, 9}}}}
+	if !Within(small, big) || Within(out, big) || !Within(orb.MultiPoint{{0, 5}}, big) || Within(orb.Point{-1, 5}, big) {
+		t.Error("Within")
+	}
 }

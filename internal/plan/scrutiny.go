@@ -108,30 +108,25 @@ func (t *tally) result() hexbeat.Scrutiny {
 // Within reports whether every vertex of g lies inside (or on the edge of) area: for an
 // area drawn inside a boundary, that it is inside.
 func Within(g orb.Geometry, area orb.Geometry) bool {
-	inside := true
-	var walk func(orb.Geometry)
-	walk = func(x orb.Geometry) {
-		switch v := x.(type) {
-		case orb.Point:
-			inside = inside && inArea(area, v)
-		case orb.MultiPoint:
-			for _, p := range v {
-				walk(p)
-			}
-		case orb.Ring:
-			for _, p := range v {
-				walk(p)
-			}
-		case orb.Polygon:
-			for _, r := range v {
-				walk(r)
-			}
-		case orb.MultiPolygon:
-			for _, p := range v {
-				walk(p)
+	var rings []orb.Ring
+	switch v := g.(type) {
+	case orb.Point:
+		rings = []orb.Ring{{v}}
+	case orb.MultiPoint:
+		rings = []orb.Ring{orb.Ring(v)}
+	case orb.Polygon:
+		rings = v
+	case orb.MultiPolygon:
+		for _, p := range v {
+			rings = append(rings, p...)
+		}
+	}
+	for _, r := range rings {
+		for _, p := range r {
+			if !inArea(area, p) {
+				return false
 			}
 		}
 	}
-	walk(g)
-	return inside
+	return true
 }
