@@ -126,7 +126,7 @@ func readShapefile(files map[string]*zip.File, name string, opts Options, fs *fe
 	}
 	charset := "ISO-8859-1" // dBase's own, when no .cpg says otherwise
 	if cpg != "" {
-		charset = cpg
+		charset = cpgCharset(cpg)
 	}
 	if opts.Encoding != "" {
 		charset = opts.Encoding
@@ -349,4 +349,19 @@ func gpkgCRS(s gpkg.SRS, declared string) (bool, error) {
 		return layerCRS(s.Definition, declared, "the layer's SRS")
 	}
 	return false, fmt.Errorf("coordinates in %q (%s:%d); hexbeat reads WGS 84 longitude/latitude or British National Grid (EPSG:27700): reproject it first (ogr2ogr -t_srs EPSG:27700)", s.Name, s.Organization, s.Code)
+}
+
+// cpgCharset reads a .cpg: a character set's name (UTF-8), or, as ESRI writes it, a code
+// page's number (1252 for Windows-1252, 65001 for UTF-8, 88591 for ISO 8859-1).
+func cpgCharset(cpg string) string {
+	switch c := strings.TrimSpace(cpg); {
+	case c == "65001":
+		return "utf-8"
+	case strings.HasPrefix(c, "8859") && len(c) > 4:
+		return "iso-8859-" + c[4:]
+	case len(c) == 4 && strings.HasPrefix(c, "125"):
+		return "windows-" + c
+	default:
+		return c
+	}
 }

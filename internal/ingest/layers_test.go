@@ -241,3 +241,12 @@ func TestLayerRefusals(t *testing.T) {
 	testkit.OGR2OGR(t, "-f", "SQLite", at("plain.sqlite"), square)
 	refused("an SQLite database", at("plain.sqlite"), Options{}, "not a GeoPackage")
 }
+
+// TestCPGCharset: a .cpg's names and ESRI's code page numbers.
+func TestCPGCharset(t *testing.T) {
+	for in, want := range map[string]string{"UTF-8": "UTF-8", "1252": "windows-1252", "65001": "utf-8", "88591": "iso-8859-1", " 1250\n": "windows-1250"} {
+		if got := cpgCharset(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}
