@@ -59,11 +59,11 @@ func TestSignInAndPlannersInChromium(t *testing.T) {
 	if layerAt("boundaries-line") > layerAt("hotspots-fill") {
 		t.Fatal("boundaries start above the hot spots")
 	}
-	for range 4 { // boundaries, change, emerging, kde: boundaries climbs over each to pass hotspots
+	for range 5 { // boundaries, dispro, change, emerging, kde: boundaries climbs over each to pass hotspots
 		p.do("move boundaries up", chromedp.Click(`button[data-up="boundaries"]`))
 	}
 	if layerAt("boundaries-line") < layerAt("hotspots-fill") || !strings.Contains(eval[string](p, `decodeURIComponent(location.search)`), "layers=hotspots:30,boundaries&") {
-		t.Errorf("after moving boundaries up four times: line at %d, hot spots at %d; URL %s", layerAt("boundaries-line"), layerAt("hotspots-fill"), eval[string](p, `location.search`))
+		t.Errorf("after moving boundaries up five times: line at %d, hot spots at %d; URL %s", layerAt("boundaries-line"), layerAt("hotspots-fill"), eval[string](p, `location.search`))
 	}
 
 	// police.uk data are dated to the month: the slider cannot step by days

@@ -165,3 +165,33 @@ func TestWithin(t *testing.T) {
 		t.Error("Within")
 	}
 }
+
+// BenchmarkPopulationOf: Milton Keynes's residents from the 35,672 LSOAs of England and
+// Wales (the work of every disproportionality report before its searches are counted).
+func BenchmarkPopulationOf(b *testing.B) {
+	raw, err := os.ReadFile(testkit.Data(b, "boundaries/milton-keynes-boundary.geojson"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	fc, err := geojson.UnmarshalFeatureCollection(raw)
+	if err != nil {
+		b.Fatal(err)
+	}
+	lsoas := map[string]hexbeat.CensusArea{}
+	for _, r := range testkit.CSV(b, testkit.Data(b, "census/census2021-ts021-lsoa-broad.csv"))[1:] {
+		lsoas[r[2]] = hexbeat.CensusArea{Code: r[2], Total: atoi(r[3]), Groups: [5]int{atoi(r[4]), atoi(r[5]), atoi(r[6]), atoi(r[7]), atoi(r[8])}, Year: 2021}
+	}
+	var centroids []hexbeat.Centroid
+	for _, r := range testkit.CSV(b, testkit.Data(b, "census/lsoa21-population-weighted-centroids-bng.csv"))[1:] {
+		e, _ := strconv.ParseFloat(r[2], 64)
+		n, _ := strconv.ParseFloat(r[3], 64)
+		lon, lat, _ := crs.BNGToWGS84(e, n)
+		centroids = append(centroids, hexbeat.Centroid{Code: r[0], Lon: lon, Lat: lat})
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if p := PopulationOf(fc.Features[0].Geometry, lsoas, centroids); p.Total != 287053 {
+			b.Fatal(p.Total)
+		}
+	}
+}

@@ -37,7 +37,9 @@ export function writeURL() {
   setPeriod(p);
   if (state.unit === 'day') p.set('unit', 'day');
   if (state.cats.length) p.set('cat', state.cats.join(','));
-  for (const k of ['res', 'method', 'k', 'colour', 'weight', 'area', 'group', 'dby', 'dperiod']) if (state[k]) p.set(k, state[k]);
+  for (const k of ['res', 'method', 'k', 'colour', 'weight', 'area']) if (state[k]) p.set(k, state[k]);
+  // the layer of searches per resident's choices, while it is shown
+  if (state.on.has('dispro')) for (const k of ['group', 'dby', 'dperiod']) p.set(k, state[k]);
   if (map) {
     const c = map.getCenter();
     p.set('map', `${map.getZoom().toFixed(2)}/${c.lat.toFixed(5)}/${c.lng.toFixed(5)}`);
