@@ -181,7 +181,9 @@ type populationAnswer struct {
 	LSOACodes                  []string       `json:"lsoa_codes"`
 	CentroidsWithoutPopulation []string       `json:"centroids_without_population"`
 	LSOAsWithoutCentroid       int            `json:"lsoas_without_centroid"`
-	Note                       string         `json:"note"`
+	// the area's own census row (an MSOA's, a local authority's), when held
+	Own  map[string]any `json:"own_census_row"`
+	Note string         `json:"note"`
 }
 
 // population answers GET /api/v1/population?area=: the residents of a boundary by broad
@@ -202,6 +204,14 @@ func (s *Server) population(c *fiber.Ctx) error {
 		Note:                 fmt.Sprintf("The residents counted by the %d Census of the %d LSOAs whose population-weighted centroid lies inside the area: the people who live there, not the people present at any one time.", pop.Census, len(pop.LSOAs))}
 	for g, name := range hexbeat.EthnicGroups {
 		out.Groups[name] = pop.Groups[g]
+	}
+	if o := pop.Own; o != nil {
+		groups := map[string]int{}
+		for g, name := range hexbeat.EthnicGroups {
+			groups[name] = o.Groups[g]
+		}
+		out.Own = map[string]any{"code": o.Code, "name": o.Name, "level": o.Level, "census": o.Year, "population_total": o.Total, "groups": groups, "detailed": o.Detailed}
+		out.Note += fmt.Sprintf(" The census's own row for %s counts %d; ONS perturbs small counts, so the sum of its LSOAs differs a little.", o.Code, o.Total)
 	}
 	return c.JSON(out)
 }

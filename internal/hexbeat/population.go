@@ -148,6 +148,9 @@ type AreaPopulation struct {
 	CentroidsWithoutPopulation []string
 	LSOAsWithoutCentroid       int
 	WithoutCentroidExamples    []string
+	// Own is the area's own census row, when it is a geography the census counts at its
+	// own level (an MSOA, a local authority) and that row is held
+	Own *CensusArea
 }
 
 // Disproportionality is a report of stop and search against the resident population.

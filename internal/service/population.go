@@ -14,6 +14,7 @@ import (
 // Population is what the population reports need of a store.
 type Population interface {
 	CensusAreas(ctx context.Context, level string) ([]hexbeat.CensusArea, error)
+	CensusArea(ctx context.Context, code string) (hexbeat.CensusArea, bool, error)
 	Centroids(ctx context.Context) ([]hexbeat.Centroid, error)
 }
 
@@ -60,7 +61,18 @@ func (s *Service) AreaPopulation(ctx context.Context, area string) (hexbeat.Area
 	if len(bad) > 0 {
 		return hexbeat.AreaPopulation{}, &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid population query", Fields: bad}
 	}
-	return s.populationOf(ctx, g)
+	pop, err := s.populationOf(ctx, g)
+	if err != nil {
+		return pop, err
+	}
+	// a boundary with an ONS code of its own (an MSOA, a local authority) may have its own
+	// census row: given beside the sum of its LSOAs, which ONS's perturbation makes differ
+	if own, ok, err := s.store.CensusArea(ctx, area); err != nil {
+		return pop, err
+	} else if ok {
+		pop.Own = &own
+	}
+	return pop, nil
 }
 
 func (s *Service) populationOf(ctx context.Context, area orb.Geometry) (hexbeat.AreaPopulation, error) {

@@ -81,12 +81,15 @@ func (t *importTx) putRows(ctx context.Context, table, cols string, n int, row f
 // CensusAreas returns the census areas held at a level (lsoa, msoa, lad, ...; "" for
 // every level), in code order.
 func (s *Store) CensusAreas(ctx context.Context, level string) ([]hexbeat.CensusArea, error) {
-	q := `SELECT code, level, name, year, total, asian, black, mixed, white, other, detailed FROM census_areas`
-	var args []any
 	if level != "" {
-		q += ` WHERE level = ?`
-		args = append(args, level)
+		return s.censusAreas(ctx, `WHERE level = ?`, level)
 	}
+	return s.censusAreas(ctx, ``)
+}
+
+// censusAreas reads the census rows where says, in code order.
+func (s *Store) censusAreas(ctx context.Context, where string, args ...any) ([]hexbeat.CensusArea, error) {
+	q := `SELECT code, level, name, year, total, asian, black, mixed, white, other, detailed FROM census_areas ` + where
 	rows, err := s.db.QueryxContext(ctx, s.db.Rebind(q+` ORDER BY code`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: census areas: %w", err)
@@ -108,6 +111,15 @@ func (s *Store) CensusAreas(ctx context.Context, level string) ([]hexbeat.Census
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// CensusArea returns the census row of one code; ok is false when none is held.
+func (s *Store) CensusArea(ctx context.Context, code string) (hexbeat.CensusArea, bool, error) {
+	all, err := s.censusAreas(ctx, `WHERE code = ?`, code)
+	if err != nil || len(all) == 0 {
+		return hexbeat.CensusArea{}, false, err
+	}
+	return all[0], true, nil
 }
 
 // Centroids returns the LSOA centroids held, in code order.
