@@ -120,6 +120,9 @@ func CameraFeature(cam hexbeat.Camera, today time.Time) *geojson.Feature {
 	f.ID = cam.ID
 	f.Properties = map[string]any{"id": cam.ID, "name": cam.Name, "kind": cam.Kind,
 		"active_from": hexbeat.DayOrNil(cam.ActiveFrom), "active_to": hexbeat.DayOrNil(cam.ActiveTo), "in_service": cam.InServiceOn(today)}
+	if cam.GridSquare > 0 { // placed at the centre of the grid square its reference named
+		f.Properties["grid_square_m"] = cam.GridSquare
+	}
 	return f
 }
 
@@ -153,6 +156,9 @@ func RetailerFeature(r hexbeat.Retailer, tests []hexbeat.RetailerTest) *geojson.
 		hist = append(hist, map[string]any{"date": t.On.Format("2006-01-02"), "result": t.Result, "notes": t.Notes})
 	}
 	f.Properties = map[string]any{"id": r.ID, "name": r.Name, "category": r.Category, "address": r.Address, "size_band": r.SizeBand, "tests": hist}
+	if r.GridSquare > 0 {
+		f.Properties["grid_square_m"] = r.GridSquare
+	}
 	return f
 }
 

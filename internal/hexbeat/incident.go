@@ -127,6 +127,9 @@ type Retailer struct {
 	Address  string
 	SizeBand string
 	Lon, Lat float64
+	// GridSquare is the side in metres of the grid square a grid reference named, its
+	// centre being Lon, Lat; 0 for coordinates
+	GridSquare int
 }
 
 // Camera kinds on the register.
@@ -142,6 +145,7 @@ type Camera struct {
 	Kind                 string // CameraFixed or CameraMobile
 	Lon, Lat             float64
 	ActiveFrom, ActiveTo time.Time // UTC midnights
+	GridSquare           int       // see Retailer
 }
 
 // Validate reports every problem with a camera recorded by hand.

@@ -228,7 +228,11 @@ func TestRegistersInBNG(t *testing.T) {
 		t.Fatalf("retailers: %v %+v", err, rep)
 	}
 	wantRejected(t, rep, map[string][]int{ReasonBadGridRef: {3}})
-	if r := sink.Retailers[0]; math.Abs(r.Lat-52.041044922) > 1e-8 || math.Abs(r.Lon+0.756268033) > 1e-8 {
-		t.Errorf("retailer at %v,%v", r.Lat, r.Lon)
+	if r := sink.Retailers[0]; math.Abs(r.Lat-52.041044922) > 1e-8 || math.Abs(r.Lon+0.756268033) > 1e-8 || r.GridSquare != 1 {
+		t.Errorf("retailer at %v,%v in a square of %d m", r.Lat, r.Lon, r.GridSquare)
+	}
+	cams = "camera_id,kind,grid_ref\nC1,fixed,SP 854 388\nC2,fixed,TL 1234 5678\n"
+	if rep, sink, err = readAll(t, []byte(cams), Options{}); err != nil || len(sink.Cameras) != 2 || sink.Cameras[0].GridSquare != 100 || sink.Cameras[1].GridSquare != 10 {
+		t.Errorf("cameras by grid reference: %v %+v %+v", err, rep, sink.Cameras)
 	}
 }

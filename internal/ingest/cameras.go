@@ -38,14 +38,14 @@ func readCameras(ctx context.Context, cr *csvReader, h *header, rep *Report, sin
 	if (iID < 0 && iName < 0) || !at.given() {
 		return &FormatError{Line: 1, Reason: "a camera register needs an id or name column (camera_id, camera_name ...) and longitude and latitude, easting and northing, or grid reference columns"}
 	}
-	out, err := registerRows(cr, h, rep, at, func(fields [][]byte, lon, lat float64) (string, hexbeat.Camera, string) {
+	out, err := registerRows(cr, h, rep, at, func(fields [][]byte, pl place) (string, hexbeat.Camera, string) {
 		id := strings.TrimSpace(string(field(fields, iID)))
 		name := strings.TrimSpace(string(field(fields, iName)))
 		if id == "" && name == "" {
 			return "", hexbeat.Camera{}, ReasonMissingField
 		}
 		if id == "" {
-			id = fmt.Sprintf("%s@%.6f,%.6f", name, lon, lat)
+			id = fmt.Sprintf("%s@%.6f,%.6f", name, pl.lon, pl.lat)
 		}
 		if name == "" {
 			name = id
@@ -62,7 +62,7 @@ func readCameras(ctx context.Context, cr *csvReader, h *header, rep *Report, sin
 		case !from.IsZero() && !to.IsZero() && to.Before(from):
 			return "", hexbeat.Camera{}, ReasonBadPeriod
 		}
-		return id, hexbeat.Camera{ID: id, Name: name, Kind: kind, Lon: lon, Lat: lat, ActiveFrom: from, ActiveTo: to}, ""
+		return id, hexbeat.Camera{ID: id, Name: name, Kind: kind, Lon: pl.lon, Lat: pl.lat, ActiveFrom: from, ActiveTo: to, GridSquare: pl.square}, ""
 	})
 	if err != nil || len(out) == 0 {
 		return err

@@ -316,12 +316,12 @@ func readCentroidsCSV(ctx context.Context, cr *csvReader, h *header, rep *Report
 	if iCode < 0 || !at.given() {
 		return &FormatError{Line: 1, Reason: "a centroid file needs an LSOA code column (LSOA21CD) and easting and northing (or longitude and latitude) columns"}
 	}
-	out, err := registerRows(cr, h, rep, at, func(fields [][]byte, lon, lat float64) (string, hexbeat.Centroid, string) {
+	out, err := registerRows(cr, h, rep, at, func(fields [][]byte, pl place) (string, hexbeat.Centroid, string) {
 		code := strings.TrimSpace(string(field(fields, iCode)))
 		if !hexbeat.ValidONSCode(code) {
 			return "", hexbeat.Centroid{}, ReasonBadCode
 		}
-		return code, hexbeat.Centroid{Code: code, Lon: lon, Lat: lat}, ""
+		return code, hexbeat.Centroid{Code: code, Lon: pl.lon, Lat: pl.lat}, ""
 	})
 	if err != nil || len(out) == 0 {
 		return err

@@ -275,8 +275,15 @@ func (h *header) registerCoords() coordColumns {
 
 func (c coordColumns) given() bool { return c.x >= 0 && (c.y >= 0 || c.gridRef) }
 
-// point reads a row's position as longitude and latitude, or the reason it has none.
-func (c coordColumns) point(fields [][]byte) (lon, lat float64, why string) {
+// place is where a register's row is: longitude and latitude, and the side in metres of
+// the grid square a grid reference named (0 for coordinates).
+type place struct {
+	lon, lat float64
+	square   int
+}
+
+// point reads a row's place, or the reason it has none.
+func (c coordColumns) point(fields [][]byte) (place, string) {
 	var p *cachedPoint
 	switch {
 	case c.gridRef:
@@ -284,16 +291,16 @@ func (c coordColumns) point(fields [][]byte) (lon, lat float64, why string) {
 	case c.bng:
 		p = bngPoint(field(fields, c.x), field(fields, c.y))
 	default:
-		lon, lat, why = parseLonLat(field(fields, c.x), field(fields, c.y))
+		lon, lat, why := parseLonLat(field(fields, c.x), field(fields, c.y))
 		if why != ReasonBadLocation || !c.xy {
-			return lon, lat, why
+			return place{lon: lon, lat: lat}, why
 		}
 		// X and Y beyond any longitude and latitude: eastings and northings, if the grid has them
 		if p = bngPoint(field(fields, c.x), field(fields, c.y)); p.why != "" {
-			return 0, 0, why
+			return place{}, why
 		}
 	}
-	return p.lon, p.lat, p.why
+	return place{lon: p.lon, lat: p.lat, square: p.square}, p.why
 }
 
 // records calls fn with each data record and its first line number, after refusing a

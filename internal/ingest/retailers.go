@@ -24,21 +24,21 @@ func readRetailers(ctx context.Context, cr *csvReader, h *header, opts Options, 
 	if iName < 0 || !at.given() {
 		return &FormatError{Line: 1, Reason: "a retailer register needs a name column and longitude and latitude, easting and northing, or grid reference columns"}
 	}
-	out, err := registerRows(cr, h, rep, at, func(fields [][]byte, lon, lat float64) (string, hexbeat.Retailer, string) {
+	out, err := registerRows(cr, h, rep, at, func(fields [][]byte, pl place) (string, hexbeat.Retailer, string) {
 		name := string(field(fields, iName))
 		if name == "" {
 			return "", hexbeat.Retailer{}, ReasonMissingField
 		}
 		id := string(field(fields, iID))
 		if id == "" {
-			id = fmt.Sprintf("%s@%.6f,%.6f", name, lon, lat)
+			id = fmt.Sprintf("%s@%.6f,%.6f", name, pl.lon, pl.lat)
 		}
 		cat := string(field(fields, iCat))
 		if cat == "" {
 			cat = "unknown"
 		}
 		return id, hexbeat.Retailer{ID: id, Name: name, Category: cat, Address: string(field(fields, iAddr)),
-			SizeBand: string(field(fields, iSize)), Lon: lon, Lat: lat}, ""
+			SizeBand: string(field(fields, iSize)), Lon: pl.lon, Lat: pl.lat, GridSquare: pl.square}, ""
 	})
 	if err != nil || len(out) == 0 {
 		return err
@@ -49,16 +49,16 @@ func readRetailers(ctx context.Context, cr *csvReader, h *header, opts Options, 
 // registerRows reads the rows of a register (retailers, cameras): a row without usable
 // coordinates is rejected by line; row makes the others into an item and its id, or gives
 // the reason to reject it; an id already seen in the file is a duplicate.
-func registerRows[T any](cr *csvReader, h *header, rep *Report, at coordColumns, row func(fields [][]byte, lon, lat float64) (id string, item T, why string)) ([]T, error) {
+func registerRows[T any](cr *csvReader, h *header, rep *Report, at coordColumns, row func(fields [][]byte, at place) (id string, item T, why string)) ([]T, error) {
 	var out []T
 	seen := map[string]bool{}
 	err := records(cr, h, rep, func(fields [][]byte, line int) error {
-		lon, lat, why := at.point(fields)
+		pl, why := at.point(fields)
 		if why != "" {
 			rep.reject(why, line)
 			return nil
 		}
-		id, item, why := row(fields, lon, lat)
+		id, item, why := row(fields, pl)
 		switch {
 		case why != "":
 			rep.reject(why, line)

@@ -43,5 +43,17 @@ func TestGridSquareKept(t *testing.T) {
 				t.Errorf("%s: grid square %d (held %v), want %d", id, g, ok, want)
 			}
 		}
+		// registers too
+		opts.Columns = ingest.Columns{}
+		for name, data := range map[string]string{"shops.csv": "id,name,grid_ref\nS1,Corner shop,SP 854 388\n", "cams.csv": "camera_id,kind,grid_ref\nK1,fixed,SP 8540 3880\n"} {
+			if _, _, err := ingest.Import(ctx, s, bytes.NewReader([]byte(data)), name, 0, opts, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		shops, err1 := s.Retailers(ctx)
+		cams, err2 := s.Cameras(ctx)
+		if err1 != nil || err2 != nil || len(shops) != 1 || shops[0].GridSquare != 100 || len(cams) != 1 || cams[0].GridSquare != 10 {
+			t.Errorf("registers: %v %v %+v %+v", err1, err2, shops, cams)
+		}
 	})
 }

@@ -201,16 +201,16 @@ func (t *importTx) PutRetailers(ctx context.Context, rs []hexbeat.Retailer) erro
 	if err := t.openBatch(ctx); err != nil {
 		return err
 	}
-	q := t.s.db.Rebind(`INSERT INTO retailers (id, name, category, address, size_band, lon, lat, batch_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	q := t.s.db.Rebind(`INSERT INTO retailers (id, name, category, address, size_band, lon, lat, grid_square, batch_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, category = excluded.category, address = excluded.address,
-		size_band = excluded.size_band, lon = excluded.lon, lat = excluded.lat, batch_id = excluded.batch_id`)
+		size_band = excluded.size_band, lon = excluded.lon, lat = excluded.lat, grid_square = excluded.grid_square, batch_id = excluded.batch_id`)
 	for _, r := range rs {
 		had, err := t.exists(ctx, "retailers", r.ID)
 		if err != nil {
 			return fmt.Errorf("store: retailer %s: %w", r.ID, err)
 		}
-		if _, err := t.tx.ExecContext(ctx, q, r.ID, r.Name, r.Category, r.Address, r.SizeBand, r.Lon, r.Lat, t.batchID); err != nil {
+		if _, err := t.tx.ExecContext(ctx, q, r.ID, r.Name, r.Category, r.Address, r.SizeBand, r.Lon, r.Lat, r.GridSquare, t.batchID); err != nil {
 			return fmt.Errorf("store: retailer %s: %w", r.ID, err)
 		}
 		if !had {

@@ -310,21 +310,21 @@ func geometryJSON(g orb.Geometry) (string, error) {
 
 // Retailers returns the retailer register, ordered by id.
 func (s *Store) Retailers(ctx context.Context) ([]hexbeat.Retailer, error) {
-	return queryList(ctx, s.db, "retailers", `SELECT id, name, category, address, size_band, lon, lat FROM retailers ORDER BY id`, nil,
+	return queryList(ctx, s.db, "retailers", `SELECT id, name, category, address, size_band, lon, lat, grid_square FROM retailers ORDER BY id`, nil,
 		func(r *sqlx.Rows) (hexbeat.Retailer, error) {
 			var x hexbeat.Retailer
-			err := r.Scan(&x.ID, &x.Name, &x.Category, &x.Address, &x.SizeBand, &x.Lon, &x.Lat)
+			err := r.Scan(&x.ID, &x.Name, &x.Category, &x.Address, &x.SizeBand, &x.Lon, &x.Lat, &x.GridSquare)
 			return x, err
 		})
 }
 
 // Cameras returns the camera register, ordered by id.
 func (s *Store) Cameras(ctx context.Context) ([]hexbeat.Camera, error) {
-	return queryList(ctx, s.db, "cameras", `SELECT id, name, kind, lon, lat, active_from, active_to FROM cameras ORDER BY id`, nil,
+	return queryList(ctx, s.db, "cameras", `SELECT id, name, kind, lon, lat, active_from, active_to, grid_square FROM cameras ORDER BY id`, nil,
 		func(r *sqlx.Rows) (hexbeat.Camera, error) {
 			var c hexbeat.Camera
 			var from, to any
-			err := r.Scan(&c.ID, &c.Name, &c.Kind, &c.Lon, &c.Lat, &from, &to)
+			err := r.Scan(&c.ID, &c.Name, &c.Kind, &c.Lon, &c.Lat, &from, &to, &c.GridSquare)
 			c.ActiveFrom, c.ActiveTo = scanTime(from), scanTime(to)
 			return c, err
 		})
@@ -339,11 +339,11 @@ func (s *Store) putCamera(ctx context.Context, tx sqlx.ExecerContext, c hexbeat.
 		}
 		return d.Unix()
 	}
-	_, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO cameras (id, name, kind, lon, lat, active_from, active_to, batch_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO cameras (id, name, kind, lon, lat, active_from, active_to, grid_square, batch_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, lon = excluded.lon, lat = excluded.lat,
-		active_from = excluded.active_from, active_to = excluded.active_to, batch_id = excluded.batch_id`),
-		c.ID, c.Name, c.Kind, c.Lon, c.Lat, day(c.ActiveFrom), day(c.ActiveTo), batch)
+		active_from = excluded.active_from, active_to = excluded.active_to, grid_square = excluded.grid_square, batch_id = excluded.batch_id`),
+		c.ID, c.Name, c.Kind, c.Lon, c.Lat, day(c.ActiveFrom), day(c.ActiveTo), c.GridSquare, batch)
 	if err != nil {
 		return fmt.Errorf("store: camera %s: %w", c.ID, err)
 	}

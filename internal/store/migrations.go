@@ -255,6 +255,15 @@ ALTER TABLE authorisations ADD COLUMN inf_recorded_by text;
 ALTER TABLE authorisations ADD COLUMN inf_recorded_at timestamptz;
 ALTER TABLE authorisations ADD COLUMN notices text NOT NULL DEFAULT '[]';
 `, nil},
+	// 10: a retailer or camera placed by an Ordnance Survey grid reference keeps the side of
+	// the square it named, as an incident does (7).
+	{10, `
+ALTER TABLE retailers ADD COLUMN grid_square INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cameras ADD COLUMN grid_square INTEGER NOT NULL DEFAULT 0;
+`, `
+ALTER TABLE retailers ADD COLUMN grid_square integer NOT NULL DEFAULT 0;
+ALTER TABLE cameras ADD COLUMN grid_square integer NOT NULL DEFAULT 0;
+`, nil},
 }
 
 // Migrate applies the migrations the database has not had yet. Concurrent starts are
