@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/hexbeat/hexbeat/internal/testkit"
@@ -20,20 +21,26 @@ func TestStopSearchInProportionInChromium(t *testing.T) {
 	p, key := openStore(t, testkit.Data(t, "boundaries/milton-keynes-boundary.geojson"), testkit.Data(t, "boundaries/milton-keynes-lsoa-2011.geojson"),
 		testkit.Data(t, "census/census2021-ts021-lsoa-broad.csv"), testkit.Data(t, "census/lsoa21-population-weighted-centroids-bng.csv"),
 		testkit.Data(t, "police/stop-and-search/2023-12-thames-valley-stop-and-search.csv"), testkit.Data(t, "police/street/2025-01-thames-valley-street.csv"))
-	req, _ := http.NewRequest("POST", p.addr+"/api/v1/section60/authorisations", strings.NewReader(`{"area":{"type":"Polygon","coordinates":[[[-0.78,52.03],[-0.74,52.03],[-0.74,52.05],[-0.78,52.05],[-0.78,52.03]]]},
-		"grounds":"a stabbing outside the station","officer":"J Smith","rank":"Inspector","start":"2023-12-08T18:00:00Z","end":"2023-12-09T09:00:00Z"}`))
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	authorise := func(start, end time.Time) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", p.addr+"/api/v1/section60/authorisations", strings.NewReader(`{"area":{"type":"Polygon","coordinates":[[[-0.78,52.03],[-0.74,52.03],[-0.74,52.05],[-0.78,52.05],[-0.78,52.03]]]},
+		"grounds":"a stabbing outside the station","officer":"J Smith","rank":"Inspector","start":"`+start.Format(time.RFC3339)+`","end":"`+end.Format(time.RFC3339)+`"}`))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 201 {
+			t.Fatalf("authorise: %d", res.StatusCode)
+		}
 	}
-	res.Body.Close()
-	if res.StatusCode != 201 {
-		t.Fatalf("authorise: %d", res.StatusCode)
-	}
+	authorise(time.Date(2023, 12, 8, 18, 0, 0, 0, time.UTC), time.Date(2023, 12, 9, 9, 0, 0, 0, time.UTC))
+	now := time.Now().UTC().Truncate(time.Second)
+	authorise(now.Add(-time.Hour), now.Add(5*time.Hour)) // in force: on the map
 
-	p.do("open the layer of searches per resident", chromedp.Navigate(p.addr+"/?key="+key+"&area=E06000042&layers=boundaries,dispro&map=10.50/52.04/-0.76"),
+	p.do("open the layer of searches per resident", chromedp.Navigate(p.addr+"/?key="+key+"&area=E06000042&layers=boundaries,dispro,authorisations&map=10.50/52.04/-0.76"),
 		chromedp.WaitVisible("canvas.maplibregl-canvas"))
 	drawn := `window.hexbeat.map && window.hexbeat.map.loaded() && !window.hexbeat.map.isMoving() &&
 		new Set(window.hexbeat.map.queryRenderedFeatures({ layers: ['dispro-fill'] }).map((f) => f.properties.code)).size`
@@ -54,18 +61,28 @@ func TestStopSearchInProportionInChromium(t *testing.T) {
 	p.shot("searches-per-resident.png")
 	axeCheck(p, "the layer of searches per resident and its legend")
 
-	// s60(3A): pending, then recorded; a notice; the evaluation
+	// s60(3A): the authorisation in force shows as pending on the map, then in the register
+	poll[int](p, "the authorisation in force is not drawn", `window.hexbeat.map.queryRenderedFeatures({ layers: ['authorisations-fill'] }).length`)
+	xy := eval[[]float64](p, `(() => { const q = window.hexbeat.map.project([-0.76, 52.04]); return [q.x, q.y]; })()`)
+	p.do("click the authorisation", chromedp.MouseClickXY(xy[0], xy[1]))
+	if shown := poll[string](p, "no details of the authorisation", `document.getElementById('info-body').textContent.includes('Section 60 authorisation') && document.getElementById('info-body').textContent`); !strings.Contains(shown, "PENDING: not yet recorded") {
+		t.Errorf("the authorisation's details: %.300s", shown)
+	}
+	// pending, then recorded; a notice; the evaluation
 	p.do("the register", chromedp.Click("#p-s60 summary"), chromedp.Click("#s60-register"))
 	poll[bool](p, "no pending record shown", `document.getElementById('s60-reg').textContent.includes('superintendent not yet informed')`)
-	p.do("record the superintendent informed", chromedp.Click(`#s60-reg button[data-informed]`), chromedp.WaitVisible("#inf-form"))
+	if n := eval[int](p, `document.querySelectorAll('#s60-reg button[data-informed]').length`); n != 2 {
+		t.Errorf("%d authorisations offered the record, want 2", n)
+	}
+	p.do("record the superintendent informed", chromedp.Click(`#s60-reg tr:last-child button[data-informed]`), chromedp.WaitVisible("#inf-form"))
 	axeCheck(p, "the form recording the superintendent informed")
 	p.do("fill it in", chromedp.SendKeys("#inf-officer", "A Jones"), chromedp.SetValue("#inf-at", "2023-12-08T19:30"),
 		chromedp.Click("#inf-form button[type=submit]"))
 	if msg := poll[string](p, "no answer to the record", `document.getElementById('inf-msg').textContent`); !strings.HasPrefix(msg, "Recorded: Superintendent A Jones informed") {
 		t.Errorf("the record: %q", msg)
 	}
-	poll[bool](p, "the register still shows it pending", `!document.getElementById('s60-reg').textContent.includes('not yet informed') && document.querySelector('#s60-reg button[data-notice]') !== null`)
-	p.do("record a notice", chromedp.Click(`#s60-reg button[data-notice]`), chromedp.WaitVisible("#notice-form"))
+	poll[bool](p, "the register still shows it pending", `document.querySelectorAll('#s60-reg button[data-informed]').length === 1`)
+	p.do("record a notice", chromedp.Click(`#s60-reg tr:last-child button[data-notice]`), chromedp.WaitVisible("#notice-form"))
 	if stage := eval[string](p, `document.getElementById('nt-stage').value`); stage != "after" {
 		t.Errorf("a past authorisation's notice offered as %q", stage)
 	}

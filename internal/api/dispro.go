@@ -1,12 +1,15 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/paulmach/orb"
 )
 
 // disproGroup is one group's figures in GET /api/v1/stop-search/disproportionality; rates,
@@ -63,6 +66,50 @@ func (s *Server) disproportionality(c *fiber.Ctx) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
+	return s.sendDispro(c, q, format)
+}
+
+// disproDrawn answers POST /api/v1/stop-search/disproportionality: the same for a drawn
+// area, {"area": a GeoJSON Polygon or MultiPolygon, "from", "to", "legislation",
+// "ethnicity"}.
+func (s *Server) disproDrawn(c *fiber.Ctx) error {
+	var body struct {
+		Area        json.RawMessage `json:"area"`
+		From        string          `json:"from"`
+		To          string          `json:"to"`
+		Legislation string          `json:"legislation"`
+		Ethnicity   string          `json:"ethnicity"`
+	}
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	var f hexbeat.FieldErrors
+	q := hexbeat.DisproQuery{Polygon: areaGeometry(body.Area, f.Add), Legislation: body.Legislation, Ethnicity: body.Ethnicity}
+	if q.Polygon == nil && len(f) == 0 {
+		f.Add("area", "draw the area: a GeoJSON Polygon or MultiPolygon")
+	}
+	for _, b := range []struct {
+		field, v string
+		at       *time.Time
+		end      bool
+	}{{"from", body.From, &q.From, false}, {"to", body.To, &q.To, true}} {
+		if b.v == "" {
+			continue
+		}
+		t, err := hexbeat.ParseTimeBound(b.v, b.end)
+		if err != nil {
+			f.Add(b.field, "%v", err)
+		}
+		*b.at = t
+	}
+	if err := f.Err("invalid disproportionality query"); err != nil {
+		return err
+	}
+	return s.sendDispro(c, q, "")
+}
+
+// sendDispro answers a disproportionality query as JSON or CSV.
+func (s *Server) sendDispro(c *fiber.Ctx, q hexbeat.DisproQuery, format string) error {
 	if format == "csv" {
 		if err := csvAllowed(c); err != nil {
 			return err
@@ -86,6 +133,9 @@ func (s *Server) disproportionality(c *fiber.Ctx) error {
 
 func disproJSON(r hexbeat.Disproportionality) disproAnswer {
 	q, pop := r.Query, r.Population
+	if q.Polygon != nil {
+		q.Area = "drawn"
+	}
 	out := disproAnswer{Area: q.Area, Legislation: q.Legislation, Ethnicity: q.Ethnicity, Searches: r.Searches,
 		NotStated: r.NotStated, WithoutLocation: r.WithoutLocation, LSOAs: len(pop.LSOAs), LSOACodes: pop.LSOAs,
 		PopulationTotal: pop.Total, Census: pop.Census, CentroidsWithoutPopulation: pop.CentroidsWithoutPopulation,
@@ -194,7 +244,31 @@ func (s *Server) population(c *fiber.Ctx) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
-	pop, err := s.section60.AreaPopulation(c.UserContext(), area)
+	return s.sendPopulation(c, area, nil)
+}
+
+// populationDrawn answers POST /api/v1/population {"area": a GeoJSON Polygon or
+// MultiPolygon}: the residents of a drawn area.
+func (s *Server) populationDrawn(c *fiber.Ctx) error {
+	var body struct {
+		Area json.RawMessage `json:"area"`
+	}
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	var f hexbeat.FieldErrors
+	g := areaGeometry(body.Area, f.Add)
+	if g == nil && len(f) == 0 {
+		f.Add("area", "draw the area: a GeoJSON Polygon or MultiPolygon")
+	}
+	if err := f.Err("invalid population query"); err != nil {
+		return err
+	}
+	return s.sendPopulation(c, "drawn", g)
+}
+
+func (s *Server) sendPopulation(c *fiber.Ctx, area string, drawn orb.Geometry) error {
+	pop, err := s.section60.AreaPopulation(c.UserContext(), area, drawn)
 	if err != nil {
 		return err
 	}

@@ -203,6 +203,24 @@ func TestDisproportionalityThroughTheAPI(t *testing.T) {
 		t.Errorf("an unknown group: %d %s", code, b)
 	}
 
+	// the same for the boundary drawn by hand
+	geom, _ := json.Marshal(geojson.NewGeometry(fc.Features[0].Geometry))
+	code, b, _ = call(t, s, "POST", "/api/v1/stop-search/disproportionality", viewer, `{"area":`+string(geom)+`,"from":"2023-12","to":"2023-12"}`)
+	var byHand disproAnswer
+	if json.Unmarshal(b, &byHand); code != 200 || byHand.LSOAs != got.LSOAs || byHand.PopulationTotal != got.PopulationTotal || len(byHand.Groups) != 5 ||
+		byHand.Groups[1].Searches != got.Groups[1].Searches || *byHand.Groups[1].RatioToWhite != *got.Groups[1].RatioToWhite {
+		t.Errorf("drawn: %d %.300s", code, b)
+	}
+	if code, b, _ = call(t, s, "POST", "/api/v1/population", viewer, `{"area":`+string(geom)+`}`); code != 200 || !strings.Contains(string(b), `"population_total":287053`) || !strings.Contains(string(b), `"area":"drawn"`) {
+		t.Errorf("population drawn: %d %.300s", code, b)
+	}
+	if code, b, _ = call(t, s, "POST", "/api/v1/population", viewer, `{"area":{"type":"Point","coordinates":[0,51]}}`); code != 400 || !strings.Contains(string(b), `"field":"area"`) {
+		t.Errorf("a point drawn: %d %s", code, b)
+	}
+	if code, b, _ = call(t, s, "POST", "/api/v1/stop-search/disproportionality", viewer, `{"from":"2023-13"}`); code != 400 || !strings.Contains(string(b), `"field":"from"`) || !strings.Contains(string(b), `"field":"area"`) {
+		t.Errorf("nothing drawn: %d %s", code, b)
+	}
+
 	code, b, _ = call(t, s, "GET", url+"&ethnicity=officer&legislation=section60", viewer, "")
 	var off disproAnswer
 	if json.Unmarshal(b, &off); code != 200 || len(off.Groups) != 4 || strings.Contains(string(b), `"Mixed"`) {

@@ -181,6 +181,8 @@ func (s *Server) routes() {
 	s.handle(v1, "GET", "/stop-search/disproportionality", read, s.disproportionality)
 	s.handle(v1, "GET", "/stop-search/disproportionality/lsoas", read, s.disproLSOAs)
 	s.handle(v1, "GET", "/population", read, s.population)
+	s.handle(v1, "POST", "/population", read, s.populationDrawn)
+	s.handle(v1, "POST", "/stop-search/disproportionality", read, s.disproDrawn)
 	s.handle(v1, "GET", "/keys", admin, s.listKeys)
 	s.handle(v1, "POST", "/keys", admin, s.createKey)
 	s.handle(v1, "DELETE", "/keys/:id", admin, s.revokeKey)

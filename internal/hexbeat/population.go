@@ -2,6 +2,8 @@ package hexbeat
 
 import (
 	"regexp"
+
+	"github.com/paulmach/orb"
 	"strings"
 	"time"
 )
@@ -104,6 +106,7 @@ func BroadGroup(ethnicity string) (group string, ok bool) {
 type DisproQuery struct {
 	From, To    time.Time
 	Area        string
+	Polygon     orb.Geometry // a drawn area (Polygon or MultiPolygon), instead of a boundary
 	Legislation string
 	Ethnicity   string // self (the default) or officer
 }

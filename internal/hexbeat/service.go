@@ -80,7 +80,7 @@ type Section60Service interface {
 	Scrutiny(ctx context.Context, id int64) (Authorisation, Scrutiny, error)
 	StopSearchSummary(ctx context.Context, q SearchQuery) (SearchSummary, error)
 	Disproportionality(ctx context.Context, q DisproQuery) (Disproportionality, error)
-	AreaPopulation(ctx context.Context, area string) (AreaPopulation, error)
+	AreaPopulation(ctx context.Context, area string, polygon orb.Geometry) (AreaPopulation, error)
 	LSOADispro(ctx context.Context, q DisproQuery, group string) (LSOADispro, error)
 }
 

@@ -54,10 +54,13 @@ func (s *Service) forgetResidents() {
 	s.pmu.Unlock()
 }
 
-// AreaPopulation is the resident population of a boundary, from the LSOAs whose
-// population-weighted centroid it holds.
-func (s *Service) AreaPopulation(ctx context.Context, area string) (hexbeat.AreaPopulation, error) {
-	g, bad := s.searchArea(area, true)
+// AreaPopulation is the resident population of a boundary (or of a drawn polygon), from
+// the LSOAs whose population-weighted centroid it holds.
+func (s *Service) AreaPopulation(ctx context.Context, area string, polygon orb.Geometry) (hexbeat.AreaPopulation, error) {
+	g, bad := polygon, []hexbeat.FieldError(nil)
+	if g == nil {
+		g, bad = s.searchArea(area, true)
+	}
 	if len(bad) > 0 {
 		return hexbeat.AreaPopulation{}, &hexbeat.Error{Code: hexbeat.EINVALID, Message: "invalid population query", Fields: bad}
 	}
@@ -67,6 +70,9 @@ func (s *Service) AreaPopulation(ctx context.Context, area string) (hexbeat.Area
 	}
 	// a boundary with an ONS code of its own (an MSOA, a local authority) may have its own
 	// census row: given beside the sum of its LSOAs, which ONS's perturbation makes differ
+	if polygon != nil {
+		return pop, nil
+	}
 	if own, ok, err := s.store.CensusArea(ctx, area); err != nil {
 		return pop, err
 	} else if ok {
@@ -106,8 +112,12 @@ type disproRun struct {
 // (nil: nothing more) and counts the searches.
 func (s *Service) disproportionality(ctx context.Context, q hexbeat.DisproQuery, prepare func(*plan.DisproTally, hexbeat.AreaPopulation)) (disproRun, error) {
 	bad := searchPeriod(q.From, q.To)
-	area, fe := s.searchArea(q.Area, true)
-	bad = append(bad, fe...)
+	area := q.Polygon
+	if area == nil {
+		var fe []hexbeat.FieldError
+		area, fe = s.searchArea(q.Area, true)
+		bad = append(bad, fe...)
+	}
 	if q.Ethnicity == "" {
 		q.Ethnicity = "self"
 	}

@@ -91,7 +91,10 @@ export function wireClicks() {
   map.on('click', 'proposals-fill', (e) => proposalInfo(e.features[0].properties.rank));
   map.on('click', 'authorisations-fill', (e) => {
     const p = e.features[0].properties;
-    showInfo(`<h3>Section 60 authorisation ${esc(p.id)}</h3>` + table([['status', p.status], ['officer', `${p.officer}, ${p.rank}`], ['from', p.start], ['until', p.ends], ['area', `${fmt(p.area_km2, 2)} km²`]]) + `<p>${esc(p.grounds)}</p><button type="button" data-scrutiny="${esc(p.id)}">Scrutiny report</button>`);
+    // MapLibre gives a feature's nested properties as JSON text
+    const informed = typeof p.informed === 'string' && p.informed !== 'null' ? JSON.parse(p.informed) : null;
+    const s3a = p.superintendent_required ? [['superintendent informed (s60(3A))', informed ? `${informed.rank} ${informed.officer}, ${informed.at}` : 'PENDING: not yet recorded']] : [];
+    showInfo(`<h3>Section 60 authorisation ${esc(p.id)}</h3>` + table([['status', p.status], ['officer', `${p.officer}, ${p.rank}`], ['from', p.start], ['until', p.ends], ['area', `${fmt(p.area_km2, 2)} km²`], ...s3a]) + `<p>${esc(p.grounds)}</p><button type="button" data-scrutiny="${esc(p.id)}">Scrutiny report</button>`);
   });
 }
 
