@@ -37,9 +37,16 @@ type Config struct {
 	AdminKeyFile   string  // where the first start's admin key goes instead of stdout
 	TLSCert        string  // serve HTTPS with this certificate and key
 	TLSKey         string
-	TrustedProxies string               // comma-separated addresses or CIDRs of reverse proxies
-	HarmWeights    string               // a CSV of category,weight; empty: the embedded Crime Harm Index
-	Harm           *hexbeat.HarmWeights // loaded from HarmWeights by finish
+	TrustedProxies string // comma-separated addresses or CIDRs of reverse proxies
+	// OpenID Connect sign-in (off unless OIDCIssuer is set)
+	PublicURL        string // the address users reach; the redirect URL is PublicURL/auth/callback
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string
+	OIDCRolesClaim   string               // roles (the default) or groups
+	OIDCRoleMap      string               // claim-value=role,...
+	HarmWeights      string               // a CSV of category,weight; empty: the embedded Crime Harm Index
+	Harm             *hexbeat.HarmWeights // loaded from HarmWeights by finish
 }
 
 func defaultConfig() Config {
@@ -110,6 +117,18 @@ func bindConfig(fs *flag.FlagSet, set configSet, getenv func(string) string) (*C
 		fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "serve HTTPS with this PEM certificate (with --tls-key); answers then carry Strict-Transport-Security (env HEXBEAT_TLS_CERT)")
 		fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "the PEM private key of --tls-cert (env HEXBEAT_TLS_KEY)")
 		fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For names the client, for rate limits, failed sign-ins and the audit log (env HEXBEAT_TRUSTED_PROXIES)")
+		env("HEXBEAT_PUBLIC_URL", &c.PublicURL)
+		env("HEXBEAT_OIDC_ISSUER", &c.OIDCIssuer)
+		env("HEXBEAT_OIDC_CLIENT_ID", &c.OIDCClientID)
+		env("HEXBEAT_OIDC_CLIENT_SECRET", &c.OIDCClientSecret)
+		env("HEXBEAT_OIDC_ROLES_CLAIM", &c.OIDCRolesClaim)
+		env("HEXBEAT_OIDC_ROLE_MAP", &c.OIDCRoleMap)
+		fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the address users reach (https://hexbeat.force.example); sign-in's redirect URL is it + /auth/callback (env HEXBEAT_PUBLIC_URL)")
+		fs.StringVar(&c.OIDCIssuer, "oidc-issuer", c.OIDCIssuer, "sign people in through this OpenID Connect provider (its issuer URL, found by discovery); keys keep working (env HEXBEAT_OIDC_ISSUER)")
+		fs.StringVar(&c.OIDCClientID, "oidc-client-id", c.OIDCClientID, "hexbeat's client id at the provider (env HEXBEAT_OIDC_CLIENT_ID)")
+		fs.StringVar(&c.OIDCClientSecret, "oidc-client-secret", c.OIDCClientSecret, "hexbeat's client secret (env HEXBEAT_OIDC_CLIENT_SECRET, or HEXBEAT_OIDC_CLIENT_SECRET_FILE)")
+		fs.StringVar(&c.OIDCRolesClaim, "oidc-roles-claim", c.OIDCRolesClaim, "the ID token claim holding the person's roles: roles (the default), or groups for Entra ID group ids (env HEXBEAT_OIDC_ROLES_CLAIM)")
+		fs.StringVar(&c.OIDCRoleMap, "oidc-role-map", c.OIDCRoleMap, "claim values to hexbeat roles: hexbeat-commander=commander,hexbeat-viewer=viewer (env HEXBEAT_OIDC_ROLE_MAP)")
 		fs.StringVar(&c.BasemapURL, "basemap", c.BasemapURL, "MapLibre style URL for the web map's basemap; empty for none (env HEXBEAT_BASEMAP_URL)")
 		fs.DurationVar(&c.SyncInterval, "sync-interval", c.SyncInterval, "how often to look for imports made by other processes (env HEXBEAT_SYNC_INTERVAL)")
 		fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "longest time a request may take (env HEXBEAT_REQUEST_TIMEOUT)")

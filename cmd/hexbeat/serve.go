@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/hexbeat/hexbeat/internal/ingest"
 	"github.com/hexbeat/hexbeat/internal/service"
+	"github.com/hexbeat/hexbeat/internal/signin"
 	"github.com/hexbeat/hexbeat/internal/store"
 	"github.com/hexbeat/hexbeat/web"
 )
@@ -92,9 +94,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if open { // keyless: a page of another site that has made its name point here (DNS rebinding) must not read it
 		hosts = loopbackHosts(ln.Addr())
 	}
-	srv := api.New(svc, log, api.Config{RequestTimeout: cfg.RequestTimeout, BasemapURL: cfg.BasemapURL, Open: open, AllowedHosts: hosts,
+	acfg := api.Config{RequestTimeout: cfg.RequestTimeout, BasemapURL: cfg.BasemapURL, Open: open, AllowedHosts: hosts,
 		RateLimit: cfg.RateLimit, CacheBytes: cacheBytes(cfg.CacheMB), MaxAnalyses: cfg.MaxAnalyses, MaxAnalysesPerKey: cfg.MaxPerKey,
-		TLS: cfg.TLSCert != "", TrustedProxies: splitList(cfg.TrustedProxies)}, web.Dist())
+		TLS: cfg.TLSCert != "", TrustedProxies: splitList(cfg.TrustedProxies), PublicURL: cfg.PublicURL}
+	if cfg.OIDCIssuer != "" {
+		if acfg.SignIn, err = signInService(ctx, cfg, svc, log); err != nil {
+			log.Error("sign-in", "err", err)
+			return 2
+		}
+		acfg.Open, acfg.AllowedHosts = false, nil
+	}
+	srv := api.New(svc, log, acfg, web.Dist())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	// the server answers /healthz at once and /readyz once the index is loaded
@@ -191,4 +201,25 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// signInService sets up sign-in through the OpenID Connect provider of --oidc-issuer. A
+// provider that cannot be reached at start is logged, and found at the first sign-in;
+// keys keep working meanwhile.
+func signInService(ctx context.Context, cfg *Config, svc *service.Service, log *slog.Logger) (hexbeat.SignInService, error) {
+	if cfg.PublicURL == "" || cfg.OIDCClientID == "" {
+		return nil, fmt.Errorf("--oidc-issuer needs --public-url (the address users reach) and --oidc-client-id")
+	}
+	roles, err := signin.ParseRoleMap(cfg.OIDCRoleMap)
+	if err != nil {
+		return nil, err
+	}
+	rp, err := signin.New(ctx, signin.Config{Issuer: strings.TrimRight(cfg.OIDCIssuer, "/"), ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
+		PublicURL: cfg.PublicURL, RolesClaim: cfg.OIDCRolesClaim, RoleMap: roles})
+	if err != nil {
+		log.Warn("sign-in: the identity provider cannot be reached now; sign-in will try again, and keys keep working", "err", err)
+	} else {
+		log.Info("sign-in through the identity provider", "issuer", cfg.OIDCIssuer, "redirect", strings.TrimRight(cfg.PublicURL, "/")+"/auth/callback")
+	}
+	return svc.SignIn(rp), nil
 }

@@ -75,7 +75,10 @@ func openPage(t *testing.T, args ...string) *page {
 	ctx, cancel := context.WithCancel(context.Background())
 	out, errb := &syncBuffer{}, &syncBuffer{}
 	done := make(chan int)
-	go func() { done <- Run(ctx, append(args, "--addr", "127.0.0.1:0"), out, errb) }()
+	if !slices.Contains(args, "--addr") { // a port of the test's own choosing, else any
+		args = append(args, "--addr", "127.0.0.1:0")
+	}
+	go func() { done <- Run(ctx, args, out, errb) }()
 	t.Cleanup(func() { cancel(); <-done })
 	addr := waitFor(t, out, regexp.MustCompile(`at (http://127\.0\.0\.1:\d+)/`))
 

@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
@@ -114,7 +116,7 @@ func (s *Server) authorize(perm hexbeat.Permission) fiber.Handler {
 			return &hexbeat.Error{Code: hexbeat.EUNAVAILABLE, Message: "the store cannot be reached; hexbeat retries every second and answers again as soon as it can"}
 		}
 		required := !s.cfg.Open
-		if required {
+		if required && s.cfg.SignIn == nil {
 			var err error
 			if required, err = s.keys.AuthRequired(ctx); err != nil {
 				return keyStoreDown(ctx)
@@ -132,6 +134,18 @@ func (s *Server) authorize(perm hexbeat.Permission) fiber.Handler {
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="hexbeat"`)
 			return err
 		}
+		if x, ok, err := s.sessionAuth(c); ok {
+			if err != nil {
+				if hexbeat.ErrorCode(err) == hexbeat.EUNAUTHORIZED {
+					return challenge(err)
+				}
+				return err
+			}
+			return s.admit(c, perm, x.Role, personKey(x.Sub), x.Person.String(), func() {
+				c.Locals("person", x.Person)
+				c.Locals("csrf", x.CSRF)
+			})
+		}
 		auth := c.Get(fiber.HeaderAuthorization)
 		secret, ok := strings.CutPrefix(auth, "Bearer ")
 		if !ok || strings.TrimSpace(secret) == "" {
@@ -145,26 +159,43 @@ func (s *Server) authorize(perm hexbeat.Permission) fiber.Handler {
 			}
 			return keyStoreDown(ctx)
 		}
-		if !key.Role.Allows(perm) {
-			return hexbeat.Errorf(hexbeat.EFORBIDDEN, "%s %s key may not do this (it needs the %q permission); ask an admin for a key with the right role", article(string(key.Role)), key.Role, perm)
-		}
-		wait, ok := s.limiter.take(key.ID, time.Now())
-		if !ok {
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			return hexbeat.Errorf(hexbeat.ERATELIMIT, "more than %g requests a second for this key; retry after %s", s.cfg.RateLimit, wait.Round(time.Millisecond))
-		}
-		if wait > 0 { // a little over the rate: served late, not refused
-			select {
-			case <-time.After(wait):
-			case <-c.UserContext().Done():
-				return c.UserContext().Err()
-			}
-		}
-		c.Locals("actor", key.Name+" ("+key.Prefix+"…, "+string(key.Role)+")")
-		c.Locals("role", key.Role)
-		c.Locals("keyID", key.ID)
-		return c.Next()
+		return s.admit(c, perm, key.Role, key.ID, key.Name+" ("+key.Prefix+"…, "+string(key.Role)+")", nil)
 	}
+}
+
+// personKey is the rate limiter's and the work limiter's key for a signed-in person: their
+// subject's hash, negative so that it never meets a key's id.
+func personKey(sub string) int64 {
+	h := sha256.Sum256([]byte(sub))
+	return -int64(binary.BigEndian.Uint64(h[:8]) >> 1)
+}
+
+// admit lets a request made with role (a key's, or a signed-in person's) through when the
+// role allows perm and the caller's rate allows it; id keys the rate, actor names the
+// caller in the audit log, and more sets what else the handlers read.
+func (s *Server) admit(c *fiber.Ctx, perm hexbeat.Permission, role hexbeat.Role, id int64, actor string, more func()) error {
+	if !role.Allows(perm) {
+		return hexbeat.Errorf(hexbeat.EFORBIDDEN, "%s %s may not do this (it needs the %q permission); ask an admin for the right role", article(string(role)), role, perm)
+	}
+	wait, ok := s.limiter.take(id, time.Now())
+	if !ok {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		return hexbeat.Errorf(hexbeat.ERATELIMIT, "more than %g requests a second for this key or person; retry after %s", s.cfg.RateLimit, wait.Round(time.Millisecond))
+	}
+	if wait > 0 { // a little over the rate: served late, not refused
+		select {
+		case <-time.After(wait):
+		case <-c.UserContext().Done():
+			return c.UserContext().Err()
+		}
+	}
+	c.Locals("actor", actor)
+	c.Locals("role", role)
+	c.Locals("keyID", id)
+	if more != nil {
+		more()
+	}
+	return c.Next()
 }
 
 // limiter is a token bucket per key: RateLimit requests a second, bursts of RateBurst.

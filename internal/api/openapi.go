@@ -90,7 +90,7 @@ func openAPIPath(p string) string { return pathParam.ReplaceAllString(p, "{$1}")
 // (each collection with its own paths and parameters, as OGC's OpenAPI 3.0 conformance
 // class asks of a server that declares it) and the vector tiles. Perm is empty where no
 // key is needed.
-func outsideV1() []documented {
+func outsideV1(signIn bool) []documented {
 	open := hexbeat.Permission("")
 	read := hexbeat.PermRead
 	out := []documented{
@@ -102,6 +102,13 @@ func outsideV1() []documented {
 		{"GET", "/ogc", read, routeDoc{Summary: "OGC API – Features landing page"}},
 		{"GET", "/ogc/conformance", read, routeDoc{Summary: "OGC API – Features conformance classes"}},
 		{"GET", "/ogc/collections", read, routeDoc{Summary: "The collections the key may read"}},
+		{"GET", "/auth/config", open, routeDoc{Summary: "Whether people sign in through the force's identity provider, and where (no key)"}},
+	}
+	if signIn {
+		out = append(out,
+			documented{"GET", "/auth/login", open, routeDoc{Summary: "Sends the browser to the identity provider (OpenID Connect, code flow with PKCE)"}},
+			documented{"GET", "/auth/callback", open, routeDoc{Summary: "The provider's redirect: makes the session (an HttpOnly cookie) and returns to the map; a refused sign-in is a page saying why"}},
+			documented{"POST", "/auth/logout", open, routeDoc{Summary: "Ends the session (with its X-CSRF-Token) and says where to end the provider's"}})
 	}
 	for _, l := range layers {
 		c := "/ogc/collections/" + l.ID
@@ -139,7 +146,7 @@ func (s *Server) documentedRoutes() []documented {
 		path := openAPIPath(rt.Path)
 		routes = append(routes, documented{rt.Method, path, rt.Perm, docFor(rt.Method, path)})
 	}
-	return append(routes, outsideV1()...)
+	return append(routes, outsideV1(s.cfg.SignIn != nil)...)
 }
 
 // OpenAPI returns the OpenAPI 3 document of the routes.

@@ -48,6 +48,10 @@ type Config struct {
 	MaxAnalyses       int           // analyses running at once, all keys; default twice the CPUs
 	MaxAnalysesPerKey int           // of which one key's; default half of MaxAnalyses (at least 1)
 	AnalysisQueue     time.Duration // how long an analysis waits for a place before 429/503; default 5 s
+	// SignIn, when set, signs people in through the force's identity provider (OpenID
+	// Connect); PublicURL is the address users reach
+	SignIn    hexbeat.SignInService
+	PublicURL string
 }
 
 // Server is the HTTP server.
@@ -139,6 +143,7 @@ func New(svc Service, log *slog.Logger, cfg Config, web fs.FS) *Server {
 func (s *Server) routes() {
 	s.app.Get("/healthz", s.healthz)
 	s.app.Get("/readyz", s.readyz)
+	s.signInRoutes()
 	// Prometheus metrics: how the service runs, for a key of any role (a scraper sends it
 	// as a bearer token)
 	s.app.Get("/metrics", s.authorize(hexbeat.PermRead), s.metrics.handler)

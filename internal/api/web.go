@@ -15,6 +15,18 @@ const notBuilt = `<!doctype html><meta charset="utf-8"><title>hexbeat</title>
 // webRoutes serves the embedded front end. The page itself holds no data: everything it
 // shows comes from the API.
 func (s *Server) webRoutes() {
+	if s.cfg.SignIn != nil {
+		// with sign-in on, the map is for people signed in: one without a live session goes
+		// to the provider first (the page never asks for a key)
+		s.app.Get("/", func(c *fiber.Ctx) error {
+			if secret := c.Cookies(sessionCookie); secret != "" {
+				if _, err := s.cfg.SignIn.Session(c.UserContext(), secret); err == nil {
+					return c.Next()
+				}
+			}
+			return c.Redirect("/auth/login", fiber.StatusFound)
+		})
+	}
 	if s.web != nil {
 		if _, err := fs.Stat(s.web, "index.html"); err == nil {
 			s.app.Use("/", filesystem.New(filesystem.Config{Root: http.FS(s.web), Index: "index.html", MaxAge: 300}))

@@ -27,6 +27,8 @@ func TestDependencyRules(t *testing.T) {
 		"golang.org/x/text":               {"internal/ingest"}, // reading Windows-1252
 		"github.com/twpayne/go-shapefile": {"internal/ingest"},
 		"github.com/twpayne/go-geom":      {"internal/ingest"}, // the Shapefile reader's geometries
+		"github.com/coreos/go-oidc":       {"internal/signin"},
+		"golang.org/x/oauth2":             {"internal/signin"},
 	}
 	forbidden := map[string][]string{ // package -> module packages it must not import
 		"internal/hexbeat":  {"internal/", "cmd/", "web", "geodata"},
@@ -44,6 +46,8 @@ func TestDependencyRules(t *testing.T) {
 		"internal/crs": {"internal/", "cmd/", "web", "geodata"},
 		// reading GeoPackage files: a leaf, knowing nothing of hexbeat
 		"internal/gpkg": {"internal/", "cmd/", "web", "geodata"},
+		// the OpenID Connect relying party: the domain's types, no adapter
+		"internal/signin": {"internal/api", "internal/store", "internal/ingest", "internal/service", "internal/index", "internal/analysis", "internal/plan", "internal/catalog", "internal/encode"},
 		// the pure packages take and return domain values: no I/O, no adapters
 		"internal/stats": {"internal/api", "internal/store", "internal/ingest", "internal/service", "internal/index", "internal/analysis", "internal/plan", "internal/catalog", "internal/encode"},
 		"internal/plan":  {"internal/api", "internal/store", "internal/ingest", "internal/service", "internal/index", "internal/analysis", "internal/catalog", "internal/encode"},

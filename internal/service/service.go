@@ -32,6 +32,7 @@ type Store interface {
 	Register
 	Keystore
 	Population
+	Sessions
 	Incidents(ctx context.Context, f hexbeat.IncidentFilter) ([]hexbeat.IncidentRecord, error)
 	Incident(ctx context.Context, id int64) (hexbeat.IncidentRecord, error)
 	Meta(ctx context.Context, key string) (string, error)

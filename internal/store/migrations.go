@@ -264,6 +264,22 @@ ALTER TABLE cameras ADD COLUMN grid_square INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE retailers ADD COLUMN grid_square integer NOT NULL DEFAULT 0;
 ALTER TABLE cameras ADD COLUMN grid_square integer NOT NULL DEFAULT 0;
 `, nil},
+	// 11: sign-in through the force's identity provider: the sign-ins under way (their state,
+	// nonce and PKCE verifier, each taken once) and the sessions, by the SHA-256 of the
+	// cookie's secret.
+	{11, `
+CREATE TABLE sign_ins (state TEXT PRIMARY KEY, nonce TEXT NOT NULL, verifier TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE sessions (
+  hash BLOB PRIMARY KEY, sub TEXT NOT NULL, name TEXT NOT NULL, username TEXT NOT NULL, email TEXT NOT NULL,
+  role TEXT NOT NULL, csrf TEXT NOT NULL, id_token TEXT NOT NULL, created_at INTEGER NOT NULL, seen_at INTEGER NOT NULL,
+  ended_at INTEGER);
+`, `
+CREATE TABLE sign_ins (state text PRIMARY KEY, nonce text NOT NULL, verifier text NOT NULL, created_at timestamptz NOT NULL);
+CREATE TABLE sessions (
+  hash bytea PRIMARY KEY, sub text NOT NULL, name text NOT NULL, username text NOT NULL, email text NOT NULL,
+  role text NOT NULL, csrf text NOT NULL, id_token text NOT NULL, created_at timestamptz NOT NULL, seen_at timestamptz NOT NULL,
+  ended_at timestamptz);
+`, nil},
 }
 
 // Migrate applies the migrations the database has not had yet. Concurrent starts are

@@ -17,11 +17,30 @@ export function setKey(key) {
   else localStorage.removeItem(KEY_STORE);
 }
 
-function headers(extra = {}) {
+// csrf is a signed-in session's token (from /api/v1/status), which every write carries;
+// the session itself travels in its HttpOnly cookie, never in the page.
+let csrf = '';
+export function setCSRF(token) { csrf = token || ''; }
+
+function headers(extra = {}, method = 'GET') {
   const h = { ...extra };
   const key = localStorage.getItem(KEY_STORE);
   if (key) h.Authorization = 'Bearer ' + key;
+  if (csrf && method !== 'GET') h['X-CSRF-Token'] = csrf;
   return h;
+}
+
+// signInConfig says whether the server signs people in through the force's identity
+// provider, and where.
+export async function signInConfig() {
+  try { return await (await fetch('/auth/config')).json(); } catch { return {}; }
+}
+
+// signOut ends a signed-in session (and the provider's, where it offers that).
+export async function signOut() {
+  const res = await fetch('/auth/logout', { method: 'POST', headers: headers({}, 'POST') });
+  const r = res.ok ? await res.json() : { next: '/' };
+  location.assign(r.next || '/');
 }
 
 let inflight = 0;
@@ -47,7 +66,7 @@ async function problem(res) {
 export async function request(path, { method = 'GET', body } = {}) {
   busy(1);
   try {
-    const init = { method, headers: headers(body ? { 'Content-Type': 'application/json' } : {}) };
+    const init = { method, headers: headers(body ? { 'Content-Type': 'application/json' } : {}, method) };
     if (body) init.body = JSON.stringify(body);
     const res = await fetch(path, init);
     if (!res.ok) throw await problem(res);
@@ -61,7 +80,7 @@ export async function request(path, { method = 'GET', body } = {}) {
 export async function upload(path, file) {
   busy(1);
   try {
-    const res = await fetch(path, { method: 'POST', headers: headers({ 'Content-Type': 'application/octet-stream' }), body: file });
+    const res = await fetch(path, { method: 'POST', headers: headers({ 'Content-Type': 'application/octet-stream' }, 'POST'), body: file });
     if (!res.ok) throw await problem(res);
     return await res.json();
   } finally {

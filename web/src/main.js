@@ -4,7 +4,7 @@
 // it can be shared. No basemap unless the server is configured with one. This module
 // starts the page; the others hold one concern each (see docs/architecture.md).
 import * as maplibregl from 'maplibre-gl';
-import { takeKeyFromURL, api, authHeader } from './api.js';
+import { takeKeyFromURL, api, authHeader, setCSRF, signInConfig } from './api.js';
 import { esc } from './charts.js';
 import { currentRes, periodsBetween, readURL, state, timings, writeURL } from './state.js';
 import { addLayers, basemapStyle, blankStyle, createMap, fitTo, LAYERS, loadLayer, refresh } from './layers.js';
@@ -26,15 +26,21 @@ async function start() {
   try {
     status = await api('/api/v1/status');
   } catch (e) {
+    if (e.status === 401) {
+      // with the force's identity provider, the page signs in there: it never asks for a key
+      const cfg = await signInConfig();
+      if (cfg.oidc) { location.assign(cfg.login); return; }
+    }
     $('summary').textContent = e.status === 401 ? 'Sign in with an API key to see the map.' : 'The server did not answer: ' + e.message;
     failed('Status', e);
     return;
   }
+  setCSRF(status.csrf);
   state.status = status;
   offerWhatTheKeyMay(status);
   if (status.demo) $('demo-banner').hidden = false;
   $('summary').textContent = summaryText(status);
-  $('signin').hidden = false;
+  $('signin').hidden = !!status.person; // a person signed in through the provider has no key to give
   if (status.first) {
     // days only for data dated to the day: police.uk's are dated to the month alone
     const byDay = status.time_precision === 'day';

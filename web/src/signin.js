@@ -1,5 +1,5 @@
 // Sign-in with an API key, and offering only what the key's role may use.
-import { setKey } from './api.js';
+import { setKey, signOut } from './api.js';
 import { may } from './state.js';
 import { $, fmt } from './ui.js';
 
@@ -11,7 +11,14 @@ export function offerWhatTheKeyMay(status) {
   $('p-tp').hidden = !may('retailers');
   $('p-cam').hidden = !may('cameras');
   $('p-imp').hidden = !may('import') || status.demo; // the demo store takes no imports
-  if (status.role && status.role !== 'open') $('summary').title = `Signed in with a ${status.role} key`;
+  if (status.person) {
+    // signed in through the identity provider: who, and a way out; no key form
+    const p = status.person;
+    $('whoami').textContent = `Signed in as ${p.name || p.preferred_username || p.sub} (${status.role})`;
+    $('whoami').hidden = false;
+    $('keyform').hidden = true;
+    $('signout-session').hidden = false;
+  } else if (status.role && status.role !== 'open') $('summary').title = `Signed in with a ${status.role} key`;
 }
 
 export const summaryText = (status) => `${status.demo ? 'Demo data. ' : ''}${fmt(status.incidents)} incidents` + (status.first ? `, ${status.first.slice(0, 7)} to ${status.last.slice(0, 7)}` : '');
@@ -25,4 +32,5 @@ export function wireSignIn() {
     location.reload();
   });
   $('signout').addEventListener('click', () => { setKey(''); location.reload(); });
+  $('signout-session').addEventListener('click', () => signOut());
 }

@@ -1,0 +1,146 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/hexbeat/hexbeat/internal/hexbeat"
+	"github.com/hexbeat/hexbeat/internal/signin"
+)
+
+// Sessions is what sign-in needs of a store: the sign-ins under way and the sessions.
+type Sessions interface {
+	PutSignIn(ctx context.Context, state, nonce, verifier string, at time.Time) error
+	TakeSignIn(ctx context.Context, state string, now time.Time) (nonce, verifier string, ok bool, err error)
+	CreateSession(ctx context.Context, hash []byte, x hexbeat.Session) error
+	SessionByHash(ctx context.Context, hash []byte) (hexbeat.Session, bool, error)
+	TouchSession(ctx context.Context, hash []byte, at time.Time) error
+	EndSession(ctx context.Context, hash []byte, at time.Time) error
+}
+
+// SignIn is the service's sign-in through the force's identity provider (a
+// hexbeat.SignInService), over the relying party rp.
+type SignIn struct {
+	s  *Service
+	rp *signin.RP
+}
+
+// SignIn returns the sign-in service over rp.
+func (s *Service) SignIn(rp *signin.RP) *SignIn { return &SignIn{s: s, rp: rp} }
+
+func randomText(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashOf(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+// BeginSignIn keeps a new sign-in's state, nonce and PKCE verifier and gives the
+// provider's URL to send the browser to.
+func (si *SignIn) BeginSignIn(ctx context.Context) (string, error) {
+	b := signin.NewBegin()
+	u, err := si.rp.AuthURL(ctx, b)
+	if err != nil {
+		return "", &hexbeat.Error{Code: hexbeat.EUNAVAILABLE, Message: "sign-in: " + err.Error() + "; try again later, or use an API key"}
+	}
+	if err := si.s.store.PutSignIn(ctx, b.State, b.Nonce, b.Verifier, si.s.now()); err != nil {
+		return "", err
+	}
+	return u, nil
+}
+
+// FinishSignIn completes a sign-in from its callback and makes the person's session; a
+// refusal is audited with its reason.
+func (si *SignIn) FinishSignIn(ctx context.Context, state, code, iss string) (string, hexbeat.Session, error) {
+	now := si.s.now()
+	refuse := func(code, why string, p hexbeat.Person) (string, hexbeat.Session, error) {
+		d, _ := json.Marshal(map[string]any{"reason": why, "sub": p.Sub, "name": p.Name})
+		if err := si.s.Audit(ctx, hexbeat.AuditEvent{At: now, Actor: "sign-in", Action: "signin.refused", Subject: p.String(), Detail: string(d)}); err != nil {
+			return "", hexbeat.Session{}, err
+		}
+		return "", hexbeat.Session{}, &hexbeat.Error{Code: code, Message: why}
+	}
+	nonce, verifier, ok, err := si.s.store.TakeSignIn(ctx, state, now)
+	if err != nil {
+		return "", hexbeat.Session{}, err
+	}
+	if !ok || state == "" {
+		return refuse(hexbeat.EINVALID, "this sign-in's state is unknown, was used already or has expired (a link opened twice, or forged): sign in again", hexbeat.Person{})
+	}
+	person, role, idToken, err := si.rp.Finish(ctx, signin.Begin{State: state, Nonce: nonce, Verifier: verifier}, code, iss)
+	switch {
+	case errors.Is(err, signin.ErrNoRole):
+		return refuse(hexbeat.EFORBIDDEN, "you are signed in to the identity provider, but none of your roles or groups is mapped to a role of hexbeat's: ask the administrator to give you one", person)
+	case errors.Is(err, signin.ErrUnreachable):
+		return "", hexbeat.Session{}, &hexbeat.Error{Code: hexbeat.EUNAVAILABLE, Message: "sign-in: " + err.Error()}
+	case err != nil:
+		return refuse(hexbeat.EUNAUTHORIZED, "sign-in failed: "+err.Error(), person)
+	}
+	secret := randomText(32)
+	x := hexbeat.Session{Person: person, Role: role, CSRF: randomText(24), IDToken: idToken, CreatedAt: now, SeenAt: now}
+	if err := si.s.store.CreateSession(ctx, hashOf(secret), x); err != nil {
+		return "", hexbeat.Session{}, err
+	}
+	d, _ := json.Marshal(map[string]any{"sub": person.Sub, "role": role, "email": person.Email})
+	if err := si.s.Audit(ctx, hexbeat.AuditEvent{At: now, Actor: person.String(), Action: "signin", Subject: "session", Detail: string(d)}); err != nil {
+		return "", hexbeat.Session{}, err
+	}
+	return secret, x, nil
+}
+
+// Session is the live session a cookie's secret names: one ended, idle for longer than
+// hexbeat.IdleTimeout or older than hexbeat.AbsoluteTimeout is refused (and ended).
+func (si *SignIn) Session(ctx context.Context, secret string) (hexbeat.Session, error) {
+	now := si.s.now()
+	h := hashOf(secret)
+	x, ok, err := si.s.store.SessionByHash(ctx, h)
+	if err != nil {
+		return x, err
+	}
+	expired := ""
+	switch {
+	case !ok || x.EndedAt != nil:
+		return hexbeat.Session{}, hexbeat.Errorf(hexbeat.EUNAUTHORIZED, "your session has ended: sign in again")
+	case now.Sub(x.SeenAt) > hexbeat.IdleTimeout:
+		expired = "idle for too long"
+	case now.Sub(x.CreatedAt) > hexbeat.AbsoluteTimeout:
+		expired = "older than its limit"
+	}
+	if expired != "" {
+		if err := si.s.store.EndSession(ctx, h, now); err != nil {
+			return hexbeat.Session{}, err
+		}
+		return hexbeat.Session{}, hexbeat.Errorf(hexbeat.EUNAUTHORIZED, "your session has ended (%s): sign in again", expired)
+	}
+	if now.Sub(x.SeenAt) > time.Minute { // note its use, a minute at a time at most
+		if err := si.s.store.TouchSession(ctx, h, now); err != nil {
+			return hexbeat.Session{}, err
+		}
+	}
+	return x, nil
+}
+
+// EndSession signs the person out, and says where to end the provider's session too.
+func (si *SignIn) EndSession(ctx context.Context, secret string) (string, error) {
+	h := hashOf(secret)
+	x, ok, err := si.s.store.SessionByHash(ctx, h)
+	if err != nil || !ok {
+		return "", err
+	}
+	if err := si.s.store.EndSession(ctx, h, si.s.now()); err != nil {
+		return "", err
+	}
+	if err := si.s.Audit(ctx, hexbeat.AuditEvent{At: si.s.now(), Actor: x.Person.String(), Action: "signout", Subject: "session"}); err != nil {
+		return "", err
+	}
+	return si.rp.LogoutURL(x.IDToken), nil
+}
