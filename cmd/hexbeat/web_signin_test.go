@@ -154,6 +154,17 @@ func TestSignInWithOIDCInChromium(t *testing.T) {
 	if code := eval[int](p, `fetch('/api/v1/section60/proposals', {method: 'POST', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': window.hexbeat.state.status.csrf}, body: '{}'}).then((r) => r.status)`); code != 200 {
 		t.Errorf("a write with the CSRF token: %d", code)
 	}
+	// a Section 60 record names the person signed in, and no one else
+	const authorise = `(officer) => fetch('/api/v1/section60/authorisations', {method: 'POST', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': window.hexbeat.state.status.csrf},
+		body: JSON.stringify({area: {type: 'Polygon', coordinates: [[[-0.78, 52.03], [-0.74, 52.03], [-0.74, 52.05], [-0.78, 52.05], [-0.78, 52.03]]]},
+		grounds: 'a stabbing', officer, rank: 'Superintendent', start: '2025-01-10T18:00:00Z', end: '2025-01-11T06:00:00Z'})}).then(async (r) => r.status + ' ' + await r.text())`
+	if got := eval[string](p, `(`+authorise+`)('J Smith')`); !strings.HasPrefix(got, "400 ") || !strings.Contains(got, "you are signed in as Officer cmd-4711") {
+		t.Errorf("an authorisation naming someone else: %.300s", got)
+	}
+	if got := eval[string](p, `(`+authorise+`)('')`); !strings.HasPrefix(got, "201 ") || !strings.Contains(got, `"officer":"Officer cmd-4711"`) || !strings.Contains(got, `"created_by":"Officer cmd-4711 (cmd-4711) [sub cmd-4711]"`) {
+		t.Errorf("an authorisation by the person signed in: %.400s", got)
+	}
+
 	// the audit log names the person
 	req, _ := http.NewRequest("GET", self+"/api/v1/audit?limit=50", nil)
 	req.Header.Set("Authorization", "Bearer "+key)

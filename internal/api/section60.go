@@ -84,7 +84,7 @@ func (s *Server) authorise(c *fiber.Ctx) error {
 		return err
 	}
 	var f hexbeat.FieldErrors
-	a := hexbeat.Authorisation{Area: areaGeometry(body.Area, f.Add), Grounds: body.Grounds, Officer: body.Officer, Rank: body.Rank,
+	a := hexbeat.Authorisation{Area: areaGeometry(body.Area, f.Add), Grounds: body.Grounds, Officer: signedOfficer(c, body.Officer, "officer", f.Add), Rank: body.Rank,
 		Start: rfc3339(body.Start, "start", f.Add), End: rfc3339(body.End, "end", f.Add), Proposal: body.Proposal}
 	if err := f.Err("invalid authorisation"); err != nil {
 		return err
@@ -117,7 +117,7 @@ func (s *Server) extend(c *fiber.Ctx) error {
 	}
 	var x hexbeat.Extension
 	return s.changeAuthorisation(c, &body, "invalid extension", func(f *hexbeat.FieldErrors) {
-		x = hexbeat.Extension{Officer: body.Officer, Rank: body.Rank, End: rfc3339(body.End, "end", f.Add), At: rfc3339(body.At, "at", f.Add), Reason: body.Reason}
+		x = hexbeat.Extension{Officer: signedOfficer(c, body.Officer, "officer", f.Add), Rank: body.Rank, End: rfc3339(body.End, "end", f.Add), At: rfc3339(body.At, "at", f.Add), Reason: body.Reason}
 	}, func(ctx context.Context, id int64, actor string) (hexbeat.Authorisation, error) {
 		return s.section60.Extend(ctx, id, x, actor)
 	})
@@ -131,10 +131,12 @@ func (s *Server) cancel(c *fiber.Ctx) error {
 		At      string `json:"at"`
 	}
 	var at time.Time
+	var officer string
 	return s.changeAuthorisation(c, &body, "invalid cancellation", func(f *hexbeat.FieldErrors) {
 		at = rfc3339(body.At, "at", f.Add)
+		officer = signedOfficer(c, body.Officer, "officer", f.Add)
 	}, func(ctx context.Context, id int64, actor string) (hexbeat.Authorisation, error) {
-		return s.section60.Cancel(ctx, id, body.Officer, body.Reason, at, actor)
+		return s.section60.Cancel(ctx, id, officer, body.Reason, at, actor)
 	})
 }
 
@@ -401,4 +403,25 @@ func (s *Server) notice(c *fiber.Ctx) error {
 	}, func(ctx context.Context, id int64, actor string) (hexbeat.Authorisation, error) {
 		return s.section60.RecordNotice(ctx, id, n, actor)
 	})
+}
+
+// signedOfficer is the officer a Section 60 record names. With a key, the one given. For a
+// person signed in through the identity provider, that person: given blank, their name is
+// filled in; given as anyone else, it is refused (a signed record cannot name another
+// officer as its maker).
+func signedOfficer(c *fiber.Ctx, given, field string, fail func(field, format string, args ...any)) string {
+	p, ok := c.Locals("person").(hexbeat.Person)
+	if !ok {
+		return given
+	}
+	name := p.Name
+	if name == "" {
+		name = p.Username
+	}
+	g := strings.TrimSpace(given)
+	if g == "" || strings.EqualFold(g, p.Name) || strings.EqualFold(g, p.Username) || g == p.Sub {
+		return name
+	}
+	fail(field, "you are signed in as %s: the record names you, not %q", name, given)
+	return given
 }
