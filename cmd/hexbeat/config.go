@@ -45,6 +45,7 @@ type Config struct {
 	OIDCClientSecret string
 	OIDCRolesClaim   string               // roles (the default) or groups
 	OIDCRoleMap      string               // claim-value=role,...
+	OIDCAudience     string               // what programs' access tokens are issued for; default the client id
 	HarmWeights      string               // a CSV of category,weight; empty: the embedded Crime Harm Index
 	Harm             *hexbeat.HarmWeights // loaded from HarmWeights by finish
 }
@@ -123,6 +124,8 @@ func bindConfig(fs *flag.FlagSet, set configSet, getenv func(string) string) (*C
 		env("HEXBEAT_OIDC_CLIENT_SECRET", &c.OIDCClientSecret)
 		env("HEXBEAT_OIDC_ROLES_CLAIM", &c.OIDCRolesClaim)
 		env("HEXBEAT_OIDC_ROLE_MAP", &c.OIDCRoleMap)
+		env("HEXBEAT_OIDC_AUDIENCE", &c.OIDCAudience)
+		fs.StringVar(&c.OIDCAudience, "oidc-audience", c.OIDCAudience, "the audience (aud) programs' access tokens must carry; default the client id (env HEXBEAT_OIDC_AUDIENCE)")
 		fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the address users reach (https://hexbeat.force.example); sign-in's redirect URL is it + /auth/callback (env HEXBEAT_PUBLIC_URL)")
 		fs.StringVar(&c.OIDCIssuer, "oidc-issuer", c.OIDCIssuer, "sign people in through this OpenID Connect provider (its issuer URL, found by discovery); keys keep working (env HEXBEAT_OIDC_ISSUER)")
 		fs.StringVar(&c.OIDCClientID, "oidc-client-id", c.OIDCClientID, "hexbeat's client id at the provider (env HEXBEAT_OIDC_CLIENT_ID)")

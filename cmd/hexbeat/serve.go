@@ -215,7 +215,7 @@ func signInService(ctx context.Context, cfg *Config, svc *service.Service, log *
 		return nil, err
 	}
 	rp, err := signin.New(ctx, signin.Config{Issuer: strings.TrimRight(cfg.OIDCIssuer, "/"), ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
-		PublicURL: cfg.PublicURL, RolesClaim: cfg.OIDCRolesClaim, RoleMap: roles})
+		PublicURL: cfg.PublicURL, RolesClaim: cfg.OIDCRolesClaim, RoleMap: roles, Audience: cfg.OIDCAudience})
 	if err != nil {
 		log.Warn("sign-in: the identity provider cannot be reached now; sign-in will try again, and keys keep working", "err", err)
 	} else {

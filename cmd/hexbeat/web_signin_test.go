@@ -235,6 +235,41 @@ func TestSignInWithOIDCInChromium(t *testing.T) {
 	if !strings.Contains(shown, "No role in hexbeat") || !strings.Contains(shown, "none of your roles") {
 		t.Errorf("a person with no role: %.300s", shown)
 	}
+	// a program's access token from the provider (client credentials) reads as its role
+	form := url.Values{"grant_type": {"client_credentials"}, "scope": {"read"}}
+	treq, _ := http.NewRequest("POST", issuer+"/token", strings.NewReader(form.Encode()))
+	treq.SetBasicAuth("etl", "etl-secret")
+	treq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	tres, err := http.DefaultClient.Do(treq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	tb, _ := io.ReadAll(tres.Body)
+	tres.Body.Close()
+	if json.Unmarshal(tb, &tok); tok.AccessToken == "" {
+		t.Fatalf("no access token from the provider: %d %s", tres.StatusCode, tb)
+	}
+	bearer := func(token string) (int, string) {
+		req, _ := http.NewRequest("GET", self+"/api/v1/status", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		return res.StatusCode, string(b)
+	}
+	if code, b := bearer(tok.AccessToken); code != 200 || !strings.Contains(b, `"role":"viewer"`) || !strings.Contains(b, `"sub":"etl"`) {
+		t.Errorf("a program's access token: %d %.300s", code, b)
+	}
+	if code, _ := bearer(tok.AccessToken[:len(tok.AccessToken)-4] + "AAAA"); code != 401 {
+		t.Errorf("a tampered access token: %d", code)
+	}
+
 	// and keys keep working beside sign-in
 	req, _ = http.NewRequest("GET", self+"/api/v1/status", nil)
 	req.Header.Set("Authorization", "Bearer "+key)

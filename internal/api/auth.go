@@ -151,7 +151,20 @@ func (s *Server) authorize(perm hexbeat.Permission) fiber.Handler {
 		if !ok || strings.TrimSpace(secret) == "" {
 			return challenge(hexbeat.Errorf(hexbeat.EUNAUTHORIZED, "send an API key as Authorization: Bearer <key> (an admin creates keys with `hexbeat keys create`)"))
 		}
-		key, err := s.keys.Authenticate(ctx, strings.TrimSpace(secret))
+		secret = strings.TrimSpace(secret)
+		if s.cfg.SignIn != nil && strings.Count(secret, ".") == 2 && !strings.HasPrefix(secret, "hb_") {
+			// a JWT: a program's access token from the identity provider
+			p, role, err := s.cfg.SignIn.AccessToken(ctx, secret)
+			if err != nil {
+				s.keys.FailedSignIn(ctx, c.IP(), hexbeat.ErrorMessage(err))
+				if hexbeat.ErrorCode(err) == hexbeat.EUNAUTHORIZED {
+					c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="hexbeat", error="invalid_token"`)
+				}
+				return err
+			}
+			return s.admit(c, perm, role, personKey(p.Sub), p.String()+" (access token)", func() { c.Locals("person", p) })
+		}
+		key, err := s.keys.Authenticate(ctx, secret)
 		if err != nil {
 			if hexbeat.ErrorCode(err) == hexbeat.EUNAUTHORIZED {
 				s.keys.FailedSignIn(ctx, c.IP(), hexbeat.ErrorMessage(err))

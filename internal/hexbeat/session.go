@@ -60,4 +60,7 @@ type SignInService interface {
 	Session(ctx context.Context, secret string) (Session, error)
 	// EndSession ends it, and says where to end the provider's session too ("" if nowhere)
 	EndSession(ctx context.Context, secret string) (string, error)
+	// AccessToken checks a program's access token (a JWT from the same provider) and gives
+	// whom it was issued to and their role
+	AccessToken(ctx context.Context, raw string) (Person, Role, error)
 }

@@ -144,3 +144,17 @@ func (si *SignIn) EndSession(ctx context.Context, secret string) (string, error)
 	}
 	return si.rp.LogoutURL(x.IDToken), nil
 }
+
+// AccessToken checks a program's access token from the provider (signin.RP.VerifyAccessToken).
+func (si *SignIn) AccessToken(ctx context.Context, raw string) (hexbeat.Person, hexbeat.Role, error) {
+	p, role, err := si.rp.VerifyAccessToken(ctx, raw)
+	switch {
+	case errors.Is(err, signin.ErrNoRole):
+		return p, "", hexbeat.Errorf(hexbeat.EFORBIDDEN, "the token's roles map to no role of hexbeat's")
+	case errors.Is(err, signin.ErrUnreachable):
+		return p, "", &hexbeat.Error{Code: hexbeat.EUNAVAILABLE, Message: err.Error()}
+	case err != nil:
+		return p, "", hexbeat.Errorf(hexbeat.EUNAUTHORIZED, "the access token is refused: %v", err)
+	}
+	return p, role, nil
+}
