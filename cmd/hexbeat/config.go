@@ -39,15 +39,16 @@ type Config struct {
 	TLSKey         string
 	TrustedProxies string // comma-separated addresses or CIDRs of reverse proxies
 	// OpenID Connect sign-in (off unless OIDCIssuer is set)
-	PublicURL        string // the address users reach; the redirect URL is PublicURL/auth/callback
-	OIDCIssuer       string
-	OIDCClientID     string
-	OIDCClientSecret string
-	OIDCRolesClaim   string               // roles (the default) or groups
-	OIDCRoleMap      string               // claim-value=role,...
-	OIDCAudience     string               // what programs' access tokens are issued for; default the client id
-	HarmWeights      string               // a CSV of category,weight; empty: the embedded Crime Harm Index
-	Harm             *hexbeat.HarmWeights // loaded from HarmWeights by finish
+	PublicURL            string // the address users reach; the redirect URL is PublicURL/auth/callback
+	OIDCIssuer           string
+	OIDCClientID         string
+	OIDCClientSecret     string
+	OIDCRolesClaim       string               // roles (the default) or groups
+	OIDCRoleMap          string               // claim-value=role,...
+	OIDCAudience         string               // what programs' access tokens are issued for; default the client id
+	OIDCClientSecretFile string               // a file holding the client secret, instead of the flag
+	HarmWeights          string               // a CSV of category,weight; empty: the embedded Crime Harm Index
+	Harm                 *hexbeat.HarmWeights // loaded from HarmWeights by finish
 }
 
 func defaultConfig() Config {
@@ -125,6 +126,7 @@ func bindConfig(fs *flag.FlagSet, set configSet, getenv func(string) string) (*C
 		env("HEXBEAT_OIDC_ROLES_CLAIM", &c.OIDCRolesClaim)
 		env("HEXBEAT_OIDC_ROLE_MAP", &c.OIDCRoleMap)
 		env("HEXBEAT_OIDC_AUDIENCE", &c.OIDCAudience)
+		fs.StringVar(&c.OIDCClientSecretFile, "oidc-client-secret-file", c.OIDCClientSecretFile, "a file holding the client secret (as a container's secret is mounted), instead of --oidc-client-secret")
 		fs.StringVar(&c.OIDCAudience, "oidc-audience", c.OIDCAudience, "the audience (aud) programs' access tokens must carry; default the client id (env HEXBEAT_OIDC_AUDIENCE)")
 		fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the address users reach (https://hexbeat.force.example); sign-in's redirect URL is it + /auth/callback (env HEXBEAT_PUBLIC_URL)")
 		fs.StringVar(&c.OIDCIssuer, "oidc-issuer", c.OIDCIssuer, "sign people in through this OpenID Connect provider (its issuer URL, found by discovery); keys keep working (env HEXBEAT_OIDC_ISSUER)")

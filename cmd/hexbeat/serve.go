@@ -214,6 +214,13 @@ func signInService(ctx context.Context, cfg *Config, svc *service.Service, log *
 	if err != nil {
 		return nil, err
 	}
+	if cfg.OIDCClientSecretFile != "" {
+		b, err := os.ReadFile(cfg.OIDCClientSecretFile)
+		if err != nil {
+			return nil, fmt.Errorf("--oidc-client-secret-file: %w", err)
+		}
+		cfg.OIDCClientSecret = strings.TrimSpace(string(b))
+	}
 	rp, err := signin.New(ctx, signin.Config{Issuer: strings.TrimRight(cfg.OIDCIssuer, "/"), ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
 		PublicURL: cfg.PublicURL, RolesClaim: cfg.OIDCRolesClaim, RoleMap: roles, Audience: cfg.OIDCAudience})
 	if err != nil {
