@@ -178,16 +178,35 @@ func TestSignInWithOIDCInChromium(t *testing.T) {
 		t.Errorf("audit (with the admin key): %d %.600s", ares.StatusCode, body)
 	}
 
-	// a forged state, and a replayed callback: a page saying why, never a redirect
-	for _, path := range []string{"/auth/callback?code=forged&state=forged"} {
-		res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Get(self + path)
+	// a forged state; a real one, but started in another browser (a login CSRF); one this
+	// browser holds but the store never gave (or gave and took): a page saying why, never a
+	// redirect
+	callback := func(state, cookie string) (int, string) {
+		req, _ := http.NewRequest("GET", self+"/auth/callback?code=x&state="+url.QueryEscape(state), nil)
+		if cookie != "" {
+			req.AddCookie(&http.Cookie{Name: "hexbeat_signin", Value: cookie})
+		}
+		res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		b, _ := io.ReadAll(res.Body)
 		res.Body.Close()
-		if res.StatusCode != 400 || !strings.Contains(string(b), "state is unknown") {
-			t.Errorf("%s: %d %s", path, res.StatusCode, b)
+		return res.StatusCode, string(b)
+	}
+	for name, c := range map[string]struct{ state, cookie, want string }{
+		"forged":                 {"forged", "", "not started in this browser"},
+		"another browser's":      {q.Get("state"), "", "not started in this browser"},
+		"unknown to the store":   {"forged", "forged", "state is unknown"},
+		"taken once, then again": {q.Get("state"), q.Get("state"), ""},
+	} {
+		code, b := callback(c.state, c.cookie)
+		if c.want == "" { // the first use takes the state; the second finds it gone
+			code, b = callback(c.state, c.cookie)
+			c.want = "state is unknown"
+		}
+		if code != 400 || !strings.Contains(b, c.want) || strings.Contains(b, "Location") {
+			t.Errorf("%s state: %d %.200s, want 400 saying %q", name, code, b, c.want)
 		}
 	}
 

@@ -15,8 +15,12 @@ import (
 // API takes a session cookie besides keys; a write made with the cookie must carry the
 // session's CSRF token (X-CSRF-Token), which /api/v1/status gives.
 
-// sessionCookie names the cookie that carries a session's secret.
-const sessionCookie = "hexbeat_session"
+// sessionCookie names the cookie that carries a session's secret; signInCookie, the state
+// of a sign-in under way, which the callback must come back with in the same browser.
+const (
+	sessionCookie = "hexbeat_session"
+	signInCookie  = "hexbeat_signin"
+)
 
 func (s *Server) signInRoutes() {
 	s.app.Get("/auth/config", func(c *fiber.Ctx) error {
@@ -32,10 +36,12 @@ func (s *Server) signInRoutes() {
 
 // login sends the browser to the provider.
 func (s *Server) login(c *fiber.Ctx) error {
-	u, err := s.cfg.SignIn.BeginSignIn(c.UserContext())
+	u, state, err := s.cfg.SignIn.BeginSignIn(c.UserContext())
 	if err != nil {
 		return s.signInPage(c, err)
 	}
+	c.Cookie(&fiber.Cookie{Name: signInCookie, Value: state, Path: "/auth", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
+		Secure: s.secureCookies(c), MaxAge: 600})
 	return c.Redirect(u, fiber.StatusFound)
 }
 
@@ -46,7 +52,16 @@ func (s *Server) callback(c *fiber.Ctx) error {
 	if e := c.Query("error"); e != "" {
 		return s.signInPage(c, hexbeat.Errorf(hexbeat.EUNAUTHORIZED, "the identity provider answered %q: %s", e, c.Query("error_description")))
 	}
-	secret, _, err := s.cfg.SignIn.FinishSignIn(c.UserContext(), c.Query("state"), c.Query("code"), c.Query("iss"))
+	// the state must be the one this browser was given: a callback carrying another's
+	// (a login CSRF: someone else's sign-in finished in this browser) is refused
+	state := c.Query("state")
+	mine := c.Cookies(signInCookie)
+	c.Cookie(&fiber.Cookie{Name: signInCookie, Value: "", Path: "/auth", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
+		Secure: s.secureCookies(c), Expires: time.Unix(0, 0)})
+	if state == "" || mine != state {
+		return s.signInPage(c, hexbeat.Errorf(hexbeat.EINVALID, "this sign-in was not started in this browser, or its state is missing or forged: sign in again"))
+	}
+	secret, _, err := s.cfg.SignIn.FinishSignIn(c.UserContext(), state, c.Query("code"), c.Query("iss"))
 	if err != nil {
 		return s.signInPage(c, err)
 	}

@@ -50,8 +50,10 @@ const (
 // SignInService signs people in through the force's identity provider and keeps their
 // sessions.
 type SignInService interface {
-	// BeginSignIn starts a sign-in: the URL of the provider to send the browser to
-	BeginSignIn(ctx context.Context) (string, error)
+	// BeginSignIn starts a sign-in: the URL of the provider to send the browser to, and
+	// the sign-in's state, which the browser keeps too (so that a callback started in
+	// another browser, a login CSRF, is refused)
+	BeginSignIn(ctx context.Context) (url, state string, err error)
 	// FinishSignIn takes the callback's state (once: a replay is refused), code and iss,
 	// and makes a session; its secret goes in the cookie
 	FinishSignIn(ctx context.Context, state, code, iss string) (secret string, s Session, err error)

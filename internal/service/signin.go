@@ -46,16 +46,16 @@ func hashOf(secret string) []byte {
 
 // BeginSignIn keeps a new sign-in's state, nonce and PKCE verifier and gives the
 // provider's URL to send the browser to.
-func (si *SignIn) BeginSignIn(ctx context.Context) (string, error) {
+func (si *SignIn) BeginSignIn(ctx context.Context) (string, string, error) {
 	b := signin.NewBegin()
 	u, err := si.rp.AuthURL(ctx, b)
 	if err != nil {
-		return "", &hexbeat.Error{Code: hexbeat.EUNAVAILABLE, Message: "sign-in: " + err.Error() + "; try again later, or use an API key"}
+		return "", "", &hexbeat.Error{Code: hexbeat.EUNAVAILABLE, Message: "sign-in: " + err.Error() + "; try again later, or use an API key"}
 	}
 	if err := si.s.store.PutSignIn(ctx, b.State, b.Nonce, b.Verifier, si.s.now()); err != nil {
-		return "", err
+		return "", "", err
 	}
-	return u, nil
+	return u, b.State, nil
 }
 
 // FinishSignIn completes a sign-in from its callback and makes the person's session; a
@@ -64,7 +64,11 @@ func (si *SignIn) FinishSignIn(ctx context.Context, state, code, iss string) (st
 	now := si.s.now()
 	refuse := func(code, why string, p hexbeat.Person) (string, hexbeat.Session, error) {
 		d, _ := json.Marshal(map[string]any{"reason": why, "sub": p.Sub, "name": p.Name})
-		if err := si.s.Audit(ctx, hexbeat.AuditEvent{At: now, Actor: "sign-in", Action: "signin.refused", Subject: p.String(), Detail: string(d)}); err != nil {
+		subject := "sign-in"
+		if p.Sub != "" {
+			subject = p.String()
+		}
+		if err := si.s.Audit(ctx, hexbeat.AuditEvent{At: now, Actor: "sign-in", Action: "signin.refused", Subject: subject, Detail: string(d)}); err != nil {
 			return "", hexbeat.Session{}, err
 		}
 		return "", hexbeat.Session{}, &hexbeat.Error{Code: code, Message: why}
