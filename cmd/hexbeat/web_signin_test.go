@@ -140,6 +140,7 @@ func TestSignInWithOIDCInChromium(t *testing.T) {
 	if who := eval[string](p, `document.getElementById('whoami').textContent`); who != "Signed in as Officer cmd-4711 (commander)" || !eval[bool](p, `document.getElementById('signin').hidden`) {
 		t.Errorf("the page says %q and offers a key form: %v", who, !eval[bool](p, `document.getElementById('signin').hidden`))
 	}
+	axeCheck(p, "the map signed in through the identity provider")
 	if ls := eval[string](p, `JSON.stringify(Object.keys(localStorage))`); strings.Contains(ls, "apiKey") {
 		t.Errorf("a key in the page's storage: %s", ls)
 	}
@@ -254,6 +255,7 @@ func TestSignInWithOIDCInChromium(t *testing.T) {
 	if !strings.Contains(shown, "No role in hexbeat") || !strings.Contains(shown, "none of your roles") {
 		t.Errorf("a person with no role: %.300s", shown)
 	}
+	axeCheck(p, "the page refusing a person with no role")
 	// a program's access token from the provider (client credentials) reads as its role
 	form := url.Values{"grant_type": {"client_credentials"}, "scope": {"read"}}
 	treq, _ := http.NewRequest("POST", issuer+"/token", strings.NewReader(form.Encode()))
