@@ -106,8 +106,11 @@ func keyStoreDown(ctx context.Context) error {
 	return &hexbeat.Error{Code: hexbeat.EUNAVAILABLE, Message: "the key store cannot be reached"}
 }
 
-// authorize checks the request's key (Authorization: Bearer ...) for perm. Without any key
-// in the store (a new store, or the demo on loopback) requests pass as "anonymous".
+// authorize checks the request's credential for perm: an API key (Authorization: Bearer
+// hb_...), or, with sign-in on, a signed-in person's session cookie (writes carrying its
+// CSRF token) or a program's access token from the identity provider (a JWT). Without any
+// key in the store (a new store, or the demo on loopback) and sign-in off, requests pass as
+// "anonymous".
 func (s *Server) authorize(perm hexbeat.Permission) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		ctx := c.UserContext()
