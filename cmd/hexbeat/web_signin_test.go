@@ -83,14 +83,15 @@ func signInAs(p *page, issuer, login string) {
 	pollNav[bool](p, "the map did not send the browser to the provider", `location.href.startsWith('`+issuer+`') && document.querySelector('input[name=login]') !== null`)
 	p.do("sign in at the provider", chromedp.SendKeys(`input[name=login]`, login), chromedp.SendKeys(`input[name=password]`, "any"),
 		chromedp.Click(`button[type=submit]`))
-	for range 3 { // consent, once
+	for range 20 { // consent, once; the page may move on while it is asked
 		at := pollNav[string](p, "no page after signing in", `document.readyState === 'complete' && location.href`)
 		if !strings.HasPrefix(at, issuer) {
 			return
 		}
-		p.do("consent", chromedp.Click(`button[type=submit]`))
+		chromedp.Run(p.ctx, chromedp.Evaluate[bool](`(() => { const b = document.querySelector('button[type=submit]'); if (b) b.click(); return true; })()`))
 		time.Sleep(300 * time.Millisecond)
 	}
+	p.t.Fatalf("still at the provider after signing in as %s", login)
 }
 
 // TestSignInWithOIDCInChromium: against a real OpenID provider (node oidc-provider),
@@ -239,6 +240,25 @@ func TestSignInWithOIDCInChromium(t *testing.T) {
 		t.Fatalf("the cookie from outside the browser: %d", code)
 	}
 
+	// an admin sees the session (never its secret) and could end it
+	lreq, _ := http.NewRequest("GET", self+"/api/v1/sessions", nil)
+	lreq.Header.Set("Authorization", "Bearer "+key)
+	lres, err := http.DefaultClient.Do(lreq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lb, _ := io.ReadAll(lres.Body)
+	lres.Body.Close()
+	var live struct {
+		Sessions []struct{ ID, Sub, Role string }
+	}
+	if json.Unmarshal(lb, &live); lres.StatusCode != 200 || len(live.Sessions) != 1 || live.Sessions[0].Sub != "cmd-4711" || strings.Contains(string(lb), session.Value) {
+		t.Errorf("the sessions an admin sees: %d %.300s", lres.StatusCode, lb)
+	}
+	if code := eval[int](p, `fetch('/api/v1/sessions').then((r) => r.status)`); code != 403 {
+		t.Errorf("a commander lists the sessions: %d", code)
+	}
+
 	// signing out ends the session, and sends the browser to the provider's logout
 	p.do("sign out", chromedp.Click("#signout-session"))
 	pollNav[bool](p, "signing out did not reach the provider", `location.href.startsWith('`+issuer+`')`)
@@ -296,5 +316,32 @@ func TestSignInWithOIDCInChromium(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer "+key)
 	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
 		t.Errorf("a key beside sign-in: %v %v", err, res)
+	}
+}
+
+// TestSignInProviderUnreachable: a provider that cannot be reached when the server starts
+// is logged and does not stop it; sign-in then answers a 503 page that says so, and keys
+// keep working.
+func TestSignInProviderUnreachable(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "h.db")
+	port, gone := freePort(t), freePort(t)
+	self := fmt.Sprintf("http://127.0.0.1:%d", port)
+	p := openPage(t, "serve", "--db", db, "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--public-url", self,
+		"--oidc-issuer", fmt.Sprintf("http://127.0.0.1:%d", gone), "--oidc-client-id", "hexbeat", "--oidc-client-secret", "s",
+		"--oidc-role-map", "hexbeat-viewer=viewer")
+	key := regexp.MustCompile(`hb_[A-Za-z0-9_-]+`).FindString(p.out.String())
+	res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Get(self + "/auth/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 503 || !strings.Contains(string(b), "cannot be reached") {
+		t.Errorf("sign-in with the provider gone: %d %.300s", res.StatusCode, b)
+	}
+	req, _ := http.NewRequest("GET", self+"/api/v1/status", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
+		t.Errorf("a key with the provider gone: %v %v", err, res)
 	}
 }

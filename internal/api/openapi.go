@@ -64,6 +64,8 @@ var routeDocs = map[string]routeDoc{
 	"POST /api/v1/keys":                                    {Summary: "Create an API key (admin); its secret is shown once", Body: "name, role"},
 	"DELETE /api/v1/keys/{id}":                             {Summary: "Revoke an API key (admin)"},
 	"GET /api/v1/audit":                                    {Summary: "The audit log (admin): events after an id, as JSON or one a line (format=ndjson) for a SIEM", Params: []string{"after", "limit", "format"}},
+	"GET /api/v1/sessions":                                 {Summary: "The live sessions of people signed in through the identity provider (admin): who, role, when begun and last used; never their secrets"},
+	"DELETE /api/v1/sessions/{id}":                         {Summary: "Ends a person's session (admin); audited"},
 	"GET /api/v1/audit/verify":                             {Summary: "The audit log's hash chain recomputed (admin): its head, or the first row changed, removed or inserted behind the application's back"},
 }
 

@@ -193,6 +193,10 @@ func (s *Server) routes() {
 	s.handle(v1, "DELETE", "/keys/:id", admin, s.revokeKey)
 	s.handle(v1, "GET", "/audit", admin, s.auditLog)
 	s.handle(v1, "GET", "/audit/verify", admin, s.auditVerify)
+	if s.cfg.SignIn != nil {
+		s.handle(v1, "GET", "/sessions", admin, s.sessions)
+		s.handle(v1, "DELETE", "/sessions/:id", admin, s.endSession)
+	}
 	s.exportRoutes(v1)
 	v1.All("/*", s.authorize(read), func(c *fiber.Ctx) error {
 		return hexbeat.Errorf(hexbeat.ENOTFOUND, "no API route %s %s", c.Method(), c.Path())

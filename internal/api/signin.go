@@ -151,3 +151,28 @@ func (s *Server) signInPage(c *fiber.Ctx, err error) error {
 	c.Set(fiber.HeaderContentType, "text/html; charset=utf-8")
 	return c.Status(status).SendString(sb.String())
 }
+
+// sessions answers GET /api/v1/sessions (admin): the live sessions of signed-in people.
+func (s *Server) sessions(c *fiber.Ctx) error {
+	if err := newParams(c).Err(); err != nil {
+		return err
+	}
+	list, err := s.cfg.SignIn.Sessions(c.UserContext())
+	if err != nil {
+		return err
+	}
+	out := []fiber.Map{}
+	for _, x := range list {
+		out = append(out, fiber.Map{"id": x.ID, "sub": x.Sub, "name": x.Name, "preferred_username": x.Username, "email": x.Email,
+			"role": x.Role, "created_at": x.CreatedAt.UTC().Format(time.RFC3339), "seen_at": x.SeenAt.UTC().Format(time.RFC3339)})
+	}
+	return c.JSON(fiber.Map{"sessions": out})
+}
+
+// endSession answers DELETE /api/v1/sessions/{id} (admin): ends a person's session.
+func (s *Server) endSession(c *fiber.Ctx) error {
+	if err := s.cfg.SignIn.EndSessionByID(c.UserContext(), c.Params("id"), actor(c)); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}

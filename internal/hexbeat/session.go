@@ -65,4 +65,16 @@ type SignInService interface {
 	// AccessToken checks a program's access token (a JWT from the same provider) and gives
 	// whom it was issued to and their role
 	AccessToken(ctx context.Context, raw string) (Person, Role, error)
+	// Sessions lists the live sessions, each by an id (the hex of its secret's SHA-256),
+	// for an admin; EndSessionByID ends one, audited
+	Sessions(ctx context.Context) ([]SessionInfo, error)
+	EndSessionByID(ctx context.Context, id, actor string) error
+}
+
+// SessionInfo is a live session as an admin sees it: never its secret or its CSRF token.
+type SessionInfo struct {
+	ID string
+	Person
+	Role              Role
+	CreatedAt, SeenAt time.Time
 }

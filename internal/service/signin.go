@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"time"
@@ -21,6 +22,7 @@ type Sessions interface {
 	SessionByHash(ctx context.Context, hash []byte) (hexbeat.Session, bool, error)
 	TouchSession(ctx context.Context, hash []byte, at time.Time) error
 	EndSession(ctx context.Context, hash []byte, at time.Time) error
+	LiveSessions(ctx context.Context) ([][]byte, []hexbeat.Session, error)
 }
 
 // SignIn is the service's sign-in through the force's identity provider (a
@@ -161,4 +163,37 @@ func (si *SignIn) AccessToken(ctx context.Context, raw string) (hexbeat.Person, 
 		return p, "", hexbeat.Errorf(hexbeat.EUNAUTHORIZED, "the access token is refused: %v", err)
 	}
 	return p, role, nil
+}
+
+// Sessions lists the live sessions (those not ended; one past its time-out ends at its next
+// use), for an admin.
+func (si *SignIn) Sessions(ctx context.Context) ([]hexbeat.SessionInfo, error) {
+	hashes, list, err := si.s.store.LiveSessions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]hexbeat.SessionInfo, len(list))
+	for i, x := range list {
+		out[i] = hexbeat.SessionInfo{ID: hex.EncodeToString(hashes[i]), Person: x.Person, Role: x.Role, CreatedAt: x.CreatedAt, SeenAt: x.SeenAt}
+	}
+	return out, nil
+}
+
+// EndSessionByID ends a session an admin names by its id, audited; ENOTFOUND for none live.
+func (si *SignIn) EndSessionByID(ctx context.Context, id, actor string) error {
+	h, err := hex.DecodeString(id)
+	if err != nil || len(h) != sha256.Size {
+		return hexbeat.Errorf(hexbeat.ENOTFOUND, "no session %q", id)
+	}
+	x, ok, err := si.s.store.SessionByHash(ctx, h)
+	if err != nil {
+		return err
+	}
+	if !ok || x.EndedAt != nil {
+		return hexbeat.Errorf(hexbeat.ENOTFOUND, "no live session %q", id)
+	}
+	if err := si.s.store.EndSession(ctx, h, si.s.now()); err != nil {
+		return err
+	}
+	return si.s.Audit(ctx, hexbeat.AuditEvent{At: si.s.now(), Actor: actor, Action: "session.end", Subject: x.Person.String()})
 }

@@ -94,3 +94,26 @@ func (s *Store) EndSession(ctx context.Context, hash []byte, at time.Time) error
 	_, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE sessions SET ended_at = ? WHERE hash = ? AND ended_at IS NULL`), s.timeArg(at), hash)
 	return err
 }
+
+// LiveSessions lists the sessions not ended, newest first, by the hash of their secret.
+func (s *Store) LiveSessions(ctx context.Context) ([][]byte, []hexbeat.Session, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT hash, sub, name, username, email, role, created_at, seen_at FROM sessions WHERE ended_at IS NULL ORDER BY created_at DESC`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: sessions: %w", err)
+	}
+	defer rows.Close()
+	var hashes [][]byte
+	var out []hexbeat.Session
+	for rows.Next() {
+		var h []byte
+		var x hexbeat.Session
+		var role string
+		var created, seen any
+		if err := rows.Scan(&h, &x.Sub, &x.Name, &x.Username, &x.Email, &role, &created, &seen); err != nil {
+			return nil, nil, fmt.Errorf("store: sessions: %w", err)
+		}
+		x.Role, x.CreatedAt, x.SeenAt = hexbeat.Role(role), scanTime(created), scanTime(seen)
+		hashes, out = append(hashes, h), append(out, x)
+	}
+	return hashes, out, rows.Err()
+}
