@@ -23,6 +23,8 @@ import (
 type issuer struct {
 	url string
 	key *rsa.PrivateKey
+	// idToken is what its token endpoint answers with as the ID token
+	idToken func() string
 }
 
 func newIssuer(t *testing.T) *issuer {
@@ -38,6 +40,8 @@ func newIssuer(t *testing.T) *issuer {
 		case "/.well-known/openid-configuration":
 			json.NewEncoder(w).Encode(map[string]any{"issuer": is.url, "jwks_uri": is.url + "/jwks", "authorization_endpoint": is.url + "/auth",
 				"token_endpoint": is.url + "/token", "id_token_signing_alg_values_supported": []string{"RS256"}})
+		case "/token":
+			json.NewEncoder(w).Encode(map[string]any{"access_token": "opaque", "token_type": "Bearer", "expires_in": 300, "id_token": is.idToken()})
 		case "/jwks":
 			json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
 		default:
@@ -152,5 +156,52 @@ func TestRoleMap(t *testing.T) {
 	}
 	if _, ok := rp.roleOf([]any{"other"}); ok {
 		t.Error("an unmapped value gave a role")
+	}
+}
+
+// TestFinishChecksTheIDToken: the callback's ID token must carry the nonce this sign-in
+// sent, be the provider's, for this client and unexpired; the iss parameter must be the
+// issuer; the person and role come from its claims.
+func TestFinishChecksTheIDToken(t *testing.T) {
+	is := newIssuer(t)
+	rp, err := New(context.Background(), Config{Issuer: is.url, ClientID: "hexbeat", ClientSecret: "s", PublicURL: "http://127.0.0.1:1",
+		RoleMap: map[string]hexbeat.Role{"hexbeat-commander": hexbeat.RoleCommander}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	idt := func(change func(map[string]any)) func() string {
+		return func() string {
+			c := map[string]any{"iss": is.url, "sub": "cmd-1", "aud": "hexbeat", "exp": now.Add(time.Hour).Unix(), "iat": now.Unix(),
+				"nonce": "mine", "name": "Officer One", "preferred_username": "cmd-1", "roles": []string{"hexbeat-commander"}}
+			if change != nil {
+				change(c)
+			}
+			return token(t, is.key, "JWT", c)
+		}
+	}
+	b := Begin{State: "s", Nonce: "mine", Verifier: NewBegin().Verifier}
+	is.idToken = idt(nil)
+	p, role, _, err := rp.Finish(context.Background(), b, "code", is.url)
+	if err != nil || role != hexbeat.RoleCommander || p.Name != "Officer One" || p.Sub != "cmd-1" {
+		t.Fatalf("a good sign-in: %v %v %+v", err, role, p)
+	}
+	for name, c := range map[string]struct {
+		token func() string
+		iss   string
+		want  string
+	}{
+		"another nonce":     {idt(func(c map[string]any) { c["nonce"] = "theirs" }), "", "nonce"},
+		"no nonce":          {idt(func(c map[string]any) { delete(c, "nonce") }), "", "nonce"},
+		"expired":           {idt(func(c map[string]any) { c["exp"] = now.Add(-time.Hour).Unix() }), "", "expired"},
+		"another client":    {idt(func(c map[string]any) { c["aud"] = "other" }), "", "audience"},
+		"another iss param": {idt(nil), "https://evil.example", "issuer"},
+		"no role":           {idt(func(c map[string]any) { c["roles"] = []string{} }), "", "no role"},
+	} {
+		is.idToken = c.token
+		_, _, _, err := rp.Finish(context.Background(), b, "code", c.iss)
+		if err == nil || !strings.Contains(strings.ToLower(err.Error()), c.want) {
+			t.Errorf("%s: %v, want an error saying %q", name, err, c.want)
+		}
 	}
 }
