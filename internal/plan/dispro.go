@@ -39,13 +39,11 @@ func RelativeRate(a, n1, c, n2 int) (rr, lo, hi float64, ok, ciOK bool) {
 
 // PopulationOf builds an area's resident population from the LSOAs whose population-
 // weighted centroid it holds (on the edge counts as inside): lsoas are the LSOA-level
-// census areas held, by code.
+// census areas held, by code. The LSOAs without a centroid depend on no area: see Unplaced.
 func PopulationOf(area orb.Geometry, lsoas map[string]hexbeat.CensusArea, centroids []hexbeat.Centroid) hexbeat.AreaPopulation {
 	var p hexbeat.AreaPopulation
 	bound := area.Bound()
-	placed := make(map[string]bool, len(centroids))
 	for _, c := range centroids {
-		placed[c.Code] = true
 		pt := orb.Point{c.Lon, c.Lat}
 		if !bound.Contains(pt) || !inArea(area, pt) {
 			continue
@@ -62,18 +60,27 @@ func PopulationOf(area orb.Geometry, lsoas map[string]hexbeat.CensusArea, centro
 		p.Total += a.Total
 		p.Census = max(p.Census, a.Year)
 	}
-	for code := range lsoas {
-		if !placed[code] {
-			p.LSOAsWithoutCentroid++
-			if len(p.WithoutCentroidExamples) < 20 {
-				p.WithoutCentroidExamples = append(p.WithoutCentroidExamples, code)
-			}
-		}
-	}
 	slices.Sort(p.LSOAs)
 	slices.Sort(p.CentroidsWithoutPopulation)
-	slices.Sort(p.WithoutCentroidExamples)
 	return p
+}
+
+// Unplaced counts the LSOAs held without a centroid, which cannot be placed in or out of any
+// area, and names the first 20 of them in code order. It depends on no area: the caller
+// computes it once for the census and centroids it holds.
+func Unplaced(lsoas map[string]hexbeat.CensusArea, centroids []hexbeat.Centroid) (int, []string) {
+	placed := make(map[string]bool, len(centroids))
+	for _, c := range centroids {
+		placed[c.Code] = true
+	}
+	var codes []string
+	for code := range lsoas {
+		if !placed[code] {
+			codes = append(codes, code)
+		}
+	}
+	slices.Sort(codes)
+	return len(codes), codes[:min(len(codes), 20)]
 }
 
 // DisproTally counts searches by group for a disproportionality report.

@@ -22,6 +22,8 @@ type Population interface {
 type residents struct {
 	lsoas     map[string]hexbeat.CensusArea
 	centroids []hexbeat.Centroid
+	unplaced  int      // LSOAs held without a centroid (plan.Unplaced)
+	examples  []string // the first of them
 }
 
 // residents reads the LSOAs' census and centroids from the store when they are not held.
@@ -43,6 +45,7 @@ func (s *Service) residents(ctx context.Context) (*residents, error) {
 	for _, a := range areas {
 		r.lsoas[a.Code] = a
 	}
+	r.unplaced, r.examples = plan.Unplaced(r.lsoas, r.centroids)
 	s.pop = r
 	return r, nil
 }
@@ -91,7 +94,9 @@ func (s *Service) populationOf(ctx context.Context, area orb.Geometry) (hexbeat.
 			"the population needs the Census 2021 table TS021 by LSOA (%d held) and the ONS population-weighted centroids of LSOAs (%d held): import both (see the README)",
 			len(r.lsoas), len(r.centroids))}
 	}
-	return plan.PopulationOf(area, r.lsoas, r.centroids), nil
+	pop := plan.PopulationOf(area, r.lsoas, r.centroids)
+	pop.LSOAsWithoutCentroid, pop.WithoutCentroidExamples = r.unplaced, r.examples
+	return pop, nil
 }
 
 // Disproportionality reports the stop and search inside a boundary in whole UK months
