@@ -40,8 +40,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err != nil {
 		return s.signInPage(c, err)
 	}
-	c.Cookie(&fiber.Cookie{Name: signInCookie, Value: state, Path: "/auth", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
-		Secure: s.secureCookies(c), MaxAge: 600})
+	s.setCookie(c, signInCookie, state, "/auth", time.Now().Add(10*time.Minute))
 	return c.Redirect(u, fiber.StatusFound)
 }
 
@@ -56,8 +55,7 @@ func (s *Server) callback(c *fiber.Ctx) error {
 	// (a login CSRF: someone else's sign-in finished in this browser) is refused
 	state := c.Query("state")
 	mine := c.Cookies(signInCookie)
-	c.Cookie(&fiber.Cookie{Name: signInCookie, Value: "", Path: "/auth", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
-		Secure: s.secureCookies(c), Expires: time.Unix(0, 0)})
+	s.setCookie(c, signInCookie, "", "/auth", time.Unix(0, 0))
 	if state == "" || mine != state {
 		return s.signInPage(c, hexbeat.Errorf(hexbeat.EINVALID, "this sign-in was not started in this browser, or its state is missing or forged: sign in again"))
 	}
@@ -65,9 +63,15 @@ func (s *Server) callback(c *fiber.Ctx) error {
 	if err != nil {
 		return s.signInPage(c, err)
 	}
-	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: secret, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
-		Secure: s.secureCookies(c), Expires: time.Now().Add(hexbeat.AbsoluteTimeout)})
+	s.setCookie(c, sessionCookie, secret, "/", time.Now().Add(hexbeat.AbsoluteTimeout))
 	return c.Redirect("/", fiber.StatusFound)
+}
+
+// setCookie sets one of sign-in's cookies: HttpOnly, SameSite=Lax, Secure under https,
+// until expires (in the past: removed).
+func (s *Server) setCookie(c *fiber.Ctx, name, value, path string, expires time.Time) {
+	c.Cookie(&fiber.Cookie{Name: name, Value: value, Path: path, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
+		Secure: s.secureCookies(c), Expires: expires})
 }
 
 // secureCookies says whether the cookie is for https only: the public URL is https, or the
@@ -94,8 +98,7 @@ func (s *Server) logout(c *fiber.Ctx) error {
 			next = u
 		}
 	}
-	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: "", Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
-		Secure: s.secureCookies(c), Expires: time.Unix(0, 0)})
+	s.setCookie(c, sessionCookie, "", "/", time.Unix(0, 0))
 	return c.JSON(fiber.Map{"next": next})
 }
 
