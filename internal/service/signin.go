@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
@@ -30,7 +31,21 @@ type Sessions interface {
 type SignIn struct {
 	s  *Service
 	rp *signin.RP
+
+	mu    sync.Mutex
+	cache map[[sha256.Size]byte]sessionEntry // live sessions read lately, by hash
 }
+
+// sessionEntry is a live session as read from the store, trusted until until.
+type sessionEntry struct {
+	x     hexbeat.Session
+	until time.Time
+}
+
+// sessionCacheTTL bounds how long a session read once is trusted without asking the store,
+// as keyCacheTTL does for keys: a sign-out or an admin's ending of a session made by another
+// replica takes effect within it (one made here, at once).
+const sessionCacheTTL = 5 * time.Second
 
 // SignIn returns the sign-in service over rp.
 func (s *Service) SignIn(rp *signin.RP) *SignIn { return &SignIn{s: s, rp: rp} }
@@ -108,9 +123,15 @@ func (si *SignIn) FinishSignIn(ctx context.Context, state, code, iss string) (st
 func (si *SignIn) Session(ctx context.Context, secret string) (hexbeat.Session, error) {
 	now := si.s.now()
 	h := hashOf(secret)
-	x, ok, err := si.s.store.SessionByHash(ctx, h)
-	if err != nil {
-		return x, err
+	x, ok := si.cached(h, now)
+	if !ok {
+		var err error
+		if x, ok, err = si.s.store.SessionByHash(ctx, h); err != nil {
+			return x, err
+		}
+		if ok && x.EndedAt == nil {
+			si.remember(h, x, now)
+		}
 	}
 	expired := ""
 	switch {
@@ -122,6 +143,7 @@ func (si *SignIn) Session(ctx context.Context, secret string) (hexbeat.Session, 
 		expired = "older than its limit"
 	}
 	if expired != "" {
+		si.forget(h)
 		if err := si.s.store.EndSession(ctx, h, now); err != nil {
 			return hexbeat.Session{}, err
 		}
@@ -131,8 +153,38 @@ func (si *SignIn) Session(ctx context.Context, secret string) (hexbeat.Session, 
 		if err := si.s.store.TouchSession(ctx, h, now); err != nil {
 			return hexbeat.Session{}, err
 		}
+		x.SeenAt = now
+		si.remember(h, x, now)
 	}
 	return x, nil
+}
+
+// cached is the session of hash h read within sessionCacheTTL of now, if any.
+func (si *SignIn) cached(h []byte, now time.Time) (hexbeat.Session, bool) {
+	si.mu.Lock()
+	defer si.mu.Unlock()
+	e, ok := si.cache[[sha256.Size]byte(h)]
+	if !ok || !now.Before(e.until) {
+		return hexbeat.Session{}, false
+	}
+	return e.x, true
+}
+
+// remember keeps a live session read at now for sessionCacheTTL.
+func (si *SignIn) remember(h []byte, x hexbeat.Session, now time.Time) {
+	si.mu.Lock()
+	defer si.mu.Unlock()
+	if si.cache == nil || len(si.cache) > 10_000 {
+		si.cache = map[[sha256.Size]byte]sessionEntry{}
+	}
+	si.cache[[sha256.Size]byte(h)] = sessionEntry{x: x, until: now.Add(sessionCacheTTL)}
+}
+
+// forget drops a session ended here from the cache, so that it ends at once.
+func (si *SignIn) forget(h []byte) {
+	si.mu.Lock()
+	defer si.mu.Unlock()
+	delete(si.cache, [sha256.Size]byte(h))
 }
 
 // EndSession signs the person out, and says where to end the provider's session too.
@@ -142,11 +194,15 @@ func (si *SignIn) EndSession(ctx context.Context, secret string) (string, error)
 	if err != nil || !ok {
 		return "", err
 	}
+	si.forget(h)
 	if err := si.s.store.EndSession(ctx, h, si.s.now()); err != nil {
 		return "", err
 	}
 	if err := si.s.Audit(ctx, hexbeat.AuditEvent{At: si.s.now(), Actor: x.Person.String(), Action: "signout", Subject: "session"}); err != nil {
 		return "", err
+	}
+	if si.rp == nil { // the sessions alone (tests)
+		return "", nil
 	}
 	return si.rp.LogoutURL(x.IDToken), nil
 }
@@ -192,6 +248,7 @@ func (si *SignIn) EndSessionByID(ctx context.Context, id, actor string) error {
 	if !ok || x.EndedAt != nil {
 		return hexbeat.Errorf(hexbeat.ENOTFOUND, "no live session %q", id)
 	}
+	si.forget(h)
 	if err := si.s.store.EndSession(ctx, h, si.s.now()); err != nil {
 		return err
 	}

@@ -46,3 +46,52 @@ func TestSessionTimeOuts(t *testing.T) {
 		t.Error("a session idle for 31 minutes is live")
 	}
 }
+
+// TestSessionCache: a session read once is trusted for a few seconds without the store;
+// ended by this process (sign-out, an admin) it ends at once, and ended by another replica
+// within those seconds.
+func TestSessionCache(t *testing.T) {
+	ctx := context.Background()
+	st, svc := sqliteService(t)
+	now := time.Date(2026, 12, 5, 8, 0, 0, 0, time.UTC)
+	svc.SetClock(func() time.Time { return now })
+	here, replica := svc.SignIn(nil), svc.SignIn(nil)
+	for _, secret := range []string{"a", "b"} {
+		h := sha256.Sum256([]byte(secret))
+		if err := st.CreateSession(ctx, h[:], hexbeat.Session{Person: hexbeat.Person{Sub: secret}, Role: hexbeat.RoleViewer, CSRF: "t", CreatedAt: now, SeenAt: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	live := func(si interface {
+		Session(context.Context, string) (hexbeat.Session, error)
+	}, secret string) bool {
+		_, err := si.Session(ctx, secret)
+		return err == nil
+	}
+	if !live(here, "a") || !live(here, "b") {
+		t.Fatal("new sessions refused")
+	}
+	// ended by another replica: still trusted here until the cached read is 5 s old
+	if _, err := replica.EndSession(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(4 * time.Second)
+	if !live(here, "a") {
+		t.Error("session a refused 4 s after another replica ended it: the cache was not used")
+	}
+	now = now.Add(2 * time.Second)
+	if live(here, "a") {
+		t.Error("session a live 6 s after another replica ended it")
+	}
+	// ended here by an admin: at once
+	sessions, err := here.Sessions(ctx)
+	if err != nil || len(sessions) != 1 {
+		t.Fatalf("live sessions: %v %v", sessions, err)
+	}
+	if err := here.EndSessionByID(ctx, sessions[0].ID, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	if live(here, "b") {
+		t.Error("session b live after an admin ended it here")
+	}
+}
