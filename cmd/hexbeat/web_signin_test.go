@@ -167,6 +167,11 @@ func TestSignInWithOIDCInChromium(t *testing.T) {
 		t.Errorf("an authorisation by the person signed in: %.400s", got)
 	}
 
+	// the map's own forms write through its client, which sends the token
+	eval[bool](p, `document.querySelectorAll('details').forEach((d) => { d.hidden = false; d.open = true; }); true`)
+	p.do("propose section 60 areas from the map", chromedp.Click("#s60-form button[type=submit]"))
+	poll[int](p, "the map's proposal (a write in the session) made none", `document.querySelectorAll('#s60-out [data-review]').length`)
+
 	// the audit log names the person
 	req, _ := http.NewRequest("GET", self+"/api/v1/audit?limit=50", nil)
 	req.Header.Set("Authorization", "Bearer "+key)
