@@ -94,27 +94,47 @@ Flags:
 }
 
 // importFiles imports each file in its own transaction, reporting and auditing each; the
-// status is 1 when any was refused.
-func importFiles(ctx context.Context, st *store.Store, files []ingest.Source, opts ingest.Options, mode string, asJSON bool, stdout, stderr io.Writer) int {
-	tty := mode == "bar"
-	code := 0
+// status is 1 when any was refused. Many files are one run of the store's (store.Run): the
+// incident indexes are kept for the whole run, dropped once and rebuilt once at its end
+// when the files are large against the table. Progress covers the whole run.
+func importFiles(ctx context.Context, st *store.Store, files []ingest.Source, opts ingest.Options, mode string, asJSON bool, stdout, stderr io.Writer) (code int) {
+	var prog *runProgress
+	if mode == "bar" || mode == "lines" {
+		prog = newRunProgress(stderr, mode == "bar", files)
+		defer prog.clear()
+	}
+	var imp hexbeat.Importer = st
+	if len(files) > 1 {
+		run, err := st.BeginRun(ctx, ingest.EstimateIncidents(files))
+		if err != nil {
+			fmt.Fprintf(stderr, "hexbeat import: %v\n", err)
+			return 1
+		}
+		imp = run
+		defer func() {
+			if prog != nil && run.Rebuilds() {
+				prog.note("rebuilding the incident indexes, once for the whole run")
+			}
+			if err := run.Close(ctx); err != nil {
+				fmt.Fprintf(stderr, "hexbeat import: %v (the next import rebuilds them)\n", err)
+				code = 1
+			}
+		}()
+	}
 	for _, src := range files {
 		path := src.Name
 		var progress ingest.Progress
-		switch mode {
-		case "bar":
-			progress = progressBar(stderr, path)
-		case "lines":
-			progress = progressLines(stderr, path)
+		if prog != nil {
+			progress = prog.file(src)
 		}
 		start := time.Now()
 		opts.Audit = func(b hexbeat.Batch) hexbeat.AuditEvent {
 			d, _ := json.Marshal(map[string]any{"path": path, "batch": b.ID, "kind": b.Kind, "sha256": b.SHA256, "rows": b.Rows, "added": b.Added})
 			return hexbeat.AuditEvent{Actor: cliActor(), Action: "import", Subject: "file " + src.Short(), Detail: string(d)}
 		}
-		rep, batch, err := ingest.ImportSource(ctx, st, src, opts, progress)
-		if tty {
-			fmt.Fprint(stderr, "\r\033[K")
+		rep, batch, err := ingest.ImportSource(ctx, imp, src, opts, progress)
+		if prog != nil {
+			prog.clear()
 		}
 		if err != nil {
 			code = 1
@@ -128,13 +148,18 @@ func importFiles(ctx context.Context, st *store.Store, files []ingest.Source, op
 			if aerr := st.Audit(ctx, hexbeat.AuditEvent{Actor: cliActor(), Action: "import.refused", Subject: "file " + src.Short(), Detail: string(d)}); aerr != nil {
 				fmt.Fprintf(stderr, "hexbeat import: audit: %v\n", aerr)
 			}
-			continue
-		}
-		if asJSON {
+		} else if asJSON {
 			json.NewEncoder(stdout).Encode(map[string]any{"report": rep, "batch": batch.ID, "seconds": time.Since(start).Seconds()})
 		} else {
 			fmt.Fprint(stdout, rep.Summary())
 			fmt.Fprintf(stdout, "  batch %d, %.2fs\n", batch.ID, time.Since(start).Seconds())
+		}
+		if prog != nil {
+			rows := 0
+			if rep != nil {
+				rows = rep.Rows
+			}
+			prog.fileDone(rows)
 		}
 		if ctx.Err() != nil {
 			return 1
@@ -188,44 +213,4 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// progressLines writes "progress FILE 40%" each time another tenth of the file is read.
-func progressLines(w io.Writer, name string) ingest.Progress {
-	last := -1
-	return func(read, total int64) {
-		if total <= 0 {
-			return
-		}
-		if tenth := int(10 * read / total); tenth > last {
-			last = tenth
-			fmt.Fprintf(w, "progress %s %d%%\n", name, 10*tenth)
-		}
-	}
-}
-
-// progressBar draws "name [=====>    ]  54% 1.9/3.5 MB" on one terminal line. Once the
-// whole file is read it says what is left: the store takes the last rows and commits,
-// which for a bulk import includes rebuilding its indexes (seconds for a million rows).
-func progressBar(w io.Writer, name string) ingest.Progress {
-	if len(name) > 40 {
-		name = "..." + name[len(name)-37:]
-	}
-	return func(read, total int64) {
-		const width = 30
-		frac := 0.0
-		if total > 0 {
-			frac = min(1, float64(read)/float64(total))
-		}
-		n := int(frac * width)
-		bar := strings.Repeat("=", n)
-		if n < width {
-			bar += ">" + strings.Repeat(" ", width-n-1)
-		}
-		if total > 0 && read >= total {
-			fmt.Fprintf(w, "\r%s [%s] 100%% %.1f MB read; storing and committing", name, bar, float64(total)/1e6)
-			return
-		}
-		fmt.Fprintf(w, "\r%s [%s] %3.0f%% %.1f/%.1f MB", name, bar, frac*100, float64(read)/1e6, float64(total)/1e6)
-	}
 }

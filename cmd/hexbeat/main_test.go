@@ -71,30 +71,42 @@ func TestImportExitStatus(t *testing.T) {
 	}
 }
 
-// TestImportProgress: --progress bar draws the file's bar on one line and, once the file is
-// read, says the store is still at work; --progress lines writes a line per tenth.
+// TestImportProgress: --progress bar draws the run's bar on one terminal line (cleared at
+// the end), saying the files done, rows, rate and the file being read or stored; --progress
+// lines writes a line per tenth of the run's bytes and one when every file is done.
 func TestImportProgress(t *testing.T) {
-	street := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
+	jan := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
+	feb := testkit.Data(t, "police/street/2025-02-thames-valley-street.csv")
 	db := "sqlite:" + filepath.Join(t.TempDir(), "h.db")
-	code, out, errs := run(t, "import", "--db", db, "--progress", "bar", street)
+	code, out, errs := run(t, "import", "--db", db, "--progress", "bar", jan)
 	if code != 0 || !strings.Contains(out, "14494 imported") {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
 	}
-	if !strings.Contains(errs, "2025-01-thames-valley-street.csv [==============================] 100% 3.5 MB read; storing and committing") ||
-		strings.Contains(errs, "\n") || !strings.HasSuffix(errs, "\r\033[K") {
+	drawn := regexp.MustCompile(`\[=+>? *\] +\d+% 0/1 files, [\d,]+ rows, [\d,]+ rows/s(, \S+ left)?; (reading|storing) 2025-01-thames-valley-street\.csv`)
+	if !drawn.MatchString(errs) || strings.Contains(errs, "\n") || !strings.HasSuffix(errs, "\r\033[K") {
 		t.Errorf("progress bar: %q", errs)
 	}
-	// a line for each tenth the progress saw reached (a small file is read between two looks)
-	code, _, errs = run(t, "import", "--db", db, "--progress", "lines", street)
+	// a run of two files, into a fresh store: lines for the run, ending with both done
+	db = "sqlite:" + filepath.Join(t.TempDir(), "h2.db")
+	code, _, errs = run(t, "import", "--db", db, "--progress", "lines", jan, feb)
 	lines := strings.Split(strings.TrimSpace(errs), "\n")
-	each := regexp.MustCompile(`^progress \S+2025-01-thames-valley-street\.csv \d+%$`)
+	each := regexp.MustCompile(`^progress (\d+% [012]/2 files, [\d,]+ rows, [\d,]+ rows/s(, \S+ left)?(; (reading|storing) 2025-0[12]-thames-valley-street\.csv)?|rebuilding the incident indexes, once for the whole run)$`)
 	for _, l := range lines {
 		if !each.MatchString(l) {
 			t.Errorf("progress line %q", l)
 		}
 	}
-	if code != 0 || !strings.HasSuffix(lines[len(lines)-1], " 100%") {
-		t.Errorf("progress lines: exit %d %q", code, errs)
+	last := regexp.MustCompile(`^progress 100% 2/2 files, (\d+),(\d+) rows, `)
+	done := ""
+	for _, l := range lines {
+		if m := last.FindStringSubmatch(l); m != nil {
+			done = m[1] + m[2]
+		}
+	}
+	// the rows read: the two files' data rows (14,877 and 13,812, with those rejected for
+	// no coordinates)
+	if code != 0 || done != "28689" {
+		t.Errorf("progress lines: exit %d, rows at the end %q, want 28689: %q", code, done, errs)
 	}
 }
 

@@ -36,6 +36,20 @@ type Importer interface {
 	BeginImport(ctx context.Context) (ImportTx, error)
 }
 
+// ImportRun is a run of imports of many files: each file still its own all-or-nothing
+// ImportTx, committed as it ends, while the run keeps the store's indexes for all of them
+// (a store drops them once and rebuilds them once when the files are large against what it
+// holds). Close ends the run, and must be called.
+type ImportRun interface {
+	Importer
+	Close(ctx context.Context) error
+}
+
+// RunImporter starts runs of imports expected to bring about rows incidents.
+type RunImporter interface {
+	BeginImportRun(ctx context.Context, rows int) (ImportRun, error)
+}
+
 // The roles the application plays for its adapters, in the style of a standard package
 // layout: each adapter (the HTTP API, the layer catalogue, the command line) asks for the
 // roles it uses, and only main wires the one implementation (internal/service) to them.

@@ -31,12 +31,24 @@ func (s *Service) Import(ctx context.Context, name string, body []byte, o hexbea
 	opts := ingest.Options{Kind: o.Kind, BoundaryKind: o.BoundaryKind, Taxonomy: s.tax, Location: o.TimeZone, MaxFeatureBytes: uploadMaxFeatureBytes,
 		Columns: ingest.Columns{Lon: o.Lon, Lat: o.Lat, Time: o.Time, Category: o.Category, ID: o.ID, Location: o.Location, X: o.X, Y: o.Y, TimeOfDay: o.TimeOfDay, GridRef: o.GridRef}, CRS: o.CRS, Encoding: o.Encoding}
 	results := make([]hexbeat.ImportResult, 0, len(srcs))
+	var imp hexbeat.Importer = s.store
+	endRun := func() error { return nil }
+	if runs, ok := s.store.(hexbeat.RunImporter); ok && len(srcs) > 1 {
+		// an archive of many files (a year of months) is one run: the indexes are kept for
+		// all of them
+		run, err := runs.BeginImportRun(ctx, ingest.EstimateIncidents(srcs))
+		if err != nil {
+			return nil, err
+		}
+		defer run.Close(ctx) // on an early return; Close is once
+		imp, endRun = run, func() error { return run.Close(ctx) }
+	}
 	for _, src := range srcs {
 		opts.Audit = func(b hexbeat.Batch) hexbeat.AuditEvent { // written in the import's own transaction
 			d, _ := json.Marshal(map[string]any{"batch": b.ID, "kind": b.Kind, "sha256": b.SHA256, "rows": b.Rows, "added": b.Added})
 			return hexbeat.AuditEvent{Actor: actor, Action: "import", Subject: "upload " + src.Short(), Detail: string(d)}
 		}
-		rep, batch, err := ingest.ImportSource(ctx, s.store, src, opts, nil)
+		rep, batch, err := ingest.ImportSource(ctx, imp, src, opts, nil)
 		r := hexbeat.ImportResult{File: rep.File, Batch: batch.ID}
 		if err != nil {
 			r.Refused = err.Error()
@@ -56,6 +68,9 @@ func (s *Service) Import(ctx context.Context, name string, body []byte, o hexbea
 		if ctx.Err() != nil {
 			return results, ctx.Err()
 		}
+	}
+	if err := endRun(); err != nil { // its indexes rebuilt before the index loads the files
+		return results, err
 	}
 	return results, s.Sync(ctx)
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"strings"
 
@@ -131,3 +132,16 @@ func (s *Store) IncidentRows(ctx context.Context) ([]string, error) {
 	err := s.db.SelectContext(ctx, &rows, `SELECT `+strings.Join(typed, " || '|' || ")+` FROM incidents ORDER BY key`)
 	return rows, err
 }
+
+// Abandon leaves the run as a killed process would: its connection gone, nothing rebuilt.
+func (r *Run) Abandon() {
+	r.closed = true
+	r.conn.Raw(func(any) error { return driver.ErrBadConn })
+	r.conn.Close()
+}
+
+// PostgresURL is a PostgreSQL store's database URL, for a second store on the same database.
+func (s *Store) PostgresURL() string { return s.url }
+
+// QueryInt reads one integer.
+func (s *Store) QueryInt(ctx context.Context, q string, out *int) error { return s.db.GetContext(ctx, out, q) }

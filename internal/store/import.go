@@ -31,8 +31,11 @@ type importTx struct {
 	storedKnown bool
 	seen        int // incidents handed to this import so far
 	bulk        bool
-	dropped     bool // the bulk path has dropped the indexes, to be rebuilt at commit
+	dropped     bool // the bulk path has dropped the indexes, to be rebuilt at commit (in a run, at its end)
 	keys        map[hexbeat.Key]struct{}
+
+	run     *Run          // the run of imports this one is part of (import_run.go), if any
+	runKeys []hexbeat.Key // the keys this import added to the run's
 }
 
 // incidentCols are the incident columns an import writes, besides batch_id.
@@ -46,7 +49,14 @@ func (s *Store) BeginImport(ctx context.Context) (hexbeat.ImportTx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: begin import: %w", err)
 	}
-	t := &importTx{s: s, conn: conn}
+	return s.beginImport(ctx, conn, nil)
+}
+
+// beginImport starts an import on conn, which it releases when it ends unless the import
+// is part of run (whose connection it is).
+func (s *Store) beginImport(ctx context.Context, conn *sqlx.Conn, run *Run) (hexbeat.ImportTx, error) {
+	var err error
+	t := &importTx{s: s, conn: conn, run: run}
 	if s.dialect == SQLite {
 		// Every row an import writes refers to the batch row it inserts itself, in the
 		// same transaction; checking that for each row cost a tenth of an import. The
@@ -274,7 +284,13 @@ func (t *importTx) Commit(ctx context.Context, b hexbeat.Batch, audit func(hexbe
 	t.done = true
 	t.release()
 	if err != nil {
+		if t.run != nil {
+			t.run.rolledBack(t)
+		}
 		return b, fmt.Errorf("store: commit import: %w", err)
+	}
+	if t.run != nil {
+		t.run.committed(t)
 	}
 	return b, nil
 }
@@ -286,6 +302,9 @@ func (t *importTx) Rollback() error {
 	t.done = true
 	err := t.tx.Rollback()
 	t.release()
+	if t.run != nil {
+		t.run.rolledBack(t)
+	}
 	if t.s.dialect == SQLite && t.seen > 0 {
 		// a large import that failed has left its pages in the write-ahead log (775 MB once);
 		// give the space back, without making the caller wait for readers to finish
@@ -295,8 +314,12 @@ func (t *importTx) Rollback() error {
 }
 
 // release hands the import's connection back to the pool, foreign keys checked again and
-// its page cache restored (SQLite); a connection that cannot be restored is discarded.
+// its page cache restored (SQLite); a connection that cannot be restored is discarded. A
+// run's connection stays with the run.
 func (t *importTx) release() {
+	if t.run != nil {
+		return
+	}
 	if t.s.dialect == SQLite {
 		for _, q := range []string{`PRAGMA foreign_keys = ON`, `PRAGMA ` + sqliteCacheSize} {
 			if _, err := t.conn.ExecContext(context.Background(), q); err != nil {

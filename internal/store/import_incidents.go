@@ -22,12 +22,12 @@ const defaultBulkMinRows = 20_000
 // importLockKey is the PostgreSQL advisory lock that imports of incidents take in turn.
 const importLockKey int64 = 0x68657862_696d7074 // "hexbimpt"
 
-// bulkIndex is an index a bulk import drops and rebuilds.
-type bulkIndex struct{ drop, create string }
+// bulkIndex is an index (or constraint) a bulk import drops and rebuilds, by its name.
+type bulkIndex struct{ name, drop, create string }
 
 func (t *importTx) AddIncidents(ctx context.Context, incs []hexbeat.Incident) error {
 	t.seen += len(incs)
-	if !t.decided {
+	if !t.decided && t.run == nil { // a run decides by its files' size, not this file's
 		t.pending = append(t.pending, incs...)
 		if len(t.pending) < t.s.bulkMinRows {
 			return nil
@@ -55,7 +55,15 @@ func (t *importTx) flushIncidents(ctx context.Context) error {
 		}
 		t.pending = nil
 	}
-	if !t.dropped {
+	if !t.dropped || t.inBulkRun() { // a bulk run rebuilds them when it ends
+		return nil
+	}
+	return t.buildIndexes(ctx, t.bulkIndexes())
+}
+
+// buildIndexes builds the incident indexes list, in the import's transaction.
+func (t *importTx) buildIndexes(ctx context.Context, list []bulkIndex) error {
+	if len(list) == 0 {
 		return nil
 	}
 	// PostgreSQL: more sort memory than the default 64 MB keeps the key index build off
@@ -73,19 +81,33 @@ func (t *importTx) flushIncidents(ctx context.Context) error {
 			return fmt.Errorf("store: bulk import: %w", err)
 		}
 	}
-	for _, ix := range t.bulkIndexes() {
+	for _, ix := range list {
 		if _, err := t.tx.ExecContext(ctx, ix.create); err != nil {
-			return fmt.Errorf("store: bulk import: rebuild index: %w", err)
+			return fmt.Errorf("store: bulk import: rebuild index %s: %w", ix.name, err)
 		}
 	}
 	return nil
 }
 
+// bulkIndexes are the indexes the bulk path drops and rebuilds. A run keeps the batch
+// index: each file it commits is loaded by a running server at once, by its batch, which
+// without the index would read the whole table each time; kept, it costs a run about 7 %
+// (66 files, 1M rows: 12.1-13.0 s against 11.3-12.0 s).
 func (t *importTx) bulkIndexes() []bulkIndex {
+	list := sqliteBulkIndexes
 	if t.s.dialect == Postgres {
-		return pgBulkIndexes
+		list = pgBulkIndexes
 	}
-	return sqliteBulkIndexes
+	if !t.inBulkRun() {
+		return list
+	}
+	var out []bulkIndex
+	for _, ix := range list {
+		if ix.name != "incidents_batch" {
+			out = append(out, ix)
+		}
+	}
+	return out
 }
 
 // startIncidents, once per import, takes the incidents table for this import (PostgreSQL)
@@ -105,6 +127,10 @@ func (t *importTx) startIncidents(ctx context.Context) error {
 		if err := t.openBatch(ctx); err != nil {
 			return err
 		}
+		if t.run != nil {
+			return t.run.join(ctx, t)
+		}
+		return t.restoreIndexes(ctx)
 	}
 	return nil
 }
@@ -163,7 +189,7 @@ func (t *importTx) toBulk(ctx context.Context, n, factor int) error {
 // write: a file imported again, which has none, leaves them as they are and rebuilds
 // nothing at commit.
 func (t *importTx) dropIndexes(ctx context.Context) error {
-	if t.dropped {
+	if t.dropped || (t.inBulkRun() && t.run.dropped) {
 		return nil
 	}
 	t.dropped = true
@@ -249,6 +275,9 @@ func (t *importTx) unseen(incs []hexbeat.Incident) []hexbeat.Incident {
 			continue
 		}
 		t.keys[inc.Key] = struct{}{}
+		if t.inBulkRun() {
+			t.runKeys = append(t.runKeys, inc.Key)
+		}
 		out = append(out, inc)
 	}
 	return out

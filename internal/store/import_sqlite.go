@@ -24,8 +24,8 @@ const sqliteBulkFactor = 2
 // sqliteBulkIndexes are dropped and rebuilt by a bulk import; SQLite's single writer holds
 // the write lock throughout the transaction.
 var sqliteBulkIndexes = []bulkIndex{
-	{"DROP INDEX IF EXISTS incidents_key", "CREATE UNIQUE INDEX incidents_key ON incidents (key)"},
-	{"DROP INDEX IF EXISTS incidents_batch", "CREATE INDEX incidents_batch ON incidents (batch_id)"},
+	{"incidents_key", "DROP INDEX IF EXISTS incidents_key", "CREATE UNIQUE INDEX incidents_key ON incidents (key)"},
+	{"incidents_batch", "DROP INDEX IF EXISTS incidents_batch", "CREATE INDEX incidents_batch ON incidents (batch_id)"},
 }
 
 // incidentValues sets one incident's values for sqliteInsertSQL at vals (time as unix
