@@ -2,7 +2,9 @@
 # Whole-process benchmark: the real binary importing real police.uk data into SQLite and
 # PostgreSQL, starting a server on the result, and answering cell queries over HTTP.
 # Data: the six 2025 Thames Valley street files in ../shared/data, repeated COPIES times
-# (default 10, about 935,000 rows) with each copy's Crime IDs made distinct.
+# (default 10, about 935,000 rows) with each copy's Crime IDs made distinct; imported as one
+# file, and the same rows as COPIES x 6 monthly files (one run of `hexbeat import`), with
+# the ratio of the two.
 # Usage: scripts/bench-process.sh   (after make build). Prints a Markdown report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +19,14 @@ trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
 
 scripts/street-copies.py "$WORK/big.csv" 0 "$COPIES" "$STREET"/2025-0[1-6]-thames-valley-street.csv
 rows=$(($(wc -l <"$WORK/big.csv") - 1))
+# the same rows as monthly files, a copy's months after another's as in big.csv
+mkdir "$WORK/months"
+for k in $(seq 0 $((COPIES - 1))); do
+  for f in "$STREET"/2025-0[1-6]-thames-valley-street.csv; do
+    scripts/street-copies.py "$WORK/months/$(printf %02d "$k")-$(basename "$f")" "$k" 1 "$f"
+  done
+done
+nmonths=$(ls "$WORK/months" | wc -l)
 located=$(python3 -c "import csv,sys; print(sum(1 for r in csv.DictReader(open(sys.argv[1])) if r['Longitude']))" "$WORK/big.csv")
 size=$(du -m "$WORK/big.csv" | cut -f1)
 sync # the 212 MB just written would otherwise be flushed to disk while the first import writes
@@ -31,14 +41,19 @@ echo "Input: $rows rows ($located with coordinates, ${size} MB), six months of T
 echo
 echo "| step | time (s) | rows/s |"
 echo "|---|---|---|"
-import_into() { # label url [file rows]
+import_into() { # label url [file rows]; sets D (seconds)
   local t0 t1; t0=$(now)
   "$BIN" import --quiet --db "$2" "${3:-$WORK/big.csv}" >"$WORK/imp.log" 2>&1 || { cat "$WORK/imp.log" >&2; exit 1; }
-  t1=$(now); local d; d=$(secs "$t0" "$t1")
-  echo "| $1 | $d | $(rate "${4:-$rows}" "$d") |"
+  t1=$(now); D=$(secs "$t0" "$t1")
+  echo "| $1 | $D | $(rate "${4:-$rows}" "$D") |"
 }
-import_into "import into empty SQLite" "sqlite:$WORK/b.db"
+ratio() { python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$1" "$2"; }
+import_into "import into empty SQLite" "sqlite:$WORK/b.db"; one=$D
 import_into "same file again into SQLite (adds nothing)" "sqlite:$WORK/b.db"
+import_into "the same rows as $nmonths monthly files into empty SQLite" "sqlite:$WORK/m.db" "$WORK/months"; many=$D
+echo "| ratio: $nmonths files / one file, SQLite | $(ratio "$many" "$one") | |"
+import_into "the $nmonths files again into SQLite (adds nothing)" "sqlite:$WORK/m.db" "$WORK/months"
+rm -f "$WORK"/m.db*
 # the same located rows as a GeoJSON point collection (one feature a line), into another store
 python3 - "$WORK/big.csv" "$WORK/big.geojson" <<'PY'
 import csv, json, sys
@@ -63,8 +78,13 @@ if [ -n "${HEXBEAT_TEST_POSTGRES:-}" ]; then
   psql "$base" -qc "DROP DATABASE IF EXISTS hexbeat_bench WITH (FORCE)" -c "CREATE DATABASE hexbeat_bench" >/dev/null 2>&1
   pg=$(python3 -c "import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p._replace(path='/hexbeat_bench').geturl())" "$base")
   "$BIN" migrate --db "$pg" >/dev/null
-  import_into "import into empty PostgreSQL+PostGIS" "$pg"
+  import_into "import into empty PostgreSQL+PostGIS" "$pg"; one=$D
   import_into "same file again into PostgreSQL (adds nothing)" "$pg"
+  psql "$base" -qc "DROP DATABASE IF EXISTS hexbeat_bench WITH (FORCE)" -c "CREATE DATABASE hexbeat_bench" >/dev/null 2>&1
+  "$BIN" migrate --db "$pg" >/dev/null
+  import_into "the same rows as $nmonths monthly files into empty PostgreSQL+PostGIS" "$pg" "$WORK/months"; many=$D
+  echo "| ratio: $nmonths files / one file, PostgreSQL | $(ratio "$many" "$one") | |"
+  import_into "the $nmonths files again into PostgreSQL (adds nothing)" "$pg" "$WORK/months"
 fi
 
 # the API asks for a key (a viewer's is enough to read layers)

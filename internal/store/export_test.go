@@ -144,4 +144,6 @@ func (r *Run) Abandon() {
 func (s *Store) PostgresURL() string { return s.url }
 
 // QueryInt reads one integer.
-func (s *Store) QueryInt(ctx context.Context, q string, out *int) error { return s.db.GetContext(ctx, out, q) }
+func (s *Store) QueryInt(ctx context.Context, q string, out *int) error {
+	return s.db.GetContext(ctx, out, q)
+}
