@@ -35,7 +35,9 @@ needs its columns named:
 or, in British National Grid eastings and northings:
   hexbeat import --crs EPSG:27700 --x Easting --y Northing --time Date --time-of-day Time \
                  --category Offence --id Ref --encoding windows-1252 file.csv
-Importing the same data again adds nothing. Exit status: 0 when every file imported, 1
+Importing the same data again adds nothing. Many files are one run: each still its own
+transaction, but when they are large against what the store holds the incident indexes
+are dropped once and rebuilt once, at the end. Exit status: 0 when every file imported, 1
 when a file was refused (the others still import), 2 for a usage error.
 
 Flags:
@@ -61,7 +63,7 @@ Flags:
 	tz := fs.String("tz", "Europe/London", "generic files: the time zone of times written without one")
 	asJSON := fs.Bool("json", false, "print each file's report as a JSON line instead of text")
 	quiet := fs.Bool("quiet", false, "no progress output (the same as --progress none)")
-	progressFlag := fs.String("progress", "auto", "auto (a bar on a terminal), bar, lines (a line per 10 %, for logs and scripts) or none")
+	progressFlag := fs.String("progress", "auto", "the progress of the whole run (files done, rows, rows a second, time left): auto (a bar on a terminal), bar, lines (a line per 10 %, for logs and scripts) or none")
 	if !parseFlags(fs, args, finish, stderr) {
 		return 2
 	}
