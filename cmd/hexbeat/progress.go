@@ -45,8 +45,12 @@ func newRunProgress(w io.Writer, bar bool, files []ingest.Source) *runProgress {
 
 // file is the progress callback for the next file of the run.
 func (p *runProgress) file(src ingest.Source) ingest.Progress {
+	name := src.Short()
+	if len(name) > 40 { // the bar stays on one terminal line
+		name = "..." + name[len(name)-37:]
+	}
 	p.mu.Lock()
-	p.cur, p.curRead, p.curSize = src.Short(), 0, src.Size
+	p.cur, p.curRead, p.curSize = name, 0, src.Size
 	p.mu.Unlock()
 	return func(read, total int64) {
 		p.mu.Lock()
