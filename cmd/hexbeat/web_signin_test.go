@@ -173,16 +173,19 @@ func TestSignInWithOIDCInChromium(t *testing.T) {
 	poll[int](p, "the map's proposal (a write in the session) made none", `document.querySelectorAll('#s60-out [data-review]').length`)
 
 	// the audit log names the person
-	req, _ := http.NewRequest("GET", self+"/api/v1/audit?limit=50", nil)
-	req.Header.Set("Authorization", "Bearer "+key)
-	ares, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	audit := func() (int, string) {
+		req, _ := http.NewRequest("GET", self+"/api/v1/audit?limit=200", nil)
+		req.Header.Set("Authorization", "Bearer "+key)
+		ares, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(ares.Body)
+		ares.Body.Close()
+		return ares.StatusCode, string(body)
 	}
-	body, _ := io.ReadAll(ares.Body)
-	ares.Body.Close()
-	if ares.StatusCode != 200 || !strings.Contains(string(body), `Officer cmd-4711 (cmd-4711) [sub cmd-4711]`) || !strings.Contains(string(body), `"action":"signin"`) {
-		t.Errorf("audit (with the admin key): %d %.600s", ares.StatusCode, body)
+	if code, body := audit(); code != 200 || !strings.Contains(body, `Officer cmd-4711 (cmd-4711) [sub cmd-4711]`) || !strings.Contains(body, `"action":"signin"`) {
+		t.Errorf("audit (with the admin key): %d %.600s", code, body)
 	}
 
 	// a forged state; a real one, but started in another browser (a login CSRF); one this
@@ -316,8 +319,27 @@ func TestSignInWithOIDCInChromium(t *testing.T) {
 		t.Errorf("a tampered access token: %d", code)
 	}
 
+	// the failed sign-ins are in the audit log, with why: the person with no role, by name,
+	// and the unknown state
+	_, body := audit()
+	var log struct {
+		Events []struct{ Action, Subject, Detail string }
+	}
+	json.Unmarshal([]byte(body), &log)
+	var noRole, badState bool
+	for _, e := range log.Events {
+		if e.Action != "signin.refused" {
+			continue
+		}
+		noRole = noRole || (strings.Contains(e.Subject, "nobody-1") && strings.Contains(e.Detail, "none of your roles"))
+		badState = badState || strings.Contains(e.Detail, "state is unknown")
+	}
+	if !noRole || !badState {
+		t.Errorf("failed sign-ins audited: no role %v, unknown state %v: %.800s", noRole, badState, body)
+	}
+
 	// and keys keep working beside sign-in
-	req, _ = http.NewRequest("GET", self+"/api/v1/status", nil)
+	req, _ := http.NewRequest("GET", self+"/api/v1/status", nil)
 	req.Header.Set("Authorization", "Bearer "+key)
 	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
 		t.Errorf("a key beside sign-in: %v %v", err, res)
