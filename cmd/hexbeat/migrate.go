@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/hexbeat/hexbeat/internal/store"
 )
@@ -26,6 +27,14 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err := st.Migrate(ctx); err != nil {
 		fmt.Fprintln(stderr, "hexbeat migrate:", err)
 		return 1
+	}
+	restored, err := st.RestoreIndexes(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, "hexbeat migrate:", err)
+		return 1
+	}
+	if len(restored) > 0 {
+		fmt.Fprintf(stdout, "rebuilt the incident indexes an import run left dropped: %s\n", strings.Join(restored, ", "))
 	}
 	v, err := st.SchemaVersion(ctx)
 	if err != nil {

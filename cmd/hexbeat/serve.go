@@ -45,6 +45,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	defer st.Close()
+	if restored, err := st.RestoreIndexes(ctx); err != nil {
+		log.Error("rebuild the incident indexes an import run left dropped", "err", err)
+	} else if len(restored) > 0 {
+		log.Warn("rebuilt the incident indexes an import run left dropped (its process was stopped)", "indexes", restored)
+	}
 	svc := service.New(st, geodata.Taxonomy(), log)
 	svc.SetHarmWeights(cfg.Harm)
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -24,8 +24,9 @@ import (
 // While the indexes are dropped the run holds the import lock (PostgreSQL: a session-level
 // advisory lock on the one connection every file of the run uses), so no other import
 // writes incidents the unique key does not check; readers read on, without the indexes. A
-// run that never closes (its process killed) leaves the indexes to the next import, which
-// rebuilds whatever is missing before it writes (restoreIndexes).
+// run that never closes (its process killed) leaves the indexes to RestoreIndexes (serve
+// and migrate call it) or to the next import, which rebuilds whatever is missing before it
+// writes (restoreIndexes).
 
 // Run is a run of imports; see BeginRun.
 type Run struct {
@@ -177,6 +178,15 @@ func (r *Run) rebuild(ctx context.Context) error {
 // restoreIndexes rebuilds any of the incident indexes that are missing: after a run that
 // never closed, before this import writes.
 func (t *importTx) restoreIndexes(ctx context.Context) error {
+	missing, err := t.missingIndexes(ctx)
+	if err != nil {
+		return err
+	}
+	return t.buildIndexes(ctx, missing)
+}
+
+// missingIndexes are the incident indexes (of the bulk path's) the table lacks.
+func (t *importTx) missingIndexes(ctx context.Context) ([]bulkIndex, error) {
 	q := `SELECT conname FROM pg_constraint WHERE conrelid = 'incidents'::regclass
 		UNION SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'incidents'`
 	if t.s.dialect == SQLite {
@@ -184,7 +194,7 @@ func (t *importTx) restoreIndexes(ctx context.Context) error {
 	}
 	var names []string
 	if err := t.tx.SelectContext(ctx, &names, q); err != nil {
-		return fmt.Errorf("store: incident indexes: %w", err)
+		return nil, fmt.Errorf("store: incident indexes: %w", err)
 	}
 	var missing []bulkIndex
 	for _, ix := range t.bulkIndexes() {
@@ -192,8 +202,53 @@ func (t *importTx) restoreIndexes(ctx context.Context) error {
 			missing = append(missing, ix)
 		}
 	}
-	return t.buildIndexes(ctx, missing)
+	return missing, nil
 }
 
 // Rebuilds says whether Close will rebuild indexes the run dropped (for progress).
 func (r *Run) Rebuilds() bool { return r.dropped && !r.closed }
+
+// RestoreIndexes rebuilds the incident indexes an import run left dropped (its process
+// killed) and returns their names; `hexbeat serve` and `hexbeat migrate` call it, so that a
+// store is not left without them until the next import. PostgreSQL: when an import holds
+// the import lock it does nothing, as that import rebuilds them (or is a run still at work).
+func (s *Store) RestoreIndexes(ctx context.Context) ([]string, error) {
+	conn, err := s.db.Connx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: restore indexes: %w", err)
+	}
+	defer conn.Close()
+	if s.dialect == SQLite { // buildIndexes sets a small page cache for its sort
+		defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA `+sqliteCacheSize)
+	}
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: restore indexes: %w", err)
+	}
+	defer tx.Rollback()
+	if s.dialect == Postgres {
+		var free bool
+		if err := tx.GetContext(ctx, &free, `SELECT pg_try_advisory_xact_lock($1)`, importLockKey); err != nil {
+			return nil, fmt.Errorf("store: restore indexes: %w", err)
+		}
+		if !free {
+			return nil, nil
+		}
+	}
+	t := &importTx{s: s, tx: tx}
+	missing, err := t.missingIndexes(ctx)
+	if err != nil || len(missing) == 0 {
+		return nil, err
+	}
+	if err := t.buildIndexes(ctx, missing); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: restore indexes: %w", err)
+	}
+	names := make([]string, len(missing))
+	for i, ix := range missing {
+		names[i] = ix.name
+	}
+	return names, nil
+}

@@ -151,8 +151,9 @@ func TestImportRunSmallAgainstTable(t *testing.T) {
 }
 
 // TestImportRunKilled: a run whose process dies with the indexes dropped leaves its
-// committed files stored; the next import rebuilds the indexes before it writes, and
-// still finds those files' rows.
+// committed files stored; RestoreIndexes (serve, migrate) rebuilds the indexes, once, and
+// the next import still finds those files' rows. (TestImportRunNextImportRestores: the next
+// import alone.)
 func TestImportRunKilled(t *testing.T) {
 	jan := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
 	feb := testkit.Data(t, "police/street/2025-02-thames-valley-street.csv")
@@ -165,6 +166,15 @@ func TestImportRunKilled(t *testing.T) {
 			t.Fatalf("added %v", got)
 		}
 		run.Abandon()
+		// hexbeat serve and migrate restore them; so would the next import
+		restored, err := s.RestoreIndexes(context.Background())
+		if err != nil || len(restored) == 0 || slices.Contains(restored, "incidents_batch") {
+			t.Errorf("restored %v, %v; want the indexes the run dropped", restored, err)
+		}
+		checkIncidentIndexes(t, s)
+		if again, err := s.RestoreIndexes(context.Background()); err != nil || len(again) != 0 {
+			t.Errorf("restored again: %v, %v", again, err)
+		}
 		if got := runFiles(t, s, feb, jan); !slices.Equal(got, []int{13478, 0}) {
 			t.Errorf("after the killed run, February and January: added %v, want [13478 0]", got)
 		}
@@ -172,6 +182,25 @@ func TestImportRunKilled(t *testing.T) {
 		if n := counts(t, s)["incidents"]; n != 14494+13478 {
 			t.Errorf("%d incidents", n)
 		}
+	})
+}
+
+// TestImportRunNextImportRestores: after a killed run, the next import rebuilds the missing
+// indexes before it writes.
+func TestImportRunNextImportRestores(t *testing.T) {
+	jan := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
+	feb := testkit.Data(t, "police/street/2025-02-thames-valley-street.csv")
+	eachStore(t, func(t *testing.T, s *store.Store) {
+		run, err := s.BeginRun(context.Background(), 1_000_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runFiles(t, run, jan)
+		run.Abandon()
+		if got := runFiles(t, s, feb, jan); !slices.Equal(got, []int{13478, 0}) {
+			t.Errorf("after the killed run, February and January: added %v, want [13478 0]", got)
+		}
+		checkIncidentIndexes(t, s)
 	})
 }
 
@@ -193,6 +222,9 @@ func TestImportRunHoldsTheLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	runFiles(t, run, jan)
+	if restored, err := other.RestoreIndexes(ctx); err != nil || len(restored) != 0 {
+		t.Errorf("RestoreIndexes during the run: %v, %v; want nothing done", restored, err)
+	}
 	done := make(chan []int, 1)
 	go func() { done <- runFiles(t, other, feb, jan) }()
 	// wait until the other import waits on the advisory lock
