@@ -91,24 +91,7 @@ func TestImportRun(t *testing.T) {
 			t.Errorf("%d incidents after the run, want %d", n, 14494+13478)
 		}
 		checkIncidentIndexes(t, s)
-		before, _ := s.IndexIdentities("incidents")
-
-		again, err := s.BeginRun(ctx, 1_000_000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := runFiles(t, again, jan, feb); !slices.Equal(got, []int{0, 0}) {
-			t.Errorf("the run again: added %v", got)
-		}
-		if again.Rebuilds() {
-			t.Error("a run that added nothing would rebuild the indexes")
-		}
-		if err := again.Close(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if after, _ := s.IndexIdentities("incidents"); after != before {
-			t.Errorf("a run that added nothing rebuilt the indexes: %s, then %s", before, after)
-		}
+		runKeepsIndexes(t, s, "the run again", 1_000_000, []string{jan, feb}, []int{0, 0})
 		if n := counts(t, s)["incidents"]; n != 14494+13478 {
 			t.Errorf("%d incidents after the run again", n)
 		}
@@ -127,25 +110,8 @@ func TestImportRunSmallAgainstTable(t *testing.T) {
 	few := filepath.Join(t.TempDir(), "2025-02-first-200.csv")
 	os.WriteFile(few, []byte(strings.Join(lines[:201], "")), 0o644)
 	eachStore(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
 		runFiles(t, s, jan)
-		before, _ := s.IndexIdentities("incidents")
-		run, err := s.BeginRun(ctx, 1000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := runFiles(t, run, few, jan); !slices.Equal(got, []int{200, 0}) {
-			t.Errorf("added %v, want [200 0]", got)
-		}
-		if run.Rebuilds() {
-			t.Error("a small run would rebuild the indexes")
-		}
-		if err := run.Close(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if after, _ := s.IndexIdentities("incidents"); after != before {
-			t.Errorf("a small run rebuilt the indexes: %s, then %s", before, after)
-		}
+		runKeepsIndexes(t, s, "a small run", 1000, []string{few, jan}, []int{200, 0})
 		checkIncidentIndexes(t, s)
 	})
 }
@@ -258,4 +224,28 @@ func TestImportRunHoldsTheLock(t *testing.T) {
 		t.Errorf("%d incidents", n)
 	}
 	checkIncidentIndexes(t, s)
+}
+
+// runKeepsIndexes runs files expected to bring rows and checks that they add want and
+// leave the incident indexes as they were (neither dropped nor rebuilt).
+func runKeepsIndexes(t *testing.T, s *store.Store, what string, rows int, files []string, want []int) {
+	t.Helper()
+	ctx := context.Background()
+	before, _ := s.IndexIdentities("incidents")
+	run, err := s.BeginRun(ctx, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := runFiles(t, run, files...); !slices.Equal(got, want) {
+		t.Errorf("%s: added %v, want %v", what, got, want)
+	}
+	if run.Rebuilds() {
+		t.Errorf("%s would rebuild the indexes", what)
+	}
+	if err := run.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := s.IndexIdentities("incidents"); after != before {
+		t.Errorf("%s rebuilt the indexes: %s, then %s", what, before, after)
+	}
 }
