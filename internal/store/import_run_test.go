@@ -117,57 +117,44 @@ func TestImportRunSmallAgainstTable(t *testing.T) {
 }
 
 // TestImportRunKilled: a run whose process dies with the indexes dropped leaves its
-// committed files stored; RestoreIndexes (serve, migrate) rebuilds the indexes, once, and
-// the next import still finds those files' rows. (TestImportRunNextImportRestores: the next
-// import alone.)
+// committed files stored. RestoreIndexes (hexbeat serve and migrate) rebuilds the indexes,
+// once; or, without it, the next import does before it writes. Either way that import
+// still finds the killed run's rows.
 func TestImportRunKilled(t *testing.T) {
 	jan := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
 	feb := testkit.Data(t, "police/street/2025-02-thames-valley-street.csv")
-	eachStore(t, func(t *testing.T, s *store.Store) {
-		run, err := s.BeginRun(context.Background(), 1_000_000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := runFiles(t, run, jan); !slices.Equal(got, []int{14494}) {
-			t.Fatalf("added %v", got)
-		}
-		run.Abandon()
-		// hexbeat serve and migrate restore them; so would the next import
-		restored, err := s.RestoreIndexes(context.Background())
-		if err != nil || len(restored) == 0 || slices.Contains(restored, "incidents_batch") {
-			t.Errorf("restored %v, %v; want the indexes the run dropped", restored, err)
-		}
-		checkIncidentIndexes(t, s)
-		if again, err := s.RestoreIndexes(context.Background()); err != nil || len(again) != 0 {
-			t.Errorf("restored again: %v, %v", again, err)
-		}
-		if got := runFiles(t, s, feb, jan); !slices.Equal(got, []int{13478, 0}) {
-			t.Errorf("after the killed run, February and January: added %v, want [13478 0]", got)
-		}
-		checkIncidentIndexes(t, s)
-		if n := counts(t, s)["incidents"]; n != 14494+13478 {
-			t.Errorf("%d incidents", n)
-		}
-	})
-}
-
-// TestImportRunNextImportRestores: after a killed run, the next import rebuilds the missing
-// indexes before it writes.
-func TestImportRunNextImportRestores(t *testing.T) {
-	jan := testkit.Data(t, "police/street/2025-01-thames-valley-street.csv")
-	feb := testkit.Data(t, "police/street/2025-02-thames-valley-street.csv")
-	eachStore(t, func(t *testing.T, s *store.Store) {
-		run, err := s.BeginRun(context.Background(), 1_000_000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		runFiles(t, run, jan)
-		run.Abandon()
-		if got := runFiles(t, s, feb, jan); !slices.Equal(got, []int{13478, 0}) {
-			t.Errorf("after the killed run, February and January: added %v, want [13478 0]", got)
-		}
-		checkIncidentIndexes(t, s)
-	})
+	for _, restore := range []bool{true, false} {
+		t.Run(map[bool]string{true: "restored", false: "next-import"}[restore], func(t *testing.T) {
+			eachStore(t, func(t *testing.T, s *store.Store) {
+				ctx := context.Background()
+				run, err := s.BeginRun(ctx, 1_000_000)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := runFiles(t, run, jan); !slices.Equal(got, []int{14494}) {
+					t.Fatalf("added %v", got)
+				}
+				run.Abandon()
+				if restore {
+					restored, err := s.RestoreIndexes(ctx)
+					if err != nil || len(restored) == 0 || slices.Contains(restored, "incidents_batch") {
+						t.Errorf("restored %v, %v; want the indexes the run dropped", restored, err)
+					}
+					checkIncidentIndexes(t, s)
+					if again, err := s.RestoreIndexes(ctx); err != nil || len(again) != 0 {
+						t.Errorf("restored again: %v, %v", again, err)
+					}
+				}
+				if got := runFiles(t, s, feb, jan); !slices.Equal(got, []int{13478, 0}) {
+					t.Errorf("after the killed run, February and January: added %v, want [13478 0]", got)
+				}
+				checkIncidentIndexes(t, s)
+				if n := counts(t, s)["incidents"]; n != 14494+13478 {
+					t.Errorf("%d incidents", n)
+				}
+			})
+		})
+	}
 }
 
 // TestImportRunHoldsTheLock (PostgreSQL): while a run has the indexes dropped, another
