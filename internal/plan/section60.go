@@ -40,13 +40,7 @@ func CheckAuthorisation(a hexbeat.Authorisation) error {
 	if strings.TrimSpace(a.Grounds) == "" {
 		bad.Add("grounds", "record the grounds: why the officer reasonably believes violence may take place, or that weapons are being carried")
 	}
-	if strings.TrimSpace(a.Officer) == "" {
-		bad.Add("officer", "name the authorising officer")
-	}
-	rank := hexbeat.ParseRank(a.Rank)
-	if rank == hexbeat.RankUnknown {
-		bad.Add("rank", "unknown rank %q; give one of %s", a.Rank, hexbeat.RankNames())
-	}
+	rank := officerRank(&bad, a.Officer, a.Rank, "name the authorising officer")
 	if a.Start.IsZero() {
 		bad.Add("start", "give the start as an RFC 3339 time")
 	}
@@ -73,13 +67,7 @@ func CheckAuthorisation(a hexbeat.Authorisation) error {
 // directed while the authorisation is in force, for at most 24 hours beyond its end.
 func CheckExtension(a hexbeat.Authorisation, x hexbeat.Extension) error {
 	var bad hexbeat.FieldErrors
-	if strings.TrimSpace(x.Officer) == "" {
-		bad.Add("officer", "name the officer directing the extension")
-	}
-	rank := hexbeat.ParseRank(x.Rank)
-	if rank == hexbeat.RankUnknown {
-		bad.Add("rank", "unknown rank %q; give one of %s", x.Rank, hexbeat.RankNames())
-	}
+	rank := officerRank(&bad, x.Officer, x.Rank, "name the officer directing the extension")
 	if x.End.IsZero() {
 		bad.Add("end", "give the new end as an RFC 3339 time")
 	}
@@ -128,6 +116,19 @@ func CheckCancel(a hexbeat.Authorisation, by string, at time.Time) error {
 	return refuse.ErrCode(hexbeat.ECONFLICT, "the authorisation cannot be cancelled")
 }
 
+// officerRank checks a record's officer (named, else unnamed is said) and rank (one known)
+// into bad, and gives the rank.
+func officerRank(bad *hexbeat.FieldErrors, officer, rankText, unnamed string) hexbeat.Rank {
+	if strings.TrimSpace(officer) == "" {
+		bad.Add("officer", "%s", unnamed)
+	}
+	rank := hexbeat.ParseRank(rankText)
+	if rank == hexbeat.RankUnknown {
+		bad.Add("rank", "unknown rank %q; give one of %s", rankText, hexbeat.RankNames())
+	}
+	return rank
+}
+
 // hoursText writes a duration in hours as an officer would: "25 hours", "24.5 hours".
 func hoursText(d time.Duration) string {
 	return strconv.FormatFloat(d.Hours(), 'f', -1, 64) + " hours"
@@ -139,13 +140,7 @@ func hoursText(d time.Duration) string {
 // after now.
 func CheckInformed(a hexbeat.Authorisation, inf hexbeat.Informed, now time.Time) error {
 	var bad hexbeat.FieldErrors
-	if strings.TrimSpace(inf.Officer) == "" {
-		bad.Add("officer", "name the superintendent who was informed")
-	}
-	rank := hexbeat.ParseRank(inf.Rank)
-	if rank == hexbeat.RankUnknown {
-		bad.Add("rank", "unknown rank %q; give one of %s", inf.Rank, hexbeat.RankNames())
-	}
+	rank := officerRank(&bad, inf.Officer, inf.Rank, "name the superintendent who was informed")
 	if inf.At.IsZero() {
 		bad.Add("at", "give when the superintendent was informed (RFC 3339)")
 	}
