@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hexbeat/hexbeat/internal/catalog"
 	"github.com/hexbeat/hexbeat/internal/encode"
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
 	"github.com/paulmach/orb"
@@ -84,28 +84,22 @@ func (s *Server) disproDrawn(c *fiber.Ctx) error {
 		return err
 	}
 	var f hexbeat.FieldErrors
-	q := hexbeat.DisproQuery{Polygon: areaGeometry(body.Area, f.Add), Legislation: body.Legislation, Ethnicity: body.Ethnicity}
-	if q.Polygon == nil && len(f) == 0 {
-		f.Add("area", "draw the area: a GeoJSON Polygon or MultiPolygon")
-	}
-	for _, b := range []struct {
-		field, v string
-		at       *time.Time
-		end      bool
-	}{{"from", body.From, &q.From, false}, {"to", body.To, &q.To, true}} {
-		if b.v == "" {
-			continue
-		}
-		t, err := hexbeat.ParseTimeBound(b.v, b.end)
-		if err != nil {
-			f.Add(b.field, "%v", err)
-		}
-		*b.at = t
-	}
+	q := hexbeat.DisproQuery{Polygon: drawnArea(body.Area, &f), Legislation: body.Legislation, Ethnicity: body.Ethnicity,
+		From: catalog.BodyTime(body.From, "from", false, f.Add), To: catalog.BodyTime(body.To, "to", true, f.Add)}
 	if err := f.Err("invalid disproportionality query"); err != nil {
 		return err
 	}
 	return s.sendDispro(c, q, "")
+}
+
+// drawnArea reads the drawn area a request must carry (areaGeometry), failing into f when
+// it is missing.
+func drawnArea(raw json.RawMessage, f *hexbeat.FieldErrors) orb.Geometry {
+	g := areaGeometry(raw, f.Add)
+	if g == nil && len(*f) == 0 {
+		f.Add("area", "draw the area: a GeoJSON Polygon or MultiPolygon")
+	}
+	return g
 }
 
 // sendDispro answers a disproportionality query as JSON or CSV.
@@ -257,10 +251,7 @@ func (s *Server) populationDrawn(c *fiber.Ctx) error {
 		return err
 	}
 	var f hexbeat.FieldErrors
-	g := areaGeometry(body.Area, f.Add)
-	if g == nil && len(f) == 0 {
-		f.Add("area", "draw the area: a GeoJSON Polygon or MultiPolygon")
-	}
+	g := drawnArea(body.Area, &f)
 	if err := f.Err("invalid population query"); err != nil {
 		return err
 	}
