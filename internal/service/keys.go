@@ -33,9 +33,10 @@ const keyPrefix = "hb_"
 const keyCacheTTL = 5 * time.Second
 
 type keyCache struct {
-	mu      sync.Mutex
-	entries map[[32]byte]keyEntry
-	anyKey  struct {
+	entries expiring[[32]byte, keyEntry]
+
+	mu     sync.Mutex // for anyKey and failed
+	anyKey struct {
 		v     bool
 		until time.Time
 	}
@@ -43,9 +44,8 @@ type keyCache struct {
 }
 
 type keyEntry struct {
-	key   hexbeat.APIKey
-	err   error
-	until time.Time
+	key hexbeat.APIKey
+	err error
 }
 
 func hashKey(secret string) [32]byte { return sha256.Sum256([]byte(secret)) }
@@ -95,9 +95,7 @@ func (s *Service) RevokeKey(ctx context.Context, id int64, actor string) error {
 	if err := s.store.RevokeKey(ctx, id, now, hexbeat.AuditEvent{At: now, Actor: actor, Action: "keys.revoke"}); err != nil {
 		return err
 	}
-	s.keys.mu.Lock()
-	clear(s.keys.entries)
-	s.keys.mu.Unlock()
+	s.keys.entries.forgetAll()
 	return nil
 }
 
@@ -125,12 +123,9 @@ func (s *Service) AuthRequired(ctx context.Context) (bool, error) {
 func (s *Service) Authenticate(ctx context.Context, secret string) (hexbeat.APIKey, error) {
 	h := hashKey(secret)
 	now := time.Now()
-	s.keys.mu.Lock()
-	if e, ok := s.keys.entries[h]; ok && now.Before(e.until) {
-		s.keys.mu.Unlock()
+	if e, ok := s.keys.entries.get(h, now); ok {
 		return e.key, e.err
 	}
-	s.keys.mu.Unlock()
 	k, err := s.store.KeyByHash(ctx, h[:])
 	switch {
 	case hexbeat.ErrorCode(err) == hexbeat.ENOTFOUND:
@@ -140,12 +135,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (hexbeat.APIK
 	case k.RevokedAt != nil:
 		err = hexbeat.Errorf(hexbeat.EUNAUTHORIZED, "this API key was revoked on %s", k.RevokedAt.Format(time.RFC3339))
 	}
-	s.keys.mu.Lock()
-	if s.keys.entries == nil || len(s.keys.entries) > 10_000 {
-		s.keys.entries = map[[32]byte]keyEntry{}
-	}
-	s.keys.entries[h] = keyEntry{key: k, err: err, until: now.Add(keyCacheTTL)}
-	s.keys.mu.Unlock()
+	s.keys.entries.put(h, keyEntry{key: k, err: err}, now.Add(keyCacheTTL))
 	return k, err
 }
 

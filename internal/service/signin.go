@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/hexbeat/hexbeat/internal/hexbeat"
@@ -32,14 +31,7 @@ type SignIn struct {
 	s  *Service
 	rp *signin.RP
 
-	mu    sync.Mutex
-	cache map[[sha256.Size]byte]sessionEntry // live sessions read lately, by hash
-}
-
-// sessionEntry is a live session as read from the store, trusted until until.
-type sessionEntry struct {
-	x     hexbeat.Session
-	until time.Time
+	cache expiring[[sha256.Size]byte, hexbeat.Session] // live sessions read lately, by hash
 }
 
 // sessionCacheTTL bounds how long a session read once is trusted without asking the store,
@@ -161,31 +153,16 @@ func (si *SignIn) Session(ctx context.Context, secret string) (hexbeat.Session, 
 
 // cached is the session of hash h read within sessionCacheTTL of now, if any.
 func (si *SignIn) cached(h []byte, now time.Time) (hexbeat.Session, bool) {
-	si.mu.Lock()
-	defer si.mu.Unlock()
-	e, ok := si.cache[[sha256.Size]byte(h)]
-	if !ok || !now.Before(e.until) {
-		return hexbeat.Session{}, false
-	}
-	return e.x, true
+	return si.cache.get([sha256.Size]byte(h), now)
 }
 
 // remember keeps a live session read at now for sessionCacheTTL.
 func (si *SignIn) remember(h []byte, x hexbeat.Session, now time.Time) {
-	si.mu.Lock()
-	defer si.mu.Unlock()
-	if si.cache == nil || len(si.cache) > 10_000 {
-		si.cache = map[[sha256.Size]byte]sessionEntry{}
-	}
-	si.cache[[sha256.Size]byte(h)] = sessionEntry{x: x, until: now.Add(sessionCacheTTL)}
+	si.cache.put([sha256.Size]byte(h), x, now.Add(sessionCacheTTL))
 }
 
 // forget drops a session ended here from the cache, so that it ends at once.
-func (si *SignIn) forget(h []byte) {
-	si.mu.Lock()
-	defer si.mu.Unlock()
-	delete(si.cache, [sha256.Size]byte(h))
-}
+func (si *SignIn) forget(h []byte) { si.cache.forget([sha256.Size]byte(h)) }
 
 // EndSession signs the person out, and says where to end the provider's session too.
 func (si *SignIn) EndSession(ctx context.Context, secret string) (string, error) {
