@@ -136,8 +136,8 @@ func (r *Run) Close(ctx context.Context) error {
 	r.closed = true
 	ctx = context.WithoutCancel(ctx)
 	var err error
-	if r.dropped {
-		err = r.rebuild(ctx)
+	if r.dropped { // the run's session holds the import lock, which rebuildMissing takes again
+		_, err = r.s.rebuildMissing(ctx, r.conn)
 	}
 	reset := []string{}
 	if r.locked {
@@ -156,23 +156,6 @@ func (r *Run) Close(ctx context.Context) error {
 	}
 	r.conn.Close()
 	return err
-}
-
-// rebuild rebuilds the incident indexes missing, in a transaction of its own.
-func (r *Run) rebuild(ctx context.Context) error {
-	tx, err := r.conn.BeginTxx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: rebuild indexes: %w", err)
-	}
-	defer tx.Rollback()
-	t := &importTx{s: r.s, conn: r.conn, tx: tx}
-	if err := t.restoreIndexes(ctx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: rebuild indexes: %w", err)
-	}
-	return nil
 }
 
 // restoreIndexes rebuilds any of the incident indexes that are missing: after a run that
@@ -221,21 +204,28 @@ func (s *Store) RestoreIndexes(ctx context.Context) ([]string, error) {
 	if s.dialect == SQLite { // buildIndexes sets a small page cache for its sort
 		defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA `+sqliteCacheSize)
 	}
+	return s.rebuildMissing(ctx, conn)
+}
+
+// rebuildMissing rebuilds the incident indexes missing, in a transaction of its own on conn,
+// and names them. PostgreSQL: only when this session may take the import lock (another
+// import at work rebuilds them itself).
+func (s *Store) rebuildMissing(ctx context.Context, conn *sqlx.Conn) ([]string, error) {
 	tx, err := conn.BeginTxx(ctx, nil)
 	if err != nil {
-		return nil, fmt.Errorf("store: restore indexes: %w", err)
+		return nil, fmt.Errorf("store: rebuild indexes: %w", err)
 	}
 	defer tx.Rollback()
 	if s.dialect == Postgres {
 		var free bool
 		if err := tx.GetContext(ctx, &free, `SELECT pg_try_advisory_xact_lock($1)`, importLockKey); err != nil {
-			return nil, fmt.Errorf("store: restore indexes: %w", err)
+			return nil, fmt.Errorf("store: rebuild indexes: %w", err)
 		}
 		if !free {
 			return nil, nil
 		}
 	}
-	t := &importTx{s: s, tx: tx}
+	t := &importTx{s: s, conn: conn, tx: tx}
 	missing, err := t.missingIndexes(ctx)
 	if err != nil || len(missing) == 0 {
 		return nil, err
@@ -244,7 +234,7 @@ func (s *Store) RestoreIndexes(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("store: restore indexes: %w", err)
+		return nil, fmt.Errorf("store: rebuild indexes: %w", err)
 	}
 	names := make([]string, len(missing))
 	for i, ix := range missing {
