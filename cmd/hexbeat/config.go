@@ -162,9 +162,9 @@ func bindConfig(fs *flag.FlagSet, set configSet, getenv func(string) string) (*C
 		fs.IntVar(&c.UploadMaxMB, "upload-max-mb", c.UploadMaxMB, "what one upload (POST /api/v1/imports) may unpack to, in MiB: a ZIP is refused with 413 beyond it (env HEXBEAT_UPLOAD_MAX_MB)")
 		fs.IntVar(&c.UploadMaxFiles, "upload-max-files", c.UploadMaxFiles, "files one uploaded ZIP may hold (env HEXBEAT_UPLOAD_MAX_FILES)")
 		fs.IntVar(&c.MaxAnalyses, "max-analyses", c.MaxAnalyses, "analyses (layers, downloads, planners, backtests) running at once, all keys; more wait briefly, then get 503 (default twice the CPUs; env HEXBEAT_MAX_ANALYSES)")
-		fs.IntVar(&c.MaxPerKey, "max-analyses-per-key", c.MaxPerKey, "of which one key's; its more wait briefly, then get 429 (default half of --max-analyses; env HEXBEAT_MAX_ANALYSES_PER_KEY)")
+		fs.IntVar(&c.MaxPerKey, "max-analyses-per-key", c.MaxPerKey, "of which one key's or signed-in person's; their more wait briefly, then get 429 (default half of --max-analyses; env HEXBEAT_MAX_ANALYSES_PER_KEY)")
 		fs.IntVar(&c.CacheMB, "cache-mb", c.CacheMB, "memory for answers of layer requests, reused until the data change; negative: no cache (env HEXBEAT_CACHE_MB)")
-		fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "API requests a second allowed per key, with bursts of twice that; a negative value turns the limit off (env HEXBEAT_RATE_LIMIT)")
+		fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "API requests a second allowed per key or signed-in person, with bursts of twice that; a negative value turns the limit off (env HEXBEAT_RATE_LIMIT)")
 	}
 	if set.analysis {
 		env("HEXBEAT_HARM_WEIGHTS", &c.HarmWeights)

@@ -42,7 +42,7 @@ type Config struct {
 	AllowedHosts      []string      // when set, the only Host headers answered (others get 421): a keyless loopback server's defence against DNS rebinding
 	TLS               bool          // served over TLS: answers carry Strict-Transport-Security
 	TrustedProxies    []string      // addresses or CIDRs of reverse proxies whose X-Forwarded-For names the client (rate limits, failed sign-ins and the audit log then see the client)
-	RateLimit         float64       // requests a second per key; default 100 (negative: none)
+	RateLimit         float64       // requests a second per key or signed-in person; default 100 (negative: none)
 	RateBurst         int           // default 2 x RateLimit
 	CacheBytes        int           // answers of layer routes kept in memory; default 256 MiB (negative: none)
 	MaxAnalyses       int           // analyses running at once, all keys; default twice the CPUs
